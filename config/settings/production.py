@@ -1,0 +1,21 @@
+"""Production: PostgreSQL, secrets from the environment, HTTPS only."""
+
+import os
+
+from django.core.exceptions import ImproperlyConfigured
+
+from .base import *  # noqa: F403
+from .base import SECRET_KEY, env_bool
+
+if SECRET_KEY.startswith("dev-insecure") or len(SECRET_KEY) < 40:
+    raise ImproperlyConfigured("Set DJANGO_SECRET_KEY (at least 40 characters) in production.")
+if "DATABASE_URL" not in os.environ:
+    raise ImproperlyConfigured("Set DATABASE_URL (postgres://...) in production.")
+
+DEBUG = False
+SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True
+SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", "31536000"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True

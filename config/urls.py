@@ -1,0 +1,13 @@
+from django.contrib import admin
+from django.urls import include, path
+
+admin.site.site_header = "motcua — Hệ thống giải quyết thủ tục hành chính"
+admin.site.site_title = "motcua quản trị"
+admin.site.index_title = "Quản trị hệ thống"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/v1/", include("motcua.api.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("motcua.portal.urls")),
+]

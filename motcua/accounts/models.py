@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class User(AbstractUser):
+    """A person who signs in: a citizen, a representative of an organisation, or staff.
+
+    Staff powers come from organisation.RoleAssignment rows, never from this model.
+    """
+
+    class Kind(models.TextChoices):
+        CITIZEN = "citizen", _("Công dân")
+        ORGANISATION = "organisation", _("Tổ chức, doanh nghiệp")
+        STAFF = "staff", _("Cán bộ, công chức")
+        INTEGRATOR = "integrator", _("Hệ thống tích hợp")
+
+    kind = models.CharField(_("loại tài khoản"), max_length=20, choices=Kind.choices,
+                            default=Kind.CITIZEN)
+    full_name = models.CharField(_("họ và tên"), max_length=200, blank=True)
+    personal_id = models.CharField(
+        _("số định danh cá nhân"), max_length=12, blank=True, db_index=True,
+        help_text=_("12 chữ số trên thẻ căn cước."),
+    )
+    organisation_id_number = models.CharField(
+        _("mã số doanh nghiệp / mã số thuế"), max_length=14, blank=True
+    )
+    phone = models.CharField(_("số điện thoại"), max_length=15, blank=True)
+    address = models.CharField(_("địa chỉ"), max_length=300, blank=True)
+    language = models.CharField(_("ngôn ngữ"), max_length=5, default="vi",
+                                choices=[("vi", "Tiếng Việt"), ("en", "English")])
+
+    class Meta:
+        verbose_name = _("tài khoản")
+        verbose_name_plural = _("tài khoản")
+
+    def __str__(self) -> str:
+        return self.full_name or self.username
+
+    @property
+    def display_name(self) -> str:
+        return self.full_name or self.get_full_name() or self.username
+
+
+def _hash_key(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class ApiToken(models.Model):
+    """A personal API token. Only its SHA-256 is stored; the key is shown once, at creation.
+
+    A token acts as its user: an integrator user's unit scope is its role assignments.
+    """
+
+    PREFIX_LEN = 8
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens",
+                             verbose_name=_("tài khoản"))
+    name = models.CharField(_("tên gợi nhớ"), max_length=100)
+    prefix = models.CharField(_("tiền tố"), max_length=PREFIX_LEN, db_index=True, editable=False)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("hết hạn lúc"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("dùng gần nhất"), null=True, blank=True, editable=False)
+    revoked_at = models.DateTimeField(_("thu hồi lúc"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("khoá API")
+        verbose_name_plural = _("khoá API")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @staticmethod
+    def generate_key() -> str:
+        return "mc_" + secrets.token_urlsafe(32)
+
+    @staticmethod
+    def hash_key(raw: str) -> str:
+        return _hash_key(raw)

@@ -1,0 +1,36 @@
+"""Time is an input: services take `now=`; this is the single place that reads the wall clock."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from django.utils import timezone
+
+VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def now() -> dt.datetime:
+    """The current aware instant. Interfaces call this once and pass it down as `now=`."""
+    return timezone.now()
+
+
+def local(value: dt.datetime) -> dt.datetime:
+    """The same instant in Asia/Ho_Chi_Minh. Refuses naive datetimes."""
+    if value.tzinfo is None:
+        raise ValueError("naive datetime: motcua only handles aware datetimes")
+    return value.astimezone(VN_TZ)
+
+
+def aware(value: dt.datetime) -> dt.datetime:
+    """Interpret a naive datetime as Vietnamese local time (for command-line input)."""
+    if value.tzinfo is None:
+        return value.replace(tzinfo=VN_TZ)
+    return value
+
+
+def format_vn_date(value: dt.date | dt.datetime) -> str:
+    """dd/mm/yyyy, as every Vietnamese page shows dates."""
+    if isinstance(value, dt.datetime):
+        value = local(value)
+    return value.strftime("%d/%m/%Y")

@@ -1,0 +1,73 @@
+"""Reads about units and who may act where."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db.models import QuerySet
+
+from motcua.accounts.models import User
+
+from .models import Role, RoleAssignment, Unit
+
+
+def unit_descendant_ids(*, unit_ids: Iterable[int]) -> set[int]:
+    """The given units and every unit below them (breadth-first over the tree)."""
+    result: set[int] = set(unit_ids)
+    frontier = set(result)
+    while frontier:
+        children = set(
+            Unit.objects.filter(parent_id__in=frontier).values_list("id", flat=True)
+        ) - result
+        result |= children
+        frontier = children
+    return result
+
+
+def user_unit_ids(*, user: User, roles: Iterable[str] | None = None) -> set[int]:
+    """Units where the user holds one of `roles` (any role when None), expanded to subunits
+    for assignments that cover them."""
+    if not user.is_authenticated or not user.is_active:
+        return set()
+    assignments = RoleAssignment.objects.filter(user=user, unit__is_active=True)
+    if roles is not None:
+        assignments = assignments.filter(role__in=list(roles))
+    direct: set[int] = set()
+    covering: set[int] = set()
+    for unit_id, covers in assignments.values_list("unit_id", "covers_subunits"):
+        (covering if covers else direct).add(unit_id)
+    return direct | unit_descendant_ids(unit_ids=covering)
+
+
+def user_roles_in_unit(*, user: User, unit: Unit) -> set[str]:
+    """Roles the user holds in `unit`, directly or through an ancestor that covers subunits."""
+    if not user.is_authenticated or not user.is_active:
+        return set()
+    roles: set[str] = set()
+    ancestors: list[int] = []
+    node: Unit | None = unit
+    while node is not None:
+        ancestors.append(node.pk)
+        node = node.parent
+    for role, unit_id, covers in RoleAssignment.objects.filter(
+        user=user, unit_id__in=ancestors
+    ).values_list("role", "unit_id", "covers_subunits"):
+        if unit_id == unit.pk or covers:
+            roles.add(role)
+    return roles
+
+
+def unit_list(
+    *, province_code: str | None = None, level: str | None = None, kind: str | None = None
+) -> QuerySet[Unit]:
+    units = Unit.objects.filter(is_active=True)
+    if province_code:
+        units = units.filter(province_code=province_code)
+    if level:
+        units = units.filter(level=level)
+    if kind:
+        units = units.filter(kind=kind)
+    return units.order_by("code")
+
+
+STAFF_ROLES = frozenset({Role.OFFICER, Role.SPECIALIST, Role.LEADER})

@@ -1,0 +1,24 @@
+"""Suite-wide test setup: no network, Vietnamese by default, aware datetimes only."""
+
+from __future__ import annotations
+
+import socket
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _no_network(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> None:
+    """Tests never touch the network beyond this machine's loopback (PostgreSQL, Redis,
+    the browser tests' live server)."""
+    real_connect = socket.socket.connect
+
+    def guarded(self: socket.socket, address: object) -> object:
+        host = address[0] if isinstance(address, tuple) else address
+        if isinstance(host, str) and host not in {"127.0.0.1", "localhost", "::1"} and not (
+            host.startswith("/") or host.startswith("127.")
+        ):
+            raise RuntimeError(f"tests may not reach the network ({host})")
+        return real_connect(self, address)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(socket.socket, "connect", guarded)
