@@ -37,14 +37,24 @@ def main(argv: list[str]) -> int:
         try:
             entries = module.run()
         except Exception as exc:  # a broken benchmark is reported, the others still run
-            entries = [{"name": name, "figures": {}, "target": {}, "met": False,
-                        "error": f"{type(exc).__name__}: {exc}"}]
+            entries = [
+                {
+                    "name": name,
+                    "figures": {},
+                    "target": {},
+                    "met": False,
+                    "error": f"{type(exc).__name__}: {exc}",
+                }
+            ]
         for entry in entries:
             entry.setdefault("seconds", round(time.perf_counter() - started, 2))
         results.extend(entries)
     payload = {
-        "machine": {"python": platform.python_version(), "cpus": os.cpu_count(),
-                    "platform": platform.platform()},
+        "machine": {
+            "python": platform.python_version(),
+            "cpus": os.cpu_count(),
+            "platform": platform.platform(),
+        },
         "generated_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "results": results,
     }

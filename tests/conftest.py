@@ -15,8 +15,10 @@ def _no_network(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest)
 
     def guarded(self: socket.socket, address: object) -> object:
         host = address[0] if isinstance(address, tuple) else address
-        if isinstance(host, str) and host not in {"127.0.0.1", "localhost", "::1"} and not (
-            host.startswith("/") or host.startswith("127.")
+        if (
+            isinstance(host, str)
+            and host not in {"127.0.0.1", "localhost", "::1"}
+            and not (host.startswith("/") or host.startswith("127."))
         ):
             raise RuntimeError(f"tests may not reach the network ({host})")
         return real_connect(self, address)  # type: ignore[arg-type]

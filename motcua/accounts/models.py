@@ -20,11 +20,15 @@ class User(AbstractUser):
         STAFF = "staff", _("Cán bộ, công chức")
         INTEGRATOR = "integrator", _("Hệ thống tích hợp")
 
-    kind = models.CharField(_("loại tài khoản"), max_length=20, choices=Kind.choices,
-                            default=Kind.CITIZEN)
+    kind = models.CharField(
+        _("loại tài khoản"), max_length=20, choices=Kind.choices, default=Kind.CITIZEN
+    )
     full_name = models.CharField(_("họ và tên"), max_length=200, blank=True)
     personal_id = models.CharField(
-        _("số định danh cá nhân"), max_length=12, blank=True, db_index=True,
+        _("số định danh cá nhân"),
+        max_length=12,
+        blank=True,
+        db_index=True,
         help_text=_("12 chữ số trên thẻ căn cước."),
     )
     organisation_id_number = models.CharField(
@@ -32,8 +36,9 @@ class User(AbstractUser):
     )
     phone = models.CharField(_("số điện thoại"), max_length=15, blank=True)
     address = models.CharField(_("địa chỉ"), max_length=300, blank=True)
-    language = models.CharField(_("ngôn ngữ"), max_length=5, default="vi",
-                                choices=[("vi", "Tiếng Việt"), ("en", "English")])
+    language = models.CharField(
+        _("ngôn ngữ"), max_length=5, default="vi", choices=[("vi", "Tiếng Việt"), ("en", "English")]
+    )
 
     class Meta:
         verbose_name = _("tài khoản")
@@ -59,8 +64,9 @@ class ApiToken(models.Model):
 
     PREFIX_LEN = 8
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens",
-                             verbose_name=_("tài khoản"))
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("tài khoản")
+    )
     name = models.CharField(_("tên gợi nhớ"), max_length=100)
     prefix = models.CharField(_("tiền tố"), max_length=PREFIX_LEN, db_index=True, editable=False)
     key_hash = models.CharField(max_length=64, unique=True, editable=False)

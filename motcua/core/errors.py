@@ -18,9 +18,7 @@ class DomainError(Exception):
     code: str = "error"
     status: int = 400
 
-    def __init__(
-        self, message: str | Promise, *, code: str | None = None, **params: Any
-    ) -> None:
+    def __init__(self, message: str | Promise, *, code: str | None = None, **params: Any) -> None:
         self.message = message
         if code is not None:
             self.code = code

@@ -32,11 +32,19 @@ class Unit(models.Model):
     name = models.CharField(_("tên đơn vị"), max_length=200)
     kind = models.CharField(_("loại đơn vị"), max_length=20, choices=Kind.choices)
     level = models.CharField(_("cấp"), max_length=10, choices=Level.choices)
-    parent = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True,
-                               related_name="children", verbose_name=_("đơn vị cấp trên"))
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("đơn vị cấp trên"),
+    )
     province_code = models.CharField(_("mã tỉnh"), max_length=2, db_index=True)
     division_code = models.CharField(
-        _("mã đơn vị hành chính"), max_length=5, blank=True,
+        _("mã đơn vị hành chính"),
+        max_length=5,
+        blank=True,
         help_text=_("Mã chính thức theo danh mục đơn vị hành chính (nếu có)."),
     )
     address = models.CharField(_("địa chỉ"), max_length=300, blank=True)
@@ -58,8 +66,9 @@ class ServicePoint(models.Model):
     """A place that receives dossiers (điểm phục vụ hành chính công). Since July 2025 any
     service point of the province receives any procedure (without administrative boundaries)."""
 
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="service_points",
-                             verbose_name=_("đơn vị"))
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="service_points", verbose_name=_("đơn vị")
+    )
     code = models.CharField(_("mã điểm"), max_length=40, unique=True)
     name = models.CharField(_("tên điểm phục vụ"), max_length=200)
     address = models.CharField(_("địa chỉ"), max_length=300, blank=True)
@@ -89,14 +98,24 @@ class RoleAssignment(models.Model):
 
     With `covers_subunits` the role reaches every unit below (a city supervisor)."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                             related_name="role_assignments", verbose_name=_("tài khoản"))
-    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="role_assignments",
-                             verbose_name=_("đơn vị"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="role_assignments",
+        verbose_name=_("tài khoản"),
+    )
+    unit = models.ForeignKey(
+        Unit, on_delete=models.CASCADE, related_name="role_assignments", verbose_name=_("đơn vị")
+    )
     role = models.CharField(_("vai trò"), max_length=20, choices=Role.choices)
     covers_subunits = models.BooleanField(_("gồm cả đơn vị trực thuộc"), default=False)
-    service_point = models.ForeignKey(ServicePoint, on_delete=models.SET_NULL, null=True,
-                                      blank=True, verbose_name=_("quầy / điểm phục vụ"))
+    service_point = models.ForeignKey(
+        ServicePoint,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        verbose_name=_("quầy / điểm phục vụ"),
+    )
 
     class Meta:
         verbose_name = _("phân quyền")

@@ -16,9 +16,9 @@ def unit_descendant_ids(*, unit_ids: Iterable[int]) -> set[int]:
     result: set[int] = set(unit_ids)
     frontier = set(result)
     while frontier:
-        children = set(
-            Unit.objects.filter(parent_id__in=frontier).values_list("id", flat=True)
-        ) - result
+        children = (
+            set(Unit.objects.filter(parent_id__in=frontier).values_list("id", flat=True)) - result
+        )
         result |= children
         frontier = children
     return result

@@ -1,0 +1,84 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from .models import ApiToken, User
+from .services import api_token_create
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    list_display = ("username", "full_name", "kind", "personal_id", "email", "is_active")
+    list_filter = ("kind", "is_active", "is_staff")
+    search_fields = ("username", "full_name", "personal_id", "email", "phone")
+    fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        (
+            _("Thông tin cá nhân"),
+            {
+                "fields": (
+                    "kind",
+                    "full_name",
+                    "personal_id",
+                    "organisation_id_number",
+                    "email",
+                    "phone",
+                    "address",
+                    "language",
+                )
+            },
+        ),
+        (_("Quyền quản trị"), {"fields": ("is_active", "is_staff", "is_superuser", "groups")}),
+        (_("Thời điểm"), {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = (
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": ("username", "kind", "full_name", "password1", "password2"),
+            },
+        ),
+    )
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Creating a token shows its key once; only its hash is kept."""
+
+    list_display = (
+        "name",
+        "user",
+        "prefix",
+        "created_at",
+        "expires_at",
+        "last_used_at",
+        "revoked_at",
+    )
+    list_filter = ("revoked_at",)
+    search_fields = ("name", "user__username", "prefix")
+    readonly_fields = ("prefix", "created_at", "last_used_at")
+    autocomplete_fields = ("user",)
+
+    def get_fields(self, request: HttpRequest, obj: ApiToken | None = None) -> list[str]:
+        if obj is None:
+            return ["user", "name", "expires_at"]
+        return ["user", "name", "prefix", "created_at", "expires_at", "last_used_at", "revoked_at"]
+
+    def save_model(self, request: HttpRequest, obj: ApiToken, form: Any, change: bool) -> None:
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        token, raw = api_token_create(user=obj.user, name=obj.name, expires_at=obj.expires_at)
+        obj.pk = token.pk
+        obj.prefix = token.prefix
+        obj.key_hash = token.key_hash
+        messages.warning(
+            request,
+            _("Khoá API (chỉ hiển thị một lần, hãy lưu lại ngay): %(key)s") % {"key": raw},
+        )
