@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: install run serve migrate demo test test-fast test-browser lint format bench clean
+.PHONY: install chromium run serve migrate demo test test-fast test-browser lint format bench clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -18,6 +18,13 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 install: $(STAMP)
+
+# Browser tests drive Debian's Chromium (no browser downloads on this network).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "Installing Debian's chromium for the browser tests"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
 migrate: install
 	$(PY) manage.py migrate --noinput
@@ -30,15 +37,15 @@ run: demo
 
 serve: run
 
-# Every test: the browser tests install Debian's Chromium themselves when it is missing.
-test: install
+# Every test, the browser tests included (Chromium is installed when missing).
+test: install chromium
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 # A quick local run without the browser tests.
 test-fast: install
 	$(PY) -m pytest -m "not browser" $(PYTEST_ARGS)
 
-test-browser: install
+test-browser: install chromium
 	$(PY) -m pytest -m browser $(PYTEST_ARGS)
 
 lint: install

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "motcua.dossiers",
     "motcua.api",
     "motcua.portal",
+    "motcua.demo",
 ]
 
 MIDDLEWARE = [
