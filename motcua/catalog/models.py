@@ -63,6 +63,10 @@ class Procedure(models.Model):
         help_text=_("Cơ quan cấp tỉnh giải quyết (để trống với thủ tục cấp xã)."),
     )
     is_active = models.BooleanField(_("đang áp dụng"), default=True)
+    search_text = models.TextField(
+        _("chuỗi tìm kiếm"), blank=True, editable=False,
+        help_text=_("Mã, tên tiếng Việt không dấu và tên tiếng Anh, chữ thường (tự điền)."),
+    )
     created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
 
     class Meta:
@@ -138,6 +142,10 @@ class ProcedureVersion(models.Model):
     eform = models.JSONField(
         _("biểu mẫu điện tử"), default=dict, blank=True,
         help_text=_("Các trường, ràng buộc và nguồn điền sẵn (xem docs/catalog-format.md)."),
+    )
+    note = models.TextField(
+        _("ghi chú"), blank=True,
+        help_text=_("Ghi chú nội bộ của người quản trị: nguồn, điểm còn nghi vấn cần kiểm tra."),
     )
     published_at = models.DateTimeField(_("công bố lúc"), null=True, blank=True)
     created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
