@@ -1,0 +1,126 @@
+"""Demo accounts: one per role, in a few real Hanoi units, printed by `load_demo`."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from motcua.accounts.models import ApiToken, User
+from motcua.accounts.services import api_token_create
+from motcua.organisation.models import Role, Unit
+from motcua.organisation.services import role_assign
+
+DEMO_PASSWORD = os.environ.get("MOTCUA_DEMO_PASSWORD", "motcua-demo-2026")
+
+# Units with a full demo staff (officer, specialist, leader). Wards are real Hanoi wards.
+STAFFED_UNITS: tuple[tuple[str, str], ...] = (
+    ("00070", "hoankiem"),  # Phường Hoàn Kiếm
+    ("00004", "badinh"),  # Phường Ba Đình
+    ("00167", "caugiay"),  # Phường Cầu Giấy
+    ("00235", "dongda"),  # Phường Đống Đa
+    ("09574", "sontay"),  # Phường Sơn Tây
+    ("00454", "dongan"),  # Xã Đông Anh
+    ("01.STP", "stp"),  # Sở Tư pháp
+    ("01.STC", "stc"),  # Sở Tài chính
+    ("01.SXD", "sxd"),  # Sở Xây dựng
+    ("01.TTHCC.CN01", "cn01"),  # Chi nhánh số 1, Service Center
+)
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    username: str
+    role: str
+    where: str
+
+
+def _user(username: str, *, kind: str, full_name: str, **extra: object) -> User:
+    user, created = User.objects.get_or_create(
+        username=username, defaults={"kind": kind, "full_name": full_name, **extra}
+    )
+    if created:
+        user.set_password(DEMO_PASSWORD)
+        user.save(update_fields=["password"])
+    return user
+
+
+def staffed_units() -> list[Unit]:
+    codes = [code for code, _slug in STAFFED_UNITS]
+    units = {u.code: u for u in Unit.objects.filter(code__in=codes)}
+    return [units[code] for code in codes if code in units]
+
+
+@transaction.atomic
+def demo_accounts_load() -> tuple[list[DemoAccount], str | None]:
+    """Create the demo accounts (idempotent). Returns them, and an integrator API key when one
+    was created now (its key is shown once)."""
+    accounts: list[DemoAccount] = []
+    admin = _user("admin", kind=User.Kind.STAFF, full_name="Quản trị hệ thống",
+                  is_staff=True, is_superuser=True)
+    accounts.append(DemoAccount(admin.username, "quản trị hệ thống (superuser)", "/admin/"))
+    city = Unit.objects.get(code="01")
+    slugs = dict(STAFFED_UNITS)
+    for unit in staffed_units():
+        slug = slugs[unit.code]
+        for role, prefix, name in (
+            (Role.OFFICER, "motcua", "Cán bộ một cửa"),
+            (Role.SPECIALIST, "chuyenvien", "Chuyên viên"),
+            (Role.LEADER, "lanhdao", "Lãnh đạo"),
+        ):
+            user = _user(f"{prefix}.{slug}", kind=User.Kind.STAFF,
+                         full_name=f"{name} {unit.name.removeprefix('UBND ')}")
+            role_assign(user=user, unit=unit, role=role)
+            if slug == "hoankiem" or (slug == "stp" and role != Role.OFFICER):
+                accounts.append(DemoAccount(user.username, str(role.label), unit.name))
+    for username, role, full_name in (
+        ("quantri.thutuc", Role.PROCEDURE_ADMIN, "Quản trị thủ tục Thành phố"),
+        ("giamsat", Role.SUPERVISOR, "Giám sát Thành phố"),
+        ("kiemtra", Role.AUDITOR, "Kiểm tra, thanh tra"),
+    ):
+        user = _user(username, kind=User.Kind.STAFF, full_name=full_name,
+                     is_staff=role == Role.PROCEDURE_ADMIN)
+        role_assign(user=user, unit=city, role=role, covers_subunits=True)
+        accounts.append(DemoAccount(username, str(role.label), f"{city.name} và đơn vị trực thuộc"))
+    citizen = _user("congdan", kind=User.Kind.CITIZEN, full_name="Nguyễn Văn An",
+                    personal_id="001090012345", phone="0912345678",
+                    email="nguyenvanan@example.vn",
+                    address="12 Hàng Bạc, Phường Hoàn Kiếm, Hà Nội")
+    accounts.append(DemoAccount(citizen.username, "công dân", "cổng dịch vụ công, API"))
+    business = _user("doanhnghiep", kind=User.Kind.ORGANISATION,
+                     full_name="Công ty TNHH Sen Vàng", organisation_id_number="0109876543",
+                     email="lienhe@senvang.example.vn", phone="0243123456",
+                     address="25 Trần Duy Hưng, Phường Cầu Giấy, Hà Nội")
+    accounts.append(DemoAccount(business.username, "doanh nghiệp", "cổng dịch vụ công, API"))
+    integrator = _user("tichhop.congtinh", kind=User.Kind.INTEGRATOR,
+                       full_name="Cổng dịch vụ công Thành phố (tích hợp)")
+    role_assign(user=integrator, unit=city, role=Role.INTEGRATOR, covers_subunits=True)
+    accounts.append(DemoAccount(integrator.username, "tích hợp (khoá API)", "API"))
+    raw_key = None
+    if not ApiToken.objects.filter(user=integrator, revoked_at__isnull=True).exists():
+        _token, raw_key = api_token_create(user=integrator, name="Khoá trình diễn")
+    return accounts, raw_key
+
+
+def demo_citizens(count: int) -> list[User]:
+    """Citizens who file the demo dossiers (idempotent by username)."""
+    surnames = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ", "Ngô"]
+    middles = ["Văn", "Thị", "Minh", "Thu", "Đức", "Ngọc", "Quang", "Thanh"]
+    givens = ["An", "Bình", "Chi", "Dũng", "Hà", "Hải", "Hương", "Khánh", "Lan", "Long",
+              "Mai", "Nam", "Phúc", "Quân", "Trang", "Tuấn", "Vy", "Yến"]
+    existing = {u.username: u for u in User.objects.filter(username__startswith="congdan.")}
+    users = []
+    for n in range(1, count + 1):
+        username = f"congdan.{n:03d}"
+        user = existing.get(username)
+        if user is None:
+            name = (f"{surnames[n % len(surnames)]} {middles[n % len(middles)]} "
+                    f"{givens[n % len(givens)]}")
+            user = User(username=username, kind=User.Kind.CITIZEN, full_name=name,
+                        personal_id=f"0010{n:08d}", phone=f"09{n:08d}",
+                        email=f"{username}@example.vn", address="Hà Nội")
+            user.set_unusable_password()
+            user.save()
+        users.append(user)
+    return users

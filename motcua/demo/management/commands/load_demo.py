@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from motcua.catalog.services import catalog_load_demo
+from motcua.core.clock import now as wall_now
+from motcua.core.errors import DomainError
+from motcua.deadlines.services import calendar_seed
+from motcua.demo.accounts import DEMO_PASSWORD, demo_accounts_load
+from motcua.demo.dossiers import demo_dossiers_load
+from motcua.organisation.services import unit_tree_load
+
+
+class Command(BaseCommand):
+    help = (
+        "Nạp thành phố trình diễn: đơn vị Hà Nội, lịch làm việc, danh mục thủ tục, tài khoản "
+        "và vài trăm hồ sơ ở mọi trạng thái (chạy lại không tạo trùng). Load the demo city."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--dossiers", type=int, default=300,
+                            help="Số hồ sơ trình diễn (chỉ tạo khi chưa có hồ sơ nào).")
+        parser.add_argument("--seed", type=int, default=2026)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        started = time.perf_counter()
+        now = wall_now()
+        try:
+            self._step("Đơn vị Hà Nội")
+            units = unit_tree_load(province_code="01")
+            self.stdout.write(f"  {units.created} mới, {units.updated} cập nhật, "
+                              f"{units.service_points} điểm phục vụ")
+            self._step("Lịch làm việc, ngày lễ")
+            years = [now.year - 1, now.year, now.year + 1]
+            calendar = calendar_seed(years=years, now=now)
+            self.stdout.write(f"  {calendar}")
+            self._step("Danh mục thủ tục")
+            catalog = catalog_load_demo(now=now)
+            self.stdout.write(f"  {catalog}")
+            self._step("Tài khoản trình diễn")
+            accounts, raw_key = demo_accounts_load()
+            self._step("Hồ sơ trình diễn")
+            dossiers = demo_dossiers_load(count=options["dossiers"], seed=options["seed"],
+                                          now=now, progress=self._progress)
+            self.stdout.write(f"  {dossiers}")
+        except DomainError as exc:
+            raise CommandError(exc.render()) from exc
+        self.stdout.write(self.style.SUCCESS(
+            f"\nThành phố trình diễn sẵn sàng ({time.perf_counter() - started:.1f} s)."
+        ))
+        self.stdout.write(f"\nTài khoản trình diễn (mật khẩu: {DEMO_PASSWORD}):")
+        for account in accounts:
+            self.stdout.write(f"  {account.username:<22} {account.role:<32} {account.where}")
+        if raw_key:
+            self.stdout.write(f"\nKhoá API của tichhop.congtinh (chỉ hiện một lần): {raw_key}")
+        self.stdout.write("\nMở http://127.0.0.1:8000/  ·  Quản trị: /admin/  ·  API: /api/v1/docs\n")
+
+    def _step(self, title: str) -> None:
+        self.stdout.write(self.style.MIGRATE_HEADING(f"• {title}"))
+
+    def _progress(self, done: int, total: int) -> None:
+        if done == total or done % 50 == 0:
+            self.stdout.write(f"  {done}/{total}")
