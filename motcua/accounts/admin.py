@@ -65,7 +65,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
     readonly_fields = ("prefix", "created_at", "last_used_at")
     autocomplete_fields = ("user",)
 
-    def get_fields(self, request: HttpRequest, obj: ApiToken | None = None) -> list[str]:
+    def get_fields(self, request: HttpRequest, obj: ApiToken | None = None) -> Sequence[str]:
         if obj is None:
             return ["user", "name", "expires_at"]
         return ["user", "name", "prefix", "created_at", "expires_at", "last_used_at", "revoked_at"]

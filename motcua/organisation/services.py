@@ -84,7 +84,7 @@ def unit_tree_load(
         unit_code = str(values["code"])
         unit = existing.get(unit_code)
         if unit is None:
-            unit = Unit(**values)  # type: ignore[arg-type]
+            unit = Unit(**values)
             unit.save()
             existing[unit_code] = unit
             summary.created += 1
