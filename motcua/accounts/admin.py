@@ -65,10 +65,10 @@ class ApiTokenAdmin(admin.ModelAdmin):
     readonly_fields = ("prefix", "created_at", "last_used_at")
     autocomplete_fields = ("user",)
 
-    def get_fields(self, request: HttpRequest, obj: ApiToken | None = None) -> Sequence[str]:
+    def get_fields(self, request: HttpRequest, obj: ApiToken | None = None) -> Any:
         if obj is None:
-            return ["user", "name", "expires_at"]
-        return ["user", "name", "prefix", "created_at", "expires_at", "last_used_at", "revoked_at"]
+            return ("user", "name", "expires_at")
+        return ("user", "name", "prefix", "created_at", "expires_at", "last_used_at", "revoked_at")
 
     def save_model(self, request: HttpRequest, obj: ApiToken, form: Any, change: bool) -> None:
         if change:
