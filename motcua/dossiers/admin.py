@@ -1,0 +1,135 @@
+"""Admin: dossiers are read-mostly (every change goes through the services, which write the
+events); events, the slip and pauses are read-only."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from .models import Dossier, DossierCodeCounter, DossierEvent, StepRun, Suspension
+
+
+class _ReadOnlyInline(admin.TabularInline):  # type: ignore[type-arg]
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class DossierEventInline(_ReadOnlyInline):
+    model = DossierEvent
+    fields = (
+        "seq",
+        "at",
+        "action",
+        "actor",
+        "actor_role",
+        "status_before",
+        "status_after",
+        "reason",
+        "before",
+        "after",
+    )
+    readonly_fields = fields
+    ordering = ("seq",)
+
+
+class StepRunInline(_ReadOnlyInline):
+    model = StepRun
+    fk_name = "dossier"
+    fields = (
+        "order",
+        "name",
+        "unit",
+        "role",
+        "given_by",
+        "assignee",
+        "started_at",
+        "due_at",
+        "finished_at",
+        "result",
+        "note",
+    )
+    readonly_fields = fields
+    ordering = ("order",)
+
+
+class SuspensionInline(_ReadOnlyInline):
+    model = Suspension
+    fields = ("kind", "started_at", "ended_at", "working_hours", "reason", "items")
+    readonly_fields = fields
+
+
+@admin.register(Dossier)
+class DossierAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = (
+        "code",
+        "applicant_name",
+        "procedure_version",
+        "status",
+        "channel",
+        "receiving_unit",
+        "handling_unit",
+        "submitted_at",
+        "appointment_at",
+    )
+    list_filter = ("status", "channel", "receiving_unit", "handling_unit")
+    search_fields = ("code", "applicant_name", "applicant_id_number", "applicant_phone")
+    date_hierarchy = "submitted_at"
+    list_select_related = ("procedure_version__procedure", "receiving_unit", "handling_unit")
+    inlines = (StepRunInline, SuspensionInline, DossierEventInline)
+    show_full_result_count = False
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return [f.name for f in Dossier._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(DossierEvent)
+class DossierEventAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ("dossier", "seq", "at", "action", "actor", "status_before", "status_after")
+    list_filter = ("action",)
+    search_fields = ("dossier__code",)
+    list_select_related = ("dossier", "actor")
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return [f.name for f in DossierEvent._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(DossierCodeCounter)
+class DossierCodeCounterAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ("unit", "day", "last")
+    list_filter = ("day",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

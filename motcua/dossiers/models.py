@@ -1,0 +1,473 @@
+"""The dossier (hồ sơ) and its trail (domain.md section 3).
+
+`Dossier` is the current state; every change to it goes through `motcua.dossiers.services`,
+which locks the row, bumps `version` and appends a `DossierEvent` in the same transaction.
+`StepRun` rows are the process control slip (form 06); `Suspension` rows are the pauses
+(supplement, payment, stop) with their start and end, so any clock can be recomputed.
+Nothing here writes in `save()` or signals.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from motcua.catalog.models import ProcedureVersion, ProcessStep, ResultKind
+from motcua.organisation.models import ServicePoint, Unit
+
+
+class DossierStatus(models.IntegerChoices):
+    """The National Public Service Portal's status codes (domain.md section 3): keep them."""
+
+    REGISTERED = 1, _("Mới đăng ký")
+    RECEIVED = 2, _("Đã tiếp nhận")
+    NOT_RECEIVED = 3, _("Không tiếp nhận")
+    PROCESSING = 4, _("Đang xử lý")
+    SUPPLEMENT_REQUESTED = 5, _("Yêu cầu bổ sung")
+    PAYMENT_REQUESTED = 6, _("Yêu cầu thực hiện nghĩa vụ tài chính")
+    WITHDRAWN = 7, _("Rút hồ sơ theo yêu cầu")
+    STOPPED = 8, _("Dừng xử lý")
+    FINISHED = 9, _("Đã xử lý xong")
+    RETURNED = 10, _("Đã trả kết quả")
+
+
+IN_PROGRESS_STATUSES = frozenset({DossierStatus.RECEIVED, DossierStatus.PROCESSING})
+PAUSED_STATUSES = frozenset(
+    {DossierStatus.SUPPLEMENT_REQUESTED, DossierStatus.PAYMENT_REQUESTED, DossierStatus.STOPPED}
+)
+FINISHED_STATUSES = frozenset(
+    {DossierStatus.WITHDRAWN, DossierStatus.FINISHED, DossierStatus.RETURNED}
+)
+#: No further transition is possible from these.
+TERMINAL_STATUSES = frozenset(
+    {DossierStatus.NOT_RECEIVED, DossierStatus.WITHDRAWN, DossierStatus.RETURNED}
+)
+
+
+class Channel(models.IntegerChoices):
+    COUNTER = 1, _("Trực tiếp")
+    ONLINE = 2, _("Trực tuyến")
+    POST = 3, _("Qua dịch vụ bưu chính công ích")
+
+    @property
+    def clock_name(self) -> str:
+        """The channel name the deadlines app expects."""
+        return {1: "counter", 2: "online", 3: "post"}[int(self.value)]
+
+
+class StepResult(models.TextChoices):
+    EARLY = "early", _("Trước hạn")
+    ON_TIME = "on_time", _("Đúng hạn")
+    LATE = "late", _("Quá hạn")
+
+
+class DossierQuerySet(models.QuerySet["Dossier"]):
+    def in_progress(self) -> DossierQuerySet:
+        return self.filter(status__in=IN_PROGRESS_STATUSES)
+
+    def paused(self) -> DossierQuerySet:
+        return self.filter(status__in=PAUSED_STATUSES)
+
+    def finished(self) -> DossierQuerySet:
+        return self.filter(status__in=FINISHED_STATUSES)
+
+    def open(self) -> DossierQuerySet:
+        """Not closed and no result yet: registered, in progress or paused."""
+        return self.filter(
+            status__in=IN_PROGRESS_STATUSES | PAUSED_STATUSES | {DossierStatus.REGISTERED},
+            closed_at__isnull=True,
+        )
+
+    def overdue(self, now: dt.datetime) -> DossierQuerySet:
+        """In progress with the (possibly new) appointment already passed (see is_overdue)."""
+        late_original = models.Q(new_appointment_at__isnull=True, appointment_at__lt=now)
+        late_new = models.Q(new_appointment_at__isnull=False, new_appointment_at__lt=now)
+        return self.in_progress().filter(late_original | late_new)
+
+    def for_units(self, unit_ids: set[int]) -> DossierQuerySet:
+        """Received at or handled by one of the units."""
+        return self.filter(
+            models.Q(receiving_unit_id__in=unit_ids) | models.Q(handling_unit_id__in=unit_ids)
+        )
+
+    def of_applicant(self, user_id: int) -> DossierQuerySet:
+        return self.filter(applicant_id=user_id)
+
+
+class Dossier(models.Model):
+    """A dossier filed under one procedure version. Change it only through the services."""
+
+    Status = DossierStatus
+    Channel = Channel
+
+    code = models.CharField(
+        _("mã hồ sơ"),
+        max_length=60,
+        unique=True,
+        editable=False,
+        help_text=_("{mã đơn vị tiếp nhận}-{YYMMDD}-{NNNN}, số thứ tự theo ngày và đơn vị."),
+    )
+    procedure_version = models.ForeignKey(
+        ProcedureVersion,
+        on_delete=models.PROTECT,
+        related_name="dossiers",
+        verbose_name=_("phiên bản thủ tục"),
+    )
+    receiving_unit = models.ForeignKey(
+        Unit,
+        on_delete=models.PROTECT,
+        related_name="received_dossiers",
+        verbose_name=_("đơn vị tiếp nhận"),
+    )
+    service_point = models.ForeignKey(
+        ServicePoint,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="dossiers",
+        verbose_name=_("điểm phục vụ"),
+    )
+    handling_unit = models.ForeignKey(
+        Unit,
+        on_delete=models.PROTECT,
+        related_name="handled_dossiers",
+        verbose_name=_("đơn vị giải quyết"),
+        help_text=_("Đơn vị có thẩm quyền, nơi hồ sơ đang được giải quyết."),
+    )
+    channel = models.PositiveSmallIntegerField(
+        _("kênh nộp"), choices=Channel.choices, default=Channel.ONLINE
+    )
+    status = models.PositiveSmallIntegerField(
+        _("trạng thái"),
+        choices=DossierStatus.choices,
+        default=DossierStatus.REGISTERED,
+        db_index=True,
+    )
+
+    applicant = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="dossiers",
+        verbose_name=_("tài khoản người nộp"),
+    )
+    applicant_name = models.CharField(_("họ tên người nộp"), max_length=200)
+    applicant_id_number = models.CharField(
+        _("số định danh / mã số doanh nghiệp"), max_length=20, blank=True, db_index=True
+    )
+    applicant_phone = models.CharField(_("số điện thoại"), max_length=15, blank=True)
+    applicant_email = models.EmailField(_("thư điện tử"), blank=True)
+    applicant_address = models.CharField(_("địa chỉ"), max_length=300, blank=True)
+    representative = models.JSONField(
+        _("người được ủy quyền / người ủy quyền"),
+        default=dict,
+        blank=True,
+        help_text=_("Thông tin người ủy quyền khi nộp thay (họ tên, số định danh, địa chỉ)."),
+    )
+    form_data = models.JSONField(_("dữ liệu tờ khai"), default=dict, blank=True)
+    result_kind = models.CharField(
+        _("hình thức nhận kết quả"),
+        max_length=10,
+        choices=ResultKind.choices,
+        default=ResultKind.BOTH,
+    )
+
+    submitted_at = models.DateTimeField(_("nộp lúc"))
+    received_at = models.DateTimeField(_("tiếp nhận lúc"), null=True, blank=True)
+    clock_started_at = models.DateTimeField(
+        _("bắt đầu tính thời hạn"),
+        null=True,
+        blank=True,
+        help_text=_("Tính lại từ đầu khi hồ sơ được bổ sung đầy đủ."),
+    )
+    appointment_at = models.DateTimeField(_("hẹn trả kết quả"), null=True, blank=True)
+    new_appointment_at = models.DateTimeField(
+        _("hẹn lại (sau xin lỗi)"),
+        null=True,
+        blank=True,
+        help_text=_("Chỉ được hẹn lại một lần (mẫu 04)."),
+    )
+    finished_at = models.DateTimeField(_("xử lý xong lúc"), null=True, blank=True)
+    returned_at = models.DateTimeField(_("trả kết quả lúc"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("kết thúc lúc"), null=True, blank=True)
+    supplement_count = models.PositiveSmallIntegerField(_("số lần yêu cầu bổ sung"), default=0)
+    version = models.PositiveIntegerField(_("phiên bản dữ liệu"), default=1)
+    current_step = models.ForeignKey(
+        "StepRun",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("bước hiện tại"),
+    )
+    created_at = models.DateTimeField(_("tạo lúc"))
+    updated_at = models.DateTimeField(_("cập nhật lúc"))
+
+    objects = DossierQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("hồ sơ")
+        verbose_name_plural = _("hồ sơ")
+        ordering = ["-submitted_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__gte=1) & models.Q(status__lte=10),
+                name="dossier_status_in_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(channel__gte=1) & models.Q(channel__lte=3),
+                name="dossier_channel_in_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(version__gte=1), name="dossier_version_positive"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    status__in=[
+                        DossierStatus.REGISTERED,
+                        DossierStatus.NOT_RECEIVED,
+                        DossierStatus.SUPPLEMENT_REQUESTED,
+                        DossierStatus.WITHDRAWN,
+                    ]
+                )
+                | models.Q(received_at__isnull=False),
+                name="dossier_received_has_received_at",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["receiving_unit", "status"], name="dossier_recv_status_idx"),
+            models.Index(fields=["handling_unit", "status"], name="dossier_hand_status_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+    @property
+    def channel_name(self) -> str:
+        return Channel(self.channel).clock_name
+
+    @property
+    def is_paused(self) -> bool:
+        return self.status in PAUSED_STATUSES
+
+    @property
+    def is_finished(self) -> bool:
+        """A decision was made or the applicant withdrew: no more processing."""
+        return self.status in FINISHED_STATUSES
+
+    @property
+    def effective_appointment_at(self) -> dt.datetime | None:
+        """The date the applicant was last given: the new date after an apology, if later."""
+        if self.new_appointment_at and (
+            self.appointment_at is None or self.new_appointment_at > self.appointment_at
+        ):
+            return self.new_appointment_at
+        return self.appointment_at
+
+    def is_overdue(self, now: dt.datetime) -> bool:
+        """In progress (received or processing) and the appointment has passed. Paused
+        dossiers are not overdue: their clock is stopped and the appointment moves on resume."""
+        due = self.effective_appointment_at
+        return self.status in IN_PROGRESS_STATUSES and due is not None and now > due
+
+
+class DossierEventQuerySet(models.QuerySet["DossierEvent"]):
+    """Append-only: bulk update and delete are refused."""
+
+    def update(self, **kwargs: Any) -> int:
+        raise TypeError("DossierEvent rows are append-only")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise TypeError("DossierEvent rows are append-only")
+
+
+class DossierEvent(models.Model):
+    """One change of a dossier: who, when, which service, what changed, why. Append-only;
+    `seq` equals the dossier's `version` after the change."""
+
+    dossier = models.ForeignKey(
+        Dossier, on_delete=models.PROTECT, related_name="events", verbose_name=_("hồ sơ")
+    )
+    seq = models.PositiveIntegerField(_("số thứ tự"))
+    action = models.CharField(_("thao tác"), max_length=50)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("người thực hiện"),
+    )
+    actor_role = models.CharField(_("vai trò"), max_length=20, blank=True)
+    at = models.DateTimeField(_("thời điểm"))
+    status_before = models.PositiveSmallIntegerField(
+        _("trạng thái trước"), choices=DossierStatus.choices, null=True, blank=True
+    )
+    status_after = models.PositiveSmallIntegerField(
+        _("trạng thái sau"), choices=DossierStatus.choices
+    )
+    before = models.JSONField(_("giá trị trước"), default=dict, blank=True)
+    after = models.JSONField(_("giá trị sau"), default=dict, blank=True)
+    reason = models.TextField(_("lý do"), blank=True)
+
+    objects = DossierEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("nhật ký hồ sơ")
+        verbose_name_plural = _("nhật ký hồ sơ")
+        ordering = ["dossier_id", "seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["dossier", "seq"], name="uniq_dossier_event_seq"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id}#{self.seq} {self.action}"
+
+
+class DossierCodeCounter(models.Model):
+    """The last number used in dossier codes for one receiving unit and one local day."""
+
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("đơn vị")
+    )
+    day = models.DateField(_("ngày"))
+    last = models.PositiveIntegerField(_("số cuối"), default=0)
+
+    class Meta:
+        verbose_name = _("bộ đếm mã hồ sơ")
+        verbose_name_plural = _("bộ đếm mã hồ sơ")
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "day"], name="uniq_dossier_counter"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.day}: {self.last}"
+
+
+class StepRun(models.Model):
+    """A row of the process control slip (form 06): one hand-over of the dossier."""
+
+    dossier = models.ForeignKey(
+        Dossier, on_delete=models.CASCADE, related_name="steps", verbose_name=_("hồ sơ")
+    )
+    order = models.PositiveSmallIntegerField(_("thứ tự"))
+    step = models.ForeignKey(
+        ProcessStep,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("bước quy trình"),
+    )
+    name = models.CharField(_("tên bước"), max_length=300)
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("đơn vị")
+    )
+    role = models.CharField(_("vai trò"), max_length=20, blank=True)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("người nhận"),
+    )
+    given_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("người giao"),
+    )
+    allotment_hours = models.DecimalField(
+        _("thời gian (giờ làm việc)"), max_digits=6, decimal_places=2, default=0
+    )
+    started_at = models.DateTimeField(_("nhận lúc"))
+    due_at = models.DateTimeField(_("hạn xử lý"))
+    finished_at = models.DateTimeField(_("hoàn thành lúc"), null=True, blank=True)
+    finished_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("người hoàn thành"),
+    )
+    result = models.CharField(_("kết quả"), max_length=10, choices=StepResult.choices, blank=True)
+    note = models.TextField(_("ghi chú"), blank=True)
+
+    class Meta:
+        verbose_name = _("phiếu kiểm soát (bước)")
+        verbose_name_plural = _("phiếu kiểm soát quá trình giải quyết")
+        ordering = ["dossier_id", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["dossier", "order"], name="uniq_step_run_order"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order}. {self.name}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.finished_at is None
+
+
+class SuspensionKind(models.TextChoices):
+    SUPPLEMENT = "supplement", _("Yêu cầu bổ sung")
+    PAYMENT = "payment", _("Thực hiện nghĩa vụ tài chính")
+    STOP = "stop", _("Dừng xử lý")
+
+
+class Suspension(models.Model):
+    """A pause of the processing clock, with start and end."""
+
+    Kind = SuspensionKind
+
+    dossier = models.ForeignKey(
+        Dossier, on_delete=models.CASCADE, related_name="suspensions", verbose_name=_("hồ sơ")
+    )
+    kind = models.CharField(_("loại"), max_length=10, choices=SuspensionKind.choices)
+    resume_status = models.PositiveSmallIntegerField(
+        _("trạng thái khi tiếp tục"),
+        choices=DossierStatus.choices,
+    )
+    started_at = models.DateTimeField(_("bắt đầu"))
+    ended_at = models.DateTimeField(_("kết thúc"), null=True, blank=True)
+    reason = models.TextField(_("lý do"), blank=True)
+    items = models.JSONField(
+        _("nội dung"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "Bổ sung: danh sách đầy đủ giấy tờ còn thiếu và lý do; nghĩa vụ tài chính: số tiền."
+        ),
+    )
+    working_hours = models.DecimalField(
+        _("số giờ làm việc tạm dừng"), max_digits=8, decimal_places=2, null=True, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("tạm dừng")
+        verbose_name_plural = _("tạm dừng")
+        ordering = ["dossier_id", "started_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ended_at__isnull=True)
+                | models.Q(ended_at__gte=models.F("started_at")),
+                name="suspension_ordered",
+            ),
+            models.UniqueConstraint(
+                fields=["dossier"],
+                condition=models.Q(ended_at__isnull=True),
+                name="one_open_suspension_per_dossier",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id} {self.kind} {self.started_at:%Y-%m-%d}"

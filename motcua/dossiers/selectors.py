@@ -1,0 +1,147 @@
+"""Reads of dossiers. Protected objects only through access selectors that know the actor.
+
+Who sees a dossier:
+- its applicant (a citizen or organisation account sees only its own dossiers);
+- anyone holding a role (officer, specialist, leader, supervisor, auditor, integrator, ...)
+  in its receiving or handling unit, directly or through an assignment covering subunits.
+Anyone else gets NotFound, never PermissionDenied: existence is not leaked.
+A staff read of one dossier writes a core.DataAccessLog row (Law 91/2025).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from motcua.accounts.models import User
+from motcua.core.errors import NotFound
+from motcua.core.models import DataAccessLog
+from motcua.organisation.selectors import user_unit_ids
+
+from .models import Dossier, DossierEvent, StepRun, Suspension
+
+
+def _visible_q(*, actor: User) -> Q | None:
+    if not actor.is_authenticated or not actor.is_active:
+        return None
+    condition = Q(applicant_id=actor.pk)
+    units = user_unit_ids(user=actor)
+    if units:
+        condition |= Q(receiving_unit_id__in=units) | Q(handling_unit_id__in=units)
+    return condition
+
+
+def log_personal_data_read(
+    *,
+    actor: User,
+    dossier: Dossier,
+    now: dt.datetime,
+    purpose: str = "dossier_view",
+    channel: str = "web",
+) -> DataAccessLog | None:
+    """Record that `actor` read the personal data in `dossier` (not when it is their own)."""
+    if dossier.applicant_id is not None and dossier.applicant_id == actor.pk:
+        return None
+    return DataAccessLog.objects.create(
+        actor=actor,
+        subject_type="dossier",
+        subject_id=dossier.code,
+        purpose=purpose,
+        channel=channel,
+        at=now,
+    )
+
+
+def dossier_get_for_actor(
+    *,
+    actor: User,
+    code: str,
+    now: dt.datetime,
+    purpose: str = "dossier_view",
+    channel: str = "web",
+) -> Dossier:
+    """The dossier `code` if `actor` may see it, else NotFound. Logs staff reads."""
+    condition = _visible_q(actor=actor)
+    dossier = None
+    if condition is not None:
+        dossier = (
+            Dossier.objects.filter(condition, code=code)
+            .select_related(
+                "procedure_version__procedure",
+                "receiving_unit",
+                "handling_unit",
+                "service_point",
+                "current_step",
+            )
+            .first()
+        )
+    if dossier is None:
+        raise NotFound(_("Không tìm thấy hồ sơ %(dossier)s."), dossier=code)
+    log_personal_data_read(actor=actor, dossier=dossier, now=now, purpose=purpose, channel=channel)
+    return dossier
+
+
+def dossier_list_for_actor(
+    *,
+    actor: User,
+    status: int | list[int] | None = None,
+    channel: int | None = None,
+    unit_id: int | None = None,
+    procedure_code: str | None = None,
+    search: str | None = None,
+    submitted_from: dt.datetime | None = None,
+    submitted_to: dt.datetime | None = None,
+    overdue_at: dt.datetime | None = None,
+) -> QuerySet[Dossier]:
+    """The dossiers `actor` may see, newest first, filtered. `unit_id` keeps those received
+    at or handled by that unit; `search` matches the code or the applicant's name or number;
+    `overdue_at` keeps those overdue at that instant."""
+    condition = _visible_q(actor=actor)
+    if condition is None:
+        return Dossier.objects.none()
+    dossiers = Dossier.objects.filter(condition)
+    if status is not None:
+        dossiers = dossiers.filter(status__in=status if isinstance(status, list) else [status])
+    if channel is not None:
+        dossiers = dossiers.filter(channel=channel)
+    if unit_id is not None:
+        dossiers = dossiers.for_units({unit_id})
+    if procedure_code:
+        dossiers = dossiers.filter(procedure_version__procedure__code=procedure_code)
+    if search:
+        term = search.strip()
+        dossiers = dossiers.filter(
+            Q(code__icontains=term)
+            | Q(applicant_name__icontains=term)
+            | Q(applicant_id_number=term)
+        )
+    if submitted_from is not None:
+        dossiers = dossiers.filter(submitted_at__gte=submitted_from)
+    if submitted_to is not None:
+        dossiers = dossiers.filter(submitted_at__lt=submitted_to)
+    if overdue_at is not None:
+        dossiers = dossiers.overdue(overdue_at)
+    return dossiers.select_related(
+        "procedure_version__procedure", "receiving_unit", "handling_unit"
+    ).order_by("-submitted_at", "-id")
+
+
+def dossier_events(*, dossier: Dossier) -> QuerySet[DossierEvent]:
+    """The dossier's history, oldest first. Call after an access selector."""
+    return DossierEvent.objects.filter(dossier=dossier).select_related("actor").order_by("seq")
+
+
+def dossier_steps(*, dossier: Dossier) -> QuerySet[StepRun]:
+    """The process control slip (form 06), in order. Call after an access selector."""
+    return (
+        StepRun.objects.filter(dossier=dossier)
+        .select_related("unit", "assignee", "given_by", "finished_by")
+        .order_by("order")
+    )
+
+
+def dossier_suspensions(*, dossier: Dossier) -> QuerySet[Suspension]:
+    """The pauses, oldest first. Call after an access selector."""
+    return Suspension.objects.filter(dossier=dossier).order_by("started_at", "id")

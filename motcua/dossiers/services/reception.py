@@ -1,0 +1,419 @@
+"""Submission and reception: submit (1), receive (1 -> 2), receive at the counter (-> 2),
+refuse (1|2 -> 3)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from motcua.accounts.models import User
+from motcua.catalog.models import OnlineLevel, ProcedureVersion, ProcessStep
+from motcua.core.clock import local
+from motcua.core.errors import ValidationError
+from motcua.core.outbox import outbox_enqueue
+from motcua.organisation.models import Role, ServicePoint, Unit
+
+from ..models import Channel, Dossier, DossierEvent, DossierStatus
+from ._base import (
+    APPLICANT_ROLE,
+    commit_change,
+    finish_step,
+    lock_dossier,
+    require_role,
+    require_status,
+    require_text,
+    snapshot,
+    start_processing_clock,
+)
+from .codes import dossier_code_next
+from .steps import close_current_step, open_step, process_steps
+
+
+def _check_version(*, version: ProcedureVersion, channel: int, now: dt.datetime) -> None:
+    if version.status != ProcedureVersion.Status.PUBLISHED or not version.procedure.is_active:
+        raise ValidationError(
+            _(
+                "Thủ tục %(procedure)s (phiên bản %(number)s) chưa được công bố hoặc đã ngừng áp "
+                "dụng."
+            ),
+            code="version_not_published",
+            procedure=version.procedure.code,
+            number=version.number,
+        )
+    if not version.is_valid_on(local(now).date()):
+        raise ValidationError(
+            _("Phiên bản %(number)s của thủ tục %(procedure)s không có hiệu lực vào ngày này."),
+            code="version_not_valid",
+            procedure=version.procedure.code,
+            number=version.number,
+        )
+    if channel == Channel.ONLINE and version.online_level == OnlineLevel.NONE:
+        raise ValidationError(
+            _("Thủ tục %(procedure)s không nhận hồ sơ trực tuyến."),
+            code="online_not_allowed",
+            procedure=version.procedure.code,
+        )
+
+
+def _check_form(*, version: ProcedureVersion, form_data: dict[str, Any]) -> None:
+    """Required e-form fields must be present and non-empty. An empty e-form checks nothing."""
+    fields = (version.eform or {}).get("fields") or []
+    missing: list[dict[str, Any]] = []
+    for field in fields:
+        if not isinstance(field, dict) or not field.get("required"):
+            continue
+        name = field.get("name") or field.get("key") or field.get("code")
+        if not name:
+            continue
+        value = form_data.get(name)
+        if value is None or (isinstance(value, str) and not value.strip()) or value in ([], {}):
+            missing.append(
+                {"field": name, "code": "required", "label": str(field.get("label", name))}
+            )
+    if missing:
+        raise ValidationError(
+            _("Tờ khai còn thiếu thông tin bắt buộc: %(fields)s."),
+            code="form_incomplete",
+            errors=missing,
+            fields=", ".join(m["label"] for m in missing),
+        )
+
+
+def _competent_unit(
+    *, version: ProcedureVersion, receiving_unit: Unit, handling_unit: Unit | None
+) -> Unit:
+    """The unit that settles the dossier: the one given, the procedure's competent unit, or
+    the receiving unit when it is of a competent kind (a ward receiving its own procedure)."""
+    if handling_unit is not None:
+        return handling_unit
+    procedure = version.procedure
+    if procedure.competent_unit_id is not None:
+        assert procedure.competent_unit is not None
+        return procedure.competent_unit
+    kinds = procedure.competent_unit_kinds or []
+    if not kinds or receiving_unit.kind in kinds:
+        return receiving_unit
+    raise ValidationError(
+        _("Cần chọn đơn vị có thẩm quyền giải quyết thủ tục %(procedure)s."),
+        code="handling_unit_required",
+        procedure=procedure.code,
+    )
+
+
+def _new_dossier(
+    *,
+    procedure_version: ProcedureVersion,
+    receiving_unit: Unit,
+    handling_unit: Unit | None,
+    service_point: ServicePoint | None,
+    channel: int,
+    applicant: User | None,
+    applicant_name: str | None,
+    applicant_id_number: str | None,
+    applicant_phone: str | None,
+    applicant_email: str | None,
+    applicant_address: str | None,
+    representative: dict[str, Any] | None,
+    form_data: dict[str, Any] | None,
+    result_kind: str | None,
+    now: dt.datetime,
+) -> Dossier:
+    if channel not in Channel.values:
+        raise ValidationError(_("Kênh nộp hồ sơ không hợp lệ."), code="invalid_channel")
+    _check_version(version=procedure_version, channel=channel, now=now)
+    data = dict(form_data or {})
+    _check_form(version=procedure_version, form_data=data)
+    if service_point is not None and receiving_unit != service_point.unit:
+        raise ValidationError(
+            _("Điểm phục vụ không thuộc đơn vị tiếp nhận."), code="service_point_mismatch"
+        )
+    if not receiving_unit.is_active:
+        raise ValidationError(_("Đơn vị tiếp nhận đã ngừng hoạt động."), code="unit_inactive")
+    name = (applicant_name or (applicant.display_name if applicant else "") or "").strip()
+    require_text(name, field="applicant_name", message=_("Cần ghi họ tên người nộp hồ sơ."))
+    handling = _competent_unit(
+        version=procedure_version, receiving_unit=receiving_unit, handling_unit=handling_unit
+    )
+    return Dossier.objects.create(
+        code=dossier_code_next(unit=receiving_unit, now=now),
+        procedure_version=procedure_version,
+        receiving_unit=receiving_unit,
+        service_point=service_point,
+        handling_unit=handling,
+        channel=channel,
+        status=DossierStatus.REGISTERED,
+        applicant=applicant,
+        applicant_name=name,
+        applicant_id_number=_pick(
+            applicant_id_number,
+            applicant and (applicant.personal_id or applicant.organisation_id_number),
+        ),
+        applicant_phone=_pick(applicant_phone, applicant and applicant.phone),
+        applicant_email=_pick(applicant_email, applicant and applicant.email),
+        applicant_address=_pick(applicant_address, applicant and applicant.address),
+        representative=dict(representative or {}),
+        form_data=data,
+        result_kind=result_kind or procedure_version.result_kind,
+        submitted_at=now,
+        created_at=now,
+        updated_at=now,
+        version=1,
+    )
+
+
+def _pick(given: str | None, default: str | bool | None) -> str:
+    if given is not None:
+        return given.strip()
+    return default if isinstance(default, str) else ""
+
+
+def _record_submission(
+    *, dossier: Dossier, actor: User | None, actor_role: str, now: dt.datetime
+) -> None:
+    """The creation event: seq 1, version stays 1."""
+    DossierEvent.objects.create(
+        dossier=dossier,
+        seq=1,
+        action="submit",
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        actor_role=actor_role,
+        at=now,
+        status_before=None,
+        status_after=dossier.status,
+        before={},
+        after=snapshot(dossier),
+    )
+    outbox_enqueue(
+        topic="dossier.submit",
+        payload={
+            "code": dossier.code,
+            "status": dossier.status,
+            "action": "submit",
+            "version": dossier.version,
+        },
+        now=now,
+    )
+
+
+@transaction.atomic
+def dossier_submit(
+    *,
+    applicant: User,
+    procedure_version: ProcedureVersion,
+    receiving_unit: Unit,
+    form_data: dict[str, Any],
+    now: dt.datetime,
+    channel: int = Channel.ONLINE,
+    handling_unit: Unit | None = None,
+    service_point: ServicePoint | None = None,
+    applicant_name: str | None = None,
+    applicant_id_number: str | None = None,
+    applicant_phone: str | None = None,
+    applicant_email: str | None = None,
+    applicant_address: str | None = None,
+    representative: dict[str, Any] | None = None,
+    result_kind: str | None = None,
+) -> Dossier:
+    """A citizen or organisation files a dossier (status 1, code assigned).
+
+    Checks: the version is published, valid on the local date of `now` and (online) offered
+    online; required e-form fields are present. Applicant details default to the account's.
+    """
+    if not applicant.is_authenticated or not applicant.is_active:
+        raise ValidationError(_("Cần đăng nhập để nộp hồ sơ."), code="login_required")
+    dossier = _new_dossier(
+        procedure_version=procedure_version,
+        receiving_unit=receiving_unit,
+        handling_unit=handling_unit,
+        service_point=service_point,
+        channel=int(channel),
+        applicant=applicant,
+        applicant_name=applicant_name,
+        applicant_id_number=applicant_id_number,
+        applicant_phone=applicant_phone,
+        applicant_email=applicant_email,
+        applicant_address=applicant_address,
+        representative=representative,
+        form_data=form_data,
+        result_kind=result_kind,
+        now=now,
+    )
+    _record_submission(dossier=dossier, actor=applicant, actor_role=APPLICANT_ROLE, now=now)
+    return dossier
+
+
+def _apply_reception(*, dossier: Dossier, actor: User, now: dt.datetime) -> None:
+    """Received now: the clock starts, the appointment is set, the slip opens with the
+    reception step finished and the next step started."""
+    dossier.status = DossierStatus.RECEIVED
+    dossier.received_at = now
+    start_processing_clock(dossier=dossier, at=now)
+    steps = process_steps(dossier.procedure_version)
+    first: ProcessStep | None = steps[0] if steps else None
+    reception = open_step(
+        dossier=dossier,
+        step=first,
+        order=1,
+        given_by=actor,
+        assignee=actor,
+        start=now,
+        name=first.name if first else str(_("Tiếp nhận hồ sơ")),
+        role=first.role if first else Role.OFFICER,
+        unit=dossier.receiving_unit,
+    )
+    finish_step(run=reception, actor=actor, now=now, classify_it=True)
+    dossier.current_step = None
+    if len(steps) > 1:
+        assert dossier.clock_started_at is not None
+        dossier.current_step = open_step(
+            dossier=dossier,
+            step=steps[1],
+            order=2,
+            given_by=actor,
+            assignee=None,
+            start=max(now, dossier.clock_started_at),
+        )
+
+
+def _check_officer_at_reception(*, actor: User, dossier: Dossier, doing: Any) -> str:
+    return require_role(
+        actor=actor, units=[dossier.receiving_unit], roles=[Role.OFFICER], doing=doing
+    )
+
+
+@transaction.atomic
+def dossier_receive(
+    *,
+    dossier: Dossier,
+    actor: User,
+    now: dt.datetime,
+    expected_version: int | None = None,
+    note: str = "",
+) -> Dossier:
+    """A one-stop officer of the receiving unit accepts a complete dossier: 1 -> 2.
+
+    Sets `received_at`, `clock_started_at` (counting start for the channel and the version's
+    cut-off) and `appointment_at` (the channel's legal time), and opens the slip."""
+    doing = _("tiếp nhận")
+    dossier = lock_dossier(dossier=dossier, expected_version=expected_version)
+    role = _check_officer_at_reception(actor=actor, dossier=dossier, doing=doing)
+    require_status(
+        dossier=dossier,
+        allowed=[DossierStatus.REGISTERED],
+        doing=doing,
+        code="already_received" if dossier.received_at else "illegal_transition",
+    )
+    before = snapshot(dossier)
+    _apply_reception(dossier=dossier, actor=actor, now=now)
+    return commit_change(
+        dossier=dossier,
+        action="receive",
+        actor=actor,
+        actor_role=role,
+        now=now,
+        before=before,
+        reason=note,
+    )
+
+
+@transaction.atomic
+def dossier_receive_at_counter(
+    *,
+    actor: User,
+    procedure_version: ProcedureVersion,
+    applicant_name: str,
+    form_data: dict[str, Any],
+    now: dt.datetime,
+    receiving_unit: Unit | None = None,
+    service_point: ServicePoint | None = None,
+    handling_unit: Unit | None = None,
+    channel: int = Channel.COUNTER,
+    applicant: User | None = None,
+    applicant_id_number: str = "",
+    applicant_phone: str = "",
+    applicant_email: str = "",
+    applicant_address: str = "",
+    representative: dict[str, Any] | None = None,
+    result_kind: str | None = None,
+    note: str = "",
+) -> Dossier:
+    """An officer registers and receives a paper dossier (counter or post) in one go:
+    status 2, code assigned, appointment set. Give `service_point` or `receiving_unit`."""
+    if int(channel) not in (Channel.COUNTER, Channel.POST):
+        raise ValidationError(
+            _("Hồ sơ tiếp nhận tại quầy chỉ có kênh trực tiếp hoặc bưu chính."),
+            code="invalid_channel",
+        )
+    if receiving_unit is None:
+        if service_point is None:
+            raise ValidationError(
+                _("Cần chọn điểm phục vụ hoặc đơn vị tiếp nhận."), code="receiving_unit_required"
+            )
+        receiving_unit = service_point.unit
+    role = require_role(
+        actor=actor, units=[receiving_unit], roles=[Role.OFFICER], doing=_("tiếp nhận")
+    )
+    dossier = _new_dossier(
+        procedure_version=procedure_version,
+        receiving_unit=receiving_unit,
+        handling_unit=handling_unit,
+        service_point=service_point,
+        channel=int(channel),
+        applicant=applicant,
+        applicant_name=applicant_name,
+        applicant_id_number=applicant_id_number,
+        applicant_phone=applicant_phone,
+        applicant_email=applicant_email,
+        applicant_address=applicant_address,
+        representative=representative,
+        form_data=form_data,
+        result_kind=result_kind,
+        now=now,
+    )
+    _record_submission(dossier=dossier, actor=actor, actor_role=role, now=now)
+    before = snapshot(dossier)
+    _apply_reception(dossier=dossier, actor=actor, now=now)
+    return commit_change(
+        dossier=dossier,
+        action="receive",
+        actor=actor,
+        actor_role=role,
+        now=now,
+        before=before,
+        reason=note,
+    )
+
+
+@transaction.atomic
+def dossier_refuse(
+    *,
+    dossier: Dossier,
+    actor: User,
+    reason: str,
+    now: dt.datetime,
+    expected_version: int | None = None,
+) -> Dossier:
+    """Refusal at reception (form 03): 1|2 -> 3 with the reasons. Closes the dossier."""
+    doing = _("từ chối tiếp nhận")
+    dossier = lock_dossier(dossier=dossier, expected_version=expected_version)
+    role = _check_officer_at_reception(actor=actor, dossier=dossier, doing=doing)
+    require_status(
+        dossier=dossier, allowed=[DossierStatus.REGISTERED, DossierStatus.RECEIVED], doing=doing
+    )
+    text = require_text(reason, field="reason", message=_("Cần ghi rõ lý do từ chối."))
+    before = snapshot(dossier)
+    close_current_step(dossier=dossier, actor=actor, now=now, note=text)
+    dossier.status = DossierStatus.NOT_RECEIVED
+    dossier.closed_at = now
+    return commit_change(
+        dossier=dossier,
+        action="refuse",
+        actor=actor,
+        actor_role=role,
+        now=now,
+        before=before,
+        reason=text,
+    )
