@@ -117,9 +117,7 @@ class WorkScheduleAdmin(admin.ModelAdmin):
             parts.append(f"{_WEEKDAYS[int(key)]}: {spans}")
         return "; ".join(parts)
 
-    def save_model(
-        self, request: HttpRequest, obj: WorkSchedule, form: Any, change: bool
-    ) -> None:
+    def save_model(self, request: HttpRequest, obj: WorkSchedule, form: Any, change: bool) -> None:
         if change and "unit" in form.changed_data:
             old = WorkSchedule.objects.get(pk=obj.pk)
             work_schedule_delete(schedule=old, actor=_actor(request), now=now())

@@ -130,6 +130,15 @@ class WorkingClock:
         "_workdays",
     )
 
+    _holidays: frozenset[dt.date]
+    _workdays: frozenset[dt.date]
+    _weekly: tuple[_DayBlocks, ...]
+    _makeup: _DayBlocks
+    _online_late_from: dt.time
+    _online_late_us: int
+    _lock: threading.Lock
+    _window: _Window
+
     def __init__(
         self,
         *,
@@ -263,9 +272,7 @@ class WorkingClock:
 
     def office_blocks(self, day: dt.date) -> tuple[Block, ...]:
         """The office blocks of a date (empty on a non-working day)."""
-        return tuple(
-            (_us_time(start), _us_time(end)) for start, end in self._day_blocks_us(day)
-        )
+        return tuple((_us_time(start), _us_time(end)) for start, end in self._day_blocks_us(day))
 
     def counting_start(
         self, received_at: dt.datetime, *, channel: str, cutoff: dt.time | None = None
@@ -320,9 +327,7 @@ class WorkingClock:
             window, index = self._next_working_index(window, index)
             cumulative = window.cumulative
             counted = cumulative[index]
-            moment = window.midnights[index] + dt.timedelta(
-                microseconds=window.blocks[index][0][0]
-            )
+            moment = window.midnights[index] + dt.timedelta(microseconds=window.blocks[index][0][0])
         if amount == 0:
             return moment
         target = counted + amount
@@ -334,11 +339,11 @@ class WorkingClock:
         for block_start, block_end in window.blocks[day]:
             length = block_end - block_start
             if remaining <= length:
-                return window.midnights[day] + dt.timedelta(
-                    microseconds=block_start + remaining
-                )
+                return window.midnights[day] + dt.timedelta(microseconds=block_start + remaining)
             remaining -= length
-        raise AssertionError("cumulative table inconsistent with the day blocks")  # pragma: no cover
+        raise AssertionError(
+            "cumulative table inconsistent with the day blocks"
+        )  # pragma: no cover
 
     def _covering_amount(self, window: _Window, target: int) -> tuple[_Window, int]:
         """A window holding `target` working µs (relative to `window.base`), with the target

@@ -66,7 +66,7 @@ def _parse_hhmm(value: Any) -> dt.time | None:
     return dt.time(int(match.group(1)), int(match.group(2)))
 
 
-def blocks_parse(raw: Mapping[str, Any] | Mapping[int, Any]) -> dict[int, tuple[Block, ...]]:
+def blocks_parse(raw: Mapping[Any, Any]) -> dict[int, tuple[Block, ...]]:
     """Parse and validate weekly office blocks ``{"0": [["07:00", "11:30"], ...], ...}``.
 
     Keys are weekdays 0 (Monday) … 6 (Sunday), as strings or ints; each value is a list of
@@ -90,42 +90,60 @@ def blocks_parse(raw: Mapping[str, Any] | Mapping[int, Any]) -> dict[int, tuple[
         except (TypeError, ValueError):
             weekday = -1
         if str(weekday) != str(key).strip() or not 0 <= weekday <= 6:
-            fail(str(key), f"Thứ không hợp lệ: {key!r} (0 = thứ Hai … 6 = Chủ nhật). / "
-                           f"Unknown weekday {key!r} (0 = Monday … 6 = Sunday).")
+            fail(
+                str(key),
+                f"Thứ không hợp lệ: {key!r} (0 = thứ Hai … 6 = Chủ nhật). / "
+                f"Unknown weekday {key!r} (0 = Monday … 6 = Sunday).",
+            )
             continue
         if not isinstance(value, list | tuple):
-            fail(str(key), "Mỗi thứ là một danh sách khung giờ [bắt đầu, kết thúc]. / "
-                           "Each weekday is a list of [start, end] blocks.")
+            fail(
+                str(key),
+                "Mỗi thứ là một danh sách khung giờ [bắt đầu, kết thúc]. / "
+                "Each weekday is a list of [start, end] blocks.",
+            )
             continue
         blocks: list[Block] = []
         for position, pair in enumerate(value):
             where = f"{weekday}[{position}]"
             if not isinstance(pair, list | tuple) or len(pair) != 2:
-                fail(where, "Khung giờ phải có dạng [\"HH:MM\", \"HH:MM\"]. / "
-                            "A block is [\"HH:MM\", \"HH:MM\"].")
+                fail(
+                    where,
+                    'Khung giờ phải có dạng ["HH:MM", "HH:MM"]. / A block is ["HH:MM", "HH:MM"].',
+                )
                 continue
             start, end = _parse_hhmm(pair[0]), _parse_hhmm(pair[1])
             if start is None or end is None:
-                fail(where, f"Giờ không đúng dạng HH:MM: {pair!r}. / "
-                            f"Times must be HH:MM: {pair!r}.")
+                fail(
+                    where, f"Giờ không đúng dạng HH:MM: {pair!r}. / Times must be HH:MM: {pair!r}."
+                )
                 continue
             if start >= end:
-                fail(where, f"Giờ bắt đầu phải trước giờ kết thúc: {pair[0]}–{pair[1]}. / "
-                            f"A block must start before it ends: {pair[0]}–{pair[1]}.")
+                fail(
+                    where,
+                    f"Giờ bắt đầu phải trước giờ kết thúc: {pair[0]}–{pair[1]}. / "
+                    f"A block must start before it ends: {pair[0]}–{pair[1]}.",
+                )
                 continue
             if blocks and start < blocks[-1][1]:
                 previous = blocks[-1]
-                fail(where, f"Các khung giờ phải theo thứ tự và không chồng lấn "
-                            f"({previous[0]:%H:%M}–{previous[1]:%H:%M} và {pair[0]}–{pair[1]}). / "
-                            f"Blocks must be ordered and must not overlap "
-                            f"({previous[0]:%H:%M}–{previous[1]:%H:%M} and {pair[0]}–{pair[1]}).")
+                fail(
+                    where,
+                    f"Các khung giờ phải theo thứ tự và không chồng lấn "
+                    f"({previous[0]:%H:%M}–{previous[1]:%H:%M} và {pair[0]}–{pair[1]}). / "
+                    f"Blocks must be ordered and must not overlap "
+                    f"({previous[0]:%H:%M}–{previous[1]:%H:%M} and {pair[0]}–{pair[1]}).",
+                )
                 continue
             blocks.append((start, end))
         if blocks:
             weekly[weekday] = tuple(blocks)
     if not errors and not weekly:
-        fail("blocks", "Cần ít nhất một khung giờ làm việc trong tuần. / "
-                       "At least one office block in the week is needed.")
+        fail(
+            "blocks",
+            "Cần ít nhất một khung giờ làm việc trong tuần. / "
+            "At least one office block in the week is needed.",
+        )
     if errors:
         raise ValidationError(
             _("Giờ làm việc không hợp lệ: %(details)s"),
@@ -146,7 +164,7 @@ def _blocks_json(weekly: Mapping[int, Iterable[Block]]) -> dict[str, list[list[s
 def work_schedule_set(
     *,
     unit: Unit | None,
-    blocks: Mapping[str, Any] | Mapping[int, Any],
+    blocks: Mapping[Any, Any],
     online_late_from: dt.time = dt.time(16, 0),
     actor: User | None,
     now: dt.datetime,
@@ -287,9 +305,9 @@ def calendar_years_missing(years: Iterable[int]) -> list[int]:
     """The years among `years` without any calendar row (never seeded)."""
     present = {
         day.year
-        for day in CalendarDay.objects.filter(
-            date__year__in=list(years)
-        ).values_list("date", flat=True)
+        for day in CalendarDay.objects.filter(date__year__in=list(years)).values_list(
+            "date", flat=True
+        )
     }
     return sorted(set(years) - present)
 

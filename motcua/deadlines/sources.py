@@ -30,11 +30,17 @@ _VPCP_2025_12_25 = (
 )
 GOVERNMENT_OVERRIDES: tuple[CalendarEntry, ...] = (
     CalendarEntry(
-        dt.date(2026, 1, 2), False, "Nghỉ Tết Dương lịch (hoán đổi)", SOURCE_GOVERNMENT,
+        dt.date(2026, 1, 2),
+        False,
+        "Nghỉ Tết Dương lịch (hoán đổi)",
+        SOURCE_GOVERNMENT,
         _VPCP_2025_12_25,
     ),
     CalendarEntry(
-        dt.date(2026, 1, 10), True, "Làm bù cho ngày 02/01/2026", SOURCE_GOVERNMENT,
+        dt.date(2026, 1, 10),
+        True,
+        "Làm bù cho ngày 02/01/2026",
+        SOURCE_GOVERNMENT,
         _VPCP_2025_12_25,
     ),
 )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from typing import Any, cast
 
 import pytest
 
@@ -11,6 +12,8 @@ from motcua.core.clock import VN_TZ
 from motcua.deadlines.clock import WorkingClock, clock_cache_clear
 from motcua.deadlines.services import SeedSummary, calendar_seed
 from motcua.deadlines.sources import holidays_and_workdays
+from motcua.organisation.models import Unit
+from tests.factories import UnitFactory
 
 NOW = dt.datetime(2025, 12, 1, 9, 0, tzinfo=VN_TZ)
 SEEDED_YEARS = (2025, 2026, 2027)
@@ -19,6 +22,11 @@ SEEDED_YEARS = (2025, 2026, 2027)
 def vn(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> dt.datetime:
     """An aware instant in Vietnamese local time."""
     return dt.datetime(year, month, day, hour, minute, tzinfo=VN_TZ)
+
+
+def make_unit(**fields: Any) -> Unit:
+    """A saved unit (typed: factory_boy's stubs type the factory call as the factory)."""
+    return cast(Unit, UnitFactory(**fields))
 
 
 @pytest.fixture(autouse=True)

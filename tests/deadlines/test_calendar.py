@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 
@@ -16,9 +17,8 @@ from motcua.deadlines.services import (
     calendar_years_missing,
     work_schedule_set,
 )
-from tests.factories import UnitFactory
 
-from .conftest import NOW
+from .conftest import NOW, make_unit
 
 
 def _row(day: dt.date) -> CalendarDay:
@@ -41,9 +41,9 @@ class TestCalendarSeed:
         # the package's make-up days of other years (2014, 2019) are not taken
         assert not CalendarDay.objects.filter(date__year__lt=2025).exists()
         assert seeded_calendar.workdays_added == 3  # 26/04/2025, 10/01/2026, 22/08/2026
-        assert seeded_calendar.holidays_added == CalendarDay.objects.filter(
-            is_working=False
-        ).count()
+        assert (
+            seeded_calendar.holidays_added == CalendarDay.objects.filter(is_working=False).count()
+        )
         assert (seeded_calendar.updated, seeded_calendar.kept) == (0, 0)
 
     def test_is_idempotent(self, seeded_calendar: SeedSummary) -> None:
@@ -90,8 +90,12 @@ class TestCalendarDaySet:
     def test_refuses_an_unknown_source_and_an_empty_name(self) -> None:
         with pytest.raises(ValidationError):
             calendar_day_set(
-                date=dt.date(2026, 3, 10), is_working=False, name="x", source="rumour",
-                actor=None, now=NOW,
+                date=dt.date(2026, 3, 10),
+                is_working=False,
+                name="x",
+                source="rumour",
+                actor=None,
+                now=NOW,
             )
         with pytest.raises(ValidationError) as empty:
             calendar_day_set(
@@ -121,7 +125,7 @@ class TestBlocks:
             ({}, "At least one office block"),
         ],
     )
-    def test_refuses_bad_blocks(self, blocks: dict, fragment: str) -> None:
+    def test_refuses_bad_blocks(self, blocks: dict[str, Any], fragment: str) -> None:
         with pytest.raises(ValidationError) as error:
             blocks_parse(blocks)
         assert error.value.code == "invalid_schedule"
@@ -132,7 +136,7 @@ class TestBlocks:
 @pytest.mark.django_db
 class TestWorkScheduleSet:
     def test_replaces_the_unit_schedule(self) -> None:
-        unit = UnitFactory()
+        unit = make_unit()
         work_schedule_set(unit=unit, blocks={"0": [["07:00", "11:00"]]}, actor=None, now=NOW)
         schedule = work_schedule_set(
             unit=unit, blocks={0: [("08:00", "11:00")]}, actor=None, now=NOW

@@ -9,7 +9,8 @@ from django.core.management import CommandError, call_command
 
 from motcua.deadlines.models import CalendarDay
 from motcua.deadlines.services import SeedSummary
-from tests.factories import UnitFactory
+
+from .conftest import make_unit
 
 
 def run_deadline(*args: str) -> tuple[list[str], str]:
@@ -32,12 +33,18 @@ class TestDeadline:
         assert run_deadline("--start", "2026-03-10T08:00", "--working-hours", "4")[0][-1] == (
             "2026-03-10T14:00:00+07:00"
         )
-        assert run_deadline(
-            "--start", "2026-03-10T16:30", "--working-days", "1", "--channel", "online"
-        )[0][-1] == "2026-03-11T17:00:00+07:00"
-        assert run_deadline(
-            "--start", "2026-03-10T15:00", "--working-days", "1", "--cutoff", "15:00"
-        )[0][-1] == "2026-03-11T17:00:00+07:00"
+        assert (
+            run_deadline(
+                "--start", "2026-03-10T16:30", "--working-days", "1", "--channel", "online"
+            )[0][-1]
+            == "2026-03-11T17:00:00+07:00"
+        )
+        assert (
+            run_deadline("--start", "2026-03-10T15:00", "--working-days", "1", "--cutoff", "15:00")[
+                0
+            ][-1]
+            == "2026-03-11T17:00:00+07:00"
+        )
         assert run_deadline("--start", "2026-02-09T09:00", "--calendar-days", "7")[0][-1] == (
             "2026-02-23T17:00:00+07:00"
         )
@@ -50,7 +57,7 @@ class TestDeadline:
         assert lines[-1] == "2026-02-25T10:00:00+07:00"
 
     def test_a_unit_by_code(self) -> None:
-        UnitFactory(code="01.TTHCC")
+        make_unit(code="01.TTHCC")
         lines, _err = run_deadline(
             "--start", "2026-02-13T10:00", "--working-days", "3", "--unit", "01.TTHCC"
         )
@@ -59,14 +66,15 @@ class TestDeadline:
     @pytest.mark.parametrize(
         ("args", "fragment"),
         [
-            (["--start", "2026-02-13T10:00", "--working-days", "3", "--unit", "NOPE"],
-             "unknown unit"),
+            (
+                ["--start", "2026-02-13T10:00", "--working-days", "3", "--unit", "NOPE"],
+                "unknown unit",
+            ),
             (["--start", "13/02/2026", "--working-days", "3"], "bad --start"),
             (["--start", "2026-02-13T10:00", "--working-days", "ba"], "not a number"),
             (["--start", "2026-02-13T10:00", "--working-days", "-1"], "negative"),
             (["--start", "2026-02-13T10:00", "--calendar-days", "1.5"], "whole number"),
-            (["--start", "2026-02-13T10:00", "--working-days", "1", "--cutoff", "3pm"],
-             "bad time"),
+            (["--start", "2026-02-13T10:00", "--working-days", "1", "--cutoff", "3pm"], "bad time"),
         ],
     )
     def test_bad_input_is_a_command_error(self, args: list[str], fragment: str) -> None:

@@ -11,9 +11,8 @@ from motcua.core.errors import ValidationError
 from motcua.deadlines.clock import clock_for_unit
 from motcua.deadlines.models import CalendarDay
 from motcua.deadlines.services import calendar_day_set, deadline_compute, work_schedule_set
-from tests.factories import UnitFactory
 
-from .conftest import NOW, vn
+from .conftest import NOW, make_unit, vn
 
 pytestmark = pytest.mark.usefixtures("seeded_calendar")
 
@@ -61,12 +60,8 @@ def test_the_january_2026_override_and_its_make_up_saturday() -> None:
 def test_cutoff_with_a_same_day_procedure() -> None:
     cutoff = dt.time(15)
     assert compute(vn(2026, 3, 10, 14), "0", "immediate", cutoff=cutoff) == vn(2026, 3, 10, 17)
-    assert compute(vn(2026, 3, 10, 15, 30), "0", "immediate", cutoff=cutoff) == vn(
-        2026, 3, 11, 17
-    )
-    assert compute(vn(2026, 3, 10, 15), "1", "working_days", cutoff=cutoff) == vn(
-        2026, 3, 11, 17
-    )
+    assert compute(vn(2026, 3, 10, 15, 30), "0", "immediate", cutoff=cutoff) == vn(2026, 3, 11, 17)
+    assert compute(vn(2026, 3, 10, 15), "1", "working_days", cutoff=cutoff) == vn(2026, 3, 11, 17)
 
 
 def test_calendar_days_ending_on_a_holiday_roll_forward() -> None:
@@ -94,8 +89,8 @@ def test_refuses_bad_input() -> None:
 
 def test_a_unit_with_saturday_mornings() -> None:
     # given a unit open on Saturday 07:30–11:30 and another one with the default hours
-    saturday_unit = UnitFactory()
-    other_unit = UnitFactory()
+    saturday_unit = make_unit()
+    other_unit = make_unit()
     weekdays = [["07:00", "11:30"], ["13:30", "17:00"]]
     work_schedule_set(
         unit=saturday_unit,
@@ -115,7 +110,7 @@ def test_a_unit_with_saturday_mornings() -> None:
 
 
 def test_the_province_wide_schedule_applies_to_units_without_their_own() -> None:
-    unit = UnitFactory()
+    unit = make_unit()
     work_schedule_set(
         unit=None,
         blocks={str(d): [["08:00", "12:00"], ["13:00", "17:00"]] for d in range(5)},
@@ -124,9 +119,9 @@ def test_the_province_wide_schedule_applies_to_units_without_their_own() -> None
         now=NOW,
     )
     assert compute(vn(2026, 3, 10, 7, 30), "4", "working_hours", unit=unit) == vn(2026, 3, 10, 12)
-    assert compute(vn(2026, 3, 10, 16, 15), "0.75", "working_hours", unit=unit, channel="online") == (
-        vn(2026, 3, 10, 17)
-    )
+    assert compute(
+        vn(2026, 3, 10, 16, 15), "0.75", "working_hours", unit=unit, channel="online"
+    ) == (vn(2026, 3, 10, 17))
 
 
 def test_calendar_changes_reach_the_cached_clock() -> None:
@@ -145,4 +140,4 @@ def test_calendar_changes_reach_the_cached_clock() -> None:
 
 
 def test_units_without_a_schedule_share_the_default_clock() -> None:
-    assert clock_for_unit(UnitFactory()) is clock_for_unit(UnitFactory())
+    assert clock_for_unit(make_unit()) is clock_for_unit(make_unit())

@@ -49,9 +49,7 @@ class Command(BaseCommand):
         duration.add_argument(
             "--immediate", action="store_true", help="Giải quyết trong ngày làm việc."
         )
-        parser.add_argument(
-            "--channel", choices=["counter", "online", "post"], default="counter"
-        )
+        parser.add_argument("--channel", choices=["counter", "online", "post"], default="counter")
         parser.add_argument("--unit", help="Mã đơn vị (lịch làm việc riêng của đơn vị).")
         parser.add_argument("--cutoff", help="Giờ chốt nhận trong ngày, vd 15:00.")
 
