@@ -1,10 +1,59 @@
-"""The REST API (django-ninja). OpenAPI 3 at /api/v1/openapi.json, docs at /api/v1/docs."""
+"""The REST API (django-ninja). OpenAPI 3 at /api/v1/openapi.json, docs at /api/v1/docs.
 
+Each router module is an interface: it parses input, calls one selector or service and
+renders the result. Errors are rendered by `errors.install_error_handlers`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.utils import translation
 from ninja import NinjaAPI
+
+from . import dossiers, procedures, system, units
+from .errors import install_error_handlers
+
+DESCRIPTION = """\
+REST API của motcua: tra cứu thủ tục hành chính và đơn vị, nộp và theo dõi hồ sơ.
+
+The motcua REST API: look up administrative procedures and units, submit and follow dossiers.
+
+* **Authentication**: `Authorization: Bearer <khoá API>` (or `Token <key>`), or the Django
+  session of a signed-in user (unsafe methods then need the `X-CSRFToken` header).
+* **Errors** are always `{"code", "message"}` (plus `errors` for invalid input); `code` is
+  stable, `message` follows `Accept-Language` (Vietnamese by default, `en` for English).
+* **Idempotency**: send `Idempotency-Key` with `POST /dossiers`; a retry returns the first
+  response.
+* **Times** are ISO 8601 in Asia/Ho_Chi_Minh (`+07:00`).
+"""
+
+TAGS = [
+    {"name": "procedures", "description": "Thủ tục hành chính (công khai) — procedures."},
+    {"name": "units", "description": "Đơn vị (công khai) — units."},
+    {"name": "dossiers", "description": "Hồ sơ (cần xác thực) — dossiers."},
+    {"name": "system", "description": "Tình trạng hệ thống — health."},
+]
 
 api = NinjaAPI(
     title="motcua API",
     version="1.0.0",
-    description="Thủ tục hành chính, đơn vị, hồ sơ — REST API của motcua.",
+    description=DESCRIPTION,
     urls_namespace="api-v1",
+    openapi_url="/openapi.json",
+    docs_url="/docs",
+    openapi_extra={"tags": TAGS},
 )
+install_error_handlers(api)
+
+api.add_router("/procedures", procedures.router)
+api.add_router("/units", units.router)
+api.add_router("/dossiers", dossiers.router)
+api.add_router("", system.router)
+
+
+def openapi_document() -> dict[str, Any]:
+    """The OpenAPI document as served at /api/v1/openapi.json (Vietnamese texts)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return dict(api.get_openapi_schema(path_prefix="/api/v1/"))

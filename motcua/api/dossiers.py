@@ -1,0 +1,338 @@
+"""Dossiers (hồ sơ): submit, read one, list mine, read the trail. Authenticated only.
+
+Reads go through `dossier_get_for_actor` / `dossier_list_for_actor`, which know who may see
+what; whatever they do not return is `404 not_found` (never 403: that would tell a stranger
+the code exists).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext_lazy as _
+from ninja import Field, Header, Query, Router, Schema
+from pydantic import ConfigDict
+
+from motcua.catalog.models import ProcedureVersion, ResultKind
+from motcua.catalog.selectors import procedure_get, version_current
+from motcua.core import clock
+from motcua.core.errors import NotFound, ValidationError
+from motcua.dossiers.models import Channel, Dossier, DossierEvent
+from motcua.dossiers.selectors import dossier_events, dossier_get_for_actor, dossier_list_for_actor
+from motcua.dossiers.services import dossier_submit
+from motcua.organisation.models import Unit
+
+from .auth import AUTH, request_actor
+from .datetimes import LocalDateTime
+from .errors import READ_ERRORS, WRITE_ERRORS, ValidationErrorOut
+from .idempotency import idempotent_call, request_fingerprint
+from .pagination import PageQuery, paginate
+
+router = Router(tags=["dossiers"], auth=AUTH)
+
+CHANNELS: dict[str, int] = {
+    "counter": Channel.COUNTER,
+    "online": Channel.ONLINE,
+    "post": Channel.POST,
+}
+CHANNEL_NAMES = {value: name for name, value in CHANNELS.items()}
+ChannelName = Literal["online", "counter", "post"]
+
+
+# --- input ------------------------------------------------------------------------------
+
+
+class ApplicantIn(Schema):
+    """Who applies. Anything left out is taken from the caller's account profile."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(None, max_length=200, description="Họ tên / tên tổ chức.")
+    id_number: str | None = Field(
+        None, max_length=20, description="Số định danh cá nhân hoặc mã số doanh nghiệp."
+    )
+    phone: str | None = Field(None, max_length=15)
+    email: str | None = Field(None, max_length=254)
+    address: str | None = Field(None, max_length=300)
+
+
+class DossierSubmitIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    procedure: str = Field(..., min_length=1, max_length=40, description="Mã thủ tục.")
+    receiving_unit: str = Field(
+        ..., min_length=1, max_length=30, description="Mã đơn vị tiếp nhận."
+    )
+    form_data: dict[str, Any] = Field(
+        default_factory=dict, description="Dữ liệu tờ khai điện tử (theo eform của thủ tục)."
+    )
+    applicant: ApplicantIn = Field(default_factory=ApplicantIn)
+    representative: dict[str, Any] | None = Field(
+        None, description="Người ủy quyền / được ủy quyền khi nộp thay."
+    )
+    channel: ChannelName = Field("online", description="Kênh nộp: online | counter | post.")
+    result_kind: ResultKind | None = Field(
+        None, description="Hình thức nhận kết quả; mặc định theo thủ tục."
+    )
+
+
+class DossierListQuery(PageQuery):
+    pass
+
+
+# --- output -----------------------------------------------------------------------------
+
+
+class CodeName(Schema):
+    code: str
+    name: str
+
+
+class ProcedureRef(CodeName):
+    version: int
+
+
+class ApplicantOut(Schema):
+    name: str
+    id_number: str
+    phone: str
+    email: str
+    address: str
+
+
+class DossierSummaryOut(Schema):
+    code: str
+    status: int = Field(..., description="Mã trạng thái theo Cổng DVC quốc gia (1–10).")
+    status_name: str
+    channel: ChannelName
+    procedure: ProcedureRef
+    receiving_unit: CodeName
+    submitted_at: LocalDateTime
+    appointment_at: LocalDateTime | None = Field(
+        ..., description="Ngày hẹn trả (ngày hẹn lại nếu đã xin lỗi, hẹn lại)."
+    )
+
+    @staticmethod
+    def resolve_status_name(obj: Dossier) -> str:
+        return str(obj.get_status_display())
+
+    @staticmethod
+    def resolve_channel(obj: Dossier) -> str:
+        return CHANNEL_NAMES[obj.channel]
+
+    @staticmethod
+    def resolve_procedure(obj: Dossier) -> dict[str, Any]:
+        version: ProcedureVersion = obj.procedure_version
+        return {
+            "code": version.procedure.code,
+            "name": version.procedure.name,
+            "version": version.number,
+        }
+
+    @staticmethod
+    def resolve_receiving_unit(obj: Dossier) -> dict[str, str]:
+        return {"code": obj.receiving_unit.code, "name": obj.receiving_unit.name}
+
+    @staticmethod
+    def resolve_appointment_at(obj: Dossier) -> Any:
+        return obj.effective_appointment_at
+
+
+class DossierOut(DossierSummaryOut):
+    handling_unit: CodeName
+    applicant: ApplicantOut
+    representative: dict[str, Any]
+    form_data: dict[str, Any]
+    result_kind: ResultKind
+    received_at: LocalDateTime | None
+    first_appointment_at: LocalDateTime | None = Field(
+        ..., description="Ngày hẹn trả ghi trên phiếu tiếp nhận (mẫu 01)."
+    )
+    finished_at: LocalDateTime | None
+    returned_at: LocalDateTime | None
+    closed_at: LocalDateTime | None
+    supplement_count: int
+    version: int = Field(..., description="Phiên bản dữ liệu (tăng sau mỗi thay đổi).")
+
+    @staticmethod
+    def resolve_handling_unit(obj: Dossier) -> dict[str, str]:
+        return {"code": obj.handling_unit.code, "name": obj.handling_unit.name}
+
+    @staticmethod
+    def resolve_applicant(obj: Dossier) -> dict[str, str]:
+        return {
+            "name": obj.applicant_name,
+            "id_number": obj.applicant_id_number,
+            "phone": obj.applicant_phone,
+            "email": obj.applicant_email,
+            "address": obj.applicant_address,
+        }
+
+    @staticmethod
+    def resolve_first_appointment_at(obj: Dossier) -> Any:
+        return obj.appointment_at
+
+
+class DossierPage(Schema):
+    items: list[DossierSummaryOut]
+    count: int
+
+
+class DossierEventOut(Schema):
+    seq: int
+    action: str
+    at: LocalDateTime
+    actor_role: str
+    status_before: int | None
+    status_after: int
+    status_name: str
+    reason: str
+
+    @staticmethod
+    def resolve_status_name(obj: DossierEvent) -> str:
+        return str(obj.get_status_after_display())
+
+
+class DossierEventList(Schema):
+    items: list[DossierEventOut]
+    count: int
+
+
+# --- operations -------------------------------------------------------------------------
+
+
+@router.post(
+    "",
+    response={201: DossierOut, **WRITE_ERRORS},
+    operation_id="dossiers_submit",
+    summary="Nộp hồ sơ",
+    description=(
+        "Nộp hồ sơ trực tuyến cho một thủ tục (phiên bản đang có hiệu lực) tại một đơn vị "
+        "tiếp nhận. Thông tin người nộp bỏ trống được lấy từ tài khoản. Gửi kèm "
+        "`Idempotency-Key` để gửi lại an toàn: cùng khoá, cùng nội dung trả lại đúng phản "
+        "hồi lần đầu (cùng mã hồ sơ); cùng khoá, khác nội dung: 422 `idempotency_key_reused`."
+    ),
+)
+def dossiers_submit(
+    request: HttpRequest,
+    payload: DossierSubmitIn,
+    idempotency_key: str | None = Header(
+        None,
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=255,
+        description="Khoá do máy khách sinh (vd UUID), duy nhất cho mỗi lần nộp.",
+    ),
+) -> HttpResponse:
+    actor = request_actor(request)
+    now = clock.now()
+    body = payload.model_dump(mode="json")
+
+    def submit() -> tuple[int, dict[str, Any]]:
+        dossier = dossier_submit(
+            applicant=actor,
+            procedure_version=_current_version(code=payload.procedure, now=now),
+            receiving_unit=_receiving_unit(code=payload.receiving_unit),
+            form_data=payload.form_data,
+            channel=CHANNELS[payload.channel],
+            applicant_name=payload.applicant.name,
+            applicant_id_number=payload.applicant.id_number,
+            applicant_phone=payload.applicant.phone,
+            applicant_email=payload.applicant.email,
+            applicant_address=payload.applicant.address,
+            representative=payload.representative,
+            result_kind=payload.result_kind,
+            now=now,
+        )
+        return 201, DossierOut.from_orm(dossier).model_dump(mode="json")
+
+    status, result, replayed = idempotent_call(
+        principal=actor,
+        key=idempotency_key,
+        operation="dossiers_submit",
+        fingerprint=request_fingerprint(operation="dossiers_submit", payload=body),
+        now=now,
+        perform=submit,
+    )
+    # The body is already rendered (and, on a replay, stored): send it as it is.
+    response = JsonResponse(result, status=status, content_type="application/json; charset=utf-8")
+    response["Location"] = f"{request.path.rstrip('/')}/{result['code']}"
+    if replayed:
+        response["Idempotent-Replayed"] = "true"
+    return response
+
+
+@router.get(
+    "",
+    response={200: DossierPage, **READ_ERRORS, 422: ValidationErrorOut},
+    operation_id="dossiers_list",
+    summary="Hồ sơ của tôi",
+    description=(
+        "Công dân: hồ sơ mình đã nộp; cán bộ: hồ sơ của các đơn vị mình làm việc; "
+        "khoá tích hợp: hồ sơ của các đơn vị được gán. Mới nhất trước."
+    ),
+)
+def dossiers_list(request: HttpRequest, query: Query[DossierListQuery]) -> dict[str, Any]:
+    return paginate(dossier_list_for_actor(actor=request_actor(request)), query)
+
+
+@router.get(
+    "/{code}",
+    response={200: DossierOut, **READ_ERRORS},
+    operation_id="dossiers_get",
+    summary="Chi tiết hồ sơ",
+)
+def dossiers_get(request: HttpRequest, code: str) -> Dossier:
+    return _dossier_for(request, code)
+
+
+@router.get(
+    "/{code}/events",
+    response={200: DossierEventList, **READ_ERRORS},
+    operation_id="dossiers_events",
+    summary="Nhật ký hồ sơ",
+    description="Các thay đổi trạng thái của hồ sơ theo thứ tự thời gian.",
+)
+def dossiers_events(request: HttpRequest, code: str) -> dict[str, Any]:
+    events = list(dossier_events(dossier=_dossier_for(request, code)))
+    return {"items": events, "count": len(events)}
+
+
+# --- helpers: turn codes from the request into objects ----------------------------------
+
+
+def _dossier_for(request: HttpRequest, code: str) -> Dossier:
+    """Raises NotFound for a code the actor may not see (as for one that does not exist)."""
+    return dossier_get_for_actor(
+        actor=request_actor(request), code=code, now=clock.now(), channel="api"
+    )
+
+
+def _current_version(*, code: str, now: Any) -> ProcedureVersion:
+    """The version in force today; an unknown code is a field error of the body."""
+    try:
+        procedure = procedure_get(code=code)
+    except NotFound as exc:
+        raise _field_error("procedure", exc.code, exc.render()) from exc
+    version = version_current(procedure=procedure, on=clock.local(now).date())
+    if version is None:
+        raise _field_error(
+            "procedure", "no_current_version", _("Thủ tục chưa có phiên bản đang có hiệu lực.")
+        )
+    return version
+
+
+def _receiving_unit(*, code: str) -> Unit:
+    unit = Unit.objects.filter(code=code, is_active=True).first()
+    if unit is None:
+        raise _field_error("receiving_unit", "not_found", _("Không tìm thấy đơn vị tiếp nhận."))
+    return unit
+
+
+def _field_error(field: str, code: str, message: Any) -> ValidationError:
+    return ValidationError(
+        message,
+        code="invalid",
+        errors=[{"field": field, "code": code, "message": str(message), "location": "body"}],
+    )

@@ -1,0 +1,224 @@
+"""Procedures (thủ tục hành chính): the public catalog. Rate-limited per client address."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from ninja import Field, Query, Router, Schema
+
+from motcua.catalog.models import (
+    Fee,
+    Level,
+    OnlineLevel,
+    Procedure,
+    ProcedureVersion,
+    ProcessStep,
+    ResultKind,
+    TimeUnit,
+)
+from motcua.catalog.selectors import procedure_get, procedure_list, version_current
+from motcua.core import clock
+from motcua.core.errors import NotFound
+from motcua.organisation.models import Role
+
+from .datetimes import LocalDateTime
+from .errors import PUBLIC_ERRORS, ErrorOut
+from .pagination import PageQuery, paginate
+from .throttling import lookup_throttle
+
+router = Router(tags=["procedures"])
+
+
+class ProcedureFilters(PageQuery):
+    q: str | None = Field(
+        None, max_length=200, description="Tìm theo mã hoặc tên (không phân biệt dấu)."
+    )
+    field: str | None = Field(None, max_length=40, description="Mã lĩnh vực.")
+    level: Level | None = Field(None, description="Cấp thực hiện: commune | province.")
+    online_level: OnlineLevel | None = Field(
+        None, description="Mức dịch vụ trực tuyến: full | partial | none."
+    )
+
+
+class FieldOut(Schema):
+    code: str
+    name: str
+
+
+class ProcedureItemOut(Schema):
+    """A procedure with the legal times of its version in force today (null when none)."""
+
+    code: str
+    name: str
+    field: FieldOut
+    level: Level
+    online_level: OnlineLevel | None
+    counter_time: float | None = Field(..., description="Thời hạn nộp trực tiếp.")
+    online_time: float | None = Field(
+        ..., description="Thời hạn nộp trực tuyến (bằng thời hạn trực tiếp nếu không khác)."
+    )
+    time_unit: TimeUnit | None
+
+
+class ComponentOut(Schema):
+    order: int
+    code: str
+    name: str
+    accepted_forms: list[str]
+    copies: int
+    required: bool
+    national_database: str
+    template_name: str
+    note: str
+
+
+class FeeOut(Schema):
+    order: int
+    name: str
+    kind: Fee.Kind
+    amount_vnd: int | None
+    timing: Fee.Timing
+    basis: str
+
+
+class StepOut(Schema):
+    order: int
+    name: str
+    role: Role
+    unit_scope: ProcessStep.UnitScope
+    unit_code: str | None
+    allotment_hours: float
+
+    @staticmethod
+    def resolve_unit_code(obj: ProcessStep) -> str | None:
+        return obj.unit.code if obj.unit is not None else None
+
+
+class ProcedureDetailOut(ProcedureItemOut):
+    """The procedure and its current published version, in full."""
+
+    name_en: str
+    is_local_code: bool
+    competent_unit_kinds: list[str]
+    competent_unit: FieldOut | None
+    version: int
+    valid_from: dt.date
+    valid_to: dt.date | None
+    published_at: LocalDateTime | None
+    online_level: OnlineLevel
+    counter_time: float
+    online_time: float
+    time_unit: TimeUnit
+    cutoff_time: dt.time | None
+    supplement_wait_days: int
+    result_kind: ResultKind
+    result_name: str
+    applicant: str
+    agency: str
+    method: str
+    sequence: str
+    requirements: str
+    legal_basis: list[Any]
+    eform: dict[str, Any]
+    components: list[ComponentOut]
+    fees: list[FeeOut]
+    steps: list[StepOut]
+
+
+class ProcedurePage(Schema):
+    items: list[ProcedureItemOut]
+    count: int
+
+
+def _field(procedure: Procedure) -> dict[str, str]:
+    return {"code": procedure.field.code, "name": procedure.field.name}
+
+
+def _item(procedure: Procedure, version: ProcedureVersion | None) -> dict[str, Any]:
+    return {
+        "code": procedure.code,
+        "name": procedure.name,
+        "field": _field(procedure),
+        "level": procedure.level,
+        "online_level": version.online_level if version else None,
+        "counter_time": version.legal_time(online=False) if version else None,
+        "online_time": version.legal_time(online=True) if version else None,
+        "time_unit": version.time_unit if version else None,
+    }
+
+
+def _detail(procedure: Procedure, version: ProcedureVersion) -> dict[str, Any]:
+    unit = procedure.competent_unit
+    return {
+        **_item(procedure, version),
+        "name_en": procedure.name_en,
+        "is_local_code": procedure.is_local_code,
+        "competent_unit_kinds": procedure.competent_unit_kinds or [],
+        "competent_unit": {"code": unit.code, "name": unit.name} if unit else None,
+        "version": version.number,
+        "valid_from": version.valid_from,
+        "valid_to": version.valid_to,
+        "published_at": version.published_at,
+        "cutoff_time": version.cutoff_time,
+        "supplement_wait_days": version.supplement_wait_days,
+        "result_kind": version.result_kind,
+        "result_name": version.result_name,
+        "applicant": version.applicant,
+        "agency": version.agency,
+        "method": version.method,
+        "sequence": version.sequence,
+        "requirements": version.requirements,
+        "legal_basis": version.legal_basis or [],
+        "eform": version.eform or {},
+        # Prefetched by version_current, in the models' order.
+        "components": list(version.components.all()),
+        "fees": list(version.fees.all()),
+        "steps": list(version.steps.all()),
+    }
+
+
+@router.get(
+    "",
+    response={200: ProcedurePage, **PUBLIC_ERRORS},
+    operation_id="procedures_list",
+    summary="Tra cứu thủ tục",
+    description="Thủ tục đang áp dụng, lọc theo từ khoá, lĩnh vực, cấp, mức trực tuyến.",
+    throttle=lookup_throttle,
+)
+def procedures_list(request: HttpRequest, filters: Query[ProcedureFilters]) -> dict[str, Any]:
+    procedures = procedure_list(
+        q=filters.q, field=filters.field, level=filters.level, online_level=filters.online_level
+    )
+    page = paginate(procedures, filters)
+    today = clock.local(clock.now()).date()
+    page["items"] = [_item(procedure, _in_force(procedure, today)) for procedure in page["items"]]
+    return page
+
+
+def _in_force(procedure: Procedure, day: dt.date) -> ProcedureVersion | None:
+    """The current version among those `procedure_list` prefetched (published, newest first),
+    the same choice `version_current` makes, without a query per row."""
+    versions: list[ProcedureVersion] = getattr(procedure, "published_versions", [])
+    return next((version for version in versions if version.is_valid_on(day)), None)
+
+
+@router.get(
+    "/{code}",
+    response={200: ProcedureDetailOut, 404: ErrorOut, **PUBLIC_ERRORS},
+    operation_id="procedures_get",
+    summary="Chi tiết thủ tục",
+    description=(
+        "Phiên bản đang có hiệu lực: thành phần hồ sơ, phí và lệ phí, quy trình nội bộ, "
+        "kết quả, căn cứ pháp lý, biểu mẫu điện tử."
+    ),
+    throttle=lookup_throttle,
+)
+def procedures_get(request: HttpRequest, code: str) -> dict[str, Any]:
+    procedure = procedure_get(code=code)
+    version = version_current(procedure=procedure, on=clock.local(clock.now()).date())
+    if version is None:
+        raise NotFound(_("Thủ tục chưa có phiên bản đang có hiệu lực."))
+    return _detail(procedure, version)
