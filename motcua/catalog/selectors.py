@@ -1,0 +1,98 @@
+"""Reads of the procedure catalog. The catalog is public (domain.md §2: procedures are
+published), so these selectors need no actor."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from motcua.core.errors import NotFound
+
+from .models import Procedure, ProcedureVersion, ProcessStep
+from .text import fold
+
+
+def _published_versions() -> QuerySet[ProcedureVersion]:
+    return ProcedureVersion.objects.filter(status=ProcedureVersion.Status.PUBLISHED).order_by(
+        "-number"
+    )
+
+
+def procedure_list(
+    *,
+    q: str | None = None,
+    field: str | None = None,
+    level: str | None = None,
+    online_level: str | None = None,
+) -> QuerySet[Procedure]:
+    """Active procedures, by code.
+
+    `q` matches the code or the name, ignoring case and Vietnamese diacritics ("dang ky khai
+    sinh" finds "Đăng ký khai sinh"); every word must match. `field` is a field code;
+    `online_level` filters on the published version still in force (open-ended validity).
+    Each procedure carries `field`, `competent_unit` and `published_versions` (newest first):
+    listing them costs three queries whatever their number.
+    """
+    qs = Procedure.objects.filter(is_active=True).select_related("field", "competent_unit")
+    if q:
+        for word in fold(q).split():
+            qs = qs.filter(
+                Q(search_text__contains=word) | Q(code__icontains=word) | Q(name__icontains=word)
+            )
+    if field:
+        qs = qs.filter(field__code=field)
+    if level:
+        qs = qs.filter(level=level)
+    if online_level:
+        qs = qs.filter(
+            Exists(
+                ProcedureVersion.objects.filter(
+                    procedure=OuterRef("pk"),
+                    status=ProcedureVersion.Status.PUBLISHED,
+                    valid_to__isnull=True,
+                    online_level=online_level,
+                )
+            )
+        )
+    return qs.prefetch_related(
+        Prefetch("versions", queryset=_published_versions(), to_attr="published_versions")
+    ).order_by("code")
+
+
+def procedure_get(*, code: str) -> Procedure:
+    """One procedure with every version and their components, fees and steps (steps with
+    their named unit). Raises NotFound."""
+    try:
+        return (
+            Procedure.objects.select_related("field", "competent_unit")
+            .prefetch_related(
+                Prefetch("versions", queryset=ProcedureVersion.objects.order_by("-number")),
+                "versions__components",
+                "versions__fees",
+                Prefetch("versions__steps", queryset=ProcessStep.objects.select_related("unit")),
+            )
+            .get(code=code)
+        )
+    except Procedure.DoesNotExist:
+        raise NotFound(
+            _("Không có thủ tục mã %(code_value)s."), code="procedure_not_found",
+            code_value=code,
+        ) from None
+
+
+def version_current(*, procedure: Procedure, on: dt.date) -> ProcedureVersion | None:
+    """The published version in force on a date (the newest if validity periods overlap),
+    with its components, fees and steps prefetched; None if the procedure has none."""
+    return (
+        _published_versions()
+        .filter(procedure=procedure, valid_from__lte=on)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
+        .select_related("procedure", "procedure__field")
+        .prefetch_related(
+            "components", "fees",
+            Prefetch("steps", queryset=ProcessStep.objects.select_related("unit")),
+        )
+        .first()
+    )

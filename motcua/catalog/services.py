@@ -1,0 +1,604 @@
+"""Writes to the procedure catalog: publishing and drafting versions, bulk import and export.
+
+Every function owns its transaction. Problems are reported all at once as
+`motcua.catalog.problems.CatalogInvalid` (a `ValidationError` whose `errors` list every problem
+with sheet, line, field, code and Vietnamese + English messages); nothing is saved then.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Max, Prefetch
+from django.utils.translation import gettext_lazy as _
+
+from motcua.accounts.models import User
+from motcua.core.clock import local
+from motcua.core.errors import Conflict, IllegalTransition
+from motcua.core.outbox import outbox_enqueue
+from motcua.organisation.models import Unit
+
+from . import io as catalog_io
+from .models import Component, Fee, Field, Procedure, ProcedureVersion, ProcessStep
+from .problems import CatalogInvalid, Problem, problem
+from .schema import (
+    FORMAT,
+    Context,
+    canonical_version,
+    check_procedure,
+    clean_from_db,
+    version_json,
+)
+from .selectors import version_current
+from .text import search_text
+
+DEMO_CATALOG = Path(__file__).resolve().parent / "data" / "demo_catalog.json"
+Progress = Callable[[str, int, int], None]
+_BATCH = 500
+_PUBLISHED = ProcedureVersion.Status.PUBLISHED
+_DRAFT = ProcedureVersion.Status.DRAFT
+_VERSION_FIELDS = (
+    "valid_from", "valid_to", "status", "online_level", "time_unit", "counter_time",
+    "online_time", "cutoff_time", "supplement_wait_days", "result_kind", "result_name",
+    "applicant", "agency", "method", "sequence", "requirements", "legal_basis", "eform", "note",
+)
+_PROCEDURE_FIELDS = (
+    "is_local_code", "name", "name_en", "field", "level", "competent_unit_kinds",
+    "competent_unit", "search_text",
+)
+
+
+@dataclass
+class ImportSummary:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    versions_created: int = 0
+    fields_created: int = 0
+    fields_updated: int = 0
+    dry_run: bool = False
+    seconds: float = 0.0
+
+    @property
+    def total(self) -> int:
+        return self.created + self.updated + self.unchanged
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self) | {"total": self.total}
+
+
+# --- validation and publishing of one version -----------------------------------------------
+
+
+def _procedure_document(version: ProcedureVersion) -> dict[str, Any]:
+    procedure = version.procedure
+    return {
+        "code": procedure.code, "local_code": procedure.is_local_code, "name": procedure.name,
+        "name_en": procedure.name_en, "field": procedure.field.code, "level": procedure.level,
+        "competent_unit_kinds": list(procedure.competent_unit_kinds or []),
+        "competent_unit": procedure.competent_unit.code if procedure.competent_unit else None,
+        "version": version_json(clean_from_db(version)),
+    }
+
+
+def procedure_version_validate(
+    version: ProcedureVersion, *, require_complete: bool = True
+) -> list[Problem]:
+    """Every problem of a stored version: steps longer than the legal time, unknown units or
+    roles, bad times, enums or accepted forms, duplicate component codes, and (with
+    `require_complete`) the seven parts a published procedure must show (domain.md §2)."""
+    problems: list[Problem] = []
+    context = Context(
+        unit_ids=dict(Unit.objects.values_list("code", "id")),
+        field_codes={version.procedure.field.code},
+    )
+    check_procedure(_procedure_document(version), index=0, context=context,
+                    require_complete=require_complete, problems=problems)
+    for p in problems:
+        p["sheet"], p["line"] = "", None
+    return problems
+
+
+def _close_previous(
+    *, version_id: int | None, procedure_id: int | None, valid_from: dt.date,
+    published: Iterable[ProcedureVersion],
+) -> tuple[list[ProcedureVersion], list[Problem]]:
+    """Published versions whose validity must end the day before `valid_from`."""
+    closed, problems = [], []
+    for prev in published:
+        if prev.pk == version_id or prev.procedure_id != procedure_id:
+            continue
+        if prev.valid_to is not None and prev.valid_to < valid_from:
+            continue
+        if prev.valid_from >= valid_from:
+            problems.append(problem("valid_from_not_after_current", field="valid_from",
+                                    value=prev.valid_from.isoformat()))
+            continue
+        prev.valid_to = valid_from - dt.timedelta(days=1)
+        closed.append(prev)
+    return closed, problems
+
+
+def procedure_version_publish(
+    *, version: ProcedureVersion, actor: User | None, now: dt.datetime
+) -> ProcedureVersion:
+    """Draft -> published. The published version in force before it ends the day before the
+    new one takes effect. Refuses an incomplete version or one whose steps exceed the legal
+    time (CatalogInvalid, code `version_invalid`)."""
+    with transaction.atomic():
+        version = (
+            ProcedureVersion.objects.select_for_update()
+            .select_related("procedure", "procedure__field", "procedure__competent_unit")
+            .get(pk=version.pk)
+        )
+        if version.status != _DRAFT:
+            raise IllegalTransition(_("Chỉ công bố được phiên bản dự thảo."), code="not_a_draft")
+        problems = procedure_version_validate(version)
+        published = ProcedureVersion.objects.select_for_update().filter(
+            procedure_id=version.procedure_id, status=_PUBLISHED
+        )
+        closed, more = _close_previous(version_id=version.pk,
+                                       procedure_id=version.procedure_id,
+                                       valid_from=version.valid_from, published=published)
+        problems += more
+        if problems:
+            error = CatalogInvalid(problems, message=_(
+                "Chưa công bố được phiên bản: %(count)s lỗi cần sửa."))
+            error.code = "version_invalid"
+            raise error
+        ProcedureVersion.objects.bulk_update(closed, ["valid_to"])
+        version.status = _PUBLISHED
+        version.published_at = now
+        version.save(update_fields=["status", "published_at"])
+        outbox_enqueue(topic="catalog.version_published", now=now, payload={
+            "procedure": version.procedure.code, "version": version.number,
+            "valid_from": version.valid_from.isoformat(),
+            "actor": actor.pk if actor else None,
+        })
+    return version
+
+
+def procedure_version_create_draft(
+    *, procedure: Procedure, actor: User | None, now: dt.datetime
+) -> ProcedureVersion:
+    """A new draft copying the version in force today (else the newest one) with its
+    components, fees and steps. One draft at a time: Conflict `draft_exists` otherwise."""
+    with transaction.atomic():
+        procedure = Procedure.objects.select_for_update().get(pk=procedure.pk)
+        versions = list(procedure.versions.order_by("-number"))
+        drafts = [v for v in versions if v.status == _DRAFT]
+        if drafts:
+            raise Conflict(_("Thủ tục đã có phiên bản dự thảo số %(value)s."),
+                           code="draft_exists", value=drafts[0].number)
+        today = local(now).date()
+        source = version_current(procedure=procedure, on=today)
+        if source is None and versions:
+            source = versions[0]
+        if source is None:
+            raise CatalogInvalid([problem("no_version")])
+        draft = ProcedureVersion(
+            procedure=procedure, number=versions[0].number + 1, status=_DRAFT,
+            **{f: getattr(source, f) for f in _VERSION_FIELDS if f not in ("status",)},
+        )
+        draft.valid_from = max(today, source.valid_from + dt.timedelta(days=1))
+        draft.valid_to = None
+        draft.note = ""
+        draft.save()
+        Component.objects.bulk_create([
+            Component(version=draft, **_model_values(c, Component))
+            for c in source.components.all()
+        ])
+        Fee.objects.bulk_create([Fee(version=draft, **_model_values(f, Fee))
+                                 for f in source.fees.all()])
+        ProcessStep.objects.bulk_create([
+            ProcessStep(version=draft, **_model_values(s, ProcessStep))
+            for s in source.steps.all()
+        ])
+        outbox_enqueue(topic="catalog.version_drafted", now=now, payload={
+            "procedure": procedure.code, "version": draft.number,
+            "actor": actor.pk if actor else None,
+        })
+    return draft
+
+
+def _model_values(obj: Any, model: type) -> dict[str, Any]:
+    skip = {"id", "version"}
+    return {
+        f.attname: getattr(obj, f.attname)
+        for f in model._meta.concrete_fields
+        if f.name not in skip
+    }
+
+
+# --- import --------------------------------------------------------------------------------
+
+
+@dataclass
+class _Plan:
+    clean: dict[str, Any]
+    procedure: Procedure | None = None
+    action: str = "create"  # create | new_version | update_draft | publish_draft | unchanged
+    procedure_changed: bool = False
+    target: ProcedureVersion | None = None
+
+
+def catalog_import(
+    *,
+    document: Mapping[str, Any],
+    now: dt.datetime,
+    actor: User | None = None,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+) -> ImportSummary:
+    """Import a catalog document (the JSON shape) all or nothing.
+
+    A new code creates a procedure; a known one whose newest version has the same content is
+    unchanged; otherwise its draft is updated in place, or a new version is added after a
+    published one (the old one is kept, its validity closed when the new one is published).
+    Raises CatalogInvalid listing every problem; nothing is saved then.
+    """
+    started = time.perf_counter()
+    summary = ImportSummary(dry_run=dry_run)
+    problems: list[Problem] = []
+    fields = _check_fields(document, problems)
+    raw_procedures = document.get("procedures")
+    if not isinstance(raw_procedures, list):
+        raise CatalogInvalid([problem("not_a_list", field="procedures")])
+    context = Context(
+        unit_ids=dict(Unit.objects.values_list("code", "id")),
+        field_codes=set(Field.objects.values_list("code", flat=True)) | set(fields),
+    )
+    cleans: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    total = len(raw_procedures)
+    for index, raw in enumerate(raw_procedures):
+        clean = check_procedure(raw, index=index, context=context, problems=problems)
+        if clean is None:
+            continue
+        if clean["code"] in seen:
+            problems.append(problem("duplicate_code", sheet="procedures", line=index + 1,
+                                    field="code", value=clean["code"]))
+        seen.add(clean["code"])
+        if "version" in clean:
+            clean["_index"] = index
+            cleans.append(clean)
+        if progress and (index + 1) % 250 == 0:
+            progress("check", index + 1, total)
+    if problems:
+        raise CatalogInvalid(problems)
+
+    with transaction.atomic():
+        plans = _plan(cleans, problems)
+        if problems:
+            raise CatalogInvalid(problems)
+        for plan in plans:
+            if plan.action == "create":
+                summary.created += 1
+            elif plan.action == "unchanged" and not plan.procedure_changed:
+                summary.unchanged += 1
+            else:
+                summary.updated += 1
+            summary.versions_created += plan.action in ("create", "new_version")
+        if not dry_run:
+            created, updated = _save_fields(fields)
+            summary.fields_created, summary.fields_updated = created, updated
+            _save(plans, context=context, now=now, progress=progress)
+            if summary.created or summary.updated:
+                outbox_enqueue(topic="catalog.imported", now=now, payload={
+                    "created": summary.created, "updated": summary.updated,
+                    "actor": actor.pk if actor else None,
+                })
+        else:
+            known = set(Field.objects.filter(code__in=fields).values_list("code", flat=True))
+            summary.fields_created = len(set(fields) - known)
+    summary.seconds = round(time.perf_counter() - started, 3)
+    return summary
+
+
+def _check_fields(document: Mapping[str, Any], problems: list[Problem]) -> dict[str, dict]:
+    out: dict[str, dict] = {}
+    raw = document.get("fields") or []
+    if document.get("format") != FORMAT:
+        problems.append(problem("wrong_format", field="format", expected=FORMAT,
+                                found=document.get("format")))
+    if not isinstance(raw, list):
+        problems.append(problem("not_a_list", field="fields"))
+        return out
+    for i, item in enumerate(raw):
+        where = {"sheet": "fields", "line": i + 1}
+        if not isinstance(item, Mapping):
+            problems.append(problem("not_an_object", **where))
+            continue
+        for key in item:
+            if key not in ("code", "name", "name_en"):
+                problems.append(problem("unknown_key", field=key, key=key, **where))
+        code, name = str(item.get("code") or "").strip(), str(item.get("name") or "").strip()
+        for key, value in (("code", code), ("name", name)):
+            if not value:
+                problems.append(problem("required", field=key, **where))
+        if code in out and out[code]["name"] != name:
+            problems.append(problem("field_name_conflict", field="name", value=code, **where))
+        if code:
+            out[code] = {"name": name, "name_en": str(item.get("name_en") or "").strip()}
+    return out
+
+
+def _plan(cleans: list[dict[str, Any]], problems: list[Problem]) -> list[_Plan]:
+    """Decide what happens to each procedure, reading the database in a fixed number of
+    queries. Adds the problems only visible against stored versions."""
+    codes = [c["code"] for c in cleans]
+    existing = {
+        p.code: p
+        for p in Procedure.objects.filter(code__in=codes).select_related(
+            "field", "competent_unit"
+        )
+    }
+    versions_by_procedure: dict[int, list[ProcedureVersion]] = {}
+    for v in ProcedureVersion.objects.filter(procedure__in=existing.values()).order_by(
+        "-number"
+    ):
+        versions_by_procedure.setdefault(v.procedure_id, []).append(v)
+    latest = [vs[0] for vs in versions_by_procedure.values()]
+    from django.db.models import prefetch_related_objects
+
+    prefetch_related_objects(
+        latest, "components", "fees",
+        Prefetch("steps", queryset=ProcessStep.objects.select_related("unit")),
+    )
+    plans = []
+    for clean in cleans:
+        plan = _Plan(clean=clean, procedure=existing.get(clean["code"]))
+        plans.append(plan)
+        version = clean["version"]
+        where = {"sheet": "procedures", "line": clean["_index"] + 1}
+        if plan.procedure is None:
+            if version["status"] == ProcedureVersion.Status.RETIRED:
+                problems.append(problem("status_not_importable", field="version.status",
+                                        **where))
+            continue
+        plan.procedure_changed = _procedure_changed(plan.procedure, clean)
+        stored = versions_by_procedure.get(plan.procedure.pk, [])
+        newest = stored[0] if stored else None
+        same = newest is not None and canonical_version(clean_from_db(newest)) == \
+            canonical_version(version)
+        if same and newest is not None:
+            plan.target = newest
+            publish = newest.status == _DRAFT and version["status"] == _PUBLISHED
+            plan.action = "publish_draft" if publish else "unchanged"
+        elif newest is not None and newest.status == _DRAFT:
+            plan.target, plan.action = newest, "update_draft"
+        else:
+            plan.action = "new_version"
+        if plan.action != "unchanged" and version["status"] == ProcedureVersion.Status.RETIRED:
+            problems.append(problem("status_not_importable", field="version.status", **where))
+        if plan.action in ("publish_draft", "update_draft", "new_version") and \
+                version["status"] == _PUBLISHED:
+            _, more = _close_previous(
+                version_id=plan.target.pk if plan.target else None,
+                procedure_id=plan.procedure.pk, valid_from=version["valid_from"],
+                published=[
+                    v for v in stored if v.status == _PUBLISHED and v is not plan.target
+                ],
+            )
+            for p in more:
+                p.update(field="version.valid_from", **where)
+            problems += more
+    return plans
+
+
+def _procedure_values(clean: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "is_local_code": clean["local_code"], "name": clean["name"],
+        "name_en": clean["name_en"], "level": clean["level"],
+        "competent_unit_kinds": clean["competent_unit_kinds"],
+        "search_text": search_text(code=clean["code"], name=clean["name"],
+                                   name_en=clean["name_en"]),
+    }
+
+
+def _procedure_changed(procedure: Procedure, clean: Mapping[str, Any]) -> bool:
+    values = _procedure_values(clean)
+    if any(getattr(procedure, k) != v for k, v in values.items()):
+        return True
+    unit = procedure.competent_unit.code if procedure.competent_unit else None
+    return procedure.field.code != clean["field"] or unit != clean["competent_unit"]
+
+
+def _save_fields(fields: Mapping[str, Mapping[str, str]]) -> tuple[int, int]:
+    known = {f.code: f for f in Field.objects.filter(code__in=fields)}
+    new = [Field(code=code, **values) for code, values in fields.items() if code not in known]
+    changed = []
+    for code, values in fields.items():
+        field = known.get(code)
+        if field and (field.name, field.name_en) != (values["name"], values["name_en"]):
+            field.name, field.name_en = values["name"], values["name_en"]
+            changed.append(field)
+    Field.objects.bulk_create(new, batch_size=_BATCH)
+    Field.objects.bulk_update(changed, ["name", "name_en"], batch_size=_BATCH)
+    return len(new), len(changed)
+
+
+def _version_values(version: Mapping[str, Any], *, now: dt.datetime) -> dict[str, Any]:
+    values = {f: version[f] for f in _VERSION_FIELDS}
+    values["published_at"] = now if version["status"] == _PUBLISHED else None
+    return values
+
+
+def _save(
+    plans: list[_Plan], *, context: Context, now: dt.datetime, progress: Progress | None
+) -> None:
+    field_ids = dict(Field.objects.values_list("code", "id"))
+    unit_ids = context.unit_ids
+
+    def apply_procedure(procedure: Procedure, clean: Mapping[str, Any]) -> None:
+        for key, value in _procedure_values(clean).items():
+            setattr(procedure, key, value)
+        procedure.field_id = field_ids[clean["field"]]
+        procedure.competent_unit_id = unit_ids.get(clean["competent_unit"] or "")
+
+    new_procedures = []
+    changed_procedures = []
+    for plan in plans:
+        if plan.procedure is None:
+            plan.procedure = Procedure(code=plan.clean["code"])
+            apply_procedure(plan.procedure, plan.clean)
+            new_procedures.append(plan.procedure)
+        elif plan.procedure_changed:
+            apply_procedure(plan.procedure, plan.clean)
+            changed_procedures.append(plan.procedure)
+    Procedure.objects.bulk_create(new_procedures, batch_size=_BATCH)
+    Procedure.objects.bulk_update(changed_procedures, list(_PROCEDURE_FIELDS), batch_size=_BATCH)
+    if progress:
+        progress("save", len(new_procedures) + len(changed_procedures), len(plans))
+
+    max_numbers = dict(
+        ProcedureVersion.objects.filter(procedure__in=[p.procedure for p in plans
+                                                       if p.action == "new_version"])
+        .values("procedure_id").annotate(top=Max("number")).values_list("procedure_id", "top")
+    )
+    new_versions: list[ProcedureVersion] = []
+    rewritten: list[ProcedureVersion] = []
+    published_now: list[ProcedureVersion] = []
+    filled: list[tuple[ProcedureVersion, Mapping[str, Any]]] = []
+    for plan in plans:
+        assert plan.procedure is not None
+        clean = plan.clean["version"]
+        if plan.action in ("create", "new_version"):
+            number = (max_numbers.get(plan.procedure.pk, 0) + 1 if plan.action == "new_version"
+                      else clean["number"] or 1)
+            version = ProcedureVersion(procedure=plan.procedure, number=number,
+                                       **_version_values(clean, now=now))
+            new_versions.append(version)
+            filled.append((version, clean))
+        elif plan.action in ("update_draft", "publish_draft"):
+            assert plan.target is not None
+            for key, value in _version_values(clean, now=now).items():
+                setattr(plan.target, key, value)
+            rewritten.append(plan.target)
+            if plan.action == "update_draft":
+                filled.append((plan.target, clean))
+        else:
+            continue
+        if clean["status"] == _PUBLISHED and plan.action != "create":
+            published_now.append(new_versions[-1] if plan.action == "new_version"
+                                 else plan.target)  # type: ignore[arg-type]
+    ProcedureVersion.objects.bulk_create(new_versions, batch_size=_BATCH)
+    ProcedureVersion.objects.bulk_update(
+        rewritten, [*_VERSION_FIELDS, "published_at"], batch_size=_BATCH
+    )
+    _close_validity(published_now)
+    draft_ids = [v.pk for v, _ in filled if v in rewritten]
+    for model in (Component, Fee, ProcessStep):
+        model.objects.filter(version_id__in=draft_ids).delete()  # type: ignore[attr-defined]
+    components, fees, steps = [], [], []
+    for version, clean in filled:
+        components += [Component(version=version, **c) for c in clean["components"]]
+        fees += [Fee(version=version, **f) for f in clean["fees"]]
+        steps += [
+            ProcessStep(version=version, unit_id=unit_ids.get(s["unit"] or ""),
+                        **{k: v for k, v in s.items() if k != "unit"})
+            for s in clean["steps"]
+        ]
+    Component.objects.bulk_create(components, batch_size=_BATCH)
+    Fee.objects.bulk_create(fees, batch_size=_BATCH)
+    ProcessStep.objects.bulk_create(steps, batch_size=_BATCH)
+    if progress:
+        progress("save", len(plans), len(plans))
+
+
+def _close_validity(published: list[ProcedureVersion]) -> None:
+    """End the validity of the versions the newly published ones replace."""
+    if not published:
+        return
+    by_procedure = {v.procedure_id: v for v in published}
+    previous = ProcedureVersion.objects.filter(
+        procedure_id__in=by_procedure, status=_PUBLISHED
+    ).exclude(pk__in=[v.pk for v in published])
+    closed: list[ProcedureVersion] = []
+    for procedure_id, version in by_procedure.items():
+        more, _ = _close_previous(
+            version_id=version.pk, procedure_id=procedure_id, valid_from=version.valid_from,
+            published=[p for p in previous if p.procedure_id == procedure_id],
+        )
+        closed += more
+    ProcedureVersion.objects.bulk_update(closed, ["valid_to"], batch_size=_BATCH)
+
+
+def catalog_import_file(
+    *,
+    path: Path,
+    now: dt.datetime,
+    fmt: str | None = None,
+    actor: User | None = None,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+) -> ImportSummary:
+    """Read a JSON, XLSX or CSV (directory or .zip) catalog and import it all or nothing."""
+    try:
+        document = catalog_io.read_document(path, fmt)
+    except catalog_io.ReadError as exc:
+        raise CatalogInvalid(exc.problems) from exc
+    return catalog_import(document=document, now=now, actor=actor, dry_run=dry_run,
+                          progress=progress)
+
+
+def catalog_load_demo(*, now: dt.datetime) -> ImportSummary:
+    """Import motcua/catalog/data/demo_catalog.json (Hanoi's department units and the
+    wards must exist). Running it again changes nothing."""
+    return catalog_import_file(path=DEMO_CATALOG, now=now, fmt="json")
+
+
+# --- export --------------------------------------------------------------------------------
+
+
+def catalog_export(*, codes: Iterable[str] | None = None) -> dict[str, Any]:
+    """The catalog (each procedure with its newest version) as a document; importing it back
+    changes nothing."""
+    procedures = Procedure.objects.select_related("field", "competent_unit").order_by("code")
+    if codes is not None:
+        procedures = procedures.filter(code__in=list(codes))
+    procedure_list = list(procedures)
+    newest: dict[int, int] = {}
+    for procedure_id, _number, pk in ProcedureVersion.objects.filter(
+        procedure__in=procedure_list
+    ).values_list("procedure_id", "number", "pk").order_by("procedure_id", "number"):
+        newest[procedure_id] = pk
+    versions = {
+        v.procedure_id: v
+        for v in ProcedureVersion.objects.filter(pk__in=newest.values()).prefetch_related(
+            "components", "fees",
+            Prefetch("steps", queryset=ProcessStep.objects.select_related("unit")),
+        )
+    }
+    fields: dict[str, Field] = {}
+    out = []
+    for procedure in procedure_list:
+        version = versions.get(procedure.pk)
+        if version is None:
+            continue
+        version.procedure = procedure
+        fields[procedure.field.code] = procedure.field
+        out.append(_procedure_document(version))
+    return {
+        "format": FORMAT,
+        "fields": [
+            {"code": f.code, "name": f.name, "name_en": f.name_en}
+            for f in sorted(fields.values(), key=lambda f: f.code)
+        ],
+        "procedures": out,
+    }
+
+
+def catalog_export_file(
+    *, path: Path, fmt: str | None = None, codes: Iterable[str] | None = None
+) -> int:
+    """Write the catalog to a file; returns the number of procedures written."""
+    document = catalog_export(codes=codes)
+    catalog_io.write_document(document, path, fmt)
+    return len(document["procedures"])
