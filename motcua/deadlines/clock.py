@@ -460,14 +460,14 @@ def clock_for_unit(unit: Unit | None) -> WorkingClock:
         clock = _clocks_by_unit.get(key)
     if clock is not None:
         return clock
-    clock = _build_clock_for(unit)
+    clock = _build_clock_for(unit, generation)
     with _cache_lock:
         if generation == _cached_generation:
             _clocks_by_unit[key] = clock
     return clock
 
 
-def _build_clock_for(unit: Unit | None) -> WorkingClock:
+def _build_clock_for(unit: Unit | None, generation: tuple[int, int]) -> WorkingClock:
     from .models import CalendarDay, WorkSchedule
 
     schedule = None
@@ -496,5 +496,6 @@ def _build_clock_for(unit: Unit | None) -> WorkingClock:
             online_late_from=schedule.online_late_from,
         )
     with _cache_lock:
-        _clocks_by_schedule.setdefault(schedule_key, clock)
+        if generation == _cached_generation:  # not if the calendar changed meanwhile
+            clock = _clocks_by_schedule.setdefault(schedule_key, clock)
     return clock

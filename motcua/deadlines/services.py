@@ -341,7 +341,11 @@ def deadline_compute(
         )
     if received_at.tzinfo is None or received_at.utcoffset() is None:
         raise ValueError("received_at is a naive datetime: deadlines need aware datetimes")
-    value = Decimal(duration_value)
+    value = (
+        Decimal(repr(duration_value))
+        if isinstance(duration_value, float)
+        else Decimal(duration_value)
+    )
     if not value.is_finite() or value < 0:
         raise ValidationError(
             _("Thời hạn phải là số không âm: %(value)s"), code="invalid_duration", value=value
