@@ -1,0 +1,91 @@
+"""dossier_submit: status 1, code assigned, version checks, e-form checks, first event."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from motcua.catalog.models import OnlineLevel, ProcedureVersion
+from motcua.core.errors import ValidationError
+from motcua.core.models import OutboxMessage
+from motcua.dossiers.models import Channel, Dossier, DossierEvent, DossierStatus
+
+from .helpers import FORM, MON, submitted
+
+
+def test_submit_creates_a_registered_dossier_with_code_snapshot_and_event(world):
+    dossier = submitted(world, representative={"ho_ten": "Lê Văn Cường", "so_dinh_danh": "1"})
+
+    assert dossier.code == "00070-260302-0001"
+    assert dossier.status == DossierStatus.REGISTERED
+    assert dossier.channel == Channel.ONLINE
+    assert dossier.version == 1
+    assert dossier.receiving_unit == world.ward
+    assert dossier.handling_unit == world.ward  # a ward receiving its own procedure
+    assert dossier.applicant == world.citizen
+    assert dossier.applicant_name == "Nguyễn Văn An"
+    assert dossier.applicant_id_number == world.citizen.personal_id
+    assert dossier.applicant_email == "citizen@example.vn"
+    assert dossier.representative == {"ho_ten": "Lê Văn Cường", "so_dinh_danh": "1"}
+    assert dossier.form_data == FORM
+    assert dossier.submitted_at == MON
+    assert dossier.received_at is None and dossier.appointment_at is None
+    event = DossierEvent.objects.get(dossier=dossier)
+    assert (event.seq, event.action, event.actor, event.actor_role) == (
+        1, "submit", world.citizen, "applicant")
+    assert (event.status_before, event.status_after) == (None, DossierStatus.REGISTERED)
+    assert OutboxMessage.objects.filter(topic="dossier.submit").get().payload == {
+        "code": "00070-260302-0001", "status": 1, "action": "submit", "version": 1}
+
+
+def test_submit_at_a_branch_goes_to_the_competent_unit_given(world):
+    dossier = submitted(world, receiving_unit=world.branch, handling_unit=world.ward)
+
+    assert dossier.code == "01.TTHCC.CN05-260302-0001"
+    assert (dossier.receiving_unit, dossier.handling_unit) == (world.branch, world.ward)
+
+
+def test_submit_at_a_branch_without_competent_unit_is_refused(world):
+    with pytest.raises(ValidationError) as err:
+        submitted(world, receiving_unit=world.branch)
+    assert err.value.code == "handling_unit_required"
+    assert Dossier.objects.count() == 0
+
+
+def test_missing_required_eform_fields_are_listed(world):
+    with pytest.raises(ValidationError) as err:
+        submitted(world, form_data={"ho_ten": "  "})
+    assert err.value.code == "form_incomplete"
+    assert [e["field"] for e in err.value.errors] == ["ho_ten", "ngay_sinh"]
+    assert Dossier.objects.count() == 0 and DossierEvent.objects.count() == 0
+
+
+def test_an_empty_eform_checks_nothing(world):
+    world.version.eform = {}
+    world.version.save()
+    assert submitted(world, form_data={}).status == DossierStatus.REGISTERED
+
+
+@pytest.mark.parametrize(
+    ("change", "code"),
+    [
+        ({"status": ProcedureVersion.Status.DRAFT}, "version_not_published"),
+        ({"valid_from": dt.date(2026, 4, 1)}, "version_not_valid"),
+        ({"valid_to": dt.date(2026, 3, 1)}, "version_not_valid"),
+        ({"online_level": OnlineLevel.NONE}, "online_not_allowed"),
+    ],
+)
+def test_submit_refuses_versions_not_on_offer(world, change, code):
+    ProcedureVersion.objects.filter(pk=world.version.pk).update(**change)
+    world.version.refresh_from_db()
+    with pytest.raises(ValidationError) as err:
+        submitted(world)
+    assert err.value.code == code
+    assert Dossier.objects.count() == 0
+
+
+def test_a_refused_submission_gives_its_number_back(world):
+    with pytest.raises(ValidationError):
+        submitted(world, form_data={})
+    assert submitted(world).code == "00070-260302-0001"
