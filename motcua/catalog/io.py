@@ -91,7 +91,7 @@ def parse_json(raw: bytes | str) -> dict[str, Any]:
     if data.get("format") != FORMAT:
         raise ReadError([problem("wrong_format", field="format", expected=FORMAT,
                                  found=data.get("format"))])
-    problems = [problem("unknown_key", field=k, key=k) for k in data if k not in DOCUMENT_KEYS]
+    problems = [problem("unknown_key", field=k, name=k) for k in data if k not in DOCUMENT_KEYS]
     for key in ("fields", "procedures"):
         if not isinstance(data.get(key, []), list):
             problems.append(problem("not_a_list", field=key))

@@ -47,7 +47,7 @@ MESSAGES: dict[str, tuple[Any, str]] = {
         "Column \"%(column)s\" is not part of the format.",
     ),
     "unknown_key": (
-        _("Khoá \"%(key)s\" không thuộc định dạng."), "Key \"%(key)s\" is not part of the format."
+        _("Khoá \"%(name)s\" không thuộc định dạng."), "Key \"%(name)s\" is not part of the format."
     ),
     "required": (_("Bắt buộc phải có giá trị."), "A value is required."),
     "not_a_list": (_("Phải là một danh sách."), "Must be a list."),

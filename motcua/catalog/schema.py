@@ -137,7 +137,7 @@ class _Reader:
         allowed = set(allowed) | {LOCATION_KEY}
         for key in self.data:
             if key not in allowed:
-                self.report("unknown_key", key, key=key)
+                self.report("unknown_key", key, name=key)
 
     def _raw(self, key: str) -> Any:
         value = self.data.get(key)

@@ -317,7 +317,7 @@ def _check_fields(document: Mapping[str, Any], problems: list[Problem]) -> dict[
             continue
         for key in item:
             if key not in ("code", "name", "name_en"):
-                problems.append(problem("unknown_key", field=key, key=key, **where))
+                problems.append(problem("unknown_key", field=key, name=key, **where))
         code, name = str(item.get("code") or "").strip(), str(item.get("name") or "").strip()
         for key, value in (("code", code), ("name", name)):
             if not value:
