@@ -1,0 +1,93 @@
+"""Access selectors: who sees which dossier, NotFound otherwise, staff reads logged."""
+
+from __future__ import annotations
+
+import pytest
+
+from motcua.core.errors import NotFound
+from motcua.core.models import DataAccessLog
+from motcua.dossiers.models import DossierStatus
+from motcua.dossiers.selectors import (
+    dossier_events,
+    dossier_get_for_actor,
+    dossier_list_for_actor,
+    dossier_steps,
+    dossier_suspensions,
+)
+
+from .helpers import MON, processing, received, submitted, vn
+
+READ_AT = vn(2026, 3, 3, 9)
+
+
+@pytest.mark.parametrize(
+    "who", ["citizen", "officer", "specialist", "leader", "supervisor", "auditor", "integrator"]
+)
+def test_the_applicant_and_staff_of_its_units_see_a_dossier(world, who):
+    dossier = received(world)
+    found = dossier_get_for_actor(actor=getattr(world, who), code=dossier.code, now=READ_AT)
+    assert found == dossier
+
+
+@pytest.mark.parametrize("who", ["other_citizen", "other_officer", "other_leader", "stranger"])
+def test_others_get_not_found(world, who):
+    dossier = received(world)
+    with pytest.raises(NotFound) as err:
+        dossier_get_for_actor(actor=getattr(world, who), code=dossier.code, now=READ_AT)
+    assert err.value.render() == f"Không tìm thấy hồ sơ {dossier.code}."
+    with pytest.raises(NotFound) as missing:
+        dossier_get_for_actor(actor=getattr(world, who), code="00070-260302-9999", now=READ_AT)
+    assert missing.value.code == err.value.code == "not_found"
+    assert DataAccessLog.objects.count() == 0
+
+
+def test_a_branch_and_the_competent_ward_both_see_a_transferred_dossier(world):
+    dossier = submitted(world, receiving_unit=world.branch, handling_unit=world.ward)
+    assert dossier_get_for_actor(actor=world.branch_officer, code=dossier.code, now=READ_AT)
+    assert dossier_get_for_actor(actor=world.specialist, code=dossier.code, now=READ_AT)
+
+
+def test_staff_reads_are_logged_the_applicants_own_are_not(world):
+    dossier = received(world)
+    dossier_get_for_actor(actor=world.citizen, code=dossier.code, now=READ_AT)
+    assert DataAccessLog.objects.count() == 0
+
+    dossier_get_for_actor(actor=world.specialist, code=dossier.code, now=READ_AT,
+                          purpose="review", channel="api")
+
+    log = DataAccessLog.objects.get()
+    assert (log.actor, log.subject_type, log.subject_id, log.purpose, log.channel, log.at) == (
+        world.specialist, "dossier", dossier.code, "review", "api", READ_AT)
+
+
+def test_lists_are_scoped_and_filtered(world):
+    mine = submitted(world)
+    theirs = submitted(world, applicant=world.other_citizen,
+                       form_data={"ho_ten": "Trần Thị Bình", "ngay_sinh": "1991-02-02"})
+    at_branch = submitted(world, receiving_unit=world.branch, handling_unit=world.other_ward)
+    busy = processing(world)
+
+    assert list(dossier_list_for_actor(actor=world.other_citizen)) == [theirs]
+    assert set(dossier_list_for_actor(actor=world.citizen)) == {mine, at_branch, busy}
+    assert set(dossier_list_for_actor(actor=world.officer)) == {mine, theirs, busy}
+    assert set(dossier_list_for_actor(actor=world.supervisor)) == {mine, theirs, at_branch,
+                                                                   busy}
+    assert list(dossier_list_for_actor(actor=world.stranger)) == []
+    officer = world.officer
+    assert list(dossier_list_for_actor(actor=officer, status=DossierStatus.PROCESSING)) == [busy]
+    assert set(dossier_list_for_actor(actor=officer, status=[1, 4])) == {mine, theirs, busy}
+    assert list(dossier_list_for_actor(actor=officer, search="Trần Thị")) == [theirs]
+    assert list(dossier_list_for_actor(actor=officer, search=busy.code)) == [busy]
+    assert list(dossier_list_for_actor(actor=officer, channel=1)) == [busy]
+    assert list(dossier_list_for_actor(actor=officer, overdue_at=vn(2026, 3, 10))) == [busy]
+    assert set(dossier_list_for_actor(actor=world.supervisor, unit_id=world.other_ward.pk)) == {
+        at_branch}
+    assert set(dossier_list_for_actor(actor=officer, submitted_from=MON,
+                                      submitted_to=vn(2026, 3, 3))) == {mine, theirs, busy}
+
+
+def test_history_slip_and_pauses_in_order(world):
+    dossier = processing(world)
+    assert [e.seq for e in dossier_events(dossier=dossier)] == [1, 2, 3]
+    assert [s.order for s in dossier_steps(dossier=dossier)] == [1, 2, 3]
+    assert list(dossier_suspensions(dossier=dossier)) == []
