@@ -33,8 +33,16 @@ class FieldAdmin(admin.ModelAdmin):
 
 class VersionInline(admin.TabularInline):
     model = ProcedureVersion
-    fields = ("link", "status", "valid_from", "valid_to", "online_level", "time_unit",
-              "counter_time", "published_at")
+    fields = (
+        "link",
+        "status",
+        "valid_from",
+        "valid_to",
+        "online_level",
+        "time_unit",
+        "counter_time",
+        "published_at",
+    )
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -52,10 +60,23 @@ class VersionInline(admin.TabularInline):
 
 @admin.register(Procedure)
 class ProcedureAdmin(admin.ModelAdmin):
-    list_display = ("code", "name", "field", "level", "competent_unit", "is_local_code",
-                    "is_active")
-    list_filter = ("field", "level", "is_local_code", "is_active", "versions__online_level",
-                   "versions__status")
+    list_display = (
+        "code",
+        "name",
+        "field",
+        "level",
+        "competent_unit",
+        "is_local_code",
+        "is_active",
+    )
+    list_filter = (
+        "field",
+        "level",
+        "is_local_code",
+        "is_active",
+        "versions__online_level",
+        "versions__status",
+    )
     search_fields = ("code", "name", "name_en", "search_text")
     list_select_related = ("field", "competent_unit")
     autocomplete_fields = ("field",)
@@ -79,22 +100,36 @@ class ProcedureAdmin(admin.ModelAdmin):
     def create_draft(self, request: HttpRequest, queryset: QuerySet[Procedure]) -> None:
         for procedure in queryset:
             try:
-                draft = procedure_version_create_draft(procedure=procedure, actor=request.user
-                                                       if request.user.is_authenticated
-                                                       else None, now=now())
+                draft = procedure_version_create_draft(
+                    procedure=procedure,
+                    actor=request.user if request.user.is_authenticated else None,
+                    now=now(),
+                )
             except DomainError as exc:  # show it, go on with the others
                 self.message_user(request, f"{procedure.code}: {exc.render()}", messages.ERROR)
             else:
-                self.message_user(request, _("%(code)s: đã tạo dự thảo v%(number)s.")
-                                  % {"code": procedure.code, "number": draft.number},
-                                  messages.SUCCESS)
+                self.message_user(
+                    request,
+                    _("%(code)s: đã tạo dự thảo v%(number)s.")
+                    % {"code": procedure.code, "number": draft.number},
+                    messages.SUCCESS,
+                )
 
 
 class ComponentInline(admin.TabularInline):
     model = Component
     extra = 0
-    fields = ("order", "code", "name", "accepted_forms", "copies", "required",
-              "national_database", "template_name", "note")
+    fields = (
+        "order",
+        "code",
+        "name",
+        "accepted_forms",
+        "copies",
+        "required",
+        "national_database",
+        "template_name",
+        "note",
+    )
 
 
 class FeeInline(admin.TabularInline):
@@ -112,10 +147,17 @@ class StepInline(admin.TabularInline):
 
 @admin.register(ProcedureVersion)
 class ProcedureVersionAdmin(admin.ModelAdmin):
-    list_display = ("procedure", "number", "status", "valid_from", "valid_to", "online_level",
-                    "time_unit", "counter_time")
-    list_filter = ("status", "online_level", "time_unit", "procedure__level",
-                   "procedure__field")
+    list_display = (
+        "procedure",
+        "number",
+        "status",
+        "valid_from",
+        "valid_to",
+        "online_level",
+        "time_unit",
+        "counter_time",
+    )
+    list_filter = ("status", "online_level", "time_unit", "procedure__level", "procedure__field")
     search_fields = ("procedure__code", "procedure__name", "procedure__search_text")
     list_select_related = ("procedure",)
     raw_id_fields = ("procedure",)
@@ -123,13 +165,38 @@ class ProcedureVersionAdmin(admin.ModelAdmin):
     inlines = (ComponentInline, FeeInline, StepInline)
     actions = ("publish",)
     fieldsets = (
-        (None, {"fields": ("procedure", "number", "status", "valid_from", "valid_to",
-                           "published_at")}),
-        (_("Thời hạn và hình thức"), {"fields": (
-            "online_level", "time_unit", "counter_time", "online_time", "cutoff_time",
-            "supplement_wait_days", "result_kind", "result_name")}),
-        (_("Nội dung công khai"), {"fields": (
-            "applicant", "agency", "method", "sequence", "requirements", "legal_basis")}),
+        (
+            None,
+            {"fields": ("procedure", "number", "status", "valid_from", "valid_to", "published_at")},
+        ),
+        (
+            _("Thời hạn và hình thức"),
+            {
+                "fields": (
+                    "online_level",
+                    "time_unit",
+                    "counter_time",
+                    "online_time",
+                    "cutoff_time",
+                    "supplement_wait_days",
+                    "result_kind",
+                    "result_name",
+                )
+            },
+        ),
+        (
+            _("Nội dung công khai"),
+            {
+                "fields": (
+                    "applicant",
+                    "agency",
+                    "method",
+                    "sequence",
+                    "requirements",
+                    "legal_basis",
+                )
+            },
+        ),
         (_("Biểu mẫu điện tử và ghi chú"), {"fields": ("eform", "note", "created_at")}),
     )
 
@@ -150,8 +217,11 @@ class ProcedureVersionAdmin(admin.ModelAdmin):
         for version in queryset.select_related("procedure"):
             label = f"{version.procedure.code} v{version.number}"
             try:
-                procedure_version_publish(version=version, actor=actor,  # type: ignore[arg-type]
-                                          now=now())
+                procedure_version_publish(
+                    version=version,
+                    actor=actor,
+                    now=now(),
+                )
             except CatalogInvalid as exc:
                 self.message_user(request, f"{label}: {exc.render()}", messages.ERROR)
                 for p in exc.problems:
@@ -159,5 +229,6 @@ class ProcedureVersionAdmin(admin.ModelAdmin):
             except DomainError as exc:
                 self.message_user(request, f"{label}: {exc.render()}", messages.ERROR)
             else:
-                self.message_user(request, _("%(label)s: đã công bố.") % {"label": label},
-                                  messages.SUCCESS)
+                self.message_user(
+                    request, _("%(label)s: đã công bố.") % {"label": label}, messages.SUCCESS
+                )

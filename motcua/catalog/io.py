@@ -23,8 +23,17 @@ SHEETS = ("procedures", "components", "fees", "steps")
 _VERSION_COLUMNS = tuple(k for k in VERSION_KEYS if k not in ("components", "fees", "steps"))
 COLUMNS: dict[str, tuple[str, ...]] = {
     "procedures": (
-        "code", "local_code", "name", "name_en", "field", "field_name", "field_name_en",
-        "level", "competent_unit_kinds", "competent_unit", *_VERSION_COLUMNS,
+        "code",
+        "local_code",
+        "name",
+        "name_en",
+        "field",
+        "field_name",
+        "field_name_en",
+        "level",
+        "competent_unit_kinds",
+        "competent_unit",
+        *_VERSION_COLUMNS,
     ),
     "components": ("procedure_code", *COMPONENT_KEYS),
     "fees": ("procedure_code", *FEE_KEYS),
@@ -80,17 +89,24 @@ def parse_json(raw: bytes | str) -> dict[str, Any]:
     try:
         data = json.loads(raw)
     except json.JSONDecodeError as exc:
-        raise ReadError([problem(
-            "malformed_file", line=exc.lineno, field=f"column {exc.colno}",
-            detail=f"{exc.msg} (line {exc.lineno}, column {exc.colno})",
-        )]) from exc
+        raise ReadError(
+            [
+                problem(
+                    "malformed_file",
+                    line=exc.lineno,
+                    field=f"column {exc.colno}",
+                    detail=f"{exc.msg} (line {exc.lineno}, column {exc.colno})",
+                )
+            ]
+        ) from exc
     except UnicodeDecodeError as exc:
         raise ReadError([problem("malformed_file", detail=str(exc))]) from exc
     if not isinstance(data, dict):
         raise ReadError([problem("wrong_format", expected=FORMAT, found=type(data).__name__)])
     if data.get("format") != FORMAT:
-        raise ReadError([problem("wrong_format", field="format", expected=FORMAT,
-                                 found=data.get("format"))])
+        raise ReadError(
+            [problem("wrong_format", field="format", expected=FORMAT, found=data.get("format"))]
+        )
     problems = [problem("unknown_key", field=k, name=k) for k in data if k not in DOCUMENT_KEYS]
     for key in ("fields", "procedures"):
         if not isinstance(data.get(key, []), list):
@@ -139,34 +155,55 @@ def _document_from_tables(tables: Mapping[str, Iterable[list[Any]]]) -> dict[str
         field_code = _text(row.get("field"))
         field_name = _text(row.get("field_name"))
         if field_code and field_name:
-            entry = {"code": field_code, "name": field_name,
-                     "name_en": _text(row.get("field_name_en"))}
+            entry = {
+                "code": field_code,
+                "name": field_name,
+                "name_en": _text(row.get("field_name_en")),
+            }
             known = fields.setdefault(field_code, entry)
             if known != entry:
                 sheet, line = row[LOCATION_KEY]
-                problems.append(problem("field_name_conflict", sheet=sheet, line=line,
-                                        field="field_name", value=field_code))
+                problems.append(
+                    problem(
+                        "field_name_conflict",
+                        sheet=sheet,
+                        line=line,
+                        field="field_name",
+                        value=field_code,
+                    )
+                )
         version.update(components=[], fees=[], steps=[])
         proc["version"] = version
         code = _text(row.get("code"))
         if code in procedures:
             sheet, line = row[LOCATION_KEY]
-            problems.append(problem("duplicate_code", sheet=sheet, line=line, field="code",
-                                    value=code))
+            problems.append(
+                problem("duplicate_code", sheet=sheet, line=line, field="code", value=code)
+            )
         procedures.setdefault(code, proc)
     for name in ("components", "fees", "steps"):
         for row in records[name]:
             code = _text(row.pop("procedure_code", None))
             if code not in procedures:
                 sheet, line = row[LOCATION_KEY]
-                problems.append(problem("unknown_procedure", sheet=sheet, line=line,
-                                        field="procedure_code", value=code))
+                problems.append(
+                    problem(
+                        "unknown_procedure",
+                        sheet=sheet,
+                        line=line,
+                        field="procedure_code",
+                        value=code,
+                    )
+                )
                 continue
             procedures[code]["version"][name].append(row)
     if problems:
         raise ReadError(problems)
-    return {"format": FORMAT, "fields": list(fields.values()),
-            "procedures": list(procedures.values())}
+    return {
+        "format": FORMAT,
+        "fields": list(fields.values()),
+        "procedures": list(procedures.values()),
+    }
 
 
 def _text(value: Any) -> str:
@@ -184,13 +221,15 @@ def _records(
     bad = False
     for column in header:
         if column not in known:
-            problems.append(problem("unknown_column", sheet=sheet, line=1, field=column,
-                                    column=column))
+            problems.append(
+                problem("unknown_column", sheet=sheet, line=1, field=column, column=column)
+            )
             bad = True
     for column in REQUIRED_COLUMNS[sheet]:
         if column not in header:
-            problems.append(problem("missing_column", sheet=sheet, line=1, field=column,
-                                    column=column))
+            problems.append(
+                problem("missing_column", sheet=sheet, line=1, field=column, column=column)
+            )
             bad = True
     if bad:
         return []
@@ -215,8 +254,12 @@ def tables_from_document(document: Mapping[str, Any]) -> dict[str, list[list[Any
     for proc in document["procedures"]:
         version = proc["version"]
         field = fields.get(proc["field"], {})
-        merged = {**proc, **version, "field_name": field.get("name", ""),
-                  "field_name_en": field.get("name_en", "")}
+        merged = {
+            **proc,
+            **version,
+            "field_name": field.get("name", ""),
+            "field_name_en": field.get("name_en", ""),
+        }
         tables["procedures"].append([_cell(c, merged.get(c)) for c in COLUMNS["procedures"]])
         for name in ("components", "fees", "steps"):
             for item in version.get(name, []):
@@ -243,8 +286,7 @@ def _read_xlsx(path: Path) -> dict[str, Any]:
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a broken file
-        raise ReadError([problem("malformed_file", detail=f"{type(exc).__name__}: {exc}")]) \
-            from exc
+        raise ReadError([problem("malformed_file", detail=f"{type(exc).__name__}: {exc}")]) from exc
     try:
         tables = {
             ws.title: [list(r) for r in ws.iter_rows(values_only=True)]
@@ -282,8 +324,16 @@ def _read_csv(path: Path) -> dict[str, Any]:
         except (zipfile.BadZipFile, UnicodeDecodeError) as exc:
             raise ReadError([problem("malformed_file", detail=str(exc))]) from exc
     else:
-        raise ReadError([problem("missing_sheet", sheet=path.name, name=path.name,
-                                 expected=", ".join(f"{s}.csv" for s in SHEETS))])
+        raise ReadError(
+            [
+                problem(
+                    "missing_sheet",
+                    sheet=path.name,
+                    name=path.name,
+                    expected=", ".join(f"{s}.csv" for s in SHEETS),
+                )
+            ]
+        )
     return _document_from_tables(
         {name: list(csv.reader(io.StringIO(text))) for name, text in texts.items()}
     )

@@ -41,30 +41,42 @@ class Level(models.TextChoices):
 
 class Procedure(models.Model):
     code = models.CharField(
-        _("mã thủ tục"), max_length=40, unique=True,
+        _("mã thủ tục"),
+        max_length=40,
+        unique=True,
         help_text=_("Mã thủ tục quốc gia (vd 1.001234) hoặc mã địa phương (vd HN.DEMO.001)."),
     )
     is_local_code = models.BooleanField(
-        _("mã địa phương"), default=False,
+        _("mã địa phương"),
+        default=False,
         help_text=_("Chưa có mã quốc gia: mã do địa phương đặt, không phải mã của Bộ, ngành."),
     )
     name = models.CharField(_("tên thủ tục"), max_length=500)
     name_en = models.CharField(_("tên tiếng Anh"), max_length=500, blank=True)
-    field = models.ForeignKey(Field, on_delete=models.PROTECT, related_name="procedures",
-                              verbose_name=_("lĩnh vực"))
+    field = models.ForeignKey(
+        Field, on_delete=models.PROTECT, related_name="procedures", verbose_name=_("lĩnh vực")
+    )
     level = models.CharField(_("cấp thực hiện"), max_length=10, choices=Level.choices)
     competent_unit_kinds = models.JSONField(
-        _("loại đơn vị giải quyết"), default=list, blank=True,
-        help_text=_("Danh sách loại đơn vị có thẩm quyền, vd [\"ward\", \"commune\"]."),
+        _("loại đơn vị giải quyết"),
+        default=list,
+        blank=True,
+        help_text=_('Danh sách loại đơn vị có thẩm quyền, vd ["ward", "commune"].'),
     )
     competent_unit = models.ForeignKey(
-        Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        Unit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("đơn vị giải quyết"),
         help_text=_("Cơ quan cấp tỉnh giải quyết (để trống với thủ tục cấp xã)."),
     )
     is_active = models.BooleanField(_("đang áp dụng"), default=True)
     search_text = models.TextField(
-        _("chuỗi tìm kiếm"), blank=True, editable=False,
+        _("chuỗi tìm kiếm"),
+        blank=True,
+        editable=False,
         help_text=_("Mã, tên tiếng Việt không dấu và tên tiếng Anh, chữ thường (tự điền)."),
     )
     created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
@@ -103,35 +115,54 @@ class ProcedureVersion(models.Model):
         PUBLISHED = "published", _("Đã công bố")
         RETIRED = "retired", _("Hết hiệu lực")
 
-    procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="versions",
-                                  verbose_name=_("thủ tục"))
+    procedure = models.ForeignKey(
+        Procedure, on_delete=models.CASCADE, related_name="versions", verbose_name=_("thủ tục")
+    )
     number = models.PositiveIntegerField(_("phiên bản"))
-    status = models.CharField(_("trạng thái"), max_length=10, choices=Status.choices,
-                              default=Status.DRAFT)
+    status = models.CharField(
+        _("trạng thái"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
     valid_from = models.DateField(_("hiệu lực từ"))
     valid_to = models.DateField(_("hiệu lực đến"), null=True, blank=True)
-    online_level = models.CharField(_("mức dịch vụ trực tuyến"), max_length=10,
-                                    choices=OnlineLevel.choices, default=OnlineLevel.PARTIAL)
-    time_unit = models.CharField(_("đơn vị thời hạn"), max_length=15, choices=TimeUnit.choices,
-                                 default=TimeUnit.WORKING_DAYS)
+    online_level = models.CharField(
+        _("mức dịch vụ trực tuyến"),
+        max_length=10,
+        choices=OnlineLevel.choices,
+        default=OnlineLevel.PARTIAL,
+    )
+    time_unit = models.CharField(
+        _("đơn vị thời hạn"), max_length=15, choices=TimeUnit.choices, default=TimeUnit.WORKING_DAYS
+    )
     counter_time = models.DecimalField(
-        _("thời hạn giải quyết (trực tiếp)"), max_digits=6, decimal_places=2,
+        _("thời hạn giải quyết (trực tiếp)"),
+        max_digits=6,
+        decimal_places=2,
         help_text=_("Theo đơn vị thời hạn; 0,5 ngày = 4 giờ làm việc."),
     )
     online_time = models.DecimalField(
-        _("thời hạn giải quyết (trực tuyến)"), max_digits=6, decimal_places=2, null=True,
-        blank=True, help_text=_("Để trống nếu giống thời hạn nộp trực tiếp."),
+        _("thời hạn giải quyết (trực tuyến)"),
+        max_digits=6,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("Để trống nếu giống thời hạn nộp trực tiếp."),
     )
     cutoff_time = models.TimeField(
-        _("giờ chốt nhận trong ngày"), null=True, blank=True,
-        help_text=_("Vd 15:00 với chứng thực, hộ tịch: nhận sau giờ này tính từ ngày làm việc sau."),
+        _("giờ chốt nhận trong ngày"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Vd 15:00 với chứng thực, hộ tịch: nhận sau giờ này tính từ ngày làm việc sau."
+        ),
     )
     supplement_wait_days = models.PositiveSmallIntegerField(
-        _("hạn bổ sung hồ sơ (ngày làm việc)"), default=15,
+        _("hạn bổ sung hồ sơ (ngày làm việc)"),
+        default=15,
         help_text=_("Quá hạn này mà không bổ sung thì hồ sơ bị đóng."),
     )
-    result_kind = models.CharField(_("hình thức kết quả"), max_length=10,
-                                   choices=ResultKind.choices, default=ResultKind.BOTH)
+    result_kind = models.CharField(
+        _("hình thức kết quả"), max_length=10, choices=ResultKind.choices, default=ResultKind.BOTH
+    )
     result_name = models.CharField(_("kết quả"), max_length=500, blank=True)
     applicant = models.TextField(_("đối tượng thực hiện"), blank=True)
     agency = models.TextField(_("cơ quan thực hiện"), blank=True)
@@ -140,11 +171,14 @@ class ProcedureVersion(models.Model):
     requirements = models.TextField(_("yêu cầu, điều kiện"), blank=True)
     legal_basis = models.JSONField(_("căn cứ pháp lý"), default=list, blank=True)
     eform = models.JSONField(
-        _("biểu mẫu điện tử"), default=dict, blank=True,
+        _("biểu mẫu điện tử"),
+        default=dict,
+        blank=True,
         help_text=_("Các trường, ràng buộc và nguồn điền sẵn (xem docs/catalog-format.md)."),
     )
     note = models.TextField(
-        _("ghi chú"), blank=True,
+        _("ghi chú"),
+        blank=True,
         help_text=_("Ghi chú nội bộ của người quản trị: nguồn, điểm còn nghi vấn cần kiểm tra."),
     )
     published_at = models.DateTimeField(_("công bố lúc"), null=True, blank=True)
@@ -161,8 +195,9 @@ class ProcedureVersion(models.Model):
                 | models.Q(valid_to__gte=models.F("valid_from")),
                 name="version_validity_ordered",
             ),
-            models.CheckConstraint(condition=models.Q(counter_time__gte=0),
-                                   name="version_time_not_negative"),
+            models.CheckConstraint(
+                condition=models.Q(counter_time__gte=0), name="version_time_not_negative"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -215,20 +250,29 @@ class NationalDatabase(models.TextChoices):
 class Component(models.Model):
     """Thành phần hồ sơ."""
 
-    version = models.ForeignKey(ProcedureVersion, on_delete=models.CASCADE,
-                                related_name="components", verbose_name=_("phiên bản"))
+    version = models.ForeignKey(
+        ProcedureVersion,
+        on_delete=models.CASCADE,
+        related_name="components",
+        verbose_name=_("phiên bản"),
+    )
     order = models.PositiveSmallIntegerField(_("thứ tự"))
     code = models.CharField(_("mã thành phần"), max_length=40)
     name = models.CharField(_("tên giấy tờ"), max_length=500)
     accepted_forms = models.JSONField(
-        _("hình thức chấp nhận"), default=list,
-        help_text=_("Một hoặc nhiều: original, original_to_compare, copy, certified_copy, "
-                    "electronic_copy, national_data, declaration_form."),
+        _("hình thức chấp nhận"),
+        default=list,
+        help_text=_(
+            "Một hoặc nhiều: original, original_to_compare, copy, certified_copy, "
+            "electronic_copy, national_data, declaration_form."
+        ),
     )
     copies = models.PositiveSmallIntegerField(_("số bản"), default=1)
     required = models.BooleanField(_("bắt buộc"), default=True)
     national_database = models.CharField(
-        _("thay bằng dữ liệu quốc gia"), max_length=30, choices=NationalDatabase.choices,
+        _("thay bằng dữ liệu quốc gia"),
+        max_length=30,
+        choices=NationalDatabase.choices,
         blank=True,
         help_text=_("Nếu có: không yêu cầu nộp, khai thác từ cơ sở dữ liệu quốc gia."),
     )
@@ -257,17 +301,21 @@ class Fee(models.Model):
         AFTER = "after", _("Thu sau")
         EXEMPT = "exempt", _("Miễn")
 
-    version = models.ForeignKey(ProcedureVersion, on_delete=models.CASCADE, related_name="fees",
-                                verbose_name=_("phiên bản"))
+    version = models.ForeignKey(
+        ProcedureVersion, on_delete=models.CASCADE, related_name="fees", verbose_name=_("phiên bản")
+    )
     order = models.PositiveSmallIntegerField(_("thứ tự"), default=1)
     name = models.CharField(_("tên phí, lệ phí"), max_length=300)
     kind = models.CharField(_("loại"), max_length=10, choices=Kind.choices, default=Kind.CHARGE)
     amount_vnd = models.PositiveBigIntegerField(
-        _("mức thu (đồng)"), null=True, blank=True,
+        _("mức thu (đồng)"),
+        null=True,
+        blank=True,
         help_text=_("Để trống nếu mức thu thay đổi theo trường hợp."),
     )
-    timing = models.CharField(_("thời điểm thu"), max_length=10, choices=Timing.choices,
-                              default=Timing.BEFORE)
+    timing = models.CharField(
+        _("thời điểm thu"), max_length=10, choices=Timing.choices, default=Timing.BEFORE
+    )
     basis = models.TextField(_("căn cứ, ghi chú"), blank=True)
 
     class Meta:
@@ -290,17 +338,30 @@ class ProcessStep(models.Model):
         COMPETENT = "competent", _("Đơn vị có thẩm quyền giải quyết")
         NAMED = "named", _("Đơn vị cụ thể")
 
-    version = models.ForeignKey(ProcedureVersion, on_delete=models.CASCADE,
-                                related_name="steps", verbose_name=_("phiên bản"))
+    version = models.ForeignKey(
+        ProcedureVersion,
+        on_delete=models.CASCADE,
+        related_name="steps",
+        verbose_name=_("phiên bản"),
+    )
     order = models.PositiveSmallIntegerField(_("bước"))
     name = models.CharField(_("tên bước"), max_length=300)
     role = models.CharField(_("vai trò thực hiện"), max_length=20, choices=Role.choices)
-    unit_scope = models.CharField(_("nơi thực hiện"), max_length=10, choices=UnitScope.choices,
-                                  default=UnitScope.COMPETENT)
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, null=True, blank=True,
-                             related_name="+", verbose_name=_("đơn vị"))
+    unit_scope = models.CharField(
+        _("nơi thực hiện"), max_length=10, choices=UnitScope.choices, default=UnitScope.COMPETENT
+    )
+    unit = models.ForeignKey(
+        Unit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("đơn vị"),
+    )
     allotment_hours = models.DecimalField(
-        _("thời gian (giờ làm việc)"), max_digits=6, decimal_places=2,
+        _("thời gian (giờ làm việc)"),
+        max_digits=6,
+        decimal_places=2,
         help_text=_("1 ngày làm việc = 8 giờ; 0,5 ngày = 4 giờ."),
     )
 
@@ -310,8 +371,9 @@ class ProcessStep(models.Model):
         ordering = ["version_id", "order"]
         constraints = [
             models.UniqueConstraint(fields=["version", "order"], name="uniq_step_order"),
-            models.CheckConstraint(condition=models.Q(allotment_hours__gte=0),
-                                   name="step_allotment_not_negative"),
+            models.CheckConstraint(
+                condition=models.Q(allotment_hours__gte=0), name="step_allotment_not_negative"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -32,51 +32,45 @@ MESSAGES: dict[str, tuple[Any, str]] = {
         "The file is not in the %(expected)s format (found: %(found)s).",
     ),
     "missing_sheet": (
-        _("Thiếu bảng tính/tệp \"%(name)s\" (cần đủ: %(expected)s)."),
-        "Sheet/file \"%(name)s\" is missing (expected: %(expected)s).",
+        _('Thiếu bảng tính/tệp "%(name)s" (cần đủ: %(expected)s).'),
+        'Sheet/file "%(name)s" is missing (expected: %(expected)s).',
     ),
     "unknown_sheet": (
-        _("Bảng tính/tệp \"%(name)s\" không thuộc định dạng (chỉ dùng: %(expected)s)."),
-        "Sheet/file \"%(name)s\" is not part of the format (expected: %(expected)s).",
+        _('Bảng tính/tệp "%(name)s" không thuộc định dạng (chỉ dùng: %(expected)s).'),
+        'Sheet/file "%(name)s" is not part of the format (expected: %(expected)s).',
     ),
-    "missing_column": (
-        _("Thiếu cột \"%(column)s\"."), "Column \"%(column)s\" is missing."
-    ),
+    "missing_column": (_('Thiếu cột "%(column)s".'), 'Column "%(column)s" is missing.'),
     "unknown_column": (
-        _("Cột \"%(column)s\" không thuộc định dạng."),
-        "Column \"%(column)s\" is not part of the format.",
+        _('Cột "%(column)s" không thuộc định dạng.'),
+        'Column "%(column)s" is not part of the format.',
     ),
     "unknown_key": (
-        _("Khoá \"%(name)s\" không thuộc định dạng."), "Key \"%(name)s\" is not part of the format."
+        _('Khoá "%(name)s" không thuộc định dạng.'),
+        'Key "%(name)s" is not part of the format.',
     ),
     "required": (_("Bắt buộc phải có giá trị."), "A value is required."),
     "not_a_list": (_("Phải là một danh sách."), "Must be a list."),
     "not_an_object": (_("Phải là một đối tượng JSON."), "Must be a JSON object."),
     "bad_text": (_("Phải là chuỗi ký tự."), "Must be text."),
-    "too_long": (
-        _("Dài quá %(max)s ký tự."), "Longer than %(max)s characters."
-    ),
-    "bad_number": (_("\"%(value)s\" không phải là số."), "\"%(value)s\" is not a number."),
+    "too_long": (_("Dài quá %(max)s ký tự."), "Longer than %(max)s characters."),
+    "bad_number": (_('"%(value)s" không phải là số.'), '"%(value)s" is not a number.'),
     "bad_integer": (
-        _("\"%(value)s\" không phải là số nguyên."), "\"%(value)s\" is not a whole number."
+        _('"%(value)s" không phải là số nguyên.'),
+        '"%(value)s" is not a whole number.',
     ),
     "bad_bool": (
-        _("\"%(value)s\" không phải là có/không (true/false)."),
-        "\"%(value)s\" is not yes/no (true/false).",
+        _('"%(value)s" không phải là có/không (true/false).'),
+        '"%(value)s" is not yes/no (true/false).',
     ),
     "bad_date": (
-        _("\"%(value)s\" không phải là ngày (YYYY-MM-DD)."),
-        "\"%(value)s\" is not a date (YYYY-MM-DD).",
+        _('"%(value)s" không phải là ngày (YYYY-MM-DD).'),
+        '"%(value)s" is not a date (YYYY-MM-DD).',
     ),
-    "bad_time": (
-        _("\"%(value)s\" không phải là giờ (HH:MM)."), "\"%(value)s\" is not a time (HH:MM)."
-    ),
-    "bad_json": (
-        _("Không phải JSON hợp lệ: %(detail)s"), "Not valid JSON: %(detail)s"
-    ),
+    "bad_time": (_('"%(value)s" không phải là giờ (HH:MM).'), '"%(value)s" is not a time (HH:MM).'),
+    "bad_json": (_("Không phải JSON hợp lệ: %(detail)s"), "Not valid JSON: %(detail)s"),
     "bad_choice": (
-        _("\"%(value)s\" không thuộc các giá trị cho phép: %(choices)s."),
-        "\"%(value)s\" is not one of the allowed values: %(choices)s.",
+        _('"%(value)s" không thuộc các giá trị cho phép: %(choices)s.'),
+        '"%(value)s" is not one of the allowed values: %(choices)s.',
     ),
     "negative": (_("Không được âm."), "Must not be negative."),
     "absurd_time": (
@@ -92,8 +86,8 @@ MESSAGES: dict[str, tuple[Any, str]] = {
         "A same-day procedure must have a time of 0.",
     ),
     "time_zero": (
-        _("Thời hạn giải quyết phải lớn hơn 0 (hoặc chọn đơn vị \"trong ngày\")."),
-        "The processing time must be above 0 (or use the \"immediate\" time unit).",
+        _('Thời hạn giải quyết phải lớn hơn 0 (hoặc chọn đơn vị "trong ngày").'),
+        'The processing time must be above 0 (or use the "immediate" time unit).',
     ),
     "cutoff_outside_office_hours": (
         _("Giờ chốt nhận %(value)s phải nằm trong giờ hành chính (07:00–17:00)."),
@@ -108,8 +102,10 @@ MESSAGES: dict[str, tuple[Any, str]] = {
         "Procedure code %(value)s appears twice in the file.",
     ),
     "national_code_format": (
-        _("Mã %(value)s không đúng dạng mã quốc gia (vd 1.001234); mã địa phương phải đánh "
-          "dấu local_code."),
+        _(
+            "Mã %(value)s không đúng dạng mã quốc gia (vd 1.001234); mã địa phương phải đánh "
+            "dấu local_code."
+        ),
         "Code %(value)s is not a national procedure code (e.g. 1.001234); mark local codes "
         "with local_code.",
     ),
@@ -122,8 +118,8 @@ MESSAGES: dict[str, tuple[Any, str]] = {
         "There is no procedure %(value)s in the procedures sheet.",
     ),
     "unknown_format_option": (
-        _("Định dạng \"%(value)s\" không được hỗ trợ (dùng: json, xlsx, csv)."),
-        "Format \"%(value)s\" is not supported (use json, xlsx or csv).",
+        _('Định dạng "%(value)s" không được hỗ trợ (dùng: json, xlsx, csv).'),
+        'Format "%(value)s" is not supported (use json, xlsx or csv).',
     ),
     "unknown_field": (
         _("Lĩnh vực %(value)s không có trong danh mục lĩnh vực."),
@@ -133,9 +129,7 @@ MESSAGES: dict[str, tuple[Any, str]] = {
         _("Lĩnh vực %(value)s có hai tên khác nhau trong tệp."),
         "Field %(value)s has two different names in the file.",
     ),
-    "unknown_unit": (
-        _("Không có đơn vị mã %(value)s."), "There is no unit with code %(value)s."
-    ),
+    "unknown_unit": (_("Không có đơn vị mã %(value)s."), "There is no unit with code %(value)s."),
     "competent_unit_required": (
         _("Thủ tục cấp tỉnh phải có đơn vị giải quyết."),
         "A province-level procedure needs a competent unit.",
@@ -149,9 +143,7 @@ MESSAGES: dict[str, tuple[Any, str]] = {
         _("Mã thành phần hồ sơ %(value)s bị trùng."),
         "Dossier component code %(value)s appears twice.",
     ),
-    "duplicate_order": (
-        _("Thứ tự %(value)s bị trùng."), "Order %(value)s appears twice."
-    ),
+    "duplicate_order": (_("Thứ tự %(value)s bị trùng."), "Order %(value)s appears twice."),
     "national_database_required": (
         _("Giấy tờ khai thác từ dữ liệu quốc gia phải nêu cơ sở dữ liệu (national_database)."),
         "A component replaced by national data must name the national database.",
@@ -173,51 +165,53 @@ MESSAGES: dict[str, tuple[Any, str]] = {
         "A step at a named unit must give the unit code.",
     ),
     "unit_only_for_named": (
-        _("Chỉ nêu mã đơn vị khi nơi thực hiện là \"named\"."),
-        "Give a unit code only when the unit scope is \"named\".",
+        _('Chỉ nêu mã đơn vị khi nơi thực hiện là "named".'),
+        'Give a unit code only when the unit scope is "named".',
     ),
     "steps_exceed_legal_time": (
-        _("Tổng thời gian các bước (%(total)s giờ làm việc) vượt thời hạn giải quyết "
-          "(%(limit)s giờ làm việc)."),
+        _(
+            "Tổng thời gian các bước (%(total)s giờ làm việc) vượt thời hạn giải quyết "
+            "(%(limit)s giờ làm việc)."
+        ),
         "The process steps take %(total)s working hours, more than the legal time "
         "(%(limit)s working hours).",
     ),
     "step_exceeds_legal_time": (
         _("Bước %(order)s (%(hours)s giờ) dài hơn thời hạn giải quyết (%(limit)s giờ làm việc)."),
-        "Step %(order)s (%(hours)s hours) is longer than the legal time (%(limit)s working "
-        "hours).",
+        "Step %(order)s (%(hours)s hours) is longer than the legal time (%(limit)s working hours).",
     ),
     "incomplete_for_publish": (
-        _("Chưa đủ để công bố: thiếu %(value)s."), "Not complete enough to publish: %(value)s "
-        "is missing."
+        _("Chưa đủ để công bố: thiếu %(value)s."),
+        "Not complete enough to publish: %(value)s is missing.",
     ),
-    "components_required": (
-        _("Chưa có thành phần hồ sơ."), "There are no dossier components."
-    ),
+    "components_required": (_("Chưa có thành phần hồ sơ."), "There are no dossier components."),
     "steps_required": (
         _("Chưa có quy trình nội bộ (các bước xử lý)."),
         "There is no internal process (process steps).",
     ),
     "eform_field_name": (
-        _("Tên trường \"%(value)s\" không hợp lệ hoặc bị trùng (chỉ dùng a-z, 0-9, _)."),
-        "Field name \"%(value)s\" is invalid or repeated (use a-z, 0-9, _ only).",
+        _('Tên trường "%(value)s" không hợp lệ hoặc bị trùng (chỉ dùng a-z, 0-9, _).'),
+        'Field name "%(value)s" is invalid or repeated (use a-z, 0-9, _ only).',
     ),
     "unknown_prefill": (
-        _("Nguồn điền sẵn \"%(value)s\" không được hỗ trợ (dùng: %(choices)s)."),
-        "Prefill source \"%(value)s\" is not supported (use: %(choices)s).",
+        _('Nguồn điền sẵn "%(value)s" không được hỗ trợ (dùng: %(choices)s).'),
+        'Prefill source "%(value)s" is not supported (use: %(choices)s).',
     ),
     "status_not_importable": (
         _("Chỉ nhập được phiên bản dự thảo hoặc đã công bố."),
         "Only draft or published versions can be imported.",
     ),
     "valid_from_not_after_current": (
-        _("Phiên bản mới phải có hiệu lực sau ngày %(value)s (ngày bắt đầu hiệu lực của phiên "
-          "bản đang công bố)."),
+        _(
+            "Phiên bản mới phải có hiệu lực sau ngày %(value)s (ngày bắt đầu hiệu lực của phiên "
+            "bản đang công bố)."
+        ),
         "The new version must take effect after %(value)s (when the published version took "
         "effect).",
     ),
     "not_a_draft": (
-        _("Chỉ công bố được phiên bản dự thảo."), "Only a draft version can be published."
+        _("Chỉ công bố được phiên bản dự thảo."),
+        "Only a draft version can be published.",
     ),
     "draft_exists": (
         _("Thủ tục đã có phiên bản dự thảo số %(value)s."),
@@ -236,7 +230,10 @@ def problem(
     vi, en = MESSAGES[code]
     params = {k: _display(v) for k, v in params.items()}
     return Problem(
-        sheet=sheet, line=line, field=field, code=code,
+        sheet=sheet,
+        line=line,
+        field=field,
+        code=code,
         message=str(vi) % params if params else str(vi),
         message_en=en % params if params else en,
     )

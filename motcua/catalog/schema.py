@@ -40,17 +40,34 @@ STEP_ROLES = (Role.OFFICER.value, Role.SPECIALIST.value, Role.LEADER.value)
 COMMUNE_KINDS = tuple(str(k) for k in Unit.COMMUNE_KINDS)
 UNIT_KINDS = tuple(Unit.Kind.values)
 EFORM_TYPES = (
-    "text", "textarea", "number", "date", "select", "checkbox", "email", "phone", "personal_id",
+    "text",
+    "textarea",
+    "number",
+    "date",
+    "select",
+    "checkbox",
+    "email",
+    "phone",
+    "personal_id",
 )
 PREFILL_SOURCES = (
-    "profile.full_name", "profile.personal_id", "profile.date_of_birth", "profile.gender",
-    "profile.address", "profile.phone", "profile.email",
-    "organisation.name", "organisation.tax_code", "organisation.address",
+    "profile.full_name",
+    "profile.personal_id",
+    "profile.date_of_birth",
+    "profile.gender",
+    "profile.address",
+    "profile.phone",
+    "profile.email",
+    "organisation.name",
+    "organisation.tax_code",
+    "organisation.address",
 )
 # Beyond these a time is a typing error, not a law (Decree 61/2018 times are days to months).
 TIME_MAXIMUM = {
-    TimeUnit.WORKING_DAYS: Decimal(365), TimeUnit.WORKING_HOURS: Decimal(2920),
-    TimeUnit.CALENDAR_DAYS: Decimal(730), TimeUnit.IMMEDIATE: Decimal(0),
+    TimeUnit.WORKING_DAYS: Decimal(365),
+    TimeUnit.WORKING_HOURS: Decimal(2920),
+    TimeUnit.CALENDAR_DAYS: Decimal(730),
+    TimeUnit.IMMEDIATE: Decimal(0),
 }
 # A same-day procedure's internal process must fit in one working day.
 IMMEDIATE_LIMIT_HOURS = HOURS_PER_WORKING_DAY
@@ -58,18 +75,51 @@ _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 _TWO_PLACES = Decimal("0.01")
 
 PROCEDURE_KEYS = (
-    "code", "local_code", "name", "name_en", "field", "level", "competent_unit_kinds",
-    "competent_unit", "version",
+    "code",
+    "local_code",
+    "name",
+    "name_en",
+    "field",
+    "level",
+    "competent_unit_kinds",
+    "competent_unit",
+    "version",
 )
 VERSION_KEYS = (
-    "number", "valid_from", "valid_to", "status", "online_level", "time_unit", "counter_time",
-    "online_time", "cutoff_time", "supplement_wait_days", "result_kind", "result_name",
-    "applicant", "agency", "method", "sequence", "requirements", "legal_basis", "eform", "note",
-    "components", "fees", "steps",
+    "number",
+    "valid_from",
+    "valid_to",
+    "status",
+    "online_level",
+    "time_unit",
+    "counter_time",
+    "online_time",
+    "cutoff_time",
+    "supplement_wait_days",
+    "result_kind",
+    "result_name",
+    "applicant",
+    "agency",
+    "method",
+    "sequence",
+    "requirements",
+    "legal_basis",
+    "eform",
+    "note",
+    "components",
+    "fees",
+    "steps",
 )
 COMPONENT_KEYS = (
-    "order", "code", "name", "accepted_forms", "copies", "required", "national_database",
-    "template_name", "note",
+    "order",
+    "code",
+    "name",
+    "accepted_forms",
+    "copies",
+    "required",
+    "national_database",
+    "template_name",
+    "note",
 )
 FEE_KEYS = ("order", "name", "kind", "amount_vnd", "timing", "basis")
 STEP_KEYS = ("order", "name", "role", "unit_scope", "unit", "allotment_hours")
@@ -79,9 +129,12 @@ LOCATION_KEY = "_loc"
 
 # The seven parts a procedure must make public to be "published completely" (domain.md §2).
 COMPLETENESS = (
-    ("name", "tên thủ tục"), ("sequence", "trình tự thực hiện"),
-    ("method", "cách thức thực hiện"), ("components", "thành phần hồ sơ"),
-    ("time", "thời hạn giải quyết"), ("applicant", "đối tượng thực hiện"),
+    ("name", "tên thủ tục"),
+    ("sequence", "trình tự thực hiện"),
+    ("method", "cách thức thực hiện"),
+    ("components", "thành phần hồ sơ"),
+    ("time", "thời hạn giải quyết"),
+    ("applicant", "đối tượng thực hiện"),
     ("agency", "cơ quan thực hiện"),
 )
 
@@ -115,7 +168,12 @@ class _Reader:
     """Reads typed values out of one object, reporting problems with their location."""
 
     def __init__(
-        self, data: Mapping[str, Any], *, sheet: str, line: int | None, prefix: str,
+        self,
+        data: Mapping[str, Any],
+        *,
+        sheet: str,
+        line: int | None,
+        prefix: str,
         problems: list[Problem],
     ) -> None:
         loc = data.get(LOCATION_KEY)
@@ -130,8 +188,13 @@ class _Reader:
         )
 
     def child(self, data: Mapping[str, Any], prefix: str) -> _Reader:
-        return _Reader(data, sheet=self.sheet, line=self.line, prefix=self.prefix + prefix,
-                       problems=self.problems)
+        return _Reader(
+            data,
+            sheet=self.sheet,
+            line=self.line,
+            prefix=self.prefix + prefix,
+            problems=self.problems,
+        )
 
     def unknown_keys(self, allowed: Iterable[str]) -> None:
         allowed = set(allowed) | {LOCATION_KEY}
@@ -188,13 +251,13 @@ class _Reader:
             self.report("bad_number", key, value=value)
             return None
         try:
-            number = Decimal(str(value).replace(",", ".")) if not isinstance(value, Decimal) \
-                else value
+            number = (
+                Decimal(str(value).replace(",", ".")) if not isinstance(value, Decimal) else value
+            )
         except InvalidOperation:
             self.report("bad_number", key, value=value)
             return None
-        if not number.is_finite() or number != number.quantize(_TWO_PLACES) \
-                or abs(number) >= 10000:
+        if not number.is_finite() or number != number.quantize(_TWO_PLACES) or abs(number) >= 10000:
             self.report("bad_number", key, value=value)
             return None
         if number < 0:
@@ -203,7 +266,12 @@ class _Reader:
         return number.quantize(_TWO_PLACES)
 
     def integer(
-        self, key: str, *, default: int | None, minimum: int = 0, maximum: int | None = None,
+        self,
+        key: str,
+        *,
+        default: int | None,
+        minimum: int = 0,
+        maximum: int | None = None,
     ) -> int | None:
         value = self._raw(key)
         if value is None:
@@ -224,8 +292,13 @@ class _Reader:
             if result < 0 and minimum == 0:
                 self.report("negative", key)
             else:
-                self.report("out_of_range", key, value=result, min=minimum,
-                            max=maximum if maximum is not None else "∞")
+                self.report(
+                    "out_of_range",
+                    key,
+                    value=result,
+                    min=minimum,
+                    max=maximum if maximum is not None else "∞",
+                )
             return default
         return result
 
@@ -299,7 +372,11 @@ class _Reader:
 
 
 def check_procedure(
-    data: Any, *, index: int, context: Context, require_complete: bool | None = None,
+    data: Any,
+    *,
+    index: int,
+    context: Context,
+    require_complete: bool | None = None,
     problems: list[Problem],
 ) -> dict[str, Any] | None:
     """Read one procedure of the document. Returns the clean dict (also when problems were
@@ -341,14 +418,20 @@ def check_procedure(
         r.report("required" if version is None else "not_an_object", "version")
         return clean
     clean["version"] = check_version(
-        r.child(version, "version."), context=context, procedure_name=clean["name"],
+        r.child(version, "version."),
+        context=context,
+        procedure_name=clean["name"],
         require_complete=require_complete,
     )
     return clean
 
 
 def check_version(
-    r: _Reader, *, context: Context, procedure_name: str, require_complete: bool | None,
+    r: _Reader,
+    *,
+    context: Context,
+    procedure_name: str,
+    require_complete: bool | None,
 ) -> dict[str, Any]:
     r.unknown_keys(VERSION_KEYS)
     v: dict[str, Any] = {}
@@ -357,10 +440,10 @@ def check_version(
     v["valid_to"] = r.date("valid_to")
     if v["valid_from"] and v["valid_to"] and v["valid_to"] < v["valid_from"]:
         r.report("validity_reversed", "valid_to")
-    v["status"] = r.choice("status", ProcedureVersion.Status.values,
-                           default=ProcedureVersion.Status.DRAFT)
-    v["online_level"] = r.choice("online_level", OnlineLevel.values,
-                                 default=OnlineLevel.PARTIAL)
+    v["status"] = r.choice(
+        "status", ProcedureVersion.Status.values, default=ProcedureVersion.Status.DRAFT
+    )
+    v["online_level"] = r.choice("online_level", OnlineLevel.values, default=OnlineLevel.PARTIAL)
     time_unit = v["time_unit"] = r.choice("time_unit", TimeUnit.values, default=None)
     immediate = time_unit == TimeUnit.IMMEDIATE
     for key in ("counter_time", "online_time"):
@@ -373,13 +456,17 @@ def check_version(
         elif not immediate and value == 0:
             r.report("time_zero", key)
         elif value > TIME_MAXIMUM[TimeUnit(time_unit)]:
-            r.report("absurd_time", key, value=value, unit=TimeUnit(time_unit).label,
-                     max=TIME_MAXIMUM[TimeUnit(time_unit)])
+            r.report(
+                "absurd_time",
+                key,
+                value=value,
+                unit=TimeUnit(time_unit).label,
+                max=TIME_MAXIMUM[TimeUnit(time_unit)],
+            )
     cutoff = v["cutoff_time"] = r.time("cutoff_time")
     if cutoff and not dt.time(7) <= cutoff <= dt.time(17):
         r.report("cutoff_outside_office_hours", "cutoff_time", value=cutoff.strftime("%H:%M"))
-    v["supplement_wait_days"] = r.integer("supplement_wait_days", default=15, minimum=1,
-                                          maximum=90)
+    v["supplement_wait_days"] = r.integer("supplement_wait_days", default=15, minimum=1, maximum=90)
     v["result_kind"] = r.choice("result_kind", ResultKind.values, default=ResultKind.BOTH)
     v["result_name"] = r.text("result_name", max_length=500)
     for key in ("applicant", "agency", "method", "sequence", "requirements", "note"):
@@ -392,12 +479,12 @@ def check_version(
     if v["counter_time"] is None:
         v["counter_time"] = Decimal("0.00")
     if time_unit and v["steps"]:
-        limit = process_limit_hours(time_unit=time_unit, counter_time=v["counter_time"],
-                                    online_time=v["online_time"])
+        limit = process_limit_hours(
+            time_unit=time_unit, counter_time=v["counter_time"], online_time=v["online_time"]
+        )
         total = sum((s["allotment_hours"] for s in v["steps"]), Decimal(0))
         if total > limit:
-            r.report("steps_exceed_legal_time", "steps", total=_plain(total),
-                     limit=_plain(limit))
+            r.report("steps_exceed_legal_time", "steps", total=_plain(total), limit=_plain(limit))
     if require_complete is None:
         require_complete = v["status"] == ProcedureVersion.Status.PUBLISHED
     if require_complete:
@@ -407,9 +494,12 @@ def check_version(
 
 def _check_complete(r: _Reader, v: dict[str, Any], *, procedure_name: str) -> None:
     present = {
-        "name": bool(procedure_name), "sequence": bool(v["sequence"]),
-        "method": bool(v["method"]), "components": bool(v["components"]),
-        "time": bool(v["time_unit"]), "applicant": bool(v["applicant"]),
+        "name": bool(procedure_name),
+        "sequence": bool(v["sequence"]),
+        "method": bool(v["method"]),
+        "components": bool(v["components"]),
+        "time": bool(v["time_unit"]),
+        "applicant": bool(v["applicant"]),
         "agency": bool(v["agency"]),
     }
     for key, label in COMPLETENESS:
@@ -418,8 +508,7 @@ def _check_complete(r: _Reader, v: dict[str, Any], *, procedure_name: str) -> No
         if key == "components":
             r.report("components_required", "components")
         else:
-            r.report("incomplete_for_publish", "time_unit" if key == "time" else key,
-                     value=label)
+            r.report("incomplete_for_publish", "time_unit" if key == "time" else key, value=label)
     if not v["steps"]:
         r.report("steps_required", "steps")
 
@@ -493,26 +582,29 @@ def _check_components(r: _Reader, items: list[Mapping[str, Any]]) -> list[dict[s
             cr.report("required", "accepted_forms")
         for form in forms:
             if form not in AcceptedForm.values:
-                cr.report("bad_choice", "accepted_forms", value=form,
-                          choices=AcceptedForm.values)
+                cr.report("bad_choice", "accepted_forms", value=form, choices=AcceptedForm.values)
         database = cr.text("national_database")
         if database and database not in NationalDatabase.values:
-            cr.report("bad_choice", "national_database", value=database,
-                      choices=NationalDatabase.values)
+            cr.report(
+                "bad_choice", "national_database", value=database, choices=NationalDatabase.values
+            )
         if AcceptedForm.NATIONAL_DATA in forms and not database:
             cr.report("national_database_required", "national_database")
         if database and AcceptedForm.NATIONAL_DATA not in forms:
             cr.report("national_data_form_required", "accepted_forms")
-        out.append({
-            "order": order, "code": code,
-            "name": cr.text("name", required=True, max_length=500),
-            "accepted_forms": forms,
-            "copies": cr.integer("copies", default=1, minimum=1, maximum=20) or 1,
-            "required": cr.boolean("required", default=True),
-            "national_database": database,
-            "template_name": cr.text("template_name", max_length=200),
-            "note": cr.text("note"),
-        })
+        out.append(
+            {
+                "order": order,
+                "code": code,
+                "name": cr.text("name", required=True, max_length=500),
+                "accepted_forms": forms,
+                "copies": cr.integer("copies", default=1, minimum=1, maximum=20) or 1,
+                "required": cr.boolean("required", default=True),
+                "national_database": database,
+                "template_name": cr.text("template_name", max_length=200),
+                "note": cr.text("note"),
+            }
+        )
     return sorted(out, key=lambda c: c["order"])
 
 
@@ -529,11 +621,16 @@ def _check_fees(r: _Reader, items: list[Mapping[str, Any]]) -> list[dict[str, An
         timing = fr.choice("timing", Fee.Timing.values, default=Fee.Timing.BEFORE)
         if timing == Fee.Timing.EXEMPT and amount:
             fr.report("exempt_with_amount", "amount_vnd")
-        out.append({
-            "order": order, "name": fr.text("name", required=True, max_length=300),
-            "kind": fr.choice("kind", Fee.Kind.values, default=Fee.Kind.CHARGE),
-            "amount_vnd": amount, "timing": timing, "basis": fr.text("basis"),
-        })
+        out.append(
+            {
+                "order": order,
+                "name": fr.text("name", required=True, max_length=300),
+                "kind": fr.choice("kind", Fee.Kind.values, default=Fee.Kind.CHARGE),
+                "amount_vnd": amount,
+                "timing": timing,
+                "basis": fr.text("basis"),
+            }
+        )
     return sorted(out, key=lambda f: f["order"])
 
 
@@ -553,8 +650,9 @@ def _check_steps(
             sr.report("bad_choice", "role", value=role, choices=STEP_ROLES)
         elif role and role not in STEP_ROLES:
             sr.report("role_not_for_steps", "role", value=role)
-        scope = sr.choice("unit_scope", ProcessStep.UnitScope.values,
-                          default=ProcessStep.UnitScope.COMPETENT)
+        scope = sr.choice(
+            "unit_scope", ProcessStep.UnitScope.values, default=ProcessStep.UnitScope.COMPETENT
+        )
         unit = sr.text("unit") or None
         if unit and unit not in context.unit_ids:
             sr.report("unknown_unit", "unit", value=unit)
@@ -563,11 +661,16 @@ def _check_steps(
         if scope != ProcessStep.UnitScope.NAMED and unit:
             sr.report("unit_only_for_named", "unit")
         hours = sr.decimal("allotment_hours", required=True)
-        out.append({
-            "order": order, "name": sr.text("name", required=True, max_length=300),
-            "role": role, "unit_scope": scope, "unit": unit,
-            "allotment_hours": hours if hours is not None else Decimal("0.00"),
-        })
+        out.append(
+            {
+                "order": order,
+                "name": sr.text("name", required=True, max_length=300),
+                "role": role,
+                "unit_scope": scope,
+                "unit": unit,
+                "allotment_hours": hours if hours is not None else Decimal("0.00"),
+            }
+        )
     return sorted(out, key=lambda s: s["order"])
 
 
@@ -613,7 +716,8 @@ def clean_from_db(version: ProcedureVersion) -> dict[str, Any]:
     """The clean dict of a stored version. Uses prefetched components/fees/steps (with their
     units) when present, so exporting a catalog costs a fixed number of queries."""
     v: dict[str, Any] = {
-        key: getattr(version, key) for key in VERSION_KEYS
+        key: getattr(version, key)
+        for key in VERSION_KEYS
         if key not in ("components", "fees", "steps")
     }
     v["counter_time"] = Decimal(version.counter_time).quantize(_TWO_PLACES)
@@ -623,14 +727,25 @@ def clean_from_db(version: ProcedureVersion) -> dict[str, Any]:
     v["eform"] = dict(version.eform or {})
     v["components"] = [_component_clean(c) for c in version.components.all()]
     v["fees"] = [
-        {"order": f.order, "name": f.name, "kind": f.kind, "amount_vnd": f.amount_vnd,
-         "timing": f.timing, "basis": f.basis}
+        {
+            "order": f.order,
+            "name": f.name,
+            "kind": f.kind,
+            "amount_vnd": f.amount_vnd,
+            "timing": f.timing,
+            "basis": f.basis,
+        }
         for f in version.fees.all()
     ]
     v["steps"] = [
-        {"order": s.order, "name": s.name, "role": s.role, "unit_scope": s.unit_scope,
-         "unit": s.unit.code if s.unit_id and s.unit else None,
-         "allotment_hours": Decimal(s.allotment_hours).quantize(_TWO_PLACES)}
+        {
+            "order": s.order,
+            "name": s.name,
+            "role": s.role,
+            "unit_scope": s.unit_scope,
+            "unit": s.unit.code if s.unit_id and s.unit else None,
+            "allotment_hours": Decimal(s.allotment_hours).quantize(_TWO_PLACES),
+        }
         for s in version.steps.all()
     ]
     for key in ("components", "fees", "steps"):
@@ -640,8 +755,13 @@ def clean_from_db(version: ProcedureVersion) -> dict[str, Any]:
 
 def _component_clean(c: Component) -> dict[str, Any]:
     return {
-        "order": c.order, "code": c.code, "name": c.name,
-        "accepted_forms": list(c.accepted_forms or []), "copies": c.copies,
-        "required": c.required, "national_database": c.national_database,
-        "template_name": c.template_name, "note": c.note,
+        "order": c.order,
+        "code": c.code,
+        "name": c.name,
+        "accepted_forms": list(c.accepted_forms or []),
+        "copies": c.copies,
+        "required": c.required,
+        "national_database": c.national_database,
+        "template_name": c.template_name,
+        "note": c.note,
     }

@@ -77,7 +77,8 @@ def procedure_get(*, code: str) -> Procedure:
         )
     except Procedure.DoesNotExist:
         raise NotFound(
-            _("Không có thủ tục mã %(code_value)s."), code="procedure_not_found",
+            _("Không có thủ tục mã %(code_value)s."),
+            code="procedure_not_found",
             code_value=code,
         ) from None
 
@@ -91,7 +92,8 @@ def version_current(*, procedure: Procedure, on: dt.date) -> ProcedureVersion | 
         .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
         .select_related("procedure", "procedure__field")
         .prefetch_related(
-            "components", "fees",
+            "components",
+            "fees",
             Prefetch("steps", queryset=ProcessStep.objects.select_related("unit")),
         )
         .first()

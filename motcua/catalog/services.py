@@ -44,13 +44,35 @@ _BATCH = 500
 _PUBLISHED = ProcedureVersion.Status.PUBLISHED
 _DRAFT = ProcedureVersion.Status.DRAFT
 _VERSION_FIELDS = (
-    "valid_from", "valid_to", "status", "online_level", "time_unit", "counter_time",
-    "online_time", "cutoff_time", "supplement_wait_days", "result_kind", "result_name",
-    "applicant", "agency", "method", "sequence", "requirements", "legal_basis", "eform", "note",
+    "valid_from",
+    "valid_to",
+    "status",
+    "online_level",
+    "time_unit",
+    "counter_time",
+    "online_time",
+    "cutoff_time",
+    "supplement_wait_days",
+    "result_kind",
+    "result_name",
+    "applicant",
+    "agency",
+    "method",
+    "sequence",
+    "requirements",
+    "legal_basis",
+    "eform",
+    "note",
 )
 _PROCEDURE_FIELDS = (
-    "is_local_code", "name", "name_en", "field", "level", "competent_unit_kinds",
-    "competent_unit", "search_text",
+    "is_local_code",
+    "name",
+    "name_en",
+    "field",
+    "level",
+    "competent_unit_kinds",
+    "competent_unit",
+    "search_text",
 )
 
 
@@ -79,8 +101,12 @@ class ImportSummary:
 def _procedure_document(version: ProcedureVersion) -> dict[str, Any]:
     procedure = version.procedure
     return {
-        "code": procedure.code, "local_code": procedure.is_local_code, "name": procedure.name,
-        "name_en": procedure.name_en, "field": procedure.field.code, "level": procedure.level,
+        "code": procedure.code,
+        "local_code": procedure.is_local_code,
+        "name": procedure.name,
+        "name_en": procedure.name_en,
+        "field": procedure.field.code,
+        "level": procedure.level,
         "competent_unit_kinds": list(procedure.competent_unit_kinds or []),
         "competent_unit": procedure.competent_unit.code if procedure.competent_unit else None,
         "version": version_json(clean_from_db(version)),
@@ -98,15 +124,23 @@ def procedure_version_validate(
         unit_ids=dict(Unit.objects.values_list("code", "id")),
         field_codes={version.procedure.field.code},
     )
-    check_procedure(_procedure_document(version), index=0, context=context,
-                    require_complete=require_complete, problems=problems)
+    check_procedure(
+        _procedure_document(version),
+        index=0,
+        context=context,
+        require_complete=require_complete,
+        problems=problems,
+    )
     for p in problems:
         p["sheet"], p["line"] = "", None
     return problems
 
 
 def _close_previous(
-    *, version_id: int | None, procedure_id: int | None, valid_from: dt.date,
+    *,
+    version_id: int | None,
+    procedure_id: int | None,
+    valid_from: dt.date,
     published: Iterable[ProcedureVersion],
 ) -> tuple[list[ProcedureVersion], list[Problem]]:
     """Published versions whose validity must end the day before `valid_from`."""
@@ -117,8 +151,13 @@ def _close_previous(
         if prev.valid_to is not None and prev.valid_to < valid_from:
             continue
         if prev.valid_from >= valid_from:
-            problems.append(problem("valid_from_not_after_current", field="valid_from",
-                                    value=prev.valid_from.isoformat()))
+            problems.append(
+                problem(
+                    "valid_from_not_after_current",
+                    field="valid_from",
+                    value=prev.valid_from.isoformat(),
+                )
+            )
             continue
         prev.valid_to = valid_from - dt.timedelta(days=1)
         closed.append(prev)
@@ -143,24 +182,33 @@ def procedure_version_publish(
         published = ProcedureVersion.objects.select_for_update().filter(
             procedure_id=version.procedure_id, status=_PUBLISHED
         )
-        closed, more = _close_previous(version_id=version.pk,
-                                       procedure_id=version.procedure_id,
-                                       valid_from=version.valid_from, published=published)
+        closed, more = _close_previous(
+            version_id=version.pk,
+            procedure_id=version.procedure_id,
+            valid_from=version.valid_from,
+            published=published,
+        )
         problems += more
         if problems:
-            error = CatalogInvalid(problems, message=_(
-                "Chưa công bố được phiên bản: %(count)s lỗi cần sửa."))
+            error = CatalogInvalid(
+                problems, message=_("Chưa công bố được phiên bản: %(count)s lỗi cần sửa.")
+            )
             error.code = "version_invalid"
             raise error
         ProcedureVersion.objects.bulk_update(closed, ["valid_to"])
         version.status = _PUBLISHED
         version.published_at = now
         version.save(update_fields=["status", "published_at"])
-        outbox_enqueue(topic="catalog.version_published", now=now, payload={
-            "procedure": version.procedure.code, "version": version.number,
-            "valid_from": version.valid_from.isoformat(),
-            "actor": actor.pk if actor else None,
-        })
+        outbox_enqueue(
+            topic="catalog.version_published",
+            now=now,
+            payload={
+                "procedure": version.procedure.code,
+                "version": version.number,
+                "valid_from": version.valid_from.isoformat(),
+                "actor": actor.pk if actor else None,
+            },
+        )
     return version
 
 
@@ -174,8 +222,11 @@ def procedure_version_create_draft(
         versions = list(procedure.versions.order_by("-number"))
         drafts = [v for v in versions if v.status == _DRAFT]
         if drafts:
-            raise Conflict(_("Thủ tục đã có phiên bản dự thảo số %(value)s."),
-                           code="draft_exists", value=drafts[0].number)
+            raise Conflict(
+                _("Thủ tục đã có phiên bản dự thảo số %(value)s."),
+                code="draft_exists",
+                value=drafts[0].number,
+            )
         today = local(now).date()
         source = version_current(procedure=procedure, on=today)
         if source is None and versions:
@@ -183,31 +234,43 @@ def procedure_version_create_draft(
         if source is None:
             raise CatalogInvalid([problem("no_version")])
         draft = ProcedureVersion(
-            procedure=procedure, number=versions[0].number + 1, status=_DRAFT,
+            procedure=procedure,
+            number=versions[0].number + 1,
+            status=_DRAFT,
             **{f: getattr(source, f) for f in _VERSION_FIELDS if f not in ("status",)},
         )
         draft.valid_from = max(today, source.valid_from + dt.timedelta(days=1))
         draft.valid_to = None
         draft.note = ""
         draft.save()
-        Component.objects.bulk_create([
-            Component(version=draft, **_model_values(c, Component))
-            for c in source.components.all()
-        ])
-        Fee.objects.bulk_create([Fee(version=draft, **_model_values(f, Fee))
-                                 for f in source.fees.all()])
-        ProcessStep.objects.bulk_create([
-            ProcessStep(version=draft, **_model_values(s, ProcessStep))
-            for s in source.steps.all()
-        ])
-        outbox_enqueue(topic="catalog.version_drafted", now=now, payload={
-            "procedure": procedure.code, "version": draft.number,
-            "actor": actor.pk if actor else None,
-        })
+        Component.objects.bulk_create(
+            [
+                Component(version=draft, **_model_values(c, Component))
+                for c in source.components.all()
+            ]
+        )
+        Fee.objects.bulk_create(
+            [Fee(version=draft, **_model_values(f, Fee)) for f in source.fees.all()]
+        )
+        ProcessStep.objects.bulk_create(
+            [
+                ProcessStep(version=draft, **_model_values(s, ProcessStep))
+                for s in source.steps.all()
+            ]
+        )
+        outbox_enqueue(
+            topic="catalog.version_drafted",
+            now=now,
+            payload={
+                "procedure": procedure.code,
+                "version": draft.number,
+                "actor": actor.pk if actor else None,
+            },
+        )
     return draft
 
 
-def _model_values(obj: Any, model: type) -> dict[str, Any]:
+def _model_values(obj: Any, model: Any) -> dict[str, Any]:
     skip = {"id", "version"}
     return {
         f.attname: getattr(obj, f.attname)
@@ -262,8 +325,15 @@ def catalog_import(
         if clean is None:
             continue
         if clean["code"] in seen:
-            problems.append(problem("duplicate_code", sheet="procedures", line=index + 1,
-                                    field="code", value=clean["code"]))
+            problems.append(
+                problem(
+                    "duplicate_code",
+                    sheet="procedures",
+                    line=index + 1,
+                    field="code",
+                    value=clean["code"],
+                )
+            )
         seen.add(clean["code"])
         if "version" in clean:
             clean["_index"] = index
@@ -290,10 +360,15 @@ def catalog_import(
             summary.fields_created, summary.fields_updated = created, updated
             _save(plans, context=context, now=now, progress=progress)
             if summary.created or summary.updated:
-                outbox_enqueue(topic="catalog.imported", now=now, payload={
-                    "created": summary.created, "updated": summary.updated,
-                    "actor": actor.pk if actor else None,
-                })
+                outbox_enqueue(
+                    topic="catalog.imported",
+                    now=now,
+                    payload={
+                        "created": summary.created,
+                        "updated": summary.updated,
+                        "actor": actor.pk if actor else None,
+                    },
+                )
         else:
             known = set(Field.objects.filter(code__in=fields).values_list("code", flat=True))
             summary.fields_created = len(set(fields) - known)
@@ -305,13 +380,14 @@ def _check_fields(document: Mapping[str, Any], problems: list[Problem]) -> dict[
     out: dict[str, dict] = {}
     raw = document.get("fields") or []
     if document.get("format") != FORMAT:
-        problems.append(problem("wrong_format", field="format", expected=FORMAT,
-                                found=document.get("format")))
+        problems.append(
+            problem("wrong_format", field="format", expected=FORMAT, found=document.get("format"))
+        )
     if not isinstance(raw, list):
         problems.append(problem("not_a_list", field="fields"))
         return out
     for i, item in enumerate(raw):
-        where = {"sheet": "fields", "line": i + 1}
+        where: dict[str, Any] = {"sheet": "fields", "line": i + 1}
         if not isinstance(item, Mapping):
             problems.append(problem("not_an_object", **where))
             continue
@@ -335,20 +411,18 @@ def _plan(cleans: list[dict[str, Any]], problems: list[Problem]) -> list[_Plan]:
     codes = [c["code"] for c in cleans]
     existing = {
         p.code: p
-        for p in Procedure.objects.filter(code__in=codes).select_related(
-            "field", "competent_unit"
-        )
+        for p in Procedure.objects.filter(code__in=codes).select_related("field", "competent_unit")
     }
     versions_by_procedure: dict[int, list[ProcedureVersion]] = {}
-    for v in ProcedureVersion.objects.filter(procedure__in=existing.values()).order_by(
-        "-number"
-    ):
+    for v in ProcedureVersion.objects.filter(procedure__in=existing.values()).order_by("-number"):
         versions_by_procedure.setdefault(v.procedure_id, []).append(v)
     latest = [vs[0] for vs in versions_by_procedure.values()]
     from django.db.models import prefetch_related_objects
 
     prefetch_related_objects(
-        latest, "components", "fees",
+        latest,
+        "components",
+        "fees",
         Prefetch("steps", queryset=ProcessStep.objects.select_related("unit")),
     )
     plans = []
@@ -359,14 +433,14 @@ def _plan(cleans: list[dict[str, Any]], problems: list[Problem]) -> list[_Plan]:
         where = {"sheet": "procedures", "line": clean["_index"] + 1}
         if plan.procedure is None:
             if version["status"] == ProcedureVersion.Status.RETIRED:
-                problems.append(problem("status_not_importable", field="version.status",
-                                        **where))
+                problems.append(problem("status_not_importable", field="version.status", **where))
             continue
         plan.procedure_changed = _procedure_changed(plan.procedure, clean)
         stored = versions_by_procedure.get(plan.procedure.pk, [])
         newest = stored[0] if stored else None
-        same = newest is not None and canonical_version(clean_from_db(newest)) == \
-            canonical_version(version)
+        same = newest is not None and canonical_version(clean_from_db(newest)) == canonical_version(
+            version
+        )
         if same and newest is not None:
             plan.target = newest
             publish = newest.status == _DRAFT and version["status"] == _PUBLISHED
@@ -377,28 +451,36 @@ def _plan(cleans: list[dict[str, Any]], problems: list[Problem]) -> list[_Plan]:
             plan.action = "new_version"
         if plan.action != "unchanged" and version["status"] == ProcedureVersion.Status.RETIRED:
             problems.append(problem("status_not_importable", field="version.status", **where))
-        if plan.action in ("publish_draft", "update_draft", "new_version") and \
-                version["status"] == _PUBLISHED:
+        if (
+            plan.action in ("publish_draft", "update_draft", "new_version")
+            and version["status"] == _PUBLISHED
+        ):
             _, more = _close_previous(
                 version_id=plan.target.pk if plan.target else None,
-                procedure_id=plan.procedure.pk, valid_from=version["valid_from"],
-                published=[
-                    v for v in stored if v.status == _PUBLISHED and v is not plan.target
-                ],
+                procedure_id=plan.procedure.pk,
+                valid_from=version["valid_from"],
+                published=[v for v in stored if v.status == _PUBLISHED and v is not plan.target],
             )
             for p in more:
-                p.update(field="version.valid_from", **where)
+                p["field"], p["sheet"], p["line"] = (
+                    "version.valid_from",
+                    "procedures",
+                    where["line"],
+                )
             problems += more
     return plans
 
 
 def _procedure_values(clean: Mapping[str, Any]) -> dict[str, Any]:
     return {
-        "is_local_code": clean["local_code"], "name": clean["name"],
-        "name_en": clean["name_en"], "level": clean["level"],
+        "is_local_code": clean["local_code"],
+        "name": clean["name"],
+        "name_en": clean["name_en"],
+        "level": clean["level"],
         "competent_unit_kinds": clean["competent_unit_kinds"],
-        "search_text": search_text(code=clean["code"], name=clean["name"],
-                                   name_en=clean["name_en"]),
+        "search_text": search_text(
+            code=clean["code"], name=clean["name"], name_en=clean["name_en"]
+        ),
     }
 
 
@@ -458,9 +540,12 @@ def _save(
         progress("save", len(new_procedures) + len(changed_procedures), len(plans))
 
     max_numbers = dict(
-        ProcedureVersion.objects.filter(procedure__in=[p.procedure for p in plans
-                                                       if p.action == "new_version"])
-        .values("procedure_id").annotate(top=Max("number")).values_list("procedure_id", "top")
+        ProcedureVersion.objects.filter(
+            procedure__in=[p.procedure for p in plans if p.action == "new_version"]
+        )
+        .values("procedure_id")
+        .annotate(top=Max("number"))
+        .values_list("procedure_id", "top")
     )
     new_versions: list[ProcedureVersion] = []
     rewritten: list[ProcedureVersion] = []
@@ -470,10 +555,14 @@ def _save(
         assert plan.procedure is not None
         clean = plan.clean["version"]
         if plan.action in ("create", "new_version"):
-            number = (max_numbers.get(plan.procedure.pk, 0) + 1 if plan.action == "new_version"
-                      else clean["number"] or 1)
-            version = ProcedureVersion(procedure=plan.procedure, number=number,
-                                       **_version_values(clean, now=now))
+            number = (
+                max_numbers.get(plan.procedure.pk, 0) + 1
+                if plan.action == "new_version"
+                else clean["number"] or 1
+            )
+            version = ProcedureVersion(
+                procedure=plan.procedure, number=number, **_version_values(clean, now=now)
+            )
             new_versions.append(version)
             filled.append((version, clean))
         elif plan.action in ("update_draft", "publish_draft"):
@@ -486,8 +575,7 @@ def _save(
         else:
             continue
         if clean["status"] == _PUBLISHED and plan.action != "create":
-            published_now.append(new_versions[-1] if plan.action == "new_version"
-                                 else plan.target)  # type: ignore[arg-type]
+            published_now.append(new_versions[-1] if plan.action == "new_version" else plan.target)  # type: ignore[arg-type]
     ProcedureVersion.objects.bulk_create(new_versions, batch_size=_BATCH)
     ProcedureVersion.objects.bulk_update(
         rewritten, [*_VERSION_FIELDS, "published_at"], batch_size=_BATCH
@@ -495,14 +583,17 @@ def _save(
     _close_validity(published_now)
     draft_ids = [v.pk for v, _ in filled if v in rewritten]
     for model in (Component, Fee, ProcessStep):
-        model.objects.filter(version_id__in=draft_ids).delete()  # type: ignore[attr-defined]
+        model.objects.filter(version_id__in=draft_ids).delete()
     components, fees, steps = [], [], []
     for version, clean in filled:
         components += [Component(version=version, **c) for c in clean["components"]]
         fees += [Fee(version=version, **f) for f in clean["fees"]]
         steps += [
-            ProcessStep(version=version, unit_id=unit_ids.get(s["unit"] or ""),
-                        **{k: v for k, v in s.items() if k != "unit"})
+            ProcessStep(
+                version=version,
+                unit_id=unit_ids.get(s["unit"] or ""),
+                **{k: v for k, v in s.items() if k != "unit"},
+            )
             for s in clean["steps"]
         ]
     Component.objects.bulk_create(components, batch_size=_BATCH)
@@ -523,7 +614,9 @@ def _close_validity(published: list[ProcedureVersion]) -> None:
     closed: list[ProcedureVersion] = []
     for procedure_id, version in by_procedure.items():
         more, _ = _close_previous(
-            version_id=version.pk, procedure_id=procedure_id, valid_from=version.valid_from,
+            version_id=version.pk,
+            procedure_id=procedure_id,
+            valid_from=version.valid_from,
             published=[p for p in previous if p.procedure_id == procedure_id],
         )
         closed += more
@@ -544,8 +637,9 @@ def catalog_import_file(
         document = catalog_io.read_document(path, fmt)
     except catalog_io.ReadError as exc:
         raise CatalogInvalid(exc.problems) from exc
-    return catalog_import(document=document, now=now, actor=actor, dry_run=dry_run,
-                          progress=progress)
+    return catalog_import(
+        document=document, now=now, actor=actor, dry_run=dry_run, progress=progress
+    )
 
 
 def catalog_load_demo(*, now: dt.datetime) -> ImportSummary:
@@ -565,14 +659,17 @@ def catalog_export(*, codes: Iterable[str] | None = None) -> dict[str, Any]:
         procedures = procedures.filter(code__in=list(codes))
     procedure_list = list(procedures)
     newest: dict[int, int] = {}
-    for procedure_id, _number, pk in ProcedureVersion.objects.filter(
-        procedure__in=procedure_list
-    ).values_list("procedure_id", "number", "pk").order_by("procedure_id", "number"):
+    for procedure_id, _number, pk in (
+        ProcedureVersion.objects.filter(procedure__in=procedure_list)
+        .values_list("procedure_id", "number", "pk")
+        .order_by("procedure_id", "number")
+    ):
         newest[procedure_id] = pk
     versions = {
         v.procedure_id: v
         for v in ProcedureVersion.objects.filter(pk__in=newest.values()).prefetch_related(
-            "components", "fees",
+            "components",
+            "fees",
             Prefetch("steps", queryset=ProcessStep.objects.select_related("unit")),
         )
     }

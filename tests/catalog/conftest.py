@@ -24,7 +24,12 @@ def now() -> dt.datetime:
 def departments(db: None) -> dict[str, Unit]:
     province = ProvinceUnitFactory()
     return {
-        code: UnitFactory(code=code, name=f"Sở {code}", kind=Unit.Kind.DEPARTMENT,
-                          level=Unit.Level.PROVINCE, parent=province)
+        code: UnitFactory(
+            code=code,
+            name=f"Sở {code}",
+            kind=Unit.Kind.DEPARTMENT,
+            level=Unit.Level.PROVINCE,
+            parent=province,
+        )
         for code in DEMO_DEPARTMENTS
     }

@@ -15,8 +15,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def admin_client(client):
-    user = get_user_model().objects.create_superuser(username="quantri", password="x",
-                                                     email="qt@example.vn")
+    user = get_user_model().objects.create_superuser(
+        username="quantri", password="x", email="qt@example.vn"
+    )
     client.force_login(user)
     return client
 
@@ -24,11 +25,13 @@ def admin_client(client):
 def test_pages_open_and_search(admin_client, now):
     catalog_import(document=document(procedure_doc(status="draft")), now=now)
     version = ProcedureVersion.objects.get()
-    for url in (reverse("admin:catalog_procedure_changelist") + "?q=nhan+cha+me",
-                reverse("admin:catalog_procedure_change", args=[version.procedure_id]),
-                reverse("admin:catalog_procedureversion_changelist") + "?status__exact=draft",
-                reverse("admin:catalog_procedureversion_change", args=[version.pk]),
-                reverse("admin:catalog_field_changelist")):
+    for url in (
+        reverse("admin:catalog_procedure_changelist") + "?q=nhan+cha+me",
+        reverse("admin:catalog_procedure_change", args=[version.procedure_id]),
+        reverse("admin:catalog_procedureversion_changelist") + "?status__exact=draft",
+        reverse("admin:catalog_procedureversion_change", args=[version.pk]),
+        reverse("admin:catalog_field_changelist"),
+    ):
         response = admin_client.get(url)
         assert response.status_code == 200, url
     listing = admin_client.get(reverse("admin:catalog_procedure_changelist") + "?q=nhan+cha+me")
@@ -40,7 +43,8 @@ def test_publish_action(admin_client, now):
     version = ProcedureVersion.objects.get()
     response = admin_client.post(
         reverse("admin:catalog_procedureversion_changelist"),
-        {"action": "publish", "_selected_action": [version.pk]}, follow=True,
+        {"action": "publish", "_selected_action": [version.pk]},
+        follow=True,
     )
     assert "đã công bố" in response.content.decode()
     version.refresh_from_db()
@@ -53,7 +57,8 @@ def test_publish_action_shows_the_problems(admin_client, now):
     version.components.all().delete()
     response = admin_client.post(
         reverse("admin:catalog_procedureversion_changelist"),
-        {"action": "publish", "_selected_action": [version.pk]}, follow=True,
+        {"action": "publish", "_selected_action": [version.pk]},
+        follow=True,
     )
     assert "Chưa có thành phần hồ sơ." in response.content.decode()
     version.refresh_from_db()

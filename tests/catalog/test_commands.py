@@ -18,8 +18,16 @@ pytestmark = pytest.mark.django_db
 
 def test_generate_import_export_round_trip(tmp_path, departments):
     out = StringIO()
-    call_command("generate_catalog", "--count", "25", "--out", str(tmp_path / "g.json"),
-                 "--seed", "3", stdout=out)
+    call_command(
+        "generate_catalog",
+        "--count",
+        "25",
+        "--out",
+        str(tmp_path / "g.json"),
+        "--seed",
+        "3",
+        stdout=out,
+    )
     call_command("import_procedures", str(tmp_path / "g.json"), stdout=out)
     assert "tạo mới / created 25" in out.getvalue()
     call_command("export_procedures", str(tmp_path / "e.xlsx"), stdout=out)
@@ -42,5 +50,5 @@ def test_errors_exit_non_zero_with_the_report(tmp_path):
     err = StringIO()
     with pytest.raises(CommandError):
         call_command("import_procedures", str(tmp_path / "c.json"), stderr=err)
-    assert "procedures:1 version.counter_time — \"x\" không phải là số." in err.getvalue()
+    assert 'procedures:1 version.counter_time — "x" không phải là số.' in err.getvalue()
     assert "is not a number" in err.getvalue()

@@ -28,12 +28,22 @@ pytestmark = pytest.mark.django_db
 
 def _two() -> dict:
     second = procedure_doc(
-        "HN.DEMO.001", local_code=True, name="Thủ tục chứng thực chữ ký", field="CHUNG_THUC",
-        time_unit="immediate", counter_time=0, cutoff_time="15:00",
+        "HN.DEMO.001",
+        local_code=True,
+        name="Thủ tục chứng thực chữ ký",
+        field="CHUNG_THUC",
+        time_unit="immediate",
+        counter_time=0,
+        cutoff_time="15:00",
     )
     second["version"]["steps"] = [
-        {"order": 1, "name": "Tiếp nhận", "role": "officer", "unit_scope": "receiving",
-         "allotment_hours": 0},
+        {
+            "order": 1,
+            "name": "Tiếp nhận",
+            "role": "officer",
+            "unit_scope": "receiving",
+            "allotment_hours": 0,
+        },
         {"order": 2, "name": "Chứng thực", "role": "leader", "allotment_hours": 2},
     ]
     return document(procedure_doc(), second)
@@ -52,7 +62,11 @@ def _assert_two_saved() -> None:
     assert p.search_text.startswith("1.001022 thu tuc dang ky nhan cha, me, con")
     v = p.versions.get()
     assert (v.number, v.status, v.counter_time, v.time_unit) == (
-        1, "published", Decimal("3.00"), "working_days")
+        1,
+        "published",
+        Decimal("3.00"),
+        "working_days",
+    )
     assert v.legal_basis == ["Luật Hộ tịch 2014", "Nghị định 123/2015/NĐ-CP"]
     assert v.eform["fields"][0]["prefill"] == "profile.full_name"
     identity = v.components.get(code="TP03")
@@ -60,8 +74,8 @@ def _assert_two_saved() -> None:
     assert identity.national_database == "population"
     assert v.fees.get().amount_vnd == 15000
     assert [s.allotment_hours for s in v.steps.all()] == [0, 4, 12, 8, 0]
+    assert Procedure.objects.get(code="HN.DEMO.001").is_local_code is True
     immediate = Procedure.objects.get(code="HN.DEMO.001").versions.get()
-    assert immediate.is_local_code if False else True
     assert immediate.cutoff_time.strftime("%H:%M") == "15:00"
     assert immediate.steps.get(order=2).unit_scope == "competent"
 
@@ -105,9 +119,9 @@ def test_one_bad_row_saves_nothing_and_keeps_what_existed(now):
     changed = procedure_doc(result_name="Kết quả mới")
     bad = procedure_doc("HN.DEMO.009", local_code=True, online_level="everything")
     with pytest.raises(CatalogInvalid) as caught:
-        catalog_import(document=document(changed, procedure_doc("HN.DEMO.008",
-                                                                local_code=True), bad),
-                       now=now)
+        catalog_import(
+            document=document(changed, procedure_doc("HN.DEMO.008", local_code=True), bad), now=now
+        )
     assert [(p["sheet"], p["line"], p["field"], p["code"]) for p in caught.value.problems] == [
         ("procedures", 3, "version.online_level", "bad_choice")
     ]
@@ -145,16 +159,25 @@ def test_steps_longer_than_the_legal_time_are_refused(now):
         catalog_import(document=document(doc), now=now)
     [p] = caught.value.problems
     assert (p["field"], p["code"]) == ("version.steps", "steps_exceed_legal_time")
-    assert "24.5" in p["message"] and "24 " in p["message"]
+    assert p["message"] == (
+        "Tổng thời gian các bước (24.5 giờ làm việc) vượt thời hạn giải quyết (24 giờ làm việc)."
+    )
 
 
 def test_calendar_days_count_five_working_days_a_week():
-    assert process_limit_hours(time_unit="calendar_days", counter_time=Decimal(10),
-                               online_time=None) == 56
-    assert process_limit_hours(time_unit="working_days", counter_time=Decimal("3"),
-                               online_time=Decimal("2")) == 16
-    assert process_limit_hours(time_unit="immediate", counter_time=Decimal(0),
-                               online_time=None) == 8
+    assert (
+        process_limit_hours(time_unit="calendar_days", counter_time=Decimal(10), online_time=None)
+        == 56
+    )
+    assert (
+        process_limit_hours(
+            time_unit="working_days", counter_time=Decimal("3"), online_time=Decimal("2")
+        )
+        == 16
+    )
+    assert (
+        process_limit_hours(time_unit="immediate", counter_time=Decimal(0), online_time=None) == 8
+    )
 
 
 @pytest.mark.parametrize(
@@ -169,8 +192,7 @@ def test_calendar_days_count_five_working_days_a_week():
         ({"cutoff_time": "19:00"}, "version.cutoff_time", "cutoff_outside_office_hours"),
         ({"code": "HN.DEMO.1"}, "code", "national_code_format"),
         ({"field": "DAT_DAI"}, "field", "unknown_field"),
-        ({"competent_unit_kinds": ["department"]}, "competent_unit_kinds",
-         "commune_unit_kinds"),
+        ({"competent_unit_kinds": ["department"]}, "competent_unit_kinds", "commune_unit_kinds"),
         ({"sequence": ""}, "version.sequence", "incomplete_for_publish"),
         ({"components": []}, "version.components", "components_required"),
         ({"colour": "blue"}, "colour", "unknown_key"),
@@ -227,25 +249,31 @@ def test_wrong_format_marker(tmp_path, now):
 
 def test_wrong_sheet_names_are_a_clear_error(tmp_path, now):
     write_document(_two(), tmp_path / "ok.zip")
-    with zipfile.ZipFile(tmp_path / "ok.zip") as src, \
-            zipfile.ZipFile(tmp_path / "bad.zip", "w") as dst:
+    with (
+        zipfile.ZipFile(tmp_path / "ok.zip") as src,
+        zipfile.ZipFile(tmp_path / "bad.zip", "w") as dst,
+    ):
         for name in src.namelist():
             dst.writestr("buoc.csv" if name == "steps.csv" else name, src.read(name))
     with pytest.raises(CatalogInvalid) as caught:
         catalog_import_file(path=tmp_path / "bad.zip", now=now)
     assert [(p["sheet"], p["code"]) for p in caught.value.problems] == [
-        ("buoc", "unknown_sheet"), ("steps", "missing_sheet")]
+        ("buoc", "unknown_sheet"),
+        ("steps", "missing_sheet"),
+    ]
 
 
 def test_unknown_and_missing_columns(tmp_path, now):
     write_document(_two(), tmp_path / "csv", "csv")
     fees = tmp_path / "csv" / "fees.csv"
-    fees.write_text(fees.read_text(encoding="utf-8-sig").replace("amount_vnd", "amount"),
-                    encoding="utf-8")
+    fees.write_text(
+        fees.read_text(encoding="utf-8-sig").replace("amount_vnd", "amount"), encoding="utf-8"
+    )
     with pytest.raises(CatalogInvalid) as caught:
         catalog_import_file(path=tmp_path / "csv", now=now)
     assert [(p["sheet"], p["line"], p["field"], p["code"]) for p in caught.value.problems] == [
-        ("fees", 1, "amount", "unknown_column")]
+        ("fees", 1, "amount", "unknown_column")
+    ]
 
 
 def test_reimport_creates_a_version_only_when_content_changed(now):
@@ -279,13 +307,15 @@ def test_new_published_version_must_start_after_the_current_one(now):
     with pytest.raises(CatalogInvalid) as caught:
         catalog_import(document=document(procedure_doc(result_name="khác")), now=now)
     assert [(p["field"], p["code"]) for p in caught.value.problems] == [
-        ("version.valid_from", "valid_from_not_after_current")]
+        ("version.valid_from", "valid_from_not_after_current")
+    ]
 
 
 def test_renaming_a_procedure_counts_as_updated(now):
     catalog_import(document=document(procedure_doc()), now=now)
-    summary = catalog_import(document=document(procedure_doc(name="Đăng ký nhận cha mẹ con")),
-                             now=now)
+    summary = catalog_import(
+        document=document(procedure_doc(name="Đăng ký nhận cha mẹ con")), now=now
+    )
     assert (summary.updated, summary.versions_created) == (1, 0)
     assert Procedure.objects.get().search_text.startswith("1.001022 dang ky nhan cha me con")
 
@@ -297,9 +327,11 @@ def test_demo_catalog_imports_cleanly(departments, now):
     levels = set(Procedure.objects.values_list("level", flat=True))
     assert levels == {"commune", "province"}
     for version in ProcedureVersion.objects.prefetch_related("steps"):
-        limit = process_limit_hours(time_unit=version.time_unit,
-                                    counter_time=version.counter_time,
-                                    online_time=version.online_time)
+        limit = process_limit_hours(
+            time_unit=version.time_unit,
+            counter_time=version.counter_time,
+            online_time=version.online_time,
+        )
         assert version.steps.all()
         assert sum(s.allotment_hours for s in version.steps.all()) <= limit
         assert version.status == "published"

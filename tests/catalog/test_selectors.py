@@ -21,7 +21,9 @@ def demo(departments, now) -> None:
     catalog_load_demo(now=now)
 
 
-@pytest.mark.parametrize("q", ["đăng ký khai sinh", "dang ky khai sinh", "ĐĂNG KÝ KHAI SINH", "Dang Ky"])
+@pytest.mark.parametrize(
+    "q", ["đăng ký khai sinh", "dang ky khai sinh", "ĐĂNG KÝ KHAI SINH", "Dang Ky"]
+)
 def test_search_ignores_diacritics_and_case(demo, q):
     names = [p.name for p in procedure_list(q=q)]
     assert "Thủ tục đăng ký khai sinh" in names
@@ -46,8 +48,10 @@ def test_filters(demo):
 
 def test_list_has_no_n_plus_one(demo):
     with CaptureQueriesContext(connection) as ctx:
-        rows = [(p.code, p.field.name, p.competent_unit, p.published_versions[0].number)
-                for p in procedure_list()]
+        rows = [
+            (p.code, p.field.name, p.competent_unit, p.published_versions[0].number)
+            for p in procedure_list()
+        ]
     assert len(rows) >= 30
     assert len(ctx.captured_queries) == 2
 

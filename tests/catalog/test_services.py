@@ -49,7 +49,8 @@ def test_publish_closes_the_previous_version_the_day_before(published, now):
     published.refresh_from_db()
     assert published.valid_to == dt.date(2026, 3, 1)
     assert list(OutboxMessage.objects.values_list("topic", flat=True)) == [
-        "catalog.version_published"]
+        "catalog.version_published"
+    ]
 
 
 def test_publish_refuses_steps_longer_than_the_legal_time(published, now):
@@ -100,4 +101,4 @@ def test_validate_a_stored_version(published):
         ("version.components[1].accepted_forms", "bad_choice"),
         ("version.steps[1].role", "role_not_for_steps"),
     ]
-    assert problems[0]["sheet"] == "" and problems[0]["line"] is None
+    assert (problems[0]["sheet"], problems[0]["line"]) == ("", None)

@@ -15,15 +15,20 @@ class Command(BaseCommand):
     help = "Xuất danh mục thủ tục (phiên bản mới nhất của mỗi thủ tục)."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("file", type=Path,
-                            help=".json, .xlsx, .zip (4 CSV) hoặc thư mục (4 CSV)")
+        parser.add_argument(
+            "file", type=Path, help=".json, .xlsx, .zip (4 CSV) hoặc thư mục (4 CSV)"
+        )
         parser.add_argument("--format", choices=FORMATS, default=None)
-        parser.add_argument("--code", action="append", dest="codes",
-                            help="chỉ xuất mã này (lặp lại được)")
+        parser.add_argument(
+            "--code", action="append", dest="codes", help="chỉ xuất mã này (lặp lại được)"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        count = catalog_export_file(path=options["file"], fmt=options["format"],
-                                    codes=options["codes"])
-        self.stdout.write(self.style.SUCCESS(
-            f"Đã xuất {count} thủ tục / exported {count} procedures -> {options['file']}"
-        ))
+        count = catalog_export_file(
+            path=options["file"], fmt=options["format"], codes=options["codes"]
+        )
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Đã xuất {count} thủ tục / exported {count} procedures -> {options['file']}"
+            )
+        )

@@ -23,6 +23,6 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         document = generate_catalog(count=options["count"], seed=options["seed"])
         fmt = write_document(document, options["out"], options["format"])
-        self.stdout.write(self.style.SUCCESS(
-            f"{options['count']} thủ tục giả lập ({fmt}) -> {options['out']}"
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(f"{options['count']} thủ tục giả lập ({fmt}) -> {options['out']}")
+        )

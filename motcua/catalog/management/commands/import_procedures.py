@@ -19,8 +19,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", type=Path, help="tệp .json, .xlsx, .zip hoặc thư mục CSV")
         parser.add_argument("--format", choices=FORMATS, default=None)
-        parser.add_argument("--dry-run", action="store_true",
-                            help="chỉ kiểm tra, không lưu gì")
+        parser.add_argument("--dry-run", action="store_true", help="chỉ kiểm tra, không lưu gì")
 
     def handle(self, *args: Any, **options: Any) -> None:
         path: Path = options["file"]
@@ -32,18 +31,25 @@ class Command(BaseCommand):
             self.stdout.write(f"  {label}: {done}/{total}")
 
         try:
-            summary = catalog_import_file(path=path, fmt=options["format"], now=now(),
-                                          dry_run=options["dry_run"], progress=progress)
+            summary = catalog_import_file(
+                path=path,
+                fmt=options["format"],
+                now=now(),
+                dry_run=options["dry_run"],
+                progress=progress,
+            )
         except CatalogInvalid as exc:
             self.stderr.write(f"{exc.render()} / {len(exc.problems)} problem(s); nothing saved.")
             for p in exc.problems:
                 self.stderr.write("  " + format_problem(p))
             raise CommandError(f"{len(exc.problems)} lỗi / errors") from exc
         prefix = "[thử / dry run] " if summary.dry_run else ""
-        self.stdout.write(self.style.SUCCESS(
-            f"{prefix}{summary.total} thủ tục / procedures: "
-            f"tạo mới / created {summary.created}, cập nhật / updated {summary.updated}, "
-            f"không đổi / unchanged {summary.unchanged}; "
-            f"phiên bản mới / new versions {summary.versions_created}; "
-            f"lĩnh vực mới / new fields {summary.fields_created}; {summary.seconds:.2f} s"
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"{prefix}{summary.total} thủ tục / procedures: "
+                f"tạo mới / created {summary.created}, cập nhật / updated {summary.updated}, "
+                f"không đổi / unchanged {summary.unchanged}; "
+                f"phiên bản mới / new versions {summary.versions_created}; "
+                f"lĩnh vực mới / new fields {summary.fields_created}; {summary.seconds:.2f} s"
+            )
+        )
