@@ -11,7 +11,7 @@ from django.http import HttpRequest
 from .models import Dossier, DossierCodeCounter, DossierEvent, StepRun, Suspension
 
 
-class _ReadOnlyInline(admin.TabularInline):  # type: ignore[type-arg]
+class _ReadOnlyInline(admin.TabularInline):
     extra = 0
     can_delete = False
     show_change_link = False
@@ -71,7 +71,7 @@ class SuspensionInline(_ReadOnlyInline):
 
 
 @admin.register(Dossier)
-class DossierAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class DossierAdmin(admin.ModelAdmin):
     list_display = (
         "code",
         "applicant_name",
@@ -101,7 +101,7 @@ class DossierAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 
 @admin.register(DossierEvent)
-class DossierEventAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class DossierEventAdmin(admin.ModelAdmin):
     list_display = ("dossier", "seq", "at", "action", "actor", "status_before", "status_after")
     list_filter = ("action",)
     search_fields = ("dossier__code",)
@@ -121,7 +121,7 @@ class DossierEventAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 
 @admin.register(DossierCodeCounter)
-class DossierCodeCounterAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class DossierCodeCounterAdmin(admin.ModelAdmin):
     list_display = ("unit", "day", "last")
     list_filter = ("day",)
 

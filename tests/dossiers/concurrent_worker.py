@@ -46,9 +46,13 @@ def main(argv: list[str]) -> None:
         moment = dt.datetime.fromisoformat(now)
         _wait(go_file)
         for _ in range(int(count)):
-            dossier = dossier_submit(applicant=user, procedure_version=version,
-                                     receiving_unit=unit, now=moment,
-                                     form_data={"ho_ten": "A", "ngay_sinh": "1990-01-01"})
+            dossier = dossier_submit(
+                applicant=user,
+                procedure_version=version,
+                receiving_unit=unit,
+                now=moment,
+                form_data={"ho_ten": "A", "ngay_sinh": "1990-01-01"},
+            )
             print(json.dumps({"code": dossier.code}), flush=True)
     elif mode == "receive":
         dossier_id, actor_id, expected, now = argv[2:6]
@@ -57,8 +61,9 @@ def main(argv: list[str]) -> None:
         moment = dt.datetime.fromisoformat(now)
         _wait(go_file)
         try:
-            dossier_receive(dossier=dossier, actor=actor, expected_version=int(expected),
-                            now=moment)
+            dossier_receive(
+                dossier=dossier, actor=actor, expected_version=int(expected), now=moment
+            )
         except DomainError as exc:
             print(json.dumps({"error": exc.code}), flush=True)
         else:

@@ -101,9 +101,16 @@ def standard_version(**overrides: object) -> ProcedureVersion:
     five-step process."""
     version = ProcedureVersionFactory(**overrides)
     ComponentFactory(version=version, order=1, code="TP1", name="Tờ khai")
-    ComponentFactory(version=version, order=2, code="TP2", name="Giấy tờ chứng minh",
-                     required=False)
+    ComponentFactory(
+        version=version, order=2, code="TP2", name="Giấy tờ chứng minh", required=False
+    )
     for order, (name, role, scope, hours) in enumerate(STANDARD_PROCESS, start=1):
-        ProcessStepFactory(version=version, order=order, name=name, role=role,
-                           unit_scope=scope, allotment_hours=hours)
+        ProcessStepFactory(
+            version=version,
+            order=order,
+            name=name,
+            role=role,
+            unit_scope=scope,
+            allotment_hours=hours,
+        )
     return version

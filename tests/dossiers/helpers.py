@@ -16,7 +16,7 @@ from motcua.core.clock import VN_TZ
 from motcua.core.models import OutboxMessage
 from motcua.deadlines.clock import clock_cache_clear
 from motcua.deadlines.services import calendar_seed
-from motcua.dossiers.models import Channel, Dossier, DossierEvent, StepRun, Suspension
+from motcua.dossiers.models import Dossier, DossierEvent, StepRun, Suspension
 from motcua.dossiers.services import (
     dossier_forward,
     dossier_receive,
@@ -91,11 +91,20 @@ def world(calendar: None) -> World:
     province = ProvinceUnitFactory()
     ward = UnitFactory(code="00070", name="Phường Hoàn Kiếm", parent=province)
     other_ward = UnitFactory(code="00004", name="Phường Ba Đình", parent=province)
-    center = UnitFactory(code="01.TTHCC", name="Trung tâm Phục vụ hành chính công",
-                         kind=Unit.Kind.SERVICE_CENTER, level=Unit.Level.PROVINCE,
-                         parent=province)
-    branch = UnitFactory(code="01.TTHCC.CN05", name="Chi nhánh số 5",
-                         kind=Unit.Kind.BRANCH, level=Unit.Level.PROVINCE, parent=center)
+    center = UnitFactory(
+        code="01.TTHCC",
+        name="Trung tâm Phục vụ hành chính công",
+        kind=Unit.Kind.SERVICE_CENTER,
+        level=Unit.Level.PROVINCE,
+        parent=province,
+    )
+    branch = UnitFactory(
+        code="01.TTHCC.CN05",
+        name="Chi nhánh số 5",
+        kind=Unit.Kind.BRANCH,
+        level=Unit.Level.PROVINCE,
+        parent=center,
+    )
     return World(
         province=province,
         ward=ward,
@@ -154,14 +163,19 @@ def processing(world: World, *, now: dt.datetime = MON) -> Dossier:
     """Received at MON 09:00 and assigned by the leader to the specialist at 10:00 (status 4,
     current step: review, due Wed 4 Mar 10:00)."""
     dossier = received(world, now=now)
-    return dossier_forward(dossier=dossier, actor=world.leader, to_user=world.specialist,
-                           now=now + dt.timedelta(hours=1))
+    return dossier_forward(
+        dossier=dossier,
+        actor=world.leader,
+        to_user=world.specialist,
+        now=now + dt.timedelta(hours=1),
+    )
 
 
 def at_leader_step(world: World) -> Dossier:
     dossier = processing(world)
-    return dossier_forward(dossier=dossier, actor=world.specialist, to_user=world.leader,
-                           now=vn(2026, 3, 3, 15, 0))
+    return dossier_forward(
+        dossier=dossier, actor=world.specialist, to_user=world.leader, now=vn(2026, 3, 3, 15, 0)
+    )
 
 
 # --- "nothing changed" ------------------------------------------------------------------------
@@ -181,12 +195,13 @@ def state(dossier: Dossier) -> dict[str, Any]:
         "supplement_count": fresh.supplement_count,
         "closed_at": fresh.closed_at,
         "events": DossierEvent.objects.filter(dossier=dossier).count(),
-        "steps": list(StepRun.objects.filter(dossier=dossier).values_list(
-            "order", "finished_at", "due_at", "unit_id")),
-        "suspensions": list(Suspension.objects.filter(dossier=dossier).values_list(
-            "kind", "ended_at")),
+        "steps": list(
+            StepRun.objects.filter(dossier=dossier).values_list(
+                "order", "finished_at", "due_at", "unit_id"
+            )
+        ),
+        "suspensions": list(
+            Suspension.objects.filter(dossier=dossier).values_list("kind", "ended_at")
+        ),
         "outbox": OutboxMessage.objects.count(),
     }
-
-
-

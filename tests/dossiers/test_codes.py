@@ -12,9 +12,11 @@ from .helpers import MON, received, submitted, vn
 
 def test_format_pads_to_four_digits_and_grows_beyond():
     assert dossier_code_format(unit_code="00070", day=dt.date(2026, 3, 2), number=7) == (
-        "00070-260302-0007")
+        "00070-260302-0007"
+    )
     assert dossier_code_format(unit_code="01.STP", day=dt.date(2026, 3, 2), number=12345) == (
-        "01.STP-260302-12345")
+        "01.STP-260302-12345"
+    )
 
 
 def test_numbers_follow_each_other_per_unit_and_reset_daily(world):

@@ -49,7 +49,10 @@ def _start(args: list[str]) -> subprocess.Popen[str]:
     }
     return subprocess.Popen(
         [sys.executable, "-m", "tests.dossiers.concurrent_worker", *args],
-        cwd=settings.BASE_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        cwd=settings.BASE_DIR,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
     )
 

@@ -14,16 +14,24 @@ from .helpers import MON, at_leader_step, processing, received, state, vn
 
 
 def _slip(dossier):
-    return list(StepRun.objects.filter(dossier=dossier).values_list(
-        "order", "name", "started_at", "due_at", "finished_at", "result"))
+    return list(
+        StepRun.objects.filter(dossier=dossier).values_list(
+            "order", "name", "started_at", "due_at", "finished_at", "result"
+        )
+    )
 
 
 def test_first_forward_finishes_the_assignment_early_and_starts_processing(world):
     dossier = received(world)
 
-    dossier = dossier_forward(dossier=dossier, actor=world.leader, to_user=world.specialist,
-                              note="Giao chị Lan thẩm định", expected_version=2,
-                              now=vn(2026, 3, 2, 10, 0))
+    dossier = dossier_forward(
+        dossier=dossier,
+        actor=world.leader,
+        to_user=world.specialist,
+        note="Giao chị Lan thẩm định",
+        expected_version=2,
+        now=vn(2026, 3, 2, 10, 0),
+    )
 
     assert dossier.status == DossierStatus.PROCESSING
     assert dossier.version == 3
@@ -34,7 +42,10 @@ def test_first_forward_finishes_the_assignment_early_and_starts_processing(world
     ]
     current = dossier.current_step
     assert (current.assignee, current.given_by, current.note) == (
-        world.specialist, world.leader, "Giao chị Lan thẩm định")
+        world.specialist,
+        world.leader,
+        "Giao chị Lan thẩm định",
+    )
     event = dossier.events.get(seq=3)
     assert (event.action, event.status_before, event.status_after) == ("forward", 2, 4)
     assert event.after["step"] == "Thẩm định hồ sơ"
@@ -57,7 +68,10 @@ def test_step_result_against_its_due(world, finished, result):
 
     review = StepRun.objects.get(dossier=dossier, order=3)
     assert (review.finished_at, review.finished_by, review.result) == (
-        finished, world.specialist, result)
+        finished,
+        world.specialist,
+        result,
+    )
     assert dossier.current_step.name == "Lãnh đạo ký duyệt"
     assert dossier.current_step.due_at > finished
 
@@ -70,8 +84,16 @@ def test_the_leader_of_the_unit_may_forward_any_step(world):
 
 @pytest.mark.parametrize(
     "who",
-    ["officer", "branch_officer", "other_leader", "supervisor", "auditor", "integrator",
-     "citizen", "stranger"],
+    [
+        "officer",
+        "branch_officer",
+        "other_leader",
+        "supervisor",
+        "auditor",
+        "integrator",
+        "citizen",
+        "stranger",
+    ],
 )
 def test_only_the_step_role_or_a_leader_of_its_unit_forwards(world, who):
     dossier = processing(world)  # current step: review (specialist)

@@ -22,15 +22,22 @@ from .helpers import processing, received, state, vn
 def test_payment_pause_extends_the_appointment_by_the_paused_working_time(world):
     dossier = processing(world)  # appointment Mon 9 Mar 09:00; review due Wed 4 Mar 10:00
 
-    dossier = dossier_request_payment(dossier=dossier, actor=world.officer, amount_vnd=250_000,
-                                      note="Lệ phí trước bạ", now=vn(2026, 3, 3, 9))
+    dossier = dossier_request_payment(
+        dossier=dossier,
+        actor=world.officer,
+        amount_vnd=250_000,
+        note="Lệ phí trước bạ",
+        now=vn(2026, 3, 3, 9),
+    )
     assert dossier.status == DossierStatus.PAYMENT_REQUESTED
     pause = Suspension.objects.get(dossier=dossier)
     assert (pause.kind, pause.items, pause.reason) == (
-        "payment", [{"amount_vnd": 250_000}], "Lệ phí trước bạ")
+        "payment",
+        [{"amount_vnd": 250_000}],
+        "Lệ phí trước bạ",
+    )
 
-    dossier = dossier_confirm_payment(dossier=dossier, actor=world.officer,
-                                      now=vn(2026, 3, 5, 9))
+    dossier = dossier_confirm_payment(dossier=dossier, actor=world.officer, now=vn(2026, 3, 5, 9))
 
     # Tue 09:00 – Thu 09:00 is 16 working hours.
     pause.refresh_from_db()
@@ -46,8 +53,9 @@ def test_payment_amount_is_a_positive_integer(world, amount):
     dossier = processing(world)
     before = state(dossier)
     with pytest.raises(ValidationError):
-        dossier_request_payment(dossier=dossier, actor=world.officer, amount_vnd=amount,
-                                now=vn(2026, 3, 3, 9))
+        dossier_request_payment(
+            dossier=dossier, actor=world.officer, amount_vnd=amount, now=vn(2026, 3, 3, 9)
+        )
     assert state(dossier) == before
 
 
@@ -55,22 +63,26 @@ def test_payment_only_during_processing(world):
     dossier = received(world)
     before = state(dossier)
     with pytest.raises(IllegalTransition):
-        dossier_request_payment(dossier=dossier, actor=world.officer, amount_vnd=1000,
-                                now=vn(2026, 3, 3, 9))
+        dossier_request_payment(
+            dossier=dossier, actor=world.officer, amount_vnd=1000, now=vn(2026, 3, 3, 9)
+        )
     assert state(dossier) == before
 
 
-@pytest.mark.parametrize("who", ["specialist", "leader", "other_officer", "supervisor",
-                                 "citizen", "stranger"])
+@pytest.mark.parametrize(
+    "who", ["specialist", "leader", "other_officer", "supervisor", "citizen", "stranger"]
+)
 def test_payment_is_the_officers(world, who):
     dossier = processing(world)
     before = state(dossier)
     with pytest.raises(PermissionDenied):
-        dossier_request_payment(dossier=dossier, actor=getattr(world, who), amount_vnd=1000,
-                                now=vn(2026, 3, 3, 9))
+        dossier_request_payment(
+            dossier=dossier, actor=getattr(world, who), amount_vnd=1000, now=vn(2026, 3, 3, 9)
+        )
     assert state(dossier) == before
-    paused = dossier_request_payment(dossier=dossier, actor=world.officer, amount_vnd=1000,
-                                     now=vn(2026, 3, 3, 9))
+    paused = dossier_request_payment(
+        dossier=dossier, actor=world.officer, amount_vnd=1000, now=vn(2026, 3, 3, 9)
+    )
     before = state(paused)
     with pytest.raises(PermissionDenied):
         dossier_confirm_payment(dossier=paused, actor=getattr(world, who), now=vn(2026, 3, 4))
@@ -80,8 +92,12 @@ def test_payment_is_the_officers(world, who):
 def test_stop_and_resume_extend_the_appointment(world):
     dossier = processing(world)
 
-    dossier = dossier_stop(dossier=dossier, actor=world.specialist,
-                           reason="Chờ ý kiến Sở Tư pháp", now=vn(2026, 3, 3, 13, 30))
+    dossier = dossier_stop(
+        dossier=dossier,
+        actor=world.specialist,
+        reason="Chờ ý kiến Sở Tư pháp",
+        now=vn(2026, 3, 3, 13, 30),
+    )
     assert (dossier.status, dossier.is_paused) == (DossierStatus.STOPPED, True)
     dossier = dossier_resume(dossier=dossier, actor=world.leader, now=vn(2026, 3, 4, 13, 30))
 
@@ -98,8 +114,9 @@ def test_stop_needs_a_reason(world):
     assert state(dossier) == before
 
 
-@pytest.mark.parametrize("who", ["officer", "other_leader", "supervisor", "auditor", "citizen",
-                                 "stranger"])
+@pytest.mark.parametrize(
+    "who", ["officer", "other_leader", "supervisor", "auditor", "citizen", "stranger"]
+)
 def test_stop_and_resume_are_the_specialists_or_leaders(world, who):
     dossier = processing(world)
     before = state(dossier)

@@ -18,17 +18,28 @@ from .helpers import MON, received, state, submitted, vn
 def test_receive_starts_the_clock_sets_the_appointment_and_opens_the_slip(world):
     dossier = submitted(world)
 
-    dossier = dossier_receive(dossier=dossier, actor=world.officer, expected_version=1,
-                              now=MON, note="Đủ thành phần")
+    dossier = dossier_receive(
+        dossier=dossier, actor=world.officer, expected_version=1, now=MON, note="Đủ thành phần"
+    )
 
     assert dossier.status == DossierStatus.RECEIVED
     assert dossier.version == 2
     assert dossier.received_at == MON
     assert dossier.clock_started_at == MON
     assert dossier.appointment_at == vn(2026, 3, 9, 9, 0)  # 5 working days = 40 h
-    slip = list(StepRun.objects.filter(dossier=dossier).values_list(
-        "order", "name", "unit__code", "role", "started_at", "due_at", "finished_at", "result",
-        "assignee__username"))
+    slip = list(
+        StepRun.objects.filter(dossier=dossier).values_list(
+            "order",
+            "name",
+            "unit__code",
+            "role",
+            "started_at",
+            "due_at",
+            "finished_at",
+            "result",
+            "assignee__username",
+        )
+    )
     assert slip == [
         (1, "Tiếp nhận hồ sơ", "00070", "officer", MON, MON, MON, "on_time", "officer"),
         (2, "Phân công xử lý", "00070", "leader", MON, vn(2026, 3, 2, 15), None, "", None),
@@ -36,14 +47,26 @@ def test_receive_starts_the_clock_sets_the_appointment_and_opens_the_slip(world)
     assert dossier.current_step.order == 2
     event = DossierEvent.objects.get(dossier=dossier, seq=2)
     assert (event.action, event.actor, event.actor_role, event.reason) == (
-        "receive", world.officer, "officer", "Đủ thành phần")
+        "receive",
+        world.officer,
+        "officer",
+        "Đủ thành phần",
+    )
     assert (event.status_before, event.status_after) == (1, 2)
-    assert event.before["status"] == 1 and event.after["status"] == 2
+    assert event.before["status"] == 1
+    assert event.after["status"] == 2
     assert event.after["appointment_at"] == "2026-03-09T09:00:00+07:00"
-    assert set(event.before) == set(event.after) == {
-        "status", "received_at", "clock_started_at", "appointment_at", "current_step_id"}
+    assert (
+        set(event.before)
+        == set(event.after)
+        == {"status", "received_at", "clock_started_at", "appointment_at", "current_step_id"}
+    )
     assert OutboxMessage.objects.filter(topic="dossier.receive").get().payload == {
-        "code": dossier.code, "status": 2, "action": "receive", "version": 2}
+        "code": dossier.code,
+        "status": 2,
+        "action": "receive",
+        "version": 2,
+    }
 
 
 def test_counter_appointment_skips_tet_2026(world):
@@ -119,8 +142,17 @@ def test_a_stale_expected_version_is_a_conflict_and_changes_nothing(world):
 
 @pytest.mark.parametrize(
     "who",
-    ["specialist", "leader", "branch_officer", "other_officer", "supervisor", "auditor",
-     "integrator", "citizen", "stranger"],
+    [
+        "specialist",
+        "leader",
+        "branch_officer",
+        "other_officer",
+        "supervisor",
+        "auditor",
+        "integrator",
+        "citizen",
+        "stranger",
+    ],
 )
 def test_only_an_officer_of_the_receiving_unit_receives(world, who):
     dossier = submitted(world)
@@ -135,20 +167,29 @@ def test_only_an_officer_of_the_receiving_unit_receives(world, who):
 
 def test_receive_at_counter_creates_and_receives_in_one_go(world):
     dossier = dossier_receive_at_counter(
-        actor=world.branch_officer, procedure_version=world.version,
-        service_point=None, receiving_unit=world.branch, handling_unit=world.ward,
-        applicant_name="Phạm Văn Dũng", applicant_id_number="001090000001",
+        actor=world.branch_officer,
+        procedure_version=world.version,
+        service_point=None,
+        receiving_unit=world.branch,
+        handling_unit=world.ward,
+        applicant_name="Phạm Văn Dũng",
+        applicant_id_number="001090000001",
         form_data={"ho_ten": "Phạm Văn Dũng", "ngay_sinh": "1980-05-05"},
-        channel=Channel.POST, now=MON,
+        channel=Channel.POST,
+        now=MON,
     )
     assert dossier.code == "01.TTHCC.CN05-260302-0001"
     assert (dossier.status, dossier.version, dossier.channel) == (2, 2, Channel.POST)
     assert dossier.applicant is None
     assert list(dossier.events.values_list("seq", "action", "actor_role")) == [
-        (1, "submit", "officer"), (2, "receive", "officer")]
+        (1, "submit", "officer"),
+        (2, "receive", "officer"),
+    ]
     # The reception step is at the branch, the assignment at the competent ward.
     assert list(dossier.steps.values_list("order", "unit__code")) == [
-        (1, "01.TTHCC.CN05"), (2, "00070")]
+        (1, "01.TTHCC.CN05"),
+        (2, "00070"),
+    ]
 
 
 def test_receive_at_counter_through_a_service_point(world):

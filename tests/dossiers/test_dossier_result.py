@@ -29,7 +29,13 @@ def test_issue_then_return_the_result(world):
     assert dossier.current_step is None
     assert StepRun.objects.get(dossier=dossier, order=5).result == "early"
     assert list(dossier.events.values_list("action", flat=True)) == [
-        "submit", "receive", "forward", "forward", "issue_result", "return_result"]
+        "submit",
+        "receive",
+        "forward",
+        "forward",
+        "issue_result",
+        "return_result",
+    ]
     assert dossier.is_finished
 
 
@@ -42,8 +48,10 @@ def test_the_result_waits_for_the_last_processing_step(world):
     assert state(dossier) == before
 
 
-@pytest.mark.parametrize("who", ["officer", "branch_officer", "other_leader", "supervisor",
-                                 "auditor", "citizen", "stranger"])
+@pytest.mark.parametrize(
+    "who",
+    ["officer", "branch_officer", "other_leader", "supervisor", "auditor", "citizen", "stranger"],
+)
 def test_only_a_leader_or_specialist_of_the_handling_unit_issues(world, who):
     dossier = at_leader_step(world)
     before = state(dossier)
@@ -52,11 +60,13 @@ def test_only_a_leader_or_specialist_of_the_handling_unit_issues(world, who):
     assert state(dossier) == before
 
 
-@pytest.mark.parametrize("who", ["specialist", "leader", "other_officer", "supervisor",
-                                 "citizen", "stranger"])
+@pytest.mark.parametrize(
+    "who", ["specialist", "leader", "other_officer", "supervisor", "citizen", "stranger"]
+)
 def test_only_a_one_stop_officer_returns_the_result(world, who):
-    dossier = dossier_issue_result(dossier=at_leader_step(world), actor=world.leader,
-                                   now=vn(2026, 3, 4, 9))
+    dossier = dossier_issue_result(
+        dossier=at_leader_step(world), actor=world.leader, now=vn(2026, 3, 4, 9)
+    )
     before = state(dossier)
     with pytest.raises(PermissionDenied):
         dossier_return_result(dossier=dossier, actor=getattr(world, who), now=vn(2026, 3, 5))
@@ -64,8 +74,9 @@ def test_only_a_one_stop_officer_returns_the_result(world, who):
 
 
 def test_the_result_is_returned_once(world):
-    dossier = dossier_issue_result(dossier=at_leader_step(world), actor=world.leader,
-                                   now=vn(2026, 3, 4, 9))
+    dossier = dossier_issue_result(
+        dossier=at_leader_step(world), actor=world.leader, now=vn(2026, 3, 4, 9)
+    )
     dossier = dossier_return_result(dossier=dossier, actor=world.officer, now=vn(2026, 3, 4, 10))
     before = state(dossier)
     with pytest.raises(IllegalTransition):

@@ -30,13 +30,22 @@ def test_submit_creates_a_registered_dossier_with_code_snapshot_and_event(world)
     assert dossier.representative == {"ho_ten": "Lê Văn Cường", "so_dinh_danh": "1"}
     assert dossier.form_data == FORM
     assert dossier.submitted_at == MON
-    assert dossier.received_at is None and dossier.appointment_at is None
+    assert dossier.received_at is None
+    assert dossier.appointment_at is None
     event = DossierEvent.objects.get(dossier=dossier)
     assert (event.seq, event.action, event.actor, event.actor_role) == (
-        1, "submit", world.citizen, "applicant")
+        1,
+        "submit",
+        world.citizen,
+        "applicant",
+    )
     assert (event.status_before, event.status_after) == (None, DossierStatus.REGISTERED)
     assert OutboxMessage.objects.filter(topic="dossier.submit").get().payload == {
-        "code": "00070-260302-0001", "status": 1, "action": "submit", "version": 1}
+        "code": "00070-260302-0001",
+        "status": 1,
+        "action": "submit",
+        "version": 1,
+    }
 
 
 def test_submit_at_a_branch_goes_to_the_competent_unit_given(world):
@@ -58,7 +67,8 @@ def test_missing_required_eform_fields_are_listed(world):
         submitted(world, form_data={"ho_ten": "  "})
     assert err.value.code == "form_incomplete"
     assert [e["field"] for e in err.value.errors] == ["ho_ten", "ngay_sinh"]
-    assert Dossier.objects.count() == 0 and DossierEvent.objects.count() == 0
+    assert Dossier.objects.count() == 0
+    assert DossierEvent.objects.count() == 0
 
 
 def test_an_empty_eform_checks_nothing(world):

@@ -27,15 +27,20 @@ ITEMS = [
 def test_request_lists_everything_once_and_pauses(world):
     dossier = received(world)
 
-    dossier = dossier_request_supplement(dossier=dossier, actor=world.officer, items=ITEMS,
-                                         note="Mẫu 02", now=vn(2026, 3, 3, 10))
+    dossier = dossier_request_supplement(
+        dossier=dossier, actor=world.officer, items=ITEMS, note="Mẫu 02", now=vn(2026, 3, 3, 10)
+    )
 
     assert dossier.status == DossierStatus.SUPPLEMENT_REQUESTED
     assert dossier.supplement_count == 1
     assert dossier.is_paused
     pause = Suspension.objects.get(dossier=dossier)
     assert (pause.kind, pause.resume_status, pause.started_at, pause.ended_at) == (
-        "supplement", DossierStatus.RECEIVED, vn(2026, 3, 3, 10), None)
+        "supplement",
+        DossierStatus.RECEIVED,
+        vn(2026, 3, 3, 10),
+        None,
+    )
     assert pause.items == [
         {"component": "TP2", "reason": "Bản sao không rõ nét", "name": "Giấy tờ chứng minh"},
         {"component": "Giấy xác nhận tình trạng hôn nhân", "reason": "Chưa nộp"},
@@ -45,11 +50,17 @@ def test_request_lists_everything_once_and_pauses(world):
 
 def test_supplement_restarts_the_clock_from_zero(world):
     dossier = received(world)  # Mon 2 Mar 09:00, appointment Mon 9 Mar 09:00
-    dossier = dossier_request_supplement(dossier=dossier, actor=world.officer, items=ITEMS,
-                                         now=vn(2026, 3, 3, 10))
+    dossier = dossier_request_supplement(
+        dossier=dossier, actor=world.officer, items=ITEMS, now=vn(2026, 3, 3, 10)
+    )
 
-    dossier = dossier_supplement(dossier=dossier, actor=world.citizen, expected_version=3,
-                                 form_data={"ghi_chu": "Đã bổ sung"}, now=vn(2026, 3, 5, 14))
+    dossier = dossier_supplement(
+        dossier=dossier,
+        actor=world.citizen,
+        expected_version=3,
+        form_data={"ghi_chu": "Đã bổ sung"},
+        now=vn(2026, 3, 5, 14),
+    )
 
     assert dossier.status == DossierStatus.RECEIVED
     assert dossier.clock_started_at == vn(2026, 3, 5, 14)
@@ -62,13 +73,18 @@ def test_supplement_restarts_the_clock_from_zero(world):
     assert StepRun.objects.get(dossier=dossier, order=2).due_at == vn(2026, 3, 4, 17)
     event = dossier.events.get(seq=4)
     assert (event.action, event.actor_role, event.status_before, event.status_after) == (
-        "supplement", "applicant", 5, 2)
+        "supplement",
+        "applicant",
+        5,
+        2,
+    )
 
 
 def test_supplement_during_processing_returns_to_processing(world):
     dossier = processing(world)
-    dossier = dossier_request_supplement(dossier=dossier, actor=world.specialist, items=ITEMS,
-                                         now=vn(2026, 3, 3, 9))
+    dossier = dossier_request_supplement(
+        dossier=dossier, actor=world.specialist, items=ITEMS, now=vn(2026, 3, 3, 9)
+    )
     dossier = dossier_supplement(dossier=dossier, actor=world.officer, now=vn(2026, 3, 4, 9))
     assert dossier.status == DossierStatus.PROCESSING
     assert dossier.appointment_at == vn(2026, 3, 11, 9)
@@ -76,11 +92,11 @@ def test_supplement_during_processing_returns_to_processing(world):
 
 def test_supplement_before_reception_returns_to_registered_without_clock(world):
     dossier = submitted(world)
-    dossier = dossier_request_supplement(dossier=dossier, actor=world.officer, items=ITEMS,
-                                         now=MON)
+    dossier = dossier_request_supplement(dossier=dossier, actor=world.officer, items=ITEMS, now=MON)
     dossier = dossier_supplement(dossier=dossier, actor=world.citizen, now=vn(2026, 3, 3, 9))
     assert dossier.status == DossierStatus.REGISTERED
-    assert dossier.clock_started_at is None and dossier.appointment_at is None
+    assert dossier.clock_started_at is None
+    assert dossier.appointment_at is None
 
 
 @pytest.mark.parametrize(
@@ -100,22 +116,25 @@ def test_each_item_needs_a_component_and_a_reason(world, items, code):
     assert state(dossier) == before
 
 
-@pytest.mark.parametrize("who", ["specialist", "leader", "branch_officer", "supervisor",
-                                 "auditor", "citizen", "stranger"])
+@pytest.mark.parametrize(
+    "who",
+    ["specialist", "leader", "branch_officer", "supervisor", "auditor", "citizen", "stranger"],
+)
 def test_before_processing_only_the_receiving_officer_asks(world, who):
     dossier = received(world)
     before = state(dossier)
     with pytest.raises(PermissionDenied):
-        dossier_request_supplement(dossier=dossier, actor=getattr(world, who), items=ITEMS,
-                                   now=MON)
+        dossier_request_supplement(dossier=dossier, actor=getattr(world, who), items=ITEMS, now=MON)
     assert state(dossier) == before
 
 
-@pytest.mark.parametrize("who", ["other_citizen", "specialist", "leader", "other_officer",
-                                 "supervisor", "stranger"])
+@pytest.mark.parametrize(
+    "who", ["other_citizen", "specialist", "leader", "other_officer", "supervisor", "stranger"]
+)
 def test_only_the_applicant_or_an_officer_supplements(world, who):
-    dossier = dossier_request_supplement(dossier=received(world), actor=world.officer,
-                                         items=ITEMS, now=MON)
+    dossier = dossier_request_supplement(
+        dossier=received(world), actor=world.officer, items=ITEMS, now=MON
+    )
     before = state(dossier)
     with pytest.raises(PermissionDenied):
         dossier_supplement(dossier=dossier, actor=getattr(world, who), now=vn(2026, 3, 4))
@@ -132,11 +151,11 @@ def test_cannot_supplement_what_was_not_asked(world):
 
 def test_a_second_request_counts(world):
     dossier = received(world)
-    dossier = dossier_request_supplement(dossier=dossier, actor=world.officer, items=ITEMS,
-                                         now=MON)
+    dossier = dossier_request_supplement(dossier=dossier, actor=world.officer, items=ITEMS, now=MON)
     dossier = dossier_supplement(dossier=dossier, actor=world.citizen, now=vn(2026, 3, 3, 9))
-    dossier = dossier_request_supplement(dossier=dossier, actor=world.officer, items=ITEMS,
-                                         now=vn(2026, 3, 3, 10))
+    dossier = dossier_request_supplement(
+        dossier=dossier, actor=world.officer, items=ITEMS, now=vn(2026, 3, 3, 10)
+    )
     assert dossier.supplement_count == 2
 
 
@@ -147,13 +166,18 @@ WAIT_END = vn(2026, 3, 23, 10)
 
 def test_close_unsupplemented_after_the_wait(world):
     waiting_received = dossier_request_supplement(
-        dossier=received(world), actor=world.officer, items=ITEMS, now=REQUESTED)
+        dossier=received(world), actor=world.officer, items=ITEMS, now=REQUESTED
+    )
     waiting_registered = dossier_request_supplement(
-        dossier=submitted(world), actor=world.officer, items=ITEMS, now=REQUESTED)
+        dossier=submitted(world), actor=world.officer, items=ITEMS, now=REQUESTED
+    )
     supplemented = dossier_supplement(
-        dossier=dossier_request_supplement(dossier=received(world), actor=world.officer,
-                                           items=ITEMS, now=REQUESTED),
-        actor=world.citizen, now=vn(2026, 3, 4, 9))
+        dossier=dossier_request_supplement(
+            dossier=received(world), actor=world.officer, items=ITEMS, now=REQUESTED
+        ),
+        actor=world.citizen,
+        now=vn(2026, 3, 4, 9),
+    )
 
     assert dossier_close_unsupplemented(now=WAIT_END) == []
     closed = dossier_close_unsupplemented(now=vn(2026, 3, 23, 10, 1))
@@ -162,11 +186,12 @@ def test_close_unsupplemented_after_the_wait(world):
     waiting_received.refresh_from_db()
     waiting_registered.refresh_from_db()
     assert (waiting_received.status, waiting_received.closed_at) == (
-        DossierStatus.STOPPED, vn(2026, 3, 23, 10, 1))
+        DossierStatus.STOPPED,
+        vn(2026, 3, 23, 10, 1),
+    )
     assert waiting_registered.status == DossierStatus.NOT_RECEIVED
     event = waiting_received.events.order_by("-seq").first()
-    assert (event.action, event.actor, event.actor_role) == ("close_unsupplemented", None,
-                                                             "system")
+    assert (event.action, event.actor, event.actor_role) == ("close_unsupplemented", None, "system")
     assert event.reason == "Quá 15 ngày làm việc không bổ sung hồ sơ theo yêu cầu."
     assert waiting_received.current_step is None
     supplemented.refresh_from_db()
@@ -175,8 +200,9 @@ def test_close_unsupplemented_after_the_wait(world):
 
 
 def test_close_unsupplemented_command(world):
-    waiting = dossier_request_supplement(dossier=received(world), actor=world.officer,
-                                         items=ITEMS, now=REQUESTED)
+    waiting = dossier_request_supplement(
+        dossier=received(world), actor=world.officer, items=ITEMS, now=REQUESTED
+    )
     out = StringIO()
     call_command("close_unsupplemented", "--now", "2026-03-24T08:00", stdout=out)
     assert out.getvalue().splitlines() == [waiting.code, "Đã đóng 1 hồ sơ quá hạn bổ sung."]

@@ -16,21 +16,35 @@ def test_transfer_of_a_wrongly_routed_dossier_reopens_the_step_in_the_new_unit(w
 
     dossier = received(world)  # at the assignment step, in the ward
     other_leader = world.other_leader
-    RoleAssignmentFactory(user=StaffFactory(username="bd_specialist"),
-                          unit=world.other_ward, role="specialist")
+    RoleAssignmentFactory(
+        user=StaffFactory(username="bd_specialist"), unit=world.other_ward, role="specialist"
+    )
 
-    dossier = dossier_transfer(dossier=dossier, actor=world.officer, to_unit=world.other_ward,
-                               reason="Thuộc thẩm quyền phường Ba Đình",
-                               now=vn(2026, 3, 2, 10))
+    dossier = dossier_transfer(
+        dossier=dossier,
+        actor=world.officer,
+        to_unit=world.other_ward,
+        reason="Thuộc thẩm quyền phường Ba Đình",
+        now=vn(2026, 3, 2, 10),
+    )
 
     assert dossier.handling_unit == world.other_ward
-    slip = list(StepRun.objects.filter(dossier=dossier).values_list(
-        "order", "name", "unit__code", "started_at", "due_at", "finished_at"))
+    slip = list(
+        StepRun.objects.filter(dossier=dossier).values_list(
+            "order", "name", "unit__code", "started_at", "due_at", "finished_at"
+        )
+    )
     assert slip == [
         (1, "Tiếp nhận hồ sơ", "00070", MON, MON, MON),
         (2, "Phân công xử lý", "00070", MON, vn(2026, 3, 2, 15), vn(2026, 3, 2, 10)),
-        (3, "Chuyển hồ sơ đến Phường Ba Đình", "00070", vn(2026, 3, 2, 10),
-         vn(2026, 3, 2, 10), vn(2026, 3, 2, 10)),
+        (
+            3,
+            "Chuyển hồ sơ đến Phường Ba Đình",
+            "00070",
+            vn(2026, 3, 2, 10),
+            vn(2026, 3, 2, 10),
+            vn(2026, 3, 2, 10),
+        ),
         (4, "Phân công xử lý", "00004", vn(2026, 3, 2, 10), vn(2026, 3, 2, 16), None),
     ]
     assert dossier.current_step.order == 4
@@ -46,8 +60,13 @@ def test_transfer_of_a_wrongly_routed_dossier_reopens_the_step_in_the_new_unit(w
 
 def test_transfer_during_processing(world):
     dossier = processing(world)
-    dossier = dossier_transfer(dossier=dossier, actor=world.leader, to_unit=world.other_ward,
-                               reason="Điều chuyển", now=vn(2026, 3, 3, 9))
+    dossier = dossier_transfer(
+        dossier=dossier,
+        actor=world.leader,
+        to_unit=world.other_ward,
+        reason="Điều chuyển",
+        now=vn(2026, 3, 3, 9),
+    )
     assert dossier.current_step.name == "Thẩm định hồ sơ"
     assert dossier.current_step.unit == world.other_ward
     assert dossier.current_step.assignee is None
@@ -57,27 +76,36 @@ def test_transfer_guards(world):
     dossier = received(world)
     before = state(dossier)
     with pytest.raises(ValidationError) as err:
-        dossier_transfer(dossier=dossier, actor=world.officer, to_unit=world.ward,
-                         reason="x", now=MON)
+        dossier_transfer(
+            dossier=dossier, actor=world.officer, to_unit=world.ward, reason="x", now=MON
+        )
     assert err.value.code == "same_unit"
     with pytest.raises(ValidationError):
-        dossier_transfer(dossier=dossier, actor=world.officer, to_unit=world.other_ward,
-                         reason="", now=MON)
+        dossier_transfer(
+            dossier=dossier, actor=world.officer, to_unit=world.other_ward, reason="", now=MON
+        )
     assert state(dossier) == before
     registered = submitted(world)
     before = state(registered)
     with pytest.raises(IllegalTransition):
-        dossier_transfer(dossier=registered, actor=world.officer, to_unit=world.other_ward,
-                         reason="x", now=MON)
+        dossier_transfer(
+            dossier=registered, actor=world.officer, to_unit=world.other_ward, reason="x", now=MON
+        )
     assert state(registered) == before
 
 
-@pytest.mark.parametrize("who", ["specialist", "other_officer", "supervisor", "auditor",
-                                 "citizen", "stranger"])
+@pytest.mark.parametrize(
+    "who", ["specialist", "other_officer", "supervisor", "auditor", "citizen", "stranger"]
+)
 def test_transfer_is_for_officers_and_leaders_of_the_units_holding_it(world, who):
     dossier = received(world)
     before = state(dossier)
     with pytest.raises(PermissionDenied):
-        dossier_transfer(dossier=dossier, actor=getattr(world, who), to_unit=world.other_ward,
-                         reason="x", now=MON)
+        dossier_transfer(
+            dossier=dossier,
+            actor=getattr(world, who),
+            to_unit=world.other_ward,
+            reason="x",
+            now=MON,
+        )
     assert state(dossier) == before

@@ -12,15 +12,18 @@ from .helpers import MON, processing, received, submitted, vn
 
 def test_predicates_follow_the_status_and_the_appointment(world):
     dossier = processing(world)  # appointment Mon 9 Mar 09:00
-    assert not dossier.is_paused and not dossier.is_finished
+    assert not dossier.is_paused
+    assert not dossier.is_finished
     assert not dossier.is_overdue(vn(2026, 3, 9, 9, 0))
     assert dossier.is_overdue(vn(2026, 3, 9, 9, 1))
     dossier.new_appointment_at = vn(2026, 3, 13, 17)
     assert not dossier.is_overdue(vn(2026, 3, 10))
     dossier.status = DossierStatus.STOPPED
-    assert dossier.is_paused and not dossier.is_overdue(vn(2026, 3, 20))
+    assert dossier.is_paused
+    assert not dossier.is_overdue(vn(2026, 3, 20))
     dossier.status = DossierStatus.RETURNED
-    assert dossier.is_finished and not dossier.is_overdue(vn(2026, 3, 20))
+    assert dossier.is_finished
+    assert not dossier.is_overdue(vn(2026, 3, 20))
     assert dossier.channel_name == "counter"
 
 
@@ -34,15 +37,20 @@ def test_queryset_filters(world):
     assert set(Dossier.objects.overdue(vn(2026, 3, 9, 10))) == {in_progress}
     assert set(Dossier.objects.overdue(vn(2026, 3, 9, 8))) == set()
     assert set(Dossier.objects.for_units({world.other_ward.pk})) == {branch}
-    assert set(Dossier.objects.of_applicant(world.citizen.pk)) == {registered, in_progress,
-                                                                    branch}
-    assert Dossier.objects.paused().count() == 0 and Dossier.objects.finished().count() == 0
+    assert set(Dossier.objects.of_applicant(world.citizen.pk)) == {registered, in_progress, branch}
+    assert Dossier.objects.paused().count() == 0
+    assert Dossier.objects.finished().count() == 0
 
 
 @pytest.mark.parametrize(
     "change",
-    [{"status": 11}, {"status": 0}, {"version": 0}, {"channel": 4},
-     {"status": DossierStatus.PROCESSING}],  # processing without received_at
+    [
+        {"status": 11},
+        {"status": 0},
+        {"version": 0},
+        {"channel": 4},
+        {"status": DossierStatus.PROCESSING},
+    ],  # processing without received_at
 )
 def test_constraints_reject_impossible_rows(world, change):
     dossier = submitted(world)

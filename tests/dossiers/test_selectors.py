@@ -52,26 +52,35 @@ def test_staff_reads_are_logged_the_applicants_own_are_not(world):
     dossier_get_for_actor(actor=world.citizen, code=dossier.code, now=READ_AT)
     assert DataAccessLog.objects.count() == 0
 
-    dossier_get_for_actor(actor=world.specialist, code=dossier.code, now=READ_AT,
-                          purpose="review", channel="api")
+    dossier_get_for_actor(
+        actor=world.specialist, code=dossier.code, now=READ_AT, purpose="review", channel="api"
+    )
 
     log = DataAccessLog.objects.get()
     assert (log.actor, log.subject_type, log.subject_id, log.purpose, log.channel, log.at) == (
-        world.specialist, "dossier", dossier.code, "review", "api", READ_AT)
+        world.specialist,
+        "dossier",
+        dossier.code,
+        "review",
+        "api",
+        READ_AT,
+    )
 
 
 def test_lists_are_scoped_and_filtered(world):
     mine = submitted(world)
-    theirs = submitted(world, applicant=world.other_citizen,
-                       form_data={"ho_ten": "Trần Thị Bình", "ngay_sinh": "1991-02-02"})
+    theirs = submitted(
+        world,
+        applicant=world.other_citizen,
+        form_data={"ho_ten": "Trần Thị Bình", "ngay_sinh": "1991-02-02"},
+    )
     at_branch = submitted(world, receiving_unit=world.branch, handling_unit=world.other_ward)
     busy = processing(world)
 
     assert list(dossier_list_for_actor(actor=world.other_citizen)) == [theirs]
     assert set(dossier_list_for_actor(actor=world.citizen)) == {mine, at_branch, busy}
     assert set(dossier_list_for_actor(actor=world.officer)) == {mine, theirs, busy}
-    assert set(dossier_list_for_actor(actor=world.supervisor)) == {mine, theirs, at_branch,
-                                                                   busy}
+    assert set(dossier_list_for_actor(actor=world.supervisor)) == {mine, theirs, at_branch, busy}
     assert list(dossier_list_for_actor(actor=world.stranger)) == []
     officer = world.officer
     assert list(dossier_list_for_actor(actor=officer, status=DossierStatus.PROCESSING)) == [busy]
@@ -81,9 +90,11 @@ def test_lists_are_scoped_and_filtered(world):
     assert list(dossier_list_for_actor(actor=officer, channel=1)) == [busy]
     assert list(dossier_list_for_actor(actor=officer, overdue_at=vn(2026, 3, 10))) == [busy]
     assert set(dossier_list_for_actor(actor=world.supervisor, unit_id=world.other_ward.pk)) == {
-        at_branch}
-    assert set(dossier_list_for_actor(actor=officer, submitted_from=MON,
-                                      submitted_to=vn(2026, 3, 3))) == {mine, theirs, busy}
+        at_branch
+    }
+    assert set(
+        dossier_list_for_actor(actor=officer, submitted_from=MON, submitted_to=vn(2026, 3, 3))
+    ) == {mine, theirs, busy}
 
 
 def test_history_slip_and_pauses_in_order(world):

@@ -30,42 +30,50 @@ ITEMS = [{"component": "TP1", "reason": "thiếu chữ ký"}]
     ],
 )
 def test_the_end_of_processing_against_the_appointment(world, issued, expected):
-    dossier = dossier_issue_result(dossier=at_leader_step(world), actor=world.leader,
-                                   now=issued)
+    dossier = dossier_issue_result(dossier=at_leader_step(world), actor=world.leader, now=issued)
     assert dossier_timeliness(dossier) == expected
 
 
 def test_more_than_one_supplement_request_is_late(world):
     dossier = received(world)
     for day in (3, 4):
-        dossier = dossier_request_supplement(dossier=dossier, actor=world.officer, items=ITEMS,
-                                             now=vn(2026, 3, day, 8))
-        dossier = dossier_supplement(dossier=dossier, actor=world.citizen,
-                                     now=vn(2026, 3, day, 9))
-    dossier = dossier_refuse(dossier=dossier, actor=world.officer, reason="x",
-                             now=vn(2026, 3, 4, 10))
+        dossier = dossier_request_supplement(
+            dossier=dossier, actor=world.officer, items=ITEMS, now=vn(2026, 3, day, 8)
+        )
+        dossier = dossier_supplement(dossier=dossier, actor=world.citizen, now=vn(2026, 3, day, 9))
+    dossier = dossier_refuse(
+        dossier=dossier, actor=world.officer, reason="x", now=vn(2026, 3, 4, 10)
+    )
     assert dossier_timeliness(dossier) == "late"
 
 
 def test_a_dossier_waiting_on_a_supplement_is_measured_at_the_request(world):
-    dossier = dossier_request_supplement(dossier=processing(world), actor=world.officer,
-                                         items=ITEMS, now=vn(2026, 3, 3, 9))
+    dossier = dossier_request_supplement(
+        dossier=processing(world), actor=world.officer, items=ITEMS, now=vn(2026, 3, 3, 9)
+    )
     assert dossier_timeliness(dossier) == "early"
 
 
 def test_without_an_appointment_the_legal_time_from_submission_stands_in(world):
-    dossier = dossier_refuse(dossier=submitted(world), actor=world.officer, reason="x",
-                             now=vn(2026, 3, 2, 10))
+    dossier = dossier_refuse(
+        dossier=submitted(world), actor=world.officer, reason="x", now=vn(2026, 3, 2, 10)
+    )
     assert dossier_timeliness(dossier) == "early"
-    late = dossier_refuse(dossier=submitted(world), actor=world.officer, reason="x",
-                          now=vn(2026, 3, 10, 9))
+    late = dossier_refuse(
+        dossier=submitted(world), actor=world.officer, reason="x", now=vn(2026, 3, 10, 9)
+    )
     assert dossier_timeliness(late) == "late"
 
 
 def test_a_new_date_after_an_apology_does_not_make_it_on_time(world):
     dossier = at_leader_step(world)
-    dossier = dossier_apologize(dossier=dossier, actor=world.leader, reason="Chậm",
-                                new_appointment_at=vn(2026, 3, 13, 17), now=vn(2026, 3, 4, 9))
+    dossier = dossier_apologize(
+        dossier=dossier,
+        actor=world.leader,
+        reason="Chậm",
+        new_appointment_at=vn(2026, 3, 13, 17),
+        now=vn(2026, 3, 4, 9),
+    )
     dossier = dossier_issue_result(dossier=dossier, actor=world.leader, now=vn(2026, 3, 10, 9))
     assert dossier_timeliness(dossier) == "late"
 

@@ -149,11 +149,11 @@ def _new_dossier(
         applicant_name=name,
         applicant_id_number=_pick(
             applicant_id_number,
-            applicant and (applicant.personal_id or applicant.organisation_id_number),
+            applicant.personal_id or applicant.organisation_id_number if applicant else "",
         ),
-        applicant_phone=_pick(applicant_phone, applicant and applicant.phone),
-        applicant_email=_pick(applicant_email, applicant and applicant.email),
-        applicant_address=_pick(applicant_address, applicant and applicant.address),
+        applicant_phone=_pick(applicant_phone, applicant.phone if applicant else ""),
+        applicant_email=_pick(applicant_email, applicant.email if applicant else ""),
+        applicant_address=_pick(applicant_address, applicant.address if applicant else ""),
         representative=dict(representative or {}),
         form_data=data,
         result_kind=result_kind or procedure_version.result_kind,
@@ -164,10 +164,9 @@ def _new_dossier(
     )
 
 
-def _pick(given: str | None, default: str | bool | None) -> str:
-    if given is not None:
-        return given.strip()
-    return default if isinstance(default, str) else ""
+def _pick(given: str | None, default: str) -> str:
+    """The detail given, else the account's."""
+    return given.strip() if given is not None else default
 
 
 def _record_submission(
@@ -332,10 +331,10 @@ def dossier_receive_at_counter(
     handling_unit: Unit | None = None,
     channel: int = Channel.COUNTER,
     applicant: User | None = None,
-    applicant_id_number: str = "",
-    applicant_phone: str = "",
-    applicant_email: str = "",
-    applicant_address: str = "",
+    applicant_id_number: str | None = None,
+    applicant_phone: str | None = None,
+    applicant_email: str | None = None,
+    applicant_address: str | None = None,
     representative: dict[str, Any] | None = None,
     result_kind: str | None = None,
     note: str = "",

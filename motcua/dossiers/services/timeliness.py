@@ -78,5 +78,5 @@ def dossier_timeliness(dossier: Dossier) -> str | None:
             ),
             start=Decimal(0),
         )
-        due = clock.add_working_hours(due, max(paused, 0))
+        due = clock.add_working_hours(due, max(paused, Decimal(0)))
     return str(classify(finished_at=end, due_at=due, clock=clock))
