@@ -196,7 +196,7 @@ def dossier_close_unsupplemented(*, now: dt.datetime) -> list[str]:
         .select_related("procedure_version", "receiving_unit")
         .order_by("id")
     )
-    for candidate in waiting.iterator():
+    for candidate in list(waiting):  # read first: each close is its own transaction
         pause = Suspension.objects.filter(dossier=candidate, ended_at__isnull=True).first()
         if pause is None or now <= _supplement_deadline(dossier=candidate, pause=pause):
             continue
