@@ -349,7 +349,7 @@ def run() -> list[dict[str, Any]]:
             timeout=300,
         )
         keys = json.loads(seeded.stdout.strip().splitlines()[-1])
-        runs = []
+        runs: list[dict[str, Any]] = []
         for spec in [s for s in CONFIGS.split(",") if s.strip()]:
             workers, threads = _parse_config(spec)
             port = _free_port()

@@ -1,4 +1,7 @@
+from __future__ import annotations
+
 from django.contrib import admin
+from django.http import HttpRequest
 
 from .models import IdempotencyRecord
 
@@ -12,8 +15,10 @@ class IdempotencyRecordAdmin(admin.ModelAdmin):
     search_fields = ("key", "principal__username")
     date_hierarchy = "created_at"
 
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_change_permission(
+        self, request: HttpRequest, obj: IdempotencyRecord | None = None
+    ) -> bool:
         return False

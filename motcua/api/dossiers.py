@@ -67,7 +67,7 @@ class DossierSubmitIn(Schema):
     form_data: dict[str, Any] = Field(
         default_factory=dict, description="Dữ liệu tờ khai điện tử (theo eform của thủ tục)."
     )
-    applicant: ApplicantIn = Field(default_factory=ApplicantIn)
+    applicant: ApplicantIn | None = None
     representative: dict[str, Any] | None = Field(
         None, description="Người ủy quyền / được ủy quyền khi nộp thay."
     )
@@ -229,6 +229,10 @@ def dossiers_submit(
     now = clock.now()
     body = payload.model_dump(mode="json")
 
+    applicant = payload.applicant or ApplicantIn(
+        name=None, id_number=None, phone=None, email=None, address=None
+    )
+
     def submit() -> tuple[int, dict[str, Any]]:
         dossier = dossier_submit(
             applicant=actor,
@@ -236,11 +240,11 @@ def dossiers_submit(
             receiving_unit=_receiving_unit(code=payload.receiving_unit),
             form_data=payload.form_data,
             channel=CHANNELS[payload.channel],
-            applicant_name=payload.applicant.name,
-            applicant_id_number=payload.applicant.id_number,
-            applicant_phone=payload.applicant.phone,
-            applicant_email=payload.applicant.email,
-            applicant_address=payload.applicant.address,
+            applicant_name=applicant.name,
+            applicant_id_number=applicant.id_number,
+            applicant_phone=applicant.phone,
+            applicant_email=applicant.email,
+            applicant_address=applicant.address,
             representative=payload.representative,
             result_kind=payload.result_kind,
             now=now,

@@ -51,6 +51,7 @@ class ApiError(Exception):
 
 MESSAGES = {
     "invalid": _("Dữ liệu gửi lên không hợp lệ."),
+    "unreadable_body": _("Không đọc được nội dung yêu cầu: cần JSON hợp lệ."),
     "not_found": _("Không tìm thấy."),
     "unauthenticated": _("Cần đăng nhập hoặc gửi khoá API hợp lệ."),
     "forbidden": _("Không có quyền thực hiện thao tác này."),
@@ -119,7 +120,7 @@ def install_error_handlers(api: NinjaAPI) -> None:
     def respond(request: HttpRequest, status: int, body: dict[str, Any]) -> HttpResponse:
         return api.create_response(request, body, status=status)
 
-    def on_domain_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+    def on_domain_error(request: HttpRequest, exc: Any) -> HttpResponse:
         assert isinstance(exc, DomainError)
         extra: dict[str, Any] = {}
         if isinstance(exc, DomainValidationError):
@@ -128,19 +129,19 @@ def install_error_handlers(api: NinjaAPI) -> None:
             ]
         return respond(request, exc.status, error_body(exc.code, exc.render(), **extra))
 
-    def on_api_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+    def on_api_error(request: HttpRequest, exc: Any) -> HttpResponse:
         assert isinstance(exc, ApiError)
         return respond(request, exc.status, error_body(exc.code, exc.message))
 
-    def on_validation_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+    def on_validation_error(request: HttpRequest, exc: Any) -> HttpResponse:
         assert isinstance(exc, NinjaValidationError)
         body = error_body("invalid", MESSAGES["invalid"], errors=_field_errors(exc))
         return respond(request, 422, body)
 
-    def on_404(request: HttpRequest, exc: Exception) -> HttpResponse:
+    def on_404(request: HttpRequest, exc: Any) -> HttpResponse:
         return respond(request, 404, error_body("not_found", MESSAGES["not_found"]))
 
-    def on_http_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+    def on_http_error(request: HttpRequest, exc: Any) -> HttpResponse:
         assert isinstance(exc, HttpError)
         if isinstance(exc, AuthenticationError):
             code = "unauthenticated"
@@ -148,6 +149,8 @@ def install_error_handlers(api: NinjaAPI) -> None:
             code = "rate_limited"
         elif exc.status_code == 403 and "CSRF" in exc.message:
             code = "csrf_failed"
+        elif exc.status_code == 400:  # ninja could not parse the body
+            return respond(request, 400, error_body("invalid", MESSAGES["unreadable_body"]))
         else:
             code = {
                 401: "unauthenticated",
@@ -159,7 +162,7 @@ def install_error_handlers(api: NinjaAPI) -> None:
         message = MESSAGES.get(code, exc.message)
         return respond(request, exc.status_code, error_body(code, message))
 
-    def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+    def on_unexpected(request: HttpRequest, exc: Any) -> HttpResponse:
         logger.exception("api: unhandled error on %s %s", request.method, request.path)
         return respond(request, 500, error_body("server_error", MESSAGES["server_error"]))
 

@@ -6,9 +6,11 @@ renders the result. Errors are rendered by `errors.install_error_handlers`.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import translation
 from ninja import NinjaAPI
 
@@ -54,6 +56,8 @@ api.add_router("", system.router)
 
 
 def openapi_document() -> dict[str, Any]:
-    """The OpenAPI document as served at /api/v1/openapi.json (Vietnamese texts)."""
+    """The OpenAPI document as served at /api/v1/openapi.json (Vietnamese texts), as plain
+    JSON values (status codes as strings)."""
     with translation.override(settings.LANGUAGE_CODE):
-        return dict(api.get_openapi_schema(path_prefix="/api/v1/"))
+        schema = api.get_openapi_schema(path_prefix="/api/v1/")
+        return dict(json.loads(json.dumps(schema, cls=DjangoJSONEncoder)))

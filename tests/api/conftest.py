@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from decimal import Decimal
+from typing import Any, cast
 
 import pytest
 from django.core.cache import cache
@@ -49,17 +50,17 @@ def client() -> Client:
 
 @pytest.fixture
 def province(db: None) -> Unit:
-    return ProvinceUnitFactory()
+    return cast(Unit, ProvinceUnitFactory())
 
 
 @pytest.fixture
 def ward(province: Unit) -> Unit:
-    return UnitFactory(code="00070", name="Phường Hoàn Kiếm", parent=province)
+    return cast(Unit, UnitFactory(code="00070", name="Phường Hoàn Kiếm", parent=province))
 
 
 @pytest.fixture
 def other_ward(province: Unit) -> Unit:
-    return UnitFactory(code="00004", name="Phường Ba Đình", parent=province)
+    return cast(Unit, UnitFactory(code="00004", name="Phường Ba Đình", parent=province))
 
 
 @pytest.fixture
@@ -163,43 +164,49 @@ def procedure(civil_status: Field) -> Procedure:
 
 @pytest.fixture
 def citizen(db: None) -> User:
-    return CitizenFactory(
-        username="an",
-        full_name="Nguyễn Văn An",
-        personal_id="001090000001",
-        phone="0912345678",
-        email="an@example.vn",
-        address="12 Hàng Bạc, Hoàn Kiếm",
+    return cast(
+        User,
+        CitizenFactory(
+            username="an",
+            full_name="Nguyễn Văn An",
+            personal_id="001090000001",
+            phone="0912345678",
+            email="an@example.vn",
+            address="12 Hàng Bạc, Hoàn Kiếm",
+        ),
     )
 
 
 @pytest.fixture
 def other_citizen(db: None) -> User:
-    return CitizenFactory(username="binh", full_name="Trần Thị Bình")
+    return cast(User, CitizenFactory(username="binh", full_name="Trần Thị Bình"))
 
 
 @pytest.fixture
 def officer(ward: Unit) -> User:
-    user = StaffFactory(username="officer")
+    user = cast(User, StaffFactory(username="officer"))
     RoleAssignmentFactory(user=user, unit=ward, role=Role.OFFICER)
     return user
 
 
 @pytest.fixture
 def other_officer(other_ward: Unit) -> User:
-    user = StaffFactory(username="other_officer")
+    user = cast(User, StaffFactory(username="other_officer"))
     RoleAssignmentFactory(user=user, unit=other_ward, role=Role.OFFICER)
     return user
 
 
 @pytest.fixture
 def integrator(ward: Unit) -> User:
-    user = UserFactory(username="dvcqg", full_name="Cổng DVC quốc gia", kind=User.Kind.INTEGRATOR)
+    user = cast(
+        User,
+        UserFactory(username="dvcqg", full_name="Cổng DVC quốc gia", kind=User.Kind.INTEGRATOR),
+    )
     RoleAssignmentFactory(user=user, unit=ward, role=Role.INTEGRATOR)
     return user
 
 
-def bearer(user: User, **kwargs: object) -> dict[str, str]:
+def bearer(user: User, **kwargs: Any) -> dict[str, Any]:
     """Headers carrying a fresh token of `user`."""
-    _, raw = api_token_create(user=user, name="test", **kwargs)  # type: ignore[arg-type]
+    _, raw = api_token_create(user=user, name="test", **kwargs)
     return {"HTTP_AUTHORIZATION": f"Bearer {raw}"}

@@ -28,9 +28,10 @@ def _now() -> Iterator[None]:
         yield
 
 
-def post(client: Client, body: Any, headers: dict[str, str], **extra: str) -> Any:
-    return client.post("/api/v1/dossiers", json.dumps(body), content_type="application/json",
-                       **headers, **extra)
+def post(client: Client, body: Any, headers: dict[str, Any], **extra: Any) -> Any:
+    return client.post(
+        "/api/v1/dossiers", json.dumps(body), content_type="application/json", **headers, **extra
+    )
 
 
 def test_a_citizen_submits_and_the_applicant_comes_from_the_profile(
@@ -50,9 +51,13 @@ def test_a_citizen_submits_and_the_applicant_comes_from_the_profile(
         "submitted_at": "2026-02-13T10:00:00+07:00",
         "appointment_at": None,
         "handling_unit": {"code": "00070", "name": "Phường Hoàn Kiếm"},
-        "applicant": {"name": "Nguyễn Văn An", "id_number": "001090000001",
-                      "phone": "0912345678", "email": "an@example.vn",
-                      "address": "12 Hàng Bạc, Hoàn Kiếm"},
+        "applicant": {
+            "name": "Nguyễn Văn An",
+            "id_number": "001090000001",
+            "phone": "0912345678",
+            "email": "an@example.vn",
+            "address": "12 Hàng Bạc, Hoàn Kiếm",
+        },
         "representative": {},
         "form_data": {"ten_tre": "Nguyễn An"},
         "result_kind": "both",
@@ -73,14 +78,22 @@ def test_a_citizen_submits_and_the_applicant_comes_from_the_profile(
 def test_applicant_fields_given_in_the_body_override_the_profile(
     client: Client, procedure: Procedure, ward: Unit, citizen: User
 ) -> None:
-    body = {**BODY, "applicant": {"phone": "0987654321", "address": "5 Lý Thái Tổ"},
-            "channel": "post", "result_kind": "electronic"}
+    body = {
+        **BODY,
+        "applicant": {"phone": "0987654321", "address": "5 Lý Thái Tổ"},
+        "channel": "post",
+        "result_kind": "electronic",
+    }
 
     data = post(client, body, bearer(citizen)).json()
 
-    assert data["applicant"] == {"name": "Nguyễn Văn An", "id_number": "001090000001",
-                                 "phone": "0987654321", "email": "an@example.vn",
-                                 "address": "5 Lý Thái Tổ"}
+    assert data["applicant"] == {
+        "name": "Nguyễn Văn An",
+        "id_number": "001090000001",
+        "phone": "0987654321",
+        "email": "an@example.vn",
+        "address": "5 Lý Thái Tổ",
+    }
     assert (data["channel"], data["result_kind"]) == ("post", "electronic")
 
 
@@ -91,8 +104,9 @@ def test_the_same_key_and_body_twice_returns_the_first_response_and_one_dossier(
 
     first = post(client, BODY, headers, HTTP_IDEMPOTENCY_KEY="4f1c-aa")
     # The same document, keys in another order: the same request.
-    again = post(client, dict(reversed(list(BODY.items()))), headers,
-                 HTTP_IDEMPOTENCY_KEY="4f1c-aa")
+    again = post(
+        client, dict(reversed(list(BODY.items()))), headers, HTTP_IDEMPOTENCY_KEY="4f1c-aa"
+    )
 
     assert (first.status_code, again.status_code) == (201, 201)
     assert again.json() == first.json()
@@ -110,8 +124,9 @@ def test_the_same_key_with_another_body_is_refused_and_nothing_is_created(
     headers = bearer(citizen)
     post(client, BODY, headers, HTTP_IDEMPOTENCY_KEY="k-1")
 
-    response = post(client, {**BODY, "form_data": {"ten_tre": "Khác"}}, headers,
-                    HTTP_IDEMPOTENCY_KEY="k-1")
+    response = post(
+        client, {**BODY, "form_data": {"ten_tre": "Khác"}}, headers, HTTP_IDEMPOTENCY_KEY="k-1"
+    )
 
     assert response.status_code == 422
     assert response.json() == {
@@ -128,7 +143,8 @@ def test_keys_belong_to_their_principal(
     theirs = post(client, BODY, bearer(other_citizen), HTTP_IDEMPOTENCY_KEY="same")
 
     assert (mine.json()["code"], theirs.json()["code"]) == (
-        "00070-260213-0001", "00070-260213-0002"
+        "00070-260213-0001",
+        "00070-260213-0002",
     )
     assert IdempotencyRecord.objects.count() == 2
 
@@ -161,13 +177,23 @@ def test_unknown_procedure_or_unit_is_a_field_error_of_the_body(
     assert no_procedure.json() == {
         "code": "invalid",
         "message": "Không có thủ tục mã 9.999999.",
-        "errors": [{"field": "procedure", "code": "procedure_not_found",
-                    "message": "Không có thủ tục mã 9.999999.", "location": "body"}],
+        "errors": [
+            {
+                "field": "procedure",
+                "code": "procedure_not_found",
+                "message": "Không có thủ tục mã 9.999999.",
+                "location": "body",
+            }
+        ],
     }
     assert no_unit.status_code == 400
     assert no_unit.json()["errors"] == [
-        {"field": "receiving_unit", "code": "not_found",
-         "message": "Không tìm thấy đơn vị tiếp nhận.", "location": "body"}
+        {
+            "field": "receiving_unit",
+            "code": "not_found",
+            "message": "Không tìm thấy đơn vị tiếp nhận.",
+            "location": "body",
+        }
     ]
     assert not Dossier.objects.exists()
 
@@ -184,16 +210,36 @@ def test_a_malformed_body_is_422_with_every_field_path(
         "code": "invalid",
         "message": "Dữ liệu gửi lên không hợp lệ.",
         "errors": [
-            {"field": "procedure", "code": "string_type", "message": "Phải là chuỗi ký tự.",
-             "location": "body"},
-            {"field": "receiving_unit", "code": "missing", "message": "Trường này là bắt buộc.",
-             "location": "body"},
-            {"field": "form_data", "code": "dict_type",
-             "message": "Phải là một đối tượng JSON.", "location": "body"},
-            {"field": "applicant.nickname", "code": "extra_forbidden",
-             "message": "Trường không được hỗ trợ.", "location": "body"},
-            {"field": "channel", "code": "literal_error",
-             "message": "Giá trị không thuộc danh sách cho phép.", "location": "body"},
+            {
+                "field": "procedure",
+                "code": "string_type",
+                "message": "Phải là chuỗi ký tự.",
+                "location": "body",
+            },
+            {
+                "field": "receiving_unit",
+                "code": "missing",
+                "message": "Trường này là bắt buộc.",
+                "location": "body",
+            },
+            {
+                "field": "form_data",
+                "code": "dict_type",
+                "message": "Phải là một đối tượng JSON.",
+                "location": "body",
+            },
+            {
+                "field": "applicant.nickname",
+                "code": "extra_forbidden",
+                "message": "Trường không được hỗ trợ.",
+                "location": "body",
+            },
+            {
+                "field": "channel",
+                "code": "literal_error",
+                "message": "Giá trị không thuộc danh sách cho phép.",
+                "location": "body",
+            },
         ],
     }
     assert not Dossier.objects.exists()

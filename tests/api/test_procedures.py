@@ -20,6 +20,7 @@ def _today() -> object:
     with freeze_time("2026-02-13T03:00:00Z"):
         yield
 
+
 BIRTH_ITEM = {
     "code": "1.001193",
     "name": "Đăng ký khai sinh",
@@ -32,15 +33,23 @@ BIRTH_ITEM = {
 }
 
 
-def _procedure(code: str, name: str, field: Field, *, level: str = "province",
-               online_level: str = "partial") -> Procedure:
+def _procedure(
+    code: str, name: str, field: Field, *, level: str = "province", online_level: str = "partial"
+) -> Procedure:
     procedure = Procedure.objects.create(
-        code=code, name=name, field=field, level=level,
+        code=code,
+        name=name,
+        field=field,
+        level=level,
         search_text=search_text(code=code, name=name),
     )
     ProcedureVersion.objects.create(
-        procedure=procedure, number=1, status=ProcedureVersion.Status.PUBLISHED,
-        valid_from=dt.date(2025, 1, 1), online_level=online_level, counter_time=Decimal(10),
+        procedure=procedure,
+        number=1,
+        status=ProcedureVersion.Status.PUBLISHED,
+        valid_from=dt.date(2025, 1, 1),
+        online_level=online_level,
+        counter_time=Decimal(10),
     )
     return procedure
 
@@ -90,8 +99,12 @@ def test_list_is_paginated_by_20_by_default_and_at_most_100(
     assert too_big.status_code == 422
     assert too_big.json()["code"] == "invalid"
     assert too_big.json()["errors"] == [
-        {"field": "page_size", "code": "less_than_equal", "message": "Giá trị quá lớn.",
-         "location": "query"}
+        {
+            "field": "page_size",
+            "code": "less_than_equal",
+            "message": "Giá trị quá lớn.",
+            "location": "query",
+        }
     ]
 
 
@@ -102,8 +115,14 @@ def test_an_unknown_filter_value_is_invalid_with_the_field_path(client: Client) 
     assert response.json() == {
         "code": "invalid",
         "message": "Dữ liệu gửi lên không hợp lệ.",
-        "errors": [{"field": "level", "code": "enum",
-                    "message": "Giá trị không thuộc danh sách cho phép.", "location": "query"}],
+        "errors": [
+            {
+                "field": "level",
+                "code": "enum",
+                "message": "Giá trị không thuộc danh sách cho phép.",
+                "location": "query",
+            }
+        ],
     }
 
 
@@ -133,28 +152,68 @@ def test_detail_renders_the_current_published_version_in_full(
         "sequence": "Nộp hồ sơ; tiếp nhận; giải quyết; trả kết quả.",
         "requirements": "",
         "legal_basis": ["Luật Hộ tịch 2014"],
-        "eform": {"fields": [{"name": "ten_tre", "label": "Họ tên trẻ", "type": "text",
-                              "required": True}]},
+        "eform": {
+            "fields": [{"name": "ten_tre", "label": "Họ tên trẻ", "type": "text", "required": True}]
+        },
         "components": [
-            {"order": 1, "code": "TK", "name": "Tờ khai đăng ký khai sinh",
-             "accepted_forms": ["declaration_form"], "copies": 1, "required": True,
-             "national_database": "", "template_name": "Mẫu TK-KS", "note": ""},
-            {"order": 2, "code": "GCS", "name": "Giấy chứng sinh",
-             "accepted_forms": ["original", "electronic_copy"], "copies": 1, "required": True,
-             "national_database": "", "template_name": "", "note": ""},
+            {
+                "order": 1,
+                "code": "TK",
+                "name": "Tờ khai đăng ký khai sinh",
+                "accepted_forms": ["declaration_form"],
+                "copies": 1,
+                "required": True,
+                "national_database": "",
+                "template_name": "Mẫu TK-KS",
+                "note": "",
+            },
+            {
+                "order": 2,
+                "code": "GCS",
+                "name": "Giấy chứng sinh",
+                "accepted_forms": ["original", "electronic_copy"],
+                "copies": 1,
+                "required": True,
+                "national_database": "",
+                "template_name": "",
+                "note": "",
+            },
         ],
         "fees": [
-            {"order": 1, "name": "Lệ phí đăng ký khai sinh", "kind": "charge",
-             "amount_vnd": None, "timing": "exempt",
-             "basis": "Miễn lệ phí khi đăng ký đúng hạn."},
+            {
+                "order": 1,
+                "name": "Lệ phí đăng ký khai sinh",
+                "kind": "charge",
+                "amount_vnd": None,
+                "timing": "exempt",
+                "basis": "Miễn lệ phí khi đăng ký đúng hạn.",
+            },
         ],
         "steps": [
-            {"order": 1, "name": "Tiếp nhận hồ sơ", "role": "officer",
-             "unit_scope": "receiving", "unit_code": None, "allotment_hours": 4.0},
-            {"order": 2, "name": "Thẩm định, trình ký", "role": "specialist",
-             "unit_scope": "competent", "unit_code": None, "allotment_hours": 12.0},
-            {"order": 3, "name": "Ký duyệt", "role": "leader",
-             "unit_scope": "competent", "unit_code": None, "allotment_hours": 4.0},
+            {
+                "order": 1,
+                "name": "Tiếp nhận hồ sơ",
+                "role": "officer",
+                "unit_scope": "receiving",
+                "unit_code": None,
+                "allotment_hours": 4.0,
+            },
+            {
+                "order": 2,
+                "name": "Thẩm định, trình ký",
+                "role": "specialist",
+                "unit_scope": "competent",
+                "unit_code": None,
+                "allotment_hours": 12.0,
+            },
+            {
+                "order": 3,
+                "name": "Ký duyệt",
+                "role": "leader",
+                "unit_scope": "competent",
+                "unit_code": None,
+                "allotment_hours": 4.0,
+            },
         ],
     }
 
@@ -164,19 +223,22 @@ def test_detail_of_an_unknown_code_is_404(client: Client, procedure: Procedure) 
 
     assert response.status_code == 404
     assert response.json() == {
-        "code": "procedure_not_found", "message": "Không có thủ tục mã 9.999999."
+        "code": "procedure_not_found",
+        "message": "Không có thủ tục mã 9.999999.",
     }
 
 
 def test_detail_of_a_procedure_without_a_version_in_force_is_404(
     client: Client, civil_status: Field
 ) -> None:
-    Procedure.objects.create(code="HN.NEW.1", name="Thủ tục mới", field=civil_status,
-                             level="commune")
+    Procedure.objects.create(
+        code="HN.NEW.1", name="Thủ tục mới", field=civil_status, level="commune"
+    )
 
     response = client.get("/api/v1/procedures/HN.NEW.1")
 
     assert response.status_code == 404
     assert response.json() == {
-        "code": "not_found", "message": "Thủ tục chưa có phiên bản đang có hiệu lực."
+        "code": "not_found",
+        "message": "Thủ tục chưa có phiên bản đang có hiệu lực.",
     }

@@ -1,0 +1,80 @@
+"""The OpenAPI document: complete, and equal to the committed snapshot (a schema diff gate).
+
+After a deliberate API change regenerate the snapshot and commit the diff:
+    .venv/bin/python manage.py export_openapi docs/openapi.json
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from django.test import Client
+
+from motcua.api.main import openapi_document
+from motcua.api.management.commands.export_openapi import openapi_document_text
+
+SNAPSHOT = Path(__file__).resolve().parents[2] / "docs" / "openapi.json"
+OPERATIONS = {
+    ("/api/v1/procedures", "get"),
+    ("/api/v1/procedures/{code}", "get"),
+    ("/api/v1/units", "get"),
+    ("/api/v1/dossiers", "get"),
+    ("/api/v1/dossiers", "post"),
+    ("/api/v1/dossiers/{code}", "get"),
+    ("/api/v1/dossiers/{code}/events", "get"),
+    ("/api/v1/health", "get"),
+}
+
+
+def test_every_operation_is_documented_with_an_id_and_response_schemas() -> None:
+    schema = openapi_document()
+
+    listed = {(path, method) for path, item in schema["paths"].items() for method in item}
+    assert listed == OPERATIONS
+    ids = [schema["paths"][path][method]["operationId"] for path, method in OPERATIONS]
+    assert len(set(ids)) == len(OPERATIONS)
+    for path, method in OPERATIONS:
+        operation = schema["paths"][path][method]
+        assert operation["summary"], (path, method)
+        assert operation["tags"], (path, method)
+        for status, response in operation["responses"].items():
+            assert "$ref" in response["content"]["application/json"]["schema"], (path, status)
+        errors = {s for s in operation["responses"] if s.startswith("4")}
+        for status in errors:
+            ref = operation["responses"][status]["content"]["application/json"]["schema"]["$ref"]
+            assert ref.rsplit("/", 1)[-1] in {"ErrorOut", "ValidationErrorOut"}, (path, status)
+        if path.startswith("/api/v1/dossiers"):
+            assert {"401"} <= errors
+            assert operation["security"] == [{"TokenAuth": []}, {"SessionAuth": []}]
+        elif path != "/api/v1/health":
+            assert {"422", "429"} <= errors
+
+
+def test_the_document_names_the_api_the_auth_schemes_and_the_tags() -> None:
+    schema = openapi_document()
+
+    assert schema["info"]["title"] == "motcua API"
+    assert schema["info"]["version"] == "1.0.0"
+    assert set(schema["components"]["securitySchemes"]) == {"TokenAuth", "SessionAuth"}
+    assert schema["components"]["securitySchemes"]["TokenAuth"]["scheme"] == "bearer"
+    assert [tag["name"] for tag in schema["tags"]] == ["procedures", "units", "dossiers", "system"]
+    assert schema["components"]["schemas"]["ErrorOut"]["required"] == ["code", "message"]
+
+
+def test_the_served_document_is_the_exported_one(client: Client) -> None:
+    response = client.get("/api/v1/openapi.json")
+
+    assert response.status_code == 200
+    assert response.json() == json.loads(openapi_document_text())
+    assert client.get("/api/v1/docs").status_code == 200
+
+
+def test_the_live_schema_matches_the_committed_snapshot() -> None:
+    live = openapi_document_text()
+    committed = SNAPSHOT.read_text(encoding="utf-8")
+
+    assert live == committed, (
+        "The API schema changed. If intended, run "
+        "`.venv/bin/python manage.py export_openapi docs/openapi.json` and commit the diff."
+    )
