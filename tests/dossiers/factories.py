@@ -99,7 +99,7 @@ STANDARD_PROCESS = (
 def standard_version(**overrides: object) -> ProcedureVersion:
     """A published version with two components (TP1 required, TP2 optional) and the
     five-step process."""
-    version = ProcedureVersionFactory(**overrides)
+    version: ProcedureVersion = ProcedureVersionFactory(**overrides)  # type: ignore[assignment]
     ComponentFactory(version=version, order=1, code="TP1", name="Tờ khai")
     ComponentFactory(
         version=version, order=2, code="TP2", name="Giấy tờ chứng minh", required=False

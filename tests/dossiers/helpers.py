@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
@@ -80,25 +80,41 @@ def calendar(db: None) -> None:
     clock_cache_clear()
 
 
+def _as_unit(factory_class: Any, **kw: Any) -> Unit:
+    return cast(Unit, factory_class(**kw))
+
+
+def _as_user(factory_class: Any, **kw: Any) -> User:
+    return cast(User, factory_class(**kw))
+
+
+def current(dossier: Dossier) -> StepRun:
+    """The dossier's open step (fails the test when there is none)."""
+    assert dossier.current_step is not None
+    return dossier.current_step
+
+
 def _staff(unit: Unit, role: str, username: str, **kw: Any) -> User:
-    user = StaffFactory(username=username)
+    user = _as_user(StaffFactory, username=username)
     RoleAssignmentFactory(user=user, unit=unit, role=role, **kw)
     return user
 
 
 @pytest.fixture
 def world(calendar: None) -> World:
-    province = ProvinceUnitFactory()
-    ward = UnitFactory(code="00070", name="Phường Hoàn Kiếm", parent=province)
-    other_ward = UnitFactory(code="00004", name="Phường Ba Đình", parent=province)
-    center = UnitFactory(
+    province = _as_unit(ProvinceUnitFactory)
+    ward = _as_unit(UnitFactory, code="00070", name="Phường Hoàn Kiếm", parent=province)
+    other_ward = _as_unit(UnitFactory, code="00004", name="Phường Ba Đình", parent=province)
+    center = _as_unit(
+        UnitFactory,
         code="01.TTHCC",
         name="Trung tâm Phục vụ hành chính công",
         kind=Unit.Kind.SERVICE_CENTER,
         level=Unit.Level.PROVINCE,
         parent=province,
     )
-    branch = UnitFactory(
+    branch = _as_unit(
+        UnitFactory,
         code="01.TTHCC.CN05",
         name="Chi nhánh số 5",
         kind=Unit.Kind.BRANCH,
@@ -120,14 +136,14 @@ def world(calendar: None) -> World:
         supervisor=_staff(province, Role.SUPERVISOR, "supervisor", covers_subunits=True),
         auditor=_staff(province, Role.AUDITOR, "auditor", covers_subunits=True),
         integrator=_integrator(ward),
-        citizen=CitizenFactory(username="citizen", full_name="Nguyễn Văn An"),
-        other_citizen=CitizenFactory(username="other_citizen", full_name="Trần Thị Bình"),
-        stranger=StaffFactory(username="stranger"),
+        citizen=_as_user(CitizenFactory, username="citizen", full_name="Nguyễn Văn An"),
+        other_citizen=_as_user(CitizenFactory, username="other_citizen", full_name="Trần Thị Bình"),
+        stranger=_as_user(StaffFactory, username="stranger"),
     )
 
 
 def _integrator(unit: Unit) -> User:
-    user = UserFactory(username="integrator", kind=User.Kind.INTEGRATOR)
+    user = _as_user(UserFactory, username="integrator", kind=User.Kind.INTEGRATOR)
     RoleAssignmentFactory(user=user, unit=unit, role=Role.INTEGRATOR)
     return user
 

@@ -8,7 +8,7 @@ from motcua.core.errors import IllegalTransition, PermissionDenied
 from motcua.dossiers.models import DossierStatus, StepRun
 from motcua.dossiers.services import dossier_issue_result, dossier_return_result
 
-from .helpers import at_leader_step, processing, state, vn
+from .helpers import at_leader_step, current, processing, state, vn
 
 
 def test_issue_then_return_the_result(world):
@@ -19,8 +19,8 @@ def test_issue_then_return_the_result(world):
     assert dossier.status == DossierStatus.FINISHED
     assert dossier.finished_at == vn(2026, 3, 4, 16)
     assert StepRun.objects.get(dossier=dossier, order=4).result == "late"
-    assert (dossier.current_step.name, dossier.current_step.unit) == ("Trả kết quả", world.ward)
-    assert dossier.current_step.due_at == vn(2026, 3, 5, 10, 0)
+    assert (current(dossier).name, current(dossier).unit) == ("Trả kết quả", world.ward)
+    assert current(dossier).due_at == vn(2026, 3, 5, 10, 0)
 
     dossier = dossier_return_result(dossier=dossier, actor=world.officer, now=vn(2026, 3, 5, 8))
 

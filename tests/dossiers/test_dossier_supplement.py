@@ -190,7 +190,7 @@ def test_close_unsupplemented_after_the_wait(world):
         vn(2026, 3, 23, 10, 1),
     )
     assert waiting_registered.status == DossierStatus.NOT_RECEIVED
-    event = waiting_received.events.order_by("-seq").first()
+    event = waiting_received.events.order_by("-seq")[0]
     assert (event.action, event.actor, event.actor_role) == ("close_unsupplemented", None, "system")
     assert event.reason == "Quá 15 ngày làm việc không bổ sung hồ sơ theo yêu cầu."
     assert waiting_received.current_step is None
