@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
+from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 
 from motcua.accounts.models import ApiToken, User
@@ -46,6 +47,18 @@ def _user(username: str, *, kind: str, full_name: str, **extra: object) -> User:
     return user
 
 
+PROCEDURE_ADMIN_APPS = ("catalog", "deadlines")
+
+
+def procedure_admin_group() -> Group:
+    """The admin group a procedure administrator works in: the catalog and the calendar."""
+    group, _created = Group.objects.get_or_create(name="Quản trị thủ tục")
+    group.permissions.set(
+        Permission.objects.filter(content_type__app_label__in=PROCEDURE_ADMIN_APPS)
+    )
+    return group
+
+
 def staffed_units() -> list[Unit]:
     codes = [code for code, _slug in STAFFED_UNITS]
     units = {u.code: u for u in Unit.objects.filter(code__in=codes)}
@@ -57,8 +70,13 @@ def demo_accounts_load() -> tuple[list[DemoAccount], str | None]:
     """Create the demo accounts (idempotent). Returns them, and an integrator API key when one
     was created now (its key is shown once)."""
     accounts: list[DemoAccount] = []
-    admin = _user("admin", kind=User.Kind.STAFF, full_name="Quản trị hệ thống",
-                  is_staff=True, is_superuser=True)
+    admin = _user(
+        "admin",
+        kind=User.Kind.STAFF,
+        full_name="Quản trị hệ thống",
+        is_staff=True,
+        is_superuser=True,
+    )
     accounts.append(DemoAccount(admin.username, "quản trị hệ thống (superuser)", "/admin/"))
     city = Unit.objects.get(code="01")
     slugs = dict(STAFFED_UNITS)
@@ -69,8 +87,11 @@ def demo_accounts_load() -> tuple[list[DemoAccount], str | None]:
             (Role.SPECIALIST, "chuyenvien", "Chuyên viên"),
             (Role.LEADER, "lanhdao", "Lãnh đạo"),
         ):
-            user = _user(f"{prefix}.{slug}", kind=User.Kind.STAFF,
-                         full_name=f"{name} {unit.name.removeprefix('UBND ')}")
+            user = _user(
+                f"{prefix}.{slug}",
+                kind=User.Kind.STAFF,
+                full_name=f"{name} {unit.name.removeprefix('UBND ')}",
+            )
             role_assign(user=user, unit=unit, role=role)
             if slug == "hoankiem" or (slug == "stp" and role != Role.OFFICER):
                 accounts.append(DemoAccount(user.username, str(role.label), unit.name))
@@ -79,22 +100,41 @@ def demo_accounts_load() -> tuple[list[DemoAccount], str | None]:
         ("giamsat", Role.SUPERVISOR, "Giám sát Thành phố"),
         ("kiemtra", Role.AUDITOR, "Kiểm tra, thanh tra"),
     ):
-        user = _user(username, kind=User.Kind.STAFF, full_name=full_name,
-                     is_staff=role == Role.PROCEDURE_ADMIN)
+        user = _user(
+            username,
+            kind=User.Kind.STAFF,
+            full_name=full_name,
+            is_staff=role == Role.PROCEDURE_ADMIN,
+        )
         role_assign(user=user, unit=city, role=role, covers_subunits=True)
+        if role == Role.PROCEDURE_ADMIN:
+            user.groups.add(procedure_admin_group())
         accounts.append(DemoAccount(username, str(role.label), f"{city.name} và đơn vị trực thuộc"))
-    citizen = _user("congdan", kind=User.Kind.CITIZEN, full_name="Nguyễn Văn An",
-                    personal_id="001090012345", phone="0912345678",
-                    email="nguyenvanan@example.vn",
-                    address="12 Hàng Bạc, Phường Hoàn Kiếm, Hà Nội")
+    citizen = _user(
+        "congdan",
+        kind=User.Kind.CITIZEN,
+        full_name="Nguyễn Văn An",
+        personal_id="001090012345",
+        phone="0912345678",
+        email="nguyenvanan@example.vn",
+        address="12 Hàng Bạc, Phường Hoàn Kiếm, Hà Nội",
+    )
     accounts.append(DemoAccount(citizen.username, "công dân", "cổng dịch vụ công, API"))
-    business = _user("doanhnghiep", kind=User.Kind.ORGANISATION,
-                     full_name="Công ty TNHH Sen Vàng", organisation_id_number="0109876543",
-                     email="lienhe@senvang.example.vn", phone="0243123456",
-                     address="25 Trần Duy Hưng, Phường Cầu Giấy, Hà Nội")
+    business = _user(
+        "doanhnghiep",
+        kind=User.Kind.ORGANISATION,
+        full_name="Công ty TNHH Sen Vàng",
+        organisation_id_number="0109876543",
+        email="lienhe@senvang.example.vn",
+        phone="0243123456",
+        address="25 Trần Duy Hưng, Phường Cầu Giấy, Hà Nội",
+    )
     accounts.append(DemoAccount(business.username, "doanh nghiệp", "cổng dịch vụ công, API"))
-    integrator = _user("tichhop.congtinh", kind=User.Kind.INTEGRATOR,
-                       full_name="Cổng dịch vụ công Thành phố (tích hợp)")
+    integrator = _user(
+        "tichhop.congtinh",
+        kind=User.Kind.INTEGRATOR,
+        full_name="Cổng dịch vụ công Thành phố (tích hợp)",
+    )
     role_assign(user=integrator, unit=city, role=Role.INTEGRATOR, covers_subunits=True)
     accounts.append(DemoAccount(integrator.username, "tích hợp (khoá API)", "API"))
     raw_key = None
@@ -107,19 +147,45 @@ def demo_citizens(count: int) -> list[User]:
     """Citizens who file the demo dossiers (idempotent by username)."""
     surnames = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ", "Ngô"]
     middles = ["Văn", "Thị", "Minh", "Thu", "Đức", "Ngọc", "Quang", "Thanh"]
-    givens = ["An", "Bình", "Chi", "Dũng", "Hà", "Hải", "Hương", "Khánh", "Lan", "Long",
-              "Mai", "Nam", "Phúc", "Quân", "Trang", "Tuấn", "Vy", "Yến"]
+    givens = [
+        "An",
+        "Bình",
+        "Chi",
+        "Dũng",
+        "Hà",
+        "Hải",
+        "Hương",
+        "Khánh",
+        "Lan",
+        "Long",
+        "Mai",
+        "Nam",
+        "Phúc",
+        "Quân",
+        "Trang",
+        "Tuấn",
+        "Vy",
+        "Yến",
+    ]
     existing = {u.username: u for u in User.objects.filter(username__startswith="congdan.")}
     users = []
     for n in range(1, count + 1):
         username = f"congdan.{n:03d}"
         user = existing.get(username)
         if user is None:
-            name = (f"{surnames[n % len(surnames)]} {middles[n % len(middles)]} "
-                    f"{givens[n % len(givens)]}")
-            user = User(username=username, kind=User.Kind.CITIZEN, full_name=name,
-                        personal_id=f"0010{n:08d}", phone=f"09{n:08d}",
-                        email=f"{username}@example.vn", address="Hà Nội")
+            name = (
+                f"{surnames[n % len(surnames)]} {middles[n % len(middles)]} "
+                f"{givens[n % len(givens)]}"
+            )
+            user = User(
+                username=username,
+                kind=User.Kind.CITIZEN,
+                full_name=name,
+                personal_id=f"0010{n:08d}",
+                phone=f"09{n:08d}",
+                email=f"{username}@example.vn",
+                address="Hà Nội",
+            )
             user.set_unusable_password()
             user.save()
         users.append(user)

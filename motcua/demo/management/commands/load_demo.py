@@ -21,8 +21,12 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--dossiers", type=int, default=300,
-                            help="Số hồ sơ trình diễn (chỉ tạo khi chưa có hồ sơ nào).")
+        parser.add_argument(
+            "--dossiers",
+            type=int,
+            default=300,
+            help="Số hồ sơ trình diễn (chỉ tạo khi chưa có hồ sơ nào).",
+        )
         parser.add_argument("--seed", type=int, default=2026)
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -31,32 +35,42 @@ class Command(BaseCommand):
         try:
             self._step("Đơn vị Hà Nội")
             units = unit_tree_load(province_code="01")
-            self.stdout.write(f"  {units.created} mới, {units.updated} cập nhật, "
-                              f"{units.service_points} điểm phục vụ")
+            self.stdout.write(
+                f"  {units.created} mới, {units.updated} cập nhật, "
+                f"{units.service_points} điểm phục vụ"
+            )
             self._step("Lịch làm việc, ngày lễ")
             years = [now.year - 1, now.year, now.year + 1]
             calendar = calendar_seed(years=years, now=now)
             self.stdout.write(f"  {calendar}")
             self._step("Danh mục thủ tục")
             catalog = catalog_load_demo(now=now)
-            self.stdout.write(f"  {catalog}")
+            self.stdout.write(
+                f"  {catalog.total} thủ tục: {catalog.created} mới, {catalog.updated} cập nhật, "
+                f"{catalog.unchanged} giữ nguyên"
+            )
             self._step("Tài khoản trình diễn")
             accounts, raw_key = demo_accounts_load()
             self._step("Hồ sơ trình diễn")
-            dossiers = demo_dossiers_load(count=options["dossiers"], seed=options["seed"],
-                                          now=now, progress=self._progress)
+            dossiers = demo_dossiers_load(
+                count=options["dossiers"], seed=options["seed"], now=now, progress=self._progress
+            )
             self.stdout.write(f"  {dossiers}")
         except DomainError as exc:
             raise CommandError(exc.render()) from exc
-        self.stdout.write(self.style.SUCCESS(
-            f"\nThành phố trình diễn sẵn sàng ({time.perf_counter() - started:.1f} s)."
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"\nThành phố trình diễn sẵn sàng ({time.perf_counter() - started:.1f} s)."
+            )
+        )
         self.stdout.write(f"\nTài khoản trình diễn (mật khẩu: {DEMO_PASSWORD}):")
         for account in accounts:
             self.stdout.write(f"  {account.username:<22} {account.role:<32} {account.where}")
         if raw_key:
             self.stdout.write(f"\nKhoá API của tichhop.congtinh (chỉ hiện một lần): {raw_key}")
-        self.stdout.write("\nMở http://127.0.0.1:8000/  ·  Quản trị: /admin/  ·  API: /api/v1/docs\n")
+        self.stdout.write(
+            "\nMở http://127.0.0.1:8000/  ·  Quản trị: /admin/  ·  API: /api/v1/docs\n"
+        )
 
     def _step(self, title: str) -> None:
         self.stdout.write(self.style.MIGRATE_HEADING(f"• {title}"))

@@ -1,0 +1,339 @@
+"""Demo dossiers: a few hundred, in every status, filed over the last weeks.
+
+Each dossier is driven through the real services with simulated times (`now=` in the past),
+so its events, process control slip and appointment are exactly what production would
+record. A dossier whose next action would lie in the future simply stays where it is.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from motcua.accounts.models import User
+from motcua.catalog.models import OnlineLevel, ProcedureVersion
+from motcua.core.clock import local
+from motcua.core.errors import DomainError, IllegalTransition
+from motcua.deadlines.clock import WorkingClock, clock_for_unit
+from motcua.dossiers import services as s
+from motcua.dossiers.models import Channel, Dossier, DossierStatus
+from motcua.organisation.models import Role, RoleAssignment, Unit
+
+from .accounts import demo_citizens, staffed_units
+
+# What each demo dossier is driven to (weights add up to 100).
+TARGETS: tuple[tuple[str, int], ...] = (
+    ("returned", 34),
+    ("finished", 10),
+    ("processing", 16),
+    ("received", 5),
+    ("registered", 5),
+    ("supplement", 7),
+    ("payment", 4),
+    ("stopped", 3),
+    ("refused", 4),
+    ("withdrawn", 4),
+    ("late", 8),
+)
+DAYS_BACK = 45
+
+
+@dataclass
+class DemoSummary:
+    created: int = 0
+    skipped_existing: bool = False
+    failed: int = 0
+    by_status: dict[str, int] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        if self.skipped_existing:
+            return "đã có hồ sơ: giữ nguyên (xoá var/ để nạp lại)"
+        statuses = ", ".join(f"{k}: {v}" for k, v in sorted(self.by_status.items()))
+        return f"{self.created} hồ sơ ({statuses}); {self.failed} bỏ qua"
+
+
+class _Staff:
+    def __init__(self) -> None:
+        self._by: dict[tuple[int, str], User] = {}
+        for assignment in RoleAssignment.objects.select_related("user").filter(
+            role__in=[Role.OFFICER, Role.SPECIALIST, Role.LEADER]
+        ):
+            self._by.setdefault((assignment.unit_id, assignment.role), assignment.user)
+
+    def get(self, unit: Unit, role: str) -> User | None:
+        return self._by.get((unit.pk, role))
+
+    def has_unit(self, unit: Unit) -> bool:
+        return (unit.pk, Role.OFFICER) in self._by and (unit.pk, Role.LEADER) in self._by
+
+
+class _Run:
+    """One dossier's simulated life; `t` is its own clock, never beyond `now`."""
+
+    def __init__(
+        self, *, rng: random.Random, staff: _Staff, now: dt.datetime, clock: WorkingClock
+    ) -> None:
+        self.rng = rng
+        self.staff = staff
+        self.now = now
+        self.clock = clock
+        self.t = now
+
+    def later(self, hours: float) -> bool:
+        """Advance by working hours; False when that would be in the future."""
+        moment = self.clock.add_working_hours(self.t, Decimal(str(round(hours, 2))))
+        if moment > self.now:
+            return False
+        self.t = moment
+        return True
+
+    def actor(self, unit: Unit, *roles: str) -> User:
+        for role in roles:
+            user = self.staff.get(unit, role)
+            if user is not None:
+                return user
+        raise LookupError(f"no demo staff in {unit.code}")
+
+
+def _versions(on: dt.date, staff: _Staff) -> tuple[list[ProcedureVersion], list[ProcedureVersion]]:
+    versions = list(
+        ProcedureVersion.objects.filter(
+            status=ProcedureVersion.Status.PUBLISHED, valid_from__lte=on
+        )
+        .select_related("procedure", "procedure__competent_unit")
+        .prefetch_related("steps")
+    )
+    commune = [v for v in versions if v.procedure.competent_unit_id is None]
+    province = [
+        v
+        for v in versions
+        if v.procedure.competent_unit is not None and staff.has_unit(v.procedure.competent_unit)
+    ]
+    return commune, province
+
+
+def _form_data(version: ProcedureVersion, citizen: User) -> dict[str, object]:
+    profile = {
+        "full_name": citizen.full_name,
+        "personal_id": citizen.personal_id,
+        "address": citizen.address,
+        "phone": citizen.phone,
+        "email": citizen.email,
+    }
+    data: dict[str, object] = {}
+    for spec in (version.eform or {}).get("fields", []):
+        name = spec.get("name")
+        if not name:
+            continue
+        source = str(spec.get("prefill") or "")
+        if source.startswith("profile."):
+            data[name] = profile.get(source.removeprefix("profile."), "") or "—"
+        elif spec.get("required"):
+            data[name] = {"date": "2026-01-15", "number": 1}.get(spec.get("type", ""), "Có")
+    return data
+
+
+def demo_dossiers_load(
+    *,
+    count: int,
+    seed: int,
+    now: dt.datetime,
+    progress: Callable[[int, int], None] | None = None,
+) -> DemoSummary:
+    summary = DemoSummary()
+    if Dossier.objects.exists():
+        summary.skipped_existing = True
+        return summary
+    rng = random.Random(seed)
+    staff = _Staff()
+    wards = [u for u in staffed_units() if u.level == Unit.Level.COMMUNE and staff.has_unit(u)]
+    branches = [u for u in staffed_units() if u.kind == Unit.Kind.BRANCH and staff.has_unit(u)]
+    start_day = (local(now) - dt.timedelta(days=DAYS_BACK)).date()
+    commune_versions, province_versions = _versions(start_day, staff)
+    citizens = demo_citizens(60)
+    targets, weights = zip(*TARGETS, strict=True)
+    for index in range(1, count + 1):
+        target = rng.choices(targets, weights)[0]
+        try:
+            dossier = _one(
+                rng=rng,
+                staff=staff,
+                now=now,
+                target=target,
+                wards=wards,
+                branches=branches,
+                commune_versions=commune_versions,
+                province_versions=province_versions,
+                citizen=rng.choice(citizens),
+            )
+        except (DomainError, LookupError):
+            summary.failed += 1
+        else:
+            summary.created += 1
+            label = DossierStatus(dossier.status).name.lower()
+            summary.by_status[label] = summary.by_status.get(label, 0) + 1
+        if progress is not None:
+            progress(index, count)
+    return summary
+
+
+def _one(
+    *,
+    rng: random.Random,
+    staff: _Staff,
+    now: dt.datetime,
+    target: str,
+    wards: list[Unit],
+    branches: list[Unit],
+    commune_versions: list[ProcedureVersion],
+    province_versions: list[ProcedureVersion],
+    citizen: User,
+) -> Dossier:
+    province_level = bool(province_versions) and rng.random() < 0.3
+    version = rng.choice(province_versions if province_level else commune_versions)
+    if province_level:
+        assert version.procedure.competent_unit is not None
+        receiving = rng.choice(branches + [version.procedure.competent_unit])
+    else:
+        receiving = rng.choice(wards)
+    clock = clock_for_unit(receiving)
+    run = _Run(rng=rng, staff=staff, now=now, clock=clock)
+    # Filed at a working moment in the last weeks; recent ones for the early statuses.
+    back = 2 if target in {"registered", "received"} else DAYS_BACK
+    run.t = clock.counting_start(now - dt.timedelta(days=rng.uniform(0.2, back)), channel="counter")
+    run.t = clock.add_working_hours(run.t, Decimal(rng.randrange(0, 14)) / 2)
+    if run.t > now:
+        run.t = clock.counting_start(now - dt.timedelta(hours=30), channel="counter")
+    online = version.online_level != OnlineLevel.NONE and (
+        target == "registered" or rng.random() < 0.62
+    )
+    officer = run.actor(receiving, Role.OFFICER)
+    form = _form_data(version, citizen)
+    details = {
+        "applicant_id_number": citizen.personal_id,
+        "applicant_phone": citizen.phone,
+        "applicant_email": citizen.email,
+        "applicant_address": citizen.address,
+    }
+    if online:
+        dossier = s.dossier_submit(
+            applicant=citizen,
+            procedure_version=version,
+            receiving_unit=receiving,
+            form_data=form,
+            now=run.t,
+            channel=Channel.ONLINE,
+            applicant_name=citizen.full_name,
+            **details,
+        )
+        if target == "registered" or not run.later(rng.uniform(0.5, 6)):
+            return dossier
+        if target == "refused":
+            return s.dossier_refuse(
+                dossier=dossier,
+                actor=officer,
+                now=run.t,
+                reason="Hồ sơ không thuộc thẩm quyền giải quyết.",
+            )
+        dossier = s.dossier_receive(dossier=dossier, actor=officer, now=run.t)
+    else:
+        dossier = s.dossier_receive_at_counter(
+            actor=officer,
+            procedure_version=version,
+            applicant=citizen,
+            applicant_name=citizen.full_name,
+            receiving_unit=receiving,
+            form_data=form,
+            now=run.t,
+            channel=Channel.POST if rng.random() < 0.08 else Channel.COUNTER,
+            **details,
+        )
+        if target == "refused":
+            return s.dossier_refuse(
+                dossier=dossier,
+                actor=officer,
+                now=run.t,
+                reason="Người nộp không đủ điều kiện theo quy định.",
+            )
+    if target == "received":
+        return dossier
+    if target == "supplement" or (target == "returned" and rng.random() < 0.1):
+        if not run.later(rng.uniform(1, 8)):
+            return dossier
+        dossier = s.dossier_request_supplement(
+            dossier=dossier,
+            actor=officer,
+            now=run.t,
+            items=[{"component": "Tờ khai", "reason": "Thiếu chữ ký của người yêu cầu."}],
+        )
+        if target == "supplement" or not run.later(rng.uniform(4, 24)):
+            return dossier
+        dossier = s.dossier_supplement(
+            dossier=dossier, actor=citizen, now=run.t, note="Đã bổ sung tờ khai có chữ ký."
+        )
+    steps_done = 0
+    stop_after = rng.randrange(1, 3)
+    while True:
+        current = dossier.current_step
+        allotment = float(current.step.allotment_hours) if current and current.step else 4.0
+        # Most steps finish inside their allotment; "late" dossiers overrun.
+        factor = rng.uniform(1.2, 2.2) if target == "late" else rng.uniform(0.2, 1.05)
+        if not run.later(max(0.5, allotment * factor)):
+            return dossier
+        if target in {"payment", "stopped", "withdrawn", "processing"} and steps_done >= stop_after:
+            break
+        unit = current.unit if current is not None else dossier.handling_unit
+        role = current.role if current is not None and current.role else Role.LEADER
+        try:
+            dossier = s.dossier_forward(
+                dossier=dossier, actor=run.actor(unit, role, Role.LEADER), now=run.t
+            )
+        except IllegalTransition as exc:
+            if exc.code != "last_step":
+                raise
+            break
+        steps_done += 1
+    handling = dossier.handling_unit
+    if target == "payment":
+        return s.dossier_request_payment(
+            dossier=dossier,
+            actor=officer,
+            amount_vnd=50_000,
+            now=run.t,
+            note="Nộp lệ phí trước khi nhận kết quả.",
+        )
+    if target == "stopped":
+        return s.dossier_stop(
+            dossier=dossier,
+            actor=run.actor(handling, Role.LEADER),
+            now=run.t,
+            reason="Chờ ý kiến của cơ quan có liên quan.",
+        )
+    if target == "withdrawn":
+        return s.dossier_withdraw(
+            dossier=dossier, actor=citizen, now=run.t, reason="Tôi không còn nhu cầu giải quyết."
+        )
+    if target == "processing":
+        return dossier
+    if (
+        target == "late"
+        and dossier.appointment_at is not None
+        and clock.working_hours_between(run.t, dossier.appointment_at) >= s.APOLOGY_NOTICE_HOURS
+    ):
+        new_date = clock.add_working_hours(dossier.appointment_at, Decimal(16))
+        dossier = s.dossier_apologize(
+            dossier=dossier,
+            actor=run.actor(handling, Role.LEADER),
+            now=run.t,
+            reason="Cần xác minh thêm thông tin với cơ quan khác.",
+            new_appointment_at=new_date,
+        )
+    dossier = s.dossier_issue_result(
+        dossier=dossier, actor=run.actor(handling, Role.LEADER), now=run.t
+    )
+    if target == "finished" or not run.later(rng.uniform(1, 16)):
+        return dossier
+    return s.dossier_return_result(dossier=dossier, actor=officer, now=run.t)

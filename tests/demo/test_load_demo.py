@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.management import call_command
+
+from motcua.catalog.services import catalog_load_demo
+from motcua.core.clock import VN_TZ
+from motcua.deadlines.services import calendar_seed
+from motcua.demo.accounts import demo_accounts_load
+from motcua.demo.dossiers import demo_dossiers_load
+from motcua.dossiers.models import Dossier, DossierEvent, DossierStatus
+from motcua.organisation.services import unit_tree_load
+
+NOW = dt.datetime(2026, 3, 20, 15, 0, tzinfo=VN_TZ)
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def demo_city() -> None:
+    unit_tree_load(province_code="01")
+    calendar_seed(years=[2025, 2026], now=NOW)
+    catalog_load_demo(now=NOW)
+    demo_accounts_load()
+
+
+@pytest.mark.usefixtures("demo_city")
+def test_demo_dossiers_cover_every_status_through_the_real_services() -> None:
+    summary = demo_dossiers_load(count=160, seed=2026, now=NOW)
+    assert summary.failed == 0
+    assert summary.created == 160
+    assert set(Dossier.objects.values_list("status", flat=True)) == set(DossierStatus.values)
+    # every dossier has its trail, nothing happens after "now"
+    assert DossierEvent.objects.values("dossier").distinct().count() == 160
+    assert not DossierEvent.objects.filter(at__gt=NOW).exists()
+    returned = Dossier.objects.filter(status=DossierStatus.RETURNED).first()
+    assert returned is not None
+    assert returned.appointment_at is not None
+    assert returned.returned_at is not None
+
+
+@pytest.mark.usefixtures("demo_city")
+def test_reloading_keeps_existing_dossiers() -> None:
+    demo_dossiers_load(count=5, seed=1, now=NOW)
+    again = demo_dossiers_load(count=5, seed=1, now=NOW)
+    assert again.skipped_existing
+    assert Dossier.objects.count() == 5
+
+
+def test_load_demo_command_prints_the_accounts(capsys: pytest.CaptureFixture[str]) -> None:
+    call_command("load_demo", "--dossiers", "10")
+    out = capsys.readouterr().out
+    assert "motcua.hoankiem" in out
+    assert "motcua-demo-2026" in out
+    assert "Khoá API của tichhop.congtinh" in out
+    assert Dossier.objects.count() == 10
