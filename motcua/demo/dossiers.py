@@ -12,6 +12,7 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from motcua.accounts.models import User
 from motcua.catalog.models import OnlineLevel, ProcedureVersion
@@ -196,7 +197,7 @@ def _one(
     version = rng.choice(province_versions if province_level else commune_versions)
     if province_level:
         assert version.procedure.competent_unit is not None
-        receiving = rng.choice(branches + [version.procedure.competent_unit])
+        receiving = rng.choice([*branches, version.procedure.competent_unit])
     else:
         receiving = rng.choice(wards)
     clock = clock_for_unit(receiving)
@@ -212,7 +213,7 @@ def _one(
     )
     officer = run.actor(receiving, Role.OFFICER)
     form = _form_data(version, citizen)
-    details = {
+    details: dict[str, Any] = {
         "applicant_id_number": citizen.personal_id,
         "applicant_phone": citizen.phone,
         "applicant_email": citizen.email,
