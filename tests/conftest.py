@@ -24,3 +24,11 @@ def _no_network(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest)
         return real_connect(self, address)  # type: ignore[arg-type]
 
     monkeypatch.setattr(socket.socket, "connect", guarded)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_working_clocks() -> None:
+    """Clocks are cached per unit id, and ids are reused across tests: start each test clean."""
+    from motcua.deadlines.clock import clock_cache_clear
+
+    clock_cache_clear()

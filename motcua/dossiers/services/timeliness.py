@@ -78,5 +78,6 @@ def dossier_timeliness(dossier: Dossier) -> str | None:
             ),
             start=Decimal(0),
         )
-        due = clock.add_working_hours(due, max(paused, Decimal(0)))
+        if paused > 0:  # adding zero would move a due at a block end to the next block
+            due = clock.add_working_hours(due, paused)
     return str(classify(finished_at=end, due_at=due, clock=clock))
