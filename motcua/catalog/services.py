@@ -172,7 +172,9 @@ def procedure_version_publish(
     time (CatalogInvalid, code `version_invalid`)."""
     with transaction.atomic():
         version = (
-            ProcedureVersion.objects.select_for_update()
+            # Lock only the version row: PostgreSQL refuses FOR UPDATE on the nullable side
+            # of the outer join that select_related makes for competent_unit.
+            ProcedureVersion.objects.select_for_update(of=("self",))
             .select_related("procedure", "procedure__field", "procedure__competent_unit")
             .get(pk=version.pk)
         )
