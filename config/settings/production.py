@@ -12,6 +12,10 @@ if SECRET_KEY.startswith("dev-insecure") or len(SECRET_KEY) < 40:
 if "DATABASE_URL" not in os.environ:
     raise ImproperlyConfigured("Set DATABASE_URL (postgres://...) in production.")
 
+if "REDIS_URL" not in os.environ:
+    # Rate limits and the working-clock cache must be shared by every worker process.
+    raise ImproperlyConfigured("Set REDIS_URL (redis://host:6379/1) in production.")
+
 DEBUG = False
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
