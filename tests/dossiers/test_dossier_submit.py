@@ -99,3 +99,59 @@ def test_a_refused_submission_gives_its_number_back(world):
     with pytest.raises(ValidationError):
         submitted(world, form_data={})
     assert submitted(world).code == "00070-260302-0001"
+
+
+def _integrator(unit):
+    from motcua.accounts.models import User
+    from motcua.organisation.models import Role
+    from motcua.organisation.services import role_assign
+    from tests.factories import UserFactory
+
+    user = UserFactory(username="tichhop", kind=User.Kind.INTEGRATOR, full_name="Cổng tỉnh")
+    role_assign(user=user, unit=unit, role=Role.INTEGRATOR)
+    return user
+
+
+def test_an_integrator_files_on_behalf_of_the_named_applicant(world):
+    integrator = _integrator(world.ward)
+
+    dossier = submitted(
+        world,
+        applicant=integrator,
+        applicant_name="Trần Thị Bình",
+        applicant_id_number="001190000001",
+    )
+
+    assert dossier.applicant is None  # the integrator is the submitter, not the applicant
+    assert (dossier.applicant_name, dossier.applicant_id_number) == (
+        "Trần Thị Bình",
+        "001190000001",
+    )
+    event = DossierEvent.objects.get(dossier=dossier)
+    assert (event.actor, event.actor_role) == (integrator, "integrator")
+
+
+def test_an_integrator_must_name_the_applicant_and_nothing_is_saved(world):
+    integrator = _integrator(world.ward)
+
+    with pytest.raises(ValidationError) as err:
+        submitted(world, applicant=integrator)
+
+    assert err.value.code == "applicant_required"
+    assert Dossier.objects.count() == 0
+
+
+def test_an_integrator_outside_its_units_is_denied_and_nothing_is_saved(world):
+    from motcua.core.errors import PermissionDenied
+
+    integrator = _integrator(world.branch)
+
+    with pytest.raises(PermissionDenied):
+        submitted(
+            world,
+            applicant=integrator,
+            applicant_name="Trần Thị Bình",
+            applicant_id_number="001190000001",
+        )
+
+    assert Dossier.objects.count() == 0

@@ -223,13 +223,30 @@ def dossier_submit(
     """
     if not applicant.is_authenticated or not applicant.is_active:
         raise ValidationError(_("Cần đăng nhập để nộp hồ sơ."), code="login_required")
+    submitter_role = APPLICANT_ROLE
+    applicant_account: User | None = applicant
+    if applicant.kind == User.Kind.INTEGRATOR:
+        # An integrated system files on behalf of someone: it must act in the receiving unit
+        # and name the applicant; its own account is the submitter, never the applicant.
+        submitter_role = require_role(
+            actor=applicant,
+            units=[receiving_unit],
+            roles=[Role.INTEGRATOR],
+            doing=_("nộp hồ sơ qua hệ thống tích hợp"),
+        )
+        if not (applicant_name or "").strip() or not (applicant_id_number or "").strip():
+            raise ValidationError(
+                _("Hệ thống tích hợp phải ghi họ tên và số định danh của người nộp hồ sơ."),
+                code="applicant_required",
+            )
+        applicant_account = None
     dossier = _new_dossier(
         procedure_version=procedure_version,
         receiving_unit=receiving_unit,
         handling_unit=handling_unit,
         service_point=service_point,
         channel=int(channel),
-        applicant=applicant,
+        applicant=applicant_account,
         applicant_name=applicant_name,
         applicant_id_number=applicant_id_number,
         applicant_phone=applicant_phone,
@@ -240,7 +257,7 @@ def dossier_submit(
         result_kind=result_kind,
         now=now,
     )
-    _record_submission(dossier=dossier, actor=applicant, actor_role=APPLICANT_ROLE, now=now)
+    _record_submission(dossier=dossier, actor=applicant, actor_role=submitter_role, now=now)
     return dossier
 
 
