@@ -109,3 +109,23 @@ def test_transfer_is_for_officers_and_leaders_of_the_units_holding_it(world, who
             now=MON,
         )
     assert state(dossier) == before
+
+
+def test_slip_text_is_stored_in_vietnamese_whatever_the_request_language(world):
+    from django.utils import translation
+
+    dossier = received(world)
+    with translation.override("en"):
+        dossier = dossier_transfer(
+            dossier=dossier,
+            actor=world.officer,
+            to_unit=world.other_ward,
+            reason="Wrong ward",
+            now=vn(2026, 3, 2, 10),
+        )
+
+    names = list(
+        StepRun.objects.filter(dossier=dossier).order_by("order").values_list("name", flat=True)
+    )
+    assert any(name.startswith("Chuyển hồ sơ đến ") for name in names), names
+    assert not any(name.startswith("Transfer") for name in names), names

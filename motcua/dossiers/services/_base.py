@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from motcua.accounts.models import User
@@ -47,6 +48,14 @@ TRACKED_FIELDS = (
 
 
 # --- locking and versions ---------------------------------------------------------------
+
+
+def stored_text(message: Any, **params: Any) -> str:
+    """Text kept as data (slip rows, notes) is stored in Vietnamese, the language of record,
+    whatever the language of the request that wrote it."""
+    with translation.override("vi"):
+        text = str(message)
+    return text % params if params else text
 
 
 def lock_dossier(*, dossier: Dossier, expected_version: int | None) -> Dossier:

@@ -28,6 +28,7 @@ from ._base import (
     require_status,
     require_text,
     snapshot,
+    stored_text,
 )
 from .steps import (
     close_current_step,
@@ -178,7 +179,7 @@ def dossier_transfer(
         dossier=dossier,
         order=order,
         step=None,
-        name=str(_("Chuyển hồ sơ đến %(unit)s") % {"unit": to_unit.name}),
+        name=stored_text(_("Chuyển hồ sơ đến %(unit)s"), unit=to_unit.name),
         unit=old_unit,
         role=role,
         given_by=actor,
@@ -200,7 +201,7 @@ def dossier_transfer(
             actor=actor,
             now=now,
             classify_it=True,
-            note=str(_("Chuyển đến %(unit)s") % {"unit": to_unit.name}),
+            note=stored_text(_("Chuyển đến %(unit)s"), unit=to_unit.name),
         )
         dossier.current_step = open_step(
             dossier=dossier,

@@ -27,6 +27,7 @@ from ._base import (
     require_text,
     snapshot,
     start_processing_clock,
+    stored_text,
 )
 from .codes import dossier_code_next
 from .steps import close_current_step, open_step, process_steps
@@ -276,7 +277,7 @@ def _apply_reception(*, dossier: Dossier, actor: User, now: dt.datetime) -> None
         given_by=actor,
         assignee=actor,
         start=now,
-        name=first.name if first else str(_("Tiếp nhận hồ sơ")),
+        name=first.name if first else stored_text(_("Tiếp nhận hồ sơ")),
         role=first.role if first else Role.OFFICER,
         unit=dossier.receiving_unit,
     )
