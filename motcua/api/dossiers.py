@@ -15,7 +15,7 @@ from ninja import Field, Header, Query, Router, Schema
 from pydantic import ConfigDict
 
 from motcua.catalog.models import Procedure, ProcedureVersion, ResultKind
-from motcua.catalog.selectors import version_current
+from motcua.catalog.selectors import version_in_force
 from motcua.core import clock
 from motcua.core.errors import ValidationError
 from motcua.dossiers.models import Channel, Dossier, DossierEvent
@@ -314,21 +314,17 @@ def _dossier_for(request: HttpRequest, code: str) -> Dossier:
 
 
 def _current_version(*, code: str, now: Any) -> ProcedureVersion:
-    """The version in force today; an unknown code is a field error of the body.
-
-    Only the procedure's id is looked up here: `procedure_get` prefetches every version with
-    its components, fees and steps, four queries the submission does not need."""
-    procedure = Procedure.objects.filter(code=code).only("id", "code").first()
-    if procedure is None:
+    """The version in force today (one query); an unknown code is a field error of the body."""
+    version = version_in_force(code=code, on=clock.local(now).date())
+    if version is not None:
+        return version
+    if not Procedure.objects.filter(code=code, is_active=True).exists():
         raise _field_error(
             "procedure", "procedure_not_found", _("Không có thủ tục mã %(code)s.") % {"code": code}
         )
-    version = version_current(procedure=procedure, on=clock.local(now).date())
-    if version is None:
-        raise _field_error(
-            "procedure", "no_current_version", _("Thủ tục chưa có phiên bản đang có hiệu lực.")
-        )
-    return version
+    raise _field_error(
+        "procedure", "no_current_version", _("Thủ tục chưa có phiên bản đang có hiệu lực.")
+    )
 
 
 def _receiving_unit(*, code: str) -> Unit:

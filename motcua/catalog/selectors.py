@@ -83,6 +83,18 @@ def procedure_get(*, code: str) -> Procedure:
         ) from None
 
 
+def version_in_force(*, code: str, on: dt.date) -> ProcedureVersion | None:
+    """The published version in force on a date for an active procedure code, in one query and
+    without its components, fees and steps: what filing a dossier needs (the hot path)."""
+    return (
+        _published_versions()
+        .filter(procedure__code=code, procedure__is_active=True, valid_from__lte=on)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
+        .select_related("procedure", "procedure__competent_unit")
+        .first()
+    )
+
+
 def version_current(*, procedure: Procedure, on: dt.date) -> ProcedureVersion | None:
     """The published version in force on a date (the newest if validity periods overlap),
     with its components, fees and steps prefetched; None if the procedure has none."""

@@ -1,16 +1,17 @@
 """Dossier codes: `{receiving unit code}-{YYMMDD}-{NNNN}`, reset daily per receiving unit.
 
-The number comes from a `DossierCodeCounter` row taken under `select_for_update` and updated
-in the transaction that inserts the dossier: a rolled-back submission gives its number back,
-so codes are gap-free, and two writers queue on the row, so they are unique.
+The number comes from a `DossierCodeCounter` row incremented by one upsert
+(`INSERT ... ON CONFLICT DO UPDATE ... RETURNING`, PostgreSQL and SQLite >= 3.35) in the
+transaction that inserts the dossier: the row stays locked until that transaction ends, so two
+writers queue on it (unique codes), and a rolled-back submission gives its number back
+(gap-free).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
-from django.db import transaction
-from django.db.models import F
+from django.db import connection, transaction
 
 from motcua.core.clock import local
 from motcua.organisation.models import Unit
@@ -25,14 +26,14 @@ def dossier_code_next(*, unit: Unit, now: dt.datetime) -> str:
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("dossier_code_next must run inside the dossier's transaction")
     day = local(now).date()
-    # Insert the day's row if missing without failing when another writer did it first,
-    # then lock it: every writer of the day queues here.
-    DossierCodeCounter.objects.bulk_create(
-        [DossierCodeCounter(unit=unit, day=day, last=0)], ignore_conflicts=True
-    )
-    counter = DossierCodeCounter.objects.select_for_update().get(unit=unit, day=day)
-    DossierCodeCounter.objects.filter(pk=counter.pk).update(last=F("last") + 1)
-    number = counter.last + 1
+    table = connection.ops.quote_name(DossierCodeCounter._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (unit_id, day, last) VALUES (%s, %s, 1) "  # noqa: S608
+            f"ON CONFLICT (unit_id, day) DO UPDATE SET last = {table}.last + 1 RETURNING last",
+            [unit.pk, connection.ops.adapt_datefield_value(day)],
+        )
+        (number,) = cursor.fetchone()
     return dossier_code_format(unit_code=unit.code, day=day, number=number)
 
 
