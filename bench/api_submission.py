@@ -13,7 +13,7 @@ What it does (all on loopback, bounded in requests and time):
 
 Run alone: `.venv/bin/python -m bench.run api_submission`.
 Environment: MOTCUA_BENCH_PG (server URL, default postgres://postgres@127.0.0.1:5432),
-MOTCUA_BENCH_REQUESTS (default 3000), MOTCUA_BENCH_CONFIGS ("w4t4,w2t8" style list).
+MOTCUA_BENCH_REQUESTS (default 3000), MOTCUA_BENCH_CONFIGS ("w4t2,w3t6" style list).
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ REQUESTS = int(os.environ.get("MOTCUA_BENCH_REQUESTS", "3000"))
 WARMUP = 200
 TIME_LIMIT_S = 120.0  # per measured run: a hung server cannot keep the benchmark going
 PG_SERVER = os.environ.get("MOTCUA_BENCH_PG", "postgres://postgres@127.0.0.1:5432")
-CONFIGS = os.environ.get("MOTCUA_BENCH_CONFIGS", "w4t4,w2t8,w3t6")
+CONFIGS = os.environ.get("MOTCUA_BENCH_CONFIGS", "w4t2,w3t6,w6t1")
 UNIT_CODE = "00070"
 PROCEDURE_CODE = "1.000894"
 TARGET = {"per_second": 300, "p99_ms_max": 200}
