@@ -4,17 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from motcua.core.clock import now
 from motcua.core.errors import DomainError
+from motcua.organisation.models import Unit
 
-from .models import Component, Fee, Field, Procedure, ProcedureVersion, ProcessStep
+from .models import AcceptedForm, Component, Fee, Field, Procedure, ProcedureVersion, ProcessStep
 from .problems import CatalogInvalid, Problem
 from .services import procedure_version_create_draft, procedure_version_publish
 from .services import procedure_version_validate as validate
@@ -23,6 +26,53 @@ from .text import fold, search_text
 
 def _problem_text(p: Problem) -> str:
     return f"{p['field']}: {p['message']}" if p["field"] else p["message"]
+
+
+class ProcedureForm(forms.ModelForm):
+    """Lists stored as JSON are edited as check boxes, never as raw JSON."""
+
+    competent_unit_kinds = forms.MultipleChoiceField(
+        label=capfirst(Procedure._meta.get_field("competent_unit_kinds").verbose_name),
+        choices=Unit.Kind.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    class Meta:
+        model = Procedure
+        fields = (
+            "code",
+            "is_local_code",
+            "name",
+            "name_en",
+            "field",
+            "level",
+            "competent_unit_kinds",
+            "competent_unit",
+            "is_active",
+        )
+
+
+class ComponentForm(forms.ModelForm):
+    accepted_forms = forms.MultipleChoiceField(
+        label=capfirst(Component._meta.get_field("accepted_forms").verbose_name),
+        choices=AcceptedForm.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Component
+        fields = (
+            "order",
+            "code",
+            "name",
+            "accepted_forms",
+            "copies",
+            "required",
+            "national_database",
+            "template_name",
+            "note",
+        )
 
 
 @admin.register(Field)
@@ -79,8 +129,8 @@ class ProcedureAdmin(admin.ModelAdmin):
     )
     search_fields = ("code", "name", "name_en", "search_text")
     list_select_related = ("field", "competent_unit")
-    autocomplete_fields = ("field",)
-    raw_id_fields = ("competent_unit",)
+    form = ProcedureForm
+    autocomplete_fields = ("field", "competent_unit")
     inlines = (VersionInline,)
     actions = ("create_draft",)
 
@@ -118,6 +168,7 @@ class ProcedureAdmin(admin.ModelAdmin):
 
 class ComponentInline(admin.TabularInline):
     model = Component
+    form = ComponentForm
     extra = 0
     fields = (
         "order",
@@ -142,7 +193,7 @@ class StepInline(admin.TabularInline):
     model = ProcessStep
     extra = 0
     fields = ("order", "name", "role", "unit_scope", "unit", "allotment_hours")
-    raw_id_fields = ("unit",)
+    autocomplete_fields = ("unit",)
 
 
 @admin.register(ProcedureVersion)

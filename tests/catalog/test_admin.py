@@ -63,3 +63,18 @@ def test_publish_action_shows_the_problems(admin_client, now):
     assert "Chưa có thành phần hồ sơ." in response.content.decode()
     version.refresh_from_db()
     assert version.status == "draft"
+
+
+def test_lists_are_edited_as_check_boxes_and_dates_show_day_first(admin_client, now):
+    catalog_import(document=document(procedure_doc(status="published")), now=now)
+    version = ProcedureVersion.objects.get()
+    page = admin_client.get(
+        reverse("admin:catalog_procedure_change", args=[version.procedure_id]),
+        HTTP_ACCEPT_LANGUAGE="vi",
+    ).content.decode()
+    assert 'type="checkbox" name="competent_unit_kinds" value="ward"' in page
+    assert version.valid_from.strftime("%d/%m/%Y") in page
+    version_page = admin_client.get(
+        reverse("admin:catalog_procedureversion_change", args=[version.pk])
+    ).content.decode()
+    assert 'type="checkbox" name="components-0-accepted_forms"' in version_page
