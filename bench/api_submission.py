@@ -218,7 +218,7 @@ def _seed(clients: int) -> list[str]:
             email=f"bench{n}@example.vn",
             address="Hà Nội",
         )
-        _, raw = api_token_create(user=user, name="bench")
+        _, raw = api_token_create(user=user, name="bench", now=now)
         keys.append(raw)
     return keys
 

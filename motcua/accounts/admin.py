@@ -7,6 +7,8 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from motcua.core.clock import now
+
 from .models import ApiToken, User
 from .services import api_token_create
 
@@ -74,7 +76,9 @@ class ApiTokenAdmin(admin.ModelAdmin):
         if change:
             super().save_model(request, obj, form, change)
             return
-        token, raw = api_token_create(user=obj.user, name=obj.name, expires_at=obj.expires_at)
+        token, raw = api_token_create(
+            user=obj.user, name=obj.name, expires_at=obj.expires_at, actor=request.user, now=now()
+        )
         obj.pk = token.pk
         obj.prefix = token.prefix
         obj.key_hash = token.key_hash

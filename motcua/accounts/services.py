@@ -4,12 +4,19 @@ import datetime as dt
 
 from django.db import transaction
 
+from motcua.core.services import audit_record
+
 from .models import ApiToken, User
 
 
 @transaction.atomic
 def api_token_create(
-    *, user: User, name: str, expires_at: dt.datetime | None = None
+    *,
+    user: User,
+    name: str,
+    now: dt.datetime,
+    actor: User | None = None,
+    expires_at: dt.datetime | None = None,
 ) -> tuple[ApiToken, str]:
     """Create a token; returns it with the raw key, which is never stored or shown again."""
     raw = ApiToken.generate_key()
@@ -19,6 +26,19 @@ def api_token_create(
         prefix=raw[: ApiToken.PREFIX_LEN],
         key_hash=ApiToken.hash_key(raw),
         expires_at=expires_at,
+    )
+    audit_record(
+        actor=actor,
+        action="api_token.create",
+        object_type="accounts.apitoken",
+        object_id=token.pk,
+        now=now,
+        after={
+            "user": user.username,
+            "name": name,
+            "prefix": token.prefix,
+            "expires_at": expires_at,
+        },
     )
     return token, raw
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.http import HttpRequest
 
-from .models import DataAccessLog, OutboxMessage
+from .models import AuditEvent, DataAccessLog, OutboxMessage
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -31,3 +31,11 @@ class DataAccessLogAdmin(ReadOnlyAdmin):
     list_display = ("at", "actor", "subject_type", "subject_id", "purpose", "channel")
     list_filter = ("subject_type", "purpose", "channel")
     search_fields = ("subject_id", "actor__username")
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdmin):
+    list_display = ("at", "actor", "action", "object_type", "object_id")
+    list_filter = ("action", "object_type")
+    search_fields = ("object_id", "action", "actor__username")
+    date_hierarchy = "at"

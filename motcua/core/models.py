@@ -55,3 +55,34 @@ class DataAccessLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.actor_id} → {self.subject_type}:{self.subject_id}"
+
+
+class AuditEvent(models.Model):
+    """An append-only record of a change outside the dossier trail (which has its own
+    `DossierEvent`): catalog versions, the calendar, office hours, role assignments, API tokens.
+    Written by the service that makes the change, in the same transaction."""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("người thực hiện"),
+    )
+    at = models.DateTimeField(_("thời điểm"))
+    action = models.CharField(_("thao tác"), max_length=60, db_index=True)
+    object_type = models.CharField(_("loại đối tượng"), max_length=60)
+    object_id = models.CharField(_("mã đối tượng"), max_length=64)
+    before = models.JSONField(_("trước"), default=dict, blank=True)
+    after = models.JSONField(_("sau"), default=dict, blank=True)
+    reason = models.TextField(_("lý do, ghi chú"), blank=True)
+
+    class Meta:
+        verbose_name = _("nhật ký thay đổi")
+        verbose_name_plural = _("nhật ký thay đổi")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["object_type", "object_id", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.object_type}:{self.object_id}"

@@ -1,11 +1,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
 
-from .models import DataAccessLog
+from .models import AuditEvent, DataAccessLog
 
 
 def data_access_record(
@@ -27,3 +31,35 @@ def data_access_record(
         channel=channel,
         at=now,
     )
+
+
+def audit_record(
+    *,
+    actor: AbstractBaseUser | AnonymousUser | None,
+    action: str,
+    object_type: str,
+    object_id: object,
+    now: dt.datetime,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    reason: str = "",
+) -> AuditEvent:
+    """Append an audit event. Call it inside the transaction of the change it records."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("audit_record must run inside the transaction of the change")
+    actor_id = actor.pk if actor is not None and actor.is_authenticated else None
+    return AuditEvent.objects.create(
+        actor_id=actor_id,
+        at=now,
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id),
+        before=_jsonable(before or {}),
+        after=_jsonable(after or {}),
+        reason=reason,
+    )
+
+
+def _jsonable(value: Any) -> Any:
+    """Dates, times, decimals and lazy strings as JSON-friendly text."""
+    return json.loads(json.dumps(value, cls=DjangoJSONEncoder))

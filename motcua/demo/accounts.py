@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from dataclasses import dataclass
 
@@ -66,7 +67,7 @@ def staffed_units() -> list[Unit]:
 
 
 @transaction.atomic
-def demo_accounts_load() -> tuple[list[DemoAccount], str | None]:
+def demo_accounts_load(*, now: dt.datetime) -> tuple[list[DemoAccount], str | None]:
     """Create the demo accounts (idempotent). Returns them, and an integrator API key when one
     was created now (its key is shown once)."""
     accounts: list[DemoAccount] = []
@@ -92,7 +93,7 @@ def demo_accounts_load() -> tuple[list[DemoAccount], str | None]:
                 kind=User.Kind.STAFF,
                 full_name=f"{name} {unit.name.removeprefix('UBND ')}",
             )
-            role_assign(user=user, unit=unit, role=role)
+            role_assign(now=now, user=user, unit=unit, role=role)
             if slug == "hoankiem" or (slug == "stp" and role != Role.OFFICER):
                 accounts.append(DemoAccount(user.username, str(role.label), unit.name))
     for username, role, full_name in (
@@ -106,7 +107,7 @@ def demo_accounts_load() -> tuple[list[DemoAccount], str | None]:
             full_name=full_name,
             is_staff=role == Role.PROCEDURE_ADMIN,
         )
-        role_assign(user=user, unit=city, role=role, covers_subunits=True)
+        role_assign(now=now, user=user, unit=city, role=role, covers_subunits=True)
         if role == Role.PROCEDURE_ADMIN:
             user.groups.add(procedure_admin_group())
         accounts.append(DemoAccount(username, str(role.label), f"{city.name} và đơn vị trực thuộc"))
@@ -135,11 +136,11 @@ def demo_accounts_load() -> tuple[list[DemoAccount], str | None]:
         kind=User.Kind.INTEGRATOR,
         full_name="Cổng dịch vụ công Thành phố (tích hợp)",
     )
-    role_assign(user=integrator, unit=city, role=Role.INTEGRATOR, covers_subunits=True)
+    role_assign(now=now, user=integrator, unit=city, role=Role.INTEGRATOR, covers_subunits=True)
     accounts.append(DemoAccount(integrator.username, "tích hợp (khoá API)", "API"))
     raw_key = None
     if not ApiToken.objects.filter(user=integrator, revoked_at__isnull=True).exists():
-        _token, raw_key = api_token_create(user=integrator, name="Khoá trình diễn")
+        _token, raw_key = api_token_create(user=integrator, name="Khoá trình diễn", now=now)
     return accounts, raw_key
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -11,6 +12,7 @@ from vietnam_provinces import Province, ProvinceCode, VietNamDivisionType, Ward
 
 from motcua.accounts.models import User
 from motcua.core.errors import ValidationError
+from motcua.core.services import audit_record
 
 from .models import Role, RoleAssignment, ServicePoint, Unit
 
@@ -182,20 +184,60 @@ def role_assign(
     user: User,
     unit: Unit,
     role: str,
+    now: dt.datetime,
+    actor: User | None = None,
     covers_subunits: bool = False,
     service_point: ServicePoint | None = None,
 ) -> RoleAssignment:
-    """Give a user a role in a unit (idempotent). Staff accounts only."""
+    """Give a user a role in a unit (idempotent). Staff and integrator accounts only."""
     if role not in Role.values:
         raise ValidationError(_("Vai trò không hợp lệ: %(role)s."), code="unknown_role", role=role)
-    if user.kind == User.Kind.CITIZEN:
+    if user.kind in (User.Kind.CITIZEN, User.Kind.ORGANISATION):
         raise ValidationError(
             _("Tài khoản công dân không thể được phân vai trò cán bộ."), code="citizen_not_staff"
         )
+    existing = RoleAssignment.objects.filter(user=user, unit=unit, role=role).first()
+    before = (
+        {"covers_subunits": existing.covers_subunits, "service_point": existing.service_point_id}
+        if existing is not None
+        else {}
+    )
     assignment, _created = RoleAssignment.objects.update_or_create(
         user=user,
         unit=unit,
         role=role,
         defaults={"covers_subunits": covers_subunits, "service_point": service_point},
     )
+    after = {
+        "covers_subunits": covers_subunits,
+        "service_point": service_point and service_point.pk,
+    }
+    if before != after:
+        audit_record(
+            actor=actor,
+            action="role.assign",
+            object_type="organisation.roleassignment",
+            object_id=assignment.pk,
+            now=now,
+            before=before,
+            after={"user": user.username, "unit": unit.code, "role": role, **after},
+        )
     return assignment
+
+
+@transaction.atomic
+def role_revoke(*, assignment: RoleAssignment, now: dt.datetime, actor: User | None = None) -> None:
+    """Take a role away; the audit event keeps who had it."""
+    audit_record(
+        actor=actor,
+        action="role.revoke",
+        object_type="organisation.roleassignment",
+        object_id=assignment.pk,
+        now=now,
+        before={
+            "user": assignment.user.username,
+            "unit": assignment.unit.code,
+            "role": assignment.role,
+        },
+    )
+    assignment.delete()

@@ -11,6 +11,7 @@ from typing import Any, cast
 import pytest
 from django.core.cache import cache
 from django.test import Client
+from django.utils import timezone
 
 from motcua.accounts.models import User
 from motcua.accounts.services import api_token_create
@@ -208,5 +209,5 @@ def integrator(ward: Unit) -> User:
 
 def bearer(user: User, **kwargs: Any) -> dict[str, Any]:
     """Headers carrying a fresh token of `user`."""
-    _, raw = api_token_create(user=user, name="test", **kwargs)
+    _, raw = api_token_create(user=user, name="test", now=timezone.now(), **kwargs)
     return {"HTTP_AUTHORIZATION": f"Bearer {raw}"}

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 from freezegun import freeze_time
 
 from motcua.accounts.models import ApiToken, User
@@ -118,7 +119,7 @@ def test_anonymous_requests_are_401_and_write_nothing(client: Client, dossier: D
 def test_a_bad_token_is_denied_and_nothing_changes(
     client: Client, procedure: Procedure, ward: Unit, citizen: User, spoil: str
 ) -> None:
-    token, raw = api_token_create(user=citizen, name="t")
+    token, raw = api_token_create(user=citizen, name="t", now=timezone.now())
     header = f"Bearer {raw}"
     if spoil == "revoked":
         ApiToken.objects.filter(pk=token.pk).update(revoked_at=NOW)
@@ -148,7 +149,7 @@ def test_a_bad_token_is_denied_and_nothing_changes(
 def test_the_token_scheme_spelling_is_accepted(
     client: Client, procedure: Procedure, ward: Unit, citizen: User
 ) -> None:
-    _, raw = api_token_create(user=citizen, name="t")
+    _, raw = api_token_create(user=citizen, name="t", now=timezone.now())
 
     response = client.post(
         "/api/v1/dossiers",

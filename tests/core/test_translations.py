@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from django.core.cache import cache
 from django.test import Client
+from django.utils import timezone
 from django.utils.translation import override
 
 from motcua.accounts.models import User
@@ -145,7 +146,7 @@ def citizen(db: None) -> User:
 
 @pytest.mark.usefixtures("_clean_cache")
 def test_the_api_returns_a_dossier_service_error_in_the_request_language(citizen: User) -> None:
-    _, token = api_token_create(user=citizen, name="test")
+    _, token = api_token_create(user=citizen, name="test", now=timezone.now())
     body = json.dumps({"procedure": "1.001193", "receiving_unit": "00070", "form_data": {}})
 
     def submit(**headers: str) -> dict[str, object]:

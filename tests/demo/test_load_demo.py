@@ -22,7 +22,7 @@ def demo_city() -> None:
     unit_tree_load(province_code="01")
     calendar_seed(years=[2025, 2026], now=NOW)
     catalog_load_demo(now=NOW)
-    demo_accounts_load()
+    demo_accounts_load(now=NOW)
 
 
 @pytest.mark.usefixtures("demo_city")

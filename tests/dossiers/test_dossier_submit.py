@@ -108,7 +108,7 @@ def _integrator(unit):
     from tests.factories import UserFactory
 
     user = UserFactory(username="tichhop", kind=User.Kind.INTEGRATOR, full_name="Cổng tỉnh")
-    role_assign(user=user, unit=unit, role=Role.INTEGRATOR)
+    role_assign(now=MON, user=user, unit=unit, role=Role.INTEGRATOR)
     return user
 
 

@@ -50,7 +50,7 @@ class Command(BaseCommand):
                 f"{catalog.unchanged} giữ nguyên"
             )
             self._step("Tài khoản trình diễn")
-            accounts, raw_key = demo_accounts_load()
+            accounts, raw_key = demo_accounts_load(now=now)
             self._step("Hồ sơ trình diễn")
             dossiers = demo_dossiers_load(
                 count=options["dossiers"], seed=options["seed"], now=now, progress=self._progress
