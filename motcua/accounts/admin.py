@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
@@ -77,7 +77,11 @@ class ApiTokenAdmin(admin.ModelAdmin):
             super().save_model(request, obj, form, change)
             return
         token, raw = api_token_create(
-            user=obj.user, name=obj.name, expires_at=obj.expires_at, actor=request.user, now=now()
+            user=obj.user,
+            name=obj.name,
+            expires_at=obj.expires_at,
+            actor=cast(User, request.user),
+            now=now(),
         )
         obj.pk = token.pk
         obj.prefix = token.prefix

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import admin
@@ -84,7 +84,7 @@ class RoleAssignmentAdmin(admin.ModelAdmin):
                 obj.unit_id,
                 obj.role,
             ):
-                role_revoke(assignment=original, now=now(), actor=request.user)
+                role_revoke(assignment=original, now=now(), actor=cast(User, request.user))
         saved = role_assign(
             user=obj.user,
             unit=obj.unit,
@@ -92,13 +92,13 @@ class RoleAssignmentAdmin(admin.ModelAdmin):
             covers_subunits=obj.covers_subunits,
             service_point=obj.service_point,
             now=now(),
-            actor=request.user,
+            actor=cast(User, request.user),
         )
         obj.pk = saved.pk
 
     def delete_model(self, request: HttpRequest, obj: RoleAssignment) -> None:
-        role_revoke(assignment=obj, now=now(), actor=request.user)
+        role_revoke(assignment=obj, now=now(), actor=cast(User, request.user))
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[RoleAssignment]) -> None:
         for assignment in queryset:
-            role_revoke(assignment=assignment, now=now(), actor=request.user)
+            role_revoke(assignment=assignment, now=now(), actor=cast(User, request.user))
