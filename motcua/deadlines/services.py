@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from motcua.accounts.models import User
 from motcua.core.errors import ValidationError
+from motcua.core.services import audit_record
 from motcua.organisation.models import Unit
 
 from .clock import (
@@ -173,6 +174,7 @@ def work_schedule_set(
     weekly = blocks_parse(blocks)
     rows = WorkSchedule.objects.select_for_update()
     schedule = rows.filter(unit=unit).first() if unit else rows.filter(unit__isnull=True).first()
+    before = _schedule_state(schedule) if schedule is not None else {}
     if schedule is None:
         schedule = WorkSchedule(unit=unit)
     schedule.blocks = _blocks_json(weekly)
@@ -180,13 +182,34 @@ def work_schedule_set(
     schedule.updated_at = now
     schedule.updated_by = actor
     schedule.save()
+    audit_record(
+        actor=actor,
+        action="work_schedule.set",
+        object_type="deadlines.workschedule",
+        object_id=unit.code if unit else "default",
+        now=now,
+        before=before,
+        after=_schedule_state(schedule),
+    )
     _invalidate()
     return schedule
+
+
+def _schedule_state(schedule: WorkSchedule) -> dict[str, Any]:
+    return {"blocks": schedule.blocks, "online_late_from": schedule.online_late_from}
 
 
 @transaction.atomic
 def work_schedule_delete(*, schedule: WorkSchedule, actor: User | None, now: dt.datetime) -> None:
     """Remove a schedule: the unit falls back to the province-wide hours."""
+    audit_record(
+        actor=actor,
+        action="work_schedule.delete",
+        object_type="deadlines.workschedule",
+        object_id=schedule.unit.code if schedule.unit else "default",
+        now=now,
+        before=_schedule_state(schedule),
+    )
     schedule.delete()
     _invalidate()
 
@@ -210,6 +233,7 @@ def calendar_day_set(
         raise ValidationError(_("Nguồn không hợp lệ: %(source)s"), source=source)
     if not name.strip():
         raise ValidationError(_("Cần ghi tên ngày (vd Tết Nguyên Đán, làm bù)."), code="required")
+    previous = CalendarDay.objects.filter(date=date).first()
     day, _created = CalendarDay.objects.update_or_create(
         date=date,
         defaults={
@@ -221,13 +245,34 @@ def calendar_day_set(
             "updated_by": actor,
         },
     )
+    audit_record(
+        actor=actor,
+        action="calendar_day.set",
+        object_type="deadlines.calendarday",
+        object_id=date.isoformat(),
+        now=now,
+        before=_day_state(previous) if previous else {},
+        after=_day_state(day),
+    )
     _invalidate()
     return day
+
+
+def _day_state(day: CalendarDay) -> dict[str, Any]:
+    return {"is_working": day.is_working, "name": day.name, "source": day.source}
 
 
 @transaction.atomic
 def calendar_day_delete(*, day: CalendarDay, actor: User | None, now: dt.datetime) -> None:
     """Remove an exception: the date follows the weekly pattern again."""
+    audit_record(
+        actor=actor,
+        action="calendar_day.delete",
+        object_type="deadlines.calendarday",
+        object_id=day.date.isoformat(),
+        now=now,
+        before=_day_state(day),
+    )
     day.delete()
     _invalidate()
 
@@ -297,6 +342,20 @@ def calendar_seed(*, years: Iterable[int], now: dt.datetime) -> SeedSummary:
             row.updated_at = now
             row.save()
             summary.updated += 1
+    if summary.holidays_added or summary.workdays_added or summary.updated:
+        audit_record(
+            actor=None,
+            action="calendar.seed",
+            object_type="deadlines.calendarday",
+            object_id=",".join(str(year) for year in year_list),
+            now=now,
+            after={
+                "holidays_added": summary.holidays_added,
+                "workdays_added": summary.workdays_added,
+                "updated": summary.updated,
+                "dates_added": [d.isoformat() for d in summary.dates_added],
+            },
+        )
     _invalidate()
     return summary
 
