@@ -22,6 +22,7 @@ from motcua.accounts.models import User
 from motcua.core.clock import local
 from motcua.core.errors import Conflict, IllegalTransition
 from motcua.core.outbox import outbox_enqueue
+from motcua.core.services import audit_record
 from motcua.organisation.models import Unit
 
 from . import io as catalog_io
@@ -201,6 +202,15 @@ def procedure_version_publish(
         version.status = _PUBLISHED
         version.published_at = now
         version.save(update_fields=["status", "published_at"])
+        audit_record(
+            actor=actor,
+            action="procedure_version.publish",
+            object_type="catalog.procedureversion",
+            object_id=f"{version.procedure.code} v{version.number}",
+            now=now,
+            before={"status": _DRAFT, "closed": [f"v{v.number}" for v in closed]},
+            after={"status": _PUBLISHED, "valid_from": version.valid_from},
+        )
         outbox_enqueue(
             topic="catalog.version_published",
             now=now,
@@ -259,6 +269,14 @@ def procedure_version_create_draft(
                 ProcessStep(version=draft, **_model_values(s, ProcessStep))
                 for s in source.steps.all()
             ]
+        )
+        audit_record(
+            actor=actor,
+            action="procedure_version.create_draft",
+            object_type="catalog.procedureversion",
+            object_id=f"{procedure.code} v{draft.number}",
+            now=now,
+            after={"copied_from": f"v{source.number}"},
         )
         outbox_enqueue(
             topic="catalog.version_drafted",
@@ -362,6 +380,14 @@ def catalog_import(
             summary.fields_created, summary.fields_updated = created, updated
             _save(plans, context=context, now=now, progress=progress)
             if summary.created or summary.updated:
+                audit_record(
+                    actor=actor,
+                    action="catalog.import",
+                    object_type="catalog.procedure",
+                    object_id=f"{summary.total} procedures",
+                    now=now,
+                    after=summary.as_dict(),
+                )
                 outbox_enqueue(
                     topic="catalog.imported",
                     now=now,
