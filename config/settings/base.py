@@ -39,6 +39,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "csp",
+    # Listed so that the API docs page serves Swagger UI from our own static files (the
+    # default loads it from a CDN, which the Content Security Policy forbids).
+    "ninja",
     "motcua.core",
     "motcua.accounts",
     "motcua.organisation",
