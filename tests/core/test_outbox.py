@@ -73,3 +73,36 @@ def test_failing_handler_keeps_the_message_for_a_retry(monkeypatch: pytest.Monke
     assert message.delivered_at == retry_at
     assert message.attempts == 2
     assert outbox.outbox_deliver_pending(now=retry_at + dt.timedelta(hours=1)) == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_a_broker_the_message_is_handed_to_celery(
+    received: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch, settings: Any
+) -> None:
+    from motcua.core import tasks
+
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:6379/11"
+    queued: list[int] = []
+    monkeypatch.setattr(tasks.deliver_outbox, "delay", lambda: queued.append(1))
+    with transaction.atomic():
+        outbox.outbox_enqueue(topic="test.topic", payload={"n": 4}, now=NOW)
+    assert queued == [1]
+    assert received == []  # the worker delivers it, not the request
+    assert OutboxMessage.objects.get().delivered_at is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_when_the_broker_is_down_the_message_is_delivered_in_process(
+    received: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch, settings: Any
+) -> None:
+    from motcua.core import tasks
+
+    def broker_down() -> None:
+        raise ConnectionRefusedError("redis is down")
+
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:6379/11"
+    monkeypatch.setattr(tasks.deliver_outbox, "delay", broker_down)
+    with transaction.atomic():
+        outbox.outbox_enqueue(topic="test.topic", payload={"n": 5}, now=NOW)
+    assert received == [{"n": 5}]
+    assert OutboxMessage.objects.get().delivered_at is not None
