@@ -195,6 +195,28 @@ class Dossier(models.Model):
     finished_at = models.DateTimeField(_("xử lý xong lúc"), null=True, blank=True)
     returned_at = models.DateTimeField(_("trả kết quả lúc"), null=True, blank=True)
     closed_at = models.DateTimeField(_("kết thúc lúc"), null=True, blank=True)
+    reception_alert_at = models.DateTimeField(
+        _("cảnh báo tiếp nhận lúc"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Hồ sơ trực tuyến: bộ phận một cửa được cảnh báo sau (mặc định) 2 giờ làm việc kể "
+            "từ khi hồ sơ đến."
+        ),
+    )
+    reception_due_at = models.DateTimeField(
+        _("hạn tiếp nhận"),
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text=_(
+            "Hồ sơ trực tuyến: phải tiếp nhận hoặc yêu cầu bổ sung trong (mặc định) 8 giờ làm "
+            "việc kể từ khi hồ sơ đến."
+        ),
+    )
+    reception_alerted_at = models.DateTimeField(
+        _("đã cảnh báo tiếp nhận lúc"), null=True, blank=True
+    )
     supplement_count = models.PositiveSmallIntegerField(_("số lần yêu cầu bổ sung"), default=0)
     version = models.PositiveIntegerField(_("phiên bản dữ liệu"), default=1)
     current_step = models.ForeignKey(
@@ -274,6 +296,16 @@ class Dossier(models.Model):
         dossiers are not overdue: their clock is stopped and the appointment moves on resume."""
         due = self.effective_appointment_at
         return self.status in IN_PROGRESS_STATUSES and due is not None and now > due
+
+    def reception_overdue(self, now: dt.datetime) -> bool:
+        """An online dossier still waiting at the one-stop (status 1) past its reception due
+        instant (8 working hours after arrival): neither accepted nor sent back for a
+        supplement in time."""
+        return (
+            self.status == DossierStatus.REGISTERED
+            and self.reception_due_at is not None
+            and now > self.reception_due_at
+        )
 
 
 class DossierEventQuerySet(models.QuerySet["DossierEvent"]):

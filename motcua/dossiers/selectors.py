@@ -12,15 +12,16 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Q, QuerySet
+from django.db.models import Case, CharField, F, Q, QuerySet, Value, When
 from django.utils.translation import gettext_lazy as _
 
 from motcua.accounts.models import User
 from motcua.core.errors import NotFound
 from motcua.core.models import DataAccessLog
+from motcua.organisation.models import Role
 from motcua.organisation.selectors import user_unit_ids
 
-from .models import Dossier, DossierEvent, StepRun, Suspension
+from .models import Dossier, DossierEvent, DossierStatus, StepRun, Suspension
 
 
 def _visible_q(*, actor: User) -> Q | None:
@@ -126,6 +127,29 @@ def dossier_list_for_actor(
     return dossiers.select_related(
         "procedure_version__procedure", "receiving_unit", "handling_unit"
     ).order_by("-submitted_at", "-id")
+
+
+def dossier_reception_queue(*, actor: User, now: dt.datetime) -> QuerySet[Dossier]:
+    """The dossiers waiting for reception (status 1) at the units where `actor` is a one-stop
+    officer, the most urgent first (`reception_due_at`, those without one last), each
+    annotated with `reception_state`: "late" (now past the due instant), "alert" (the alert
+    instant reached) or "ok". Anyone else gets an empty queryset."""
+    units = user_unit_ids(user=actor, roles=[Role.OFFICER])
+    if not units:
+        return Dossier.objects.none()
+    return (
+        Dossier.objects.filter(status=DossierStatus.REGISTERED, receiving_unit_id__in=units)
+        .annotate(
+            reception_state=Case(
+                When(reception_due_at__lt=now, then=Value("late")),
+                When(reception_alert_at__lte=now, then=Value("alert")),
+                default=Value("ok"),
+                output_field=CharField(),
+            )
+        )
+        .select_related("procedure_version__procedure", "receiving_unit", "handling_unit")
+        .order_by(F("reception_due_at").asc(nulls_last=True), "submitted_at", "id")
+    )
 
 
 def dossier_events(*, dossier: Dossier) -> QuerySet[DossierEvent]:

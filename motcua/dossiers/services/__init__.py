@@ -23,6 +23,7 @@ from .processing import (
 from .reception import (
     dossier_receive,
     dossier_receive_at_counter,
+    dossier_reception_alerts,
     dossier_refuse,
     dossier_submit,
 )
@@ -52,6 +53,7 @@ __all__ = [
     "dossier_issue_result",
     "dossier_receive",
     "dossier_receive_at_counter",
+    "dossier_reception_alerts",
     "dossier_refuse",
     "dossier_request_payment",
     "dossier_request_supplement",

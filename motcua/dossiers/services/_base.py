@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
@@ -38,6 +39,8 @@ TRACKED_FIELDS = (
     "clock_started_at",
     "appointment_at",
     "new_appointment_at",
+    "reception_alert_at",
+    "reception_due_at",
     "finished_at",
     "returned_at",
     "closed_at",
@@ -244,6 +247,48 @@ def start_processing_clock(*, dossier: Dossier, at: dt.datetime) -> None:
         unit=dossier.receiving_unit,
         cutoff=version.cutoff_time,
     )
+
+
+def reception_hours() -> tuple[Decimal, Decimal]:
+    """(alert, due): working hours after an online dossier's arrival within which the
+    one-stop is alerted and must accept it or ask for a supplement (domain.md section 3).
+    Settings `MOTCUA_RECEPTION_ALERT_HOURS` (2) and `MOTCUA_RECEPTION_DUE_HOURS` (8)."""
+    alert = Decimal(str(getattr(settings, "MOTCUA_RECEPTION_ALERT_HOURS", 2)))
+    due = Decimal(str(getattr(settings, "MOTCUA_RECEPTION_DUE_HOURS", 8)))
+    return alert, due
+
+
+def reception_deadlines(
+    *, unit: Unit, channel: int, arrival: dt.datetime
+) -> tuple[dt.datetime | None, dt.datetime | None]:
+    """(alert, due) for a dossier arriving at `arrival` at `unit` (domain.md section 3):
+    online dossiers only, on the receiving unit's clock, counted from the arrival's counting
+    start as at the counter (outside office hours: the next block). The online
+    last-office-hour rule is for the processing clock, not for reception. Other channels are
+    received on the spot: (None, None)."""
+    if channel != Dossier.Channel.ONLINE:
+        return None, None
+    clock = clock_for_unit(unit)
+    start = clock.counting_start(arrival, channel="counter")
+    alert_hours, due_hours = reception_hours()
+    return clock.add_working_hours(start, alert_hours), clock.add_working_hours(start, due_hours)
+
+
+def set_reception_deadlines(*, dossier: Dossier, arrival: dt.datetime) -> None:
+    """The dossier (back) at the one-stop waiting for reception from `arrival`: new alert and
+    due instants, and the alert may be sent again."""
+    dossier.reception_alert_at, dossier.reception_due_at = reception_deadlines(
+        unit=dossier.receiving_unit, channel=dossier.channel, arrival=arrival
+    )
+    dossier.reception_alerted_at = None
+
+
+def reception_on_time(*, dossier: Dossier, at: dt.datetime) -> bool | None:
+    """Whether an online dossier handled at `at` (received, or sent back for a supplement)
+    was handled by its reception due instant; None when it has none."""
+    if dossier.reception_due_at is None:
+        return None
+    return at <= dossier.reception_due_at
 
 
 def extend_appointment(*, dossier: Dossier, hours: Decimal) -> None:

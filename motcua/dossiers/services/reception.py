@@ -1,5 +1,5 @@
 """Submission and reception: submit (1), receive (1 -> 2), receive at the counter (-> 2),
-refuse (1|2 -> 3)."""
+refuse (1|2 -> 3), and the reception alerts for online dossiers waiting at the one-stop."""
 
 from __future__ import annotations
 
@@ -22,6 +22,8 @@ from ._base import (
     commit_change,
     finish_step,
     lock_dossier,
+    reception_deadlines,
+    reception_on_time,
     require_role,
     require_status,
     require_text,
@@ -138,6 +140,7 @@ def _new_dossier(
     handling = _competent_unit(
         version=procedure_version, receiving_unit=receiving_unit, handling_unit=handling_unit
     )
+    alert_at, due_at = reception_deadlines(unit=receiving_unit, channel=channel, arrival=now)
     return Dossier.objects.create(
         code=dossier_code_next(unit=receiving_unit, now=now),
         procedure_version=procedure_version,
@@ -159,6 +162,8 @@ def _new_dossier(
         form_data=data,
         result_kind=result_kind or procedure_version.result_kind,
         submitted_at=now,
+        reception_alert_at=alert_at,
+        reception_due_at=due_at,
         created_at=now,
         updated_at=now,
         version=1,
@@ -324,6 +329,7 @@ def dossier_receive(
         code="already_received" if dossier.received_at else "illegal_transition",
     )
     before = snapshot(dossier)
+    on_time = reception_on_time(dossier=dossier, at=now)
     _apply_reception(dossier=dossier, actor=actor, now=now)
     return commit_change(
         dossier=dossier,
@@ -333,6 +339,7 @@ def dossier_receive(
         now=now,
         before=before,
         reason=note,
+        extra=None if on_time is None else {"reception_on_time": on_time},
     )
 
 
@@ -434,3 +441,42 @@ def dossier_refuse(
         before=before,
         reason=text,
     )
+
+
+def dossier_reception_alerts(*, now: dt.datetime) -> list[str]:
+    """Alert the one-stop about online dossiers still waiting for reception (status 1) whose
+    alert instant (2 working hours after arrival) has passed: one `dossier.reception_alert`
+    outbox message per dossier, once (`reception_alerted_at` is set; a supplement that
+    brings the dossier back resets it). One transaction; rows another run holds are skipped.
+    The dossier's `version` is not bumped: an alert changes nothing the officer works on.
+    Returns the codes alerted."""
+    with transaction.atomic():
+        due = list(
+            Dossier.objects.select_for_update(of=("self",), skip_locked=True)
+            .filter(
+                status=DossierStatus.REGISTERED,
+                reception_alert_at__lte=now,
+                reception_alerted_at__isnull=True,
+            )
+            .select_related("receiving_unit")
+            .order_by("reception_due_at", "id")
+        )
+        for dossier in due:
+            assert dossier.reception_alert_at is not None
+            assert dossier.reception_due_at is not None
+            outbox_enqueue(
+                topic="dossier.reception_alert",
+                payload={
+                    "code": dossier.code,
+                    "status": dossier.status,
+                    "action": "reception_alert",
+                    "version": dossier.version,
+                    "receiving_unit": dossier.receiving_unit.code,
+                    "reception_alert_at": local(dossier.reception_alert_at).isoformat(),
+                    "reception_due_at": local(dossier.reception_due_at).isoformat(),
+                    "late": dossier.reception_overdue(now),
+                },
+                now=now,
+            )
+        Dossier.objects.filter(pk__in=[d.pk for d in due]).update(reception_alerted_at=now)
+    return [d.code for d in due]

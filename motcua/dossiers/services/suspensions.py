@@ -30,10 +30,12 @@ from ._base import (
     extend_current_step,
     is_applicant,
     lock_dossier,
+    reception_on_time,
     require_one_of,
     require_role,
     require_status,
     require_text,
+    set_reception_deadlines,
     snapshot,
     start_processing_clock,
 )
@@ -105,6 +107,11 @@ def dossier_request_supplement(
     require_status(dossier=dossier, allowed=SUPPLEMENTABLE, doing=doing)
     cleaned = _clean_items(dossier=dossier, items=items)
     before = snapshot(dossier)
+    extra: dict[str, Any] = {"items": cleaned}
+    if dossier.status == DossierStatus.REGISTERED:
+        on_time = reception_on_time(dossier=dossier, at=now)
+        if on_time is not None:  # the one-stop's answer to an online arrival
+            extra["reception_on_time"] = on_time
     Suspension.objects.create(
         dossier=dossier,
         kind=SuspensionKind.SUPPLEMENT,
@@ -123,7 +130,7 @@ def dossier_request_supplement(
         now=now,
         before=before,
         reason=note.strip(),
-        extra={"items": cleaned},
+        extra=extra,
         payload={"items": cleaned},
     )
 
@@ -163,6 +170,9 @@ def dossier_supplement(
     if dossier.received_at is not None:
         start_processing_clock(dossier=dossier, at=now)
         extend_current_step(dossier=dossier, hours=hours)
+    elif dossier.status == DossierStatus.REGISTERED:
+        # Back at the one-stop: the reception deadlines count again from the supplement.
+        set_reception_deadlines(dossier=dossier, arrival=now)
     return commit_change(
         dossier=dossier,
         action="supplement",
