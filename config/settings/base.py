@@ -167,6 +167,12 @@ CONTENT_SECURITY_POLICY = {
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TIMEZONE = TIME_ZONE
+# `celery -A config beat`: the periodic jobs (each is also a management command).
+CELERY_BEAT_SCHEDULE = {
+    "deliver-outbox": {"task": "motcua.core.deliver_outbox", "schedule": 60.0},
+    "reception-alerts": {"task": "motcua.dossiers.reception_alerts", "schedule": 300.0},
+    "close-unsupplemented": {"task": "motcua.dossiers.close_unsupplemented", "schedule": 3600.0},
+}
 
 # Rate limits (requests per window) for sign-in and public look-ups.
 MOTCUA_RATE_LIMITS = {

@@ -1,0 +1,19 @@
+"""Periodic work, scheduled by Celery beat (`CELERY_BEAT_SCHEDULE` in settings)."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from motcua.core.clock import now
+
+from .services import dossier_close_unsupplemented, dossier_reception_alerts
+
+
+@shared_task(name="motcua.dossiers.reception_alerts")
+def reception_alerts() -> int:
+    return len(dossier_reception_alerts(now=now()))
+
+
+@shared_task(name="motcua.dossiers.close_unsupplemented")
+def close_unsupplemented() -> int:
+    return len(dossier_close_unsupplemented(now=now()))
