@@ -22,6 +22,7 @@ from motcua.dossiers.models import Channel, Dossier, DossierEvent
 from motcua.dossiers.selectors import dossier_events, dossier_get_for_actor, dossier_list_for_actor
 from motcua.dossiers.services import dossier_submit
 from motcua.organisation.models import Unit
+from motcua.organisation.selectors import unit_active_by_code
 
 from .auth import AUTH, request_actor
 from .datetimes import LocalDateTime
@@ -314,7 +315,8 @@ def _dossier_for(request: HttpRequest, code: str) -> Dossier:
 
 
 def _current_version(*, code: str, now: Any) -> ProcedureVersion:
-    """The version in force today (one query); an unknown code is a field error of the body."""
+    """The version in force today (cached, see `version_in_force`); an unknown code is a field
+    error of the body."""
     version = version_in_force(code=code, on=clock.local(now).date())
     if version is not None:
         return version
@@ -328,7 +330,7 @@ def _current_version(*, code: str, now: Any) -> ProcedureVersion:
 
 
 def _receiving_unit(*, code: str) -> Unit:
-    unit = Unit.objects.filter(code=code, is_active=True).first()
+    unit = unit_active_by_code(code=code)
     if unit is None:
         raise _field_error("receiving_unit", "not_found", _("Không tìm thấy đơn vị tiếp nhận."))
     return unit

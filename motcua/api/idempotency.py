@@ -1,9 +1,10 @@
 """`Idempotency-Key` for writes: a retried request returns the first response, once.
 
 The record is written in the transaction of the change, so it exists exactly when the change
-committed. Two concurrent requests with one key race on the (principal, key) unique
-constraint: the loser's whole transaction (its dossier included) rolls back and it replays
-the winner's response.
+committed. The key is not looked up first: a reused key (a retry, or two concurrent requests
+with one key) fails on the (principal, key) unique constraint, the whole transaction (its
+dossier included) rolls back and the first response is replayed; a retry whose re-run fails
+with an error also gets the first response when there is one.
 """
 
 from __future__ import annotations
@@ -15,8 +16,10 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from ninja.errors import HttpError
 
 from motcua.accounts.models import User
+from motcua.core.errors import DomainError
 
 from .errors import MESSAGES, ApiError
 from .models import IdempotencyRecord
@@ -53,9 +56,9 @@ def idempotent_call(
     if not key:
         status, body = perform()
         return status, body, False
-    record = _find(principal=principal, key=key)
-    if record is not None:
-        return _replay(record, operation=operation, fingerprint=fingerprint)
+    # No look-up first: a new key (the common case) costs no extra query. A key already used
+    # makes the record insert fail, and the whole transaction (its dossier and its dossier
+    # code included) rolls back before the first response is replayed.
     try:
         with transaction.atomic():
             status, body = perform()
@@ -71,6 +74,14 @@ def idempotent_call(
     except IntegrityError:
         record = _find(principal=principal, key=key)
         if record is None:  # the failure was not about the key
+            raise
+        return _replay(record, operation=operation, fingerprint=fingerprint)
+    except (DomainError, ApiError, HttpError):
+        # Running the request again failed (e.g. the version it used is no longer in force):
+        # a retry of a request that succeeded still gets the first response, as if the key
+        # had been looked up first.
+        record = _find(principal=principal, key=key)
+        if record is None:
             raise
         return _replay(record, operation=operation, fingerprint=fingerprint)
     return status, body, False

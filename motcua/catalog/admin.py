@@ -15,10 +15,12 @@ from django.utils.translation import gettext_lazy as _
 
 from motcua.core.clock import now
 from motcua.core.errors import DomainError
+from motcua.core.generation_cache import InvalidatingAdminMixin
 from motcua.organisation.models import Unit
 
 from .models import AcceptedForm, Component, Fee, Field, Procedure, ProcedureVersion, ProcessStep
 from .problems import CatalogInvalid, Problem
+from .selectors import catalog_cache_invalidate
 from .services import procedure_version_create_draft, procedure_version_publish
 from .services import procedure_version_validate as validate
 from .text import fold, search_text
@@ -109,7 +111,7 @@ class VersionInline(admin.TabularInline):
 
 
 @admin.register(Procedure)
-class ProcedureAdmin(admin.ModelAdmin):
+class ProcedureAdmin(InvalidatingAdminMixin, admin.ModelAdmin):
     list_display = (
         "code",
         "name",
@@ -133,6 +135,9 @@ class ProcedureAdmin(admin.ModelAdmin):
     autocomplete_fields = ("field", "competent_unit")
     inlines = (VersionInline,)
     actions = ("create_draft",)
+
+    def invalidate_cache(self) -> None:
+        catalog_cache_invalidate()  # the admin saves procedures without the services
 
     def save_model(self, request: HttpRequest, obj: Procedure, form: Any, change: bool) -> None:
         obj.search_text = search_text(code=obj.code, name=obj.name, name_en=obj.name_en)
@@ -197,7 +202,7 @@ class StepInline(admin.TabularInline):
 
 
 @admin.register(ProcedureVersion)
-class ProcedureVersionAdmin(admin.ModelAdmin):
+class ProcedureVersionAdmin(InvalidatingAdminMixin, admin.ModelAdmin):
     list_display = (
         "procedure",
         "number",
@@ -215,6 +220,10 @@ class ProcedureVersionAdmin(admin.ModelAdmin):
     readonly_fields = ("published_at", "created_at")
     inlines = (ComponentInline, FeeInline, StepInline)
     actions = ("publish",)
+
+    def invalidate_cache(self) -> None:
+        catalog_cache_invalidate()  # validity, online level, e-form... edited in place
+
     fieldsets = (
         (
             None,

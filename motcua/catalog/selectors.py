@@ -3,15 +3,36 @@ published), so these selectors need no actor."""
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from motcua.core.errors import NotFound
+from motcua.core.generation_cache import Generation, GenerationCache
+from motcua.organisation.selectors import UNITS_GENERATION
 
 from .models import Procedure, ProcedureVersion, ProcessStep
 from .text import fold
+
+# Bumped by every write to procedures and versions (`catalog_cache_invalidate`): the catalog
+# services and the admin. A unit write empties the cache too (the competent unit rides along).
+CATALOG_GENERATION = Generation("catalog")
+_versions_in_force: GenerationCache[ProcedureVersion] = GenerationCache(
+    CATALOG_GENERATION, depends_on=(UNITS_GENERATION,)
+)
+
+
+def catalog_cache_invalidate() -> None:
+    """Procedures or versions changed (now, or when the current transaction commits): forget
+    the cached versions in force in every process."""
+    _versions_in_force.invalidate_on_write()
+
+
+def catalog_cache_clear() -> None:
+    """Drop this process's cached versions (tests call it between cases)."""
+    _versions_in_force.clear()
 
 
 def _published_versions() -> QuerySet[ProcedureVersion]:
@@ -84,8 +105,19 @@ def procedure_get(*, code: str) -> Procedure:
 
 
 def version_in_force(*, code: str, on: dt.date) -> ProcedureVersion | None:
-    """The published version in force on a date for an active procedure code, in one query and
-    without its components, fees and steps: what filing a dossier needs (the hot path)."""
+    """The published version in force on a date for an active procedure code, without its
+    components, fees and steps: what filing a dossier needs (the hot path).
+
+    Cached in the process per (code, date) until the catalog or a unit is written
+    (`catalog_cache_invalidate`, `units_cache_invalidate`): no query on a hit. Each call gets
+    its own copy of the version (its procedure and competent unit are shared: read them only).
+    """
+    version = _versions_in_force.get((code, on), lambda: version_in_force_query(code=code, on=on))
+    return copy.copy(version) if version is not None else None
+
+
+def version_in_force_query(*, code: str, on: dt.date) -> ProcedureVersion | None:
+    """`version_in_force` from the database, in one query."""
     return (
         _published_versions()
         .filter(procedure__code=code, procedure__is_active=True, valid_from__lte=on)

@@ -36,7 +36,7 @@ from .schema import (
     clean_from_db,
     version_json,
 )
-from .selectors import version_current
+from .selectors import catalog_cache_invalidate, version_current
 from .text import search_text
 
 DEMO_CATALOG = Path(__file__).resolve().parent / "data" / "demo_catalog.json"
@@ -199,6 +199,7 @@ def procedure_version_publish(
             error.code = "version_invalid"
             raise error
         ProcedureVersion.objects.bulk_update(closed, ["valid_to"])
+        catalog_cache_invalidate()  # now and at commit: the version in force changes
         version.status = _PUBLISHED
         version.published_at = now
         version.save(update_fields=["status", "published_at"])
@@ -255,6 +256,7 @@ def procedure_version_create_draft(
         draft.valid_to = None
         draft.note = ""
         draft.save()
+        catalog_cache_invalidate()
         Component.objects.bulk_create(
             [
                 Component(version=draft, **_model_values(c, Component))
@@ -376,6 +378,7 @@ def catalog_import(
                 summary.updated += 1
             summary.versions_created += plan.action in ("create", "new_version")
         if not dry_run:
+            catalog_cache_invalidate()  # now and at commit
             created, updated = _save_fields(fields)
             summary.fields_created, summary.fields_updated = created, updated
             _save(plans, context=context, now=now, progress=progress)

@@ -10,8 +10,10 @@ from django.utils.translation import gettext_lazy as _
 
 from motcua.accounts.models import User
 from motcua.core.clock import now
+from motcua.core.generation_cache import InvalidatingAdminMixin
 
 from .models import RoleAssignment, ServicePoint, Unit
+from .selectors import units_cache_invalidate
 from .services import role_assign, role_revoke
 
 
@@ -37,13 +39,16 @@ class RoleAssignmentInline(admin.TabularInline):
 
 
 @admin.register(Unit)
-class UnitAdmin(admin.ModelAdmin):
+class UnitAdmin(InvalidatingAdminMixin, admin.ModelAdmin):
     list_display = ("code", "name", "kind", "level", "parent", "province_code", "is_active")
     list_filter = ("province_code", "level", "kind", "is_active")
     search_fields = ("code", "name", "division_code")
     autocomplete_fields = ("parent",)
     inlines = [ServicePointInline, RoleAssignmentInline]
     list_per_page = 50
+
+    def invalidate_cache(self) -> None:
+        units_cache_invalidate()  # a unit renamed or deactivated here is seen at once
 
 
 @admin.register(ServicePoint)

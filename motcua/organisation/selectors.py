@@ -2,13 +2,38 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable
 
 from django.db.models import QuerySet
 
 from motcua.accounts.models import User
+from motcua.core.generation_cache import Generation, GenerationCache
 
 from .models import Role, RoleAssignment, Unit
+
+# Bumped by every write to units (`units_cache_invalidate`): the services and the admin.
+UNITS_GENERATION = Generation("organisation.units")
+_active_units: GenerationCache[Unit] = GenerationCache(UNITS_GENERATION)
+
+
+def units_cache_invalidate() -> None:
+    """Units changed (now, or when the current transaction commits): forget the cached ones
+    in every process. Also empties the caches that depend on units (the catalog's)."""
+    _active_units.invalidate_on_write()
+
+
+def units_cache_clear() -> None:
+    """Drop this process's cached units (tests call it between cases)."""
+    _active_units.clear()
+
+
+def unit_active_by_code(*, code: str) -> Unit | None:
+    """The active unit with this code, or None: the hot path of filing a dossier. Cached in
+    the process until a unit is written (`units_cache_invalidate`); each call gets its own
+    copy of the instance."""
+    unit = _active_units.get(code, lambda: Unit.objects.filter(code=code, is_active=True).first())
+    return copy.copy(unit) if unit is not None else None
 
 
 def unit_descendant_ids(*, unit_ids: Iterable[int]) -> set[int]:

@@ -15,6 +15,7 @@ from motcua.core.errors import ValidationError
 from motcua.core.services import audit_record
 
 from .models import Role, RoleAssignment, ServicePoint, Unit
+from .selectors import units_cache_invalidate
 
 # Departments every province has after the 2025 reorganisation (local code suffix, name).
 STANDARD_DEPARTMENTS: tuple[tuple[str, str], ...] = (
@@ -80,6 +81,7 @@ def unit_tree_load(
     province = _province(province_code)
     code = f"{int(province.code):02d}"
     summary = LoadSummary(province=province.name)
+    units_cache_invalidate()  # now and at commit: units may be renamed or reactivated
     existing = {u.code: u for u in Unit.objects.filter(province_code=code)}
 
     def upsert(**values: object) -> Unit:
