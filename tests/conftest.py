@@ -36,3 +36,13 @@ def _fresh_working_clocks() -> None:
     clock_cache_clear()
     catalog_cache_clear()  # versions and units too: cached by code, and rows die with the test
     units_cache_clear()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _load_urls_before_any_frozen_clock() -> None:
+    """Build the URL configuration (and with it the API's pydantic schemas) once, before a
+    test freezes time: pydantic cannot build a schema for freezegun's fake datetime class,
+    so a test file run on its own would otherwise fail."""
+    from django.urls import get_resolver
+
+    get_resolver().url_patterns  # noqa: B018
