@@ -1,6 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class AccountsConfig(AppConfig):
     name = "motcua.accounts"
-    verbose_name = "Tài khoản"
+    verbose_name = _("Tài khoản")

@@ -1,6 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class OrganisationConfig(AppConfig):
     name = "motcua.organisation"
-    verbose_name = "Tổ chức, đơn vị"
+    verbose_name = _("Tổ chức, đơn vị")

@@ -28,8 +28,17 @@ from motcua.organisation.services import unit_tree_load
 from tests.factories import CitizenFactory, ProvinceUnitFactory, UnitFactory
 
 MOTCUA = Path(__file__).resolve().parents[2] / "motcua"
-# motcua.demo has no translatable strings, hence no catalogue.
-APPS = ["core", "accounts", "organisation", "deadlines", "catalog", "dossiers", "portal"]
+APPS = [
+    "core",
+    "accounts",
+    "organisation",
+    "deadlines",
+    "catalog",
+    "dossiers",
+    "portal",
+    "demo",
+    "api",
+]
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
 
 
@@ -167,3 +176,36 @@ def test_the_api_returns_a_dossier_service_error_in_the_request_language(citizen
     assert english["code"] == vietnamese["code"] == "form_incomplete"
     assert english["message"] == "The form is missing required information: Họ tên trẻ."
     assert vietnamese["message"] == "Tờ khai còn thiếu thông tin bắt buộc: Họ tên trẻ."
+
+
+TRANSLATION_CALLS = {"_", "gettext", "gettext_lazy", "ngettext", "ngettext_lazy"}
+
+
+def source_messages(app: str) -> dict[str, str]:
+    """Every literal passed to a gettext function in the app's Python code: msgid -> where."""
+    found: dict[str, str] = {}
+    for path in sorted((MOTCUA / app).rglob("*.py")):
+        if "migrations" in path.parts:
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id in TRANSLATION_CALLS
+                and node.args
+                and isinstance(node.args[0], ast.Constant)
+                and isinstance(node.args[0].value, str)
+            ):
+                found.setdefault(node.args[0].value, f"{path.relative_to(MOTCUA)}:{node.lineno}")
+    return found
+
+
+@pytest.mark.parametrize("app", APPS)
+def test_every_message_in_the_code_has_an_english_translation(app: str) -> None:
+    """A Vietnamese message added without its English line fails here (run makemessages in
+    the app's folder, translate, compilemessages)."""
+    po = MOTCUA / app / "locale" / "en" / "LC_MESSAGES" / "django.po"
+    translated = {entry.msgid for entry in read_po(po) if entry.msgstr} if po.exists() else set()
+    missing = {msg: where for msg, where in source_messages(app).items() if msg not in translated}
+    assert missing == {}
