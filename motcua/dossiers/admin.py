@@ -3,12 +3,16 @@ events); events, the slip and pauses are read-only."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import admin
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+
+from motcua.accounts.models import User
+from motcua.core.clock import now
 
 from .models import Dossier, DossierCodeCounter, DossierEvent, StepRun, Suspension
+from .selectors import log_personal_data_read
 
 
 class _ReadOnlyInline(admin.TabularInline):
@@ -92,6 +96,22 @@ class DossierAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         return [f.name for f in Dossier._meta.fields]
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        """Opening a dossier shows the applicant's personal data: the read is logged."""
+        response = super().change_view(request, object_id, form_url, extra_context)
+        dossier = Dossier.objects.filter(pk=object_id).first() if object_id.isdigit() else None
+        if response.status_code == 200 and dossier is not None:
+            log_personal_data_read(
+                actor=cast(User, request.user), dossier=dossier, now=now(), channel="admin"
+            )
+        return response
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

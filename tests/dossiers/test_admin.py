@@ -28,3 +28,22 @@ def test_admin_lists_and_shows_a_dossier_read_only(world, client, admin_user):
     assert response.status_code == 403
     event.refresh_from_db()
     assert event.reason == ""
+
+
+def test_opening_a_dossier_in_the_admin_logs_the_read_of_personal_data(world, client, admin_user):
+    from motcua.core.models import DataAccessLog
+
+    dossier = processing(world)
+    client.force_login(admin_user)
+
+    client.get(reverse("admin:dossiers_dossier_changelist"))
+    assert not DataAccessLog.objects.exists()  # the list shows no more than names and codes
+    client.get(reverse("admin:dossiers_dossier_change", args=[dossier.pk]))
+
+    log = DataAccessLog.objects.get()
+    assert (log.actor, log.subject_type, log.subject_id, log.channel) == (
+        admin_user,
+        "dossier",
+        dossier.code,
+        "admin",
+    )
