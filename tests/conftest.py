@@ -29,13 +29,17 @@ def _no_network(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest)
 @pytest.fixture(autouse=True)
 def _fresh_working_clocks() -> None:
     """Clocks are cached per unit id, and ids are reused across tests: start each test clean."""
+    from motcua.accounts.services import api_tokens_cache_clear
     from motcua.catalog.selectors import catalog_cache_clear
+    from motcua.core.outbox import outbox_handoff_reset
     from motcua.deadlines.clock import clock_cache_clear
     from motcua.organisation.selectors import units_cache_clear
 
     clock_cache_clear()
     catalog_cache_clear()  # versions and units too: cached by code, and rows die with the test
     units_cache_clear()
+    api_tokens_cache_clear()  # user and token ids are reused too
+    outbox_handoff_reset()  # no trailing hand-off from an earlier test
 
 
 @pytest.fixture(scope="session", autouse=True)

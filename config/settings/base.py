@@ -168,8 +168,13 @@ CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TIMEZONE = TIME_ZONE
 # `celery -A config beat`: the periodic jobs (each is also a management command).
+# At most one `deliver_outbox.delay()` per process per window after a commit, plus one trailing
+# send at the end of the window when commits were skipped (motcua.core.outbox). 0: every commit.
+MOTCUA_OUTBOX_HANDOFF_MS = int(os.environ.get("MOTCUA_OUTBOX_HANDOFF_MS", "200"))
+
 CELERY_BEAT_SCHEDULE = {
-    "deliver-outbox": {"task": "motcua.core.deliver_outbox", "schedule": 60.0},
+    # Rows whose hand-off after commit was lost (see motcua.core.outbox): the worst-case latency.
+    "deliver-outbox": {"task": "motcua.core.deliver_outbox", "schedule": 10.0},
     "reception-alerts": {"task": "motcua.dossiers.reception_alerts", "schedule": 300.0},
     "close-unsupplemented": {"task": "motcua.dossiers.close_unsupplemented", "schedule": 3600.0},
 }

@@ -8,13 +8,17 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from motcua.core.clock import now
+from motcua.core.generation_cache import InvalidatingAdminMixin
 
 from .models import ApiToken, User
-from .services import api_token_create
+from .services import api_token_create, api_token_revoke, api_tokens_cache_invalidate
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(InvalidatingAdminMixin, DjangoUserAdmin):
+    """Saves and deletes bump the API token cache: deactivating a user cuts off its tokens
+    in every process from the next request."""
+
     list_display = ("username", "full_name", "kind", "personal_id", "email", "is_active")
     list_filter = ("kind", "is_active", "is_staff")
     search_fields = ("username", "full_name", "personal_id", "email", "phone")
@@ -48,10 +52,15 @@ class UserAdmin(DjangoUserAdmin):
         ),
     )
 
+    def invalidate_cache(self) -> None:
+        api_tokens_cache_invalidate()
+
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
-    """Creating a token shows its key once; only its hash is kept."""
+class ApiTokenAdmin(InvalidatingAdminMixin, admin.ModelAdmin):
+    """Creating a token shows its key once; only its hash is kept. Setting "revoked at" on a
+    token revokes it through `api_token_revoke` (now, with an audit event); every save and
+    delete bumps the token cache of every process."""
 
     list_display = (
         "name",
@@ -74,7 +83,12 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
     def save_model(self, request: HttpRequest, obj: ApiToken, form: Any, change: bool) -> None:
         if change:
-            super().save_model(request, obj, form, change)
+            revoking = obj.revoked_at is not None and "revoked_at" in form.changed_data
+            if revoking:
+                obj.revoked_at = form.initial.get("revoked_at")  # the service stamps it
+            super().save_model(request, obj, form, change)  # bumps the token cache
+            if revoking:
+                api_token_revoke(token=obj, actor=cast(User, request.user), now=now())
             return
         token, raw = api_token_create(
             user=obj.user,
@@ -90,3 +104,6 @@ class ApiTokenAdmin(admin.ModelAdmin):
             request,
             _("Khoá API (chỉ hiển thị một lần, hãy lưu lại ngay): %(key)s") % {"key": raw},
         )
+
+    def invalidate_cache(self) -> None:
+        api_tokens_cache_invalidate()

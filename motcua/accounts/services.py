@@ -1,12 +1,57 @@
 from __future__ import annotations
 
+import copy
 import datetime as dt
+import threading
+from dataclasses import dataclass
 
 from django.db import transaction
 
+from motcua.core.generation_cache import Generation, GenerationCache
 from motcua.core.services import audit_record
 
 from .models import ApiToken, User
+
+# The token look-up of every API request is cached per process (`api_token_authenticate`),
+# until a write to tokens or users: `api_token_revoke`, the admin pages of tokens and users
+# (save and delete). Writes made with `QuerySet.update()` or raw SQL elsewhere must call
+# `api_tokens_cache_invalidate()`.
+API_TOKENS_GENERATION = Generation("api_tokens")
+
+
+@dataclass(frozen=True)
+class _CachedToken:
+    """What authenticating a key needs, as loaded from the database. `user` is never handed
+    out: callers get a copy."""
+
+    token_id: int
+    user_id: int
+    expires_at: dt.datetime | None
+    revoked: bool
+    last_used_at: dt.datetime | None
+    user: User
+
+
+_tokens: GenerationCache[_CachedToken] = GenerationCache(API_TOKENS_GENERATION)
+
+# token id -> last `last_used_at` written or seen by this process (not part of the cached
+# entry, which is never mutated; a token's entry is reloaded only after a bump).
+LAST_USED_EVERY = dt.timedelta(minutes=5)
+_last_used: dict[int, dt.datetime] = {}
+_last_used_lock = threading.Lock()
+
+
+def api_tokens_cache_invalidate() -> None:
+    """Tokens or users changed (now, and again when the current transaction commits): every
+    process forgets its cached tokens before its next request."""
+    _tokens.invalidate_on_write()
+
+
+def api_tokens_cache_clear() -> None:
+    """Drop this process's cached tokens (tests call it between cases)."""
+    _tokens.clear()
+    with _last_used_lock:
+        _last_used.clear()
 
 
 @transaction.atomic
@@ -43,19 +88,82 @@ def api_token_create(
     return token, raw
 
 
+@transaction.atomic
+def api_token_revoke(*, token: ApiToken, actor: User | None, now: dt.datetime) -> ApiToken:
+    """Revoke a token: refused from the next request on, in every process. Revoking a token
+    already revoked changes nothing."""
+    locked = ApiToken.objects.select_for_update().select_related("user").get(pk=token.pk)
+    if locked.revoked_at is not None:
+        token.revoked_at = locked.revoked_at
+        return token
+    locked.revoked_at = now
+    locked.save(update_fields=["revoked_at"])
+    token.revoked_at = now
+    audit_record(
+        actor=actor,
+        action="api_token.revoke",
+        object_type="accounts.apitoken",
+        object_id=locked.pk,
+        now=now,
+        before={"revoked_at": None},
+        after={
+            "user": locked.user.username,
+            "name": locked.name,
+            "prefix": locked.prefix,
+            "revoked_at": now,
+        },
+    )
+    api_tokens_cache_invalidate()  # now and at commit
+    return token
+
+
+def _token_load(key_hash: str) -> _CachedToken | None:
+    token = ApiToken.objects.select_related("user").filter(key_hash=key_hash).first()
+    if token is None:
+        return None  # unknown keys are not cached
+    return _CachedToken(
+        token_id=token.pk,
+        user_id=token.user_id,
+        expires_at=token.expires_at,
+        revoked=token.revoked_at is not None,
+        last_used_at=token.last_used_at,
+        user=token.user,
+    )
+
+
 def api_token_authenticate(*, raw_key: str, now: dt.datetime) -> User | None:
-    """The active user behind a raw key, or None (unknown, revoked, expired, inactive)."""
+    """The active user behind a raw key, or None (unknown, revoked, expired, inactive).
+
+    Cached per process until a token or user is written (`api_tokens_cache_invalidate`): no
+    query on a hit, one round trip to the shared cache. Expiry is checked against `now` at
+    every call. Each call gets its own copy of the user."""
     if not raw_key:
         return None
-    token = (
-        ApiToken.objects.select_related("user")
-        .filter(key_hash=ApiToken.hash_key(raw_key), revoked_at__isnull=True)
-        .first()
-    )
-    if token is None or not token.user.is_active:
+    key_hash = ApiToken.hash_key(raw_key)
+    entry = _tokens.get(key_hash, lambda: _token_load(key_hash))
+    if entry is None or entry.revoked or not entry.user.is_active:
         return None
-    if token.expires_at is not None and token.expires_at <= now:
+    if entry.expires_at is not None and entry.expires_at <= now:
         return None
-    if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=5):
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return token.user
+    _touch(entry, now)
+    return copy.copy(entry.user)
+
+
+def _touch(entry: _CachedToken, now: dt.datetime) -> None:
+    """Record the use at most every 5 minutes, in this process and in the database (the
+    UPDATE is conditional, so several processes do not write it more often either)."""
+    with _last_used_lock:
+        last = _last_used.get(entry.token_id, entry.last_used_at)
+        if last is not None and entry.last_used_at is not None:
+            last = max(last, entry.last_used_at)
+        if last is not None and now - last <= LAST_USED_EVERY:
+            return
+        if len(_last_used) >= 4096:
+            _last_used.clear()
+        _last_used[entry.token_id] = now
+    from django.db.models import Q
+
+    ApiToken.objects.filter(
+        Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - LAST_USED_EVERY),
+        pk=entry.token_id,
+    ).update(last_used_at=now)

@@ -12,13 +12,10 @@ class Command(BaseCommand):
     help = "Gửi các thông điệp còn chờ trong outbox. Deliver pending outbox messages."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--limit", type=int, default=1000)
+        parser.add_argument(
+            "--batch", type=int, default=100, help="Số thông điệp mỗi giao dịch (rows per batch)."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        total = 0
-        while total < options["limit"]:
-            delivered = outbox_deliver_pending(now=now(), limit=min(100, options["limit"]))
-            if not delivered:
-                break
-            total += delivered
+        total = outbox_deliver_pending(now=now(), batch=max(options["batch"], 1))
         self.stdout.write(self.style.SUCCESS(f"Đã gửi {total} thông điệp."))
