@@ -26,9 +26,12 @@ from decimal import ROUND_CEILING, Decimal
 from typing import TYPE_CHECKING, Any
 
 from motcua.core.clock import VN_TZ
+from motcua.core.generation_cache import Generation, GenerationCache
 
 if TYPE_CHECKING:
     from motcua.organisation.models import Unit
+
+    from .models import WorkSchedule
 
 CHANNELS = ("counter", "online", "post")
 HOURS_PER_WORKING_DAY = 8
@@ -412,90 +415,66 @@ def _us_time(value: int) -> dt.time:
 
 # -- the per-unit cache -------------------------------------------------------------------
 
-_CACHE_KEY = "motcua.deadlines.calendar_generation"
-_cache_lock = threading.Lock()
-_local_generation = 0
-_cached_generation: tuple[int, int] | None = None
-_clocks_by_unit: dict[int | None, WorkingClock] = {}
-_clocks_by_schedule: dict[Any, WorkingClock] = {}
+#: Bumped by every calendar or office-hours write (now and at commit, see services), shared
+#: across processes through the Django cache.
+CALENDAR_GENERATION = Generation("deadlines.calendar")
+_clocks_by_unit: GenerationCache[WorkingClock] = GenerationCache(CALENDAR_GENERATION)
+_clocks_by_schedule: GenerationCache[WorkingClock] = GenerationCache(CALENDAR_GENERATION)
 
 
 def clock_cache_invalidate() -> None:
-    """Forget every cached clock, here and (through the shared Django cache, when one is
-    configured) in the other processes. Called by the services that write the calendar."""
-    global _local_generation
-    from django.core.cache import cache
-
-    with _cache_lock:
-        _local_generation += 1
-    try:
-        cache.incr(_CACHE_KEY)
-    except ValueError:
-        cache.set(_CACHE_KEY, 1, None)
+    """Calendar or office hours changed (now, and again when the current transaction commits):
+    every process forgets its cached clocks. Called by the services that write them."""
+    _clocks_by_unit.invalidate_on_write()
 
 
 def clock_cache_clear() -> None:
     """Drop this process's cached clocks (tests call it between cases)."""
-    global _cached_generation
-    with _cache_lock:
-        _clocks_by_unit.clear()
-        _clocks_by_schedule.clear()
-        _cached_generation = None
+    _clocks_by_unit.clear()
+    _clocks_by_schedule.clear()
 
 
 def clock_for_unit(unit: Unit | None) -> WorkingClock:
     """The working clock of a unit: its own `WorkSchedule`, else the province-wide one (the
     row without a unit), else the default office hours; always with the calendar exceptions.
     Cached per unit until the calendar or a schedule changes."""
-    global _cached_generation
-    from django.core.cache import cache
-
-    generation = (_local_generation, int(cache.get(_CACHE_KEY, 0)))
-    key = unit.pk if unit is not None else None
-    with _cache_lock:
-        if generation != _cached_generation:
-            _clocks_by_unit.clear()
-            _clocks_by_schedule.clear()
-            _cached_generation = generation
-        clock = _clocks_by_unit.get(key)
-    if clock is not None:
-        return clock
-    clock = _build_clock_for(unit, generation)
-    with _cache_lock:
-        if generation == _cached_generation:
-            _clocks_by_unit[key] = clock
+    clock = _clocks_by_unit.get(
+        unit.pk if unit is not None else None, lambda: _build_clock_for(unit)
+    )
+    assert clock is not None  # the loader always builds one
     return clock
 
 
-def _build_clock_for(unit: Unit | None, generation: tuple[int, int]) -> WorkingClock:
-    from .models import CalendarDay, WorkSchedule
+def _build_clock_for(unit: Unit | None) -> WorkingClock:
+    from .models import WorkSchedule
 
     schedule = None
     if unit is not None:
         schedule = WorkSchedule.objects.filter(unit=unit).first()
     if schedule is None:
         schedule = WorkSchedule.objects.filter(unit__isnull=True).first()
-    schedule_key = schedule.pk if schedule is not None else None
-    with _cache_lock:
-        shared = _clocks_by_schedule.get(schedule_key)
-    if shared is not None:
-        return shared
+    # Units sharing a schedule (most of them: the province-wide one) share one clock.
+    clock = _clocks_by_schedule.get(
+        schedule.pk if schedule is not None else None, lambda: _clock_from(schedule)
+    )
+    assert clock is not None
+    return clock
+
+
+def _clock_from(schedule: WorkSchedule | None) -> WorkingClock:
+    from .models import CalendarDay
+
     holidays: list[dt.date] = []
     workdays: list[dt.date] = []
     for day, is_working in CalendarDay.objects.values_list("date", "is_working"):
         (workdays if is_working else holidays).append(day)
     if schedule is None:
-        clock = WorkingClock(holidays=holidays, workdays=workdays)
-    else:
-        from .services import blocks_parse
+        return WorkingClock(holidays=holidays, workdays=workdays)
+    from .services import blocks_parse
 
-        clock = WorkingClock(
-            holidays=holidays,
-            workdays=workdays,
-            weekly=blocks_parse(schedule.blocks),
-            online_late_from=schedule.online_late_from,
-        )
-    with _cache_lock:
-        if generation == _cached_generation:  # not if the calendar changed meanwhile
-            clock = _clocks_by_schedule.setdefault(schedule_key, clock)
-    return clock
+    return WorkingClock(
+        holidays=holidays,
+        workdays=workdays,
+        weekly=blocks_parse(schedule.blocks),
+        online_late_from=schedule.online_late_from,
+    )

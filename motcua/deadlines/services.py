@@ -50,11 +50,6 @@ TIME_UNITS = ("working_days", "working_hours", "calendar_days", "immediate")
 _HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 
 
-def _invalidate() -> None:
-    clock_cache_invalidate()
-    transaction.on_commit(clock_cache_invalidate)
-
-
 # -- office hours --------------------------------------------------------------------------
 
 
@@ -191,7 +186,7 @@ def work_schedule_set(
         before=before,
         after=_schedule_state(schedule),
     )
-    _invalidate()
+    clock_cache_invalidate()
     return schedule
 
 
@@ -211,7 +206,7 @@ def work_schedule_delete(*, schedule: WorkSchedule, actor: User | None, now: dt.
         before=_schedule_state(schedule),
     )
     schedule.delete()
-    _invalidate()
+    clock_cache_invalidate()
 
 
 # -- the calendar --------------------------------------------------------------------------
@@ -254,7 +249,7 @@ def calendar_day_set(
         before=_day_state(previous) if previous else {},
         after=_day_state(day),
     )
-    _invalidate()
+    clock_cache_invalidate()
     return day
 
 
@@ -274,7 +269,7 @@ def calendar_day_delete(*, day: CalendarDay, actor: User | None, now: dt.datetim
         before=_day_state(day),
     )
     day.delete()
-    _invalidate()
+    clock_cache_invalidate()
 
 
 @dataclass
@@ -356,7 +351,7 @@ def calendar_seed(*, years: Iterable[int], now: dt.datetime) -> SeedSummary:
                 "dates_added": [d.isoformat() for d in summary.dates_added],
             },
         )
-    _invalidate()
+    clock_cache_invalidate()
     return summary
 
 
