@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from motcua.accounts.models import User
 from motcua.core.errors import NotFound
 from motcua.core.models import DataAccessLog
+from motcua.core.services import data_access_record
 from motcua.organisation.models import Role
 from motcua.organisation.selectors import user_unit_ids
 
@@ -45,13 +46,13 @@ def log_personal_data_read(
     """Record that `actor` read the personal data in `dossier` (not when it is their own)."""
     if dossier.applicant_id is not None and dossier.applicant_id == actor.pk:
         return None
-    return DataAccessLog.objects.create(
+    return data_access_record(
         actor=actor,
         subject_type="dossier",
         subject_id=dossier.code,
         purpose=purpose,
         channel=channel,
-        at=now,
+        now=now,
     )
 
 
