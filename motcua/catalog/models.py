@@ -160,6 +160,14 @@ class ProcedureVersion(models.Model):
         default=15,
         help_text=_("Quá hạn này mà không bổ sung thì hồ sơ bị đóng."),
     )
+    supplement_restarts_clock = models.BooleanField(
+        _("bổ sung trong khi xử lý tính lại thời hạn từ đầu"),
+        default=False,
+        help_text=_(
+            "Mặc định thời gian đã giải quyết được tính và thời hạn chỉ tạm dừng trong lúc chờ "
+            "bổ sung; chọn khi luật chuyên ngành quy định tính lại từ đầu."
+        ),
+    )
     result_kind = models.CharField(
         _("hình thức kết quả"), max_length=10, choices=ResultKind.choices, default=ResultKind.BOTH
     )

@@ -47,6 +47,15 @@ class Unit(models.Model):
         blank=True,
         help_text=_("Mã chính thức theo danh mục đơn vị hành chính (nếu có)."),
     )
+    agency_code = models.CharField(
+        _("mã định danh điện tử"),
+        max_length=30,
+        blank=True,
+        help_text=_(
+            "Mã định danh điện tử của cơ quan (Quyết định 20/2020/QĐ-TTg, vd H26.xx); khi có, "
+            "mã này đứng đầu mã hồ sơ thay cho mã đơn vị."
+        ),
+    )
     address = models.CharField(_("địa chỉ"), max_length=300, blank=True)
     phone = models.CharField(_("điện thoại"), max_length=20, blank=True)
     email = models.EmailField(_("thư điện tử"), blank=True)
