@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Iterable
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from motcua.accounts.models import User
 from motcua.core.generation_cache import Generation, GenerationCache
@@ -96,3 +96,27 @@ def unit_list(
 
 
 STAFF_ROLES = frozenset({Role.OFFICER, Role.SPECIALIST, Role.LEADER})
+
+
+def unit_ancestor_ids(*, unit: Unit) -> list[int]:
+    """`unit` and its ancestors, nearest first."""
+    ids: list[int] = []
+    node: Unit | None = unit
+    while node is not None:
+        ids.append(node.pk)
+        node = node.parent
+    return ids
+
+
+def users_with_role_in_unit(*, unit: Unit, role: str) -> QuerySet[User]:
+    """Active users holding `role` in `unit`, directly or through an ancestor's assignment
+    that covers subunits (the people a step of that role there can be given to)."""
+    ancestors = unit_ancestor_ids(unit=unit)
+    assignments = RoleAssignment.objects.filter(role=role).filter(
+        Q(unit_id=unit.pk) | Q(unit_id__in=ancestors[1:], covers_subunits=True)
+    )
+    return (
+        User.objects.filter(is_active=True, pk__in=assignments.values("user_id"))
+        .order_by("full_name", "username")
+        .distinct()
+    )

@@ -12,10 +12,10 @@ The lifecycle, the roles and the clock rules are documented in docs/lifecycle.md
 
 from __future__ import annotations
 
-from ._base import APPLICANT_ROLE, EARLY_MARGIN_HOURS, SYSTEM_ROLE
+from ._base import APOLOGY_NOTICE_HOURS, APPLICANT_ROLE, EARLY_MARGIN_HOURS, SYSTEM_ROLE
+from .act import dossier_act, transition_get
 from .codes import dossier_code_format, dossier_code_next
 from .processing import (
-    APOLOGY_NOTICE_HOURS,
     dossier_apologize,
     dossier_forward,
     dossier_issue_result,
@@ -47,6 +47,7 @@ __all__ = [
     "APPLICANT_ROLE",
     "EARLY_MARGIN_HOURS",
     "SYSTEM_ROLE",
+    "dossier_act",
     "dossier_apologize",
     "dossier_close_unsupplemented",
     "dossier_code_format",
@@ -70,4 +71,5 @@ __all__ = [
     "dossier_timeliness",
     "dossier_transfer",
     "dossier_withdraw",
+    "transition_get",
 ]

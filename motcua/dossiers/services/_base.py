@@ -38,6 +38,9 @@ from ..models import (
 
 __all__ = ["APPLICANT_ROLE", "SYSTEM_ROLE"]
 
+#: The apology (form 04) is issued at least this many working hours before the appointment.
+APOLOGY_NOTICE_HOURS = Decimal(8)
+
 #: A step (or a dossier) finished with at least this much working time left is early.
 EARLY_MARGIN_HOURS = Decimal(1)
 

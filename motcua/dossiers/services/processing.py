@@ -4,20 +4,18 @@ apologise with a new date, withdraw."""
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from motcua.accounts.models import User
 from motcua.catalog.models import ProcessStep
-from motcua.core.errors import IllegalTransition, ValidationError
+from motcua.core.errors import ValidationError
 from motcua.organisation.models import Unit
 from motcua.organisation.selectors import user_roles_in_unit
 
 from ..models import Dossier, DossierStatus, ResultOutcome, StepRun
 from ._base import (
-    appointment_clock,
     begin,
     end_open_suspension,
     finish_step,
@@ -25,17 +23,8 @@ from ._base import (
     require_text,
     stored_text,
 )
-from .steps import (
-    close_current_step,
-    is_return_step,
-    next_process_step,
-    open_step,
-    process_steps,
-    step_unit,
-)
-
-#: The apology (form 04) is issued at least this many working hours before the appointment.
-APOLOGY_NOTICE_HOURS = Decimal(8)
+from .guards import guard_apology, guard_next_step, guard_not_closed, guard_result_step
+from .steps import close_current_step, open_step, step_unit
 
 
 def _check_assignee(*, user: User | None, unit: Unit, role: str) -> None:
@@ -74,13 +63,8 @@ def dossier_forward(
         text=note,
     )
     dossier, run = change.dossier, change.run
-    following = next_process_step(dossier=dossier, run=run)
-    if run is None or following is None or is_return_step(dossier=dossier, step=following):
-        raise IllegalTransition(
-            _("Hồ sơ %(dossier)s đã ở bước xử lý cuối: hãy ban hành kết quả."),
-            code="last_step",
-            dossier=dossier.code,
-        )
+    following = guard_next_step(dossier=dossier, run=run)
+    assert run is not None  # guard_next_step refuses a dossier with no open step
     target_unit = step_unit(dossier=dossier, step=following)
     _check_assignee(user=to_user, unit=target_unit, role=following.role)
     finish_step(run=run, actor=actor, now=now, classify_it=True)
@@ -210,21 +194,7 @@ def dossier_issue_result(
             field="reason",
             message=_("Từ chối giải quyết phải nêu rõ lý do."),
         )
-    following = next_process_step(dossier=dossier, run=run) if run is not None else None
-    if following is not None and not is_return_step(dossier=dossier, step=following):
-        raise IllegalTransition(
-            _("Hồ sơ %(dossier)s chưa qua hết các bước xử lý (bước tiếp theo: %(step)s)."),
-            code="steps_remaining",
-            dossier=dossier.code,
-            step=following.name,
-        )
-    if run is None:
-        returns = [
-            s
-            for s in process_steps(dossier.procedure_version)[1:]
-            if is_return_step(dossier=dossier, step=s)
-        ]
-        following = returns[0] if returns else None
+    following = guard_result_step(dossier=dossier, run=run)
     if run is not None:
         finish_step(run=run, actor=actor, now=now, classify_it=True, note=change.text)
     dossier.current_step = None
@@ -292,25 +262,7 @@ def dossier_apologize(
         text=reason,
     )
     dossier = change.dossier
-    if dossier.new_appointment_at is not None:
-        raise IllegalTransition(
-            _("Hồ sơ %(dossier)s đã được hẹn lại một lần; chỉ được hẹn lại một lần."),
-            code="apology_once",
-            dossier=dossier.code,
-        )
-    appointment = dossier.appointment_at
-    assert appointment is not None  # received dossiers always have one
-    if now >= appointment:
-        raise IllegalTransition(
-            _("Đã quá ngày hẹn trả của hồ sơ %(dossier)s."),
-            code="appointment_passed",
-            dossier=dossier.code,
-        )
-    if appointment_clock(dossier).working_hours_between(now, appointment) < APOLOGY_NOTICE_HOURS:
-        raise IllegalTransition(
-            _("Thư xin lỗi phải gửi chậm nhất 01 ngày làm việc trước ngày hẹn trả."),
-            code="apology_too_late",
-        )
+    appointment = guard_apology(dossier=dossier, now=now)
     if new_appointment_at.tzinfo is None or new_appointment_at <= appointment:
         raise ValidationError(
             _("Ngày hẹn mới phải sau ngày hẹn trả hiện tại."),
@@ -341,10 +293,7 @@ def dossier_withdraw(
         text=reason,
     )
     dossier, text = change.dossier, change.text
-    if dossier.closed_at is not None:
-        raise IllegalTransition(
-            _("Hồ sơ %(dossier)s đã kết thúc."), code="closed", dossier=dossier.code
-        )
+    guard_not_closed(dossier)
     end_open_suspension(dossier=dossier, now=now)
     close_current_step(dossier=dossier, actor=actor, now=now, note=text)
     dossier.status = DossierStatus.WITHDRAWN

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from motcua.accounts.models import User
 from motcua.catalog.models import TimeUnit
-from motcua.core.errors import DomainError, IllegalTransition, ValidationError
+from motcua.core.errors import DomainError, ValidationError
 from motcua.deadlines.services import deadline_compute
 
 from ..models import Dossier, DossierStatus, Suspension, SuspensionKind
@@ -37,8 +37,8 @@ from ._base import (
     set_reception_deadlines,
     snapshot,
     start_processing_clock,
-    supplements_during_processing,
 )
+from .guards import guard_not_closed, guard_supplement_once
 from .reception import apply_reception
 from .steps import close_current_step
 
@@ -70,15 +70,7 @@ def dossier_request_supplement(
         text=note,
     )
     dossier = change.dossier
-    if supplements_during_processing(dossier) >= 1:
-        raise IllegalTransition(
-            _(
-                "Hồ sơ %(dossier)s đã được yêu cầu bổ sung một lần trong quá trình giải quyết; "
-                "chỉ được yêu cầu bổ sung một lần."
-            ),
-            code="supplement_once",
-            dossier=dossier.code,
-        )
+    guard_supplement_once(dossier)
     cleaned = clean_supplement_items(dossier=dossier, items=items)
     extra: dict[str, Any] = {"items": cleaned}
     if dossier.status == DossierStatus.REGISTERED:
@@ -126,10 +118,7 @@ def dossier_supplement(
         text=note,
     )
     dossier = change.dossier
-    if dossier.closed_at is not None:
-        raise IllegalTransition(
-            _("Hồ sơ %(dossier)s đã kết thúc."), code="closed", dossier=dossier.code
-        )
+    guard_not_closed(dossier)
     pause = Suspension.objects.get(dossier=dossier, ended_at__isnull=True)
     hours = end_open_suspension(dossier=dossier, now=now)
     if form_data:
@@ -343,11 +332,6 @@ def dossier_resume(
         expected_version=expected_version,
         text=note,
     )
-    if change.dossier.closed_at is not None:
-        raise IllegalTransition(
-            _("Hồ sơ %(dossier)s đã bị đóng, không thể tiếp tục xử lý."),
-            code="closed",
-            dossier=change.dossier.code,
-        )
+    guard_not_closed(change.dossier)
     hours = _resume(dossier=change.dossier, now=now)
     return change.commit(extra={"paused_working_hours": str(hours)})
