@@ -318,7 +318,9 @@ _TABLE: tuple[Transition, ...] = (
         action="issue_result",
         doing=_("ban hành kết quả"),
         sources=ACTIVE,
-        allow=(Allow(Who.HANDLING_LEADER), Allow(Who.HANDLING_SPECIALIST)),
+        # The holder of the last processing step (the leader who signs, in most processes),
+        # or a leader of the handling unit.
+        allow=(Allow(Who.STEP_HOLDER), Allow(Who.HANDLING_LEADER)),
         label=_("Ban hành kết quả"),
         target=S.FINISHED,
         fields=(
