@@ -591,3 +591,22 @@ class ActionOption:
     form: str | None
     reason_required: bool
     fields: list[FieldOption] = field(default_factory=list)
+
+
+DOC_START = "<!-- lifecycle-table:start -->"
+DOC_END = "<!-- lifecycle-table:end -->"
+
+
+def lifecycle_doc_block(text: str) -> str:
+    """What a document holds between the two markers."""
+    if DOC_START not in text or DOC_END not in text:
+        raise ValueError(f"the document has no {DOC_START} … {DOC_END} block")
+    return text.split(DOC_START, 1)[1].split(DOC_END, 1)[0].strip("\n") + "\n"
+
+
+def lifecycle_doc_replace(text: str) -> str:
+    """The document with the generated table between the markers."""
+    lifecycle_doc_block(text)  # both markers are there
+    head, rest = text.split(DOC_START, 1)
+    _, tail = rest.split(DOC_END, 1)
+    return f"{head}{DOC_START}\n{lifecycle_markdown()}{DOC_END}{tail}"
