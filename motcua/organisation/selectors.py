@@ -15,6 +15,7 @@ from .models import Role, RoleAssignment, Unit
 # Bumped by every write to units (`units_cache_invalidate`): the services and the admin.
 UNITS_GENERATION = Generation("organisation.units")
 _active_units: GenerationCache[Unit] = GenerationCache(UNITS_GENERATION)
+_ancestors: GenerationCache[tuple[int, ...]] = GenerationCache(UNITS_GENERATION)
 
 
 def units_cache_invalidate() -> None:
@@ -26,6 +27,7 @@ def units_cache_invalidate() -> None:
 def units_cache_clear() -> None:
     """Drop this process's cached units (tests call it between cases)."""
     _active_units.clear()
+    _ancestors.clear()
 
 
 def unit_active_by_code(*, code: str) -> Unit | None:
@@ -69,11 +71,7 @@ def user_roles_in_unit(*, user: User, unit: Unit) -> set[str]:
     if not user.is_authenticated or not user.is_active:
         return set()
     roles: set[str] = set()
-    ancestors: list[int] = []
-    node: Unit | None = unit
-    while node is not None:
-        ancestors.append(node.pk)
-        node = node.parent
+    ancestors = unit_ancestor_ids(unit=unit)
     for role, unit_id, covers in RoleAssignment.objects.filter(
         user=user, unit_id__in=ancestors
     ).values_list("role", "unit_id", "covers_subunits"):
@@ -99,13 +97,19 @@ STAFF_ROLES = frozenset({Role.OFFICER, Role.SPECIALIST, Role.LEADER})
 
 
 def unit_ancestor_ids(*, unit: Unit) -> list[int]:
-    """`unit` and its ancestors, nearest first."""
-    ids: list[int] = []
-    node: Unit | None = unit
-    while node is not None:
-        ids.append(node.pk)
-        node = node.parent
-    return ids
+    """`unit` and its ancestors, nearest first. Cached in the process per unit until a unit
+    is written (`units_cache_invalidate`): no query on a hit."""
+    chain = _ancestors.get(unit.pk, lambda: _ancestor_chain(unit))
+    return list(chain or (unit.pk,))
+
+
+def _ancestor_chain(unit: Unit) -> tuple[int, ...]:
+    ids = [unit.pk]
+    parent_id = unit.parent_id
+    while parent_id is not None and parent_id not in ids:
+        ids.append(parent_id)
+        parent_id = Unit.objects.filter(pk=parent_id).values_list("parent_id", flat=True).first()
+    return tuple(ids)
 
 
 def users_with_role_in_unit(*, unit: Unit, role: str) -> QuerySet[User]:

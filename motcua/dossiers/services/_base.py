@@ -337,6 +337,8 @@ def appointment_clock(dossier: Dossier) -> WorkingClock:
 def arrival_at(dossier: Dossier) -> dt.datetime:
     """When the complete dossier arrived at the one-stop: its submission, or the end of the
     last supplement asked before reception."""
+    if dossier.supplement_count == 0:
+        return dossier.submitted_at
     last = (
         Suspension.objects.filter(
             dossier=dossier, kind=SuspensionKind.SUPPLEMENT, ended_at__isnull=False
