@@ -80,8 +80,7 @@ def test_applicant_fields_given_in_the_body_override_the_profile(
 ) -> None:
     body = {
         **BODY,
-        "applicant": {"phone": "0987654321", "address": "5 Lý Thái Tổ"},
-        "channel": "post",
+        "applicant": {"phone": "0987 654 321", "address": "5 Lý Thái Tổ"},
         "result_kind": "electronic",
     }
 
@@ -94,7 +93,7 @@ def test_applicant_fields_given_in_the_body_override_the_profile(
         "email": "an@example.vn",
         "address": "5 Lý Thái Tổ",
     }
-    assert (data["channel"], data["result_kind"]) == ("post", "electronic")
+    assert (data["channel"], data["result_kind"]) == ("online", "electronic")
 
 
 def test_the_same_key_and_body_twice_returns_the_first_response_and_one_dossier(
@@ -157,9 +156,14 @@ def test_a_refused_submission_does_not_bind_the_key(
     fixed = post(client, BODY, headers, HTTP_IDEMPOTENCY_KEY="retry-me")
 
     assert refused.status_code == 400
-    assert refused.json()["code"] == "form_incomplete"
+    assert refused.json()["code"] == "form_invalid"
     assert refused.json()["errors"] == [
-        {"field": "ten_tre", "code": "required", "label": "Họ tên trẻ"}
+        {
+            "field": "ten_tre",
+            "code": "required",
+            "message": "Trường này là bắt buộc.",
+            "location": "form_data",
+        }
     ]
     assert fixed.status_code == 201
     assert Dossier.objects.count() == 1

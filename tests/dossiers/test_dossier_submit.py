@@ -13,9 +13,15 @@ from motcua.dossiers.models import Channel, Dossier, DossierEvent, DossierStatus
 
 from .helpers import FORM, MON, submitted
 
+PRINCIPAL = {
+    "principal_name": "Lê Văn Cường",
+    "principal_id_number": "001055000123",
+    "relationship": "cha",
+}
+
 
 def test_submit_creates_a_registered_dossier_with_code_snapshot_and_event(world):
-    dossier = submitted(world, representative={"ho_ten": "Lê Văn Cường", "so_dinh_danh": "1"})
+    dossier = submitted(world, representative=PRINCIPAL)
 
     assert dossier.code == "00070-260302-0001"
     assert dossier.status == DossierStatus.REGISTERED
@@ -27,7 +33,7 @@ def test_submit_creates_a_registered_dossier_with_code_snapshot_and_event(world)
     assert dossier.applicant_name == "Nguyễn Văn An"
     assert dossier.applicant_id_number == world.citizen.personal_id
     assert dossier.applicant_email == "citizen@example.vn"
-    assert dossier.representative == {"ho_ten": "Lê Văn Cường", "so_dinh_danh": "1"}
+    assert dossier.representative == {"principal_kind": "person", **PRINCIPAL}
     assert dossier.form_data == FORM
     assert dossier.submitted_at == MON
     assert dossier.received_at is None
@@ -65,8 +71,11 @@ def test_submit_at_a_branch_without_competent_unit_is_refused(world):
 def test_missing_required_eform_fields_are_listed(world):
     with pytest.raises(ValidationError) as err:
         submitted(world, form_data={"ho_ten": "  "})
-    assert err.value.code == "form_incomplete"
-    assert [e["field"] for e in err.value.errors] == ["ho_ten", "ngay_sinh"]
+    assert err.value.code == "form_invalid"
+    assert [(e["field"], e["code"]) for e in err.value.errors] == [
+        ("ho_ten", "required"),
+        ("ngay_sinh", "required"),
+    ]
     assert Dossier.objects.count() == 0
     assert DossierEvent.objects.count() == 0
 
