@@ -96,9 +96,10 @@ OPTIONS: dict[str, tuple[str, ...]] = {
 DEFAULT_MAX_LENGTH = {"text": 200, "textarea": 2000, "address": 200}
 MAX_LENGTH_LIMIT = 10000
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_VN_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+_ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+_VN_DATE = re.compile(r"^([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})$")
 _SPACES = re.compile(r"\s+")
+_CODE = re.compile(r"^[0-9]{1,5}$")
 MALE_CHOICES = {"male", "nam", "m"}
 FEMALE_CHOICES = {"female", "nữ", "nu", "f"}
 
@@ -427,8 +428,8 @@ FIELD_MESSAGES: dict[str, Promise] = {
         "Địa chỉ gồm mã tỉnh, thành phố (province), mã xã, phường, đặc khu (ward) và số nhà, "
         "đường phố (street)."
     ),
-    "unknown_province": _("Không có tỉnh, thành phố mã %(code)s."),
-    "unknown_ward": _("Không có xã, phường, đặc khu mã %(code)s."),
+    "unknown_province": _("Không có tỉnh, thành phố mã %(province)s."),
+    "unknown_ward": _("Không có xã, phường, đặc khu mã %(ward)s."),
     "ward_not_in_province": _("%(ward)s không thuộc %(province)s."),
 }
 
@@ -504,11 +505,12 @@ def eform_clean(
         except FieldInvalid as exc:
             errors.append(field_error(name, exc.code, **exc.params))
     if errors:
+        errors.sort(key=lambda e: _position(e["field"], labels))
         names = [e["field"] for e in errors]
         raise ValidationError(
             _("Tờ khai chưa hợp lệ: %(fields)s."),
             code="form_invalid",
-            errors=sorted(errors, key=lambda e: _position(e["field"], labels)),
+            errors=errors,
             fields=", ".join(dict.fromkeys(labels.get(n, n) for n in names)),
         )
     return {
@@ -694,16 +696,16 @@ def _clean_address(spec: Mapping[str, Any], value: Any) -> dict[str, str]:
     ):
         raise FieldInvalid("invalid_address")
     province_code, ward_code = str(raw_province).strip(), str(raw_ward).strip()
-    if not province_code.isdigit() or not ward_code.isdigit():
+    if not _CODE.match(province_code) or not _CODE.match(ward_code):
         raise FieldInvalid("invalid_address")
     try:
         province = Province.from_code(ProvinceCode(int(province_code)))
     except (ValueError, KeyError) as exc:
-        raise FieldInvalid("unknown_province", code=province_code) from exc
+        raise FieldInvalid("unknown_province", province=province_code) from exc
     try:
         ward = Ward.from_code(WardCode(int(ward_code)))
     except (ValueError, KeyError) as exc:
-        raise FieldInvalid("unknown_ward", code=ward_code) from exc
+        raise FieldInvalid("unknown_ward", ward=ward_code) from exc
     if ward.province_code != province.code:
         raise FieldInvalid("ward_not_in_province", ward=ward.name, province=province.name)
     street = value.get("street") or ""

@@ -97,18 +97,18 @@ BIRTH_PROVINCE_CODES: dict[str, str] = {
 CENTURY_BY_DIGIT: dict[int, int] = {0: 1900, 1: 1900, 2: 2000, 3: 2000, 4: 2100, 5: 2100}
 CENTURY_BY_DIGIT.update({6: 2200, 7: 2200, 8: 1800, 9: 1800})
 
-_DIGITS_12 = re.compile(r"^\d{12}$")
+_DIGITS_12 = re.compile(r"^[0-9]{12}$")
 _SEPARATORS = re.compile(r"[\s.\-()]")
 # Mobile numbers since the 2018 renumbering: 03x, 05x, 07x, 08x, 09x + 7 digits.
-_MOBILE = re.compile(r"^0[35789]\d{8}$")
+_MOBILE = re.compile(r"^0[35789][0-9]{8}$")
 # Landlines since 2017: 0 + a 2- or 3-digit area code starting with 2 + subscriber: 11 digits.
-_LANDLINE = re.compile(r"^02\d{9}$")
-_TAX_CODE = re.compile(r"^(\d{10})(?:-?(\d{3}))?$")
+_LANDLINE = re.compile(r"^02[0-9]{9}$")
+_TAX_CODE = re.compile(r"^([0-9]{10})(?:-?([0-9]{3}))?$")
 
 MESSAGES: dict[str, Promise] = {
     "personal_id_format": _("Số định danh cá nhân phải gồm đúng 12 chữ số."),
     "personal_id_province": _(
-        "Ba chữ số đầu của số định danh cá nhân (%(code)s) không phải mã tỉnh, thành phố nơi "
+        "Ba chữ số đầu của số định danh cá nhân (%(province)s) không phải mã tỉnh, thành phố nơi "
         "đăng ký khai sinh."
     ),
     "personal_id_future": _(
@@ -169,7 +169,7 @@ def personal_id_parse(
         raise InvalidIdentifier("personal_id_format")
     province = text[:3]
     if province not in BIRTH_PROVINCE_CODES:
-        raise InvalidIdentifier("personal_id_province", code=province)
+        raise InvalidIdentifier("personal_id_province", province=province)
     digit = int(text[3])
     year = CENTURY_BY_DIGIT[digit] + int(text[4:6])
     if today is not None and year > today.year:

@@ -141,7 +141,7 @@ def id_number_clean(
     a tax code, False only a personal number, None either (12 digits: a personal number)."""
     text = "".join(value.split())
     personal = organisation is False or (
-        organisation is None and len(text) == 12 and text.isdigit()
+        organisation is None and len(text) == 12 and text.isascii() and text.isdigit()
     )
     if personal:
         try:
@@ -270,7 +270,7 @@ def typed_identity(
 ) -> Identity:
     """The identity an officer or an integrated system gives: prefill, nothing locked."""
     organisation = account is not None and account.kind == User.Kind.ORGANISATION
-    personal = len(id_number) == 12 and id_number.isdigit()
+    personal = len(id_number) == 12 and id_number.isascii() and id_number.isdigit()
     return Identity(
         full_name=name,
         personal_id=id_number if personal else "",
