@@ -27,8 +27,8 @@ def form(*fields: dict[str, Any]) -> dict[str, Any]:
 
 
 def field(name: str, type_: str = "text", *, required: bool = False, **options: Any) -> dict:
-    return {"name": name, "label": name.replace("_", " ").capitalize(), "type": type_,
-            "required": required, **options}  # fmt: skip
+    label = name.replace("_", " ").capitalize()
+    return {"name": name, "label": label, "type": type_, "required": required, **options}
 
 
 def errors_of(eform: dict[str, Any], data: Any, identity: Identity | None = None) -> list:
@@ -42,7 +42,7 @@ def clean(eform: dict[str, Any], data: Any, identity: Identity | None = None) ->
     return eform_clean(eform=eform, data=data, identity=identity, today=TODAY)
 
 
-# --- the definition ------------------------------------------------------------------------------
+# --- the definition ---------------------------------------------------------------------
 
 
 def test_a_typed_definition_is_clean_and_kept_as_written() -> None:
@@ -70,10 +70,19 @@ def test_a_typed_definition_is_clean_and_kept_as_written() -> None:
         (field("X y"), ("fields[0].name", "eform_field_name")),
         ({"name": "x", "type": "text"}, ("fields[0].label", "required")),
         (field("x", prefill="profile.shoe_size"), ("fields[0].prefill", "unknown_prefill")),
-        (field("x", "number", prefill="profile.full_name"), ("fields[0].prefill", "eform_prefill_type")),
+        (
+            field("x", "number", prefill="profile.full_name"),
+            ("fields[0].prefill", "eform_prefill_type"),
+        ),
         (field("x", "choice"), ("fields[0].choices", "eform_choices_required")),
-        (field("x", "choice", choices=["a", "a"]), ("fields[0].choices[1]", "eform_duplicate_choice")),
-        (field("x", "choice", choices=[{"value": "a"}]), ("fields[0].choices[0]", "eform_bad_choice_item")),
+        (
+            field("x", "choice", choices=["a", "a"]),
+            ("fields[0].choices[1]", "eform_duplicate_choice"),
+        ),
+        (
+            field("x", "choice", choices=[{"value": "a"}]),
+            ("fields[0].choices[0]", "eform_bad_choice_item"),
+        ),
         (field("x", choices=["a"]), ("fields[0].choices", "eform_option_not_for_type")),
         (field("x", "date", max_length=3), ("fields[0].max_length", "eform_option_not_for_type")),
         (field("x", colour="red"), ("fields[0].colour", "unknown_key")),
@@ -81,10 +90,13 @@ def test_a_typed_definition_is_clean_and_kept_as_written() -> None:
         (field("x", "number", min="five"), ("fields[0].min", "bad_number")),
         (field("x", "date", min="2026-02-30"), ("fields[0].min", "bad_date")),
         (field("x", max_length=0), ("fields[0].max_length", "out_of_range")),
-        (field("x", "personal_id", date_of_birth_field="nope"), ("fields[0].date_of_birth_field", "eform_unknown_date_field")),
+        (
+            field("x", "personal_id", date_of_birth_field="nope"),
+            ("fields[0].date_of_birth_field", "eform_unknown_date_field"),
+        ),
         (field("x", required="maybe"), ("fields[0].required", "bad_bool")),
     ],
-)  # fmt: skip
+)
 def test_definition_problems_are_reported_where_they_are(item: dict, problem: tuple) -> None:
     _cleaned, issues = eform_definition_check(form(item))
 
@@ -101,8 +113,8 @@ def test_the_catalog_import_reports_eform_problems_with_their_full_path() -> Non
     doc = procedure_doc(eform={"fields": [field("so_ban", "number", min=3, max=1)]})
     problems: list = []
 
-    check_procedure(doc, index=0, context=Context(unit_ids={}, field_codes={"HO_TICH"}),
-                    problems=problems)  # fmt: skip
+    context = Context(unit_ids={}, field_codes={"HO_TICH"})
+    check_procedure(doc, index=0, context=context, problems=problems)
 
     assert [(p["field"], p["code"]) for p in problems] == [
         ("version.eform.fields[0].max", "eform_range_reversed")
@@ -126,7 +138,7 @@ def test_every_demo_eform_is_a_clean_definition() -> None:
     assert typed == 7
 
 
-# --- submitted data: refused, one error per field --------------------------------------------------
+# --- submitted data: refused, one error per field ---------------------------------------
 
 SAMPLE = form(
     field("ho_ten", required=True, max_length=20),
@@ -246,7 +258,7 @@ def test_a_personal_id_must_match_the_date_of_birth_beside_it() -> None:
     }
 
 
-# --- submitted data: normalised -------------------------------------------------------------------
+# --- submitted data: normalised ---------------------------------------------------------
 
 
 def test_values_are_normalised() -> None:
@@ -309,7 +321,7 @@ def test_empty_optional_fields_are_left_out() -> None:
     }
 
 
-# --- prefill and the verified identity ---------------------------------------------------------------
+# --- prefill and the verified identity --------------------------------------------------
 
 PROFILE_FORM = form(
     field("ho_ten", required=True, prefill="profile.full_name"),

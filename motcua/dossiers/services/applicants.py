@@ -232,7 +232,7 @@ def representative_clean(
         else:
             clean["principal_date_of_birth"] = birth.isoformat()
     number = text("principal_id_number", limit=20, required=True)
-    if number:
+    if number and kind in PRINCIPAL_KINDS:
         try:
             if kind == "organisation":
                 clean["principal_id_number"] = id_number_clean(number, organisation=True)
