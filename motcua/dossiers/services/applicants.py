@@ -1,6 +1,6 @@
 """Who may file, in whose name, and the e-form checked against that identity.
 
-The rule (docs/api.md, "Who may file"; ADR 0010):
+The rule (docs/api.md "Submission rules"; ADR 0006):
 - a citizen (or any person's account) files **in their own name**: an applicant name or
   identification number given with the dossier must be the account's (`applicant_mismatch`);
 - an organisation account files in the organisation's name and tax code, the same way;
