@@ -26,6 +26,7 @@ the server fills them and refuses a different value (`identity_locked`).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 import unicodedata
@@ -398,8 +399,9 @@ class Identity:
         return identity.with_locks(locked)
 
     def with_locks(self, sources: set[str] | frozenset[str]) -> Identity:
+        """The same identity, locking those of `sources` it holds a value for."""
         held = frozenset(s for s in sources if self.value(s) is not None)
-        return Identity(**{**self.__dict__, "locked": held})
+        return dataclasses.replace(self, locked=held)
 
 
 # --- the submission ------------------------------------------------------------------------------
