@@ -148,7 +148,7 @@ def _form_data(
         elif kind == "personal_id":
             linked = spec.get("date_of_birth_field")
             born = str(data.get(str(linked), "")) if linked else ""
-            year = int(born[:4]) if born else rng.randrange(1960, 2000)
+            year = int(born[:4]) if born else rng.randrange(1975, 2000)
             data[name] = personal_id_make(
                 province_code="001",
                 birth_year=year,
@@ -173,7 +173,7 @@ def _form_data(
             data[name] = {
                 "province": "01",
                 "ward": ward,
-                "street": f"Số {rng.randint(1, 120)} phố Hàng Bạc",
+                "street": f"Số {rng.randint(1, 120)}, ngõ {rng.randint(1, 60)}",
             }
         else:
             data[name] = _demo_text(name, kind=kind, rng=rng)
@@ -187,7 +187,7 @@ def _demo_date(
         return (today + dt.timedelta(days=rng.randint(60, 400))).isoformat()
     if adult:
         return dt.date(
-            rng.randrange(1960, 2000), rng.randint(1, 12), rng.randint(1, 28)
+            rng.randrange(1975, 2000), rng.randint(1, 12), rng.randint(1, 28)
         ).isoformat()
     return (today - dt.timedelta(days=rng.randint(3, 50))).isoformat()
 
