@@ -249,7 +249,7 @@ def test_a_malformed_body_is_422_with_every_field_path(
     assert not Dossier.objects.exists()
 
 
-# --- submission rules (issue 6): channel, own name, representative, e-form ------------------------
+# --- submission rules (issue 6): channel, own name, representative, e-form --------------------
 
 TYPED_EFORM = {
     "fields": [

@@ -166,7 +166,7 @@ def test_an_integrator_outside_its_units_is_denied_and_nothing_is_saved(world):
     assert Dossier.objects.count() == 0
 
 
-# --- who may file, through which channel (issue 6) ----------------------------------------------
+# --- who may file, through which channel (issue 6) --------------------------------------------
 
 VERIFIED_AT = dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.UTC)
 PROFILE_EFORM = {
@@ -301,7 +301,7 @@ def test_applicant_contact_details_given_are_checked_and_normalised(world):
     assert dossier.applicant_phone == "0987654321"
 
 
-# --- prefill and the verified identity -------------------------------------------------------------
+# --- prefill and the verified identity --------------------------------------------------------
 
 
 def test_the_server_fills_the_prefilled_fields_from_the_profile(world):
@@ -364,7 +364,7 @@ def test_bad_form_data_is_refused_with_the_fields_code_and_nothing_is_saved(
     nothing_saved()
 
 
-# --- representatives ---------------------------------------------------------------------------------
+# --- representatives --------------------------------------------------------------------------
 
 
 def test_a_representative_files_for_a_principal_and_the_dossier_keeps_both(world):
@@ -475,7 +475,7 @@ def test_a_bad_representative_is_refused_and_nothing_is_saved(world, representat
     nothing_saved()
 
 
-# --- integrators and the counter ---------------------------------------------------------------------
+# --- integrators and the counter --------------------------------------------------------------
 
 
 def test_an_integrators_applicant_number_is_checked(world):
