@@ -471,8 +471,8 @@ def eform_clean(
     at once: `ValidationError(code="form_invalid", errors=[{field, code, message}...])`.
     Returns the clean data: only the form's fields, in the form's order, empty ones left out.
     """
-    fields = [f for f in (eform or {}).get("fields") or [] if isinstance(f, Mapping)]
-    labels = {str(f.get("name")): str(f.get("label") or f.get("name")) for f in fields}
+    fields = [f for f in (eform or {}).get("fields") or [] if isinstance(f, Mapping) and _name(f)]
+    labels = {_name(f): str(f.get("label") or _name(f)) for f in fields}
     errors: list[dict[str, Any]] = []
     if not isinstance(data, Mapping):
         errors.append(field_error("", "not_an_object"))
@@ -483,7 +483,7 @@ def eform_clean(
     clean: dict[str, Any] = {}
     later: list[tuple[Mapping[str, Any], Any]] = []
     for spec in fields:
-        name = str(spec.get("name"))
+        name = _name(spec)
         value = _prefilled(spec, data.get(name), identity=identity, errors=errors)
         if value is _REFUSED:
             continue
@@ -499,7 +499,7 @@ def eform_clean(
         except FieldInvalid as exc:
             errors.append(field_error(name, exc.code, **exc.params))
     for spec, value in later:
-        name = str(spec.get("name"))
+        name = _name(spec)
         try:
             clean[name] = _clean_personal_id(
                 spec, value, clean=clean, identity=identity, today=today
@@ -513,14 +513,17 @@ def eform_clean(
             _("Tờ khai chưa hợp lệ: %(fields)s."),
             code="form_invalid",
             errors=errors,
-            fields=", ".join(dict.fromkeys(labels.get(n, n) for n in names)),
+            fields=", ".join(dict.fromkeys(labels.get(n) or n or "form_data" for n in names)),
         )
-    return {
-        str(f.get("name")): clean[str(f.get("name"))] for f in fields if str(f.get("name")) in clean
-    }
+    return {_name(f): clean[_name(f)] for f in fields if _name(f) in clean}
 
 
 _REFUSED = object()
+
+
+def _name(spec: Mapping[str, Any]) -> str:
+    """The field's name (`key` or `code` in e-forms typed into the admin before the format)."""
+    return str(spec.get("name") or spec.get("key") or spec.get("code") or "")
 
 
 def _position(name: str, labels: Mapping[str, str]) -> tuple[int, str]:
@@ -552,7 +555,7 @@ def _prefilled(
     if _empty(value):
         return held
     if source in identity.locked and _comparable(value) != _comparable(held):
-        errors.append(field_error(str(spec.get("name")), "identity_locked"))
+        errors.append(field_error(_name(spec), "identity_locked"))
         return _REFUSED
     return held if source in identity.locked else value
 

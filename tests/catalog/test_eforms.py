@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 from django.utils.translation import override
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from motcua.catalog.eforms import (
     Identity,
@@ -440,3 +442,59 @@ def test_identity_of_a_verified_organisation_locks_its_name_and_tax_code(db: Non
     assert identity.locked == {"organisation.name", "organisation.tax_code"}
     assert clean(eform, {}, identity) == {"ten": "Công ty TNHH Sen Vàng", "mst": "0109876543"}
     assert errors_of(eform, {"mst": "0100000001"}, identity) == [("mst", "identity_locked")]
+
+
+def test_fields_named_with_key_are_still_read() -> None:
+    legacy = {"fields": [{"key": "ho_ten", "label": "Họ tên", "required": True}]}
+
+    assert clean(legacy, {"ho_ten": "An"}) == {"ho_ten": "An"}
+    assert errors_of(legacy, {}) == [("ho_ten", "required")]
+
+
+# --- properties ---------------------------------------------------------------------------
+
+PROPERTY_FORM = form(
+    field("ho_ten", max_length=50),
+    field("so", "number", min=-1000, max=1000),
+    field("ngay", "date"),
+    field("chon", "choice", choices=["Nam", "Nữ", {"value": "x", "label": "Khác"}]),
+    field("dien_thoai", "phone"),
+    field("so_dinh_danh", "personal_id"),
+    field("noi_o", "address"),
+)
+values = {
+    "ho_ten": st.text(max_size=60),
+    "so": st.one_of(st.integers(-2000, 2000), st.floats(allow_nan=True), st.text(max_size=8)),
+    "ngay": st.one_of(
+        st.dates().map(lambda d: d.isoformat()),
+        st.dates().map(lambda d: d.strftime("%d/%m/%Y")),
+        st.text(max_size=12),
+    ),
+    "chon": st.sampled_from(["Nam", "Nữ", "x", "Khác", "nam", ""]),
+    "dien_thoai": st.one_of(st.from_regex(r"0[0-9]{9,10}", fullmatch=True), st.text(max_size=12)),
+    "so_dinh_danh": st.from_regex(r"[0-9]{12}", fullmatch=True),
+    "noi_o": st.fixed_dictionaries(
+        {"province": st.sampled_from(["01", "1", "79", "02"]),
+         "ward": st.sampled_from(["00070", "70", "26506", "99999"]),
+         "street": st.text(max_size=30)}
+    ),
+}  # fmt: skip
+
+
+@given(st.fixed_dictionaries({}, optional=values))
+@settings(max_examples=300)
+def test_accepted_data_cleaned_again_is_unchanged_and_refused_data_names_its_fields(
+    data: dict[str, Any],
+) -> None:
+    refused: ValidationError | None = None
+    try:
+        once = clean(PROPERTY_FORM, data)
+    except ValidationError as err:
+        refused = err
+    if refused is not None:
+        assert refused.code == "form_invalid"
+        assert refused.errors
+        assert {e["field"] for e in refused.errors} <= set(data)
+        return
+    assert clean(PROPERTY_FORM, once) == once
+    assert set(once) <= set(data)
