@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import factory
 
 from motcua.accounts.models import User
@@ -21,7 +23,11 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 
 class CitizenFactory(UserFactory):
-    personal_id = factory.Sequence(lambda n: f"0010{n:08d}")
+    """A citizen born in Hà Nội on 12 May 1990 (the number says so: 001, 0 = 1900s male, 90);
+    identity not verified unless `identity_verified_at` is given."""
+
+    personal_id = factory.Sequence(lambda n: f"001090{n % 1_000_000:06d}")
+    date_of_birth = dt.date(1990, 5, 12)
     phone = factory.Sequence(lambda n: f"09{n:08d}")
 
 

@@ -31,6 +31,8 @@ class UserAdmin(InvalidatingAdminMixin, DjangoUserAdmin):
                     "kind",
                     "full_name",
                     "personal_id",
+                    "date_of_birth",
+                    "identity_verified_at",
                     "organisation_id_number",
                     "email",
                     "phone",

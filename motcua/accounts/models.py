@@ -34,6 +34,16 @@ class User(AbstractUser):
     organisation_id_number = models.CharField(
         _("mã số doanh nghiệp / mã số thuế"), max_length=14, blank=True
     )
+    date_of_birth = models.DateField(_("ngày sinh"), null=True, blank=True)
+    identity_verified_at = models.DateTimeField(
+        _("xác thực danh tính lúc"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Khi danh tính (họ tên, số định danh, ngày sinh; với tổ chức: tên, mã số thuế) đã "
+            "được đối chiếu với cơ sở dữ liệu quốc gia: tờ khai không sửa được các thông tin này."
+        ),
+    )
     phone = models.CharField(_("số điện thoại"), max_length=15, blank=True)
     address = models.CharField(_("địa chỉ"), max_length=300, blank=True)
     language = models.CharField(

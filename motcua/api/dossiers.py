@@ -58,6 +58,34 @@ class ApplicantIn(Schema):
     address: str | None = Field(None, max_length=300)
 
 
+class RepresentativeIn(Schema):
+    """Filing for someone else: the principal (người ủy quyền) the caller files for. The
+    dossier's applicant stays the caller; this records for whom, and on what basis (a
+    relationship or an authorisation document: at least one)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    principal_kind: Literal["person", "organisation"] = Field(
+        "person", description="Cá nhân (person) hoặc tổ chức (organisation)."
+    )
+    principal_name: str = Field(..., min_length=1, max_length=200, description="Họ tên / tên.")
+    principal_id_number: str = Field(
+        ...,
+        min_length=1,
+        max_length=20,
+        description="Số định danh cá nhân (12 chữ số) hoặc, với tổ chức, mã số thuế.",
+    )
+    principal_date_of_birth: str | None = Field(
+        None, max_length=10, description="Ngày sinh (YYYY-MM-DD hoặc DD/MM/YYYY), nếu biết."
+    )
+    relationship: str | None = Field(
+        None, max_length=100, description="Quan hệ với người ủy quyền (cha, mẹ, giám hộ...)."
+    )
+    authorisation_document: str | None = Field(
+        None, max_length=200, description="Văn bản ủy quyền: số, ngày, nơi chứng thực."
+    )
+
+
 class DossierSubmitIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
@@ -69,10 +97,16 @@ class DossierSubmitIn(Schema):
         default_factory=dict, description="Dữ liệu tờ khai điện tử (theo eform của thủ tục)."
     )
     applicant: ApplicantIn | None = None
-    representative: dict[str, Any] | None = Field(
-        None, description="Người ủy quyền / được ủy quyền khi nộp thay."
+    representative: RepresentativeIn | None = Field(
+        None, description="Khi nộp thay: người ủy quyền (người mà hồ sơ được nộp cho)."
     )
-    channel: ChannelName = Field("online", description="Kênh nộp: online | counter | post.")
+    channel: ChannelName = Field(
+        "online",
+        description=(
+            "Kênh nộp. Tài khoản chỉ nộp trực tuyến (online); counter | post: "
+            "400 `channel_not_allowed` (hồ sơ giấy do cán bộ một cửa tiếp nhận)."
+        ),
+    )
     result_kind: ResultKind | None = Field(
         None, description="Hình thức nhận kết quả; mặc định theo thủ tục."
     )
@@ -210,7 +244,12 @@ class DossierEventList(Schema):
     summary="Nộp hồ sơ",
     description=(
         "Nộp hồ sơ trực tuyến cho một thủ tục (phiên bản đang có hiệu lực) tại một đơn vị "
-        "tiếp nhận. Thông tin người nộp bỏ trống được lấy từ tài khoản. Gửi kèm "
+        "tiếp nhận. Tài khoản chỉ nộp trực tuyến và đứng tên chính mình (nộp thay: ghi người "
+        "ủy quyền ở `representative`); khác tên, số định danh của tài khoản: 400 "
+        "`applicant_mismatch`. Tờ khai (`form_data`) được kiểm tra theo `eform` của thủ tục, "
+        "lỗi từng trường trong `errors` (400 `form_invalid`); trường có nguồn điền sẵn bỏ "
+        "trống được lấy từ tài khoản, danh tính đã xác thực không sửa được "
+        "(`identity_locked`). Thông tin người nộp bỏ trống được lấy từ tài khoản. Gửi kèm "
         "`Idempotency-Key` để gửi lại an toàn: cùng khoá, cùng nội dung trả lại đúng phản "
         "hồi lần đầu (cùng mã hồ sơ); cùng khoá, khác nội dung: 422 `idempotency_key_reused`."
     ),
@@ -246,7 +285,11 @@ def dossiers_submit(
             applicant_phone=applicant.phone,
             applicant_email=applicant.email,
             applicant_address=applicant.address,
-            representative=payload.representative,
+            representative=(
+                payload.representative.model_dump(exclude_none=True)
+                if payload.representative is not None
+                else None
+            ),
             result_kind=payload.result_kind,
             now=now,
         )

@@ -197,6 +197,34 @@ MESSAGES: dict[str, tuple[Any, str]] = {
         _('Nguồn điền sẵn "%(value)s" không được hỗ trợ (dùng: %(choices)s).'),
         'Prefill source "%(value)s" is not supported (use: %(choices)s).',
     ),
+    "eform_prefill_type": (
+        _('Nguồn điền sẵn "%(value)s" không dùng được cho trường kiểu %(type)s.'),
+        'Prefill source "%(value)s" cannot fill a field of type %(type)s.',
+    ),
+    "eform_option_not_for_type": (
+        _('Tuỳ chọn "%(name)s" không áp dụng cho trường kiểu %(type)s.'),
+        'Option "%(name)s" does not apply to a field of type %(type)s.',
+    ),
+    "eform_choices_required": (
+        _("Trường lựa chọn cần có danh sách giá trị (choices)."),
+        "A choice field needs its list of values (choices).",
+    ),
+    "eform_bad_choice_item": (
+        _("Mỗi lựa chọn là một chuỗi hoặc một đối tượng {value, label}."),
+        "Each choice is a string or a {value, label} object.",
+    ),
+    "eform_duplicate_choice": (
+        _('Giá trị lựa chọn "%(value)s" bị trùng.'),
+        'Choice value "%(value)s" is repeated.',
+    ),
+    "eform_range_reversed": (
+        _("Giá trị tối đa (max) nhỏ hơn giá trị tối thiểu (min)."),
+        "The maximum (max) is below the minimum (min).",
+    ),
+    "eform_unknown_date_field": (
+        _('"%(value)s" không phải là một trường ngày của tờ khai.'),
+        '"%(value)s" is not a date field of the form.',
+    ),
     "status_not_importable": (
         _("Chỉ nhập được phiên bản dự thảo hoặc đã công bố."),
         "Only draft or published versions can be imported.",

@@ -19,6 +19,7 @@ from typing import Any
 
 from motcua.organisation.models import Role, Unit
 
+from .eforms import eform_definition_check
 from .models import (
     HOURS_PER_WORKING_DAY,
     AcceptedForm,
@@ -39,29 +40,6 @@ NATIONAL_CODE = re.compile(r"^\d\.\d{6}$")
 STEP_ROLES = (Role.OFFICER.value, Role.SPECIALIST.value, Role.LEADER.value)
 COMMUNE_KINDS = tuple(str(k) for k in Unit.COMMUNE_KINDS)
 UNIT_KINDS = tuple(Unit.Kind.values)
-EFORM_TYPES = (
-    "text",
-    "textarea",
-    "number",
-    "date",
-    "select",
-    "checkbox",
-    "email",
-    "phone",
-    "personal_id",
-)
-PREFILL_SOURCES = (
-    "profile.full_name",
-    "profile.personal_id",
-    "profile.date_of_birth",
-    "profile.gender",
-    "profile.address",
-    "profile.phone",
-    "profile.email",
-    "organisation.name",
-    "organisation.tax_code",
-    "organisation.address",
-)
 # Beyond these a time is a typing error, not a law (Decree 61/2018 times are days to months).
 TIME_MAXIMUM = {
     TimeUnit.WORKING_DAYS: Decimal(365),
@@ -71,7 +49,6 @@ TIME_MAXIMUM = {
 }
 # A same-day procedure's internal process must fit in one working day.
 IMMEDIATE_LIMIT_HOURS = HOURS_PER_WORKING_DAY
-_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 _TWO_PLACES = Decimal("0.01")
 
 PROCEDURE_KEYS = (
@@ -123,7 +100,6 @@ COMPONENT_KEYS = (
 )
 FEE_KEYS = ("order", "name", "kind", "amount_vnd", "timing", "basis")
 STEP_KEYS = ("order", "name", "role", "unit_scope", "unit", "allotment_hours")
-EFORM_FIELD_KEYS = ("name", "label", "type", "required", "prefill", "choices", "help")
 # Keys every source may carry besides the format's own: where a row came from.
 LOCATION_KEY = "_loc"
 
@@ -524,39 +500,10 @@ def _check_eform(r: _Reader) -> dict[str, Any]:
         except json.JSONDecodeError as exc:
             r.report("bad_json", "eform", detail=exc.msg)
             return {}
-    if raw is None:
-        return {}
-    if not isinstance(raw, Mapping):
-        r.report("not_an_object", "eform")
-        return {}
-    er = r.child(raw, "eform.")
-    er.unknown_keys(("fields",))
-    fields: list[dict[str, Any]] = []
-    seen: set[str] = set()
-    for i, item in enumerate(er.objects("fields")):
-        fr = er.child(item, f"fields[{i}].")
-        fr.unknown_keys(EFORM_FIELD_KEYS)
-        name = fr.text("name", required=True, max_length=60)
-        if name and (not _NAME.match(name) or name in seen):
-            fr.report("eform_field_name", "name", value=name)
-        seen.add(name)
-        entry: dict[str, Any] = {
-            "name": name,
-            "label": fr.text("label", required=True, max_length=200),
-            "type": fr.choice("type", EFORM_TYPES, default="text"),
-            "required": fr.boolean("required", default=False),
-        }
-        prefill = fr.text("prefill")
-        if prefill and prefill not in PREFILL_SOURCES:
-            fr.report("unknown_prefill", "prefill", value=prefill, choices=PREFILL_SOURCES)
-        if prefill:
-            entry["prefill"] = prefill
-        if "choices" in item:
-            entry["choices"] = fr.strings("choices")
-        if fr.text("help"):
-            entry["help"] = fr.text("help")
-        fields.append(entry)
-    return {"fields": fields} if fields else {}
+    clean, issues = eform_definition_check(raw)
+    for path, code, params in issues:
+        r.report(code, f"eform.{path}" if path else "eform", **params)
+    return clean
 
 
 def _orders(r: _Reader, items: list[Mapping[str, Any]], key: str) -> list[_Reader]:

@@ -11,6 +11,7 @@ from django.db import transaction
 
 from motcua.accounts.models import ApiToken, User
 from motcua.accounts.services import api_token_create
+from motcua.core.identifiers import personal_id_make
 from motcua.organisation.models import Role, Unit
 from motcua.organisation.services import role_assign
 
@@ -115,7 +116,9 @@ def demo_accounts_load(*, now: dt.datetime) -> tuple[list[DemoAccount], str | No
         "congdan",
         kind=User.Kind.CITIZEN,
         full_name="Nguyễn Văn An",
-        personal_id="001090012345",
+        personal_id="001090012345",  # born 1990 in Hà Nội, male
+        date_of_birth=dt.date(1990, 5, 12),
+        identity_verified_at=now,
         phone="0912345678",
         email="nguyenvanan@example.vn",
         address="12 Hàng Bạc, Phường Hoàn Kiếm, Hà Nội",
@@ -126,8 +129,9 @@ def demo_accounts_load(*, now: dt.datetime) -> tuple[list[DemoAccount], str | No
         kind=User.Kind.ORGANISATION,
         full_name="Công ty TNHH Sen Vàng",
         organisation_id_number="0109876543",
+        identity_verified_at=now,
         email="lienhe@senvang.example.vn",
-        phone="0243123456",
+        phone="02431234567",
         address="25 Trần Duy Hưng, Phường Cầu Giấy, Hà Nội",
     )
     accounts.append(DemoAccount(business.username, "doanh nghiệp", "cổng dịch vụ công, API"))
@@ -144,8 +148,10 @@ def demo_accounts_load(*, now: dt.datetime) -> tuple[list[DemoAccount], str | No
     return accounts, raw_key
 
 
-def demo_citizens(count: int) -> list[User]:
-    """Citizens who file the demo dossiers (idempotent by username)."""
+def demo_citizens(count: int, *, now: dt.datetime | None = None) -> list[User]:
+    """Citizens who file the demo dossiers (idempotent by username), each with a consistent
+    identity: born in Hà Nội between 1950 and 2004, the number encoding the year and the sex
+    ("Thị" as middle name: female), verified at `now` when given."""
     surnames = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ", "Ngô"]
     middles = ["Văn", "Thị", "Minh", "Thu", "Đức", "Ngọc", "Quang", "Thanh"]
     givens = [
@@ -174,15 +180,21 @@ def demo_citizens(count: int) -> list[User]:
         username = f"congdan.{n:03d}"
         user = existing.get(username)
         if user is None:
-            name = (
-                f"{surnames[n % len(surnames)]} {middles[n % len(middles)]} "
-                f"{givens[n % len(givens)]}"
-            )
+            middle = middles[n % len(middles)]
+            name = f"{surnames[n % len(surnames)]} {middle} {givens[n % len(givens)]}"
+            born = dt.date(1950 + (n * 7) % 55, 1 + n % 12, 1 + (n * 3) % 28)
             user = User(
                 username=username,
                 kind=User.Kind.CITIZEN,
                 full_name=name,
-                personal_id=f"0010{n:08d}",
+                personal_id=personal_id_make(
+                    province_code="001",
+                    birth_year=born.year,
+                    sex="female" if middle == "Thị" else "male",
+                    serial=n,
+                ),
+                date_of_birth=born,
+                identity_verified_at=now,
                 phone=f"09{n:08d}",
                 email=f"{username}@example.vn",
                 address="Hà Nội",

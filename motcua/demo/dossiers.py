@@ -15,9 +15,11 @@ from decimal import Decimal
 from typing import Any
 
 from motcua.accounts.models import User
+from motcua.catalog.eforms import choice_values, field_type
 from motcua.catalog.models import OnlineLevel, ProcedureVersion
 from motcua.core.clock import local
 from motcua.core.errors import DomainError, IllegalTransition
+from motcua.core.identifiers import personal_id_make
 from motcua.deadlines.clock import WorkingClock, clock_for_unit
 from motcua.dossiers import services as s
 from motcua.dossiers.models import Channel, Dossier, DossierStatus, ResultOutcome
@@ -117,25 +119,94 @@ def _versions(on: dt.date, staff: _Staff) -> tuple[list[ProcedureVersion], list[
     return commune, province
 
 
-def _form_data(version: ProcedureVersion, citizen: User) -> dict[str, object]:
-    profile = {
-        "full_name": citizen.full_name,
-        "personal_id": citizen.personal_id,
-        "address": citizen.address,
-        "phone": citizen.phone,
-        "email": citizen.email,
-    }
+CHILD_NAMES = ("Nguyễn Minh Khôi", "Trần Bảo Ngọc", "Lê Gia Huy", "Phạm An Nhiên", "Vũ Đức Anh")
+ADULT_NAMES = ("Trần Thị Hoa", "Lê Văn Hùng", "Phạm Thị Lan", "Đỗ Văn Tuấn", "Ngô Thị Mai")
+
+
+def _form_data(
+    version: ProcedureVersion, *, rng: random.Random, today: dt.date, ward: str
+) -> dict[str, object]:
+    """Valid e-form data for the version: every field the applicant's profile does not fill
+    (the server fills those), typed values, dates and numbers in range,
+    identification numbers consistent with the dates of birth beside them."""
     data: dict[str, object] = {}
-    for spec in (version.eform or {}).get("fields", []):
-        name = spec.get("name")
-        if not name:
+    fields = [f for f in (version.eform or {}).get("fields", []) if f.get("name")]
+    birth_dates = {
+        f["date_of_birth_field"]
+        for f in fields
+        if f.get("type") == "personal_id" and f.get("date_of_birth_field")
+    }
+    for spec in fields:
+        name = str(spec["name"])
+        from_profile = str(spec.get("prefill") or "").startswith("profile.")
+        if from_profile or (not spec.get("required") and rng.random() < 0.3):
             continue
-        source = str(spec.get("prefill") or "")
-        if source.startswith("profile."):
-            data[name] = profile.get(source.removeprefix("profile."), "") or "—"
-        elif spec.get("required"):
-            data[name] = {"date": "2026-01-15", "number": 1}.get(spec.get("type", ""), "Có")
+        kind = field_type(spec)
+        if kind == "date":
+            data[name] = _demo_date(
+                spec, name=name, rng=rng, today=today, adult=name in birth_dates
+            )
+        elif kind == "personal_id":
+            linked = spec.get("date_of_birth_field")
+            born = str(data.get(str(linked), "")) if linked else ""
+            year = int(born[:4]) if born else rng.randrange(1975, 2000)
+            data[name] = personal_id_make(
+                province_code="001",
+                birth_year=year,
+                sex=rng.choice(("male", "female")),
+                serial=rng.randrange(1_000_000),
+            )
+        elif kind == "number":
+            low = int(spec.get("min", 1) or 0)
+            high = int(spec.get("max", low + 5))
+            data[name] = rng.randint(low, min(high, low + 5)) if name != "capital" else 50_000_000
+        elif kind == "choice":
+            data[name] = rng.choice(choice_values(spec))
+        elif kind == "checkbox":
+            data[name] = True
+        elif kind == "phone":
+            data[name] = f"09{rng.randrange(10**8):08d}"
+        elif kind == "email":
+            data[name] = f"{name.replace('_', '.')}@example.vn"
+        elif kind == "tax_code":
+            data[name] = f"01{rng.randrange(10**8):08d}"
+        elif kind == "address":
+            data[name] = {
+                "province": "01",
+                "ward": ward,
+                "street": f"Số {rng.randint(1, 120)}, ngõ {rng.randint(1, 60)}",
+            }
+        else:
+            data[name] = _demo_text(name, kind=kind, rng=rng)
     return data
+
+
+def _demo_date(
+    spec: dict[str, object], *, name: str, rng: random.Random, today: dt.date, adult: bool
+) -> str:
+    if spec.get("min") == "today":
+        return (today + dt.timedelta(days=rng.randint(60, 400))).isoformat()
+    if adult:
+        return dt.date(
+            rng.randrange(1975, 2000), rng.randint(1, 12), rng.randint(1, 28)
+        ).isoformat()
+    return (today - dt.timedelta(days=rng.randint(3, 50))).isoformat()
+
+
+def _demo_text(name: str, *, kind: str, rng: random.Random) -> str:
+    if name.endswith("ethnicity"):
+        return "Kinh"
+    if name.endswith("nationality"):
+        return "Việt Nam"
+    if name == "tax_code":
+        return f"01{rng.randrange(10**8):08d}"
+    if name == "organisation_name":
+        return "Công ty TNHH Thương mại Hồng Hà"
+    if name.endswith("full_name"):
+        return rng.choice(CHILD_NAMES if name.startswith("child") else ADULT_NAMES)
+    if kind == "textarea":
+        return "Đề nghị cơ quan có thẩm quyền xem xét, giải quyết theo quy định."
+    return "Theo hồ sơ đính kèm"
 
 
 def demo_dossiers_load(
@@ -155,7 +226,7 @@ def demo_dossiers_load(
     branches = [u for u in staffed_units() if u.kind == Unit.Kind.BRANCH and staff.has_unit(u)]
     start_day = (local(now) - dt.timedelta(days=DAYS_BACK)).date()
     commune_versions, province_versions = _versions(start_day, staff)
-    citizens = demo_citizens(60)
+    citizens = demo_citizens(60, now=now - dt.timedelta(days=DAYS_BACK + 1))
     targets, weights = zip(*TARGETS, strict=True)
     for index in range(1, count + 1):
         target = rng.choices(targets, weights)[0]
@@ -213,7 +284,10 @@ def _one(
         target == "registered" or rng.random() < 0.62
     )
     officer = run.actor(receiving, Role.OFFICER)
-    form = _form_data(version, citizen)
+    ward = receiving.code if receiving.level == Unit.Level.COMMUNE else "00070"
+    # A generator of its own, so the forms do not shift the dossiers' story.
+    form_rng = random.Random(f"{citizen.username}/{run.t.isoformat()}")
+    form = _form_data(version, rng=form_rng, today=local(run.t).date(), ward=ward)
     details: dict[str, Any] = {
         "applicant_id_number": citizen.personal_id,
         "applicant_phone": citizen.phone,

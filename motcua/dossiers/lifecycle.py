@@ -368,8 +368,10 @@ CREATIONS: tuple[Creation, ...] = (
         who=_("công dân, tổ chức (đã đăng nhập), hệ thống tích hợp (thay mặt người nộp)"),
         label=_("Nộp hồ sơ trực tuyến"),
         guards=_(
-            "phiên bản đã công bố, còn hiệu lực, nhận hồ sơ trực tuyến; tờ khai hợp lệ; người "
-            "nộp đứng tên chính mình"
+            "chỉ kênh trực tuyến (`channel_not_allowed`); phiên bản đã công bố, còn hiệu lực, "
+            "nhận hồ sơ trực tuyến; đứng tên chính mình (`applicant_mismatch`) hoặc thay mặt "
+            "người ủy quyền đã ghi nhận (`representative_invalid`); tờ khai được kiểm tra, điền "
+            "sẵn, thông tin định danh đã xác thực không sửa được (`form_invalid`)"
         ),
     ),
     Creation(
@@ -379,7 +381,10 @@ CREATIONS: tuple[Creation, ...] = (
         who=_("công chức một cửa của đơn vị tiếp nhận"),
         label=_("Tiếp nhận hồ sơ giấy tại quầy"),
         form="01",
-        guards=_("kênh trực tiếp hoặc bưu chính; như khi nộp"),
+        guards=_(
+            "kênh trực tiếp hoặc bưu chính; như khi nộp, tờ khai được kiểm tra nhưng điền sẵn từ "
+            "thông tin người nộp do cán bộ nhập, không khóa trường nào"
+        ),
     ),
     Creation(
         action="guide_at_counter",

@@ -173,9 +173,17 @@ def test_the_api_returns_a_dossier_service_error_in_the_request_language(citizen
     english = submit(HTTP_ACCEPT_LANGUAGE="en")
     vietnamese = submit()
 
-    assert english["code"] == vietnamese["code"] == "form_incomplete"
-    assert english["message"] == "The form is missing required information: Họ tên trẻ."
-    assert vietnamese["message"] == "Tờ khai còn thiếu thông tin bắt buộc: Họ tên trẻ."
+    assert english["code"] == vietnamese["code"] == "form_invalid"
+    assert english["message"] == "The form is not valid: Họ tên trẻ."
+    assert vietnamese["message"] == "Tờ khai chưa hợp lệ: Họ tên trẻ."
+    assert english["errors"] == [
+        {
+            "field": "ten_tre",
+            "code": "required",
+            "message": "This field is required.",
+            "location": "form_data",
+        }
+    ]
 
 
 TRANSLATION_CALLS = {"_", "gettext", "gettext_lazy", "ngettext", "ngettext_lazy"}

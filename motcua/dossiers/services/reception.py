@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from motcua.accounts.models import User
+from motcua.catalog.eforms import Identity
 from motcua.catalog.models import OnlineLevel, ProcedureVersion, ProcessStep
 from motcua.core.clock import local
 from motcua.core.errors import ValidationError
@@ -18,6 +19,7 @@ from motcua.core.outbox import outbox_enqueue
 from motcua.organisation.models import Role, ServicePoint, Unit
 
 from ..models import Channel, Dossier, DossierEvent, DossierStatus, Suspension, SuspensionKind
+from . import applicants
 from ._base import (
     APPLICANT_ROLE,
     begin,
@@ -62,28 +64,17 @@ def _check_version(*, version: ProcedureVersion, channel: int, now: dt.datetime)
         )
 
 
-def _check_form(*, version: ProcedureVersion, form_data: dict[str, Any]) -> None:
-    """Required e-form fields must be present and non-empty. An empty e-form checks nothing."""
-    fields = (version.eform or {}).get("fields") or []
-    missing: list[dict[str, Any]] = []
-    for field in fields:
-        if not isinstance(field, dict) or not field.get("required"):
-            continue
-        name = field.get("name") or field.get("key") or field.get("code")
-        if not name:
-            continue
-        value = form_data.get(name)
-        if value is None or (isinstance(value, str) and not value.strip()) or value in ([], {}):
-            missing.append(
-                {"field": name, "code": "required", "label": str(field.get("label", name))}
-            )
-    if missing:
-        raise ValidationError(
-            _("Tờ khai còn thiếu thông tin bắt buộc: %(fields)s."),
-            code="form_incomplete",
-            errors=missing,
-            fields=", ".join(m["label"] for m in missing),
-        )
+def _check_form(
+    *,
+    version: ProcedureVersion,
+    form_data: dict[str, Any],
+    identity: Identity | None,
+    now: dt.datetime,
+) -> dict[str, Any]:
+    """The e-form checked and normalised against the applicant's identity (prefill, locks)."""
+    return applicants.form_clean(
+        version=version, form_data=form_data, identity=identity, today=local(now).date()
+    )
 
 
 def _competent_unit(
@@ -124,12 +115,17 @@ def _new_dossier(
     form_data: dict[str, Any] | None,
     result_kind: str | None,
     now: dt.datetime,
+    identity: Identity | None = None,
 ) -> Dossier:
+    """`identity`: the account's identity for an online dossier (prefill and locks); None
+    (counter, integrators): built from the applicant details given, nothing locked."""
     if channel not in Channel.values:
         raise ValidationError(_("Kênh nộp hồ sơ không hợp lệ."), code="invalid_channel")
     _check_version(version=procedure_version, channel=channel, now=now)
-    data = dict(form_data or {})
-    _check_form(version=procedure_version, form_data=data)
+    today = local(now).date()
+    given = applicants.contact_details_check(
+        id_number=applicant_id_number, phone=applicant_phone, email=applicant_email, today=today
+    )
     if service_point is not None and receiving_unit != service_point.unit:
         raise ValidationError(
             _("Điểm phục vụ không thuộc đơn vị tiếp nhận."), code="service_point_mismatch"
@@ -138,6 +134,31 @@ def _new_dossier(
         raise ValidationError(_("Đơn vị tiếp nhận đã ngừng hoạt động."), code="unit_inactive")
     name = (applicant_name or (applicant.display_name if applicant else "") or "").strip()
     require_text(name, field="applicant_name", message=_("Cần ghi họ tên người nộp hồ sơ."))
+    id_number = _pick(
+        given["id_number"] or applicant_id_number,
+        applicant.personal_id or applicant.organisation_id_number if applicant else "",
+    )
+    phone = _pick(given["phone"] or applicant_phone, applicant.phone if applicant else "")
+    email = _pick(applicant_email, applicant.email if applicant else "")
+    address = _pick(applicant_address, applicant.address if applicant else "")
+    principal = applicants.representative_clean(
+        representative, applicant_id_number=id_number, today=today
+    )
+    if identity is None:
+        identity = applicants.typed_identity(
+            account=applicant,
+            name=name,
+            id_number=id_number,
+            phone=phone,
+            email=email,
+            address=address,
+        )
+    data = _check_form(
+        version=procedure_version,
+        form_data=dict(form_data or {}),
+        identity=applicants.with_principal(identity, principal),
+        now=now,
+    )
     handling = _competent_unit(
         version=procedure_version, receiving_unit=receiving_unit, handling_unit=handling_unit
     )
@@ -152,14 +173,11 @@ def _new_dossier(
         status=DossierStatus.REGISTERED,
         applicant=applicant,
         applicant_name=name,
-        applicant_id_number=_pick(
-            applicant_id_number,
-            applicant.personal_id or applicant.organisation_id_number if applicant else "",
-        ),
-        applicant_phone=_pick(applicant_phone, applicant.phone if applicant else ""),
-        applicant_email=_pick(applicant_email, applicant.email if applicant else ""),
-        applicant_address=_pick(applicant_address, applicant.address if applicant else ""),
-        representative=dict(representative or {}),
+        applicant_id_number=id_number,
+        applicant_phone=phone,
+        applicant_email=email,
+        applicant_address=address,
+        representative=principal,
         form_data=data,
         result_kind=result_kind or procedure_version.result_kind,
         submitted_at=now,
@@ -223,16 +241,30 @@ def dossier_submit(
     representative: dict[str, Any] | None = None,
     result_kind: str | None = None,
 ) -> Dossier:
-    """A citizen or organisation files a dossier (status 1, code assigned).
+    """A citizen or organisation files a dossier online (status 1, code assigned).
 
-    Checks: the version is published, valid on the local date of `now` and (online) offered
-    online; required e-form fields are present. Applicant details default to the account's.
+    Checks: online only (`channel_not_allowed`: counter and post are for the one-stop
+    officer); the version is published, valid on the local date of `now` and offered online;
+    the account files in its own name (`applicant_mismatch`), for someone else only through
+    `representative` (the principal, checked); the e-form is checked, prefilled from the
+    account and its verified identity locked (`form_invalid`). Applicant details default to
+    the account's. See `applicants` for the rule.
     """
     if not applicant.is_authenticated or not applicant.is_active:
         raise ValidationError(_("Cần đăng nhập để nộp hồ sơ."), code="login_required")
+    applicants.require_online(channel=channel)
     submitter_role = APPLICANT_ROLE
     applicant_account: User | None = applicant
-    if applicant.kind == User.Kind.INTEGRATOR:
+    identity: Identity | None = None
+    if applicant.kind != User.Kind.INTEGRATOR:
+        applicant_name, applicant_id_number = applicants.own_name(
+            account=applicant,
+            applicant_name=applicant_name,
+            applicant_id_number=applicant_id_number,
+            today=local(now).date(),
+        )
+        identity = Identity.of_user(applicant)
+    else:
         # An integrated system files on behalf of someone: it must act in the receiving unit
         # and name the applicant; its own account is the submitter, never the applicant.
         submitter_role = require_role(
@@ -263,6 +295,7 @@ def dossier_submit(
         form_data=form_data,
         result_kind=result_kind,
         now=now,
+        identity=identity,
     )
     _record_submission(dossier=dossier, actor=applicant, actor_role=submitter_role, now=now)
     return dossier

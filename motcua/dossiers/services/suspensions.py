@@ -19,11 +19,14 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from motcua.accounts.models import User
+from motcua.catalog.eforms import Identity
 from motcua.catalog.models import TimeUnit
+from motcua.core.clock import local
 from motcua.core.errors import DomainError, ValidationError
 from motcua.deadlines.services import deadline_compute
 
 from ..models import Dossier, DossierStatus, Suspension, SuspensionKind
+from . import applicants
 from ._base import (
     SYSTEM_ROLE,
     begin,
@@ -122,7 +125,7 @@ def dossier_supplement(
     pause = Suspension.objects.get(dossier=dossier, ended_at__isnull=True)
     hours = end_open_suspension(dossier=dossier, now=now)
     if form_data:
-        dossier.form_data = {**dossier.form_data, **form_data}
+        dossier.form_data = _supplemented_form(dossier=dossier, form_data=form_data, now=now)
     dossier.status = pause.resume_status
     extra: dict[str, Any] = {"paused_working_hours": str(hours)}
     if dossier.received_at is not None:
@@ -144,6 +147,30 @@ def dossier_supplement(
         # Back at the one-stop: the reception deadlines count again from the supplement.
         set_reception_deadlines(dossier=dossier, arrival=now)
     return change.commit(extra=extra)
+
+
+def _supplemented_form(
+    *, dossier: Dossier, form_data: dict[str, Any], now: dt.datetime
+) -> dict[str, Any]:
+    """The dossier's e-form with the supplement merged in, checked again as at submission:
+    the applicant's verified identity stays locked (a supplement cannot change it)."""
+    if dossier.applicant is not None:
+        identity = Identity.of_user(dossier.applicant)
+    else:
+        identity = applicants.typed_identity(
+            account=None,
+            name=dossier.applicant_name,
+            id_number=dossier.applicant_id_number,
+            phone=dossier.applicant_phone,
+            email=dossier.applicant_email,
+            address=dossier.applicant_address,
+        )
+    return applicants.form_clean(
+        version=dossier.procedure_version,
+        form_data={**dossier.form_data, **form_data},
+        identity=applicants.with_principal(identity, dossier.representative or {}),
+        today=local(now).date(),
+    )
 
 
 def _supplement_deadline(*, dossier: Dossier, pause: Suspension) -> dt.datetime:
