@@ -206,14 +206,14 @@ def outbox_deliver_pending(
     if transaction.get_connection().in_atomic_block:
         raise RuntimeError("outbox_deliver_pending must run outside a transaction")
     names = outbox_subscribers() if subscribers is None else sorted(set(subscribers))
-    if not names:
-        return 0
     delivered = 0
-    while True:
+    while names:
         token, claimed = _claim(now=now or timezone.now(), batch=max(batch, 1), names=names)
         if not claimed:
-            return delivered
+            break
         delivered += _deliver_claimed(claimed, token=token, now=now)
+        names = [name for name in names if name in _SUBSCRIBERS]  # unsubscribed meanwhile
+    return delivered
 
 
 def _claim(
@@ -253,10 +253,13 @@ def _deliver_claimed(claimed: list[OutboxDelivery], *, token: str, now: dt.datet
     started = time.monotonic()
     budget = settings.MOTCUA_OUTBOX_LEASE_S / 2
     for index, delivery in enumerate(claimed):
-        subscriber = _SUBSCRIBERS.get(delivery.subscriber)
-        if subscriber is None or time.monotonic() - started > budget:
+        if time.monotonic() - started > budget:
             _release(claimed[index:], token=token)
             break
+        subscriber = _SUBSCRIBERS.get(delivery.subscriber)
+        if subscriber is None:  # unsubscribed since the claim
+            _release([delivery], token=token)
+            continue
         try:
             subscriber.handler(_envelope(delivery))
         except Exception as exc:

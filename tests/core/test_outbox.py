@@ -531,6 +531,20 @@ def test_deliveries_of_a_subscriber_unknown_here_are_left_pending(
     assert sms.seen == []
 
 
+def test_a_subscriber_unsubscribed_during_a_drain_is_left_alone(
+    subscribers: Any, manual: None
+) -> None:
+    first = subscribers.add("a")
+    subscribers.add("b")
+    first.fail = lambda envelope: outbox.outbox_unsubscribe(name="b")  # type: ignore[func-returns-value]
+    message = enqueue()
+
+    assert outbox_deliver_pending(now=NOW) == 1  # and it returns
+
+    row = delivery(message, "b")
+    assert (row.status, row.attempts, row.locked_until) == ("pending", 0, None)
+
+
 # --- draining -----------------------------------------------------------------------------
 
 
