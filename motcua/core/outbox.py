@@ -170,7 +170,7 @@ def outbox_enqueue(
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("outbox_enqueue must run inside the transaction of the change")
     if key is None:
-        key = str(payload.get("code", "")) if topic.startswith("dossier.") else ""
+        key = str(payload.get("code", ""))[:100] if topic.startswith("dossier.") else ""
     names = outbox_subscribers(topic)
     message = OutboxMessage.objects.create(
         topic=topic,
@@ -187,8 +187,11 @@ def outbox_enqueue(
 
 
 def _create_deliveries(message: OutboxMessage, names: Sequence[str], *, now: dt.datetime) -> None:
+    # Due at once: at the change's time, or at the clock's if the service was given a `now`
+    # ahead of it (a delivery must not wait for a business time that has not come).
+    due = min(now, timezone.now())
     OutboxDelivery.objects.bulk_create(
-        OutboxDelivery(message=message, subscriber=name, key=message.key, available_at=now)
+        OutboxDelivery(message=message, subscriber=name, key=message.key, available_at=due)
         for name in names
     )
 

@@ -252,6 +252,17 @@ def test_the_ordering_key_defaults_to_the_dossier_code_for_dossier_topics() -> N
     )
 
 
+def test_a_change_dated_ahead_of_the_clock_is_due_at_once(subscribers: Any) -> None:
+    sms = subscribers.add("sms")
+    future = dt.datetime(2099, 1, 1, tzinfo=VN_TZ)
+
+    with transaction.atomic():
+        message = outbox_enqueue(topic="test.topic", payload={}, now=future)
+
+    assert sms.messages == [message.pk]
+    assert message.created_at == future
+
+
 # --- retries, backoff, dead letters -------------------------------------------------------
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import time
-from typing import Any
 
 import pytest
 from django.db import connection, connections
