@@ -182,8 +182,17 @@ def outbox_enqueue(
     )
     if names:
         _create_deliveries(message, names, now=now)
-        transaction.on_commit(_schedule_delivery, robust=True)
+        _deliver_after_commit()
     return message
+
+
+def _deliver_after_commit() -> None:
+    """Hand off once per transaction (a job enqueueing a hundred alerts needs one drain); a
+    savepoint rolled back takes its callback with it, so the check is against what is left."""
+    callback = _schedule_delivery
+    pending = transaction.get_connection().run_on_commit
+    if not any(func is callback for _sids, func, _robust in pending):
+        transaction.on_commit(callback, robust=True)
 
 
 def _create_deliveries(message: OutboxMessage, names: Sequence[str], *, now: dt.datetime) -> None:
@@ -402,7 +411,7 @@ def outbox_delivery_retry(*, actor: Actor, delivery_ids: Iterable[int], now: dt.
             before=before,
             after={"status": row.status, "subscriber": row.subscriber},
         )
-    transaction.on_commit(_schedule_delivery, robust=True)
+    _deliver_after_commit()
     return len(rows)
 
 
@@ -441,7 +450,7 @@ def outbox_message_route(*, actor: Actor, message_ids: Iterable[int], now: dt.da
             before={"status": OutboxMessage.Status.UNROUTED},
             after={"status": row.status, "subscribers": names},
         )
-    transaction.on_commit(_schedule_delivery, robust=True)
+    _deliver_after_commit()
     return created
 
 

@@ -134,6 +134,35 @@ def test_a_rolled_back_change_leaves_no_message_and_no_delivery(subscribers: Any
     assert (OutboxMessage.objects.count(), OutboxDelivery.objects.count()) == (0, 0)
 
 
+def _enqueue_in_a_savepoint_that_fails() -> None:
+    try:
+        with transaction.atomic():
+            outbox_enqueue(topic="test.topic", payload={}, now=NOW)
+            raise RuntimeError("rolled back")
+    except RuntimeError:
+        pass
+
+
+def test_a_transaction_with_many_messages_hands_off_once(
+    subscribers: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    subscribers.add("sms")
+    calls: list[int] = []
+    monkeypatch.setattr(outbox, "_schedule_delivery", lambda: calls.append(1))
+
+    with transaction.atomic():
+        outbox_enqueue(topic="test.topic", payload={}, now=NOW)
+        _enqueue_in_a_savepoint_that_fails()
+        outbox_enqueue(topic="test.topic", payload={}, now=NOW)
+    assert calls == [1]
+
+    with transaction.atomic():
+        _enqueue_in_a_savepoint_that_fails()  # its callback goes with it ...
+        outbox_enqueue(topic="test.topic", payload={}, now=NOW)  # ... so this one registers
+    assert calls == [1, 1]
+    assert OutboxMessage.objects.count() == 3
+
+
 def test_enqueue_outside_a_transaction_is_refused() -> None:
     with pytest.raises(RuntimeError, match="inside the transaction"):
         outbox_enqueue(topic="test.topic", payload={}, now=NOW)
