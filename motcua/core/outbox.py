@@ -48,7 +48,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
@@ -218,13 +218,19 @@ def outbox_deliver_pending(
     if transaction.get_connection().in_atomic_block:
         raise RuntimeError("outbox_deliver_pending must run outside a transaction")
     names = outbox_subscribers() if subscribers is None else sorted(set(subscribers))
+    batch = max(batch, 1)
     delivered = 0
     while names:
-        token, claimed = _claim(now=now or timezone.now(), batch=max(batch, 1), names=names)
+        token, claimed = _claim(now=now or timezone.now(), batch=batch, names=names)
         if not claimed:
             break
-        delivered += _deliver_claimed(claimed, token=token, now=now)
+        done = _deliver_claimed(claimed, token=token, now=now)
+        delivered += done.delivered
         names = [name for name in names if name in _SUBSCRIBERS]  # unsubscribed meanwhile
+        # A short batch took everything claimable; only a chain whose head just finished
+        # (or claims given back) can have made more claimable since.
+        if len(claimed) < batch and not done.released and not _pending_in(done.finished):
+            break
     return delivered
 
 
@@ -257,31 +263,54 @@ def _claim(
     return token, rows
 
 
-def _deliver_claimed(claimed: list[OutboxDelivery], *, token: str, now: dt.datetime | None) -> int:
+@dataclass
+class _Done:
+    delivered: int = 0
+    finished: set[tuple[str, str]] = field(default_factory=set)  # keyed chains whose head ended
+    released: bool = False  # claims given back unprocessed
+
+
+def _deliver_claimed(
+    claimed: list[OutboxDelivery], *, token: str, now: dt.datetime | None
+) -> _Done:
     """Call each subscriber in order and record each outcome before the next call. Stops
     (and releases the rest) when half the lease is spent, so a slow batch is never retaken
     by another worker while this one still works on it."""
-    delivered = 0
+    done = _Done()
     started = time.monotonic()
     budget = settings.MOTCUA_OUTBOX_LEASE_S / 2
     for index, delivery in enumerate(claimed):
         if time.monotonic() - started > budget:
             _release(claimed[index:], token=token)
+            done.released = True
             break
         subscriber = _SUBSCRIBERS.get(delivery.subscriber)
-        if subscriber is None:  # unsubscribed since the claim
+        if subscriber is None:  # unsubscribed since the claim: not claimed again
             _release([delivery], token=token)
             continue
         try:
             subscriber.handler(_envelope(delivery))
         except Exception as exc:
-            _record_failure(delivery, token=token, exc=exc, at=now or timezone.now())
+            final = _record_failure(delivery, token=token, exc=exc, at=now or timezone.now())
         except BaseException:  # killed: what was acknowledged stays acknowledged
             _release(claimed[index:], token=token)
             raise
         else:
-            delivered += _record_success(delivery, token=token, at=now or timezone.now())
-    return delivered
+            final = True
+            done.delivered += _record_success(delivery, token=token, at=now or timezone.now())
+        if final and delivery.key:
+            done.finished.add((delivery.subscriber, delivery.key))
+    return done
+
+
+def _pending_in(chains: set[tuple[str, str]]) -> bool:
+    """Whether any of these (subscriber, key) chains still has a pending delivery."""
+    if not chains:
+        return False
+    which = Q()
+    for subscriber, key in chains:
+        which |= Q(subscriber=subscriber, key=key)
+    return OutboxDelivery.objects.filter(which, status=_PENDING).exists()
 
 
 def _envelope(delivery: OutboxDelivery) -> OutboxEnvelope:
@@ -319,7 +348,8 @@ def _record_success(delivery: OutboxDelivery, *, token: str, at: dt.datetime) ->
 
 def _record_failure(
     delivery: OutboxDelivery, *, token: str, exc: Exception, at: dt.datetime
-) -> None:
+) -> bool:
+    """Count the failed attempt: a retry after the backoff, or a dead letter (returns True)."""
     attempts = delivery.attempts + 1
     error = f"{type(exc).__name__}: {exc}"[:2000]
     changes: dict[str, Any] = {
@@ -348,6 +378,7 @@ def _record_failure(
             type(exc).__name__,
         )
     _mine(delivery, token).update(**changes)
+    return changes.get("status") == _DEAD
 
 
 def _release(deliveries: Iterable[OutboxDelivery], *, token: str) -> None:

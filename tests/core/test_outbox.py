@@ -606,6 +606,31 @@ def test_a_drain_delivers_everything_due_not_only_one_batch(subscribers: Any) ->
     assert not OutboxDelivery.objects.exclude(status="delivered").exists()
 
 
+def test_a_drain_claims_again_only_when_something_can_have_become_due(
+    subscribers: Any, manual: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sms = subscribers.add("sms", "dossier.*")
+    claims: list[int] = []
+    real_claim = outbox._claim
+
+    def counted(**kw: Any) -> Any:
+        token, rows = real_claim(**kw)
+        claims.append(len(rows))
+        return token, rows
+
+    monkeypatch.setattr(outbox, "_claim", counted)
+    enqueue("dossier.submit", {"code": "X"})
+    assert outbox_deliver_pending(now=NOW) == 1
+    assert claims == [1]  # a short batch, no successor: no second claim
+
+    claims.clear()
+    first = enqueue("dossier.submit", {"code": "Y"})
+    second = enqueue("dossier.receive", {"code": "Y"})
+    assert outbox_deliver_pending(now=NOW) == 2
+    assert claims == [1, 1]  # the successor, claimed once its head was delivered
+    assert sms.messages[-2:] == [first.pk, second.pk]
+
+
 def test_a_drain_with_failures_stops(subscribers: Any) -> None:
     """Failed deliveries move past `now`: the loop never claims them again."""
     sms = subscribers.add("sms")
