@@ -34,8 +34,8 @@ of the window, from a timer thread, so its task sees their rows). The publish fa
 circuit breaker (`MOTCUA_OUTBOX_BROKER_COOLDOWN_S`, default 5 s) during which no commit
 tries the broker: a broker that is down costs one commit per process and cooldown a refused
 connection (about 2 ms), the others nothing. Those rows wait for the beat job
-("deliver-outbox", every 10 s) or `manage.py deliver_outbox`. Without a broker the rows are delivered in the committing
-process right after the commit (embedded mode).
+("deliver-outbox", every 10 s) or `manage.py deliver_outbox`. Without a broker the rows
+are delivered in the committing process right after the commit (embedded mode).
 """
 
 from __future__ import annotations
