@@ -67,8 +67,9 @@ def _env(database_url: str) -> dict[str, str]:
         DJANGO_SECRET_KEY=secrets.token_urlsafe(48)[:50],
         DJANGO_SECURE_SSL_REDIRECT="0",
         DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
-        # Production shape: Redis for the cache and as Celery's broker (outbox rows are handed
-        # to the broker after commit; no worker runs during the benchmark, they stay queued).
+        # Production shape: Redis for the cache and as Celery's broker (a commit that creates
+        # outbox deliveries hands off to the broker; no subscriber is registered yet, so the
+        # dossier messages are stored unrouted and nothing is queued).
         REDIS_URL=os.environ.get("MOTCUA_BENCH_REDIS_URL", "redis://127.0.0.1:6379/14"),
         CELERY_BROKER_URL=os.environ.get("MOTCUA_BENCH_REDIS_URL", "redis://127.0.0.1:6379/14"),
         LOG_LEVEL="WARNING",

@@ -162,7 +162,7 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# Background work: outbox rows are delivered by Celery when a broker is configured,
+# Background work: outbox deliveries are made by Celery when a broker is configured,
 # otherwise in-process right after the transaction commits (nothing is lost either way).
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
@@ -171,6 +171,19 @@ CELERY_TIMEZONE = TIME_ZONE
 # At most one `deliver_outbox.delay()` per process per window after a commit, plus one trailing
 # send at the end of the window when commits were skipped (motcua.core.outbox). 0: every commit.
 MOTCUA_OUTBOX_HANDOFF_MS = int(os.environ.get("MOTCUA_OUTBOX_HANDOFF_MS", "200"))
+# A failed publish opens a per-process circuit breaker for this long: no commit tries the
+# broker meanwhile (the beat job delivers the rows). The publish never retries and gives up
+# connecting after MOTCUA_OUTBOX_PUBLISH_TIMEOUT_S.
+MOTCUA_OUTBOX_BROKER_COOLDOWN_S = float(os.environ.get("MOTCUA_OUTBOX_BROKER_COOLDOWN_S", "5"))
+MOTCUA_OUTBOX_PUBLISH_TIMEOUT_S = float(os.environ.get("MOTCUA_OUTBOX_PUBLISH_TIMEOUT_S", "0.5"))
+# Each delivery (one message, one subscriber) is tried at most this many times, waiting
+# min(MAX, BASE * 2**(n-1)) seconds, less up to half of it at random, after the n-th failure;
+# then it is a dead letter (admin: "Gửi lại"). Defaults: 10 attempts over about 3 hours.
+MOTCUA_OUTBOX_MAX_ATTEMPTS = int(os.environ.get("MOTCUA_OUTBOX_MAX_ATTEMPTS", "10"))
+MOTCUA_OUTBOX_RETRY_BASE_S = float(os.environ.get("MOTCUA_OUTBOX_RETRY_BASE_S", "30"))
+MOTCUA_OUTBOX_RETRY_MAX_S = float(os.environ.get("MOTCUA_OUTBOX_RETRY_MAX_S", "3600"))
+# A worker's claim on a batch of deliveries; a crashed worker's claims are retaken after it.
+MOTCUA_OUTBOX_LEASE_S = float(os.environ.get("MOTCUA_OUTBOX_LEASE_S", "300"))
 
 CELERY_BEAT_SCHEDULE = {
     # Rows whose hand-off after commit was lost (see motcua.core.outbox): the worst-case latency.

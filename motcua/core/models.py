@@ -6,34 +6,107 @@ from django.utils.translation import gettext_lazy as _
 
 
 class OutboxMessage(models.Model):
-    """A side effect (notification, webhook, ...) written in the same transaction as the change.
+    """A fact (`dossier.submit`, `catalog.version_published`, ...) written in the same
+    transaction as the change it reports, with one `OutboxDelivery` per subscriber of its topic
+    at that moment (`motcua.core.outbox`). A message no subscriber wanted is `unrouted`: kept
+    and counted, never reported as delivered."""
 
-    Delivery happens only after commit: by Celery when a broker is configured, otherwise in
-    process right after the commit. A row is marked delivered only once its handler succeeded,
-    so a crash between commit and delivery loses nothing: `deliver_outbox` picks it up.
-    """
+    class Status(models.TextChoices):
+        ROUTED = "routed", _("đã chuyển cho bên nhận")
+        UNROUTED = "unrouted", _("không có bên nhận")
 
     topic = models.CharField(_("chủ đề"), max_length=100, db_index=True)
+    key = models.CharField(
+        _("khoá thứ tự"),
+        max_length=100,
+        blank=True,
+        help_text=_("Các thông điệp cùng khoá (mã hồ sơ) được giao cho mỗi bên nhận theo thứ tự."),
+    )
+    schema = models.PositiveSmallIntegerField(_("phiên bản nội dung"), default=1)
     payload = models.JSONField(_("nội dung"), default=dict)
     created_at = models.DateTimeField(_("tạo lúc"))
-    available_at = models.DateTimeField(_("gửi từ"))
-    delivered_at = models.DateTimeField(_("đã gửi lúc"), null=True, blank=True)
-    attempts = models.PositiveIntegerField(_("số lần thử"), default=0)
-    last_error = models.TextField(_("lỗi gần nhất"), blank=True)
+    status = models.CharField(
+        _("trạng thái"), max_length=10, choices=Status.choices, default=Status.ROUTED
+    )
 
     class Meta:
-        verbose_name = _("thông điệp chờ gửi")
-        verbose_name_plural = _("thông điệp chờ gửi")
+        verbose_name = _("thông điệp outbox")
+        verbose_name_plural = _("thông điệp outbox")
         indexes = [
             models.Index(
-                fields=["available_at"],
-                name="outbox_pending_idx",
-                condition=models.Q(delivered_at__isnull=True),
+                fields=["created_at"],
+                name="outbox_unrouted_idx",
+                condition=models.Q(status="unrouted"),
             )
         ]
 
     def __str__(self) -> str:
         return f"{self.topic} #{self.pk}"
+
+
+class OutboxDelivery(models.Model):
+    """One message handed to one subscriber: retried on its own (a failing webhook never
+    replays the SMS), in message order per (subscriber, key), dead-lettered after
+    `MOTCUA_OUTBOX_MAX_ATTEMPTS`. A claimed row carries a lease (`locked_until`,
+    `lease_token`); a worker that dies with it loses it when the lease runs out."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("chờ gửi")
+        DELIVERED = "delivered", _("đã gửi")
+        DEAD = "dead", _("thư chết")
+
+    message = models.ForeignKey(
+        OutboxMessage,
+        on_delete=models.CASCADE,
+        related_name="deliveries",
+        verbose_name=_("thông điệp"),
+    )
+    subscriber = models.CharField(_("bên nhận"), max_length=100)
+    key = models.CharField(_("khoá thứ tự"), max_length=100, blank=True)
+    status = models.CharField(
+        _("trạng thái"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    attempts = models.PositiveIntegerField(_("số lần thử"), default=0)
+    available_at = models.DateTimeField(_("gửi từ"))
+    locked_until = models.DateTimeField(_("đang gửi đến"), null=True, blank=True)
+    lease_token = models.CharField(max_length=32, blank=True)
+    delivered_at = models.DateTimeField(_("đã gửi lúc"), null=True, blank=True)
+    dead_at = models.DateTimeField(_("thành thư chết lúc"), null=True, blank=True)
+    last_error = models.TextField(_("lỗi gần nhất"), blank=True)
+
+    class Meta:
+        verbose_name = _("lần giao thông điệp")
+        verbose_name_plural = _("lần giao thông điệp")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["message", "subscriber"], name="outbox_delivery_once_per_subscriber"
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["available_at"],
+                name="outbox_delivery_due_idx",
+                condition=models.Q(status="pending"),
+            ),
+            models.Index(
+                fields=["subscriber", "key", "message"],
+                name="outbox_delivery_order_idx",
+                condition=models.Q(status="pending"),
+            ),
+            models.Index(
+                fields=["dead_at"],
+                name="outbox_delivery_dead_idx",
+                condition=models.Q(status="dead"),
+            ),
+        ]
+        permissions = [("retry_outboxdelivery", _("Có thể gửi lại thư chết"))]
+
+    def __str__(self) -> str:
+        return f"#{self.message_id} → {self.subscriber}"
+
+    @property
+    def idempotency_key(self) -> str:
+        return f"{self.message_id}:{self.subscriber}"
 
 
 class DataAccessLog(models.Model):

@@ -1,19 +1,41 @@
-"""The transactional outbox.
+"""The transactional outbox: facts written with the change, delivered to subscribers after it.
 
-`outbox_enqueue` must run inside the transaction that makes the change; the row commits or
-rolls back with it. After commit the row is handed to Celery (`motcua.core.tasks`) when a
-broker is configured, or delivered in process otherwise. `outbox_deliver_pending` is the one
-delivery loop both paths use; it drains every row available and is safe to run concurrently
-(rows are claimed with SKIP LOCKED where the database supports it).
+Writing. `outbox_enqueue` runs inside the transaction that makes the change. It writes one
+`OutboxMessage` and one `OutboxDelivery` per subscriber whose pattern matches the topic at
+that moment; both commit or roll back with the change. A message nobody subscribed to is
+stored as `unrouted` (counted, shown in the admin, never "delivered"); an operator can route
+it later to subscribers registered since (`outbox_message_route`). Nothing is replayed to a
+new subscriber on its own: deploying the notifications app must not text citizens about
+last month.
 
-The hand-off to Celery is throttled per process (`MOTCUA_OUTBOX_HANDOFF_MS`, default 200):
-the first commit of a window sends `deliver_outbox` at once; a commit less than the window
-after the last send arms one trailing send at the end of the window instead (a timer thread;
-later commits of the window ride on it). The trailing send leaves after those commits, so
-its task sees their rows even if the task sent at the start of the window had already
-finished its drain. A row whose hand-off is lost (the process dies before the trailing
-send, the broker refuses it) stays pending for the beat schedule ("deliver-outbox", every
-10 s): that is the worst-case latency; the usual one is under the window.
+Subscribing. Apps register in their `AppConfig.ready()`:
+`outbox_subscribe(name="notifications.sms", topics=["dossier.*"], handler=...)`. The name is
+the subscriber's stable id (stored on every delivery; renaming it orphans pending ones). The
+handler gets an `OutboxEnvelope` (message id, topic, ordering key, payload schema, payload,
+idempotency key `<message id>:<subscriber>`, attempt number). See docs/adr/0006.
+
+Delivering. `outbox_deliver_pending` is the one loop (Celery task, beat job, management
+command and the embedded after-commit path all call it). It claims a batch of due
+deliveries in a short transaction (SKIP LOCKED on PostgreSQL, the IMMEDIATE write lock on
+SQLite) by writing a lease (`locked_until`, `lease_token`), commits, then calls each
+subscriber with no transaction and no lock held, and records each outcome at once in its own
+short write. So a worker killed mid-batch redelivers only what it had not acknowledged: an
+escaping BaseException releases the unacknowledged claims, a hard kill leaves them to expire
+with the lease. Guarantees: at least once; per (subscriber, key) in message order (a
+delivery is not claimed while an earlier one of the same chain is pending, retrying
+included; a dead letter leaves the chain, so later ones proceed); bounded retries with
+exponential backoff and jitter, then a dead letter (`outbox_delivery_retry` sends it again).
+
+Handing off. With `CELERY_BROKER_URL` set, a commit that created deliveries hands
+`deliver_outbox` to Celery, throttled per process (`MOTCUA_OUTBOX_HANDOFF_MS`, default 200:
+the first commit of a window sends at once, later ones share one trailing send at the end
+of the window, from a timer thread, so its task sees their rows). The publish fails fast
+(its own connection, no kombu retries, a short connect timeout) and a failure opens a
+circuit breaker (`MOTCUA_OUTBOX_BROKER_COOLDOWN_S`, default 5 s) during which no commit
+tries the broker: a broker that is down costs one commit per process and cooldown a refused
+connection (about 2 ms), the others nothing. Those rows wait for the beat job
+("deliver-outbox", every 10 s) or `manage.py deliver_outbox`. Without a broker the rows
+are delivered in the committing process right after the commit (embedded mode).
 """
 
 from __future__ import annotations
@@ -21,52 +43,477 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+import random
 import threading
 import time
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
+from django.db.models import Count, Exists, F, OuterRef, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from .models import OutboxMessage
+from .errors import Conflict
+from .models import OutboxDelivery, OutboxMessage
+from .services import audit_record
 
 logger = logging.getLogger(__name__)
 
-Handler = Callable[[dict[str, Any]], None]
-_HANDLERS: dict[str, list[Handler]] = {}
+_PENDING = OutboxDelivery.Status.PENDING
+_DELIVERED = OutboxDelivery.Status.DELIVERED
+_DEAD = OutboxDelivery.Status.DEAD
 
 
-def outbox_register(topic: str, handler: Handler) -> None:
-    """Register a handler for a topic (call from an AppConfig.ready)."""
-    handlers = _HANDLERS.setdefault(topic, [])
-    if handler not in handlers:
-        handlers.append(handler)
+# --- subscribers --------------------------------------------------------------------------
 
 
-def outbox_enqueue(*, topic: str, payload: dict[str, Any], now: dt.datetime) -> OutboxMessage:
+@dataclass(frozen=True)
+class OutboxEnvelope:
+    """What a subscriber receives. `payload` is plain JSON, self-contained (no model
+    instances); `idempotency_key` is the same on every attempt of this delivery."""
+
+    message_id: int
+    topic: str
+    key: str
+    schema: int
+    payload: dict[str, Any]
+    created_at: dt.datetime
+    subscriber: str
+    idempotency_key: str
+    attempt: int  # 1 on the first try
+
+
+Handler = Callable[[OutboxEnvelope], None]
+
+
+@dataclass(frozen=True)
+class Subscriber:
+    name: str
+    topics: tuple[str, ...]
+    handler: Handler
+
+    def matches(self, topic: str) -> bool:
+        return any(_topic_matches(pattern, topic) for pattern in self.topics)
+
+
+_SUBSCRIBERS: dict[str, Subscriber] = {}
+
+
+def _topic_matches(pattern: str, topic: str) -> bool:
+    if pattern == "*":
+        return True
+    if pattern.endswith(".*"):
+        return topic.startswith(pattern[:-1])
+    return pattern == topic
+
+
+def _check_pattern(pattern: str) -> None:
+    body = pattern[:-2] if pattern.endswith(".*") else pattern
+    if pattern != "*" and (not body or "*" in body or any(c.isspace() for c in pattern)):
+        raise ImproperlyConfigured(
+            f"outbox topic pattern {pattern!r}: an exact topic, 'prefix.*' or '*'"
+        )
+
+
+def outbox_subscribe(*, name: str, topics: str | Iterable[str], handler: Handler) -> None:
+    """Register `handler` as subscriber `name` for `topics` (exact topics, `prefix.*`
+    patterns, or `*`). Call it from an `AppConfig.ready()`; registering the same subscriber
+    again is a no-op, a different one under a taken name is an error."""
+    patterns = (topics,) if isinstance(topics, str) else tuple(topics)
+    if not name or len(name) > 100 or any(c.isspace() for c in name):
+        raise ImproperlyConfigured(f"outbox subscriber name {name!r}: 1-100 characters, no space")
+    if not patterns:
+        raise ImproperlyConfigured(f"outbox subscriber {name!r} subscribes to no topic")
+    for pattern in patterns:
+        _check_pattern(pattern)
+    subscriber = Subscriber(name=name, topics=patterns, handler=handler)
+    existing = _SUBSCRIBERS.get(name)
+    if existing is not None and existing != subscriber:
+        raise ImproperlyConfigured(f"outbox subscriber {name!r} is already registered")
+    _SUBSCRIBERS[name] = subscriber
+
+
+def outbox_unsubscribe(*, name: str) -> None:
+    """Forget subscriber `name` in this process (tests, plugins switched off). Its pending
+    deliveries stay pending: no process claims them until it is registered again."""
+    _SUBSCRIBERS.pop(name, None)
+
+
+def outbox_subscribers(topic: str | None = None) -> list[str]:
+    """Names of the registered subscribers (of `topic` when given), sorted."""
+    return sorted(s.name for s in _SUBSCRIBERS.values() if topic is None or s.matches(topic))
+
+
+# --- writing ------------------------------------------------------------------------------
+
+
+def outbox_enqueue(
+    *,
+    topic: str,
+    payload: dict[str, Any],
+    now: dt.datetime,
+    key: str | None = None,
+    schema: int = 1,
+) -> OutboxMessage:
+    """Record a fact in the transaction of the change, one delivery per current subscriber.
+
+    `key` orders deliveries (same key, same subscriber: message order); for `dossier.*`
+    topics it defaults to `payload["code"]`, elsewhere to "" (no order). `schema` is the
+    payload's version: bump it when a change is not additive."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("outbox_enqueue must run inside the transaction of the change")
+    if key is None:
+        key = str(payload.get("code", ""))[:100] if topic.startswith("dossier.") else ""
+    names = outbox_subscribers(topic)
     message = OutboxMessage.objects.create(
-        topic=topic, payload=payload, created_at=now, available_at=now
+        topic=topic,
+        key=key,
+        schema=schema,
+        payload=payload,
+        created_at=now,
+        status=OutboxMessage.Status.ROUTED if names else OutboxMessage.Status.UNROUTED,
     )
-    transaction.on_commit(_schedule_delivery)
+    if names:
+        _create_deliveries(message, names, now=now)
+        _deliver_after_commit()
     return message
 
 
+def _deliver_after_commit() -> None:
+    """Hand off once per transaction (a job enqueueing a hundred alerts needs one drain); a
+    savepoint rolled back takes its callback with it, so the check is against what is left."""
+    callback = _schedule_delivery
+    pending = transaction.get_connection().run_on_commit
+    if not any(func is callback for _sids, func, _robust in pending):
+        transaction.on_commit(callback, robust=True)
+
+
+def _create_deliveries(message: OutboxMessage, names: Sequence[str], *, now: dt.datetime) -> None:
+    # Due at once: at the change's time, or at the clock's if the service was given a `now`
+    # ahead of it (a delivery must not wait for a business time that has not come).
+    due = min(now, timezone.now())
+    OutboxDelivery.objects.bulk_create(
+        OutboxDelivery(message=message, subscriber=name, key=message.key, available_at=due)
+        for name in names
+    )
+
+
+# --- delivering ---------------------------------------------------------------------------
+
+
+def outbox_deliver_pending(
+    *, now: dt.datetime | None, batch: int = 100, subscribers: Iterable[str] | None = None
+) -> int:
+    """Deliver every due delivery of the subscribers registered here (or of `subscribers`),
+    `batch` claims at a time, until nothing more is due; returns how many succeeded.
+    `now=None` reads the clock for every claim and outcome. Must run outside a transaction:
+    subscribers are called with no transaction open and no lock held."""
+    if transaction.get_connection().in_atomic_block:
+        raise RuntimeError("outbox_deliver_pending must run outside a transaction")
+    names = outbox_subscribers() if subscribers is None else sorted(set(subscribers))
+    batch = max(batch, 1)
+    delivered = 0
+    while names:
+        token, claimed = _claim(now=now or timezone.now(), batch=batch, names=names)
+        if not claimed:
+            break
+        done = _deliver_claimed(claimed, token=token, now=now)
+        delivered += done.delivered
+        names = [name for name in names if name in _SUBSCRIBERS]  # unsubscribed meanwhile
+        # A short batch took everything claimable; only a chain whose head just finished
+        # (or claims given back) can have made more claimable since.
+        if len(claimed) < batch and not done.released and not _pending_in(done.finished):
+            break
+    return delivered
+
+
+def _claim(
+    *, now: dt.datetime, batch: int, names: Sequence[str]
+) -> tuple[str, list[OutboxDelivery]]:
+    """One short transaction: lease up to `batch` due deliveries, each the oldest pending of
+    its (subscriber, key) chain. Returns the lease token and the claimed rows."""
+    earlier = OutboxDelivery.objects.filter(
+        subscriber=OuterRef("subscriber"),
+        key=OuterRef("key"),
+        status=_PENDING,
+        message_id__lt=OuterRef("message_id"),
+    )
+    token = uuid.uuid4().hex
+    lease = dt.timedelta(seconds=settings.MOTCUA_OUTBOX_LEASE_S)
+    with transaction.atomic():
+        rows = list(
+            OutboxDelivery.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("message")
+            .filter(status=_PENDING, available_at__lte=now, subscriber__in=names)
+            .filter(Q(locked_until__isnull=True) | Q(locked_until__lte=now))
+            .filter(Q(key="") | ~Exists(earlier))
+            .order_by("message_id", "id")[:batch]
+        )
+        if rows:
+            OutboxDelivery.objects.filter(pk__in=[r.pk for r in rows]).update(
+                locked_until=now + lease, lease_token=token
+            )
+    return token, rows
+
+
+@dataclass
+class _Done:
+    delivered: int = 0
+    finished: set[tuple[str, str]] = field(default_factory=set)  # keyed chains whose head ended
+    released: bool = False  # claims given back unprocessed
+
+
+def _deliver_claimed(
+    claimed: list[OutboxDelivery], *, token: str, now: dt.datetime | None
+) -> _Done:
+    """Call each subscriber in order and record each outcome before the next call. Stops
+    (and releases the rest) when half the lease is spent, so a slow batch is never retaken
+    by another worker while this one still works on it."""
+    done = _Done()
+    started = time.monotonic()
+    budget = settings.MOTCUA_OUTBOX_LEASE_S / 2
+    for index, delivery in enumerate(claimed):
+        if time.monotonic() - started > budget:
+            _release(claimed[index:], token=token)
+            done.released = True
+            break
+        subscriber = _SUBSCRIBERS.get(delivery.subscriber)
+        if subscriber is None:  # unsubscribed since the claim: not claimed again
+            _release([delivery], token=token)
+            continue
+        try:
+            subscriber.handler(_envelope(delivery))
+        except Exception as exc:
+            final = _record_failure(delivery, token=token, exc=exc, at=now or timezone.now())
+        except BaseException:  # killed: what was acknowledged stays acknowledged
+            _release(claimed[index:], token=token)
+            raise
+        else:
+            final = True
+            done.delivered += _record_success(delivery, token=token, at=now or timezone.now())
+        if final and delivery.key:
+            done.finished.add((delivery.subscriber, delivery.key))
+    return done
+
+
+def _pending_in(chains: set[tuple[str, str]]) -> bool:
+    """Whether any of these (subscriber, key) chains still has a pending delivery."""
+    if not chains:
+        return False
+    which = Q()
+    for subscriber, key in chains:
+        which |= Q(subscriber=subscriber, key=key)
+    return OutboxDelivery.objects.filter(which, status=_PENDING).exists()
+
+
+def _envelope(delivery: OutboxDelivery) -> OutboxEnvelope:
+    message = delivery.message
+    return OutboxEnvelope(
+        message_id=message.pk,
+        topic=message.topic,
+        key=message.key,
+        schema=message.schema,
+        payload=message.payload,
+        created_at=message.created_at,
+        subscriber=delivery.subscriber,
+        idempotency_key=delivery.idempotency_key,
+        attempt=delivery.attempts + 1,
+    )
+
+
+def _mine(delivery: OutboxDelivery, token: str) -> Any:
+    return OutboxDelivery.objects.filter(pk=delivery.pk, lease_token=token, status=_PENDING)
+
+
+def _record_success(delivery: OutboxDelivery, *, token: str, at: dt.datetime) -> int:
+    updated = _mine(delivery, token).update(
+        status=_DELIVERED,
+        delivered_at=at,
+        attempts=F("attempts") + 1,
+        locked_until=None,
+        lease_token="",
+        last_error="",
+    )
+    if not updated:
+        logger.warning("outbox: delivery %s outlived its lease", delivery.pk)
+    return updated
+
+
+def _record_failure(
+    delivery: OutboxDelivery, *, token: str, exc: Exception, at: dt.datetime
+) -> bool:
+    """Count the failed attempt: a retry after the backoff, or a dead letter (returns True)."""
+    attempts = delivery.attempts + 1
+    error = f"{type(exc).__name__}: {exc}"[:2000]
+    changes: dict[str, Any] = {
+        "attempts": attempts,
+        "locked_until": None,
+        "lease_token": "",
+        "last_error": error,
+    }
+    if attempts >= settings.MOTCUA_OUTBOX_MAX_ATTEMPTS:
+        changes.update(status=_DEAD, dead_at=at)
+        logger.error(
+            "outbox: delivery %s to %s dead after %s attempts (%s)",
+            delivery.pk,
+            delivery.subscriber,
+            attempts,
+            type(exc).__name__,
+        )
+    else:
+        changes["available_at"] = at + outbox_retry_delay(attempts)
+        # The exception's text may carry personal data: it goes to the row, not the log.
+        logger.warning(
+            "outbox: delivery %s to %s failed, attempt %s (%s)",
+            delivery.pk,
+            delivery.subscriber,
+            attempts,
+            type(exc).__name__,
+        )
+    _mine(delivery, token).update(**changes)
+    return changes.get("status") == _DEAD
+
+
+def _release(deliveries: Iterable[OutboxDelivery], *, token: str) -> None:
+    """Give claims back (best effort: if the database is gone, the lease expires)."""
+    try:
+        OutboxDelivery.objects.filter(
+            pk__in=[d.pk for d in deliveries], lease_token=token, status=_PENDING
+        ).update(locked_until=None, lease_token="")
+    except Exception:
+        logger.exception("outbox: could not release claims; they expire with their lease")
+
+
+def outbox_retry_delay(attempts: int) -> dt.timedelta:
+    """The wait after the `attempts`-th failure: the nominal delay
+    `min(MAX, BASE * 2 ** (attempts - 1))` less a random part of up to half of it ("equal
+    jitter": never shorter than half, so the backoff still grows; spread so that deliveries
+    failed together do not retry together)."""
+    base = settings.MOTCUA_OUTBOX_RETRY_BASE_S
+    cap = settings.MOTCUA_OUTBOX_RETRY_MAX_S
+    nominal = min(cap, base * 2 ** max(attempts - 1, 0))
+    return dt.timedelta(seconds=random.uniform(nominal / 2, nominal))
+
+
+# --- operating (the admin calls these) ----------------------------------------------------
+
+
+Actor = AbstractBaseUser | AnonymousUser | None
+
+
+@transaction.atomic
+def outbox_delivery_retry(*, actor: Actor, delivery_ids: Iterable[int], now: dt.datetime) -> int:
+    """Send dead letters again: each gets a fresh set of attempts from `now` and an audit
+    event. Refused, with nothing changed, if any of them is not a dead letter."""
+    ids = sorted(set(delivery_ids))
+    rows = list(OutboxDelivery.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
+    if not rows or len(rows) != len(ids) or any(r.status != _DEAD for r in rows):
+        raise Conflict(
+            _("Chỉ gửi lại được các lần giao đã thành thư chết."), code="outbox_not_dead"
+        )
+    for row in rows:
+        before = {"status": row.status, "attempts": row.attempts, "last_error": row.last_error}
+        row.status, row.attempts, row.available_at = _PENDING, 0, now
+        row.dead_at = row.locked_until = None
+        row.lease_token = ""
+        row.save(
+            update_fields=[
+                "status",
+                "attempts",
+                "available_at",
+                "dead_at",
+                "locked_until",
+                "lease_token",
+            ]
+        )
+        audit_record(
+            actor=actor,
+            action="outbox.delivery_retry",
+            object_type="core.OutboxDelivery",
+            object_id=row.pk,
+            now=now,
+            before=before,
+            after={"status": row.status, "subscriber": row.subscriber},
+        )
+    _deliver_after_commit()
+    return len(rows)
+
+
+@transaction.atomic
+def outbox_message_route(*, actor: Actor, message_ids: Iterable[int], now: dt.datetime) -> int:
+    """Route unrouted messages to the subscribers of their topic registered now (one audit
+    event each); returns how many deliveries were created. Refused, with nothing changed, if
+    a message is not unrouted or no subscriber wants one of them."""
+    ids = sorted(set(message_ids))
+    rows = list(OutboxMessage.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
+    if (
+        not rows
+        or len(rows) != len(ids)
+        or any(r.status != OutboxMessage.Status.UNROUTED for r in rows)
+    ):
+        raise Conflict(
+            _("Chỉ chuyển được các thông điệp chưa có bên nhận."), code="outbox_not_unrouted"
+        )
+    created = 0
+    plans = [(row, outbox_subscribers(row.topic)) for row in rows]
+    if any(not names for _row, names in plans):
+        raise Conflict(
+            _("Chưa có bên nhận nào đăng ký chủ đề của thông điệp."), code="outbox_no_subscriber"
+        )
+    for row, names in plans:
+        _create_deliveries(row, names, now=now)
+        row.status = OutboxMessage.Status.ROUTED
+        row.save(update_fields=["status"])
+        created += len(names)
+        audit_record(
+            actor=actor,
+            action="outbox.message_route",
+            object_type="core.OutboxMessage",
+            object_id=row.pk,
+            now=now,
+            before={"status": OutboxMessage.Status.UNROUTED},
+            after={"status": row.status, "subscribers": names},
+        )
+    _deliver_after_commit()
+    return created
+
+
+def outbox_counts() -> dict[str, int]:
+    """Deliveries by status and unrouted messages: what the admin and monitoring show."""
+    by_status = dict(
+        OutboxDelivery.objects.values_list("status").annotate(n=Count("id")).order_by()
+    )
+    counts = {status: by_status.get(status, 0) for status in OutboxDelivery.Status.values}
+    counts["unrouted"] = OutboxMessage.objects.filter(status=OutboxMessage.Status.UNROUTED).count()
+    return counts
+
+
+# --- handing off to Celery ----------------------------------------------------------------
+
+
 class _HandOff:
-    """Per-process throttle of `deliver_outbox.delay()` (see the module docstring)."""
+    """Per-process throttle of the publish, circuit breaker and publisher connection."""
 
     def __init__(self) -> None:
+        self.fresh()
+
+    def fresh(self) -> None:
+        """In a forked child: new locks (the parent's may have been held), no timer, no
+        connection (a socket shared with the parent would interleave frames)."""
         self.lock = threading.Lock()
         self.last_sent: float | None = None  # time.monotonic() of the last send
         self.trailing: threading.Timer | None = None  # the armed trailing send
-
-    def fresh(self) -> None:
-        """In a forked child: a new lock (the parent's may have been held), no timer."""
-        self.lock = threading.Lock()
-        self.last_sent = None
-        self.trailing = None
+        self.broker_down_until: float | None = None  # the breaker is open until then
+        self.publish_lock = threading.Lock()
+        self.connection: Any = None
+        self.connection_url = ""
 
     def reset(self) -> None:
         with self.lock:
@@ -74,6 +521,9 @@ class _HandOff:
                 self.trailing.cancel()
             self.last_sent = None
             self.trailing = None
+            self.broker_down_until = None
+        with self.publish_lock:
+            _drop_connection()
 
 
 _handoff = _HandOff()
@@ -82,7 +532,7 @@ os.register_at_fork(after_in_child=lambda: _handoff.fresh())
 
 
 def outbox_handoff_reset() -> None:
-    """Forget this process's hand-off state, cancelling a trailing send (tests)."""
+    """Forget this process's hand-off state: trailing send, breaker, connection (tests)."""
     _handoff.reset()
 
 
@@ -93,6 +543,8 @@ def _schedule_delivery() -> None:
     window = max(settings.MOTCUA_OUTBOX_HANDOFF_MS, 0) / 1000
     with _handoff.lock:
         moment = time.monotonic()
+        if _handoff.broker_down_until is not None and moment < _handoff.broker_down_until:
+            return  # the breaker is open: the beat job picks these rows up
         last = _handoff.last_sent
         if last is not None and moment - last < window:
             if _handoff.trailing is None:  # else the armed send leaves after this commit
@@ -109,66 +561,56 @@ def _send_trailing() -> None:
     with _handoff.lock:
         _handoff.trailing = None
         _handoff.last_sent = time.monotonic()
-    _send(in_timer_thread=True)
+    _send()
 
 
-def _send(*, in_timer_thread: bool = False) -> None:
+def _send() -> None:
+    try:
+        _publish()
+    except Exception as exc:
+        cooldown = settings.MOTCUA_OUTBOX_BROKER_COOLDOWN_S
+        with _handoff.lock:
+            _handoff.broker_down_until = time.monotonic() + cooldown
+            _handoff.last_sent = None
+        logger.warning(
+            "outbox: broker unavailable (%s); not trying it again for %s s, the beat job "
+            "delivers the rows",
+            type(exc).__name__,
+            cooldown,
+        )
+    else:
+        with _handoff.lock:
+            _handoff.broker_down_until = None
+
+
+def _publish() -> None:
+    """Send `deliver_outbox` once, on this process's own connection: no kombu retry loop,
+    a short connect timeout. Raises when the broker does not take it."""
     from .tasks import deliver_outbox
 
-    try:
-        deliver_outbox.delay()
-        return
-    except Exception:  # the broker is down: the rows stay pending, deliver them here
-        logger.warning("outbox: broker unavailable, delivering in process")
-        with _handoff.lock:
-            _handoff.last_sent = None  # the next commit tries the broker again
-    try:
-        outbox_deliver_pending(now=None)
-    finally:
-        if in_timer_thread:
-            from django.db import connection
-
-            connection.close()  # the timer thread's own connection
-
-
-def outbox_deliver_pending(*, now: dt.datetime | None, batch: int = 100) -> int:
-    """Deliver every pending message available, `batch` rows per transaction, until a batch
-    comes back short (rows committed meanwhile are taken too); returns how many were
-    delivered. `now=None` reads the clock at each batch."""
-    from django.utils import timezone
-
-    delivered = 0
-    while True:
-        claimed, ok = _deliver_batch(now=now or timezone.now(), batch=batch)
-        delivered += ok
-        if claimed < batch:
-            return delivered
+    url = settings.CELERY_BROKER_URL
+    with _handoff.publish_lock:
+        if _handoff.connection is None or _handoff.connection_url != url:
+            _drop_connection()
+            timeout = settings.MOTCUA_OUTBOX_PUBLISH_TIMEOUT_S
+            options = dict(deliver_outbox.app.conf.broker_transport_options or {})
+            options.update(max_retries=0, socket_connect_timeout=timeout)
+            _handoff.connection = deliver_outbox.app.connection_for_write(
+                url, transport_options=options, connect_timeout=timeout
+            )
+            _handoff.connection_url = url
+        try:
+            deliver_outbox.apply_async(connection=_handoff.connection, retry=False)
+        except Exception:
+            _drop_connection()
+            raise
 
 
-def _deliver_batch(*, now: dt.datetime, batch: int) -> tuple[int, int]:
-    """One transaction: claim up to `batch` rows and deliver them. Returns (claimed, delivered).
-    A failed row moves `available_at` past `now`, so the drain never claims it twice."""
-    delivered = 0
-    with transaction.atomic():
-        rows = list(
-            OutboxMessage.objects.select_for_update(skip_locked=True)
-            .filter(delivered_at__isnull=True, available_at__lte=now)
-            .order_by("id")[:batch]
-        )
-        for message in rows:
-            message.attempts += 1
-            try:
-                with transaction.atomic():  # a failing handler rolls back only its own writes
-                    for handler in _HANDLERS.get(message.topic, []):
-                        handler(message.payload)
-            except Exception as exc:
-                backoff = dt.timedelta(minutes=min(2**message.attempts, 60))
-                message.available_at = now + backoff
-                message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-                logger.exception("outbox: message %s failed", message.pk)
-            else:
-                message.delivered_at = now
-                message.last_error = ""
-                delivered += 1
-            message.save(update_fields=["attempts", "available_at", "delivered_at", "last_error"])
-    return len(rows), delivered
+def _drop_connection() -> None:
+    """Close the publisher connection (the caller holds `publish_lock`)."""
+    connection, _handoff.connection = _handoff.connection, None
+    if connection is not None:
+        try:
+            connection.release()
+        except Exception:
+            logger.debug("outbox: closing the publisher connection failed", exc_info=True)

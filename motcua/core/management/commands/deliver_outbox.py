@@ -4,18 +4,26 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from motcua.core.clock import now
-from motcua.core.outbox import outbox_deliver_pending
+from motcua.core.outbox import outbox_counts, outbox_deliver_pending
 
 
 class Command(BaseCommand):
-    help = "Gửi các thông điệp còn chờ trong outbox. Deliver pending outbox messages."
+    help = (
+        "Giao các lần giao outbox đến hạn cho bên nhận. "
+        "Deliver the due outbox deliveries to their subscribers."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
-            "--batch", type=int, default=100, help="Số thông điệp mỗi giao dịch (rows per batch)."
+            "--batch", type=int, default=100, help="Số lần giao mỗi lượt nhận (claims per batch)."
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        total = outbox_deliver_pending(now=now(), batch=max(options["batch"], 1))
-        self.stdout.write(self.style.SUCCESS(f"Đã gửi {total} thông điệp."))
+        total = outbox_deliver_pending(now=None, batch=max(options["batch"], 1))
+        counts = outbox_counts()
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Đã gửi {total} lần giao. Còn chờ: {counts['pending']}, "
+                f"thư chết: {counts['dead']}, không có bên nhận: {counts['unrouted']}."
+            )
+        )
