@@ -14,13 +14,12 @@ import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from decimal import ROUND_FLOOR, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from motcua.organisation.models import Role, Unit
 
 from .models import (
-    HOURS_PER_WORKING_DAY,
     AcceptedForm,
     Component,
     Fee,
@@ -33,6 +32,8 @@ from .models import (
     TimeUnit,
 )
 from .problems import Problem, problem
+from .text import fold
+from .timefit import time_fit
 
 FORMAT = "motcua.catalog/1"
 NATIONAL_CODE = re.compile(r"^\d\.\d{6}$")
@@ -69,8 +70,6 @@ TIME_MAXIMUM = {
     TimeUnit.CALENDAR_DAYS: Decimal(730),
     TimeUnit.IMMEDIATE: Decimal(0),
 }
-# A same-day procedure's internal process must fit in one working day.
-IMMEDIATE_LIMIT_HOURS = HOURS_PER_WORKING_DAY
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 _TWO_PLACES = Decimal("0.01")
 
@@ -85,8 +84,9 @@ PROCEDURE_KEYS = (
     "competent_unit",
     "version",
 )
-VERSION_KEYS = (
-    "number",
+# The one list of a version's own fields (not its number, components, fees or steps): what the
+# format carries, import saves, "unchanged" compares, a new draft copies and the admin edits.
+VERSION_FIELDS = (
     "valid_from",
     "valid_to",
     "status",
@@ -96,6 +96,7 @@ VERSION_KEYS = (
     "online_time",
     "cutoff_time",
     "supplement_wait_days",
+    "supplement_restarts_clock",
     "result_kind",
     "result_name",
     "applicant",
@@ -106,10 +107,8 @@ VERSION_KEYS = (
     "legal_basis",
     "eform",
     "note",
-    "components",
-    "fees",
-    "steps",
 )
+VERSION_KEYS = ("number", *VERSION_FIELDS, "components", "fees", "steps")
 COMPONENT_KEYS = (
     "order",
     "code",
@@ -141,27 +140,42 @@ COMPLETENESS = (
 
 @dataclass
 class Context:
-    """What a catalog is checked against: existing units and the known fields."""
+    """What a catalog is checked against: existing units and the known fields.
+
+    A field is named by its code or its name (folded: case, spaces and diacritics ignored),
+    `field_aliases` mapping a file's code or a folded name to the field code to use; a unit
+    by its code or its folded name (`unit_names`, None when two units share the name)."""
 
     unit_ids: Mapping[str, int]
     field_codes: set[str] = field(default_factory=set)
+    field_aliases: Mapping[str, str] = field(default_factory=dict)
+    unit_names: Mapping[str, str | None] = field(default_factory=dict)
+
+    def field_code(self, value: str) -> str | None:
+        if value in self.field_aliases:
+            return self.field_aliases[value]
+        if value in self.field_codes:
+            return value
+        return self.field_aliases.get(fold(value))
+
+    def unit_code(self, value: str) -> tuple[str | None, bool]:
+        """(the unit code, whether the name was ambiguous)."""
+        if value in self.unit_ids:
+            return value, False
+        key = fold(value)
+        if key in self.unit_names:
+            code = self.unit_names[key]
+            return code, code is None
+        return None, False
 
 
-def process_limit_hours(
-    *, time_unit: str, counter_time: Decimal, online_time: Decimal | None
-) -> Decimal:
-    """The working hours an internal process may take: the shorter of the counter and online
-    legal times. Calendar days count conservatively as 5 working days a week (holidays aside);
-    a same-day procedure has one working day."""
-    legal = counter_time if online_time is None else min(counter_time, online_time)
-    if time_unit == TimeUnit.WORKING_DAYS:
-        return legal * HOURS_PER_WORKING_DAY
-    if time_unit == TimeUnit.WORKING_HOURS:
-        return legal
-    if time_unit == TimeUnit.CALENDAR_DAYS:
-        working_days = (legal * 5 / 7).to_integral_value(rounding=ROUND_FLOOR)
-        return working_days * HOURS_PER_WORKING_DAY
-    return IMMEDIATE_LIMIT_HOURS
+def unit_names(units: Iterable[tuple[str, str]]) -> dict[str, str | None]:
+    """Folded unit name -> code, None where two units share a name."""
+    out: dict[str, str | None] = {}
+    for code, name in units:
+        key = fold(name)
+        out[key] = code if key not in out or out[key] == code else None
+    return out
 
 
 class _Reader:
@@ -371,6 +385,18 @@ class _Reader:
         return good
 
 
+def _unit(r: _Reader, key: str, context: Context) -> str | None:
+    """A unit named by code or by name; the clean value is its code."""
+    given = r.text(key, max_length=200) or None
+    if given is None:
+        return None
+    code, ambiguous = context.unit_code(given)
+    if code is None:
+        r.report("ambiguous_unit" if ambiguous else "unknown_unit", key, value=given)
+        return given
+    return code
+
+
 def check_procedure(
     data: Any,
     *,
@@ -398,9 +424,11 @@ def check_procedure(
         r.report("local_code_looks_national", "code", value=code)
     clean["name"] = r.text("name", required=True, max_length=500)
     clean["name_en"] = r.text("name_en", max_length=500)
-    field_code = clean["field"] = r.text("field", required=True, max_length=40)
-    if field_code and field_code not in context.field_codes:
-        r.report("unknown_field", "field", value=field_code)
+    field_given = r.text("field", required=True, max_length=200)
+    field_code = context.field_code(field_given) if field_given else ""
+    if field_given and field_code is None:
+        r.report("unknown_field", "field", value=field_given)
+    clean["field"] = field_code or field_given
     level = clean["level"] = r.choice("level", Level.values, default=None)
     kinds = clean["competent_unit_kinds"] = r.strings("competent_unit_kinds")
     for kind in kinds:
@@ -408,9 +436,7 @@ def check_procedure(
             r.report("bad_choice", "competent_unit_kinds", value=kind, choices=UNIT_KINDS)
     if level == Level.COMMUNE and any(k not in COMMUNE_KINDS for k in kinds):
         r.report("commune_unit_kinds", "competent_unit_kinds", value=kinds)
-    unit = clean["competent_unit"] = r.text("competent_unit") or None
-    if unit and unit not in context.unit_ids:
-        r.report("unknown_unit", "competent_unit", value=unit)
+    unit = clean["competent_unit"] = _unit(r, "competent_unit", context)
     if level == Level.PROVINCE and not unit:
         r.report("competent_unit_required", "competent_unit")
     version = data.get("version")
@@ -467,6 +493,7 @@ def check_version(
     if cutoff and not dt.time(7) <= cutoff <= dt.time(17):
         r.report("cutoff_outside_office_hours", "cutoff_time", value=cutoff.strftime("%H:%M"))
     v["supplement_wait_days"] = r.integer("supplement_wait_days", default=15, minimum=1, maximum=90)
+    v["supplement_restarts_clock"] = r.boolean("supplement_restarts_clock", default=False)
     v["result_kind"] = r.choice("result_kind", ResultKind.values, default=ResultKind.BOTH)
     v["result_name"] = r.text("result_name", max_length=500)
     for key in ("applicant", "agency", "method", "sequence", "requirements", "note"):
@@ -475,21 +502,41 @@ def check_version(
     v["eform"] = _check_eform(r)
     v["components"] = _check_components(r, r.objects("components"))
     v["fees"] = _check_fees(r, r.objects("fees"))
-    v["steps"] = _check_steps(r, r.objects("steps"), context=context)
+    steps, step_readers = _check_steps(r, r.objects("steps"), context=context)
+    v["steps"] = steps
     if v["counter_time"] is None:
         v["counter_time"] = Decimal("0.00")
-    if time_unit and v["steps"]:
-        limit = process_limit_hours(
-            time_unit=time_unit, counter_time=v["counter_time"], online_time=v["online_time"]
-        )
-        total = sum((s["allotment_hours"] for s in v["steps"]), Decimal(0))
-        if total > limit:
-            r.report("steps_exceed_legal_time", "steps", total=_plain(total), limit=_plain(limit))
+    if time_unit and steps:
+        _check_time_fit(r, v, step_readers)
     if require_complete is None:
         require_complete = v["status"] == ProcedureVersion.Status.PUBLISHED
     if require_complete:
         _check_complete(r, v, procedure_name=procedure_name)
     return v
+
+
+def _check_time_fit(r: _Reader, v: dict[str, Any], step_readers: Mapping[int, _Reader]) -> None:
+    """The steps, added up on the working clock, within the legal time (timefit): one row for
+    the total, one for each step ending after the limit."""
+    fit = time_fit(
+        time_unit=v["time_unit"],
+        counter_time=v["counter_time"],
+        online_time=v["online_time"],
+        steps=[(s["order"], s["name"], s["allotment_hours"]) for s in v["steps"]],
+    )
+    if fit.fits:
+        return
+    limit = _plain(fit.limit_hours)
+    r.report("steps_exceed_legal_time", "steps", total=_plain(fit.total_hours), limit=limit)
+    for step in fit.steps:
+        if not step.fits:
+            step_readers[step.order].report(
+                "step_exceeds_legal_time",
+                "allotment_hours",
+                order=step.order,
+                end=_plain(step.ends_at),
+                limit=limit,
+            )
 
 
 def _check_complete(r: _Reader, v: dict[str, Any], *, procedure_name: str) -> None:
@@ -636,8 +683,10 @@ def _check_fees(r: _Reader, items: list[Mapping[str, Any]]) -> list[dict[str, An
 
 def _check_steps(
     r: _Reader, items: list[Mapping[str, Any]], *, context: Context
-) -> list[dict[str, Any]]:
+) -> tuple[list[dict[str, Any]], dict[int, _Reader]]:
+    """The clean steps in order, and the reader of each (by order) to report on it later."""
     out: list[dict[str, Any]] = []
+    readers: dict[int, _Reader] = {}
     orders: set[int] = set()
     for i, sr in enumerate(_orders(r, items, "steps")):
         sr.unknown_keys(STEP_KEYS)
@@ -645,6 +694,7 @@ def _check_steps(
         if order in orders:
             sr.report("duplicate_order", "order", value=order)
         orders.add(order)
+        readers.setdefault(order, sr)
         role = sr.text("role", required=True)
         if role and role not in Role.values:
             sr.report("bad_choice", "role", value=role, choices=STEP_ROLES)
@@ -653,9 +703,7 @@ def _check_steps(
         scope = sr.choice(
             "unit_scope", ProcessStep.UnitScope.values, default=ProcessStep.UnitScope.COMPETENT
         )
-        unit = sr.text("unit") or None
-        if unit and unit not in context.unit_ids:
-            sr.report("unknown_unit", "unit", value=unit)
+        unit = _unit(sr, "unit", context)
         if scope == ProcessStep.UnitScope.NAMED and not unit:
             sr.report("unit_required_for_named", "unit")
         if scope != ProcessStep.UnitScope.NAMED and unit:
@@ -671,7 +719,7 @@ def _check_steps(
                 "allotment_hours": hours if hours is not None else Decimal("0.00"),
             }
         )
-    return sorted(out, key=lambda s: s["order"])
+    return sorted(out, key=lambda s: s["order"]), readers
 
 
 # --- the canonical (JSON) form ---------------------------------------------------------------
