@@ -265,10 +265,26 @@ def _create_draft(
 # --- versions ------------------------------------------------------------------------------
 
 
+# Short labels for the components table (the full ones are in the format and the API).
+ACCEPTED_FORM_SHORT: tuple[tuple[str, Any], ...] = (
+    (AcceptedForm.ORIGINAL, _("Bản chính")),
+    (AcceptedForm.ORIGINAL_TO_COMPARE, _("BC đối chiếu")),
+    (AcceptedForm.COPY, _("Bản sao")),
+    (AcceptedForm.CERTIFIED_COPY, _("Sao chứng thực")),
+    (AcceptedForm.ELECTRONIC_COPY, _("Sao điện tử")),
+    (AcceptedForm.NATIONAL_DATA, _("Dữ liệu QG")),
+    (AcceptedForm.DECLARATION_FORM, _("Tờ khai")),
+)
+
+
 class ComponentForm(forms.ModelForm):
     accepted_forms = forms.MultipleChoiceField(
         label=capfirst(Component._meta.get_field("accepted_forms").verbose_name),
-        choices=AcceptedForm.choices,
+        help_text=_(
+            "BC đối chiếu: bản chính để đối chiếu; sao điện tử: bản sao điện tử chứng thực từ "
+            "bản chính; dữ liệu QG: khai thác từ cơ sở dữ liệu quốc gia."
+        ),
+        choices=ACCEPTED_FORM_SHORT,
         widget=forms.CheckboxSelectMultiple(attrs={"class": "accepted-forms"}),
     )
 
@@ -289,9 +305,9 @@ class ComponentForm(forms.ModelForm):
             "order": forms.NumberInput(attrs={"class": "col-narrow"}),
             "copies": forms.NumberInput(attrs={"class": "col-narrow"}),
             "code": forms.TextInput(attrs={"class": "col-code"}),
-            "name": forms.Textarea(attrs={"rows": 2, "class": "col-wide"}),
+            "name": forms.Textarea(attrs={"rows": 3, "class": "col-wide"}),
             "template_name": forms.TextInput(attrs={"class": "col-medium"}),
-            "note": forms.Textarea(attrs={"rows": 2, "class": "col-medium"}),
+            "note": forms.Textarea(attrs={"rows": 3, "class": "col-medium"}),
         }
 
 
