@@ -113,14 +113,15 @@ def test_the_new_draft_button_copies_this_version(admin_client, now):
         {"copied_from": "v1"},
         "quantri",
     )
-    assert admin_client.get(
-        reverse("admin:catalog_procedureversion_new_draft", args=[version.pk])
-    ).status_code == 405
+    assert (
+        admin_client.get(
+            reverse("admin:catalog_procedureversion_new_draft", args=[version.pk])
+        ).status_code
+        == 405
+    )
 
 
-def test_editing_a_draft_goes_through_the_services_with_audit_events(
-    admin_client, now, bumps
-):
+def test_editing_a_draft_goes_through_the_services_with_audit_events(admin_client, now, bumps):
     catalog_import(document=document(procedure_doc(status="draft")), now=now)
     version = _version("draft")
     url = _change_url(version)

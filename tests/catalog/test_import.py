@@ -13,7 +13,6 @@ from motcua.catalog.generator import generate_catalog
 from motcua.catalog.io import write_document
 from motcua.catalog.models import Component, Fee, Field, Procedure, ProcedureVersion, ProcessStep
 from motcua.catalog.problems import CatalogInvalid
-from motcua.catalog.timefit import legal_time_working_hours, time_fit
 from motcua.catalog.services import (
     DEMO_CATALOG,
     catalog_export,
@@ -21,6 +20,7 @@ from motcua.catalog.services import (
     catalog_import_file,
     catalog_load_demo,
 )
+from motcua.catalog.timefit import legal_time_working_hours, time_fit
 from tests.catalog.factories import document, procedure_doc
 
 pytestmark = pytest.mark.django_db
