@@ -377,6 +377,13 @@ class ProcedureVersionForm(forms.ModelForm):
     class Meta:
         model = ProcedureVersion
         fields = ("procedure", *(f for f in VERSION_FIELDS if f != "status"))
+        widgets = {
+            **{
+                name: forms.Textarea(attrs={"rows": 3, "class": "vLargeTextField"})
+                for name in ("applicant", "agency", "method", "requirements", "note")
+            },
+            "sequence": forms.Textarea(attrs={"rows": 6, "class": "vLargeTextField"}),
+        }
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -403,8 +410,10 @@ VERSION_FIELDSETS: Any = (
         {
             "fields": (
                 ("online_level", "result_kind"),
-                ("time_unit", "counter_time", "online_time"),
-                ("cutoff_time", "supplement_wait_days"),
+                ("time_unit", "counter_time"),
+                "online_time",
+                "cutoff_time",
+                "supplement_wait_days",
                 "supplement_restarts_clock",
                 "result_name",
             )
