@@ -1,5 +1,6 @@
-"""The catalog document: reading one procedure (from JSON, a spreadsheet row or the database)
-into a *clean* dict of Python values, with every problem reported at once.
+"""The catalog document: reading and checking one procedure (from JSON or a spreadsheet row)
+into a *clean* dict of Python values, with every problem reported at once. Writing a clean
+version back (JSON, "unchanged" comparison, a stored version read back) is `document.py`.
 
 Every source goes through `check_procedure`: JSON values are typed, CSV values are strings, XLSX
 values are either; the readers below accept all three. The clean dict is what the importer
@@ -21,7 +22,6 @@ from motcua.organisation.models import Role, Unit
 
 from .models import (
     AcceptedForm,
-    Component,
     Fee,
     Level,
     NationalDatabase,
@@ -526,15 +526,15 @@ def _check_time_fit(r: _Reader, v: dict[str, Any], step_readers: Mapping[int, _R
     )
     if fit.fits:
         return
-    limit = _plain(fit.limit_hours)
-    r.report("steps_exceed_legal_time", "steps", total=_plain(fit.total_hours), limit=limit)
+    limit = plain_number(fit.limit_hours)
+    r.report("steps_exceed_legal_time", "steps", total=plain_number(fit.total_hours), limit=limit)
     for step in fit.steps:
         if not step.fits:
             step_readers[step.order].report(
                 "step_exceeds_legal_time",
                 "allotment_hours",
                 order=step.order,
-                end=_plain(step.ends_at),
+                end=plain_number(step.ends_at),
                 limit=limit,
             )
 
@@ -722,94 +722,6 @@ def _check_steps(
     return sorted(out, key=lambda s: s["order"]), readers
 
 
-# --- the canonical (JSON) form ---------------------------------------------------------------
-
-
-def _plain(value: Decimal) -> int | float:
+def plain_number(value: Decimal) -> int | float:
     """3.00 -> 3, 0.50 -> 0.5 (JSON numbers, as people write them)."""
     return int(value) if value == value.to_integral_value() else float(value)
-
-
-def _json_value(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return _plain(value)
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, dt.time):
-        return value.strftime("%H:%M")
-    return value
-
-
-def version_json(clean: Mapping[str, Any]) -> dict[str, Any]:
-    """A clean version as it is written in a catalog document."""
-    out: dict[str, Any] = {}
-    for key in VERSION_KEYS:
-        value = clean.get(key)
-        if key in ("components", "fees", "steps"):
-            out[key] = [{k: _json_value(v) for k, v in item.items()} for item in value or []]
-        else:
-            out[key] = _json_value(value)
-    return out
-
-
-def canonical_version(clean: Mapping[str, Any]) -> dict[str, Any]:
-    """What decides "changed": the version's content without its number and status."""
-    out = version_json(clean)
-    out.pop("number")
-    out.pop("status")
-    return out
-
-
-def clean_from_db(version: ProcedureVersion) -> dict[str, Any]:
-    """The clean dict of a stored version. Uses prefetched components/fees/steps (with their
-    units) when present, so exporting a catalog costs a fixed number of queries."""
-    v: dict[str, Any] = {
-        key: getattr(version, key)
-        for key in VERSION_KEYS
-        if key not in ("components", "fees", "steps")
-    }
-    v["counter_time"] = Decimal(version.counter_time).quantize(_TWO_PLACES)
-    if version.online_time is not None:
-        v["online_time"] = Decimal(version.online_time).quantize(_TWO_PLACES)
-    v["legal_basis"] = list(version.legal_basis or [])
-    v["eform"] = dict(version.eform or {})
-    v["components"] = [_component_clean(c) for c in version.components.all()]
-    v["fees"] = [
-        {
-            "order": f.order,
-            "name": f.name,
-            "kind": f.kind,
-            "amount_vnd": f.amount_vnd,
-            "timing": f.timing,
-            "basis": f.basis,
-        }
-        for f in version.fees.all()
-    ]
-    v["steps"] = [
-        {
-            "order": s.order,
-            "name": s.name,
-            "role": s.role,
-            "unit_scope": s.unit_scope,
-            "unit": s.unit.code if s.unit_id and s.unit else None,
-            "allotment_hours": Decimal(s.allotment_hours).quantize(_TWO_PLACES),
-        }
-        for s in version.steps.all()
-    ]
-    for key in ("components", "fees", "steps"):
-        v[key].sort(key=lambda item: item["order"])
-    return v
-
-
-def _component_clean(c: Component) -> dict[str, Any]:
-    return {
-        "order": c.order,
-        "code": c.code,
-        "name": c.name,
-        "accepted_forms": list(c.accepted_forms or []),
-        "copies": c.copies,
-        "required": c.required,
-        "national_database": c.national_database,
-        "template_name": c.template_name,
-        "note": c.note,
-    }

@@ -26,6 +26,7 @@ from motcua.core.services import audit_record
 from motcua.organisation.models import Unit
 
 from . import io as catalog_io
+from .document import canonical_version, clean_from_db, version_json
 from .edits import (  # one row at a time, for the admin; re-exported here
     field_delete,
     field_merge,
@@ -44,11 +45,8 @@ from .schema import (
     FORMAT,
     VERSION_FIELDS,
     Context,
-    canonical_version,
     check_procedure,
-    clean_from_db,
     unit_names,
-    version_json,
 )
 from .selectors import catalog_cache_invalidate, version_current
 from .text import fold, search_text
