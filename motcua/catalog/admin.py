@@ -335,6 +335,19 @@ class ComponentInline(DraftOnlyInline):
     classes = ("catalog-components",)
     fields = ComponentForm.Meta.fields
 
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        if self._draft(obj):
+            return self.fields
+        return tuple("accepted_forms_labels" if f == "accepted_forms" else f for f in self.fields)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return () if self._draft(obj) else self.get_fields(request, obj)
+
+    @admin.display(description=capfirst(Component._meta.get_field("accepted_forms").verbose_name))
+    def accepted_forms_labels(self, obj: Component) -> str:
+        labels = dict(AcceptedForm.choices)
+        return "; ".join(str(labels.get(f, f)) for f in obj.accepted_forms or [])
+
 
 class FeeInline(DraftOnlyInline):
     model = Fee
