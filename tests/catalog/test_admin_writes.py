@@ -68,6 +68,7 @@ def test_a_published_version_is_shown_read_only_with_a_new_draft_button(admin_cl
     assert 'name="components-0-accepted_forms"' not in page
     assert "Tạo dự thảo mới từ phiên bản này" in page
     assert "chỉ để xem, không sửa được" in page
+    assert "Khai thác từ cơ sở dữ liệu quốc gia; Bản chính để đối chiếu" in page
 
 
 def test_posting_to_a_published_version_is_refused_and_nothing_changes(admin_client, now):
