@@ -20,8 +20,9 @@
       if (row && row.classList.contains("empty-form")) { return; }
       total += hours(input);
     });
-    var text = "Đang nhập: " + total + " / " + limit + " giờ làm việc";
-    live.textContent = total > limit ? text + " — vượt thời hạn" : text;
+    var text = live.getAttribute("data-typing") + ": " + total + " / " + limit + " " +
+      live.getAttribute("data-hours");
+    live.textContent = total > limit ? text + " — " + live.getAttribute("data-over") : text;
     live.classList.toggle("over", total > limit);
   }
   document.addEventListener("input", function (event) {
