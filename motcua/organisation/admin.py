@@ -21,6 +21,7 @@ from .services import (
     service_point_save,
     unit_delete,
     unit_in_use,
+    unit_parent_cycle,
     unit_save,
 )
 
@@ -65,8 +66,36 @@ class RoleAssignmentInline(admin.TabularInline):
         return False
 
 
+class UnitForm(forms.ModelForm):
+    class Meta:
+        model = Unit
+        fields = (
+            "code",
+            "name",
+            "kind",
+            "level",
+            "parent",
+            "is_active",
+            "province_code",
+            "division_code",
+            "agency_code",
+            "address",
+            "phone",
+            "email",
+        )
+
+    def clean_parent(self) -> Unit | None:
+        parent: Unit | None = self.cleaned_data.get("parent")
+        if unit_parent_cycle(unit=self.instance, parent=parent):
+            raise forms.ValidationError(
+                _("Đơn vị cấp trên không thể là chính đơn vị này hoặc đơn vị trực thuộc nó.")
+            )
+        return parent
+
+
 @admin.register(Unit)
 class UnitAdmin(_ServiceCalls, admin.ModelAdmin):
+    form = UnitForm
     list_display = (
         "code",
         "name",

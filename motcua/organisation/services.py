@@ -260,19 +260,25 @@ def _diff(
     return {k: before.get(k) for k in changed}, {k: after[k] for k in changed}
 
 
+def unit_parent_cycle(*, unit: Unit, parent: Unit | None) -> bool:
+    """Whether `parent` is the unit itself or one of its subunits (the tree would loop)."""
+    ancestor = parent
+    while ancestor is not None and unit.pk is not None:
+        if ancestor.pk == unit.pk:
+            return True
+        ancestor = ancestor.parent
+    return False
+
+
 @transaction.atomic
 def unit_save(*, unit: Unit, actor: User | None, now: dt.datetime) -> Unit:
     """Create or change a unit (name, kind, parent, codes incl. `agency_code`, contact,
     active). Records the changed fields and empties the unit caches (and the catalog's)."""
-    if unit.parent_id is not None and unit.pk is not None:
-        ancestor: Unit | None = Unit.objects.get(pk=unit.parent_id)
-        while ancestor is not None:
-            if ancestor.pk == unit.pk:
-                raise ValidationError(
-                    _("Đơn vị cấp trên không thể là chính đơn vị này hoặc đơn vị trực thuộc nó."),
-                    code="unit_parent_cycle",
-                )
-            ancestor = ancestor.parent
+    if unit_parent_cycle(unit=unit, parent=unit.parent):
+        raise ValidationError(
+            _("Đơn vị cấp trên không thể là chính đơn vị này hoặc đơn vị trực thuộc nó."),
+            code="unit_parent_cycle",
+        )
     created = unit.pk is None
     before = {} if created else _state(Unit.objects.select_for_update().get(pk=unit.pk))
     unit.agency_code = unit.agency_code.strip()

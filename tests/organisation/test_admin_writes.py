@@ -80,3 +80,19 @@ def test_reloading_the_unit_tree_keeps_the_agency_codes() -> None:
     Unit.objects.filter(code="00070").update(agency_code="H26.70")
     unit_tree_load(province_code="01", branches=0)
     assert Unit.objects.get(code="00070").agency_code == "H26.70"
+
+
+def test_a_unit_cannot_be_put_under_its_own_subunit(admin_client) -> None:
+    province = UnitFactory(code="01", kind=Unit.Kind.PROVINCE, level=Unit.Level.PROVINCE)
+    ward = UnitFactory(parent=province)
+    url = reverse("admin:organisation_unit_change", args=[province.pk])
+    data = form_data(admin_client.get(url).content.decode(), "unit_form")
+    data["parent"] = str(ward.pk)
+
+    response = admin_client.post(url, data)
+
+    assert response.status_code == 200
+    assert "không thể là chính đơn vị này" in response.content.decode()
+    province.refresh_from_db()
+    assert province.parent_id is None
+    assert not AuditEvent.objects.filter(action="unit.update").exists()
