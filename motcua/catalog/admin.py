@@ -585,6 +585,9 @@ class ProcedureVersionAdmin(ServiceErrorsMixin, admin.ModelAdmin):
             extra["new_draft_url"] = reverse(
                 "admin:catalog_procedureversion_new_draft", args=[version.pk]
             )
+            extra["publish_url"] = reverse(
+                "admin:catalog_procedureversion_publish", args=[version.pk]
+            )
         return super().change_view(request, object_id, form_url, extra)
 
     def get_urls(self) -> list[URLPattern]:
@@ -594,8 +597,22 @@ class ProcedureVersionAdmin(ServiceErrorsMixin, admin.ModelAdmin):
                 self.admin_site.admin_view(self.new_draft_view),
                 name="catalog_procedureversion_new_draft",
             ),
+            path(
+                "<int:pk>/publish/",
+                self.admin_site.admin_view(self.publish_view),
+                name="catalog_procedureversion_publish",
+            ),
             *super().get_urls(),
         ]
+
+    def publish_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """POST: publish this draft (the same checks as the action), then its page."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        version = get_object_or_404(ProcedureVersion, pk=pk)
+        if self.has_change_permission(request, version):
+            self.publish(request, ProcedureVersion.objects.filter(pk=pk))
+        return HttpResponseRedirect(reverse("admin:catalog_procedureversion_change", args=[pk]))
 
     def new_draft_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         """POST: a new draft copying this version, then its page."""

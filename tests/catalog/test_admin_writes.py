@@ -313,3 +313,22 @@ def test_saving_a_procedure_records_the_change_and_its_search_text(admin_client,
     delete = reverse("admin:catalog_procedure_delete", args=[procedure.pk])
     assert admin_client.post(delete, {"post": "yes"}).status_code == 403
     assert Procedure.objects.filter(pk=procedure.pk).exists()
+
+
+def test_a_draft_is_published_from_its_page_with_the_same_checks(admin_client, now):
+    catalog_import(document=document(procedure_doc(status="draft")), now=now)
+    version = _version("draft")
+    ProcessStep.objects.filter(version=version, order=3).update(allotment_hours=20)
+    url = reverse("admin:catalog_procedureversion_publish", args=[version.pk])
+    assert "Công bố phiên bản này" in admin_client.get(_change_url(version)).content.decode()
+
+    refused = admin_client.post(url, follow=True).content.decode()
+
+    assert "Bước 4 kết thúc ở giờ làm việc thứ 32" in refused
+    version.refresh_from_db()
+    assert version.status == "draft"
+    ProcessStep.objects.filter(version=version, order=3).update(allotment_hours=12)
+    admin_client.post(url)
+    version.refresh_from_db()
+    assert version.status == "published"
+    assert AuditEvent.objects.get(action="procedure_version.publish").actor.username == "quantri"
