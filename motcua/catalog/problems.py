@@ -89,6 +89,10 @@ MESSAGES: dict[str, tuple[Any, str]] = {
         _('Thời hạn giải quyết phải lớn hơn 0 (hoặc chọn đơn vị "trong ngày").'),
         'The processing time must be above 0 (or use the "immediate" time unit).',
     ),
+    "calendar_days_whole": (
+        _("Thời hạn tính theo ngày phải là số ngày nguyên (thấy: %(value)s)."),
+        "A time in calendar days must be a whole number of days (found: %(value)s).",
+    ),
     "cutoff_outside_office_hours": (
         _("Giờ chốt nhận %(value)s phải nằm trong giờ hành chính (07:00–17:00)."),
         "Cut-off time %(value)s must lie within office hours (07:00–17:00).",

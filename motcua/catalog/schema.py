@@ -481,6 +481,8 @@ def check_version(
             r.report("immediate_time_not_zero", key)
         elif not immediate and value == 0:
             r.report("time_zero", key)
+        elif time_unit == TimeUnit.CALENDAR_DAYS and value != value.to_integral_value():
+            r.report("calendar_days_whole", key, value=plain_number(value))
         elif value > TIME_MAXIMUM[TimeUnit(time_unit)]:
             r.report(
                 "absurd_time",

@@ -238,6 +238,11 @@ def test_a_fit_takes_the_shorter_channel_and_reports_each_step():
         ({"counter_time": "ba"}, "version.counter_time", "bad_number"),
         ({"valid_from": "01/07/2025"}, "version.valid_from", "bad_date"),
         ({"cutoff_time": "19:00"}, "version.cutoff_time", "cutoff_outside_office_hours"),
+        (
+            {"time_unit": "calendar_days", "counter_time": 7.5},
+            "version.counter_time",
+            "calendar_days_whole",
+        ),
         ({"code": "HN.DEMO.1"}, "code", "national_code_format"),
         ({"field": "DAT_DAI"}, "field", "unknown_field"),
         ({"competent_unit_kinds": ["department"]}, "competent_unit_kinds", "commune_unit_kinds"),
