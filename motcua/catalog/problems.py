@@ -89,6 +89,10 @@ MESSAGES: dict[str, tuple[Any, str]] = {
         _('Thời hạn giải quyết phải lớn hơn 0 (hoặc chọn đơn vị "trong ngày").'),
         'The processing time must be above 0 (or use the "immediate" time unit).',
     ),
+    "calendar_days_whole": (
+        _("Thời hạn tính theo ngày phải là số ngày nguyên (thấy: %(value)s)."),
+        "A time in calendar days must be a whole number of days (found: %(value)s).",
+    ),
     "cutoff_outside_office_hours": (
         _("Giờ chốt nhận %(value)s phải nằm trong giờ hành chính (07:00–17:00)."),
         "Cut-off time %(value)s must lie within office hours (07:00–17:00).",
@@ -130,6 +134,14 @@ MESSAGES: dict[str, tuple[Any, str]] = {
         "Field %(value)s has two different names in the file.",
     ),
     "unknown_unit": (_("Không có đơn vị mã %(value)s."), "There is no unit with code %(value)s."),
+    "ambiguous_unit": (
+        _("Có nhiều đơn vị tên “%(value)s”: hãy ghi mã đơn vị."),
+        'Several units are named "%(value)s": give the unit code.',
+    ),
+    "field_name_taken": (
+        _("Tên lĩnh vực của %(value)s đã là tên của lĩnh vực %(other)s."),
+        "The name of field %(value)s is already the name of field %(other)s.",
+    ),
     "competent_unit_required": (
         _("Thủ tục cấp tỉnh phải có đơn vị giải quyết."),
         "A province-level procedure needs a competent unit.",
@@ -177,8 +189,12 @@ MESSAGES: dict[str, tuple[Any, str]] = {
         "(%(limit)s working hours).",
     ),
     "step_exceeds_legal_time": (
-        _("Bước %(order)s (%(hours)s giờ) dài hơn thời hạn giải quyết (%(limit)s giờ làm việc)."),
-        "Step %(order)s (%(hours)s hours) is longer than the legal time (%(limit)s working hours).",
+        _(
+            "Bước %(order)s kết thúc ở giờ làm việc thứ %(end)s, quá thời hạn giải quyết "
+            "(%(limit)s giờ làm việc)."
+        ),
+        "Step %(order)s ends at working hour %(end)s, after the legal time (%(limit)s working "
+        "hours).",
     ),
     "incomplete_for_publish": (
         _("Chưa đủ để công bố: thiếu %(value)s."),

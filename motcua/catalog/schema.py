@@ -1,5 +1,6 @@
-"""The catalog document: reading one procedure (from JSON, a spreadsheet row or the database)
-into a *clean* dict of Python values, with every problem reported at once.
+"""The catalog document: reading and checking one procedure (from JSON or a spreadsheet row)
+into a *clean* dict of Python values, with every problem reported at once. Writing a clean
+version back (JSON, "unchanged" comparison, a stored version read back) is `document.py`.
 
 Every source goes through `check_procedure`: JSON values are typed, CSV values are strings, XLSX
 values are either; the readers below accept all three. The clean dict is what the importer
@@ -14,16 +15,14 @@ import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from decimal import ROUND_FLOOR, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from motcua.organisation.models import Role, Unit
 
 from .eforms import eform_definition_check
 from .models import (
-    HOURS_PER_WORKING_DAY,
     AcceptedForm,
-    Component,
     Fee,
     Level,
     NationalDatabase,
@@ -34,6 +33,8 @@ from .models import (
     TimeUnit,
 )
 from .problems import Problem, problem
+from .text import fold
+from .timefit import time_fit
 
 FORMAT = "motcua.catalog/1"
 NATIONAL_CODE = re.compile(r"^\d\.\d{6}$")
@@ -47,8 +48,6 @@ TIME_MAXIMUM = {
     TimeUnit.CALENDAR_DAYS: Decimal(730),
     TimeUnit.IMMEDIATE: Decimal(0),
 }
-# A same-day procedure's internal process must fit in one working day.
-IMMEDIATE_LIMIT_HOURS = HOURS_PER_WORKING_DAY
 _TWO_PLACES = Decimal("0.01")
 
 PROCEDURE_KEYS = (
@@ -62,8 +61,9 @@ PROCEDURE_KEYS = (
     "competent_unit",
     "version",
 )
-VERSION_KEYS = (
-    "number",
+# The one list of a version's own fields (not its number, components, fees or steps): what the
+# format carries, import saves, "unchanged" compares, a new draft copies and the admin edits.
+VERSION_FIELDS = (
     "valid_from",
     "valid_to",
     "status",
@@ -73,6 +73,7 @@ VERSION_KEYS = (
     "online_time",
     "cutoff_time",
     "supplement_wait_days",
+    "supplement_restarts_clock",
     "result_kind",
     "result_name",
     "applicant",
@@ -83,10 +84,8 @@ VERSION_KEYS = (
     "legal_basis",
     "eform",
     "note",
-    "components",
-    "fees",
-    "steps",
 )
+VERSION_KEYS = ("number", *VERSION_FIELDS, "components", "fees", "steps")
 COMPONENT_KEYS = (
     "order",
     "code",
@@ -117,27 +116,42 @@ COMPLETENESS = (
 
 @dataclass
 class Context:
-    """What a catalog is checked against: existing units and the known fields."""
+    """What a catalog is checked against: existing units and the known fields.
+
+    A field is named by its code or its name (folded: case, spaces and diacritics ignored),
+    `field_aliases` mapping a file's code or a folded name to the field code to use; a unit
+    by its code or its folded name (`unit_names`, None when two units share the name)."""
 
     unit_ids: Mapping[str, int]
     field_codes: set[str] = field(default_factory=set)
+    field_aliases: Mapping[str, str] = field(default_factory=dict)
+    unit_names: Mapping[str, str | None] = field(default_factory=dict)
+
+    def field_code(self, value: str) -> str | None:
+        if value in self.field_aliases:
+            return self.field_aliases[value]
+        if value in self.field_codes:
+            return value
+        return self.field_aliases.get(fold(value))
+
+    def unit_code(self, value: str) -> tuple[str | None, bool]:
+        """(the unit code, whether the name was ambiguous)."""
+        if value in self.unit_ids:
+            return value, False
+        key = fold(value)
+        if key in self.unit_names:
+            code = self.unit_names[key]
+            return code, code is None
+        return None, False
 
 
-def process_limit_hours(
-    *, time_unit: str, counter_time: Decimal, online_time: Decimal | None
-) -> Decimal:
-    """The working hours an internal process may take: the shorter of the counter and online
-    legal times. Calendar days count conservatively as 5 working days a week (holidays aside);
-    a same-day procedure has one working day."""
-    legal = counter_time if online_time is None else min(counter_time, online_time)
-    if time_unit == TimeUnit.WORKING_DAYS:
-        return legal * HOURS_PER_WORKING_DAY
-    if time_unit == TimeUnit.WORKING_HOURS:
-        return legal
-    if time_unit == TimeUnit.CALENDAR_DAYS:
-        working_days = (legal * 5 / 7).to_integral_value(rounding=ROUND_FLOOR)
-        return working_days * HOURS_PER_WORKING_DAY
-    return IMMEDIATE_LIMIT_HOURS
+def unit_names(units: Iterable[tuple[str, str]]) -> dict[str, str | None]:
+    """Folded unit name -> code, None where two units share a name."""
+    out: dict[str, str | None] = {}
+    for code, name in units:
+        key = fold(name)
+        out[key] = code if key not in out or out[key] == code else None
+    return out
 
 
 class _Reader:
@@ -347,6 +361,18 @@ class _Reader:
         return good
 
 
+def _unit(r: _Reader, key: str, context: Context) -> str | None:
+    """A unit named by code or by name; the clean value is its code."""
+    given = r.text(key, max_length=200) or None
+    if given is None:
+        return None
+    code, ambiguous = context.unit_code(given)
+    if code is None:
+        r.report("ambiguous_unit" if ambiguous else "unknown_unit", key, value=given)
+        return given
+    return code
+
+
 def check_procedure(
     data: Any,
     *,
@@ -374,9 +400,11 @@ def check_procedure(
         r.report("local_code_looks_national", "code", value=code)
     clean["name"] = r.text("name", required=True, max_length=500)
     clean["name_en"] = r.text("name_en", max_length=500)
-    field_code = clean["field"] = r.text("field", required=True, max_length=40)
-    if field_code and field_code not in context.field_codes:
-        r.report("unknown_field", "field", value=field_code)
+    field_given = r.text("field", required=True, max_length=200)
+    field_code = context.field_code(field_given) if field_given else ""
+    if field_given and field_code is None:
+        r.report("unknown_field", "field", value=field_given)
+    clean["field"] = field_code or field_given
     level = clean["level"] = r.choice("level", Level.values, default=None)
     kinds = clean["competent_unit_kinds"] = r.strings("competent_unit_kinds")
     for kind in kinds:
@@ -384,9 +412,7 @@ def check_procedure(
             r.report("bad_choice", "competent_unit_kinds", value=kind, choices=UNIT_KINDS)
     if level == Level.COMMUNE and any(k not in COMMUNE_KINDS for k in kinds):
         r.report("commune_unit_kinds", "competent_unit_kinds", value=kinds)
-    unit = clean["competent_unit"] = r.text("competent_unit") or None
-    if unit and unit not in context.unit_ids:
-        r.report("unknown_unit", "competent_unit", value=unit)
+    unit = clean["competent_unit"] = _unit(r, "competent_unit", context)
     if level == Level.PROVINCE and not unit:
         r.report("competent_unit_required", "competent_unit")
     version = data.get("version")
@@ -431,6 +457,8 @@ def check_version(
             r.report("immediate_time_not_zero", key)
         elif not immediate and value == 0:
             r.report("time_zero", key)
+        elif time_unit == TimeUnit.CALENDAR_DAYS and value != value.to_integral_value():
+            r.report("calendar_days_whole", key, value=plain_number(value))
         elif value > TIME_MAXIMUM[TimeUnit(time_unit)]:
             r.report(
                 "absurd_time",
@@ -443,6 +471,7 @@ def check_version(
     if cutoff and not dt.time(7) <= cutoff <= dt.time(17):
         r.report("cutoff_outside_office_hours", "cutoff_time", value=cutoff.strftime("%H:%M"))
     v["supplement_wait_days"] = r.integer("supplement_wait_days", default=15, minimum=1, maximum=90)
+    v["supplement_restarts_clock"] = r.boolean("supplement_restarts_clock", default=False)
     v["result_kind"] = r.choice("result_kind", ResultKind.values, default=ResultKind.BOTH)
     v["result_name"] = r.text("result_name", max_length=500)
     for key in ("applicant", "agency", "method", "sequence", "requirements", "note"):
@@ -451,21 +480,41 @@ def check_version(
     v["eform"] = _check_eform(r)
     v["components"] = _check_components(r, r.objects("components"))
     v["fees"] = _check_fees(r, r.objects("fees"))
-    v["steps"] = _check_steps(r, r.objects("steps"), context=context)
+    steps, step_readers = _check_steps(r, r.objects("steps"), context=context)
+    v["steps"] = steps
     if v["counter_time"] is None:
         v["counter_time"] = Decimal("0.00")
-    if time_unit and v["steps"]:
-        limit = process_limit_hours(
-            time_unit=time_unit, counter_time=v["counter_time"], online_time=v["online_time"]
-        )
-        total = sum((s["allotment_hours"] for s in v["steps"]), Decimal(0))
-        if total > limit:
-            r.report("steps_exceed_legal_time", "steps", total=_plain(total), limit=_plain(limit))
+    if time_unit and steps:
+        _check_time_fit(r, v, step_readers)
     if require_complete is None:
         require_complete = v["status"] == ProcedureVersion.Status.PUBLISHED
     if require_complete:
         _check_complete(r, v, procedure_name=procedure_name)
     return v
+
+
+def _check_time_fit(r: _Reader, v: dict[str, Any], step_readers: Mapping[int, _Reader]) -> None:
+    """The steps, added up on the working clock, within the legal time (timefit): one row for
+    the total, one for each step ending after the limit."""
+    fit = time_fit(
+        time_unit=v["time_unit"],
+        counter_time=v["counter_time"],
+        online_time=v["online_time"],
+        steps=[(s["order"], s["name"], s["allotment_hours"]) for s in v["steps"]],
+    )
+    if fit.fits:
+        return
+    limit = plain_number(fit.limit_hours)
+    r.report("steps_exceed_legal_time", "steps", total=plain_number(fit.total_hours), limit=limit)
+    for step in fit.steps:
+        if not step.fits:
+            step_readers[step.order].report(
+                "step_exceeds_legal_time",
+                "allotment_hours",
+                order=step.order,
+                end=plain_number(step.ends_at),
+                limit=limit,
+            )
 
 
 def _check_complete(r: _Reader, v: dict[str, Any], *, procedure_name: str) -> None:
@@ -583,8 +632,10 @@ def _check_fees(r: _Reader, items: list[Mapping[str, Any]]) -> list[dict[str, An
 
 def _check_steps(
     r: _Reader, items: list[Mapping[str, Any]], *, context: Context
-) -> list[dict[str, Any]]:
+) -> tuple[list[dict[str, Any]], dict[int, _Reader]]:
+    """The clean steps in order, and the reader of each (by order) to report on it later."""
     out: list[dict[str, Any]] = []
+    readers: dict[int, _Reader] = {}
     orders: set[int] = set()
     for i, sr in enumerate(_orders(r, items, "steps")):
         sr.unknown_keys(STEP_KEYS)
@@ -592,6 +643,7 @@ def _check_steps(
         if order in orders:
             sr.report("duplicate_order", "order", value=order)
         orders.add(order)
+        readers.setdefault(order, sr)
         role = sr.text("role", required=True)
         if role and role not in Role.values:
             sr.report("bad_choice", "role", value=role, choices=STEP_ROLES)
@@ -600,9 +652,7 @@ def _check_steps(
         scope = sr.choice(
             "unit_scope", ProcessStep.UnitScope.values, default=ProcessStep.UnitScope.COMPETENT
         )
-        unit = sr.text("unit") or None
-        if unit and unit not in context.unit_ids:
-            sr.report("unknown_unit", "unit", value=unit)
+        unit = _unit(sr, "unit", context)
         if scope == ProcessStep.UnitScope.NAMED and not unit:
             sr.report("unit_required_for_named", "unit")
         if scope != ProcessStep.UnitScope.NAMED and unit:
@@ -618,97 +668,9 @@ def _check_steps(
                 "allotment_hours": hours if hours is not None else Decimal("0.00"),
             }
         )
-    return sorted(out, key=lambda s: s["order"])
+    return sorted(out, key=lambda s: s["order"]), readers
 
 
-# --- the canonical (JSON) form ---------------------------------------------------------------
-
-
-def _plain(value: Decimal) -> int | float:
+def plain_number(value: Decimal) -> int | float:
     """3.00 -> 3, 0.50 -> 0.5 (JSON numbers, as people write them)."""
     return int(value) if value == value.to_integral_value() else float(value)
-
-
-def _json_value(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return _plain(value)
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, dt.time):
-        return value.strftime("%H:%M")
-    return value
-
-
-def version_json(clean: Mapping[str, Any]) -> dict[str, Any]:
-    """A clean version as it is written in a catalog document."""
-    out: dict[str, Any] = {}
-    for key in VERSION_KEYS:
-        value = clean.get(key)
-        if key in ("components", "fees", "steps"):
-            out[key] = [{k: _json_value(v) for k, v in item.items()} for item in value or []]
-        else:
-            out[key] = _json_value(value)
-    return out
-
-
-def canonical_version(clean: Mapping[str, Any]) -> dict[str, Any]:
-    """What decides "changed": the version's content without its number and status."""
-    out = version_json(clean)
-    out.pop("number")
-    out.pop("status")
-    return out
-
-
-def clean_from_db(version: ProcedureVersion) -> dict[str, Any]:
-    """The clean dict of a stored version. Uses prefetched components/fees/steps (with their
-    units) when present, so exporting a catalog costs a fixed number of queries."""
-    v: dict[str, Any] = {
-        key: getattr(version, key)
-        for key in VERSION_KEYS
-        if key not in ("components", "fees", "steps")
-    }
-    v["counter_time"] = Decimal(version.counter_time).quantize(_TWO_PLACES)
-    if version.online_time is not None:
-        v["online_time"] = Decimal(version.online_time).quantize(_TWO_PLACES)
-    v["legal_basis"] = list(version.legal_basis or [])
-    v["eform"] = dict(version.eform or {})
-    v["components"] = [_component_clean(c) for c in version.components.all()]
-    v["fees"] = [
-        {
-            "order": f.order,
-            "name": f.name,
-            "kind": f.kind,
-            "amount_vnd": f.amount_vnd,
-            "timing": f.timing,
-            "basis": f.basis,
-        }
-        for f in version.fees.all()
-    ]
-    v["steps"] = [
-        {
-            "order": s.order,
-            "name": s.name,
-            "role": s.role,
-            "unit_scope": s.unit_scope,
-            "unit": s.unit.code if s.unit_id and s.unit else None,
-            "allotment_hours": Decimal(s.allotment_hours).quantize(_TWO_PLACES),
-        }
-        for s in version.steps.all()
-    ]
-    for key in ("components", "fees", "steps"):
-        v[key].sort(key=lambda item: item["order"])
-    return v
-
-
-def _component_clean(c: Component) -> dict[str, Any]:
-    return {
-        "order": c.order,
-        "code": c.code,
-        "name": c.name,
-        "accepted_forms": list(c.accepted_forms or []),
-        "copies": c.copies,
-        "required": c.required,
-        "national_database": c.national_database,
-        "template_name": c.template_name,
-        "note": c.note,
-    }

@@ -20,51 +20,42 @@ from django.utils.translation import gettext_lazy as _
 
 from motcua.accounts.models import User
 from motcua.core.clock import local
-from motcua.core.errors import Conflict, IllegalTransition
+from motcua.core.errors import Conflict, IllegalTransition, ValidationError
 from motcua.core.outbox import outbox_enqueue
 from motcua.core.services import audit_record
 from motcua.organisation.models import Unit
 
 from . import io as catalog_io
+from .document import canonical_version, clean_from_db, version_json
+from .edits import (  # one row at a time, for the admin; re-exported here
+    field_delete,
+    field_merge,
+    field_merge_duplicates,
+    field_save,
+    procedure_delete,
+    procedure_save,
+    procedure_version_delete,
+    procedure_version_save,
+    version_part_delete,
+    version_part_save,
+)
 from .models import Component, Fee, Field, Procedure, ProcedureVersion, ProcessStep
 from .problems import CatalogInvalid, Problem, problem
 from .schema import (
     FORMAT,
+    VERSION_FIELDS,
     Context,
-    canonical_version,
     check_procedure,
-    clean_from_db,
-    version_json,
+    unit_names,
 )
 from .selectors import catalog_cache_invalidate, version_current
-from .text import search_text
+from .text import fold, search_text
 
 DEMO_CATALOG = Path(__file__).resolve().parent / "data" / "demo_catalog.json"
 Progress = Callable[[str, int, int], None]
 _BATCH = 500
 _PUBLISHED = ProcedureVersion.Status.PUBLISHED
 _DRAFT = ProcedureVersion.Status.DRAFT
-_VERSION_FIELDS = (
-    "valid_from",
-    "valid_to",
-    "status",
-    "online_level",
-    "time_unit",
-    "counter_time",
-    "online_time",
-    "cutoff_time",
-    "supplement_wait_days",
-    "result_kind",
-    "result_name",
-    "applicant",
-    "agency",
-    "method",
-    "sequence",
-    "requirements",
-    "legal_basis",
-    "eform",
-    "note",
-)
 _PROCEDURE_FIELDS = (
     "is_local_code",
     "name",
@@ -85,6 +76,7 @@ class ImportSummary:
     versions_created: int = 0
     fields_created: int = 0
     fields_updated: int = 0
+    fields_matched: int = 0  # named in the file under another code, matched by name
     dry_run: bool = False
     seconds: float = 0.0
 
@@ -121,10 +113,7 @@ def procedure_version_validate(
     roles, bad times, enums or accepted forms, duplicate component codes, and (with
     `require_complete`) the seven parts a published procedure must show (domain.md §2)."""
     problems: list[Problem] = []
-    context = Context(
-        unit_ids=dict(Unit.objects.values_list("code", "id")),
-        field_codes={version.procedure.field.code},
-    )
+    context = _context()
     check_procedure(
         _procedure_document(version),
         index=0,
@@ -169,8 +158,10 @@ def procedure_version_publish(
     *, version: ProcedureVersion, actor: User | None, now: dt.datetime
 ) -> ProcedureVersion:
     """Draft -> published. The published version in force before it ends the day before the
-    new one takes effect. Refuses an incomplete version or one whose steps exceed the legal
-    time (CatalogInvalid, code `version_invalid`)."""
+    new one takes effect. Refuses (CatalogInvalid listing every problem) a version whose steps,
+    added up on the working clock, exceed the legal time (code `steps_exceed_legal_time`, a
+    row for the total and one per step ending late, see `timefit`) or that is otherwise
+    invalid or incomplete (code `version_invalid`)."""
     with transaction.atomic():
         version = (
             # Lock only the version row: PostgreSQL refuses FOR UPDATE on the nullable side
@@ -196,7 +187,8 @@ def procedure_version_publish(
             error = CatalogInvalid(
                 problems, message=_("Chưa công bố được phiên bản: %(count)s lỗi cần sửa.")
             )
-            error.code = "version_invalid"
+            late = any(p["code"] == "steps_exceed_legal_time" for p in problems)
+            error.code = "steps_exceed_legal_time" if late else "version_invalid"
             raise error
         ProcedureVersion.objects.bulk_update(closed, ["valid_to"])
         catalog_cache_invalidate()  # now and at commit: the version in force changes
@@ -226,10 +218,19 @@ def procedure_version_publish(
 
 
 def procedure_version_create_draft(
-    *, procedure: Procedure, actor: User | None, now: dt.datetime
+    *,
+    procedure: Procedure,
+    actor: User | None,
+    now: dt.datetime,
+    source: ProcedureVersion | None = None,
 ) -> ProcedureVersion:
-    """A new draft copying the version in force today (else the newest one) with its
-    components, fees and steps. One draft at a time: Conflict `draft_exists` otherwise."""
+    """A new draft copying `source` (by default the version in force today, else the newest
+    one) with its components, fees and steps: the only way to change what a published version
+    says. One draft at a time: Conflict `draft_exists` otherwise."""
+    if source is not None and source.procedure_id != procedure.pk:
+        raise ValidationError(
+            _("Phiên bản nguồn không thuộc thủ tục này."), code="version_not_of_procedure"
+        )
     with transaction.atomic():
         procedure = Procedure.objects.select_for_update().get(pk=procedure.pk)
         versions = list(procedure.versions.order_by("-number"))
@@ -241,7 +242,8 @@ def procedure_version_create_draft(
                 value=drafts[0].number,
             )
         today = local(now).date()
-        source = version_current(procedure=procedure, on=today)
+        if source is None:
+            source = version_current(procedure=procedure, on=today)
         if source is None and versions:
             source = versions[0]
         if source is None:
@@ -250,7 +252,7 @@ def procedure_version_create_draft(
             procedure=procedure,
             number=versions[0].number + 1,
             status=_DRAFT,
-            **{f: getattr(source, f) for f in _VERSION_FIELDS if f not in ("status",)},
+            **{f: getattr(source, f) for f in VERSION_FIELDS if f not in ("status",)},
         )
         draft.valid_from = max(today, source.valid_from + dt.timedelta(days=1))
         draft.valid_to = None
@@ -331,14 +333,11 @@ def catalog_import(
     started = time.perf_counter()
     summary = ImportSummary(dry_run=dry_run)
     problems: list[Problem] = []
-    fields = _check_fields(document, problems)
+    fields = _match_fields(_check_fields(document, problems), problems)
     raw_procedures = document.get("procedures")
     if not isinstance(raw_procedures, list):
         raise CatalogInvalid([problem("not_a_list", field="procedures")])
-    context = Context(
-        unit_ids=dict(Unit.objects.values_list("code", "id")),
-        field_codes=set(Field.objects.values_list("code", flat=True)) | set(fields),
-    )
+    context = _context(fields=fields)
     cleans: list[dict[str, Any]] = []
     seen: set[str] = set()
     total = len(raw_procedures)
@@ -369,6 +368,9 @@ def catalog_import(
         plans = _plan(cleans, problems)
         if problems:
             raise CatalogInvalid(problems)
+        summary.fields_created = len(fields.create)
+        summary.fields_updated = len(fields.rename)
+        summary.fields_matched = fields.matched
         for plan in plans:
             if plan.action == "create":
                 summary.created += 1
@@ -379,10 +381,9 @@ def catalog_import(
             summary.versions_created += plan.action in ("create", "new_version")
         if not dry_run:
             catalog_cache_invalidate()  # now and at commit
-            created, updated = _save_fields(fields)
-            summary.fields_created, summary.fields_updated = created, updated
+            _save_fields(fields)
             _save(plans, context=context, now=now, progress=progress)
-            if summary.created or summary.updated:
+            if summary.created or summary.updated or fields.create or fields.rename:
                 audit_record(
                     actor=actor,
                     action="catalog.import",
@@ -400,9 +401,6 @@ def catalog_import(
                         "actor": actor.pk if actor else None,
                     },
                 )
-        else:
-            known = set(Field.objects.filter(code__in=fields).values_list("code", flat=True))
-            summary.fields_created = len(set(fields) - known)
     summary.seconds = round(time.perf_counter() - started, 3)
     return summary
 
@@ -429,11 +427,81 @@ def _check_fields(document: Mapping[str, Any], problems: list[Problem]) -> dict[
         for key, value in (("code", code), ("name", name)):
             if not value:
                 problems.append(problem("required", field=key, **where))
+        name = " ".join(name.split())
         if code in out and out[code]["name"] != name:
             problems.append(problem("field_name_conflict", field="name", value=code, **where))
         if code:
-            out[code] = {"name": name, "name_en": str(item.get("name_en") or "").strip()}
+            out[code] = {"name": name, "name_en": " ".join(str(item.get("name_en") or "").split())}
     return out
+
+
+@dataclass
+class _Fields:
+    """The file's fields against the stored ones: which to create, which to rename, and the
+    code each file code and each folded name stands for."""
+
+    create: dict[str, dict[str, str]]
+    rename: dict[str, dict[str, str]]
+    aliases: dict[str, str]
+    matched: int = 0
+
+
+def _match_fields(fields: Mapping[str, dict[str, str]], problems: list[Problem]) -> _Fields:
+    """A file field is the stored field with its code, else the stored (or earlier file)
+    field with its name folded (case, spaces, diacritics): a catalog never creates a second
+    "Hộ tịch". Renaming a field to another field's name is a problem (`field_name_taken`)."""
+    stored = {f.code: f for f in Field.objects.order_by("pk")}
+    names: dict[str, str] = {}
+    for f in stored.values():
+        names.setdefault(fold(f.name), f.code)
+    out = _Fields(create={}, rename={}, aliases={})
+    for code, values in fields.items():
+        key = fold(values["name"])
+        owner = names.get(key)
+        field = stored.get(code)
+        if field is not None:
+            out.aliases[code] = code
+            if (field.name, field.name_en) == (values["name"], values["name_en"]):
+                continue
+            if owner is not None and owner != code:
+                problems.append(
+                    problem(
+                        "field_name_taken", sheet="fields", field="name", value=code, other=owner
+                    )
+                )
+                continue
+            out.rename[code] = values
+            names[key] = code
+        elif owner is not None:
+            out.aliases[code] = owner
+            out.matched += 1
+        else:
+            out.create[code] = values
+            out.aliases[code] = code
+            names[key] = code
+    for key, code in names.items():
+        out.aliases.setdefault(key, code)
+    return out
+
+
+def _context(*, fields: _Fields | None = None) -> Context:
+    """What the documents are checked against: every unit (by code and by folded name) and
+    every field (stored, or created by the file; by code and by folded name)."""
+    units = list(Unit.objects.values_list("code", "name", "id"))
+    stored = Field.objects.values_list("code", "name")
+    aliases: dict[str, str] = {}
+    for code, name in stored:
+        aliases.setdefault(fold(name), code)
+    codes = {code for code, _name in stored}
+    if fields is not None:
+        aliases.update(fields.aliases)
+        codes |= set(fields.create)
+    return Context(
+        unit_ids={code: pk for code, _name, pk in units},
+        field_codes=codes,
+        field_aliases=aliases,
+        unit_names=unit_names((code, name) for code, name, _pk in units),
+    )
 
 
 def _plan(cleans: list[dict[str, Any]], problems: list[Problem]) -> list[_Plan]:
@@ -523,22 +591,21 @@ def _procedure_changed(procedure: Procedure, clean: Mapping[str, Any]) -> bool:
     return procedure.field.code != clean["field"] or unit != clean["competent_unit"]
 
 
-def _save_fields(fields: Mapping[str, Mapping[str, str]]) -> tuple[int, int]:
-    known = {f.code: f for f in Field.objects.filter(code__in=fields)}
-    new = [Field(code=code, **values) for code, values in fields.items() if code not in known]
-    changed = []
-    for code, values in fields.items():
-        field = known.get(code)
-        if field and (field.name, field.name_en) != (values["name"], values["name_en"]):
-            field.name, field.name_en = values["name"], values["name_en"]
-            changed.append(field)
-    Field.objects.bulk_create(new, batch_size=_BATCH)
+def _save_fields(fields: _Fields) -> None:
+    Field.objects.bulk_create(
+        [Field(code=code, **values) for code, values in fields.create.items()], batch_size=_BATCH
+    )
+    changed = list(Field.objects.filter(code__in=fields.rename))
+    for field in changed:
+        field.name, field.name_en = (
+            fields.rename[field.code]["name"],
+            fields.rename[field.code]["name_en"],
+        )
     Field.objects.bulk_update(changed, ["name", "name_en"], batch_size=_BATCH)
-    return len(new), len(changed)
 
 
 def _version_values(version: Mapping[str, Any], *, now: dt.datetime) -> dict[str, Any]:
-    values = {f: version[f] for f in _VERSION_FIELDS}
+    values = {f: version[f] for f in VERSION_FIELDS}
     values["published_at"] = now if version["status"] == _PUBLISHED else None
     return values
 
@@ -609,7 +676,7 @@ def _save(
             published_now.append(new_versions[-1] if plan.action == "new_version" else plan.target)  # type: ignore[arg-type]
     ProcedureVersion.objects.bulk_create(new_versions, batch_size=_BATCH)
     ProcedureVersion.objects.bulk_update(
-        rewritten, [*_VERSION_FIELDS, "published_at"], batch_size=_BATCH
+        rewritten, [*VERSION_FIELDS, "published_at"], batch_size=_BATCH
     )
     _close_validity(published_now)
     draft_ids = [v.pk for v, _ in filled if v in rewritten]
@@ -730,3 +797,26 @@ def catalog_export_file(
     document = catalog_export(codes=codes)
     catalog_io.write_document(document, path, fmt)
     return len(document["procedures"])
+
+
+__all__ = [
+    "ImportSummary",
+    "catalog_export",
+    "catalog_export_file",
+    "catalog_import",
+    "catalog_import_file",
+    "catalog_load_demo",
+    "field_delete",
+    "field_merge",
+    "field_merge_duplicates",
+    "field_save",
+    "procedure_delete",
+    "procedure_save",
+    "procedure_version_create_draft",
+    "procedure_version_delete",
+    "procedure_version_publish",
+    "procedure_version_save",
+    "procedure_version_validate",
+    "version_part_delete",
+    "version_part_save",
+]

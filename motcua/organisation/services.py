@@ -7,11 +7,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.db.models import ProtectedError, RestrictedError
 from django.utils.translation import gettext_lazy as _
 from vietnam_provinces import Province, ProvinceCode, VietNamDivisionType, Ward
 
 from motcua.accounts.models import User
-from motcua.core.errors import ValidationError
+from motcua.core.errors import Conflict, ValidationError
 from motcua.core.services import audit_record
 
 from .models import Role, RoleAssignment, ServicePoint, Unit
@@ -243,3 +244,150 @@ def role_revoke(*, assignment: RoleAssignment, now: dt.datetime, actor: User | N
         },
     )
     assignment.delete()
+
+
+# --- one unit or service point at a time (the admin) ---------------------------------------
+
+
+def _state(obj: Unit | ServicePoint) -> dict[str, object]:
+    return {f.name: getattr(obj, f.attname) for f in obj._meta.concrete_fields if f.name != "id"}
+
+
+def _diff(
+    before: dict[str, object], after: dict[str, object]
+) -> tuple[dict[str, object], dict[str, object]]:
+    changed = [k for k in after if before.get(k) != after[k]]
+    return {k: before.get(k) for k in changed}, {k: after[k] for k in changed}
+
+
+def unit_parent_cycle(*, unit: Unit, parent: Unit | None) -> bool:
+    """Whether `parent` is the unit itself or one of its subunits (the tree would loop)."""
+    ancestor = parent
+    while ancestor is not None and unit.pk is not None:
+        if ancestor.pk == unit.pk:
+            return True
+        ancestor = ancestor.parent
+    return False
+
+
+@transaction.atomic
+def unit_save(*, unit: Unit, actor: User | None, now: dt.datetime) -> Unit:
+    """Create or change a unit (name, kind, parent, codes incl. `agency_code`, contact,
+    active). Records the changed fields and empties the unit caches (and the catalog's)."""
+    if unit_parent_cycle(unit=unit, parent=unit.parent):
+        raise ValidationError(
+            _("Đơn vị cấp trên không thể là chính đơn vị này hoặc đơn vị trực thuộc nó."),
+            code="unit_parent_cycle",
+        )
+    created = unit.pk is None
+    before = {} if created else _state(Unit.objects.select_for_update().get(pk=unit.pk))
+    unit.agency_code = unit.agency_code.strip()
+    unit.save()
+    old, new = _diff(before, _state(unit))
+    if created or new:
+        audit_record(
+            actor=actor,
+            action="unit.create" if created else "unit.update",
+            object_type="organisation.unit",
+            object_id=unit.code,
+            now=now,
+            before=old,
+            after=new,
+        )
+    units_cache_invalidate()
+    return unit
+
+
+def unit_in_use(unit: Unit) -> bool:
+    """Whether rows hang on the unit (subunits, service points, role assignments): such a
+    unit is deactivated, never deleted. Dossiers and procedures protect it too."""
+    return (
+        unit.children.exists()
+        or unit.service_points.exists()
+        or RoleAssignment.objects.filter(unit=unit).exists()
+    )
+
+
+@transaction.atomic
+def unit_delete(*, unit: Unit, actor: User | None, now: dt.datetime) -> None:
+    """Delete a unit nothing refers to (Conflict `unit_in_use` otherwise: deactivate it)."""
+    if unit_in_use(unit):
+        raise _in_use(unit.code)
+    audit_record(
+        actor=actor,
+        action="unit.delete",
+        object_type="organisation.unit",
+        object_id=unit.code,
+        now=now,
+        before=_state(unit),
+    )
+    try:
+        with transaction.atomic():
+            unit.delete()
+    except (ProtectedError, RestrictedError):
+        raise _in_use(unit.code) from None
+    units_cache_invalidate()
+
+
+def _in_use(code: str) -> Conflict:
+    return Conflict(
+        _(
+            "Đơn vị hoặc điểm phục vụ %(code_value)s đang được sử dụng nên không xoá được; "
+            "hãy bỏ chọn “đang hoạt động”."
+        ),
+        code="unit_in_use",
+        code_value=code,
+    )
+
+
+@transaction.atomic
+def service_point_save(
+    *, service_point: ServicePoint, actor: User | None, now: dt.datetime
+) -> ServicePoint:
+    """Create or change a service point."""
+    created = service_point.pk is None
+    before = (
+        {} if created else _state(ServicePoint.objects.select_for_update().get(pk=service_point.pk))
+    )
+    service_point.save()
+    old, new = _diff(before, _state(service_point))
+    if created or new:
+        audit_record(
+            actor=actor,
+            action="service_point.create" if created else "service_point.update",
+            object_type="organisation.servicepoint",
+            object_id=service_point.code,
+            now=now,
+            before=old,
+            after=new,
+        )
+    units_cache_invalidate()
+    return service_point
+
+
+def service_point_in_use(service_point: ServicePoint) -> bool:
+    return RoleAssignment.objects.filter(service_point=service_point).exists()
+
+
+@transaction.atomic
+def service_point_delete(
+    *, service_point: ServicePoint, actor: User | None, now: dt.datetime
+) -> None:
+    """Delete a service point no officer sits at and no dossier was received at (Conflict
+    `unit_in_use` otherwise: deactivate it)."""
+    if service_point_in_use(service_point):
+        raise _in_use(service_point.code)
+    audit_record(
+        actor=actor,
+        action="service_point.delete",
+        object_type="organisation.servicepoint",
+        object_id=service_point.code,
+        now=now,
+        before=_state(service_point),
+    )
+    try:
+        with transaction.atomic():
+            service_point.delete()
+    except (ProtectedError, RestrictedError):
+        raise _in_use(service_point.code) from None
+    units_cache_invalidate()

@@ -20,9 +20,10 @@ from motcua.catalog.models import Procedure, ProcedureVersion
 from motcua.catalog.selectors import CATALOG_GENERATION, catalog_cache_invalidate
 from motcua.catalog.services import procedure_version_create_draft, procedure_version_publish
 from motcua.core import clock
+from motcua.core.errors import IllegalTransition
 from motcua.dossiers.models import Dossier
 from motcua.organisation.admin import UnitAdmin
-from motcua.organisation.models import Unit
+from motcua.organisation.models import RoleAssignment, Unit
 from motcua.organisation.selectors import UNITS_GENERATION, unit_active_by_code
 from tests.api.conftest import bearer
 
@@ -82,16 +83,37 @@ def test_a_procedure_deactivated_in_the_admin_is_refused_at_once(
     assert response.json()["errors"][0]["code"] == "procedure_not_found"
 
 
-def test_a_version_edited_in_the_admin_is_seen_at_once(
+def test_a_published_version_cannot_be_edited_in_the_admin_and_is_served_unchanged(
     client: Client, procedure: Procedure, ward: Unit, citizen: User, officer: User
 ) -> None:
     headers = bearer(citizen)
     assert post(client, headers).status_code == 201
     version = ProcedureVersion.objects.get(procedure=procedure, number=2)
     version.online_level = "none"
+    with pytest.raises(IllegalTransition):
+        ProcedureVersionAdmin(ProcedureVersion, admin.site).save_model(
+            _admin_request(officer), version, None, True
+        )
+
+    response = post(client, headers)
+
+    assert response.status_code == 201
+    assert response.json()["procedure"]["version"] == 2
+    assert ProcedureVersion.objects.get(pk=version.pk).online_level == "full"
+
+
+def test_a_draft_edited_in_the_admin_and_published_is_seen_at_once(
+    client: Client, procedure: Procedure, ward: Unit, citizen: User, officer: User
+) -> None:
+    headers = bearer(citizen)
+    assert post(client, headers).status_code == 201
+    ProcedureVersion.objects.filter(procedure=procedure, number=3).delete()
+    draft = procedure_version_create_draft(procedure=procedure, actor=None, now=clock.now())
+    draft.online_level = "none"
     ProcedureVersionAdmin(ProcedureVersion, admin.site).save_model(
-        _admin_request(officer), version, None, True
+        _admin_request(officer), draft, None, True
     )
+    procedure_version_publish(version=draft, actor=None, now=clock.now())
 
     response = post(client, headers)
 
@@ -109,7 +131,8 @@ def test_a_unit_deactivated_or_deleted_in_the_admin_is_refused_at_once(
     if how == "save":
         ward.is_active = False
         unit_admin.save_model(_admin_request(officer), ward, None, True)
-    else:
+    else:  # a unit someone holds a role in is never deleted: the role goes first
+        RoleAssignment.objects.filter(unit=ward).delete()
         unit_admin.delete_queryset(_admin_request(officer), Unit.objects.filter(pk=ward.pk))
 
     response = post(client, headers)

@@ -36,6 +36,7 @@ def procedure_doc(code: str = "1.001022", **overrides: Any) -> dict[str, Any]:
             "online_time": None,
             "cutoff_time": None,
             "supplement_wait_days": 15,
+            "supplement_restarts_clock": False,
             "result_kind": "both",
             "result_name": "Trích lục đăng ký nhận cha, mẹ, con",
             "applicant": "Cá nhân",

@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from motcua.catalog.models import ProcedureVersion
-from motcua.catalog.services import catalog_import
+from motcua.catalog.services import catalog_import, procedure_version_create_draft
 from tests.catalog.factories import document, procedure_doc
 
 pytestmark = pytest.mark.django_db
@@ -74,7 +74,8 @@ def test_lists_are_edited_as_check_boxes_and_dates_show_day_first(admin_client, 
     ).content.decode()
     assert 'type="checkbox" name="competent_unit_kinds" value="ward"' in page
     assert version.valid_from.strftime("%d/%m/%Y") in page
+    draft = procedure_version_create_draft(procedure=version.procedure, actor=None, now=now)
     version_page = admin_client.get(
-        reverse("admin:catalog_procedureversion_change", args=[version.pk])
+        reverse("admin:catalog_procedureversion_change", args=[draft.pk])
     ).content.decode()
     assert 'type="checkbox" name="components-0-accepted_forms"' in version_page

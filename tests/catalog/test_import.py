@@ -13,7 +13,6 @@ from motcua.catalog.generator import generate_catalog
 from motcua.catalog.io import write_document
 from motcua.catalog.models import Component, Fee, Field, Procedure, ProcedureVersion, ProcessStep
 from motcua.catalog.problems import CatalogInvalid
-from motcua.catalog.schema import process_limit_hours
 from motcua.catalog.services import (
     DEMO_CATALOG,
     catalog_export,
@@ -21,6 +20,7 @@ from motcua.catalog.services import (
     catalog_import_file,
     catalog_load_demo,
 )
+from motcua.catalog.timefit import legal_time_working_hours, time_fit
 from tests.catalog.factories import document, procedure_doc
 
 pytestmark = pytest.mark.django_db
@@ -157,27 +157,75 @@ def test_steps_longer_than_the_legal_time_are_refused(now):
     doc["version"]["steps"][2]["allotment_hours"] = 12.5  # 24.5 h > 3 days x 8 h
     with pytest.raises(CatalogInvalid) as caught:
         catalog_import(document=document(doc), now=now)
-    [p] = caught.value.problems
-    assert (p["field"], p["code"]) == ("version.steps", "steps_exceed_legal_time")
-    assert p["message"] == (
+    total, step4, _step5 = caught.value.problems
+    assert (total["field"], total["code"]) == ("version.steps", "steps_exceed_legal_time")
+    assert total["message"] == (
         "Tổng thời gian các bước (24.5 giờ làm việc) vượt thời hạn giải quyết (24 giờ làm việc)."
     )
+    assert step4["message"] == (
+        "Bước 4 kết thúc ở giờ làm việc thứ 24.5, quá thời hạn giải quyết (24 giờ làm việc)."
+    )
 
 
-def test_calendar_days_count_five_working_days_a_week():
-    assert (
-        process_limit_hours(time_unit="calendar_days", counter_time=Decimal(10), online_time=None)
-        == 56
+def test_each_step_ending_after_the_legal_time_gets_a_row(now):
+    doc = procedure_doc()
+    doc["version"]["steps"][2]["allotment_hours"] = 12.5
+    with pytest.raises(CatalogInvalid) as caught:
+        catalog_import(document=document(doc), now=now)
+    assert [(p["field"], p["code"]) for p in caught.value.problems] == [
+        ("version.steps", "steps_exceed_legal_time"),
+        ("version.steps[3].allotment_hours", "step_exceeds_legal_time"),
+        ("version.steps[4].allotment_hours", "step_exceeds_legal_time"),
+    ]
+    assert Procedure.objects.count() == 0
+
+
+def test_the_online_time_is_checked_too(now):
+    doc = procedure_doc(online_time=2)  # 16 h online, the steps take 24
+    with pytest.raises(CatalogInvalid) as caught:
+        catalog_import(document=document(doc), now=now)
+    assert caught.value.problems[0]["code"] == "steps_exceed_legal_time"
+    assert caught.value.problems[0]["message_en"].endswith("(16 working hours).")
+
+
+@pytest.mark.parametrize(
+    ("time_unit", "value", "hours"),
+    [
+        ("working_days", "3", 24),
+        ("working_days", "0.5", 4),
+        ("working_hours", "6", 6),
+        # A reception at 17:00 on the least favourable weekday: 10 days from a Friday end
+        # on the Monday after next (48 h: next week + that Monday), not 10 x 5/7 days.
+        ("calendar_days", "10", 48),
+        ("calendar_days", "15", 88),
+        ("calendar_days", "20", 112),
+        ("calendar_days", "3", 8),  # Friday evening -> Monday 17:00
+        ("calendar_days", "1", 8),
+        ("immediate", "0", 8),  # one whole working day, as end_of_working_day counts it
+    ],
+)
+def test_legal_times_on_the_working_clock(time_unit, value, hours):
+    assert legal_time_working_hours(time_unit=time_unit, value=Decimal(value)) == hours
+
+
+def test_a_fit_takes_the_shorter_channel_and_reports_each_step():
+    fit = time_fit(
+        time_unit="working_days",
+        counter_time=Decimal(3),
+        online_time=Decimal(2),
+        steps=[(2, "b", Decimal(12)), (1, "a", Decimal(4)), (3, "c", Decimal(4))],
     )
-    assert (
-        process_limit_hours(
-            time_unit="working_days", counter_time=Decimal("3"), online_time=Decimal("2")
-        )
-        == 16
+    assert (fit.limit.channel, fit.limit_hours, fit.total_hours, fit.fits) == (
+        "online",
+        16,
+        20,
+        False,
     )
-    assert (
-        process_limit_hours(time_unit="immediate", counter_time=Decimal(0), online_time=None) == 8
-    )
+    assert [(s.order, s.starts_at, s.ends_at, s.fits) for s in fit.steps] == [
+        (1, 0, 4, True),
+        (2, 4, 16, True),
+        (3, 16, 20, False),
+    ]
 
 
 @pytest.mark.parametrize(
@@ -190,6 +238,11 @@ def test_calendar_days_count_five_working_days_a_week():
         ({"counter_time": "ba"}, "version.counter_time", "bad_number"),
         ({"valid_from": "01/07/2025"}, "version.valid_from", "bad_date"),
         ({"cutoff_time": "19:00"}, "version.cutoff_time", "cutoff_outside_office_hours"),
+        (
+            {"time_unit": "calendar_days", "counter_time": 7.5},
+            "version.counter_time",
+            "calendar_days_whole",
+        ),
         ({"code": "HN.DEMO.1"}, "code", "national_code_format"),
         ({"field": "DAT_DAI"}, "field", "unknown_field"),
         ({"competent_unit_kinds": ["department"]}, "competent_unit_kinds", "commune_unit_kinds"),
@@ -327,13 +380,14 @@ def test_demo_catalog_imports_cleanly(departments, now):
     levels = set(Procedure.objects.values_list("level", flat=True))
     assert levels == {"commune", "province"}
     for version in ProcedureVersion.objects.prefetch_related("steps"):
-        limit = process_limit_hours(
+        fit = time_fit(
             time_unit=version.time_unit,
             counter_time=version.counter_time,
             online_time=version.online_time,
+            steps=[(s.order, s.name, s.allotment_hours) for s in version.steps.all()],
         )
         assert version.steps.all()
-        assert sum(s.allotment_hours for s in version.steps.all()) <= limit
+        assert fit.fits, version
         assert version.status == "published"
     assert catalog_load_demo(now=now).unchanged == summary.created
 

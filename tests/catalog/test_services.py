@@ -58,8 +58,12 @@ def test_publish_refuses_steps_longer_than_the_legal_time(published, now):
     draft.steps.filter(order=3).update(allotment_hours=Decimal("12.5"))
     with pytest.raises(CatalogInvalid) as caught:
         procedure_version_publish(version=draft, actor=None, now=now)
-    assert caught.value.code == "version_invalid"
-    assert [p["code"] for p in caught.value.problems] == ["steps_exceed_legal_time"]
+    assert caught.value.code == "steps_exceed_legal_time"
+    assert [(p["field"], p["code"]) for p in caught.value.problems] == [
+        ("version.steps", "steps_exceed_legal_time"),
+        ("version.steps[3].allotment_hours", "step_exceeds_legal_time"),
+        ("version.steps[4].allotment_hours", "step_exceeds_legal_time"),
+    ]
     draft.refresh_from_db()
     published.refresh_from_db()
     assert (draft.status, published.valid_to) == ("draft", None)

@@ -50,6 +50,8 @@ class Command(BaseCommand):
                 f"tạo mới / created {summary.created}, cập nhật / updated {summary.updated}, "
                 f"không đổi / unchanged {summary.unchanged}; "
                 f"phiên bản mới / new versions {summary.versions_created}; "
-                f"lĩnh vực mới / new fields {summary.fields_created}; {summary.seconds:.2f} s"
+                f"lĩnh vực mới / new fields {summary.fields_created}, "
+                f"trùng tên lĩnh vực có sẵn / matched by name {summary.fields_matched}; "
+                f"{summary.seconds:.2f} s"
             )
         )
