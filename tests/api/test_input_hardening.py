@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from django.db import connection
+from django.db.utils import DataError
 from django.test import Client, override_settings
 
 from motcua.accounts.models import User
@@ -106,7 +107,7 @@ def test_postgresql_really_cannot_take_a_nul() -> None:
     """Why the guard exists: on PostgreSQL the query itself fails (SQLite stores it)."""
     if connection.vendor != "postgresql":
         pytest.skip("PostgreSQL only (run with DATABASE_URL=postgres://…)")
-    with pytest.raises(ValueError, match="NUL"):
+    with pytest.raises(DataError, match="NUL"):
         User.objects.filter(username="a\x00").exists()
 
 
