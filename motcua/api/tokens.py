@@ -39,7 +39,9 @@ class TokenCreateIn(Schema):
     username: str = Field(
         ..., min_length=1, max_length=150, description="Tên đăng nhập hoặc số điện thoại."
     )
-    password: str = Field(..., min_length=1, max_length=256)
+    password: str = Field(
+        ..., min_length=1, max_length=256, json_schema_extra={"format": "password"}
+    )
     name: str = Field("API", min_length=1, max_length=100, description="Tên gợi nhớ của khoá.")
 
 
