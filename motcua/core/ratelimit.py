@@ -117,10 +117,15 @@ def rate_limits_local_clear() -> None:
 
 def _incr(cache_key: str, timeout: int) -> int:
     def shared(cache: Any) -> int:
-        cache.add(cache_key, 0, timeout=timeout)
+        # Incrementing first: the common case (the window's key exists) costs no `add`.
         try:
             return int(cache.incr(cache_key))
-        except ValueError:  # expired between add and incr
+        except ValueError:  # the first of its window (or expired meanwhile)
+            if cache.add(cache_key, 1, timeout=timeout):
+                return 1
+        try:
+            return int(cache.incr(cache_key))  # another process added it first
+        except ValueError:
             cache.set(cache_key, 1, timeout=timeout)
             return 1
 
