@@ -27,6 +27,22 @@ logger = logging.getLogger("motcua.cache")
 
 T = TypeVar("T")
 
+
+def _backend_errors() -> tuple[type[BaseException], ...]:
+    """What a cache backend raises when its server is unreachable or misbehaves (a bug in
+    the caller, a TypeError say, is not an outage and is not swallowed)."""
+    errors: list[type[BaseException]] = [OSError, TimeoutError]
+    try:
+        from redis.exceptions import RedisError
+    except ImportError:  # pragma: no cover - redis is a dependency
+        pass
+    else:
+        errors.append(RedisError)
+    return tuple(errors)
+
+
+CACHE_ERRORS = _backend_errors()
+
 _lock = threading.Lock()
 _down_until = 0.0
 _listeners: list[Callable[[], None]] = []
@@ -56,7 +72,7 @@ def shared_call(operation: Callable[[Any], T], fallback: Callable[[], T]) -> T:
         return fallback()
     try:
         return operation(cache)
-    except Exception as exc:  # the backend's own errors (redis.ConnectionError, OSError, ...)
+    except CACHE_ERRORS as exc:
         _mark_down(exc)
         return fallback()
 

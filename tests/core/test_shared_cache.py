@@ -80,3 +80,12 @@ def test_nothing_is_cached_while_down_and_a_lost_bump_is_sent_when_back() -> Non
 
     assert loads == ["db", "db", "db", "db"]  # values from before the outage were dropped
     assert cache.get(generation.shared_key) == 1  # the lost bump reached the other processes
+
+
+def test_a_bug_is_not_mistaken_for_an_outage() -> None:
+    def buggy(c: Any) -> str:
+        raise TypeError("a bug")
+
+    with pytest.raises(TypeError):
+        shared_call(buggy, lambda: "fallback")
+    assert shared_cache_available() is True
