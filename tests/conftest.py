@@ -32,6 +32,8 @@ def _fresh_working_clocks() -> None:
     from motcua.accounts.services import api_tokens_cache_clear
     from motcua.catalog.selectors import catalog_cache_clear
     from motcua.core.outbox import outbox_handoff_reset
+    from motcua.core.ratelimit import rate_limits_local_clear
+    from motcua.core.shared_cache import shared_cache_reset
     from motcua.deadlines.clock import clock_cache_clear
     from motcua.organisation.selectors import units_cache_clear
 
@@ -40,6 +42,8 @@ def _fresh_working_clocks() -> None:
     units_cache_clear()
     api_tokens_cache_clear()  # user and token ids are reused too
     outbox_handoff_reset()  # no trailing hand-off from an earlier test
+    shared_cache_reset()  # an earlier test's cache outage is over
+    rate_limits_local_clear()
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from csp.constants import NONE, SELF
@@ -55,15 +56,19 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outermost of ours: any error response under /api/ (405, 404, 500, ...) becomes JSON.
+    "motcua.api.middleware.ApiErrorShapeMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # NUL bytes in the path, query string or headers, oversized API bodies: refused (400/413).
+    "motcua.core.middleware.RequestGuardMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
-    "motcua.core.middleware.SignInRateLimitMiddleware",
+    "motcua.accounts.middleware.SignInRateLimitMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -105,9 +110,19 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         ),
     }
 
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A database that does not answer fails the request (and /api/v1/ready) in seconds.
+    DATABASES["default"].setdefault("OPTIONS", {})
+    DATABASES["default"]["OPTIONS"].setdefault(
+        "connect_timeout", int(os.environ.get("DATABASE_CONNECT_TIMEOUT", "5"))
+    )
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "/admin/login/"
+# Django's model backend plus sign-in failure limits (per account and per address) and
+# failure logging; also accepts a phone number in place of the user name.
+AUTHENTICATION_BACKENDS = ["motcua.accounts.backends.ThrottledModelBackend"]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -129,17 +144,23 @@ STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 MEDIA_ROOT = VAR_DIR / "media"
 
-CACHES = {
+CACHES: dict[str, dict[str, Any]] = {
     "default": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "motcua",
     }
 }
 if os.environ.get("REDIS_URL"):
+    # Short socket timeouts: an unreachable Redis costs a request at most this long before
+    # motcua.core.shared_cache falls back (and stops trying for MOTCUA_CACHE_RETRY_SECONDS).
+    _redis_timeout = float(os.environ.get("REDIS_TIMEOUT", "0.5"))
     CACHES["default"] = {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": os.environ["REDIS_URL"],
+        "OPTIONS": {"socket_connect_timeout": _redis_timeout, "socket_timeout": _redis_timeout},
     }
+# After a cache failure: seconds without trying the cache again (one warning per period).
+MOTCUA_CACHE_RETRY_SECONDS = float(os.environ.get("MOTCUA_CACHE_RETRY_SECONDS", "30"))
 
 # Security defaults (production.py tightens the transport settings).
 SESSION_COOKIE_HTTPONLY = True
@@ -192,10 +213,39 @@ CELERY_BEAT_SCHEDULE = {
     "close-unsupplemented": {"task": "motcua.dossiers.close_unsupplemented", "schedule": 3600.0},
 }
 
-# Rate limits (requests per window) for sign-in and public look-ups.
+# Rate limits (count per window in seconds). "login": failed sign-ins per client address;
+# "login_account": failed sign-ins per account (while reached, even the right password is
+# refused until the window ends); "auth_token": POST /api/v1/auth/token per address (every
+# attempt); "lookup": public look-ups per address.
 MOTCUA_RATE_LIMITS = {
     "login": (10, 60),
+    "login_account": (10, 900),
+    "auth_token": (20, 60),
     "lookup": (60, 60),
+}
+# Reverse proxies whose X-Forwarded-For is believed (addresses or CIDRs, comma-separated),
+# e.g. "127.0.0.1" for nginx on the same host. Empty: the socket peer is the client.
+MOTCUA_TRUSTED_PROXIES = env_list("MOTCUA_TRUSTED_PROXIES")
+
+# Dossiers one account may submit through the API in a rolling window: (count, seconds).
+# "integrator" applies to integrator accounts, "default" to everyone else.
+MOTCUA_SUBMISSION_QUOTAS = {
+    "default": (int(os.environ.get("MOTCUA_SUBMISSION_QUOTA", "50")), 3600),
+    "integrator": (int(os.environ.get("MOTCUA_SUBMISSION_QUOTA_INTEGRATOR", "5000")), 3600),
+}
+
+# What the API accepts in a request (motcua.api.parser, motcua.core.middleware).
+MOTCUA_API_INPUT_LIMITS = {
+    "body_bytes": int(os.environ.get("MOTCUA_API_MAX_BODY_BYTES", str(1024 * 1024))),
+    "string_length": 10_000,  # characters, any string of a JSON body (keys too)
+    "depth": 16,  # nesting of objects and arrays
+    "items": 5_000,  # values in the whole document
+}
+
+# Personal tokens created with POST /api/v1/auth/token.
+MOTCUA_PERSONAL_TOKENS = {
+    "days": int(os.environ.get("MOTCUA_PERSONAL_TOKEN_DAYS", "90")),
+    "max_active": 20,
 }
 
 LOGGING = {

@@ -6,4 +6,10 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_BROKER_URL = ""
 LANGUAGE_CODE = "vi"
-MOTCUA_RATE_LIMITS = {"login": (1000, 60), "lookup": (1000, 60)}
+MOTCUA_RATE_LIMITS = {
+    "login": (1000, 60),
+    "login_account": (1000, 900),
+    "auth_token": (1000, 60),
+    "lookup": (1000, 60),
+}
+MOTCUA_SUBMISSION_QUOTAS = {"default": (1000, 3600), "integrator": (1000, 3600)}

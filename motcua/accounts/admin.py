@@ -11,13 +11,19 @@ from motcua.core.clock import now
 from motcua.core.generation_cache import InvalidatingAdminMixin
 
 from .models import ApiToken, User
-from .services import api_token_create, api_token_revoke, api_tokens_cache_invalidate
+from .services import (
+    api_token_create,
+    api_token_revoke,
+    api_tokens_cache_invalidate,
+    user_deactivate,
+)
 
 
 @admin.register(User)
 class UserAdmin(InvalidatingAdminMixin, DjangoUserAdmin):
     """Saves and deletes bump the API token cache: deactivating a user cuts off its tokens
-    in every process from the next request."""
+    in every process from the next request. Unticking "active" deactivates through
+    `user_deactivate` (with an audit event)."""
 
     list_display = ("username", "full_name", "kind", "personal_id", "email", "is_active")
     list_filter = ("kind", "is_active", "is_staff")
@@ -53,6 +59,16 @@ class UserAdmin(InvalidatingAdminMixin, DjangoUserAdmin):
             },
         ),
     )
+
+    def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
+        deactivating = (
+            change and form is not None and "is_active" in form.changed_data and not obj.is_active
+        )
+        if deactivating:
+            obj.is_active = True  # the service records the change
+        super().save_model(request, obj, form, change)  # bumps the token cache
+        if deactivating:
+            user_deactivate(user=obj, actor=cast(User, request.user), now=now())
 
     def invalidate_cache(self) -> None:
         api_tokens_cache_invalidate()

@@ -5,8 +5,12 @@ import datetime as dt
 import threading
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
+from motcua.core.errors import Conflict, NotFound, PermissionDenied
 from motcua.core.generation_cache import Generation, GenerationCache
 from motcua.core.services import audit_record
 
@@ -161,9 +165,79 @@ def _touch(entry: _CachedToken, now: dt.datetime) -> None:
         if len(_last_used) >= 4096:
             _last_used.clear()
         _last_used[entry.token_id] = now
-    from django.db.models import Q
-
     ApiToken.objects.filter(
         Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - LAST_USED_EVERY),
         pk=entry.token_id,
     ).update(last_used_at=now)
+
+
+def user_deactivate(*, user: User, actor: User | None, now: dt.datetime, reason: str = "") -> User:
+    """Deactivate an account: it can no longer sign in, and its API tokens are refused from
+    the next request on, in every process (the token cache is bumped now and at commit).
+    Deactivating an inactive account records nothing (but bumps the cache all the same)."""
+    with transaction.atomic():
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        if not locked.is_active:  # maybe written without a bump (`update()`): bump anyway
+            user.is_active = False
+            api_tokens_cache_invalidate()
+            return user
+        locked.is_active = False
+        locked.save(update_fields=["is_active"])
+        user.is_active = False
+        audit_record(
+            actor=actor,
+            action="user.deactivate",
+            object_type="accounts.user",
+            object_id=locked.pk,
+            now=now,
+            before={"is_active": True},
+            after={"username": locked.username, "is_active": False},
+            reason=reason,
+        )
+        api_tokens_cache_invalidate()  # now and at commit
+    return user
+
+
+def personal_token_create(*, user: User, name: str, now: dt.datetime) -> tuple[ApiToken, str]:
+    """A token the account holder creates for themself (`POST /api/v1/auth/token`), valid
+    `settings.MOTCUA_PERSONAL_TOKENS["days"]` days. Integrator accounts are refused: their
+    tokens are created by administrators, who also give them their unit roles. At most
+    `MOTCUA_PERSONAL_TOKENS["max_active"]` unexpired, unrevoked tokens per account."""
+    if user.kind == User.Kind.INTEGRATOR:
+        raise PermissionDenied(
+            _("Khoá API của tài khoản hệ thống tích hợp do quản trị viên tạo."),
+            code="integrator_tokens_by_admin",
+        )
+    policy = settings.MOTCUA_PERSONAL_TOKENS
+    with transaction.atomic():
+        User.objects.select_for_update().filter(pk=user.pk).first()  # one creation at a time
+        active = (
+            ApiToken.objects.filter(user=user, revoked_at__isnull=True)
+            .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+            .count()
+        )
+        if active >= policy["max_active"]:
+            raise Conflict(
+                _(
+                    "Tài khoản đã có %(count)s khoá API còn hiệu lực: "
+                    "hãy thu hồi khoá không dùng trước khi tạo khoá mới."
+                ),
+                code="too_many_tokens",
+                count=policy["max_active"],
+            )
+        return api_token_create(
+            user=user,
+            name=name,
+            now=now,
+            actor=user,
+            expires_at=now + dt.timedelta(days=policy["days"]),
+        )
+
+
+def personal_token_revoke(*, user: User, token_id: int, now: dt.datetime) -> ApiToken:
+    """The holder revokes one of their tokens; another account's token is NotFound (as one
+    that does not exist)."""
+    token = ApiToken.objects.filter(pk=token_id, user=user).first()
+    if token is None:
+        raise NotFound(_("Không tìm thấy khoá API."), code="not_found")
+    return api_token_revoke(token=token, actor=user, now=now)

@@ -25,7 +25,8 @@ class TokenAuth(HttpBearer):
     """`Authorization: Bearer <key>` (or the `Token <key>` spelling some clients use)."""
 
     openapi_description = (
-        "Khoá API do quản trị viên tạo (Admin > Tài khoản > Khoá API): "
+        "Khoá API cá nhân (POST /api/v1/auth/token) hoặc do quản trị viên tạo "
+        "(Admin > Tài khoản > Khoá API): "
         "`Authorization: Bearer <khoá>` hoặc `Authorization: Token <khoá>`."
     )
 

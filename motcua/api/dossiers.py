@@ -26,9 +26,10 @@ from motcua.organisation.selectors import unit_active_by_code
 
 from .auth import AUTH, request_actor
 from .datetimes import LocalDateTime
-from .errors import READ_ERRORS, WRITE_ERRORS, ValidationErrorOut
+from .errors import READ_ERRORS, WRITE_ERRORS, ErrorOut, ValidationErrorOut
 from .idempotency import idempotent_call, request_fingerprint
 from .pagination import PageQuery, paginate
+from .throttling import submission_quota_check, submission_quota_count
 
 router = Router(tags=["dossiers"], auth=AUTH)
 
@@ -239,7 +240,7 @@ class DossierEventList(Schema):
 
 @router.post(
     "",
-    response={201: DossierOut, **WRITE_ERRORS},
+    response={201: DossierOut, **WRITE_ERRORS, 429: ErrorOut},
     operation_id="dossiers_submit",
     summary="Nộp hồ sơ",
     description=(
@@ -251,7 +252,9 @@ class DossierEventList(Schema):
         "trống được lấy từ tài khoản, danh tính đã xác thực không sửa được "
         "(`identity_locked`). Thông tin người nộp bỏ trống được lấy từ tài khoản. Gửi kèm "
         "`Idempotency-Key` để gửi lại an toàn: cùng khoá, cùng nội dung trả lại đúng phản "
-        "hồi lần đầu (cùng mã hồ sơ); cùng khoá, khác nội dung: 422 `idempotency_key_reused`."
+        "hồi lần đầu (cùng mã hồ sơ); cùng khoá, khác nội dung: 422 `idempotency_key_reused`. "
+        "Mỗi tài khoản nộp tối đa một số hồ sơ mỗi giờ: quá mức là 429 "
+        "`submission_quota_exceeded`."
     ),
 )
 def dossiers_submit(
@@ -274,6 +277,7 @@ def dossiers_submit(
     )
 
     def submit() -> tuple[int, dict[str, Any]]:
+        submission_quota_check(actor=actor)  # here, so that a replay still gets its answer
         dossier = dossier_submit(
             applicant=actor,
             procedure_version=_current_version(code=payload.procedure, now=now),
@@ -303,6 +307,8 @@ def dossiers_submit(
         now=now,
         perform=submit,
     )
+    if not replayed:
+        submission_quota_count(actor=actor)
     # The body is already rendered (and, on a replay, stored): send it as it is.
     response = JsonResponse(result, status=status, content_type="application/json; charset=utf-8")
     response["Location"] = f"{request.path.rstrip('/')}/{result['code']}"
@@ -313,7 +319,7 @@ def dossiers_submit(
 
 @router.get(
     "",
-    response={200: DossierPage, **READ_ERRORS, 422: ValidationErrorOut},
+    response={200: DossierPage, 400: ValidationErrorOut, 401: ErrorOut, 422: ValidationErrorOut},
     operation_id="dossiers_list",
     summary="Hồ sơ của tôi",
     description=(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 from ninja import NinjaAPI, Schema
@@ -19,6 +20,8 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from motcua.core.errors import DomainError
 from motcua.core.errors import ValidationError as DomainValidationError
+
+from .parser import InputRefused
 
 logger = logging.getLogger(__name__)
 
@@ -42,11 +45,14 @@ class ValidationErrorOut(ErrorOut):
 class ApiError(Exception):
     """An error raised by the API layer itself (not by a domain service)."""
 
-    def __init__(self, *, status: int, code: str, message: Any) -> None:
+    def __init__(
+        self, *, status: int, code: str, message: Any, headers: dict[str, str] | None = None
+    ) -> None:
         super().__init__(str(message))
         self.status = status
         self.code = code
         self.message = message
+        self.headers = headers or {}
 
 
 MESSAGES = {
@@ -61,6 +67,21 @@ MESSAGES = {
     "server_error": _("Hệ thống gặp lỗi. Vui lòng thử lại sau."),
     "idempotency_key_reused": _(
         "Khoá Idempotency-Key này đã dùng cho một yêu cầu có nội dung khác."
+    ),
+    "invalid_characters": _(
+        "Nội dung chứa ký tự không hợp lệ (ký tự NUL, ký tự Unicode lẻ hoặc không phải UTF-8)."
+    ),
+    "non_finite_number": _("Số không hợp lệ: JSON không cho phép NaN, Infinity hay số quá lớn."),
+    "string_too_long": _("Chuỗi quá dài (tối đa %(limit)s ký tự)."),
+    "document_too_deep": _("Tài liệu JSON lồng quá sâu (tối đa %(limit)s cấp)."),
+    "document_too_large": _("Tài liệu JSON có quá nhiều giá trị (tối đa %(limit)s)."),
+    "payload_too_large": _("Nội dung yêu cầu quá lớn."),
+    "service_unavailable": _("Dịch vụ tạm thời không sẵn sàng. Vui lòng thử lại sau."),
+    "invalid_credentials": _("Tên đăng nhập hoặc mật khẩu không đúng."),
+    "sign_in_limited": _("Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau ít phút."),
+    "submission_quota_exceeded": _(
+        "Tài khoản đã nộp %(limit)s hồ sơ trong %(minutes)s phút qua, mức tối đa cho phép. "
+        "Vui lòng thử lại sau."
     ),
 }
 
@@ -82,15 +103,21 @@ FIELD_MESSAGES = {
     "value_error": _("Giá trị không hợp lệ."),
 }
 
-# The 4xx responses shared by the operations, for the OpenAPI document.
-PUBLIC_ERRORS: dict[int, type[Schema]] = {422: ValidationErrorOut, 429: ErrorOut}
-READ_ERRORS: dict[int, type[Schema]] = {401: ErrorOut, 404: ErrorOut}
+# The 4xx responses shared by the operations, for the OpenAPI document. 400 is on every
+# operation: a NUL character in the path, query string or a header (motcua.core.middleware).
+PUBLIC_ERRORS: dict[int, type[Schema]] = {
+    400: ValidationErrorOut,
+    422: ValidationErrorOut,
+    429: ErrorOut,
+}
+READ_ERRORS: dict[int, type[Schema]] = {400: ValidationErrorOut, 401: ErrorOut, 404: ErrorOut}
 WRITE_ERRORS: dict[int, type[Schema]] = {
-    400: ValidationErrorOut,  # refused by the service (domain ValidationError)
+    400: ValidationErrorOut,  # refused by the service (domain ValidationError), bad characters
     401: ErrorOut,
     403: ErrorOut,  # not allowed, or a session request without its CSRF token
     409: ErrorOut,
-    422: ValidationErrorOut,  # the request itself does not parse
+    413: ErrorOut,  # the body is larger than MOTCUA_API_INPUT_LIMITS["body_bytes"]
+    422: ValidationErrorOut,  # the request itself does not parse, or is past the limits
 }
 
 
@@ -116,6 +143,12 @@ def _field_errors(exc: NinjaValidationError) -> list[dict[str, Any]]:
     return result
 
 
+def input_refused_body(exc: InputRefused, location: str = "body") -> dict[str, Any]:
+    message = str(MESSAGES[exc.code]) % exc.params if exc.params else str(MESSAGES[exc.code])
+    errors = [{"field": exc.field, "code": exc.code, "message": message, "location": location}]
+    return error_body(exc.code, message, errors=errors)
+
+
 def install_error_handlers(api: NinjaAPI) -> None:
     def respond(request: HttpRequest, status: int, body: dict[str, Any]) -> HttpResponse:
         return api.create_response(request, body, status=status)
@@ -131,7 +164,10 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     def on_api_error(request: HttpRequest, exc: Any) -> HttpResponse:
         assert isinstance(exc, ApiError)
-        return respond(request, exc.status, error_body(exc.code, exc.message))
+        response = respond(request, exc.status, error_body(exc.code, exc.message))
+        for name, value in exc.headers.items():
+            response[name] = value
+        return response
 
     def on_validation_error(request: HttpRequest, exc: Any) -> HttpResponse:
         assert isinstance(exc, NinjaValidationError)
@@ -150,6 +186,11 @@ def install_error_handlers(api: NinjaAPI) -> None:
         elif exc.status_code == 403 and "CSRF" in exc.message:
             code = "csrf_failed"
         elif exc.status_code == 400:  # ninja could not parse the body
+            cause = exc.__cause__
+            if isinstance(cause, InputRefused):  # our parser refused it
+                return respond(request, cause.status, input_refused_body(cause))
+            if isinstance(cause, RequestDataTooBig):
+                return on_too_big(request, cause)
             return respond(request, 400, error_body("invalid", MESSAGES["unreadable_body"]))
         else:
             code = {
@@ -162,6 +203,9 @@ def install_error_handlers(api: NinjaAPI) -> None:
         message = MESSAGES.get(code, exc.message)
         return respond(request, exc.status_code, error_body(code, message))
 
+    def on_too_big(request: HttpRequest, exc: Any) -> HttpResponse:
+        return respond(request, 413, error_body("payload_too_large", MESSAGES["payload_too_large"]))
+
     def on_unexpected(request: HttpRequest, exc: Any) -> HttpResponse:
         logger.exception("api: unhandled error on %s %s", request.method, request.path)
         return respond(request, 500, error_body("server_error", MESSAGES["server_error"]))
@@ -169,6 +213,7 @@ def install_error_handlers(api: NinjaAPI) -> None:
     api.add_exception_handler(Exception, on_unexpected)
     api.add_exception_handler(HttpError, on_http_error)
     api.add_exception_handler(Http404, on_404)
+    api.add_exception_handler(RequestDataTooBig, on_too_big)
     api.add_exception_handler(NinjaValidationError, on_validation_error)
     api.add_exception_handler(DomainError, on_domain_error)
     api.add_exception_handler(ApiError, on_api_error)

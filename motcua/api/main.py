@@ -14,8 +14,9 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import translation
 from ninja import NinjaAPI
 
-from . import dossiers, procedures, system, units
+from . import dossiers, procedures, system, tokens, units
 from .errors import install_error_handlers
+from .parser import GuardedJsonParser
 
 DESCRIPTION = """\
 REST API của motcua: tra cứu thủ tục hành chính và đơn vị, nộp và theo dõi hồ sơ.
@@ -23,9 +24,12 @@ REST API của motcua: tra cứu thủ tục hành chính và đơn vị, nộp 
 The motcua REST API: look up administrative procedures and units, submit and follow dossiers.
 
 * **Authentication**: `Authorization: Bearer <khoá API>` (or `Token <key>`), or the Django
-  session of a signed-in user (unsafe methods then need the `X-CSRFToken` header).
+  session of a signed-in user (unsafe methods then need the `X-CSRFToken` header). A personal
+  token is created with `POST /auth/token` (user name or phone number and password).
 * **Errors** are always `{"code", "message"}` (plus `errors` for invalid input); `code` is
   stable, `message` follows `Accept-Language` (Vietnamese by default, `en` for English).
+* **Input limits**: no NUL characters or lone surrogates, no NaN/Infinity, strings up to
+  10,000 characters, bodies up to 1 MiB (413 `payload_too_large`).
 * **Idempotency**: send `Idempotency-Key` with `POST /dossiers`; a retry returns the first
   response.
 * **Times** are ISO 8601 in Asia/Ho_Chi_Minh (`+07:00`).
@@ -35,7 +39,8 @@ TAGS = [
     {"name": "procedures", "description": "Thủ tục hành chính (công khai) — procedures."},
     {"name": "units", "description": "Đơn vị (công khai) — units."},
     {"name": "dossiers", "description": "Hồ sơ (cần xác thực) — dossiers."},
-    {"name": "system", "description": "Tình trạng hệ thống — health."},
+    {"name": "auth", "description": "Khoá API cá nhân — personal API tokens."},
+    {"name": "system", "description": "Tình trạng hệ thống — health and readiness."},
 ]
 
 api = NinjaAPI(
@@ -46,12 +51,14 @@ api = NinjaAPI(
     openapi_url="/openapi.json",
     docs_url="/docs",
     openapi_extra={"tags": TAGS},
+    parser=GuardedJsonParser(),
 )
 install_error_handlers(api)
 
 api.add_router("/procedures", procedures.router)
 api.add_router("/units", units.router)
 api.add_router("/dossiers", dossiers.router)
+api.add_router("/auth", tokens.router)
 api.add_router("", system.router)
 
 

@@ -25,6 +25,7 @@ from motcua.core.errors import NotFound
 from motcua.organisation.models import Role
 
 from .datetimes import LocalDateTime
+from .enums import FeeKind
 from .errors import PUBLIC_ERRORS, ErrorOut
 from .pagination import PageQuery, paginate
 from .throttling import lookup_throttle
@@ -78,7 +79,7 @@ class ComponentOut(Schema):
 class FeeOut(Schema):
     order: int
     name: str
-    kind: Fee.Kind
+    kind: FeeKind
     amount_vnd: int | None
     timing: Fee.Timing
     basis: str
@@ -207,7 +208,12 @@ def _in_force(procedure: Procedure, day: dt.date) -> ProcedureVersion | None:
 
 @router.get(
     "/{code}",
-    response={200: ProcedureDetailOut, 404: ErrorOut, **PUBLIC_ERRORS},
+    response={
+        200: ProcedureDetailOut,
+        400: PUBLIC_ERRORS[400],
+        404: ErrorOut,
+        429: PUBLIC_ERRORS[429],
+    },
     operation_id="procedures_get",
     summary="Chi tiết thủ tục",
     description=(

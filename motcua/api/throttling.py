@@ -1,7 +1,13 @@
-"""Per-client-IP rate limits for public look-ups, as a ninja throttle over
-`motcua.core.ratelimit` (a fixed window in the cache; limits read from
-`settings.MOTCUA_RATE_LIMITS` on every request). The client is REMOTE_ADDR: a proxy in front
-must set it, never a client-supplied X-Forwarded-For, which anyone can forge.
+"""Rate limits of the API, over `motcua.core.ratelimit` (counted in the shared cache; limits
+read from settings on every request):
+
+- `lookup_throttle`: public look-ups per client address (`MOTCUA_RATE_LIMITS["lookup"]`);
+- `auth_token_throttle`: `POST /auth/token` attempts per client address (`["auth_token"]`);
+- `submission_quota_check` / `submission_quota_count`: dossiers submitted per account in a
+  rolling window (`MOTCUA_SUBMISSION_QUOTAS`, integrators apart).
+
+The client address is `client_ip`: REMOTE_ADDR, or the X-Forwarded-For entry set by a proxy
+listed in `MOTCUA_TRUSTED_PROXIES` — never a header anyone could forge.
 """
 
 from __future__ import annotations
@@ -12,7 +18,10 @@ from django.conf import settings
 from django.http import HttpRequest
 from ninja.throttling import BaseThrottle
 
-from motcua.core.ratelimit import client_ip, rate_limit_hit
+from motcua.accounts.models import User
+from motcua.core.ratelimit import client_ip, rate_limit_hit, sliding_add, sliding_count
+
+from .errors import MESSAGES, ApiError
 
 
 class CacheRateThrottle(BaseThrottle):
@@ -29,3 +38,32 @@ class CacheRateThrottle(BaseThrottle):
 
 
 lookup_throttle = CacheRateThrottle("lookup")
+auth_token_throttle = CacheRateThrottle("auth_token")
+
+
+def _quota(actor: User) -> tuple[int, int]:
+    quotas = settings.MOTCUA_SUBMISSION_QUOTAS
+    return quotas["integrator"] if actor.kind == User.Kind.INTEGRATOR else quotas["default"]
+
+
+def submission_quota_check(*, actor: User) -> None:
+    """Raise 429 `submission_quota_exceeded` when the account has submitted its quota of
+    dossiers in the rolling window."""
+    limit, window = _quota(actor)
+    if sliding_count(name="submissions", key=str(actor.pk), window=window) >= limit:
+        message = MESSAGES["submission_quota_exceeded"] % {
+            "limit": limit,
+            "minutes": window // 60,
+        }
+        raise ApiError(
+            status=429,
+            code="submission_quota_exceeded",
+            message=message,
+            headers={"Retry-After": str(max(1, window // 10))},
+        )
+
+
+def submission_quota_count(*, actor: User) -> None:
+    """Count one submitted dossier against the account's quota."""
+    _, window = _quota(actor)
+    sliding_add(name="submissions", key=str(actor.pk), window=window)

@@ -10,6 +10,7 @@ from ninja import Field, Query, Router, Schema
 from motcua.organisation.models import Unit
 from motcua.organisation.selectors import unit_list
 
+from .enums import UnitKind, UnitLevel
 from .errors import PUBLIC_ERRORS
 from .pagination import PageQuery, paginate
 from .throttling import lookup_throttle
@@ -19,15 +20,15 @@ router = Router(tags=["units"])
 
 class UnitFilters(PageQuery):
     province: str | None = Field(None, max_length=2, description="Mã tỉnh, vd 01 (Hà Nội).")
-    level: Unit.Level | None = Field(None, description="Cấp: province | commune.")
-    kind: Unit.Kind | None = Field(None, description="Loại đơn vị.")
+    level: UnitLevel | None = Field(None, description="Cấp: province | commune.")
+    kind: UnitKind | None = Field(None, description="Loại đơn vị.")
 
 
 class UnitOut(Schema):
     code: str
     name: str
-    kind: Unit.Kind
-    level: Unit.Level
+    kind: UnitKind
+    level: UnitLevel
     parent_code: str | None
     province_code: str
 

@@ -13,6 +13,11 @@ the old rows between the first bump and the commit is thrown away by the second.
 
 A cache may depend on others (`depends_on`): a bump of any of them empties it too (the
 catalog cache holds units, through the procedure's competent unit).
+
+When the shared cache is down (`motcua.core.shared_cache`) the caches cannot know whether
+another process wrote: they stop caching and every read loads from the database (correct,
+slower), and a bump that could not be sent is kept and sent at the first read that reaches
+the shared cache again. Every value cached before the outage is dropped once it ends.
 """
 
 from __future__ import annotations
@@ -23,9 +28,31 @@ from typing import Any, Generic, TypeVar
 
 from django.db import transaction
 
+from .shared_cache import shared_cache_on_failure, shared_call
+
 T = TypeVar("T")
 
 _SHARED_PREFIX = "motcua.generation."
+
+# Bumps that could not reach the shared cache, sent at the next read that reaches it.
+_pending: set[Generation] = set()
+_pending_lock = threading.Lock()
+# Moves whenever the shared cache is found down: values cached before are dropped after it.
+_outages = [0]
+
+
+def _outage_seen() -> None:
+    _outages[0] += 1
+
+
+shared_cache_on_failure(_outage_seen)
+
+
+def _shared_incr(cache: Any, key: str) -> None:
+    try:
+        cache.incr(key)
+    except ValueError:  # not there yet (or evicted): any new value differs from "absent"
+        cache.set(key, 1, None)
 
 
 class Generation:
@@ -38,14 +65,14 @@ class Generation:
         self.local = 0
 
     def bump(self) -> None:
-        from django.core.cache import cache
-
         with self._lock:
             self.local += 1
-        try:
-            cache.incr(self.shared_key)
-        except ValueError:  # not there yet (or evicted): any new value differs from "absent"
-            cache.set(self.shared_key, 1, None)
+
+        def pend() -> None:
+            with _pending_lock:
+                _pending.add(self)
+
+        shared_call(lambda cache: _shared_incr(cache, self.shared_key), pend)
 
     def bump_on_write(self) -> None:
         """Bump now and once more when the current transaction commits (or now only, outside
@@ -54,12 +81,24 @@ class Generation:
         transaction.on_commit(self.bump)
 
 
-def generations_read(generations: Sequence[Generation]) -> tuple[int, ...]:
-    """The current value of several generations, in one round trip to the shared cache."""
-    from django.core.cache import cache
+def generations_read(generations: Sequence[Generation]) -> tuple[int, ...] | None:
+    """The current value of several generations, in one round trip to the shared cache; None
+    when the shared cache cannot be read (nothing may be cached then)."""
 
-    shared = cache.get_many([g.shared_key for g in generations])
-    values: list[int] = []
+    def read(cache: Any) -> dict[str, Any]:
+        if _pending:
+            with _pending_lock:
+                pending = list(_pending)
+            for generation in pending:
+                _shared_incr(cache, generation.shared_key)
+            with _pending_lock:
+                _pending.difference_update(pending)
+        return dict(cache.get_many([g.shared_key for g in generations]))
+
+    shared = shared_call(read, lambda: None)
+    if shared is None:
+        return None
+    values: list[int] = [_outages[0]]
     for g in generations:
         values.append(g.local)
         values.append(int(shared.get(g.shared_key, 0)))
@@ -89,6 +128,8 @@ class GenerationCache(Generic[T]):
 
     def get(self, key: Hashable, load: Callable[[], T | None]) -> T | None:
         seen = generations_read(self._generations)
+        if seen is None:  # the shared cache is down: no way to know what others wrote
+            return load()
         with self._lock:
             if seen != self._seen:
                 self._values.clear()

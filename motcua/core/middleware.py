@@ -1,30 +1,83 @@
+"""Request guards that run before any view.
+
+`RequestGuardMiddleware` refuses what no view can store: a NUL character in the path, the
+query string or a header (PostgreSQL cannot store NUL in text, so it would end as a 500
+wherever the value reaches a query — the admin's search box, a dossier code), and, under the
+API prefix, a body larger than `settings.MOTCUA_API_INPUT_LIMITS["body_bytes"]` (413, before
+the body is read). Under the API the answer is the API's JSON error shape; elsewhere a plain
+400 page. JSON bodies are checked by the API's parser (`motcua.api.parser`).
+"""
+
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
-from django.http import HttpRequest, HttpResponse
-from django.utils.translation import gettext as _
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext_lazy as _
 
-from .ratelimit import client_ip, rate_limit_hit
+API_PREFIX = "/api/"
 
-SIGN_IN_PATHS = ("/admin/login/", "/accounts/login/")
+MESSAGES = {
+    "invalid_characters": _("Yêu cầu chứa ký tự không hợp lệ (ký tự NUL)."),
+    "payload_too_large": _("Nội dung yêu cầu quá lớn (tối đa %(limit)s byte)."),
+}
 
 
-class SignInRateLimitMiddleware:
-    """Limits sign-in attempts (POST) per client address: 429 past the limit."""
+def _nul_in_query(request: HttpRequest) -> str | None:
+    raw = str(request.META.get("QUERY_STRING", ""))
+    if "%00" not in raw and "\x00" not in raw:
+        return None
+    for key, values in request.GET.lists():
+        if "\x00" in key or any("\x00" in value for value in values):
+            return key.replace("\x00", "")
+    return ""
 
+
+def _nul_in_headers(request: HttpRequest) -> str | None:
+    for key, value in request.META.items():
+        if key.startswith("HTTP_") and isinstance(value, str) and "\x00" in value:
+            return key[5:].replace("_", "-").title()
+    return None
+
+
+def _refusal(request: HttpRequest) -> tuple[int, str, str, str, dict[str, Any]] | None:
+    """(status, code, location, field, message params) of the first problem, if any."""
+    if "\x00" in request.path_info:
+        return 400, "invalid_characters", "path", "", {}
+    field = _nul_in_query(request)
+    if field is not None:
+        return 400, "invalid_characters", "query", field, {}
+    field = _nul_in_headers(request)
+    if field is not None:
+        return 400, "invalid_characters", "header", field, {}
+    if request.path_info.startswith(API_PREFIX):
+        limit = settings.MOTCUA_API_INPUT_LIMITS["body_bytes"]
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > limit:
+            return 413, "payload_too_large", "body", "", {"limit": limit}
+    return None
+
+
+class RequestGuardMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if (
-            request.method == "POST"
-            and request.path in SIGN_IN_PATHS
-            and rate_limit_hit(name="login", key=client_ip(request))
-        ):
-            return HttpResponse(
-                _("Bạn đã thử đăng nhập quá nhiều lần. Vui lòng thử lại sau ít phút."),
-                status=429,
-                content_type="text/plain; charset=utf-8",
-            )
-        return self.get_response(request)
+        refusal = _refusal(request)
+        if refusal is None:
+            return self.get_response(request)
+        status, code, location, field, params = refusal
+        message = str(MESSAGES[code]) % params if params else str(MESSAGES[code])
+        if request.path_info.startswith(API_PREFIX):
+            body: dict[str, Any] = {"code": code, "message": message}
+            if status == 400:
+                body["errors"] = [
+                    {"field": field, "code": code, "message": message, "location": location}
+                ]
+            return JsonResponse(body, status=status, content_type="application/json; charset=utf-8")
+        return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")

@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
+import pytest
 from django.test import Client
+from ninja.openapi.schema import OpenAPISchema
 
 from motcua.api.main import openapi_document
 from motcua.api.management.commands.export_openapi import openapi_document_text
@@ -23,8 +26,13 @@ OPERATIONS = {
     ("/api/v1/dossiers", "post"),
     ("/api/v1/dossiers/{code}", "get"),
     ("/api/v1/dossiers/{code}/events", "get"),
+    ("/api/v1/auth/token", "post"),
+    ("/api/v1/auth/tokens", "get"),
+    ("/api/v1/auth/tokens/{token_id}", "delete"),
     ("/api/v1/health", "get"),
+    ("/api/v1/ready", "get"),
 }
+PUBLIC = {"/api/v1/health", "/api/v1/ready", "/api/v1/auth/token"}
 
 
 def test_every_operation_is_documented_with_an_id_and_response_schemas() -> None:
@@ -39,16 +47,19 @@ def test_every_operation_is_documented_with_an_id_and_response_schemas() -> None
         assert operation["summary"], (path, method)
         assert operation["tags"], (path, method)
         for status, response in operation["responses"].items():
+            if status == "204":
+                assert "content" not in response, (path, status)
+                continue
             assert "$ref" in response["content"]["application/json"]["schema"], (path, status)
         errors = {s for s in operation["responses"] if s.startswith("4")}
         for status in errors:
             ref = operation["responses"][status]["content"]["application/json"]["schema"]["$ref"]
             assert ref.rsplit("/", 1)[-1] in {"ErrorOut", "ValidationErrorOut"}, (path, status)
-        if path.startswith("/api/v1/dossiers"):
-            assert {"401"} <= errors
+        if path.startswith("/api/v1/dossiers") or path.startswith("/api/v1/auth/tokens"):
+            assert {"400", "401"} <= errors
             assert operation["security"] == [{"TokenAuth": []}, {"SessionAuth": []}]
-        elif path != "/api/v1/health":
-            assert {"422", "429"} <= errors
+        elif path not in PUBLIC:
+            assert {"400", "429"} <= errors
 
 
 def test_the_document_names_the_api_the_auth_schemes_and_the_tags() -> None:
@@ -58,7 +69,13 @@ def test_the_document_names_the_api_the_auth_schemes_and_the_tags() -> None:
     assert schema["info"]["version"] == "1.0.0"
     assert set(schema["components"]["securitySchemes"]) == {"TokenAuth", "SessionAuth"}
     assert schema["components"]["securitySchemes"]["TokenAuth"]["scheme"] == "bearer"
-    assert [tag["name"] for tag in schema["tags"]] == ["procedures", "units", "dossiers", "system"]
+    assert [tag["name"] for tag in schema["tags"]] == [
+        "procedures",
+        "units",
+        "dossiers",
+        "auth",
+        "system",
+    ]
     assert schema["components"]["schemas"]["ErrorOut"]["required"] == ["code", "message"]
 
 
@@ -78,3 +95,28 @@ def test_the_live_schema_matches_the_committed_snapshot() -> None:
         "The API schema changed. If intended, run "
         "`.venv/bin/python manage.py export_openapi docs/openapi.json` and commit the diff."
     )
+
+
+def test_no_component_is_defined_twice(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ninja merges each schema's definitions by name: a second, different definition under a
+    name already taken (two enums both called "Kind") would silently replace the first."""
+    collisions: list[tuple[str, Any, Any]] = []
+    original = OpenAPISchema.add_schema_definitions
+
+    def recording(self: OpenAPISchema, definitions: dict[str, Any]) -> None:
+        for name, definition in definitions.items():
+            if name in self.schemas and self.schemas[name] != definition:
+                collisions.append((name, self.schemas[name], definition))
+        original(self, definitions)
+
+    monkeypatch.setattr(OpenAPISchema, "add_schema_definitions", recording)
+
+    schema = openapi_document()
+
+    assert collisions == []
+    components = schema["components"]["schemas"]
+    assert "Kind" not in components
+    units = components["UnitOut"]["properties"]
+    assert units["kind"]["title"] == "UnitKind"
+    assert "ward" in units["kind"]["enum"]
+    assert components["FeeOut"]["properties"]["kind"]["enum"] == ["fee", "charge"]
