@@ -8,6 +8,9 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
+# manage.py defaults to the production settings (DEBUG off, secrets required); the embedded
+# development setup asks for its own explicitly.
+LOCAL := DJANGO_SETTINGS_MODULE=config.settings.local
 
 .PHONY: install chromium run serve migrate demo test test-fast test-browser lint format bench clean
 
@@ -27,13 +30,14 @@ chromium:
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
 migrate: install
-	$(PY) manage.py migrate --noinput
+	$(LOCAL) $(PY) manage.py migrate --noinput
 
 demo: migrate
-	$(PY) manage.py load_demo
+	$(LOCAL) $(PY) manage.py load_demo --url http://$(HOST):$(PORT)/
 
 run: demo
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	@echo "motcua: serving http://$(HOST):$(PORT)/ (admin http://$(HOST):$(PORT)/admin/, demo accounts above)"
+	$(LOCAL) $(PY) manage.py runserver $(HOST):$(PORT)
 
 serve: run
 

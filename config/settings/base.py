@@ -197,3 +197,15 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
     },
 }
+
+# `load_demo` creates accounts sharing one public password: it runs only in demo mode
+# (local and test settings; a public demonstration server may set MOTCUA_DEMO_MODE=1).
+MOTCUA_DEMO_MODE = env_bool("MOTCUA_DEMO_MODE", False)
+
+# What a catalog file may weigh (import_procedures, the admin import): the file or all it
+# unpacks to, the entries of an archive (a .zip of CSV, an XLSX workbook), their compression
+# ratio (zip bombs), the characters of one cell (Excel's own limit).
+MOTCUA_IMPORT_MAX_BYTES = int(os.environ.get("MOTCUA_IMPORT_MAX_BYTES", str(100 * 1024 * 1024)))
+MOTCUA_IMPORT_MAX_MEMBERS = int(os.environ.get("MOTCUA_IMPORT_MAX_MEMBERS", "100"))
+MOTCUA_IMPORT_MAX_RATIO = int(os.environ.get("MOTCUA_IMPORT_MAX_RATIO", "200"))
+MOTCUA_IMPORT_MAX_CELL_CHARS = int(os.environ.get("MOTCUA_IMPORT_MAX_CELL_CHARS", "32767"))
