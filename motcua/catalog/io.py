@@ -491,16 +491,17 @@ def _csv_rows(sheet: str, text: str, limits: Limits) -> list[list[str]]:
     try:
         return list(reader)
     except csv.Error as exc:  # a cell over csv's own limit (128 KiB), a NUL byte, ...
-        where = {"sheet": sheet, "line": reader.line_num}
+        line = reader.line_num
         if "field larger than field limit" in str(exc):
             found = problem(
                 "cell_too_large",
-                **where,
+                sheet=sheet,
+                line=line,
                 size=f"> {csv.field_size_limit()}",
                 max=limits.max_cell_chars,
             )
         else:
-            found = problem("malformed_file", **where, detail=str(exc))
+            found = problem("malformed_file", sheet=sheet, line=line, detail=str(exc))
         raise ReadError([found]) from exc
 
 
