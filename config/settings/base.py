@@ -177,7 +177,10 @@ CELERY_BEAT_SCHEDULE = {
     "deliver-outbox": {"task": "motcua.core.deliver_outbox", "schedule": 10.0},
     "reception-alerts": {"task": "motcua.dossiers.reception_alerts", "schedule": 300.0},
     "close-unsupplemented": {"task": "motcua.dossiers.close_unsupplemented", "schedule": 3600.0},
+    "purge-idempotency": {"task": "motcua.api.purge_idempotency", "schedule": 3600.0},
 }
+# `Idempotency-Key` records are kept this many days, then purged (a retry after that is new).
+MOTCUA_IDEMPOTENCY_TTL_DAYS = int(os.environ.get("MOTCUA_IDEMPOTENCY_TTL_DAYS", "7"))
 
 # Rate limits (requests per window) for sign-in and public look-ups.
 MOTCUA_RATE_LIMITS = {
