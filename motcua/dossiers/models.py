@@ -352,7 +352,8 @@ class DossierEvent(AppendOnlyModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.dossier_id}#{self.seq} {self.action}"
+        # No action name here: the admin shows its Vietnamese label beside it.
+        return f"{self.dossier_id}#{self.seq}"
 
 
 class DossierCodeCounter(models.Model):
