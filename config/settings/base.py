@@ -72,7 +72,9 @@ WSGI_APPLICATION = "config.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
+        # motcua/templates overrides Django's own (admin/base_site.html: the site's icon); the
+        # apps' templates come after, django.contrib.admin first among them.
+        "DIRS": [BASE_DIR / "templates", BASE_DIR / "motcua" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
