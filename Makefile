@@ -11,6 +11,9 @@ PYTEST_ARGS ?=
 # manage.py defaults to the production settings (DEBUG off, secrets required); the embedded
 # development setup asks for its own explicitly.
 LOCAL := DJANGO_SETTINGS_MODULE=config.settings.local
+# pytest reads config.settings.test from pyproject, unless the environment names other
+# settings (an exported local setup): the test targets say it again.
+TESTING := DJANGO_SETTINGS_MODULE=config.settings.test
 
 .PHONY: install chromium run serve migrate demo test test-fast test-browser lint format bench clean
 
@@ -43,14 +46,14 @@ serve: run
 
 # Every test, the browser tests included (Chromium is installed when missing).
 test: install chromium
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(TESTING) $(PY) -m pytest $(PYTEST_ARGS)
 
 # A quick local run without the browser tests.
 test-fast: install
-	$(PY) -m pytest -m "not browser" $(PYTEST_ARGS)
+	$(TESTING) $(PY) -m pytest -m "not browser" $(PYTEST_ARGS)
 
 test-browser: install chromium
-	$(PY) -m pytest -m browser $(PYTEST_ARGS)
+	$(TESTING) $(PY) -m pytest -m browser $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .
@@ -64,7 +67,7 @@ format: install
 	$(BIN)/ruff check --fix .
 
 bench: install
-	$(PY) -m bench.run
+	$(TESTING) $(PY) -m bench.run
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .hypothesis
