@@ -121,10 +121,26 @@ def _named(key: str, value: Any) -> Any:
     return name or value
 
 
+_FIELD_ORDER = {
+    name: index
+    for index, field in enumerate(Dossier._meta.concrete_fields)
+    for name in (field.name, field.attname)
+}
+
+
+def _key_order(key: str) -> tuple[int, int, str]:
+    """The dossier's own fields in model order, then the event's extras (PostgreSQL's jsonb
+    keeps no key order)."""
+    if key in _FIELD_ORDER:
+        return (0, _FIELD_ORDER[key], key)
+    extras = list(EXTRA_LABELS)
+    return (1, extras.index(key) if key in extras else len(extras), key)
+
+
 def event_changes(event: DossierEvent) -> list[tuple[str, str, str]]:
     """(field label, before, after) of each value the event changed or set (empty values on
     both sides are left out)."""
-    keys = list(event.before) + [k for k in event.after if k not in event.before]
+    keys = sorted({*event.before, *event.after}, key=_key_order)
     lines = []
     for key in keys:
         values = [event.before.get(key), event.after.get(key)]
