@@ -14,7 +14,7 @@ from django.db import connection
 
 MIGRATIONS = (
     "motcua.core.migrations.0003_append_only_triggers",
-    "motcua.dossiers.migrations.0003_append_only_triggers",
+    "motcua.dossiers.migrations.0004_append_only_triggers",
 )
 
 

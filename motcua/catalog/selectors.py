@@ -24,6 +24,11 @@ _versions_in_force: GenerationCache[ProcedureVersion] = GenerationCache(
 )
 
 
+_version_steps: GenerationCache[tuple[ProcessStep, ...]] = GenerationCache(
+    CATALOG_GENERATION, depends_on=(UNITS_GENERATION,)
+)
+
+
 def catalog_cache_invalidate() -> None:
     """Procedures or versions changed (now, or when the current transaction commits): forget
     the cached versions in force in every process."""
@@ -33,6 +38,7 @@ def catalog_cache_invalidate() -> None:
 def catalog_cache_clear() -> None:
     """Drop this process's cached versions (tests call it between cases)."""
     _versions_in_force.clear()
+    _version_steps.clear()
 
 
 def _published_versions() -> QuerySet[ProcedureVersion]:
@@ -125,6 +131,22 @@ def version_in_force_query(*, code: str, on: dt.date) -> ProcedureVersion | None
         .select_related("procedure", "procedure__competent_unit")
         .first()
     )
+
+
+def version_steps(*, version: ProcedureVersion) -> tuple[ProcessStep, ...]:
+    """The internal process of a version, in order, with each step's unit. Cached in the
+    process until the catalog or a unit is written (the steps of a published version never
+    change; dossiers are filed only under published versions): no query on a hit. The steps
+    are shared: read them only."""
+    steps = _version_steps.get(
+        version.pk,
+        lambda: tuple(
+            ProcessStep.objects.filter(version_id=version.pk)
+            .select_related("unit")
+            .order_by("order")
+        ),
+    )
+    return steps or ()
 
 
 def version_current(*, procedure: Procedure, on: dt.date) -> ProcedureVersion | None:

@@ -20,7 +20,7 @@ from motcua.core.clock import local
 from motcua.core.errors import DomainError, IllegalTransition
 from motcua.deadlines.clock import WorkingClock, clock_for_unit
 from motcua.dossiers import services as s
-from motcua.dossiers.models import Channel, Dossier, DossierStatus
+from motcua.dossiers.models import Channel, Dossier, DossierStatus, ResultOutcome
 from motcua.organisation.models import Role, RoleAssignment, Unit
 
 from .accounts import demo_citizens, staffed_units
@@ -35,7 +35,8 @@ TARGETS: tuple[tuple[str, int], ...] = (
     ("supplement", 7),
     ("payment", 4),
     ("stopped", 3),
-    ("refused", 4),
+    ("refused", 3),
+    ("guided", 1),
     ("withdrawn", 4),
     ("late", 8),
 )
@@ -242,6 +243,19 @@ def _one(
                 reason="Hồ sơ không thuộc thẩm quyền giải quyết.",
             )
         dossier = s.dossier_receive(dossier=dossier, actor=officer, now=run.t)
+    elif target == "guided":
+        # Incomplete paper dossier: form 02 at the counter, no receipt (status 5).
+        return s.dossier_guide_at_counter(
+            actor=officer,
+            procedure_version=version,
+            applicant=citizen,
+            applicant_name=citizen.full_name,
+            receiving_unit=receiving,
+            form_data=form,
+            now=run.t,
+            items=[{"component": "Tờ khai", "reason": "Thiếu chữ ký của người yêu cầu."}],
+            **details,
+        )
     else:
         dossier = s.dossier_receive_at_counter(
             actor=officer,
@@ -254,13 +268,6 @@ def _one(
             channel=Channel.POST if rng.random() < 0.08 else Channel.COUNTER,
             **details,
         )
-        if target == "refused":
-            return s.dossier_refuse(
-                dossier=dossier,
-                actor=officer,
-                now=run.t,
-                reason="Người nộp không đủ điều kiện theo quy định.",
-            )
     if target == "received":
         return dossier
     if target == "supplement" or (target == "returned" and rng.random() < 0.1):
@@ -334,9 +341,14 @@ def _one(
             reason="Cần xác minh thêm thông tin với cơ quan khác.",
             new_appointment_at=new_date,
         )
+    refused = target == "refused"  # received at the counter: a refusal to settle (9)
     dossier = s.dossier_issue_result(
-        dossier=dossier, actor=run.actor(handling, Role.LEADER), now=run.t
+        dossier=dossier,
+        actor=run.actor(handling, Role.LEADER),
+        now=run.t,
+        outcome=ResultOutcome.REFUSED if refused else ResultOutcome.GRANTED,
+        note="Người nộp không đủ điều kiện theo quy định." if refused else "",
     )
-    if target == "finished" or not run.later(rng.uniform(1, 16)):
+    if target in {"finished", "refused"} or not run.later(rng.uniform(1, 16)):
         return dossier
     return s.dossier_return_result(dossier=dossier, actor=officer, now=run.t)

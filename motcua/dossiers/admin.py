@@ -3,8 +3,8 @@ events), and so are events, the slip and pauses: view pages without save buttons
 
 Reads of personal data are logged (core.DataAccessLog): opening a dossier, and every page of
 the dossier list or its search results (one row per dossier shown, plus what was searched for).
-The event trail reads in Vietnamese: the action's label, the role's label, and each change as
-"field: before → after"."""
+The event trail reads in Vietnamese: the action's and the role's labels (from the lifecycle
+table, motcua.dossiers.lifecycle), and each change as "field: before → after"."""
 
 from __future__ import annotations
 
@@ -23,36 +23,12 @@ from django.utils.translation import gettext_lazy as _
 
 from motcua.accounts.models import User
 from motcua.core.clock import local, now
-from motcua.organisation.models import Role, Unit
+from motcua.organisation.models import Unit
 
-from .models import Dossier, DossierCodeCounter, DossierEvent, DossierStatus, StepRun, Suspension
+from .lifecycle import action_label, role_label
+from .models import Dossier, DossierCodeCounter, DossierEvent, StepRun, Suspension
 from .selectors import log_personal_data_list, log_personal_data_read
 
-# The services' action names in Vietnamese. To be replaced by the labels of the lifecycle
-# table (motcua.dossiers.lifecycle) when it lands; an unknown action shows as is.
-ACTION_LABELS: dict[str, Any] = {
-    "submit": _("Nộp hồ sơ"),
-    "receive": _("Tiếp nhận"),
-    "refuse": _("Từ chối tiếp nhận"),
-    "request_supplement": _("Yêu cầu bổ sung"),
-    "supplement": _("Bổ sung hồ sơ"),
-    "close_unsupplemented": _("Kết thúc do không bổ sung"),
-    "forward": _("Chuyển bước xử lý"),
-    "transfer": _("Chuyển đơn vị giải quyết"),
-    "request_payment": _("Yêu cầu thực hiện nghĩa vụ tài chính"),
-    "confirm_payment": _("Xác nhận đã thực hiện nghĩa vụ tài chính"),
-    "stop": _("Dừng xử lý"),
-    "resume": _("Tiếp tục xử lý"),
-    "apologize": _("Xin lỗi và hẹn lại"),
-    "withdraw": _("Rút hồ sơ"),
-    "issue_result": _("Có kết quả giải quyết"),
-    "return_result": _("Trả kết quả"),
-}
-ROLE_LABELS: dict[str, Any] = {
-    **{str(role.value): role.label for role in Role},
-    "applicant": _("Người nộp hồ sơ"),
-    "system": _("Hệ thống"),
-}
 # Keys an event adds beside the dossier's own fields (the services' `extra`).
 EXTRA_LABELS: dict[str, Any] = {
     "step": _("bước"),
@@ -62,17 +38,14 @@ EXTRA_LABELS: dict[str, Any] = {
     "paused_working_hours": _("số giờ làm việc tạm dừng"),
     "amount_vnd": _("số tiền (đồng)"),
 }
+_CHOICES = {f.attname: dict(f.flatchoices) for f in Dossier._meta.concrete_fields if f.choices}
 _DATETIME_FIELDS = {
     f.attname for f in Dossier._meta.concrete_fields if isinstance(f, models.DateTimeField)
 }
 
 
-def action_label(action: str) -> str:
-    return str(ACTION_LABELS.get(action, action))
-
-
-def role_label(role: str) -> str:
-    return str(ROLE_LABELS.get(role, role)) if role else "—"
+def role_text(role: str) -> str:
+    return role_label(role) if role else "—"
 
 
 def _field_label(key: str) -> str:
@@ -87,11 +60,8 @@ def _field_label(key: str) -> str:
 def _value_text(key: str, value: Any) -> str:
     if value is None or value == "" or value == {} or value == []:
         return "—"
-    if key == "status":
-        try:
-            return str(DossierStatus(value).label)
-        except ValueError:
-            return str(value)
+    if key in _CHOICES:
+        return str(_CHOICES[key].get(value, value))
     if isinstance(value, bool):
         return str(_("có") if value else _("không"))
     if key in _DATETIME_FIELDS and isinstance(value, str):
@@ -176,7 +146,7 @@ class _EventTextMixin:
 
     @admin.display(description=_("vai trò"))
     def role_text(self, event: DossierEvent) -> str:
-        return role_label(event.actor_role)
+        return role_text(event.actor_role)
 
     @admin.display(description=_("thay đổi"))
     def changes_text(self, event: DossierEvent) -> SafeString | str:

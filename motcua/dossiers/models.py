@@ -59,6 +59,14 @@ class Channel(models.IntegerChoices):
         return {1: "counter", 2: "online", 3: "post"}[int(self.value)]
 
 
+class ResultOutcome(models.TextChoices):
+    """What the result of processing says (domain.md section 3): the request granted, or a
+    *refusal to settle* with its reasons (a result too: status 9 then 10, counted settled)."""
+
+    GRANTED = "granted", _("Giải quyết")
+    REFUSED = "refused", _("Từ chối giải quyết")
+
+
 class StepResult(models.TextChoices):
     EARLY = "early", _("Trước hạn")
     ON_TIME = "on_time", _("Đúng hạn")
@@ -216,6 +224,13 @@ class Dossier(models.Model):
     )
     reception_alerted_at = models.DateTimeField(
         _("đã cảnh báo tiếp nhận lúc"), null=True, blank=True
+    )
+    result_outcome = models.CharField(
+        _("kết quả giải quyết"),
+        max_length=10,
+        choices=ResultOutcome.choices,
+        blank=True,
+        help_text=_("Giải quyết hoặc từ chối giải quyết (có lý do); trống khi chưa có kết quả."),
     )
     supplement_count = models.PositiveSmallIntegerField(_("số lần yêu cầu bổ sung"), default=0)
     version = models.PositiveIntegerField(_("phiên bản dữ liệu"), default=1)

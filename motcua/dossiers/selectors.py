@@ -17,13 +17,34 @@ from django.db.models import Case, CharField, F, Q, QuerySet, Value, When
 from django.utils.translation import gettext_lazy as _
 
 from motcua.accounts.models import User
-from motcua.core.errors import NotFound
+from motcua.catalog.models import Component
+from motcua.core.errors import DomainError, NotFound
 from motcua.core.models import DataAccessLog
 from motcua.core.services import data_access_record, data_access_record_many
 from motcua.organisation.models import Role
-from motcua.organisation.selectors import user_unit_ids
+from motcua.organisation.selectors import unit_list, user_unit_ids, users_with_role_in_unit
 
-from .models import Dossier, DossierEvent, DossierStatus, StepRun, Suspension
+from .lifecycle import (
+    TRANSITIONS,
+    ActionField,
+    ActionOption,
+    Choice,
+    FieldKind,
+    FieldOption,
+    RoleCache,
+    Transition,
+    actor_role_for,
+)
+from .models import Dossier, DossierEvent, DossierStatus, ResultOutcome, StepRun, Suspension
+from .services._base import current_run
+from .services.guards import (
+    guard_apology,
+    guard_next_step,
+    guard_not_closed,
+    guard_result_step,
+    guard_supplement_once,
+)
+from .services.steps import next_process_step, step_unit
 
 
 def _visible_q(*, actor: User) -> Q | None:
@@ -216,3 +237,97 @@ def dossier_steps(*, dossier: Dossier) -> QuerySet[StepRun]:
 def dossier_suspensions(*, dossier: Dossier) -> QuerySet[Suspension]:
     """The pauses, oldest first. Call after an access selector."""
     return Suspension.objects.filter(dossier=dossier).order_by("started_at", "id")
+
+
+# --- what an actor may do now -------------------------------------------------------------
+
+
+def _guard_allows(
+    transition: Transition, *, dossier: Dossier, run: StepRun | None, now: dt.datetime
+) -> bool:
+    """The table's guards beyond the status, by the same functions the services call."""
+    try:
+        if transition.action in {"supplement", "withdraw", "resume"}:
+            guard_not_closed(dossier)
+        elif transition.action == "request_supplement":
+            guard_supplement_once(dossier)
+        elif transition.action == "forward":
+            guard_next_step(dossier=dossier, run=run)
+        elif transition.action == "issue_result":
+            guard_result_step(dossier=dossier, run=run)
+        elif transition.action == "apologize":
+            guard_apology(dossier=dossier, now=now)
+    except DomainError:
+        return False
+    return True
+
+
+def _choices(field: ActionField, *, dossier: Dossier, run: StepRun | None) -> list[Choice] | None:
+    if field.kind == FieldKind.USER:  # forward: who holds the next step's role there
+        following = next_process_step(dossier=dossier, run=run)
+        if following is None or not following.role:
+            return []
+        unit = step_unit(dossier=dossier, step=following)
+        return [
+            Choice(value=user.pk, label=user.display_name)
+            for user in users_with_role_in_unit(unit=unit, role=following.role)
+        ]
+    if field.kind == FieldKind.UNIT:  # transfer: the active units of the province
+        return [
+            Choice(value=code, label=name)
+            for code, name in unit_list(province_code=dossier.handling_unit.province_code)
+            .exclude(pk=dossier.handling_unit_id)
+            .values_list("code", "name")
+        ]
+    if field.kind == FieldKind.CHOICE:
+        return [Choice(value=value, label=str(label)) for value, label in ResultOutcome.choices]
+    if field.kind == FieldKind.ITEMS:  # the version's components (free text is allowed too)
+        return [
+            Choice(value=code, label=name)
+            for code, name in Component.objects.filter(version=dossier.procedure_version)
+            .order_by("order")
+            .values_list("code", "name")
+        ]
+    return None
+
+
+def dossier_actions_for(*, actor: User, dossier: Dossier, now: dt.datetime) -> list[ActionOption]:
+    """What `actor` may do on `dossier` now, in the order of the lifecycle table: each
+    action the actor's role allows from the current status whose guards hold, with its
+    fields and, for a choice (the next assignee, the target unit, the outcome, the
+    components), the allowed values. Call after an access selector. Interfaces render
+    exactly this; the services accept exactly this (the matrix test proves it)."""
+    dossier = Dossier.objects.select_related(
+        "procedure_version", "receiving_unit", "handling_unit"
+    ).get(pk=dossier.pk)
+    run = current_run(dossier)
+    roles = RoleCache(actor)
+    options: list[ActionOption] = []
+    for transition in TRANSITIONS.values():
+        if dossier.status not in transition.sources:
+            continue
+        role = actor_role_for(
+            transition=transition, actor=actor, dossier=dossier, run=run, roles=roles
+        )
+        if role is None or not _guard_allows(transition, dossier=dossier, run=run, now=now):
+            continue
+        options.append(
+            ActionOption(
+                action=transition.action,
+                label=str(transition.label),
+                role=role,
+                form=transition.form,
+                reason_required=transition.reason_required,
+                fields=[
+                    FieldOption(
+                        name=f.name,
+                        kind=str(f.kind),
+                        label=str(f.label),
+                        required=f.required or (f.name == "reason" and transition.reason_required),
+                        choices=_choices(f, dossier=dossier, run=run),
+                    )
+                    for f in transition.fields
+                ],
+            )
+        )
+    return options

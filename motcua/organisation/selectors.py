@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Iterable
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from motcua.accounts.models import User
 from motcua.core.generation_cache import Generation, GenerationCache
@@ -15,6 +15,7 @@ from .models import Role, RoleAssignment, Unit
 # Bumped by every write to units (`units_cache_invalidate`): the services and the admin.
 UNITS_GENERATION = Generation("organisation.units")
 _active_units: GenerationCache[Unit] = GenerationCache(UNITS_GENERATION)
+_ancestors: GenerationCache[tuple[int, ...]] = GenerationCache(UNITS_GENERATION)
 
 
 def units_cache_invalidate() -> None:
@@ -26,6 +27,7 @@ def units_cache_invalidate() -> None:
 def units_cache_clear() -> None:
     """Drop this process's cached units (tests call it between cases)."""
     _active_units.clear()
+    _ancestors.clear()
 
 
 def unit_active_by_code(*, code: str) -> Unit | None:
@@ -69,11 +71,7 @@ def user_roles_in_unit(*, user: User, unit: Unit) -> set[str]:
     if not user.is_authenticated or not user.is_active:
         return set()
     roles: set[str] = set()
-    ancestors: list[int] = []
-    node: Unit | None = unit
-    while node is not None:
-        ancestors.append(node.pk)
-        node = node.parent
+    ancestors = unit_ancestor_ids(unit=unit)
     for role, unit_id, covers in RoleAssignment.objects.filter(
         user=user, unit_id__in=ancestors
     ).values_list("role", "unit_id", "covers_subunits"):
@@ -96,3 +94,33 @@ def unit_list(
 
 
 STAFF_ROLES = frozenset({Role.OFFICER, Role.SPECIALIST, Role.LEADER})
+
+
+def unit_ancestor_ids(*, unit: Unit) -> list[int]:
+    """`unit` and its ancestors, nearest first. Cached in the process per unit until a unit
+    is written (`units_cache_invalidate`): no query on a hit."""
+    chain = _ancestors.get(unit.pk, lambda: _ancestor_chain(unit))
+    return list(chain or (unit.pk,))
+
+
+def _ancestor_chain(unit: Unit) -> tuple[int, ...]:
+    ids = [unit.pk]
+    parent_id = unit.parent_id
+    while parent_id is not None and parent_id not in ids:
+        ids.append(parent_id)
+        parent_id = Unit.objects.filter(pk=parent_id).values_list("parent_id", flat=True).first()
+    return tuple(ids)
+
+
+def users_with_role_in_unit(*, unit: Unit, role: str) -> QuerySet[User]:
+    """Active users holding `role` in `unit`, directly or through an ancestor's assignment
+    that covers subunits (the people a step of that role there can be given to)."""
+    ancestors = unit_ancestor_ids(unit=unit)
+    assignments = RoleAssignment.objects.filter(role=role).filter(
+        Q(unit_id=unit.pk) | Q(unit_id__in=ancestors[1:], covers_subunits=True)
+    )
+    return (
+        User.objects.filter(is_active=True, pk__in=assignments.values("user_id"))
+        .order_by("full_name", "username")
+        .distinct()
+    )

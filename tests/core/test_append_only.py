@@ -198,7 +198,7 @@ def test_the_migrated_sqlite_schema_refuses_update_and_delete(tmp_path: Path) ->
     _manage(
         db,
         "call_command('migrate', 'core', '0002', verbosity=0);"
-        " call_command('migrate', 'dossiers', '0002', verbosity=0)",
+        " call_command('migrate', 'dossiers', '0003', verbosity=0)",
     )
     raw = sqlite3.connect(db)
     for table in tables:

@@ -8,7 +8,8 @@ import re
 from django.urls import reverse
 
 from motcua.core.models import DataAccessLog
-from motcua.dossiers.admin import action_label, event_changes, role_label
+from motcua.dossiers.admin import event_changes, role_text
+from motcua.dossiers.lifecycle import action_label
 from motcua.dossiers.models import DossierEvent
 
 from .helpers import processing, received, submitted
@@ -89,8 +90,8 @@ def test_the_event_trail_in_the_dossier_page_reads_in_vietnamese(world, client, 
 def test_event_labels_and_changes(world):
     dossier = received(world)
     event = DossierEvent.objects.get(dossier=dossier, seq=2)
-    assert (action_label(event.action), role_label(event.actor_role)) == (
-        "Tiếp nhận",
+    assert (action_label(event.action), role_text(event.actor_role)) == (
+        "Tiếp nhận hồ sơ",
         "Cán bộ một cửa",
     )
     assert event_changes(event) == [
@@ -101,7 +102,7 @@ def test_event_labels_and_changes(world):
         ("bước hiện tại", "—", "Phân công xử lý"),
     ]
     assert action_label("unknown_action") == "unknown_action"
-    assert (role_label("applicant"), role_label("system"), role_label("")) == (
+    assert (role_text("applicant"), role_text("system"), role_text("")) == (
         "Người nộp hồ sơ",
         "Hệ thống",
         "—",

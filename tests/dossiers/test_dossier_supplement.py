@@ -1,4 +1,5 @@
-"""Supplement request (form 02), supplement (clock restarts), closing the unsupplemented."""
+"""Supplement request (form 02), supplement (the clock pauses during processing, starts from
+zero before reception), closing the unsupplemented."""
 
 from __future__ import annotations
 
@@ -48,7 +49,37 @@ def test_request_lists_everything_once_and_pauses(world):
     assert dossier.events.get(seq=3).after["items"] == pause.items
 
 
-def test_supplement_restarts_the_clock_from_zero(world):
+def test_supplement_during_processing_pauses_the_clock(world):
+    # Domain.md section 3, "When the clock runs": the time already spent counts, the clock
+    # is paused while the applicant supplements, the appointment moves by the paused time.
+    dossier = received(world)  # Mon 2 Mar 09:00, appointment Mon 9 Mar 09:00
+    dossier = dossier_request_supplement(
+        dossier=dossier, actor=world.officer, items=ITEMS, now=vn(2026, 3, 3, 10)
+    )
+
+    dossier = dossier_supplement(
+        dossier=dossier,
+        actor=world.citizen,
+        expected_version=3,
+        form_data={"ghi_chu": "Đã bổ sung"},
+        now=vn(2026, 3, 5, 14),  # 18 working hours later
+    )
+
+    assert dossier.status == DossierStatus.RECEIVED
+    assert dossier.clock_started_at == vn(2026, 3, 2, 9)  # unchanged: the time spent counts
+    # Mon 9 Mar 09:00 + 18 working hours (6 on Mon, 8 on Tue, 4 on Wed) = Wed 11 Mar 11:00.
+    assert dossier.appointment_at == vn(2026, 3, 11, 11)
+    pause = Suspension.objects.get(dossier=dossier)
+    assert (pause.ended_at, pause.working_hours) == (vn(2026, 3, 5, 14), Decimal("18.00"))
+    assert StepRun.objects.get(dossier=dossier, order=2).due_at == vn(2026, 3, 4, 17)
+    event = dossier.events.get(seq=4)
+    assert (event.after["paused_working_hours"], event.after["clock"]) == ("18", "paused")
+
+
+def test_supplement_restarts_the_clock_where_the_procedure_says_so(world):
+    version = world.version
+    version.supplement_restarts_clock = True
+    version.save(update_fields=["supplement_restarts_clock"])
     dossier = received(world)  # Mon 2 Mar 09:00, appointment Mon 9 Mar 09:00
     dossier = dossier_request_supplement(
         dossier=dossier, actor=world.officer, items=ITEMS, now=vn(2026, 3, 3, 10)
@@ -87,7 +118,8 @@ def test_supplement_during_processing_returns_to_processing(world):
     )
     dossier = dossier_supplement(dossier=dossier, actor=world.officer, now=vn(2026, 3, 4, 9))
     assert dossier.status == DossierStatus.PROCESSING
-    assert dossier.appointment_at == vn(2026, 3, 11, 9)
+    # 8 working hours paused: Mon 9 Mar 09:00 -> Tue 10 Mar 09:00.
+    assert dossier.appointment_at == vn(2026, 3, 10, 9)
 
 
 def test_supplement_before_reception_returns_to_registered_without_clock(world):
@@ -120,8 +152,8 @@ def test_each_item_needs_a_component_and_a_reason(world, items, code):
     "who",
     ["specialist", "leader", "branch_officer", "supervisor", "auditor", "citizen", "stranger"],
 )
-def test_before_processing_only_the_receiving_officer_asks(world, who):
-    dossier = received(world)
+def test_before_reception_only_the_receiving_officer_asks(world, who):
+    dossier = submitted(world)
     before = state(dossier)
     with pytest.raises(PermissionDenied):
         dossier_request_supplement(dossier=dossier, actor=getattr(world, who), items=ITEMS, now=MON)
@@ -149,14 +181,27 @@ def test_cannot_supplement_what_was_not_asked(world):
     assert state(dossier) == before
 
 
-def test_a_second_request_counts(world):
+def test_a_second_request_during_processing_is_refused(world):
     dossier = received(world)
+    dossier = dossier_request_supplement(dossier=dossier, actor=world.officer, items=ITEMS, now=MON)
+    dossier = dossier_supplement(dossier=dossier, actor=world.citizen, now=vn(2026, 3, 3, 9))
+    before = state(dossier)
+    with pytest.raises(IllegalTransition) as err:
+        dossier_request_supplement(
+            dossier=dossier, actor=world.officer, items=ITEMS, now=vn(2026, 3, 3, 10)
+        )
+    assert err.value.code == "supplement_once"
+    assert state(dossier) == before
+
+
+def test_before_reception_a_request_may_follow_a_supplement(world):
+    dossier = submitted(world)
     dossier = dossier_request_supplement(dossier=dossier, actor=world.officer, items=ITEMS, now=MON)
     dossier = dossier_supplement(dossier=dossier, actor=world.citizen, now=vn(2026, 3, 3, 9))
     dossier = dossier_request_supplement(
         dossier=dossier, actor=world.officer, items=ITEMS, now=vn(2026, 3, 3, 10)
     )
-    assert dossier.supplement_count == 2
+    assert (dossier.status, dossier.supplement_count) == (DossierStatus.SUPPLEMENT_REQUESTED, 2)
 
 
 # Request Mon 2 Mar 10:00 + 15 working days = Mon 23 Mar 10:00.

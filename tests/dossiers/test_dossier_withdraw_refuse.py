@@ -128,12 +128,16 @@ def test_refusal_at_reception(world):
     )
 
 
-def test_refusal_of_a_received_dossier_closes_its_step(world):
-    dossier = dossier_refuse(
-        dossier=received(world), actor=world.officer, reason="Giả mạo", now=vn(2026, 3, 2, 10)
-    )
-    assert dossier.current_step is None
-    assert StepRun.objects.get(dossier=dossier, order=2).finished_at == vn(2026, 3, 2, 10)
+def test_no_refusal_at_reception_once_the_receipt_was_issued(world):
+    # Domain.md section 3, "Refusal after reception": form 03 exists only before reception.
+    dossier = received(world)
+    before = state(dossier)
+    with pytest.raises(IllegalTransition) as err:
+        dossier_refuse(
+            dossier=dossier, actor=world.officer, reason="Giả mạo", now=vn(2026, 3, 2, 10)
+        )
+    assert err.value.code == "illegal_transition"
+    assert state(dossier) == before
 
 
 def test_refusal_needs_a_reason_and_an_early_status(world):

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import pytest
 
+from motcua.dossiers.models import DossierStatus, Suspension, SuspensionKind
 from motcua.dossiers.services import (
     dossier_apologize,
+    dossier_close_unsupplemented,
+    dossier_end_of_processing,
+    dossier_forward,
     dossier_issue_result,
     dossier_refuse,
     dossier_request_supplement,
@@ -34,16 +38,53 @@ def test_the_end_of_processing_against_the_appointment(world, issued, expected):
     assert dossier_timeliness(dossier) == expected
 
 
-def test_more_than_one_supplement_request_is_late(world):
+def test_more_than_one_supplement_request_during_processing_is_late(world):
+    # The services refuse a second request during processing; an imported history may hold
+    # one, and domain.md section 4 counts it late whatever the dates.
     dossier = received(world)
-    for day in (3, 4):
-        dossier = dossier_request_supplement(
-            dossier=dossier, actor=world.officer, items=ITEMS, now=vn(2026, 3, day, 8)
-        )
-        dossier = dossier_supplement(dossier=dossier, actor=world.citizen, now=vn(2026, 3, day, 9))
-    dossier = dossier_refuse(
-        dossier=dossier, actor=world.officer, reason="x", now=vn(2026, 3, 4, 10)
+    dossier = dossier_request_supplement(
+        dossier=dossier, actor=world.officer, items=ITEMS, now=vn(2026, 3, 3, 8)
     )
+    dossier = dossier_supplement(dossier=dossier, actor=world.citizen, now=vn(2026, 3, 3, 9))
+    Suspension.objects.create(
+        dossier=dossier,
+        kind=SuspensionKind.SUPPLEMENT,
+        resume_status=DossierStatus.RECEIVED,
+        started_at=vn(2026, 3, 4, 8),
+        ended_at=vn(2026, 3, 4, 9),
+    )
+    dossier = dossier_forward(
+        dossier=dossier, actor=world.leader, to_user=world.specialist, now=vn(2026, 3, 4, 9, 30)
+    )
+    dossier = dossier_forward(
+        dossier=dossier, actor=world.specialist, to_user=world.leader, now=vn(2026, 3, 4, 9, 45)
+    )
+    dossier = dossier_issue_result(dossier=dossier, actor=world.leader, now=vn(2026, 3, 4, 10))
+    assert dossier_timeliness(dossier) == "late"
+
+
+def test_a_dossier_closed_unsupplemented_is_measured_at_the_request(world):
+    # Requested Tue 3 Mar 09:00 (early against the appointment Mon 9 Mar 09:00), closed a
+    # month later: the applicant's silence never makes the agency late.
+    dossier = dossier_request_supplement(
+        dossier=processing(world), actor=world.officer, items=ITEMS, now=vn(2026, 3, 3, 9)
+    )
+    assert dossier_close_unsupplemented(now=vn(2026, 4, 6, 9)) == [dossier.code]
+    dossier.refresh_from_db()
+    assert (dossier.status, dossier.closed_at) == (DossierStatus.STOPPED, vn(2026, 4, 6, 9))
+    assert dossier_end_of_processing(dossier) == vn(2026, 3, 3, 9)
+    assert dossier_timeliness(dossier) == "early"
+
+
+def test_a_refusal_to_settle_is_measured_like_any_result(world):
+    dossier = dossier_issue_result(
+        dossier=at_leader_step(world),
+        actor=world.leader,
+        outcome="refused",
+        note="Không đủ điều kiện",
+        now=vn(2026, 3, 9, 9, 1),
+    )
+    assert (dossier.status, dossier.result_outcome) == (DossierStatus.FINISHED, "refused")
     assert dossier_timeliness(dossier) == "late"
 
 

@@ -1,18 +1,21 @@
 """Every write to a dossier (domain.md section 3). Typed, keyword-only services that own one
-transaction: lock the dossier row, compare `expected_version` (stale: Conflict), check the
-actor's role in the relevant unit (PermissionDenied), check the transition
-(IllegalTransition naming the current status), apply, bump `version`, append a DossierEvent
-and enqueue `dossier.<action>` in the outbox. Nothing is half-written on an error.
+transaction. Actions on an existing dossier follow the lifecycle table
+(`motcua.dossiers.lifecycle.TRANSITIONS`) through `_base.begin`: lock the dossier row,
+compare `expected_version` (stale: Conflict), check the actor's role for the current status
+(PermissionDenied), the status (IllegalTransition naming it) and the reason; the service then
+does its own work and `Change.commit` bumps `version`, appends a DossierEvent and enqueues
+`dossier.<action>` in the outbox. Nothing is half-written on an error. `dossier_act` takes an
+action by name with plain values (the API and the workspace call it).
 
 The lifecycle, the roles and the clock rules are documented in docs/lifecycle.md.
 """
 
 from __future__ import annotations
 
-from ._base import APPLICANT_ROLE, EARLY_MARGIN_HOURS, SYSTEM_ROLE
+from ._base import APOLOGY_NOTICE_HOURS, APPLICANT_ROLE, EARLY_MARGIN_HOURS, SYSTEM_ROLE
+from .act import dossier_act, transition_get
 from .codes import dossier_code_format, dossier_code_next
 from .processing import (
-    APOLOGY_NOTICE_HOURS,
     dossier_apologize,
     dossier_forward,
     dossier_issue_result,
@@ -21,6 +24,7 @@ from .processing import (
     dossier_withdraw,
 )
 from .reception import (
+    dossier_guide_at_counter,
     dossier_receive,
     dossier_receive_at_counter,
     dossier_reception_alerts,
@@ -43,6 +47,7 @@ __all__ = [
     "APPLICANT_ROLE",
     "EARLY_MARGIN_HOURS",
     "SYSTEM_ROLE",
+    "dossier_act",
     "dossier_apologize",
     "dossier_close_unsupplemented",
     "dossier_code_format",
@@ -50,6 +55,7 @@ __all__ = [
     "dossier_confirm_payment",
     "dossier_end_of_processing",
     "dossier_forward",
+    "dossier_guide_at_counter",
     "dossier_issue_result",
     "dossier_receive",
     "dossier_receive_at_counter",
@@ -65,4 +71,5 @@ __all__ = [
     "dossier_timeliness",
     "dossier_transfer",
     "dossier_withdraw",
+    "transition_get",
 ]

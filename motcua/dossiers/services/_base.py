@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -16,6 +17,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from motcua.accounts.models import User
+from motcua.catalog.models import Component
 from motcua.core.errors import Conflict, IllegalTransition, PermissionDenied, ValidationError
 from motcua.core.outbox import outbox_enqueue
 from motcua.deadlines.clock import WorkingClock, clock_for_unit
@@ -23,10 +25,21 @@ from motcua.deadlines.services import deadline_compute
 from motcua.organisation.models import Role, Unit
 from motcua.organisation.selectors import user_roles_in_unit
 
-from ..models import Dossier, DossierEvent, DossierStatus, StepResult, StepRun, Suspension
+from ..lifecycle import APPLICANT_ROLE, SYSTEM_ROLE, TRANSITIONS, Transition, actor_role_for
+from ..models import (
+    Dossier,
+    DossierEvent,
+    DossierStatus,
+    StepResult,
+    StepRun,
+    Suspension,
+    SuspensionKind,
+)
 
-APPLICANT_ROLE = "applicant"
-SYSTEM_ROLE = "system"
+__all__ = ["APPLICANT_ROLE", "SYSTEM_ROLE"]
+
+#: The apology (form 04) is issued at least this many working hours before the appointment.
+APOLOGY_NOTICE_HOURS = Decimal(8)
 
 #: A step (or a dossier) finished with at least this much working time left is early.
 EARLY_MARGIN_HOURS = Decimal(1)
@@ -44,6 +57,7 @@ TRACKED_FIELDS = (
     "finished_at",
     "returned_at",
     "closed_at",
+    "result_outcome",
     "supplement_count",
     "current_step_id",
     "form_data",
@@ -81,7 +95,7 @@ def lock_dossier(*, dossier: Dossier, expected_version: int | None) -> Dossier:
     return locked
 
 
-# --- roles --------------------------------------------------------------------------------
+# --- roles and transitions: the table in `motcua.dossiers.lifecycle` ------------------------
 
 _ROLE_PRIORITY = (Role.LEADER, Role.SPECIALIST, Role.OFFICER)
 
@@ -89,7 +103,8 @@ _ROLE_PRIORITY = (Role.LEADER, Role.SPECIALIST, Role.OFFICER)
 def require_role(
     *, actor: User | None, units: Iterable[Unit | None], roles: Iterable[str], doing: Any
 ) -> str:
-    """The role under which `actor` may act: one of `roles` in one of `units`.
+    """The role under which `actor` may act: one of `roles` in one of `units` (for the
+    services that create a dossier; actions on an existing one go through `begin`).
 
     Raises PermissionDenied (code "forbidden") otherwise. `doing` names the action in the
     message ("tiếp nhận")."""
@@ -101,43 +116,11 @@ def require_role(
             held = user_roles_in_unit(user=actor, unit=unit) & wanted
             if held:
                 return next(str(r) for r in (*_ROLE_PRIORITY, *sorted(held)) if r in held)
-    raise PermissionDenied(_("Bạn không có quyền %(doing)s hồ sơ này."), doing=str(doing))
+    raise forbidden(doing)
 
 
-def require_one_of(
-    *,
-    actor: User | None,
-    options: Iterable[tuple[Iterable[Unit | None], Iterable[str]]],
-    doing: Any,
-) -> str:
-    """Like require_role with alternatives: the first (units, roles) pair the actor meets."""
-    for units, roles in options:
-        try:
-            return require_role(actor=actor, units=units, roles=roles, doing=doing)
-        except PermissionDenied:
-            continue
-    raise PermissionDenied(_("Bạn không có quyền %(doing)s hồ sơ này."), doing=str(doing))
-
-
-def is_applicant(*, actor: User | None, dossier: Dossier) -> bool:
-    return (
-        actor is not None
-        and actor.is_authenticated
-        and actor.is_active
-        and dossier.applicant_id is not None
-        and dossier.applicant_id == actor.pk
-    )
-
-
-# --- transitions ----------------------------------------------------------------------------
-
-
-def require_status(
-    *, dossier: Dossier, allowed: Iterable[int], doing: Any, code: str = "illegal_transition"
-) -> None:
-    """Raise IllegalTransition (naming the current status) unless the status is allowed."""
-    if dossier.status not in set(allowed):
-        raise illegal(dossier=dossier, doing=doing, code=code)
+def forbidden(doing: Any) -> PermissionDenied:
+    return PermissionDenied(_("Bạn không có quyền %(doing)s hồ sơ này."), doing=str(doing))
 
 
 def illegal(*, dossier: Dossier, doing: Any, code: str = "illegal_transition") -> IllegalTransition:
@@ -148,6 +131,127 @@ def illegal(*, dossier: Dossier, doing: Any, code: str = "illegal_transition") -
         dossier=dossier.code,
         status=str(DossierStatus(dossier.status).label),
     )
+
+
+def current_run(dossier: Dossier) -> StepRun | None:
+    """The open slip row the dossier is at, if any."""
+    if dossier.current_step_id is None:
+        return None
+    run = StepRun.objects.select_related("unit", "step").get(pk=dossier.current_step_id)
+    return run if run.finished_at is None else None
+
+
+@dataclass
+class Change:
+    """A transition under way (see `begin`): the locked dossier, the table's row, the role
+    the actor acts under, the open slip row and the snapshot before the change."""
+
+    dossier: Dossier
+    transition: Transition
+    actor: User | None
+    role: str
+    now: dt.datetime
+    before: dict[str, Any]
+    run: StepRun | None
+    text: str
+
+    def commit(
+        self, *, extra: dict[str, Any] | None = None, payload: dict[str, Any] | None = None
+    ) -> Dossier:
+        return commit_change(
+            dossier=self.dossier,
+            action=self.transition.action,
+            actor=self.actor,
+            actor_role=self.role,
+            now=self.now,
+            before=self.before,
+            reason=self.text,
+            extra=extra,
+            payload=payload,
+        )
+
+
+def begin(
+    *,
+    action: str,
+    dossier: Dossier,
+    actor: User | None,
+    now: dt.datetime,
+    expected_version: int | None,
+    text: str | None = "",
+) -> Change:
+    """What every action does first, from the lifecycle table: lock the dossier row and
+    compare `expected_version` (Conflict), check the actor's role for the current status
+    (PermissionDenied), the status (IllegalTransition, the table's code) and the reason
+    when the table requires one (ValidationError `required`); then snapshot the tracked
+    fields. Must run inside the service's transaction; finish with `Change.commit`."""
+    transition = TRANSITIONS[action]
+    doing = transition.doing
+    dossier = lock_dossier(dossier=dossier, expected_version=expected_version)
+    run = current_run(dossier)
+    role = actor_role_for(transition=transition, actor=actor, dossier=dossier, run=run)
+    if role is None:
+        raise forbidden(doing)
+    if dossier.status not in transition.sources:
+        raise illegal(dossier=dossier, doing=doing, code=transition.illegal_code(dossier.status))
+    cleaned = (text or "").strip()
+    if transition.reason_required:
+        cleaned = require_text(cleaned, field="reason", message=_("Cần ghi rõ lý do."))
+    return Change(
+        dossier=dossier,
+        transition=transition,
+        actor=actor,
+        role=role,
+        now=now,
+        before=snapshot(dossier),
+        run=run,
+        text=cleaned,
+    )
+
+
+def supplements_during_processing(dossier: Dossier) -> int:
+    """How many supplements were asked after the receipt was issued."""
+    if dossier.received_at is None:
+        return 0
+    return Suspension.objects.filter(
+        dossier=dossier, kind=SuspensionKind.SUPPLEMENT, started_at__gte=dossier.received_at
+    ).count()
+
+
+def clean_supplement_items(
+    *, dossier: Dossier, items: list[dict[str, Any]]
+) -> list[dict[str, str]]:
+    """The complete list of what is missing, each with its reason. A `component` that is a
+    component code of the version gets its name attached; free text is kept as is."""
+    if not items:
+        raise ValidationError(
+            _("Cần liệt kê đầy đủ các giấy tờ, thông tin cần bổ sung."),
+            code="items_required",
+            errors=[{"field": "items", "code": "required"}],
+        )
+    names = dict(
+        Component.objects.filter(version=dossier.procedure_version).values_list("code", "name")
+    )
+    cleaned: list[dict[str, str]] = []
+    errors: list[dict[str, Any]] = []
+    for index, item in enumerate(items):
+        component = str((item or {}).get("component") or "").strip()
+        reason = str((item or {}).get("reason") or "").strip()
+        if not component:
+            errors.append({"field": f"items[{index}].component", "code": "required"})
+        if not reason:
+            errors.append({"field": f"items[{index}].reason", "code": "required"})
+        entry = {"component": component, "reason": reason}
+        if component in names:
+            entry["name"] = names[component]
+        cleaned.append(entry)
+    if errors:
+        raise ValidationError(
+            _("Mỗi nội dung cần bổ sung phải nêu giấy tờ và lý do."),
+            code="items_invalid",
+            errors=errors,
+        )
+    return cleaned
 
 
 def require_text(value: str | None, *, field: str, message: Any) -> str:
@@ -230,22 +334,46 @@ def appointment_clock(dossier: Dossier) -> WorkingClock:
     return clock_for_unit(dossier.receiving_unit)
 
 
-def start_processing_clock(*, dossier: Dossier, at: dt.datetime) -> None:
-    """Counting starts (or restarts from zero) at `at`: the clock's counting start for the
-    channel and the version's cut-off, and the appointment from the full legal time."""
-    version = dossier.procedure_version
-    channel = dossier.channel_name
-    online = dossier.channel == Dossier.Channel.ONLINE
-    dossier.clock_started_at = appointment_clock(dossier).counting_start(
-        at, channel=channel, cutoff=version.cutoff_time
+def arrival_at(dossier: Dossier) -> dt.datetime:
+    """When the complete dossier arrived at the one-stop: its submission, or the end of the
+    last supplement asked before reception."""
+    if dossier.supplement_count == 0:
+        return dossier.submitted_at
+    last = (
+        Suspension.objects.filter(
+            dossier=dossier, kind=SuspensionKind.SUPPLEMENT, ended_at__isnull=False
+        )
+        .order_by("-ended_at")
+        .values_list("ended_at", flat=True)
+        .first()
     )
+    return max(dossier.submitted_at, last) if last is not None else dossier.submitted_at
+
+
+def start_processing_clock(*, dossier: Dossier, at: dt.datetime) -> None:
+    """Counting starts (or restarts from zero) at the reception `at` (domain.md section 4):
+    the counting start of `at` (office hours, the version's cut-off) and the appointment from
+    the full legal time. For an online dossier the last-office-hour rule is about its
+    *arrival*: the clock starts at its acceptance, but never before 07:00 of the next working
+    day when it arrived from 16:00 to 17:00 ("Online, last office hour")."""
+    version = dossier.procedure_version
+    clock = appointment_clock(dossier)
+    start = clock.counting_start(at, channel="counter", cutoff=version.cutoff_time)
+    online = dossier.channel == Dossier.Channel.ONLINE
+    if online:
+        arrival = clock.counting_start(
+            arrival_at(dossier), channel="online", cutoff=version.cutoff_time
+        )
+        start = max(start, arrival)
+    dossier.clock_started_at = start
+    # `start` is inside an office block, so counting from it (as at the counter, without a
+    # cut-off) starts at `start` itself.
     dossier.appointment_at = deadline_compute(
-        received_at=at,
+        received_at=start,
         duration_value=version.legal_time(online=online),
         time_unit=version.time_unit,
-        channel=channel,
+        channel="counter",
         unit=dossier.receiving_unit,
-        cutoff=version.cutoff_time,
     )
 
 

@@ -1,4 +1,6 @@
-"""Dossier codes: `{receiving unit code}-{YYMMDD}-{NNNN}`, reset daily per receiving unit.
+"""Dossier codes: `{agency identification code}-{YYMMDD}-{NNNN}`, reset daily per receiving
+unit (domain.md section 3). The prefix is the unit's electronic identification code
+(`Unit.agency_code`, Decision 20/2020/QĐ-TTg) where set, otherwise its unit code.
 
 The number comes from a `DossierCodeCounter` row incremented by one upsert
 (`INSERT ... ON CONFLICT DO UPDATE ... RETURNING`, PostgreSQL and SQLite >= 3.35) in the
@@ -34,7 +36,7 @@ def dossier_code_next(*, unit: Unit, now: dt.datetime) -> str:
             [unit.pk, connection.ops.adapt_datefield_value(day)],
         )
         (number,) = cursor.fetchone()
-    return dossier_code_format(unit_code=unit.code, day=day, number=number)
+    return dossier_code_format(unit_code=unit.agency_code or unit.code, day=day, number=number)
 
 
 def dossier_code_format(*, unit_code: str, day: dt.date, number: int) -> str:

@@ -4,61 +4,27 @@ apologise with a new date, withdraw."""
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from motcua.accounts.models import User
 from motcua.catalog.models import ProcessStep
-from motcua.core.errors import IllegalTransition, ValidationError
-from motcua.organisation.models import Role, Unit
+from motcua.core.errors import ValidationError
+from motcua.organisation.models import Unit
 from motcua.organisation.selectors import user_roles_in_unit
 
-from ..models import Dossier, DossierStatus, StepRun
+from ..models import Dossier, DossierStatus, ResultOutcome, StepRun
 from ._base import (
-    APPLICANT_ROLE,
-    appointment_clock,
-    commit_change,
+    begin,
     end_open_suspension,
     finish_step,
-    is_applicant,
-    lock_dossier,
-    require_role,
-    require_status,
+    next_order,
     require_text,
-    snapshot,
     stored_text,
 )
-from .steps import (
-    close_current_step,
-    is_return_step,
-    next_process_step,
-    open_step,
-    process_steps,
-    step_unit,
-)
-
-#: The apology (form 04) is issued at least this many working hours before the appointment.
-APOLOGY_NOTICE_HOURS = Decimal(8)
-
-_ACTIVE = (DossierStatus.RECEIVED, DossierStatus.PROCESSING)
-#: While no decision or result has been issued (domain.md section 3, withdrawal).
-WITHDRAWABLE = (
-    DossierStatus.REGISTERED,
-    DossierStatus.RECEIVED,
-    DossierStatus.PROCESSING,
-    DossierStatus.SUPPLEMENT_REQUESTED,
-    DossierStatus.PAYMENT_REQUESTED,
-    DossierStatus.STOPPED,
-)
-
-
-def _current_run(dossier: Dossier) -> StepRun | None:
-    if dossier.current_step_id is None:
-        return None
-    run = StepRun.objects.select_related("unit", "step").get(pk=dossier.current_step_id)
-    return run if run.finished_at is None else None
+from .guards import guard_apology, guard_next_step, guard_not_closed, guard_result_step
+from .steps import close_current_step, open_step, step_unit
 
 
 def _check_assignee(*, user: User | None, unit: Unit, role: str) -> None:
@@ -88,59 +54,34 @@ def dossier_forward(
     The actor holds the current step's role in the step's unit (a leader of that unit may
     always forward). The first forward after reception moves 2 -> 4. The step before the
     result is returned is left by issuing the result, not by forwarding."""
-    doing = _("chuyển bước xử lý")
-    dossier = lock_dossier(dossier=dossier, expected_version=expected_version)
-    run = _current_run(dossier)
-    roles = {Role.LEADER} | ({run.role} if run is not None and run.role else set())
-    role = require_role(
+    change = begin(
+        action="forward",
+        dossier=dossier,
         actor=actor,
-        units=[run.unit if run is not None else dossier.handling_unit],
-        roles=roles,
-        doing=doing,
+        now=now,
+        expected_version=expected_version,
+        text=note,
     )
-    require_status(dossier=dossier, allowed=_ACTIVE, doing=doing)
-    following = next_process_step(dossier=dossier, run=run)
-    if run is None or following is None or is_return_step(dossier=dossier, step=following):
-        raise IllegalTransition(
-            _("Hồ sơ %(dossier)s đã ở bước xử lý cuối: hãy ban hành kết quả."),
-            code="last_step",
-            dossier=dossier.code,
-        )
+    dossier, run = change.dossier, change.run
+    following = guard_next_step(dossier=dossier, run=run)
+    assert run is not None  # guard_next_step refuses a dossier with no open step
     target_unit = step_unit(dossier=dossier, step=following)
     _check_assignee(user=to_user, unit=target_unit, role=following.role)
-    before = snapshot(dossier)
     finish_step(run=run, actor=actor, now=now, classify_it=True)
     dossier.current_step = open_step(
         dossier=dossier,
         step=following,
-        order=_next_order(dossier),
+        order=next_order(dossier),
         given_by=actor,
         assignee=to_user,
         start=now,
-        note=note,
+        note=change.text,
     )
     if dossier.status == DossierStatus.RECEIVED:
         dossier.status = DossierStatus.PROCESSING
-    return commit_change(
-        dossier=dossier,
-        action="forward",
-        actor=actor,
-        actor_role=role,
-        now=now,
-        before=before,
-        reason=note,
-        extra={"step": following.name, "assignee_id": to_user.pk if to_user else None},
+    return change.commit(
+        extra={"step": following.name, "assignee_id": to_user.pk if to_user else None}
     )
-
-
-def _next_order(dossier: Dossier) -> int:
-    last = (
-        StepRun.objects.filter(dossier=dossier)
-        .order_by("-order")
-        .values_list("order", flat=True)
-        .first()
-    )
-    return (last or 0) + 1
 
 
 @transaction.atomic
@@ -158,23 +99,21 @@ def dossier_transfer(
 
     The slip gets a transfer row; when the current step runs in the old handling unit it is
     closed and the same step reopens in `to_unit` with its full allotment."""
-    doing = _("chuyển hồ sơ")
-    dossier = lock_dossier(dossier=dossier, expected_version=expected_version)
-    role = require_role(
+    change = begin(
+        action="transfer",
+        dossier=dossier,
         actor=actor,
-        units=[dossier.handling_unit, dossier.receiving_unit],
-        roles=[Role.OFFICER, Role.LEADER],
-        doing=doing,
+        now=now,
+        expected_version=expected_version,
+        text=reason,
     )
-    require_status(dossier=dossier, allowed=_ACTIVE, doing=doing)
-    text = require_text(reason, field="reason", message=_("Cần ghi lý do chuyển hồ sơ."))
+    dossier, role, text = change.dossier, change.role, change.text
     if to_unit.pk == dossier.handling_unit_id:
         raise ValidationError(_("Hồ sơ đang ở đơn vị này."), code="same_unit")
     if not to_unit.is_active:
         raise ValidationError(_("Đơn vị nhận đã ngừng hoạt động."), code="unit_inactive")
-    before = snapshot(dossier)
     old_unit = dossier.handling_unit
-    order = _next_order(dossier)
+    order = next_order(dossier)
     transfer_row = StepRun.objects.create(
         dossier=dossier,
         order=order,
@@ -190,7 +129,7 @@ def dossier_transfer(
         note=text,
     )
     dossier.handling_unit = to_unit
-    run = _current_run(dossier)
+    run = change.run
     if (
         run is not None
         and run.unit_id == old_unit.pk
@@ -214,16 +153,7 @@ def dossier_transfer(
             role=run.role,
             unit=to_unit,
         )
-    return commit_change(
-        dossier=dossier,
-        action="transfer",
-        actor=actor,
-        actor_role=role,
-        now=now,
-        before=before,
-        reason=text,
-        payload={"from_unit": old_unit.code, "to_unit": to_unit.code},
-    )
+    return change.commit(payload={"from_unit": old_unit.code, "to_unit": to_unit.code})
 
 
 @transaction.atomic
@@ -233,60 +163,54 @@ def dossier_issue_result(
     actor: User,
     now: dt.datetime,
     note: str = "",
+    outcome: str = ResultOutcome.GRANTED,
     expected_version: int | None = None,
 ) -> Dossier:
     """A leader or specialist of the handling unit issues the result after the last
     processing step: 2|4 -> 9, `finished_at` = now. The current step is finished (classified)
-    and the return step at the one-stop, if the process has one, is opened."""
-    doing = _("ban hành kết quả")
-    dossier = lock_dossier(dossier=dossier, expected_version=expected_version)
-    role = require_role(
+    and the return step at the one-stop, if the process has one, is opened.
+
+    `outcome` "refused" is a *refusal to settle* (domain.md section 3, "Refusal after
+    reception"): a result with its reasons (`note` required), settled and measured like any
+    other; a received dossier never goes back to status 3."""
+    change = begin(
+        action="issue_result",
+        dossier=dossier,
         actor=actor,
-        units=[dossier.handling_unit],
-        roles=[Role.LEADER, Role.SPECIALIST],
-        doing=doing,
+        now=now,
+        expected_version=expected_version,
+        text=note,
     )
-    require_status(dossier=dossier, allowed=_ACTIVE, doing=doing)
-    run = _current_run(dossier)
-    following = next_process_step(dossier=dossier, run=run) if run is not None else None
-    if following is not None and not is_return_step(dossier=dossier, step=following):
-        raise IllegalTransition(
-            _("Hồ sơ %(dossier)s chưa qua hết các bước xử lý (bước tiếp theo: %(step)s)."),
-            code="steps_remaining",
-            dossier=dossier.code,
-            step=following.name,
+    dossier, run = change.dossier, change.run
+    if outcome not in ResultOutcome.values:
+        raise ValidationError(
+            _("Kết quả giải quyết không hợp lệ."),
+            code="invalid_outcome",
+            errors=[{"field": "outcome", "code": "invalid_choice"}],
         )
-    if run is None:
-        returns = [
-            s
-            for s in process_steps(dossier.procedure_version)[1:]
-            if is_return_step(dossier=dossier, step=s)
-        ]
-        following = returns[0] if returns else None
-    before = snapshot(dossier)
+    if outcome == ResultOutcome.REFUSED:
+        require_text(
+            change.text,
+            field="reason",
+            message=_("Từ chối giải quyết phải nêu rõ lý do."),
+        )
+    following = guard_result_step(dossier=dossier, run=run)
     if run is not None:
-        finish_step(run=run, actor=actor, now=now, classify_it=True, note=note)
+        finish_step(run=run, actor=actor, now=now, classify_it=True, note=change.text)
     dossier.current_step = None
     if following is not None:
         dossier.current_step = open_step(
             dossier=dossier,
             step=following,
-            order=_next_order(dossier),
+            order=next_order(dossier),
             given_by=actor,
             assignee=None,
             start=now,
         )
     dossier.status = DossierStatus.FINISHED
     dossier.finished_at = now
-    return commit_change(
-        dossier=dossier,
-        action="issue_result",
-        actor=actor,
-        actor_role=role,
-        now=now,
-        before=before,
-        reason=note,
-    )
+    dossier.result_outcome = outcome
+    return change.commit(payload={"outcome": outcome})
 
 
 @transaction.atomic
@@ -299,31 +223,21 @@ def dossier_return_result(
     expected_version: int | None = None,
 ) -> Dossier:
     """A one-stop officer (receiving or handling unit) returns the result: 9 -> 10."""
-    doing = _("trả kết quả")
-    dossier = lock_dossier(dossier=dossier, expected_version=expected_version)
-    role = require_role(
+    change = begin(
+        action="return_result",
+        dossier=dossier,
         actor=actor,
-        units=[dossier.receiving_unit, dossier.handling_unit],
-        roles=[Role.OFFICER],
-        doing=doing,
+        now=now,
+        expected_version=expected_version,
+        text=note,
     )
-    require_status(dossier=dossier, allowed=[DossierStatus.FINISHED], doing=doing)
-    before = snapshot(dossier)
-    run = _current_run(dossier)
+    dossier, run = change.dossier, change.run
     if run is not None:
-        finish_step(run=run, actor=actor, now=now, classify_it=True, note=note)
+        finish_step(run=run, actor=actor, now=now, classify_it=True, note=change.text)
     dossier.current_step = None
     dossier.status = DossierStatus.RETURNED
     dossier.returned_at = now
-    return commit_change(
-        dossier=dossier,
-        action="return_result",
-        actor=actor,
-        actor_role=role,
-        now=now,
-        before=before,
-        reason=note,
-    )
+    return change.commit()
 
 
 @transaction.atomic
@@ -339,50 +253,24 @@ def dossier_apologize(
     """The apology and new date (form 04): only once, while received or processing, at least
     APOLOGY_NOTICE_HOURS working hours (1 working day) before the appointment, with a new
     date after it. A leader or officer of the handling unit."""
-    doing = _("gửi thư xin lỗi và hẹn lại")
-    dossier = lock_dossier(dossier=dossier, expected_version=expected_version)
-    role = require_role(
-        actor=actor, units=[dossier.handling_unit], roles=[Role.LEADER, Role.OFFICER], doing=doing
+    change = begin(
+        action="apologize",
+        dossier=dossier,
+        actor=actor,
+        now=now,
+        expected_version=expected_version,
+        text=reason,
     )
-    if dossier.new_appointment_at is not None:
-        raise IllegalTransition(
-            _("Hồ sơ %(dossier)s đã được hẹn lại một lần; chỉ được hẹn lại một lần."),
-            code="apology_once",
-            dossier=dossier.code,
-        )
-    require_status(dossier=dossier, allowed=_ACTIVE, doing=doing)
-    appointment = dossier.appointment_at
-    assert appointment is not None  # received dossiers always have one
-    if now >= appointment:
-        raise IllegalTransition(
-            _("Đã quá ngày hẹn trả của hồ sơ %(dossier)s."),
-            code="appointment_passed",
-            dossier=dossier.code,
-        )
-    if appointment_clock(dossier).working_hours_between(now, appointment) < APOLOGY_NOTICE_HOURS:
-        raise IllegalTransition(
-            _("Thư xin lỗi phải gửi chậm nhất 01 ngày làm việc trước ngày hẹn trả."),
-            code="apology_too_late",
-        )
+    dossier = change.dossier
+    appointment = guard_apology(dossier=dossier, now=now)
     if new_appointment_at.tzinfo is None or new_appointment_at <= appointment:
         raise ValidationError(
             _("Ngày hẹn mới phải sau ngày hẹn trả hiện tại."),
             code="new_date_not_later",
             errors=[{"field": "new_appointment_at", "code": "not_later"}],
         )
-    text = require_text(reason, field="reason", message=_("Cần ghi rõ lý do chậm trễ."))
-    before = snapshot(dossier)
     dossier.new_appointment_at = new_appointment_at
-    return commit_change(
-        dossier=dossier,
-        action="apologize",
-        actor=actor,
-        actor_role=role,
-        now=now,
-        before=before,
-        reason=text,
-        payload={"new_appointment_at": new_appointment_at.isoformat()},
-    )
+    return change.commit(payload={"new_appointment_at": new_appointment_at.isoformat()})
 
 
 @transaction.atomic
@@ -396,40 +284,18 @@ def dossier_withdraw(
 ) -> Dossier:
     """The applicant withdraws (or an officer records the applicant's request) while no
     result has been issued: 1|2|4|5|6|8 -> 7. Open pauses and the current step close."""
-    doing = _("rút hồ sơ")
-    dossier = lock_dossier(dossier=dossier, expected_version=expected_version)
-    role: str
-    if is_applicant(actor=actor, dossier=dossier):
-        role = APPLICANT_ROLE
-    else:
-        role = require_role(
-            actor=actor,
-            units=[dossier.receiving_unit, dossier.handling_unit],
-            roles=[Role.OFFICER],
-            doing=doing,
-        )
-    code = (
-        "result_issued"
-        if dossier.status in (DossierStatus.FINISHED, DossierStatus.RETURNED)
-        else "illegal_transition"
+    change = begin(
+        action="withdraw",
+        dossier=dossier,
+        actor=actor,
+        now=now,
+        expected_version=expected_version,
+        text=reason,
     )
-    require_status(dossier=dossier, allowed=WITHDRAWABLE, doing=doing, code=code)
-    if dossier.closed_at is not None:
-        raise IllegalTransition(
-            _("Hồ sơ %(dossier)s đã kết thúc."), code="closed", dossier=dossier.code
-        )
-    text = require_text(reason, field="reason", message=_("Cần ghi lý do rút hồ sơ."))
-    before = snapshot(dossier)
+    dossier, text = change.dossier, change.text
+    guard_not_closed(dossier)
     end_open_suspension(dossier=dossier, now=now)
     close_current_step(dossier=dossier, actor=actor, now=now, note=text)
     dossier.status = DossierStatus.WITHDRAWN
     dossier.closed_at = now
-    return commit_change(
-        dossier=dossier,
-        action="withdraw",
-        actor=actor,
-        actor_role=role,
-        now=now,
-        before=before,
-        reason=text,
-    )
+    return change.commit()

@@ -1,5 +1,6 @@
 """Submission and reception: submit (1), receive (1 -> 2), receive at the counter (-> 2),
-refuse (1|2 -> 3), and the reception alerts for online dossiers waiting at the one-stop."""
+guidance at the counter for an incomplete paper dossier (-> 5, no receipt), refuse before
+reception (1 -> 3), and the reception alerts for online dossiers waiting at the one-stop."""
 
 from __future__ import annotations
 
@@ -16,16 +17,16 @@ from motcua.core.errors import ValidationError
 from motcua.core.outbox import outbox_enqueue
 from motcua.organisation.models import Role, ServicePoint, Unit
 
-from ..models import Channel, Dossier, DossierEvent, DossierStatus
+from ..models import Channel, Dossier, DossierEvent, DossierStatus, Suspension, SuspensionKind
 from ._base import (
     APPLICANT_ROLE,
+    begin,
+    clean_supplement_items,
     commit_change,
     finish_step,
-    lock_dossier,
     reception_deadlines,
     reception_on_time,
     require_role,
-    require_status,
     require_text,
     snapshot,
     start_processing_clock,
@@ -267,9 +268,9 @@ def dossier_submit(
     return dossier
 
 
-def _apply_reception(*, dossier: Dossier, actor: User, now: dt.datetime) -> None:
-    """Received now: the clock starts, the appointment is set, the slip opens with the
-    reception step finished and the next step started."""
+def apply_reception(*, dossier: Dossier, actor: User | None, now: dt.datetime) -> None:
+    """Received now (form 01): the clock starts, the appointment is set, the slip opens with
+    the reception step finished and the next step started."""
     dossier.status = DossierStatus.RECEIVED
     dossier.received_at = now
     start_processing_clock(dossier=dossier, at=now)
@@ -300,12 +301,6 @@ def _apply_reception(*, dossier: Dossier, actor: User, now: dt.datetime) -> None
         )
 
 
-def _check_officer_at_reception(*, actor: User, dossier: Dossier, doing: Any) -> str:
-    return require_role(
-        actor=actor, units=[dossier.receiving_unit], roles=[Role.OFFICER], doing=doing
-    )
-
-
 @transaction.atomic
 def dossier_receive(
     *,
@@ -319,28 +314,17 @@ def dossier_receive(
 
     Sets `received_at`, `clock_started_at` (counting start for the channel and the version's
     cut-off) and `appointment_at` (the channel's legal time), and opens the slip."""
-    doing = _("tiếp nhận")
-    dossier = lock_dossier(dossier=dossier, expected_version=expected_version)
-    role = _check_officer_at_reception(actor=actor, dossier=dossier, doing=doing)
-    require_status(
-        dossier=dossier,
-        allowed=[DossierStatus.REGISTERED],
-        doing=doing,
-        code="already_received" if dossier.received_at else "illegal_transition",
-    )
-    before = snapshot(dossier)
-    on_time = reception_on_time(dossier=dossier, at=now)
-    _apply_reception(dossier=dossier, actor=actor, now=now)
-    return commit_change(
-        dossier=dossier,
+    change = begin(
         action="receive",
+        dossier=dossier,
         actor=actor,
-        actor_role=role,
         now=now,
-        before=before,
-        reason=note,
-        extra=None if on_time is None else {"reception_on_time": on_time},
+        expected_version=expected_version,
+        text=note,
     )
+    on_time = reception_on_time(dossier=change.dossier, at=now)
+    apply_reception(dossier=change.dossier, actor=actor, now=now)
+    return change.commit(extra=None if on_time is None else {"reception_on_time": on_time})
 
 
 @transaction.atomic
@@ -399,7 +383,7 @@ def dossier_receive_at_counter(
     )
     _record_submission(dossier=dossier, actor=actor, actor_role=role, now=now)
     before = snapshot(dossier)
-    _apply_reception(dossier=dossier, actor=actor, now=now)
+    apply_reception(dossier=dossier, actor=actor, now=now)
     return commit_change(
         dossier=dossier,
         action="receive",
@@ -412,6 +396,94 @@ def dossier_receive_at_counter(
 
 
 @transaction.atomic
+def dossier_guide_at_counter(
+    *,
+    actor: User,
+    procedure_version: ProcedureVersion,
+    applicant_name: str,
+    form_data: dict[str, Any],
+    items: list[dict[str, Any]],
+    now: dt.datetime,
+    receiving_unit: Unit | None = None,
+    service_point: ServicePoint | None = None,
+    handling_unit: Unit | None = None,
+    channel: int = Channel.COUNTER,
+    applicant: User | None = None,
+    applicant_id_number: str | None = None,
+    applicant_phone: str | None = None,
+    applicant_email: str | None = None,
+    applicant_address: str | None = None,
+    representative: dict[str, Any] | None = None,
+    result_kind: str | None = None,
+    note: str = "",
+) -> Dossier:
+    """Counter guidance for an incomplete paper dossier (domain.md section 3, "Incomplete at
+    the counter"): form 02 with everything missing in one list, **no receipt**: the dossier
+    is registered with what the officer entered and waits in status 5 with no appointment
+    and no running clock. When the applicant comes back, `dossier_supplement` receives it
+    (status 2, form 01) with everything already entered; unsupplemented it closes as not
+    received (3). The statistics see the guidance (event `guide_at_counter`)."""
+    if int(channel) not in (Channel.COUNTER, Channel.POST):
+        raise ValidationError(
+            _("Hồ sơ tiếp nhận tại quầy chỉ có kênh trực tiếp hoặc bưu chính."),
+            code="invalid_channel",
+        )
+    if receiving_unit is None:
+        if service_point is None:
+            raise ValidationError(
+                _("Cần chọn điểm phục vụ hoặc đơn vị tiếp nhận."), code="receiving_unit_required"
+            )
+        receiving_unit = service_point.unit
+    role = require_role(
+        actor=actor,
+        units=[receiving_unit],
+        roles=[Role.OFFICER],
+        doing=_("hướng dẫn hoàn thiện"),
+    )
+    dossier = _new_dossier(
+        procedure_version=procedure_version,
+        receiving_unit=receiving_unit,
+        handling_unit=handling_unit,
+        service_point=service_point,
+        channel=int(channel),
+        applicant=applicant,
+        applicant_name=applicant_name,
+        applicant_id_number=applicant_id_number,
+        applicant_phone=applicant_phone,
+        applicant_email=applicant_email,
+        applicant_address=applicant_address,
+        representative=representative,
+        form_data=form_data,
+        result_kind=result_kind,
+        now=now,
+    )
+    _record_submission(dossier=dossier, actor=actor, actor_role=role, now=now)
+    cleaned = clean_supplement_items(dossier=dossier, items=items)
+    before = snapshot(dossier)
+    Suspension.objects.create(
+        dossier=dossier,
+        kind=SuspensionKind.SUPPLEMENT,
+        resume_status=DossierStatus.RECEIVED,
+        started_at=now,
+        reason=note.strip(),
+        items=cleaned,
+    )
+    dossier.status = DossierStatus.SUPPLEMENT_REQUESTED
+    dossier.supplement_count += 1
+    return commit_change(
+        dossier=dossier,
+        action="guide_at_counter",
+        actor=actor,
+        actor_role=role,
+        now=now,
+        before=before,
+        reason=note.strip(),
+        extra={"items": cleaned},
+        payload={"items": cleaned},
+    )
+
+
+@transaction.atomic
 def dossier_refuse(
     *,
     dossier: Dossier,
@@ -420,27 +492,23 @@ def dossier_refuse(
     now: dt.datetime,
     expected_version: int | None = None,
 ) -> Dossier:
-    """Refusal at reception (form 03): 1|2 -> 3 with the reasons. Closes the dossier."""
-    doing = _("từ chối tiếp nhận")
-    dossier = lock_dossier(dossier=dossier, expected_version=expected_version)
-    role = _check_officer_at_reception(actor=actor, dossier=dossier, doing=doing)
-    require_status(
-        dossier=dossier, allowed=[DossierStatus.REGISTERED, DossierStatus.RECEIVED], doing=doing
+    """Refusal at reception (form 03): 1 -> 3 with the reasons. Closes the dossier. Only
+    before reception: once a receipt was issued a dossier that cannot be settled ends with a
+    refusal to settle (`dossier_issue_result(outcome="refused")`)."""
+    change = begin(
+        action="refuse",
+        dossier=dossier,
+        actor=actor,
+        now=now,
+        expected_version=expected_version,
+        text=reason,
     )
-    text = require_text(reason, field="reason", message=_("Cần ghi rõ lý do từ chối."))
-    before = snapshot(dossier)
-    close_current_step(dossier=dossier, actor=actor, now=now, note=text)
+    dossier = change.dossier
+    on_time = reception_on_time(dossier=dossier, at=now)
+    close_current_step(dossier=dossier, actor=actor, now=now, note=change.text)
     dossier.status = DossierStatus.NOT_RECEIVED
     dossier.closed_at = now
-    return commit_change(
-        dossier=dossier,
-        action="refuse",
-        actor=actor,
-        actor_role=role,
-        now=now,
-        before=before,
-        reason=text,
-    )
+    return change.commit(extra=None if on_time is None else {"reception_on_time": on_time})
 
 
 def dossier_reception_alerts(*, now: dt.datetime) -> list[str]:

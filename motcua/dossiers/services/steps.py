@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from motcua.accounts.models import User
 from motcua.catalog.models import ProcedureVersion, ProcessStep
+from motcua.catalog.selectors import version_steps
 from motcua.deadlines.clock import clock_for_unit
 from motcua.organisation.models import Unit
 
@@ -15,10 +16,8 @@ from ._base import finish_step
 
 
 def process_steps(version: ProcedureVersion) -> list[ProcessStep]:
-    """The internal process of a version, in order."""
-    return list(
-        ProcessStep.objects.filter(version=version).select_related("unit").order_by("order")
-    )
+    """The internal process of a version, in order (cached reference data)."""
+    return list(version_steps(version=version))
 
 
 def step_unit(*, dossier: Dossier, step: ProcessStep) -> Unit:
@@ -82,15 +81,11 @@ def next_process_step(*, dossier: Dossier, run: StepRun | None) -> ProcessStep |
     when the row is not a step of the process, e.g. a transfer row)."""
     if run is None or run.step_id is None:
         return None
-    current = ProcessStep.objects.filter(pk=run.step_id).values_list("order", flat=True).first()
+    steps = version_steps(version=dossier.procedure_version)
+    current = next((s.order for s in steps if s.pk == run.step_id), None)
     if current is None:
         return None
-    return (
-        ProcessStep.objects.filter(version=dossier.procedure_version, order__gt=current)
-        .select_related("unit")
-        .order_by("order")
-        .first()
-    )
+    return next((s for s in steps if s.order > current), None)
 
 
 def is_return_step(*, dossier: Dossier, step: ProcessStep) -> bool:
@@ -98,8 +93,8 @@ def is_return_step(*, dossier: Dossier, step: ProcessStep) -> bool:
     issuing the result, not by forwarding."""
     if step.unit_scope != ProcessStep.UnitScope.RECEIVING:
         return False
-    return (
-        not ProcessStep.objects.filter(version=dossier.procedure_version, order__gt=step.order)
-        .exclude(unit_scope=ProcessStep.UnitScope.RECEIVING)
-        .exists()
+    return all(
+        s.unit_scope == ProcessStep.UnitScope.RECEIVING
+        for s in version_steps(version=dossier.procedure_version)
+        if s.order > step.order
     )

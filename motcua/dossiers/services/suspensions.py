@@ -1,7 +1,11 @@
 """Pauses of the processing clock: supplement (5), financial obligation (6), stop (8).
 
-A supplement restarts the clock from zero once the dossier is complete (domain.md section 3);
-a payment or a stop extends the appointment by the working time paused.
+Domain.md section 3, "When the clock runs": a supplement asked *before* reception (the online
+check, counter guidance) means the clock starts from zero when the dossier is complete; one
+asked *during processing* may be asked once, the time already spent counts and the
+appointment moves by the paused time (or, for a version with `supplement_restarts_clock`,
+the clock restarts from zero). A payment or a stop extends the appointment by the working
+time paused.
 """
 
 from __future__ import annotations
@@ -15,69 +19,30 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from motcua.accounts.models import User
-from motcua.catalog.models import Component, TimeUnit
-from motcua.core.errors import DomainError, IllegalTransition, ValidationError
+from motcua.catalog.models import TimeUnit
+from motcua.core.errors import DomainError, ValidationError
 from motcua.deadlines.services import deadline_compute
-from motcua.organisation.models import Role, Unit
 
 from ..models import Dossier, DossierStatus, Suspension, SuspensionKind
 from ._base import (
-    APPLICANT_ROLE,
     SYSTEM_ROLE,
+    begin,
+    clean_supplement_items,
     commit_change,
     end_open_suspension,
     extend_appointment,
     extend_current_step,
-    is_applicant,
     lock_dossier,
     reception_on_time,
-    require_one_of,
-    require_role,
-    require_status,
-    require_text,
     set_reception_deadlines,
     snapshot,
     start_processing_clock,
 )
+from .guards import guard_not_closed, guard_supplement_once
+from .reception import apply_reception
 from .steps import close_current_step
 
 logger = logging.getLogger(__name__)
-
-SUPPLEMENTABLE = (DossierStatus.REGISTERED, DossierStatus.RECEIVED, DossierStatus.PROCESSING)
-
-
-def _clean_items(*, dossier: Dossier, items: list[dict[str, Any]]) -> list[dict[str, str]]:
-    """The complete list of what is missing, each with its reason. A `component` that is a
-    component code of the version gets its name attached; free text is kept as is."""
-    if not items:
-        raise ValidationError(
-            _("Cần liệt kê đầy đủ các giấy tờ, thông tin cần bổ sung."),
-            code="items_required",
-            errors=[{"field": "items", "code": "required"}],
-        )
-    names = dict(
-        Component.objects.filter(version=dossier.procedure_version).values_list("code", "name")
-    )
-    cleaned: list[dict[str, str]] = []
-    errors: list[dict[str, Any]] = []
-    for index, item in enumerate(items):
-        component = str((item or {}).get("component") or "").strip()
-        reason = str((item or {}).get("reason") or "").strip()
-        if not component:
-            errors.append({"field": f"items[{index}].component", "code": "required"})
-        if not reason:
-            errors.append({"field": f"items[{index}].reason", "code": "required"})
-        entry = {"component": component, "reason": reason}
-        if component in names:
-            entry["name"] = names[component]
-        cleaned.append(entry)
-    if errors:
-        raise ValidationError(
-            _("Mỗi nội dung cần bổ sung phải nêu giấy tờ và lý do."),
-            code="items_invalid",
-            errors=errors,
-        )
-    return cleaned
 
 
 @transaction.atomic
@@ -91,22 +56,22 @@ def dossier_request_supplement(
     expected_version: int | None = None,
 ) -> Dossier:
     """Supplement request (form 02): 1|2|4 -> 5 with the complete list of missing items,
-    each with a reason, asked once. Opens a supplement pause; `supplement_count` += 1.
+    each with a reason. Opens a supplement pause; `supplement_count` += 1.
 
-    Before processing (1, 2) the receiving one-stop officer asks; during processing (4) an
-    officer of the receiving or handling unit, or a specialist of the handling unit."""
-    doing = _("yêu cầu bổ sung")
-    dossier = lock_dossier(dossier=dossier, expected_version=expected_version)
-    options: list[tuple[list[Unit], list[str]]] = [([dossier.receiving_unit], [Role.OFFICER])]
-    if dossier.status == DossierStatus.PROCESSING:
-        options = [
-            ([dossier.handling_unit, dossier.receiving_unit], [Role.OFFICER]),
-            ([dossier.handling_unit], [Role.SPECIALIST]),
-        ]
-    role = require_one_of(actor=actor, options=options, doing=doing)
-    require_status(dossier=dossier, allowed=SUPPLEMENTABLE, doing=doing)
-    cleaned = _clean_items(dossier=dossier, items=items)
-    before = snapshot(dossier)
+    Before reception (1) the receiving one-stop officer asks (the clock has not started);
+    after the receipt (2, 4) also an officer or specialist of the handling unit, **once**
+    (`supplement_once`): the clock pauses until the applicant supplements."""
+    change = begin(
+        action="request_supplement",
+        dossier=dossier,
+        actor=actor,
+        now=now,
+        expected_version=expected_version,
+        text=note,
+    )
+    dossier = change.dossier
+    guard_supplement_once(dossier)
+    cleaned = clean_supplement_items(dossier=dossier, items=items)
     extra: dict[str, Any] = {"items": cleaned}
     if dossier.status == DossierStatus.REGISTERED:
         on_time = reception_on_time(dossier=dossier, at=now)
@@ -117,22 +82,12 @@ def dossier_request_supplement(
         kind=SuspensionKind.SUPPLEMENT,
         resume_status=dossier.status,
         started_at=now,
-        reason=note.strip(),
+        reason=change.text,
         items=cleaned,
     )
     dossier.status = DossierStatus.SUPPLEMENT_REQUESTED
     dossier.supplement_count += 1
-    return commit_change(
-        dossier=dossier,
-        action="request_supplement",
-        actor=actor,
-        actor_role=role,
-        now=now,
-        before=before,
-        reason=note.strip(),
-        extra=extra,
-        payload={"items": cleaned},
-    )
+    return change.commit(extra=extra, payload={"items": cleaned})
 
 
 @transaction.atomic
@@ -146,43 +101,49 @@ def dossier_supplement(
     expected_version: int | None = None,
 ) -> Dossier:
     """The applicant (or an officer at the counter on the applicant's behalf) provides what
-    was asked: 5 -> the status before the request (1, 2 or 4). `form_data` is merged into
-    the dossier's. A received dossier is now complete, so the processing clock restarts from
-    zero: `clock_started_at` = counting start of now, appointment = now + full legal time."""
-    doing = _("bổ sung hồ sơ")
-    dossier = lock_dossier(dossier=dossier, expected_version=expected_version)
-    if is_applicant(actor=actor, dossier=dossier):
-        role = APPLICANT_ROLE
-    else:
-        role = require_role(
-            actor=actor,
-            units=[dossier.receiving_unit, dossier.handling_unit],
-            roles=[Role.OFFICER],
-            doing=doing,
-        )
-    require_status(dossier=dossier, allowed=[DossierStatus.SUPPLEMENT_REQUESTED], doing=doing)
+    was asked: 5 -> the status before the request. `form_data` is merged into the
+    dossier's.
+
+    - asked before reception online (1): back to 1, the reception deadlines count again;
+    - guided at the counter (no receipt yet): received now (2), the clock starts, form 01;
+    - asked during processing (2, 4): the appointment and the current step move by the
+      working time paused (the time spent counts); with the version's
+      `supplement_restarts_clock` the clock restarts from zero instead."""
+    change = begin(
+        action="supplement",
+        dossier=dossier,
+        actor=actor,
+        now=now,
+        expected_version=expected_version,
+        text=note,
+    )
+    dossier = change.dossier
+    guard_not_closed(dossier)
     pause = Suspension.objects.get(dossier=dossier, ended_at__isnull=True)
-    before = snapshot(dossier)
     hours = end_open_suspension(dossier=dossier, now=now)
     if form_data:
         dossier.form_data = {**dossier.form_data, **form_data}
     dossier.status = pause.resume_status
+    extra: dict[str, Any] = {"paused_working_hours": str(hours)}
     if dossier.received_at is not None:
-        start_processing_clock(dossier=dossier, at=now)
+        # Asked during processing: the time spent counts, the clock only paused.
+        if dossier.procedure_version.supplement_restarts_clock:
+            start_processing_clock(dossier=dossier, at=now)
+            extra["clock"] = "restarted"
+        else:
+            extend_appointment(dossier=dossier, hours=hours)
+            extra["clock"] = "paused"
         extend_current_step(dossier=dossier, hours=hours)
-    elif dossier.status == DossierStatus.REGISTERED:
+    elif dossier.status == DossierStatus.RECEIVED:
+        # Guided at the counter: the applicant came back with what was missing; the dossier
+        # is received now, with everything entered at the first visit.
+        dossier.status = DossierStatus.REGISTERED
+        apply_reception(dossier=dossier, actor=actor, now=now)
+        extra["received"] = True
+    else:
         # Back at the one-stop: the reception deadlines count again from the supplement.
         set_reception_deadlines(dossier=dossier, arrival=now)
-    return commit_change(
-        dossier=dossier,
-        action="supplement",
-        actor=actor,
-        actor_role=role,
-        now=now,
-        before=before,
-        reason=note.strip(),
-        extra={"paused_working_hours": str(hours)},
-    )
+    return change.commit(extra=extra)
 
 
 def _supplement_deadline(*, dossier: Dossier, pause: Suspension) -> dt.datetime:
@@ -236,9 +197,7 @@ def _close_unsupplemented_one(*, dossier: Dossier, now: dt.datetime) -> str | No
     end_open_suspension(dossier=dossier, now=now)
     close_current_step(dossier=dossier, actor=None, now=now, note=reason)
     dossier.status = (
-        DossierStatus.NOT_RECEIVED
-        if pause.resume_status == DossierStatus.REGISTERED
-        else DossierStatus.STOPPED
+        DossierStatus.NOT_RECEIVED if dossier.received_at is None else DossierStatus.STOPPED
     )
     dossier.closed_at = now
     commit_change(
@@ -265,42 +224,31 @@ def dossier_request_payment(
 ) -> Dossier:
     """Financial obligation requested (tax, fee due during processing): 4 -> 6, a payment
     pause. An officer of the receiving or handling unit."""
-    doing = _("yêu cầu thực hiện nghĩa vụ tài chính")
-    dossier = lock_dossier(dossier=dossier, expected_version=expected_version)
-    role = require_role(
+    change = begin(
+        action="request_payment",
+        dossier=dossier,
         actor=actor,
-        units=[dossier.handling_unit, dossier.receiving_unit],
-        roles=[Role.OFFICER],
-        doing=doing,
+        now=now,
+        expected_version=expected_version,
+        text=note,
     )
-    require_status(dossier=dossier, allowed=[DossierStatus.PROCESSING], doing=doing)
+    dossier = change.dossier
     if isinstance(amount_vnd, bool) or not isinstance(amount_vnd, int) or amount_vnd <= 0:
         raise ValidationError(
             _("Số tiền phải là số nguyên dương (đồng)."),
             code="invalid_amount",
             errors=[{"field": "amount_vnd", "code": "invalid"}],
         )
-    before = snapshot(dossier)
     Suspension.objects.create(
         dossier=dossier,
         kind=SuspensionKind.PAYMENT,
         resume_status=DossierStatus.PROCESSING,
         started_at=now,
-        reason=note.strip(),
+        reason=change.text,
         items=[{"amount_vnd": amount_vnd}],
     )
     dossier.status = DossierStatus.PAYMENT_REQUESTED
-    return commit_change(
-        dossier=dossier,
-        action="request_payment",
-        actor=actor,
-        actor_role=role,
-        now=now,
-        before=before,
-        reason=note.strip(),
-        extra={"amount_vnd": amount_vnd},
-        payload={"amount_vnd": amount_vnd},
-    )
+    return change.commit(extra={"amount_vnd": amount_vnd}, payload={"amount_vnd": amount_vnd})
 
 
 def _resume(*, dossier: Dossier, now: dt.datetime) -> Decimal:
@@ -323,27 +271,16 @@ def dossier_confirm_payment(
     expected_version: int | None = None,
 ) -> Dossier:
     """The obligation is met: 6 -> 4; the appointment moves by the paused working time."""
-    doing = _("xác nhận đã thực hiện nghĩa vụ tài chính")
-    dossier = lock_dossier(dossier=dossier, expected_version=expected_version)
-    role = require_role(
-        actor=actor,
-        units=[dossier.handling_unit, dossier.receiving_unit],
-        roles=[Role.OFFICER],
-        doing=doing,
-    )
-    require_status(dossier=dossier, allowed=[DossierStatus.PAYMENT_REQUESTED], doing=doing)
-    before = snapshot(dossier)
-    hours = _resume(dossier=dossier, now=now)
-    return commit_change(
-        dossier=dossier,
+    change = begin(
         action="confirm_payment",
+        dossier=dossier,
         actor=actor,
-        actor_role=role,
         now=now,
-        before=before,
-        reason=note.strip(),
-        extra={"paused_working_hours": str(hours)},
+        expected_version=expected_version,
+        text=note,
     )
+    hours = _resume(dossier=change.dossier, now=now)
+    return change.commit(extra={"paused_working_hours": str(hours)})
 
 
 @transaction.atomic
@@ -357,34 +294,23 @@ def dossier_stop(
 ) -> Dossier:
     """Processing stopped (e.g. waiting on another authority): 4 -> 8, a stop pause. A
     specialist or leader of the handling unit."""
-    doing = _("dừng xử lý")
-    dossier = lock_dossier(dossier=dossier, expected_version=expected_version)
-    role = require_role(
-        actor=actor,
-        units=[dossier.handling_unit],
-        roles=[Role.SPECIALIST, Role.LEADER],
-        doing=doing,
-    )
-    require_status(dossier=dossier, allowed=[DossierStatus.PROCESSING], doing=doing)
-    text = require_text(reason, field="reason", message=_("Cần ghi lý do dừng xử lý."))
-    before = snapshot(dossier)
-    Suspension.objects.create(
+    change = begin(
+        action="stop",
         dossier=dossier,
+        actor=actor,
+        now=now,
+        expected_version=expected_version,
+        text=reason,
+    )
+    Suspension.objects.create(
+        dossier=change.dossier,
         kind=SuspensionKind.STOP,
         resume_status=DossierStatus.PROCESSING,
         started_at=now,
-        reason=text,
+        reason=change.text,
     )
-    dossier.status = DossierStatus.STOPPED
-    return commit_change(
-        dossier=dossier,
-        action="stop",
-        actor=actor,
-        actor_role=role,
-        now=now,
-        before=before,
-        reason=text,
-    )
+    change.dossier.status = DossierStatus.STOPPED
+    return change.commit()
 
 
 @transaction.atomic
@@ -398,30 +324,14 @@ def dossier_resume(
 ) -> Dossier:
     """Processing resumes: 8 -> 4; the appointment moves by the paused working time. A
     dossier closed for want of a supplement cannot be resumed."""
-    doing = _("tiếp tục xử lý")
-    dossier = lock_dossier(dossier=dossier, expected_version=expected_version)
-    role = require_role(
-        actor=actor,
-        units=[dossier.handling_unit],
-        roles=[Role.SPECIALIST, Role.LEADER],
-        doing=doing,
-    )
-    require_status(dossier=dossier, allowed=[DossierStatus.STOPPED], doing=doing)
-    if dossier.closed_at is not None:
-        raise IllegalTransition(
-            _("Hồ sơ %(dossier)s đã bị đóng, không thể tiếp tục xử lý."),
-            code="closed",
-            dossier=dossier.code,
-        )
-    before = snapshot(dossier)
-    hours = _resume(dossier=dossier, now=now)
-    return commit_change(
-        dossier=dossier,
+    change = begin(
         action="resume",
+        dossier=dossier,
         actor=actor,
-        actor_role=role,
         now=now,
-        before=before,
-        reason=note.strip(),
-        extra={"paused_working_hours": str(hours)},
+        expected_version=expected_version,
+        text=note,
     )
+    guard_not_closed(change.dossier)
+    hours = _resume(dossier=change.dossier, now=now)
+    return change.commit(extra={"paused_working_hours": str(hours)})

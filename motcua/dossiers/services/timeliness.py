@@ -12,7 +12,7 @@ from decimal import Decimal
 from motcua.deadlines.services import deadline_compute
 
 from ..models import Dossier, DossierStatus, StepResult, Suspension, SuspensionKind
-from ._base import appointment_clock, classify
+from ._base import appointment_clock, classify, supplements_during_processing
 
 
 def dossier_end_of_processing(dossier: Dossier) -> dt.datetime | None:
@@ -23,6 +23,21 @@ def dossier_end_of_processing(dossier: Dossier) -> dt.datetime | None:
     if dossier.status in (DossierStatus.FINISHED, DossierStatus.RETURNED):
         ends = [t for t in (dossier.finished_at, dossier.returned_at) if t is not None]
         return min(ends) if ends else None
+    if dossier.closed_at is not None and dossier.status in (
+        DossierStatus.NOT_RECEIVED,
+        DossierStatus.STOPPED,
+    ):
+        # Closed because the applicant never supplemented: measured at the request date (the
+        # applicant's silence never makes the agency late).
+        unsupplemented = (
+            Suspension.objects.filter(
+                dossier=dossier, kind=SuspensionKind.SUPPLEMENT, ended_at=dossier.closed_at
+            )
+            .values_list("started_at", flat=True)
+            .first()
+        )
+        if unsupplemented is not None:
+            return unsupplemented
     if dossier.status == DossierStatus.NOT_RECEIVED:
         return dossier.closed_at
     if dossier.status in (DossierStatus.STOPPED, DossierStatus.SUPPLEMENT_REQUESTED):
@@ -46,7 +61,8 @@ def dossier_timeliness(dossier: Dossier) -> str | None:
     """ "early", "on_time", "late", or None when the dossier is not measured (see
     dossier_end_of_processing).
 
-    - more than one supplement request: late;
+    - more than one supplement request during processing (after the receipt): late
+      (services refuse a second one; imported histories may hold one);
     - otherwise the end is compared with the appointment (the original one, moved by the
       payment and stop pauses and restarted after a supplement, so supplement time is
       already subtracted; a new date given with an apology does not make a dossier on time);
@@ -57,7 +73,7 @@ def dossier_timeliness(dossier: Dossier) -> str | None:
     end = dossier_end_of_processing(dossier)
     if end is None:
         return None
-    if dossier.supplement_count > 1:
+    if supplements_during_processing(dossier) > 1:
         return StepResult.LATE
     due = dossier.appointment_at
     clock = appointment_clock(dossier)

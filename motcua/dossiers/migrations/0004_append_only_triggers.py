@@ -60,7 +60,7 @@ def uninstall(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('dossiers', '0002_reception_deadlines'),
+        ('dossiers', '0003_result_outcome'),
     ]
 
     operations = [
