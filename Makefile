@@ -8,6 +8,12 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
+# manage.py defaults to the production settings (DEBUG off, secrets required); the embedded
+# development setup asks for its own explicitly.
+LOCAL := DJANGO_SETTINGS_MODULE=config.settings.local
+# pytest reads config.settings.test from pyproject, unless the environment names other
+# settings (an exported local setup): the test targets say it again.
+TESTING := DJANGO_SETTINGS_MODULE=config.settings.test
 
 .PHONY: install chromium run serve migrate demo test test-fast test-browser lint format bench clean
 
@@ -27,26 +33,27 @@ chromium:
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
 migrate: install
-	$(PY) manage.py migrate --noinput
+	$(LOCAL) $(PY) manage.py migrate --noinput
 
 demo: migrate
-	$(PY) manage.py load_demo
+	$(LOCAL) $(PY) manage.py load_demo --url http://$(HOST):$(PORT)/
 
 run: demo
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	@echo "motcua: serving http://$(HOST):$(PORT)/ (admin http://$(HOST):$(PORT)/admin/, demo accounts above)"
+	$(LOCAL) $(PY) manage.py runserver $(HOST):$(PORT)
 
 serve: run
 
 # Every test, the browser tests included (Chromium is installed when missing).
 test: install chromium
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(TESTING) $(PY) -m pytest $(PYTEST_ARGS)
 
 # A quick local run without the browser tests.
 test-fast: install
-	$(PY) -m pytest -m "not browser" $(PYTEST_ARGS)
+	$(TESTING) $(PY) -m pytest -m "not browser" $(PYTEST_ARGS)
 
 test-browser: install chromium
-	$(PY) -m pytest -m browser $(PYTEST_ARGS)
+	$(TESTING) $(PY) -m pytest -m browser $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .
@@ -60,7 +67,7 @@ format: install
 	$(BIN)/ruff check --fix .
 
 bench: install
-	$(PY) -m bench.run
+	$(TESTING) $(PY) -m bench.run
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .hypothesis

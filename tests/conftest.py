@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+from typing import Any
 
 import pytest
 
@@ -44,6 +45,21 @@ def _fresh_working_clocks() -> None:
     outbox_handoff_reset()  # no trailing hand-off from an earlier test
     shared_cache_reset()  # an earlier test's cache outage is over
     rate_limits_local_clear()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> None:
+    """On PostgreSQL the whole suite runs under the append-only triggers (the test database
+    is built without migrations, so they are installed here): no test may update or delete
+    an event, an audit row or an access-log row, and the flush between transactional tests
+    (TRUNCATE) still works. On SQLite the flush is a DELETE, which they would refuse."""
+    from django.db import connection
+
+    from tests.append_only import triggers_install
+
+    with django_db_blocker.unblock():
+        if connection.vendor == "postgresql":
+            triggers_install()
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -77,7 +77,9 @@ WSGI_APPLICATION = "config.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
+        # motcua/templates overrides Django's own (admin/base_site.html: the site's icon); the
+        # apps' templates come after, django.contrib.admin first among them.
+        "DIRS": [BASE_DIR / "templates", BASE_DIR / "motcua" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -211,7 +213,10 @@ CELERY_BEAT_SCHEDULE = {
     "deliver-outbox": {"task": "motcua.core.deliver_outbox", "schedule": 10.0},
     "reception-alerts": {"task": "motcua.dossiers.reception_alerts", "schedule": 300.0},
     "close-unsupplemented": {"task": "motcua.dossiers.close_unsupplemented", "schedule": 3600.0},
+    "purge-idempotency": {"task": "motcua.api.purge_idempotency", "schedule": 3600.0},
 }
+# `Idempotency-Key` records are kept this many days, then purged (a retry after that is new).
+MOTCUA_IDEMPOTENCY_TTL_DAYS = int(os.environ.get("MOTCUA_IDEMPOTENCY_TTL_DAYS", "7"))
 
 # Rate limits (count per window in seconds). "login": failed sign-ins per client address;
 # "login_account": failed sign-ins per account (while reached, even the right password is
@@ -260,3 +265,15 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
     },
 }
+
+# `load_demo` creates accounts sharing one public password: it runs only in demo mode
+# (local and test settings; a public demonstration server may set MOTCUA_DEMO_MODE=1).
+MOTCUA_DEMO_MODE = env_bool("MOTCUA_DEMO_MODE", False)
+
+# What a catalog file may weigh (import_procedures, the admin import): the file or all it
+# unpacks to, the entries of an archive (a .zip of CSV, an XLSX workbook), their compression
+# ratio (zip bombs), the characters of one cell (Excel's own limit).
+MOTCUA_IMPORT_MAX_BYTES = int(os.environ.get("MOTCUA_IMPORT_MAX_BYTES", str(100 * 1024 * 1024)))
+MOTCUA_IMPORT_MAX_MEMBERS = int(os.environ.get("MOTCUA_IMPORT_MAX_MEMBERS", "100"))
+MOTCUA_IMPORT_MAX_RATIO = int(os.environ.get("MOTCUA_IMPORT_MAX_RATIO", "200"))
+MOTCUA_IMPORT_MAX_CELL_CHARS = int(os.environ.get("MOTCUA_IMPORT_MAX_CELL_CHARS", "32767"))

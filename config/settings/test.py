@@ -13,3 +13,4 @@ MOTCUA_RATE_LIMITS = {
     "lookup": (1000, 60),
 }
 MOTCUA_SUBMISSION_QUOTAS = {"default": (1000, 3600), "integrator": (1000, 3600)}
+MOTCUA_DEMO_MODE = True

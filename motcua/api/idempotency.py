@@ -5,6 +5,10 @@ committed. The key is not looked up first: a reused key (a retry, or two concurr
 with one key) fails on the (principal, key) unique constraint, the whole transaction (its
 dossier included) rolls back and the first response is replayed; a retry whose re-run fails
 with an error also gets the first response when there is one.
+
+Records are kept `MOTCUA_IDEMPOTENCY_TTL_DAYS` (7) days: `idempotency_purge` (the
+`purge_idempotency` command, hourly from Celery beat) deletes older ones, after which the key
+counts as new.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from ninja.errors import HttpError
 
@@ -99,3 +104,28 @@ def _replay(
             status=422, code="idempotency_key_reused", message=MESSAGES["idempotency_key_reused"]
         )
     return record.response_status, record.response_body, True
+
+
+PURGE_BATCH = 5000
+
+
+def idempotency_purge(*, now: dt.datetime, ttl_days: int | None = None) -> int:
+    """Delete the records created more than `ttl_days` (default the setting
+    `MOTCUA_IDEMPOTENCY_TTL_DAYS`) before `now`; returns how many. In batches of
+    `PURGE_BATCH` rows, one transaction each, so a large backlog never holds a long lock;
+    a record is only a replay cache, so a partial purge loses nothing."""
+    days = settings.MOTCUA_IDEMPOTENCY_TTL_DAYS if ttl_days is None else ttl_days
+    if days < 0:
+        raise ValueError("ttl_days must not be negative")
+    cutoff = now - dt.timedelta(days=days)
+    purged = 0
+    while True:
+        with transaction.atomic():
+            ids = list(
+                IdempotencyRecord.objects.filter(created_at__lt=cutoff)
+                .order_by("created_at", "id")
+                .values_list("id", flat=True)[:PURGE_BATCH]
+            )
+            if not ids:
+                return purged
+            purged += IdempotencyRecord.objects.filter(id__in=ids).delete()[0]

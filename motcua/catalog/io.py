@@ -12,8 +12,12 @@ import io
 import json
 import zipfile
 from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
+
+from django.conf import settings
 
 from .problems import Problem, problem
 from .schema import COMPONENT_KEYS, FEE_KEYS, FORMAT, LOCATION_KEY, STEP_KEYS, VERSION_KEYS
@@ -57,6 +61,84 @@ class ReadError(Exception):
         self.problems = problems
 
 
+@dataclass(frozen=True)
+class Limits:
+    """What a catalog file may weigh (settings `MOTCUA_IMPORT_*`, docs/catalog-format.md).
+
+    `max_bytes` bounds the file, or everything an archive or directory unpacks to; an archive
+    (a .zip of CSV files, and an XLSX workbook, which is one) may hold `max_members` entries,
+    none packed more than `max_ratio` times (above 1 MiB unpacked: zip bombs); one cell, or one
+    JSON string, holds at most `max_cell_chars` characters (Excel's own limit by default)."""
+
+    max_bytes: int
+    max_members: int
+    max_ratio: int
+    max_cell_chars: int
+
+    @classmethod
+    def from_settings(cls) -> Limits:
+        return cls(
+            max_bytes=settings.MOTCUA_IMPORT_MAX_BYTES,
+            max_members=settings.MOTCUA_IMPORT_MAX_MEMBERS,
+            max_ratio=settings.MOTCUA_IMPORT_MAX_RATIO,
+            max_cell_chars=settings.MOTCUA_IMPORT_MAX_CELL_CHARS,
+        )
+
+
+_RATIO_FROM_BYTES = 1 << 20  # small members compress as they like
+#: Columns read from a worksheet row: the widest sheet has fewer; more are not the format.
+XLSX_MAX_COLUMNS = 100
+
+
+def _check_size(size: int, *, name: str, limits: Limits) -> None:
+    if size > limits.max_bytes:
+        raise ReadError(
+            [problem("file_too_large", sheet=name, size=_mib(size), max=_mib(limits.max_bytes))]
+        )
+
+
+def _mib(size: int) -> str:
+    return f"{size / (1 << 20):.1f} MiB"
+
+
+def _check_archive(archive: zipfile.ZipFile, *, name: str, limits: Limits) -> None:
+    """Refuse a zip bomb before unpacking anything (the sizes are the declared ones; zipfile
+    stops at them and checks the CRC while reading)."""
+    members = archive.infolist()
+    if len(members) > limits.max_members:
+        raise ReadError(
+            [problem("too_many_members", sheet=name, count=len(members), max=limits.max_members)]
+        )
+    _check_size(sum(m.file_size for m in members), name=name, limits=limits)
+    for member in members:
+        if member.file_size > _RATIO_FROM_BYTES and (
+            member.file_size > limits.max_ratio * max(member.compress_size, 1)
+        ):
+            raise ReadError(
+                [
+                    problem(
+                        "compression_ratio",
+                        sheet=name,
+                        name=member.filename,
+                        ratio=member.file_size // max(member.compress_size, 1),
+                        max=limits.max_ratio,
+                    )
+                ]
+            )
+
+
+def _decode(raw: bytes, *, sheet: str) -> str:
+    """UTF-8 text (a byte-order mark is allowed); another encoding is reported with the line
+    of the first byte that is not UTF-8."""
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise ReadError(
+            [problem("not_utf8", sheet=sheet, line=line, byte=f"0x{raw[exc.start]:02x}")]
+        ) from exc
+
+
 def detect_format(path: Path, fmt: str | None = None) -> str:
     if fmt:
         if fmt not in FORMATS:
@@ -69,15 +151,20 @@ def detect_format(path: Path, fmt: str | None = None) -> str:
     return "json"
 
 
-def read_document(path: Path, fmt: str | None = None) -> dict[str, Any]:
-    """Read a catalog file into the JSON document shape; raises ReadError."""
+def read_document(
+    path: Path, fmt: str | None = None, *, limits: Limits | None = None
+) -> dict[str, Any]:
+    """Read a catalog file into the JSON document shape; raises ReadError, never anything
+    else for a bad file (wrong encoding, huge numbers, oversized cells, zip bombs)."""
     fmt = detect_format(path, fmt)
+    limits = limits or Limits.from_settings()
     try:
         if fmt == "json":
-            return parse_json(path.read_bytes())
+            _check_size(path.stat().st_size, name=path.name, limits=limits)
+            return parse_json(path.read_bytes(), limits=limits)
         if fmt == "xlsx":
-            return _read_xlsx(path)
-        return _read_csv(path)
+            return _read_xlsx(path, limits)
+        return _read_csv(path, limits)
     except OSError as exc:
         raise ReadError([problem("malformed_file", detail=str(exc))]) from exc
 
@@ -85,9 +172,19 @@ def read_document(path: Path, fmt: str | None = None) -> dict[str, Any]:
 # --- JSON ------------------------------------------------------------------------------------
 
 
-def parse_json(raw: bytes | str) -> dict[str, Any]:
+def _json_int(text: str) -> int | Decimal:
+    """Integers beyond any plausible value stay Decimal: Python refuses to convert very long
+    digit strings to int, and the checks report them as out of range."""
+    return int(text) if len(text) <= 30 else Decimal(text)
+
+
+def parse_json(raw: bytes | str, *, limits: Limits | None = None) -> dict[str, Any]:
+    limits = limits or Limits.from_settings()
+    text = _decode(raw, sheet="") if isinstance(raw, bytes) else raw
     try:
-        data = json.loads(raw)
+        data = json.loads(text, parse_int=_json_int)
+    except RecursionError as exc:
+        raise ReadError([problem("malformed_file", detail="nested too deeply")]) from exc
     except json.JSONDecodeError as exc:
         raise ReadError(
             [
@@ -111,9 +208,32 @@ def parse_json(raw: bytes | str) -> dict[str, Any]:
     for key in ("fields", "procedures"):
         if not isinstance(data.get(key, []), list):
             problems.append(problem("not_a_list", field=key))
+    problems += _long_strings(data, limits.max_cell_chars)
     if problems:
         raise ReadError(problems)
     return data
+
+
+def _long_strings(data: Any, max_chars: int) -> list[Problem]:
+    """A problem for each string (or key) longer than `max_chars`, named by its path."""
+    found: list[Problem] = []
+    stack: list[tuple[str, Any]] = [("", data)]
+    while stack and len(found) < 100:
+        where, value = stack.pop()
+        if isinstance(value, str):
+            if len(value) > max_chars:
+                found.append(problem("cell_too_large", field=where, size=len(value), max=max_chars))
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                if isinstance(key, str) and len(key) > max_chars:
+                    found.append(
+                        problem("cell_too_large", field=where, size=len(key), max=max_chars)
+                    )
+                    continue
+                stack.append((f"{where}.{key}" if where else str(key), item))
+        elif isinstance(value, list):
+            stack.extend((f"{where}[{i}]", item) for i, item in enumerate(value))
+    return sorted(found, key=lambda p: p["field"])
 
 
 def write_json(document: Mapping[str, Any], path: Path) -> None:
@@ -125,8 +245,11 @@ def write_json(document: Mapping[str, Any], path: Path) -> None:
 Rows = dict[str, Iterator[tuple[int, list[Any]]]]
 
 
-def _document_from_tables(tables: Mapping[str, Iterable[list[Any]]]) -> dict[str, Any]:
+def _document_from_tables(
+    tables: Mapping[str, Iterable[list[Any]]], limits: Limits | None = None
+) -> dict[str, Any]:
     """Build the document from the four tables (each an iterable of rows, header first)."""
+    limits = limits or Limits.from_settings()
     problems: list[Problem] = []
     expected = ", ".join(SHEETS)
     for name in tables:
@@ -139,7 +262,7 @@ def _document_from_tables(tables: Mapping[str, Iterable[list[Any]]]) -> dict[str
         raise ReadError(problems)
     records: dict[str, list[dict[str, Any]]] = {}
     for name in SHEETS:
-        records[name] = _records(name, tables[name], problems)
+        records[name] = _records(name, tables[name], problems, limits.max_cell_chars)
     if problems:
         raise ReadError(problems)
 
@@ -211,7 +334,7 @@ def _text(value: Any) -> str:
 
 
 def _records(
-    sheet: str, rows: Iterable[list[Any]], problems: list[Problem]
+    sheet: str, rows: Iterable[list[Any]], problems: list[Problem], max_chars: int
 ) -> list[dict[str, Any]]:
     iterator = iter(rows)
     header = [_text(h) for h in next(iterator, [])]
@@ -241,6 +364,18 @@ def _records(
         record: dict[str, Any] = {LOCATION_KEY: (sheet, line)}
         for column, value in zip(header, cells, strict=False):
             if value is None or (isinstance(value, str) and not value.strip()):
+                continue
+            if isinstance(value, str) and len(value) > max_chars:
+                problems.append(
+                    problem(
+                        "cell_too_large",
+                        sheet=sheet,
+                        line=line,
+                        field=column,
+                        size=len(value),
+                        max=max_chars,
+                    )
+                )
                 continue
             record[column] = value
         out.append(record)
@@ -280,21 +415,30 @@ def _cell(column: str, value: Any) -> Any:
     return value
 
 
-def _read_xlsx(path: Path) -> dict[str, Any]:
+def _read_xlsx(path: Path, limits: Limits) -> dict[str, Any]:
     from openpyxl import load_workbook
 
+    _check_size(path.stat().st_size, name=path.name, limits=limits)
     try:
+        with zipfile.ZipFile(path) as archive:  # a workbook is a zip: no bombs either
+            _check_archive(archive, name=path.name, limits=limits)
         workbook = load_workbook(path, read_only=True, data_only=True)
+    except ReadError:
+        raise
     except Exception as exc:  # openpyxl raises many types for a broken file
         raise ReadError([problem("malformed_file", detail=f"{type(exc).__name__}: {exc}")]) from exc
     try:
-        tables = {
-            ws.title: [list(r) for r in ws.iter_rows(values_only=True)]
-            for ws in workbook.worksheets
-        }
+        tables = {}
+        for ws in workbook.worksheets:
+            ws.reset_dimensions()  # do not trust the declared size: no padding to it
+            tables[ws.title] = [
+                list(r) for r in ws.iter_rows(values_only=True, max_col=XLSX_MAX_COLUMNS)
+            ]
+    except Exception as exc:  # a broken sheet inside a readable workbook
+        raise ReadError([problem("malformed_file", detail=f"{type(exc).__name__}: {exc}")]) from exc
     finally:
         workbook.close()
-    return _document_from_tables(tables)
+    return _document_from_tables(tables, limits)
 
 
 def write_xlsx(document: Mapping[str, Any], path: Path) -> None:
@@ -308,20 +452,23 @@ def write_xlsx(document: Mapping[str, Any], path: Path) -> None:
     workbook.save(path)
 
 
-def _read_csv(path: Path) -> dict[str, Any]:
+def _read_csv(path: Path, limits: Limits) -> dict[str, Any]:
     texts: dict[str, str] = {}
     if path.is_dir():
-        for file in sorted(path.iterdir()):
-            if file.suffix.lower() == ".csv":
-                texts[file.stem] = file.read_text(encoding="utf-8-sig")
+        files = [f for f in sorted(path.iterdir()) if f.suffix.lower() == ".csv"]
+        _check_size(sum(f.stat().st_size for f in files), name=path.name, limits=limits)
+        for file in files:
+            texts[file.stem] = _decode(file.read_bytes(), sheet=file.stem)
     elif path.suffix.lower() == ".zip":
+        _check_size(path.stat().st_size, name=path.name, limits=limits)
         try:
             with zipfile.ZipFile(path) as archive:
+                _check_archive(archive, name=path.name, limits=limits)
                 for info in archive.infolist():
                     name = Path(info.filename)
                     if not info.is_dir() and name.suffix.lower() == ".csv":
-                        texts[name.stem] = archive.read(info).decode("utf-8-sig")
-        except (zipfile.BadZipFile, UnicodeDecodeError) as exc:
+                        texts[name.stem] = _decode(archive.read(info), sheet=name.stem)
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError) as exc:
             raise ReadError([problem("malformed_file", detail=str(exc))]) from exc
     else:
         raise ReadError(
@@ -335,8 +482,27 @@ def _read_csv(path: Path) -> dict[str, Any]:
             ]
         )
     return _document_from_tables(
-        {name: list(csv.reader(io.StringIO(text))) for name, text in texts.items()}
+        {name: _csv_rows(name, text, limits) for name, text in texts.items()}, limits
     )
+
+
+def _csv_rows(sheet: str, text: str, limits: Limits) -> list[list[str]]:
+    reader = csv.reader(io.StringIO(text))
+    try:
+        return list(reader)
+    except csv.Error as exc:  # a cell over csv's own limit (128 KiB), a NUL byte, ...
+        line = reader.line_num
+        if "field larger than field limit" in str(exc):
+            found = problem(
+                "cell_too_large",
+                sheet=sheet,
+                line=line,
+                size=f"> {csv.field_size_limit()}",
+                max=limits.max_cell_chars,
+            )
+        else:
+            found = problem("malformed_file", sheet=sheet, line=line, detail=str(exc))
+        raise ReadError([found]) from exc
 
 
 def write_csv(document: Mapping[str, Any], path: Path) -> None:

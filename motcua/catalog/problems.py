@@ -27,6 +27,30 @@ class Problem(TypedDict):
 # code -> (Vietnamese, English), with %-style named placeholders.
 MESSAGES: dict[str, tuple[Any, str]] = {
     "malformed_file": (_("Không đọc được tệp: %(detail)s"), "Cannot read the file: %(detail)s"),
+    "not_utf8": (
+        _(
+            "Tệp không phải UTF-8 (byte %(byte)s): lưu lại tệp với bảng mã UTF-8 (Excel: "
+            '"CSV UTF-8").'
+        ),
+        'The file is not UTF-8 (byte %(byte)s): save it again as UTF-8 (Excel: "CSV UTF-8").',
+    ),
+    "file_too_large": (
+        _("Tệp quá lớn: %(size)s (tối đa %(max)s)."),
+        "The file is too large: %(size)s (at most %(max)s).",
+    ),
+    "too_many_members": (
+        _("Tệp nén có %(count)s mục (tối đa %(max)s)."),
+        "The archive holds %(count)s entries (at most %(max)s).",
+    ),
+    "compression_ratio": (
+        _("Mục %(name)s trong tệp nén bị nén %(ratio)s lần (tối đa %(max)s): từ chối giải nén."),
+        "Entry %(name)s of the archive is compressed %(ratio)s times (at most %(max)s): "
+        "not unpacked.",
+    ),
+    "cell_too_large": (
+        _("Ô có %(size)s ký tự (tối đa %(max)s)."),
+        "The cell holds %(size)s characters (at most %(max)s).",
+    ),
     "wrong_format": (
         _("Tệp không đúng định dạng %(expected)s (thấy: %(found)s)."),
         "The file is not in the %(expected)s format (found: %(found)s).",
@@ -283,10 +307,19 @@ def problem(
     )
 
 
+_DISPLAY_CHARS = 60
+
+
 def _display(value: Any) -> str:
+    """A value quoted in a message: short (a huge number or cell is cut), never failing."""
     if isinstance(value, (list, tuple, set)):
-        return ", ".join(str(v) for v in value)
-    return str(value)
+        text = ", ".join(_display(v) for v in value)
+    else:
+        try:
+            text = str(value)
+        except ValueError:  # an int too long for Python to print
+            text = "…"
+    return text if len(text) <= _DISPLAY_CHARS else text[: _DISPLAY_CHARS - 1] + "…"
 
 
 def format_problem(p: Problem) -> str:

@@ -244,10 +244,13 @@ class _Reader:
             number = (
                 Decimal(str(value).replace(",", ".")) if not isinstance(value, Decimal) else value
             )
-        except InvalidOperation:
+        except (InvalidOperation, ValueError):
             self.report("bad_number", key, value=value)
             return None
-        if not number.is_finite() or number != number.quantize(_TWO_PLACES) or abs(number) >= 10000:
+        if number.is_finite() and number.copy_abs() >= 10000:  # before quantize: no overflow
+            self.report("out_of_range", key, value=value, min=0, max="9999.99")
+            return None
+        if not number.is_finite() or number != number.quantize(_TWO_PLACES):
             self.report("bad_number", key, value=value)
             return None
         if number < 0:
@@ -271,11 +274,14 @@ class _Reader:
             return default
         try:
             number = Decimal(str(value))
-        except InvalidOperation:
+        except (InvalidOperation, ValueError):
             self.report("bad_integer", key, value=value)
             return default
         if not number.is_finite() or number != number.to_integral_value():
             self.report("bad_integer", key, value=value)
+            return default
+        if number.adjusted() > 18:  # before int(): 1e999999999 would take the memory
+            self.report("out_of_range", key, value=value, min=minimum, max=maximum or "∞")
             return default
         result = int(number)
         if result < minimum or (maximum is not None and result > maximum):

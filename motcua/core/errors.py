@@ -66,3 +66,10 @@ class Conflict(DomainError):
 class IllegalTransition(DomainError):
     code = "illegal_transition"
     status = 409
+
+
+class AppendOnlyViolation(TypeError):
+    """Code tried to change or delete a row of an append-only table (the dossier trail, the
+    audit events, the personal-data access log). A programming error, never a user's: it is
+    not a `DomainError`, so the API answers 500 rather than a polite 4xx. The database refuses
+    the same on its own (triggers), for anything that bypasses the models."""

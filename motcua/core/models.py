@@ -1,8 +1,52 @@
 from __future__ import annotations
 
+from typing import Any, NoReturn, TypeVar
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from .errors import AppendOnlyViolation
+
+_M = TypeVar("_M", bound=models.Model)
+
+
+def _refuse(model: type[models.Model], what: str) -> NoReturn:
+    raise AppendOnlyViolation(f"{model._meta.label} rows are append-only: {what} refused")
+
+
+class AppendOnlyQuerySet(models.QuerySet[_M]):
+    """Bulk `update()`, `bulk_update()` and `delete()` are refused: rows are only ever added."""
+
+    def update(self, **kwargs: Any) -> int:
+        _refuse(self.model, "update()")
+
+    def bulk_update(self, objs: Any, fields: Any, batch_size: int | None = None) -> int:
+        _refuse(self.model, "bulk_update()")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        _refuse(self.model, "delete()")
+
+
+class AppendOnlyModel(models.Model):
+    """A record nobody rewrites: `save()` only inserts (a row read back cannot be saved
+    again) and `delete()` is refused, raising `AppendOnlyViolation`. Pair it with an
+    `AppendOnlyQuerySet` manager. The database refuses UPDATE and DELETE too (triggers in the
+    `*_append_only_triggers` migrations), for raw SQL and anything else that bypasses this.
+
+    A guard, not logic: nothing else happens in `save()`."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding or kwargs.get("force_update") or kwargs.get("update_fields"):
+            _refuse(type(self), "save() of an existing row")
+        kwargs["force_insert"] = True  # never an UPDATE, even with a primary key set
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        _refuse(type(self), "delete()")
 
 
 class OutboxMessage(models.Model):
@@ -109,7 +153,11 @@ class OutboxDelivery(models.Model):
         return f"{self.message_id}:{self.subscriber}"
 
 
-class DataAccessLog(models.Model):
+class DataAccessLogQuerySet(AppendOnlyQuerySet["DataAccessLog"]):
+    pass
+
+
+class DataAccessLog(AppendOnlyModel):
     """Who read whose personal data, when and why (Law 91/2025 on personal data protection)."""
 
     actor = models.ForeignKey(
@@ -121,6 +169,8 @@ class DataAccessLog(models.Model):
     channel = models.CharField(_("kênh"), max_length=20, default="web")
     at = models.DateTimeField(_("thời điểm"))
 
+    objects = DataAccessLogQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("nhật ký truy cập dữ liệu cá nhân")
         verbose_name_plural = _("nhật ký truy cập dữ liệu cá nhân")
@@ -130,7 +180,11 @@ class DataAccessLog(models.Model):
         return f"{self.actor_id} → {self.subject_type}:{self.subject_id}"
 
 
-class AuditEvent(models.Model):
+class AuditEventQuerySet(AppendOnlyQuerySet["AuditEvent"]):
+    pass
+
+
+class AuditEvent(AppendOnlyModel):
     """An append-only record of a change outside the dossier trail (which has its own
     `DossierEvent`): catalog versions, the calendar, office hours, role assignments, API tokens.
     Written by the service that makes the change, in the same transaction."""
@@ -150,6 +204,8 @@ class AuditEvent(models.Model):
     before = models.JSONField(_("trước"), default=dict, blank=True)
     after = models.JSONField(_("sau"), default=dict, blank=True)
     reason = models.TextField(_("lý do, ghi chú"), blank=True)
+
+    objects = AuditEventQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("nhật ký thay đổi")

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
@@ -30,6 +31,31 @@ def data_access_record(
         purpose=purpose,
         channel=channel,
         at=now,
+    )
+
+
+def data_access_record_many(
+    *,
+    actor: AbstractBaseUser | AnonymousUser | None,
+    subject_type: str,
+    subject_ids: Iterable[str],
+    purpose: str,
+    now: dt.datetime,
+    channel: str = "web",
+) -> list[DataAccessLog]:
+    """Log, in one insert, that `actor` read the personal data of several subjects (a list
+    page): one row per subject, so "who read whose data" stays a question about one row."""
+    actor_id = actor.pk if actor is not None and actor.is_authenticated else None
+    return DataAccessLog.objects.bulk_create(
+        DataAccessLog(
+            actor_id=actor_id,
+            subject_type=subject_type,
+            subject_id=str(subject_id),
+            purpose=purpose,
+            channel=channel,
+            at=now,
+        )
+        for subject_id in subject_ids
     )
 
 

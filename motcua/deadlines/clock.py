@@ -445,7 +445,7 @@ def clock_for_unit(unit: Unit | None) -> WorkingClock:
     return clock
 
 
-def _build_clock_for(unit: Unit | None) -> WorkingClock:
+def _schedule_of(unit: Unit | None) -> WorkSchedule | None:
     from .models import WorkSchedule
 
     schedule = None
@@ -453,6 +453,11 @@ def _build_clock_for(unit: Unit | None) -> WorkingClock:
         schedule = WorkSchedule.objects.filter(unit=unit).first()
     if schedule is None:
         schedule = WorkSchedule.objects.filter(unit__isnull=True).first()
+    return schedule
+
+
+def _build_clock_for(unit: Unit | None) -> WorkingClock:
+    schedule = _schedule_of(unit)
     # Units sharing a schedule (most of them: the province-wide one) share one clock.
     clock = _clocks_by_schedule.get(
         schedule.pk if schedule is not None else None, lambda: _clock_from(schedule)
@@ -461,12 +466,28 @@ def _build_clock_for(unit: Unit | None) -> WorkingClock:
     return clock
 
 
-def _clock_from(schedule: WorkSchedule | None) -> WorkingClock:
+def clock_for_unit_with_package_years(unit: Unit | None, *, years: Iterable[int]) -> WorkingClock:
+    """The unit's clock as `clock_for_unit` builds it, plus the holidays and make-up days of
+    `years` (years the calendar has no rows for) from the `holidays` package and the
+    government overrides, in memory: read-only, nothing cached, nothing written (the
+    `deadline` command; `seed_calendar` stores them)."""
+    from .sources import holidays_and_workdays
+
+    return _clock_from(_schedule_of(unit), extra=holidays_and_workdays(years))
+
+
+def _clock_from(
+    schedule: WorkSchedule | None,
+    extra: tuple[set[dt.date], set[dt.date]] | None = None,
+) -> WorkingClock:
     from .models import CalendarDay
 
     holidays: list[dt.date] = []
     workdays: list[dt.date] = []
-    for day, is_working in CalendarDay.objects.values_list("date", "is_working"):
+    stored = dict(CalendarDay.objects.values_list("date", "is_working"))
+    if extra is not None:  # the stored rows win (an administrator's decision)
+        stored = {**dict.fromkeys(extra[0], False), **dict.fromkeys(extra[1], True), **stored}
+    for day, is_working in stored.items():
         (workdays if is_working else holidays).append(day)
     if schedule is None:
         return WorkingClock(holidays=holidays, workdays=workdays)

@@ -377,8 +377,10 @@ def deadline_compute(
     channel: str,
     unit: Unit | None = None,
     cutoff: dt.time | None = None,
+    clock: WorkingClock | None = None,
 ) -> dt.datetime:
-    """The appointment for a dossier received at `received_at` (domain.md §4).
+    """The appointment for a dossier received at `received_at` (domain.md §4), on `clock`
+    (by default the unit's, `clock_for_unit`).
 
     Counting starts at `WorkingClock.counting_start` (office hours, the online last-hour
     rule, the `cutoff`); then `time_unit` decides: "working_days" (x 8 working hours),
@@ -404,7 +406,7 @@ def deadline_compute(
         raise ValidationError(
             _("Thời hạn phải là số không âm: %(value)s"), code="invalid_duration", value=value
         )
-    clock: WorkingClock = clock_for_unit(unit)
+    clock = clock if clock is not None else clock_for_unit(unit)
     start = clock.counting_start(received_at, channel=channel, cutoff=cutoff)
     if time_unit == "working_days":
         return clock.add_working_hours(start, value * HOURS_PER_WORKING_DAY)

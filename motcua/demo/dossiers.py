@@ -50,12 +50,15 @@ class DemoSummary:
     created: int = 0
     skipped_existing: bool = False
     failed: int = 0
-    by_status: dict[str, int] = field(default_factory=dict)
+    #: status code -> number of dossiers created in it
+    by_status: dict[int, int] = field(default_factory=dict)
 
     def __str__(self) -> str:
         if self.skipped_existing:
             return "đã có hồ sơ: giữ nguyên (xoá var/ để nạp lại)"
-        statuses = ", ".join(f"{k}: {v}" for k, v in sorted(self.by_status.items()))
+        statuses = ", ".join(
+            f"{DossierStatus(code).label}: {n}" for code, n in sorted(self.by_status.items())
+        )
         return f"{self.created} hồ sơ ({statuses}); {self.failed} bỏ qua"
 
 
@@ -246,8 +249,7 @@ def demo_dossiers_load(
             summary.failed += 1
         else:
             summary.created += 1
-            label = DossierStatus(dossier.status).name.lower()
-            summary.by_status[label] = summary.by_status.get(label, 0) + 1
+            summary.by_status[dossier.status] = summary.by_status.get(dossier.status, 0) + 1
         if progress is not None:
             progress(index, count)
     return summary

@@ -10,13 +10,13 @@ Nothing here writes in `save()` or signals.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from motcua.catalog.models import ProcedureVersion, ProcessStep, ResultKind
+from motcua.core.models import AppendOnlyModel, AppendOnlyQuerySet
 from motcua.organisation.models import ServicePoint, Unit
 
 
@@ -323,17 +323,11 @@ class Dossier(models.Model):
         )
 
 
-class DossierEventQuerySet(models.QuerySet["DossierEvent"]):
-    """Append-only: bulk update and delete are refused."""
-
-    def update(self, **kwargs: Any) -> int:
-        raise TypeError("DossierEvent rows are append-only")
-
-    def delete(self) -> tuple[int, dict[str, int]]:
-        raise TypeError("DossierEvent rows are append-only")
+class DossierEventQuerySet(AppendOnlyQuerySet["DossierEvent"]):
+    """Append-only: bulk update and delete are refused (`AppendOnlyViolation`)."""
 
 
-class DossierEvent(models.Model):
+class DossierEvent(AppendOnlyModel):
     """One change of a dossier: who, when, which service, what changed, why. Append-only;
     `seq` equals the dossier's `version` after the change."""
 
@@ -373,7 +367,8 @@ class DossierEvent(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.dossier_id}#{self.seq} {self.action}"
+        # No action name here: the admin shows its Vietnamese label beside it.
+        return f"{self.dossier_id}#{self.seq}"
 
 
 class DossierCodeCounter(models.Model):

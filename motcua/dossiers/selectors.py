@@ -11,6 +11,7 @@ A staff read of one dossier writes a core.DataAccessLog row (Law 91/2025).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
 from django.db.models import Case, CharField, F, Q, QuerySet, Value, When
 from django.utils.translation import gettext_lazy as _
@@ -19,7 +20,7 @@ from motcua.accounts.models import User
 from motcua.catalog.models import Component
 from motcua.core.errors import DomainError, NotFound
 from motcua.core.models import DataAccessLog
-from motcua.core.services import data_access_record
+from motcua.core.services import data_access_record, data_access_record_many
 from motcua.organisation.models import Role
 from motcua.organisation.selectors import unit_list, user_unit_ids, users_with_role_in_unit
 
@@ -75,6 +76,51 @@ def log_personal_data_read(
         channel=channel,
         now=now,
     )
+
+
+#: DataAccessLog.subject_id holds at most this much of a search text.
+SEARCH_TEXT_LOGGED = 64
+
+
+def log_personal_data_list(
+    *,
+    actor: User,
+    dossiers: Iterable[Dossier],
+    now: dt.datetime,
+    search: str = "",
+    channel: str = "web",
+) -> int:
+    """Record that `actor` saw a page of dossiers (the applicants' names and numbers): one
+    row per dossier shown, not their own (purpose `dossier_list`, or `dossier_search` for a
+    search's results), plus for a search one row with what was searched for (subject type
+    `dossier_search`: an id number or a name identifies whom the search was about, even when
+    nothing was found). Returns the number of rows written. The data itself is never logged."""
+    term = search.strip()
+    purpose = "dossier_search" if term else "dossier_list"
+    codes = [d.code for d in dossiers if d.applicant_id is None or d.applicant_id != actor.pk]
+    rows = 0
+    if term:
+        data_access_record(
+            actor=actor,
+            subject_type="dossier_search",
+            subject_id=term[:SEARCH_TEXT_LOGGED],
+            purpose=purpose,
+            channel=channel,
+            now=now,
+        )
+        rows += 1
+    if codes:
+        rows += len(
+            data_access_record_many(
+                actor=actor,
+                subject_type="dossier",
+                subject_ids=codes,
+                purpose=purpose,
+                channel=channel,
+                now=now,
+            )
+        )
+    return rows
 
 
 def dossier_get_for_actor(

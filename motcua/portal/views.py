@@ -1,7 +1,11 @@
 from __future__ import annotations
 
+from functools import cache
+from pathlib import Path
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
 from motcua.catalog.models import Procedure
 from motcua.dossiers.models import Dossier, DossierStatus
@@ -16,3 +20,17 @@ def home(request: HttpRequest) -> HttpResponse:
         "dossiers": Dossier.objects.exclude(status=DossierStatus.REGISTERED).count(),
     }
     return render(request, "portal/home.html", context)
+
+
+@cache
+def _favicon_svg() -> bytes:
+    return (Path(__file__).parent / "static" / "portal" / "favicon.svg").read_bytes()
+
+
+@require_safe
+def favicon(request: HttpRequest) -> HttpResponse:
+    """`/favicon.ico`, which browsers ask for on every site: the SVG icon itself (the pages
+    name it with `<link rel="icon">`), served here so it never depends on static files."""
+    response = HttpResponse(_favicon_svg(), content_type="image/svg+xml")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response

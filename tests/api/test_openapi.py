@@ -1,7 +1,7 @@
 """The OpenAPI document: complete, and equal to the committed snapshot (a schema diff gate).
 
 After a deliberate API change regenerate the snapshot and commit the diff:
-    .venv/bin/python manage.py export_openapi docs/openapi.json
+    .venv/bin/python manage.py export_openapi docs/openapi.json --settings=config.settings.test
 """
 
 from __future__ import annotations
@@ -93,7 +93,8 @@ def test_the_live_schema_matches_the_committed_snapshot() -> None:
 
     assert live == committed, (
         "The API schema changed. If intended, run "
-        "`.venv/bin/python manage.py export_openapi docs/openapi.json` and commit the diff."
+        "`.venv/bin/python manage.py export_openapi docs/openapi.json"
+        " --settings=config.settings.test` and commit the diff."
     )
 
 

@@ -20,5 +20,6 @@ def test_every_scheduled_job_names_a_registered_task() -> None:
         "motcua.core.deliver_outbox",
         "motcua.dossiers.reception_alerts",
         "motcua.dossiers.close_unsupplemented",
+        "motcua.api.purge_idempotency",
     }
     assert scheduled <= set(app.tasks)

@@ -4,13 +4,16 @@ import datetime as dt
 
 import pytest
 from django.core.management import call_command
+from django.core.management.base import CommandError
 
+from motcua.accounts.models import User
 from motcua.catalog.services import catalog_load_demo
 from motcua.core.clock import VN_TZ
 from motcua.deadlines.services import calendar_seed
 from motcua.demo.accounts import demo_accounts_load
 from motcua.demo.dossiers import demo_dossiers_load
 from motcua.dossiers.models import Dossier, DossierEvent, DossierStatus
+from motcua.organisation.models import Unit
 from motcua.organisation.services import unit_tree_load
 
 NOW = dt.datetime(2026, 3, 20, 15, 0, tzinfo=VN_TZ)
@@ -55,3 +58,31 @@ def test_load_demo_command_prints_the_accounts(capsys: pytest.CaptureFixture[str
     assert "motcua-demo-2026" in out
     assert "Khoá API của tichhop.congtinh" in out
     assert Dossier.objects.count() == 10
+
+
+def test_load_demo_is_refused_without_demo_mode(settings) -> None:
+    # given settings without demo mode (production's default)
+    settings.MOTCUA_DEMO_MODE = False
+    # when the demo is loaded, then it is refused and nothing is written
+    with pytest.raises(CommandError, match="MOTCUA_DEMO_MODE"):
+        call_command("load_demo", "--dossiers", "1")
+    assert (Unit.objects.count(), User.objects.count(), Dossier.objects.count()) == (0, 0, 0)
+
+
+def test_load_demo_prints_the_url_it_is_given(capsys: pytest.CaptureFixture[str]) -> None:
+    call_command("load_demo", "--dossiers", "3", "--url", "http://0.0.0.0:9000/")
+    out = capsys.readouterr().out
+    assert "Mở http://0.0.0.0:9000/  ·  Quản trị: http://0.0.0.0:9000/admin/" in out
+    # statuses and roles in Vietnamese, not codes
+    assert "Cán bộ một cửa" in out
+    assert "submit" not in out
+    assert "officer" not in out
+
+
+def test_the_demo_summary_names_statuses_in_vietnamese() -> None:
+    from motcua.demo.dossiers import DemoSummary
+
+    summary = DemoSummary(
+        created=3, by_status={DossierStatus.RETURNED: 1, DossierStatus.RECEIVED: 2}
+    )
+    assert str(summary) == "3 hồ sơ (Đã tiếp nhận: 2, Đã trả kết quả: 1); 0 bỏ qua"

@@ -6,20 +6,32 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from motcua.core.clock import aware, local, now
+from motcua.core.clock import aware, local
 from motcua.core.errors import DomainError
-from motcua.deadlines.clock import clock_for_unit
-from motcua.deadlines.services import calendar_seed, calendar_years_missing, deadline_compute
+from motcua.deadlines.clock import WorkingClock, clock_for_unit, clock_for_unit_with_package_years
+from motcua.deadlines.services import calendar_years_missing, deadline_compute
 from motcua.organisation.models import Unit
 
+#: The largest duration accepted per unit: the catalog's own plausibility limits (one year of
+#: working days, two calendar years).
+MAXIMUM = {"working_days": 365, "working_hours": 365 * 8, "calendar_days": 730}
+#: Reception years the calendar can answer for: the `holidays` package computes the lunar
+#: holidays (Tết included) up to 2100, and the longest duration ends before then.
+FIRST_YEAR, LAST_YEAR = 2000, 2097
 
-def _decimal(text: str) -> Decimal:
+
+def _decimal(text: str, time_unit: str) -> Decimal:
     try:
         value = Decimal(text.replace(",", "."))
-    except InvalidOperation as exc:
-        raise CommandError(f"không phải một số / not a number: {text!r}") from exc
+    except (InvalidOperation, ValueError) as exc:
+        raise CommandError(f"không phải một số / not a number: {text[:40]!r}") from exc
     if not value.is_finite() or value < 0:
-        raise CommandError(f"thời hạn phải là số không âm / must not be negative: {text!r}")
+        raise CommandError(f"thời hạn phải là số không âm / must not be negative: {text[:40]!r}")
+    if value > MAXIMUM[time_unit]:
+        raise CommandError(
+            f"thời hạn tối đa {MAXIMUM[time_unit]} / at most {MAXIMUM[time_unit]} "
+            f"({time_unit}): {text[:40]!r}"
+        )
     return value
 
 
@@ -32,8 +44,9 @@ def _time(text: str) -> dt.time:
 
 class Command(BaseCommand):
     help = (
-        "Tính ngày hẹn trả theo lịch làm việc. Compute a deadline. The last line printed is "
-        "the deadline alone, ISO 8601 with offset (e.g. 2026-02-25T10:00:00+07:00)."
+        "Tính ngày hẹn trả theo lịch làm việc (chỉ đọc, không ghi gì). Compute a deadline "
+        "(read-only). The last line printed is the deadline alone, ISO 8601 with offset "
+        "(e.g. 2026-02-25T10:00:00+07:00)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -56,19 +69,28 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         try:
             received_at = aware(dt.datetime.fromisoformat(options["start"]))
-        except ValueError as exc:
+            year = local(received_at).year
+        except (ValueError, OverflowError) as exc:
             raise CommandError(
                 f"--start không hợp lệ (ISO 8601, vd 2026-02-13T10:00) / bad --start: "
-                f"{options['start']!r}"
+                f"{options['start'][:40]!r}"
             ) from exc
+        if not FIRST_YEAR <= year <= LAST_YEAR:
+            raise CommandError(
+                f"--start phải trong các năm {FIRST_YEAR}–{LAST_YEAR} / must lie in "
+                f"{FIRST_YEAR}–{LAST_YEAR}: {options['start'][:40]!r}"
+            )
         if options["immediate"]:
             time_unit, value = "immediate", Decimal(0)
         elif options["working_days"] is not None:
-            time_unit, value = "working_days", _decimal(options["working_days"])
+            time_unit = "working_days"
+            value = _decimal(options["working_days"], time_unit)
         elif options["working_hours"] is not None:
-            time_unit, value = "working_hours", _decimal(options["working_hours"])
+            time_unit = "working_hours"
+            value = _decimal(options["working_hours"], time_unit)
         else:
-            time_unit, value = "calendar_days", _decimal(options["calendar_days"])
+            time_unit = "calendar_days"
+            value = _decimal(options["calendar_days"], time_unit)
             if value != value.to_integral_value():
                 raise CommandError("--calendar-days phải là số nguyên / must be a whole number")
         cutoff = _time(options["cutoff"]) if options["cutoff"] else None
@@ -79,7 +101,7 @@ class Command(BaseCommand):
                 raise CommandError(
                     f"không có đơn vị mã {options['unit']!r} / unknown unit {options['unit']!r}"
                 )
-        self._ensure_calendar(received_at, time_unit, value)
+        clock = self._clock(unit, received_at, time_unit, value)
         try:
             deadline = deadline_compute(
                 received_at=received_at,
@@ -88,21 +110,24 @@ class Command(BaseCommand):
                 channel=options["channel"],
                 unit=unit,
                 cutoff=cutoff,
+                clock=clock,
             )
         except DomainError as exc:
             raise CommandError(exc.render()) from exc
         except (ValueError, OverflowError) as exc:
             raise CommandError(str(exc)) from exc
-        start = clock_for_unit(unit).counting_start(
-            received_at, channel=options["channel"], cutoff=cutoff
-        )
+        start = clock.counting_start(received_at, channel=options["channel"], cutoff=cutoff)
         self.stdout.write(f"Tiếp nhận / received:        {local(received_at).isoformat()}")
         self.stdout.write(f"Bắt đầu tính / counting from: {start.isoformat()}")
         self.stdout.write(f"Thời hạn / duration:          {value} {time_unit}")
         self.stdout.write(deadline.isoformat())
 
-    def _ensure_calendar(self, received_at: dt.datetime, time_unit: str, value: Decimal) -> None:
-        """Seed the years the computation may reach when they have no calendar rows yet."""
+    def _clock(
+        self, unit: Unit | None, received_at: dt.datetime, time_unit: str, value: Decimal
+    ) -> WorkingClock:
+        """The unit's clock; years the computation may reach that the calendar has no rows
+        for come from the `holidays` package, in memory (said on stderr). Nothing is written:
+        `seed_calendar` stores a year."""
         first = local(received_at).year
         if time_unit == "calendar_days":
             span_years = int(value) // 365 + 1
@@ -111,14 +136,13 @@ class Command(BaseCommand):
             span_years = int(days * 7 / 5 / 365) + 1  # generous: weekends and holidays
         else:
             span_years = 1
-        years = list(range(first, first + span_years + 1))
-        if len(years) > 50:  # an absurd duration: seed what is reasonable, compute anyway
-            years = years[:50]
-        missing = calendar_years_missing(years)
-        if missing:
-            self.stderr.write(
-                "Lịch làm việc chưa có năm "
-                + ", ".join(map(str, missing))
-                + ": nạp từ thư viện holidays. / Seeding the calendar for these years."
-            )
-            calendar_seed(years=missing, now=now())
+        missing = calendar_years_missing(range(first, first + span_years + 1))
+        if not missing:
+            return clock_for_unit(unit)
+        self.stderr.write(
+            "Lịch làm việc chưa có năm "
+            + ", ".join(map(str, missing))
+            + ": dùng lịch của thư viện holidays, không lưu (seed_calendar để lưu). / No "
+            "calendar rows for these years: using the holidays package, nothing saved."
+        )
+        return clock_for_unit_with_package_years(unit, years=missing)

@@ -3,7 +3,9 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
 
 from motcua.catalog.services import catalog_load_demo
 from motcua.core.clock import now as wall_now
@@ -28,8 +30,23 @@ class Command(BaseCommand):
             help="Số hồ sơ trình diễn (chỉ tạo khi chưa có hồ sơ nào).",
         )
         parser.add_argument("--seed", type=int, default=2026)
+        parser.add_argument(
+            "--url",
+            default="http://127.0.0.1:8000/",
+            help="Địa chỉ máy chủ in ra cuối cùng (make run truyền HOST và PORT của nó).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if not getattr(settings, "MOTCUA_DEMO_MODE", False):
+            # The demo accounts share one public password: never on a real system.
+            raise CommandError(
+                _(
+                    "Chế độ trình diễn đang tắt (MOTCUA_DEMO_MODE): load_demo tạo các tài khoản "
+                    "dùng chung một mật khẩu công khai nên không chạy trên hệ thống thật. Dùng "
+                    "DJANGO_SETTINGS_MODULE=config.settings.local (make run) hoặc đặt "
+                    "MOTCUA_DEMO_MODE=1 cho một máy trình diễn."
+                )
+            )
         started = time.perf_counter()
         now = wall_now()
         try:
@@ -68,9 +85,8 @@ class Command(BaseCommand):
             self.stdout.write(f"  {account.username:<22} {account.role:<32} {account.where}")
         if raw_key:
             self.stdout.write(f"\nKhoá API của tichhop.congtinh (chỉ hiện một lần): {raw_key}")
-        self.stdout.write(
-            "\nMở http://127.0.0.1:8000/  ·  Quản trị: /admin/  ·  API: /api/v1/docs\n"
-        )
+        url = options["url"].rstrip("/")
+        self.stdout.write(f"\nMở {url}/  ·  Quản trị: {url}/admin/  ·  API: {url}/api/v1/docs\n")
 
     def _step(self, title: str) -> None:
         self.stdout.write(self.style.MIGRATE_HEADING(f"• {title}"))

@@ -1,0 +1,85 @@
+"""The settings default to production; DEBUG and the demo only when asked for."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+from django.conf import settings
+
+ROOT = settings.BASE_DIR
+SECRET = "s" * 50
+
+
+def _python(code: str, **env: str) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "MOTCUA_"))}
+    clean.pop("DATABASE_URL", None)
+    clean.pop("REDIS_URL", None)
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**clean, "MOTCUA_VAR_DIR": str(ROOT / "var"), **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+@pytest.mark.parametrize("module", ["manage", "config.wsgi", "config.celery"])
+def test_every_entry_point_defaults_to_the_production_settings(module):
+    entry = "import manage; manage.main()" if module == "manage" else f"import {module}"
+    result = _python(
+        "import os, sys; sys.argv = ['manage.py', 'check']\n"
+        f"try:\n    {entry}\nexcept Exception as exc:\n    print(type(exc).__name__, exc)\n"
+        "print(os.environ['DJANGO_SETTINGS_MODULE'])"
+    )
+    lines = result.stdout.splitlines()
+    assert lines[-1] == "config.settings.production", result.stderr
+    if module != "config.celery":  # importing Celery's app loads no settings yet
+        # without a secret the production settings refuse to start
+        assert lines[0].startswith("ImproperlyConfigured Set DJANGO_SECRET_KEY"), result
+
+
+def test_production_settings_have_debug_and_demo_mode_off():
+    result = _python(
+        "import django; from django.conf import settings; django.setup();"
+        " print(settings.DEBUG, settings.MOTCUA_DEMO_MODE)",
+        DJANGO_SETTINGS_MODULE="config.settings.production",
+        DJANGO_SECRET_KEY=SECRET,
+        DATABASE_URL="postgres://nobody@127.0.0.1:1/none",
+        REDIS_URL="redis://127.0.0.1:1/0",
+    )
+    assert result.stdout.split() == ["False", "False"], result.stderr
+
+
+def test_local_and_test_settings_turn_debug_and_demo_mode_on():
+    result = _python(
+        "import django; from django.conf import settings; django.setup();"
+        " print(settings.DEBUG, settings.MOTCUA_DEMO_MODE)",
+        DJANGO_SETTINGS_MODULE="config.settings.local",
+    )
+    assert result.stdout.split() == ["True", "True"], result.stderr
+    assert settings.MOTCUA_DEMO_MODE is True  # this suite: config.settings.test
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="needs make")
+def test_make_run_asks_for_the_local_settings_and_prints_its_url():
+    result = subprocess.run(
+        ["make", "-n", "-W", ".venv/.installed", "run", "HOST=0.0.0.0", "PORT=9000"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    commands = [line for line in result.stdout.splitlines() if "manage.py" in line]
+    assert [c.split("manage.py ")[1] for c in commands] == [
+        "migrate --noinput",
+        "load_demo --url http://0.0.0.0:9000/",
+        "runserver 0.0.0.0:9000",
+    ]
+    assert all(c.startswith("DJANGO_SETTINGS_MODULE=config.settings.local ") for c in commands)
+    assert "serving http://0.0.0.0:9000/" in result.stdout
