@@ -14,7 +14,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import translation
 from ninja import NinjaAPI
 
-from . import dossiers, procedures, system, units
+from . import dossier_actions, dossiers, procedures, system, units
 from .errors import install_error_handlers
 
 DESCRIPTION = """\
@@ -26,8 +26,10 @@ The motcua REST API: look up administrative procedures and units, submit and fol
   session of a signed-in user (unsafe methods then need the `X-CSRFToken` header).
 * **Errors** are always `{"code", "message"}` (plus `errors` for invalid input); `code` is
   stable, `message` follows `Accept-Language` (Vietnamese by default, `en` for English).
-* **Idempotency**: send `Idempotency-Key` with `POST /dossiers`; a retry returns the first
-  response.
+* **Idempotency**: send `Idempotency-Key` with `POST /dossiers` and
+  `POST /dossiers/{code}/actions/{action}`; a retry returns the first response.
+* **Lifecycle actions**: `GET /dossiers/{code}/actions` lists what the caller may do now;
+  `POST /dossiers/{code}/actions/{action}` with `expected_version` does it (stale: 409).
 * **Times** are ISO 8601 in Asia/Ho_Chi_Minh (`+07:00`).
 """
 
@@ -52,6 +54,7 @@ install_error_handlers(api)
 api.add_router("/procedures", procedures.router)
 api.add_router("/units", units.router)
 api.add_router("/dossiers", dossiers.router)
+api.add_router("/dossiers", dossier_actions.router)
 api.add_router("", system.router)
 
 

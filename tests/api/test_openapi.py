@@ -23,6 +23,8 @@ OPERATIONS = {
     ("/api/v1/dossiers", "post"),
     ("/api/v1/dossiers/{code}", "get"),
     ("/api/v1/dossiers/{code}/events", "get"),
+    ("/api/v1/dossiers/{code}/actions", "get"),
+    ("/api/v1/dossiers/{code}/actions/{action}", "post"),
     ("/api/v1/health", "get"),
 }
 
