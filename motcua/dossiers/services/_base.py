@@ -80,7 +80,8 @@ def lock_dossier(*, dossier: Dossier, expected_version: int | None) -> Dossier:
     refuse a stale caller."""
     locked = (
         Dossier.objects.select_for_update(of=("self",))
-        .select_related("procedure_version", "receiving_unit", "handling_unit")
+        # The units' parents too: the role checks walk up from them (`user_roles_in_unit`).
+        .select_related("procedure_version", "receiving_unit__parent", "handling_unit__parent")
         .get(pk=dossier.pk)
     )
     if expected_version is not None and locked.version != expected_version:
@@ -137,7 +138,7 @@ def current_run(dossier: Dossier) -> StepRun | None:
     """The open slip row the dossier is at, if any."""
     if dossier.current_step_id is None:
         return None
-    run = StepRun.objects.select_related("unit", "step").get(pk=dossier.current_step_id)
+    run = StepRun.objects.select_related("unit__parent", "step").get(pk=dossier.current_step_id)
     return run if run.finished_at is None else None
 
 

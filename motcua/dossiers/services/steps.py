@@ -82,7 +82,10 @@ def next_process_step(*, dossier: Dossier, run: StepRun | None) -> ProcessStep |
     when the row is not a step of the process, e.g. a transfer row)."""
     if run is None or run.step_id is None:
         return None
-    current = ProcessStep.objects.filter(pk=run.step_id).values_list("order", flat=True).first()
+    if StepRun.step.is_cached(run):  # read with the row (`current_run`): no query
+        current: int | None = run.step.order if run.step is not None else None
+    else:
+        current = ProcessStep.objects.filter(pk=run.step_id).values_list("order", flat=True).first()
     if current is None:
         return None
     return (
