@@ -233,6 +233,10 @@ def dossiers_act(
             expected_version=payload.expected_version,
             values=values,
         )
+        if changed.procedure_version_id == dossier.procedure_version_id:
+            # Render with the version (and its procedure) the access read already loaded:
+            # an action never changes it, and it saves the rendering a query.
+            changed.procedure_version = dossier.procedure_version
         return 200, DossierOut.from_orm(changed).model_dump(mode="json")
 
     status, result, replayed = idempotent_call(

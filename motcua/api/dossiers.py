@@ -421,7 +421,7 @@ def dossiers_list(request: HttpRequest, query: Query[DossierListQuery]) -> dict[
         status=query.statuses(),
         channel=CHANNELS[query.channel] if query.channel else None,
         unit_id=_unit_id(query.unit) if query.unit else None,
-        procedure_code=query.procedure,
+        procedure_code=_procedure_code(query.procedure) if query.procedure else None,
         search=query.q,
         submitted_from=submitted_from,
         submitted_to=submitted_to,
@@ -466,16 +466,21 @@ def _unit_id(code: str) -> int:
     code is a 422 field error of the query, like the other bad filter values."""
     unit_id = Unit.objects.filter(code=code).values_list("pk", flat=True).first()
     if unit_id is None:
-        raise NinjaValidationError(
-            [
-                {
-                    "loc": ("query", "unit"),
-                    "type": "not_found",
-                    "msg": str(_("Không tìm thấy đơn vị.")),
-                }
-            ]
-        )
+        raise _query_error("unit", _("Không tìm thấy đơn vị."))
     return unit_id
+
+
+def _procedure_code(code: str) -> str:
+    if not Procedure.objects.filter(code=code).exists():
+        raise _query_error("procedure", _("Không có thủ tục mã %(code)s.") % {"code": code})
+    return code
+
+
+def _query_error(field: str, message: Any) -> NinjaValidationError:
+    """A 422 field error of the query string, as ninja reports its own."""
+    return NinjaValidationError(
+        [{"loc": ("query", field), "type": "not_found", "msg": str(message)}]
+    )
 
 
 def _current_version(*, code: str, now: Any) -> ProcedureVersion:
