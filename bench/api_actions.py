@@ -13,6 +13,7 @@ What it does (all on loopback, bounded in requests and time):
    settings, same database) on COUNTED dossiers: receive, forward (specialist -> leader),
    issue_result, and the bare `GET /api/v1/health`; the figures are those of the last
    dossier (warm caches: tokens, units, catalog), the first one's are reported as `cold`;
+   every other dossier is timed in-process instead (no capture; `in_process_p50_ms`);
 4. starts gunicorn and measures each action on its own DOSSIERS dossiers — all receives,
    then all forwards, then all results, each request a different dossier with the version
    it is known to have — from CLIENTS keep-alive clients, then the bare view under the same
@@ -56,7 +57,7 @@ DOSSIERS = int(os.environ.get("MOTCUA_BENCH_ACTION_DOSSIERS", "300"))
 CLIENTS = int(os.environ.get("MOTCUA_BENCH_ACTION_CLIENTS", "1"))
 SERVER = os.environ.get("MOTCUA_BENCH_ACTION_SERVER", "w2t2")
 WARMUP = 20  # dossiers walked through the three actions before measuring
-COUNTED = 3
+COUNTED = 12
 TIME_LIMIT_S = 180.0  # per measured phase
 UNIT_CODE = "00070"
 PROCEDURE_CODE = "1.000894"
@@ -208,15 +209,27 @@ def _count(seed: dict[str, Any]) -> dict[str, Any]:
 
     client = Client(HTTP_HOST="127.0.0.1")
     runs: list[dict[str, Any]] = []
-    for code in seed["codes"]:
+    timings: dict[str, list[float]] = {name: [] for name in (*ACTIONS, "bare")}
+    for index, code in enumerate(seed["codes"]):
         run: dict[str, Any] = {}
         for action in ACTIONS:
-            method, path, body, headers = _request(seed, action, code)
+            _, path, body, headers = _request(seed, action, code)
             extra = {"HTTP_AUTHORIZATION": headers["Authorization"]}
+            if index % 2:  # every other dossier: time it, without the query capture
+                began = time.perf_counter()
+                response = client.post(path, body, content_type="application/json", **extra)
+                timings[action].append((time.perf_counter() - began) * 1000)
+                assert response.status_code == 200, (action, response.content)
+                continue
             with CaptureQueriesContext(connection) as queries:
                 response = client.post(path, body, content_type="application/json", **extra)
             assert response.status_code == 200, (action, response.content)
             run[action] = [q["sql"] for q in queries.captured_queries]
+        if index % 2:
+            began = time.perf_counter()
+            client.get("/api/v1/health")
+            timings["bare"].append((time.perf_counter() - began) * 1000)
+            continue
         with CaptureQueriesContext(connection) as queries:
             response = client.get("/api/v1/health")
         assert response.status_code == 200
@@ -226,6 +239,9 @@ def _count(seed: dict[str, Any]) -> dict[str, Any]:
     return {
         "queries": {name: len(sql) for name, sql in warm.items()},
         "cold": {name: len(sql) for name, sql in cold.items()},
+        "in_process_p50_ms": {
+            name: round(statistics.median(values[1:]), 1) for name, values in timings.items()
+        },
         "sql": {name: [s[:160] for s in sql] for name, sql in warm.items()},
     }
 
@@ -390,6 +406,7 @@ def run() -> list[dict[str, Any]]:
                     "p99_ms": figures["p99_ms"],
                     "queries": queries,
                     "queries_cold": counted["cold"][action],
+                    "in_process_p50_ms": counted["in_process_p50_ms"][action],
                     "p50_to_bare": ratio,
                     "requests": figures["requests"],
                     "errors": figures["errors"],
@@ -408,6 +425,7 @@ def run() -> list[dict[str, Any]]:
                 "p95_ms": bare["p95_ms"],
                 "p99_ms": bare["p99_ms"],
                 "queries": counted["queries"]["bare"],
+                "in_process_p50_ms": counted["in_process_p50_ms"]["bare"],
                 "requests": bare["requests"],
                 "errors": bare["errors"],
                 "server": config,

@@ -17,14 +17,15 @@ from django.utils.translation import gettext_lazy as _
 from ninja import Field, Header, Router, Schema
 from pydantic import AwareDatetime, ConfigDict
 
+from motcua.accounts.models import User
 from motcua.core import clock
 from motcua.core.errors import NotFound
 from motcua.dossiers.lifecycle import TRANSITIONS
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.selectors import (
     dossier_actions_for,
-    dossier_get_for_actor,
     dossier_list_for_actor,
+    log_personal_data_read,
 )
 from motcua.dossiers.services.act import dossier_act, transition_get
 
@@ -168,14 +169,17 @@ _POST_RESPONSES = {
         "này được `POST /dossiers/{code}/actions/{action}` chấp nhận. Danh sách rỗng: "
         "không có việc gì để làm. 404 với hồ sơ người gọi không được xem."
     ),
+    openapi_extra={
+        "responses": {
+            200: {"description": "Phiên bản hồ sơ và các thao tác được thực hiện lúc này."},
+            401: _POST_RESPONSES[401],
+            404: {"description": "`not_found`: không có hồ sơ, hoặc người gọi không được xem."},
+        }
+    },
 )
 def dossiers_actions(request: HttpRequest, code: str) -> dict[str, Any]:
     actor = request_actor(request)
-    # The answer carries no personal data of the applicant: a visibility check through the
-    # access selector, without the read being logged (the POST logs its read).
-    dossier = dossier_list_for_actor(actor=actor).filter(code=code).first()
-    if dossier is None:
-        raise NotFound(_("Không tìm thấy hồ sơ %(dossier)s."), dossier=code)
+    dossier = _visible(actor=actor, code=code)  # no personal data shown: no read logged
     version = dossier.version  # read first: a later change makes the POST a 409, never wrong
     return {
         "version": version,
@@ -222,7 +226,7 @@ def dossiers_act(
         for name, value in body.items()
         if name != "expected_version" and value is not None
     }
-    dossier: Dossier = dossier_get_for_actor(actor=actor, code=code, now=now, channel="api")
+    dossier = _visible(actor=actor, code=code)
 
     def perform() -> tuple[int, dict[str, Any]]:
         changed = dossier_act(
@@ -233,6 +237,9 @@ def dossiers_act(
             expected_version=payload.expected_version,
             values=values,
         )
+        # The answer shows the dossier: a staff read of personal data, logged (Law 91/2025)
+        # when it is given, not for a refused action.
+        log_personal_data_read(actor=actor, dossier=changed, now=now, channel="api")
         if changed.procedure_version_id == dossier.procedure_version_id:
             # Render with the version (and its procedure) the access read already loaded:
             # an action never changes it, and it saves the rendering a query.
@@ -253,3 +260,12 @@ def dossiers_act(
     if replayed:
         response["Idempotent-Replayed"] = "true"
     return response
+
+
+def _visible(*, actor: User, code: str) -> Dossier:
+    """The dossier `code` if the actor may see it (the access selector of the list, which logs
+    nothing), else NotFound — as for a code that does not exist."""
+    dossier = dossier_list_for_actor(actor=actor).filter(code=code).first()
+    if dossier is None:
+        raise NotFound(_("Không tìm thấy hồ sơ %(dossier)s."), dossier=code)
+    return dossier

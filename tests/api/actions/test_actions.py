@@ -195,13 +195,19 @@ def test_actions_of_a_dossier_the_caller_cannot_see_are_404_and_need_a_token(
     assert client.get(f"/api/v1/dossiers/{code}/actions").status_code == 401
 
 
-def test_listing_actions_logs_no_read_and_acting_logs_one(people: People) -> None:
+def test_listing_actions_logs_no_read_a_refused_action_neither_and_acting_logs_one(
+    people: People,
+) -> None:
     code = submit(people)
 
     people.officer.actions(code)
+    refused = post_action(people.officer, code, "return_result", {"expected_version": 1})
+    assert refused.status_code == 409
     assert DataAccessLog.objects.count() == 0
     ok(people.officer.act(code, "receive"))
-    assert list(DataAccessLog.objects.values_list("subject_id", "channel")) == [(code, "api")]
+    assert list(DataAccessLog.objects.values_list("subject_id", "purpose", "channel")) == [
+        (code, "dossier_view", "api")
+    ]
 
 
 # --- POST .../actions/{action}: the errors ------------------------------------------------------
