@@ -12,8 +12,10 @@ from django.test import Client
 from freezegun.api import FrozenDateTimeFactory
 
 from motcua.accounts.models import User
+from motcua.api.dossier_actions import ActionIn
 from motcua.api.models import IdempotencyRecord
 from motcua.core.models import DataAccessLog
+from motcua.dossiers.lifecycle import TRANSITIONS
 from motcua.dossiers.models import Dossier, DossierEvent
 from tests.api.actions.helpers import (
     ApiUser,
@@ -362,3 +364,11 @@ def test_the_same_key_for_another_request_is_422_and_nothing_changes(people: Peo
     assert response.status_code == 422
     assert response.json()["code"] == "idempotency_key_reused"
     assert _state(code) == before
+
+
+def test_the_body_schema_takes_every_field_of_the_lifecycle_table() -> None:
+    """A field added to `TRANSITIONS` must be accepted by the API's body (else every POST
+    of that action would be refused as an unknown field)."""
+    table = {f.name for t in TRANSITIONS.values() for f in t.fields}
+
+    assert set(ActionIn.model_fields) - {"expected_version"} == table
