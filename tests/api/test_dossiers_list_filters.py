@@ -12,7 +12,11 @@ from django.test import Client
 from motcua.accounts.models import User
 from motcua.catalog.models import Procedure
 from motcua.dossiers.models import Channel, Dossier
-from motcua.dossiers.services import dossier_receive, dossier_submit
+from motcua.dossiers.services import (
+    dossier_receive,
+    dossier_receive_at_counter,
+    dossier_submit,
+)
 from motcua.organisation.models import Role, Unit
 from tests.api.conftest import bearer
 from tests.factories import RoleAssignmentFactory, StaffFactory
@@ -34,12 +38,7 @@ def supervisor(province: Unit) -> User:
 
 
 def _submit(
-    procedure: Procedure,
-    unit: Unit,
-    applicant: User,
-    at: dt.datetime,
-    channel: int = Channel.ONLINE,
-    name: str = "Nguyễn Văn An",
+    procedure: Procedure, unit: Unit, applicant: User, at: dt.datetime, name: str = "Nguyễn Văn An"
 ) -> str:
     return dossier_submit(
         applicant=applicant,
@@ -47,7 +46,6 @@ def _submit(
         receiving_unit=unit,
         form_data={"ten_tre": "An"},
         applicant_name=name,
-        channel=channel,
         now=at,
     ).code
 
@@ -63,7 +61,17 @@ def dossiers(
 ) -> dict[str, str]:
     codes = {
         "thu_ward": _submit(procedure, ward, citizen, THU),
-        "fri_ward_post": _submit(procedure, ward, citizen, FRI, channel=Channel.POST),
+        # a paper dossier sent by post, received at the one-stop (status 2)
+        "fri_ward_post": dossier_receive_at_counter(
+            actor=officer,
+            procedure_version=procedure.versions.get(number=2),
+            receiving_unit=ward,
+            applicant=citizen,
+            applicant_name="Nguyễn Văn An",
+            form_data={"ten_tre": "An"},
+            channel=Channel.POST,
+            now=FRI,
+        ).code,
         "fri_other": _submit(procedure, other_ward, other_citizen, FRI, name="Trần Thị Bình"),
         "mon_ward": _submit(procedure, ward, other_citizen, MON, name="Trần Thị Bình"),
     }
@@ -103,13 +111,13 @@ def test_without_filters_everything_visible_newest_first(
 @pytest.mark.parametrize(
     ("query", "expected"),
     [
-        ("status=2", ["thu_ward"]),
-        ("status=1", ["mon_ward", "fri_other", "fri_ward_post"]),
+        ("status=2", ["fri_ward_post", "thu_ward"]),
+        ("status=1", ["mon_ward", "fri_other"]),
         ("status=1&status=2", ["mon_ward", "fri_other", "fri_ward_post", "thu_ward"]),
-        ("status=2,4", ["thu_ward"]),
+        ("status=2,4", ["fri_ward_post", "thu_ward"]),
         ("status=9", []),
         ("unit=00004", ["fri_other"]),
-        ("unit=00070&status=1", ["mon_ward", "fri_ward_post"]),
+        ("unit=00070&status=1", ["mon_ward"]),
         ("procedure=1.001193&channel=post", ["fri_ward_post"]),
         ("channel=online&unit=00070", ["mon_ward", "thu_ward"]),
         ("submitted_from=2026-02-13", ["mon_ward", "fri_other", "fri_ward_post"]),
@@ -135,13 +143,11 @@ def test_filters(
 def test_a_code_search_and_the_pagination_of_a_filtered_list(
     client: Client, supervisor: User, dossiers: dict[str, str]
 ) -> None:
-    response = client.get("/api/v1/dossiers?status=1&page_size=2&page=2", **bearer(supervisor))
+    response = client.get("/api/v1/dossiers?status=1,2&page_size=3&page=2", **bearer(supervisor))
 
-    assert response.json() == {
-        "items": [response.json()["items"][0]],
-        "count": 3,
-    }
-    assert response.json()["items"][0]["code"] == dossiers["fri_ward_post"]
+    assert response.status_code == 200
+    assert response.json()["count"] == 4
+    assert [item["code"] for item in response.json()["items"]] == [dossiers["thu_ward"]]
     assert listed(client, supervisor, f"q={dossiers['fri_other']}") == [dossiers["fri_other"]]
 
 
