@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-MODULES = ["bench.deadlines", "bench.catalog_import", "bench.api_submission"]
+MODULES = ["bench.deadlines", "bench.catalog_import", "bench.api_submission", "bench.api_actions"]
 ROOT = Path(__file__).resolve().parent.parent
 
 

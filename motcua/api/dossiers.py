@@ -7,18 +7,20 @@ the code exists).
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, Literal
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Header, Query, Router, Schema
-from pydantic import ConfigDict
+from ninja.errors import ValidationError as NinjaValidationError
+from pydantic import ConfigDict, ValidationInfo, field_validator
 
 from motcua.catalog.models import Procedure, ProcedureVersion, ResultKind
 from motcua.catalog.selectors import version_in_force
 from motcua.core import clock
 from motcua.core.errors import ValidationError
-from motcua.dossiers.models import Channel, Dossier, DossierEvent
+from motcua.dossiers.models import Channel, Dossier, DossierEvent, StepRun
 from motcua.dossiers.selectors import dossier_events, dossier_get_for_actor, dossier_list_for_actor
 from motcua.dossiers.services import dossier_submit
 from motcua.organisation.models import Unit
@@ -40,6 +42,7 @@ CHANNELS: dict[str, int] = {
 }
 CHANNEL_NAMES = {value: name for name, value in CHANNELS.items()}
 ChannelName = Literal["online", "counter", "post"]
+ResultOutcomeName = Literal["granted", "refused", ""]
 
 
 # --- input ------------------------------------------------------------------------------
@@ -114,7 +117,98 @@ class DossierSubmitIn(Schema):
 
 
 class DossierListQuery(PageQuery):
-    pass
+    """The list's filters (all optional, combined with AND). Bad values are 422 with a field
+    error; the times are ISO 8601 (dd/mm/yyyy is for the pages, not the API)."""
+
+    status: list[str] = Field(
+        default_factory=list,
+        description="Trạng thái 1–10; lặp lại (`status=2&status=4`) hoặc phân tách bằng dấu "
+        "phẩy (`status=2,4`).",
+    )
+    unit: str | None = Field(
+        None, min_length=1, max_length=30, description="Mã đơn vị: tiếp nhận hoặc giải quyết."
+    )
+    procedure: str | None = Field(None, min_length=1, max_length=40, description="Mã thủ tục.")
+    channel: ChannelName | None = Field(None, description="Kênh nộp: online | counter | post.")
+    submitted_from: str | None = Field(
+        None,
+        description="Nộp từ (ISO 8601): ngày `2026-02-13` (từ 00:00 giờ Việt Nam) hoặc thời "
+        "điểm `2026-02-13T10:00:00+07:00` (không có múi giờ: giờ Việt Nam).",
+    )
+    submitted_to: str | None = Field(
+        None,
+        description="Nộp đến (ISO 8601): ngày `2026-02-13` (hết ngày đó) hoặc thời điểm (trước "
+        "thời điểm đó).",
+    )
+    q: str | None = Field(
+        None,
+        min_length=1,
+        max_length=100,
+        description="Tìm theo mã hồ sơ, tên hoặc số định danh người nộp.",
+    )
+
+    @field_validator("status", mode="before")
+    @classmethod
+    def _split_statuses(cls, value: Any) -> list[str]:
+        values = value if isinstance(value, list) else [value]
+        return [part.strip() for v in values for part in str(v).split(",") if part.strip()]
+
+    @field_validator("status")
+    @classmethod
+    def _check_statuses(cls, value: list[str]) -> list[str]:
+        for part in value:
+            if not part.isdigit() or not 1 <= int(part) <= 10:
+                raise ValueError("status must be integers from 1 to 10")
+        return value
+
+    @field_validator("submitted_from")
+    @classmethod
+    def _check_from(cls, value: str | None) -> str | None:
+        if value is not None:
+            _parse_instant(value)
+        return value
+
+    @field_validator("submitted_to")
+    @classmethod
+    def _check_to(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is not None:
+            end = _range_end(value)
+            start = info.data.get("submitted_from")
+            if start and end <= _parse_instant(start)[0]:
+                raise ValueError("submitted_to must be after submitted_from")
+        return value
+
+    def statuses(self) -> list[int] | None:
+        return sorted({int(s) for s in self.status}) or None
+
+    def submitted_range(self) -> tuple[dt.datetime | None, dt.datetime | None]:
+        """[from, to) as aware instants: a date starts at 00:00 local time; a `to` date
+        includes that whole day."""
+        start = _parse_instant(self.submitted_from)[0] if self.submitted_from else None
+        end = _range_end(self.submitted_to) if self.submitted_to else None
+        return start, end
+
+
+def _parse_instant(value: str) -> tuple[dt.datetime, bool]:
+    """An ISO 8601 date or date-time (local time when it has no offset) -> (aware instant,
+    whether it was a date). Raises ValueError otherwise."""
+    text = value.strip()
+    try:
+        if len(text) <= 10:
+            day = dt.date.fromisoformat(text)
+            return dt.datetime.combine(day, dt.time(), tzinfo=clock.VN_TZ), True
+        instant = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError("an ISO 8601 date or date-time is required") from None
+    if instant.tzinfo is None:
+        instant = instant.replace(tzinfo=clock.VN_TZ)
+    return instant, False
+
+
+def _range_end(value: str) -> dt.datetime:
+    """The exclusive end of `submitted_to`: a date includes its whole day."""
+    end, is_date = _parse_instant(value)
+    return end + dt.timedelta(days=1) if is_date else end
 
 
 # --- output -----------------------------------------------------------------------------
@@ -175,6 +269,20 @@ class DossierSummaryOut(Schema):
         return obj.effective_appointment_at
 
 
+class CurrentStepOut(Schema):
+    name: str
+    role: str = Field(..., description="Vai trò thực hiện bước (officer, specialist, leader...).")
+    assignee: int | None = Field(
+        ..., description="Mã người được giao (như `to_user` khi chuyển bước), nếu có."
+    )
+    started_at: LocalDateTime
+    due_at: LocalDateTime
+
+    @staticmethod
+    def resolve_assignee(obj: StepRun) -> int | None:
+        return obj.assignee_id
+
+
 class DossierOut(DossierSummaryOut):
     handling_unit: CodeName
     applicant: ApplicantOut
@@ -188,8 +296,26 @@ class DossierOut(DossierSummaryOut):
     finished_at: LocalDateTime | None
     returned_at: LocalDateTime | None
     closed_at: LocalDateTime | None
+    clock_started_at: LocalDateTime | None = Field(
+        ..., description="Bắt đầu tính thời hạn giải quyết (tính lại khi bổ sung, nếu có)."
+    )
+    new_appointment_at: LocalDateTime | None = Field(
+        ..., description="Ngày hẹn lại ghi trên thư xin lỗi (mẫu 04), nếu có."
+    )
+    result_outcome: ResultOutcomeName = Field(
+        ...,
+        description="Kết quả giải quyết: `granted` (giải quyết), `refused` (từ chối giải "
+        "quyết, có lý do); rỗng khi chưa có kết quả.",
+    )
+    current_step: CurrentStepOut | None = Field(
+        ..., description="Bước xử lý đang mở (phiếu kiểm soát, mẫu 06), nếu có."
+    )
     supplement_count: int
-    version: int = Field(..., description="Phiên bản dữ liệu (tăng sau mỗi thay đổi).")
+    version: int = Field(
+        ...,
+        description="Phiên bản dữ liệu (tăng sau mỗi thay đổi); gửi lại làm `expected_version` "
+        "khi thực hiện thao tác.",
+    )
 
     @staticmethod
     def resolve_handling_unit(obj: Dossier) -> dict[str, str]:
@@ -208,6 +334,13 @@ class DossierOut(DossierSummaryOut):
     @staticmethod
     def resolve_first_appointment_at(obj: Dossier) -> Any:
         return obj.appointment_at
+
+    @staticmethod
+    def resolve_current_step(obj: Dossier) -> StepRun | None:
+        if obj.current_step_id is None:
+            return None
+        run = obj.current_step
+        return run if run is not None and run.finished_at is None else None
 
 
 class DossierPage(Schema):
@@ -324,11 +457,25 @@ def dossiers_submit(
     summary="Hồ sơ của tôi",
     description=(
         "Công dân: hồ sơ mình đã nộp; cán bộ: hồ sơ của các đơn vị mình làm việc; "
-        "khoá tích hợp: hồ sơ của các đơn vị được gán. Mới nhất trước."
+        "khoá tích hợp: hồ sơ của các đơn vị được gán. Mới nhất trước. Lọc theo `status`, "
+        "`unit`, `procedure`, `channel`, `submitted_from`/`submitted_to`, `q` (kết hợp AND); "
+        "giá trị sai (trạng thái ngoài 1–10, mã đơn vị không tồn tại, ngày không theo ISO "
+        "8601): 422 với lỗi của trường."
     ),
 )
 def dossiers_list(request: HttpRequest, query: Query[DossierListQuery]) -> dict[str, Any]:
-    return paginate(dossier_list_for_actor(actor=request_actor(request)), query)
+    submitted_from, submitted_to = query.submitted_range()
+    rows = dossier_list_for_actor(
+        actor=request_actor(request),
+        status=query.statuses(),
+        channel=CHANNELS[query.channel] if query.channel else None,
+        unit_id=_unit_id(query.unit) if query.unit else None,
+        procedure_code=_procedure_code(query.procedure) if query.procedure else None,
+        search=query.q,
+        submitted_from=submitted_from,
+        submitted_to=submitted_to,
+    )
+    return paginate(rows, query)
 
 
 @router.get(
@@ -360,6 +507,28 @@ def _dossier_for(request: HttpRequest, code: str) -> Dossier:
     """Raises NotFound for a code the actor may not see (as for one that does not exist)."""
     return dossier_get_for_actor(
         actor=request_actor(request), code=code, now=clock.now(), channel="api"
+    )
+
+
+def _unit_id(code: str) -> int:
+    """The unit of a list filter (active or not: old dossiers keep merged units); an unknown
+    code is a 422 field error of the query, like the other bad filter values."""
+    unit_id = Unit.objects.filter(code=code).values_list("pk", flat=True).first()
+    if unit_id is None:
+        raise _query_error("unit", _("Không tìm thấy đơn vị."))
+    return unit_id
+
+
+def _procedure_code(code: str) -> str:
+    if not Procedure.objects.filter(code=code).exists():
+        raise _query_error("procedure", _("Không có thủ tục mã %(code)s.") % {"code": code})
+    return code
+
+
+def _query_error(field: str, message: Any) -> NinjaValidationError:
+    """A 422 field error of the query string, as ninja reports its own."""
+    return NinjaValidationError(
+        [{"loc": ("query", field), "type": "not_found", "msg": str(message)}]
     )
 
 

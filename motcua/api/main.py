@@ -14,7 +14,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import translation
 from ninja import NinjaAPI
 
-from . import dossiers, procedures, system, tokens, units
+from . import dossier_actions, dossiers, procedures, system, tokens, units
 from .errors import install_error_handlers
 from .parser import GuardedJsonParser
 
@@ -30,8 +30,10 @@ The motcua REST API: look up administrative procedures and units, submit and fol
   stable, `message` follows `Accept-Language` (Vietnamese by default, `en` for English).
 * **Input limits**: no NUL characters or lone surrogates, no NaN/Infinity, strings up to
   10,000 characters, bodies up to 1 MiB (413 `payload_too_large`).
-* **Idempotency**: send `Idempotency-Key` with `POST /dossiers`; a retry returns the first
-  response.
+* **Idempotency**: send `Idempotency-Key` with `POST /dossiers` and
+  `POST /dossiers/{code}/actions/{action}`; a retry returns the first response.
+* **Lifecycle actions**: `GET /dossiers/{code}/actions` lists what the caller may do now;
+  `POST /dossiers/{code}/actions/{action}` with `expected_version` does it (stale: 409).
 * **Times** are ISO 8601 in Asia/Ho_Chi_Minh (`+07:00`).
 """
 
@@ -58,6 +60,7 @@ install_error_handlers(api)
 api.add_router("/procedures", procedures.router)
 api.add_router("/units", units.router)
 api.add_router("/dossiers", dossiers.router)
+api.add_router("/dossiers", dossier_actions.router)
 api.add_router("/auth", tokens.router)
 api.add_router("", system.router)
 

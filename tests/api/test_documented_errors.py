@@ -96,6 +96,19 @@ def _someone_elses_token(w: World) -> Any:
 TOKEN = "/api/v1/auth/token"
 GOOD = {"username": "an", "password": "matkhau-demo-2026"}
 
+
+def _own_dossier(w: World) -> str:
+    """A dossier the citizen filed (status 1, version 1)."""
+    response = w.post("/api/v1/dossiers", SUBMIT, **w.auth)
+    assert response.status_code == 201, response.content[:300]
+    code: str = response.json()["code"]
+    return code
+
+
+def _act(w: World, action: str, body: Any, **extra: Any) -> Any:
+    return w.post(f"/api/v1/dossiers/{_own_dossier(w)}/actions/{action}", body, **extra)
+
+
 CASES: dict[tuple[str, str], Callable[[World], Any]] = {
     # public look-ups
     ("procedures_list", "400"): lambda w: w.client.get("/api/v1/procedures?q=%00"),
@@ -154,6 +167,27 @@ CASES: dict[tuple[str, str], Callable[[World], Any]] = {
     ("auth_tokens_revoke", "422"): lambda w: w.client.delete("/api/v1/auth/tokens/abc", **w.auth),
     # system
     ("ready", "503"): _ready_db_down,
+    ("dossiers_actions", "400"): lambda w: w.client.get("/api/v1/dossiers/a%00/actions", **w.auth),
+    ("dossiers_actions", "401"): lambda w: w.client.get("/api/v1/dossiers/x/actions"),
+    ("dossiers_actions", "404"): lambda w: w.client.get("/api/v1/dossiers/x/actions", **w.auth),
+    # A field the action does not take: refused by dossier_act (the body itself parses).
+    ("dossiers_act", "400"): lambda w: _act(
+        w, "withdraw", {"expected_version": 1, "reason": "x", "amount_vnd": 5}, **w.auth
+    ),
+    ("dossiers_act", "401"): lambda w: w.post(
+        "/api/v1/dossiers/x/actions/withdraw", {"expected_version": 1}
+    ),
+    ("dossiers_act", "403"): lambda w: _act(w, "receive", {"expected_version": 1}, **w.auth),
+    ("dossiers_act", "404"): lambda w: w.post(
+        "/api/v1/dossiers/x/actions/withdraw", {"expected_version": 1}, **w.auth
+    ),
+    ("dossiers_act", "409"): lambda w: _act(
+        w, "withdraw", {"expected_version": 7, "reason": "x"}, **w.auth
+    ),
+    ("dossiers_act", "413"): lambda w: w.post(
+        "/api/v1/dossiers/x/actions/withdraw", _too_big(), **w.auth
+    ),
+    ("dossiers_act", "422"): lambda w: _act(w, "withdraw", {"reason": "x"}, **w.auth),
 }
 
 

@@ -66,6 +66,10 @@ def test_a_citizen_submits_and_the_applicant_comes_from_the_profile(
         "finished_at": None,
         "returned_at": None,
         "closed_at": None,
+        "clock_started_at": None,
+        "new_appointment_at": None,
+        "result_outcome": "",
+        "current_step": None,
         "supplement_count": 0,
         "version": 1,
     }

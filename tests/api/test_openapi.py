@@ -29,6 +29,8 @@ OPERATIONS = {
     ("/api/v1/auth/token", "post"),
     ("/api/v1/auth/tokens", "get"),
     ("/api/v1/auth/tokens/{token_id}", "delete"),
+    ("/api/v1/dossiers/{code}/actions", "get"),
+    ("/api/v1/dossiers/{code}/actions/{action}", "post"),
     ("/api/v1/health", "get"),
     ("/api/v1/ready", "get"),
 }

@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.db.models import OuterRef, Subquery
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
@@ -134,10 +135,16 @@ def illegal(*, dossier: Dossier, doing: Any, code: str = "illegal_transition") -
 
 
 def current_run(dossier: Dossier) -> StepRun | None:
-    """The open slip row the dossier is at, if any."""
+    """The open slip row the dossier is at, if any, annotated with `last_order`: the
+    highest row number of the dossier's slip (what `next_order` needs, in the same query)."""
     if dossier.current_step_id is None:
         return None
-    run = StepRun.objects.select_related("unit", "step").get(pk=dossier.current_step_id)
+    last = StepRun.objects.filter(dossier_id=OuterRef("dossier_id")).order_by("-order")
+    run = (
+        StepRun.objects.select_related("unit", "step")
+        .annotate(last_order=Subquery(last.values("order")[:1]))
+        .get(pk=dossier.current_step_id)
+    )
     return run if run.finished_at is None else None
 
 
@@ -456,7 +463,12 @@ def finish_step(
     run.save()
 
 
-def next_order(dossier: Dossier) -> int:
+def next_order(dossier: Dossier, *, run: StepRun | None = None) -> int:
+    """The number of the next slip row. Give the `run` read by `current_run` when no row was
+    added since: its `last_order` saves the query."""
+    known = getattr(run, "last_order", None)
+    if known is not None:
+        return int(known) + 1
     last = (
         StepRun.objects.filter(dossier=dossier)
         .order_by("-order")

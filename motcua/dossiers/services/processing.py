@@ -71,7 +71,7 @@ def dossier_forward(
     dossier.current_step = open_step(
         dossier=dossier,
         step=following,
-        order=next_order(dossier),
+        order=next_order(dossier, run=run),
         given_by=actor,
         assignee=to_user,
         start=now,
@@ -202,7 +202,7 @@ def dossier_issue_result(
         dossier.current_step = open_step(
             dossier=dossier,
             step=following,
-            order=next_order(dossier),
+            order=next_order(dossier, run=run),
             given_by=actor,
             assignee=None,
             start=now,
