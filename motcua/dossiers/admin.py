@@ -156,19 +156,23 @@ class _EventTextMixin:
         return format_html_join("", "<div>{}: {} → {}</div>", lines)
 
 
+#: The event trail's columns, inline on the dossier and on an event's own page.
+EVENT_FIELDS = (
+    "seq",
+    "at",
+    "action_text",
+    "actor",
+    "role_text",
+    "status_before",
+    "status_after",
+    "reason",
+    "changes_text",
+)
+
+
 class DossierEventInline(_EventTextMixin, _ReadOnlyInline):
     model = DossierEvent
-    fields = (
-        "seq",
-        "at",
-        "action_text",
-        "actor",
-        "role_text",
-        "status_before",
-        "status_after",
-        "reason",
-        "changes_text",
-    )
+    fields = EVENT_FIELDS
     readonly_fields = fields
     ordering = ("seq",)
 
@@ -286,18 +290,7 @@ class DossierEventAdmin(_EventTextMixin, admin.ModelAdmin):
     list_filter = ("action",)
     search_fields = ("dossier__code",)
     list_select_related = ("dossier", "actor")
-    fields = (
-        "dossier",
-        "seq",
-        "at",
-        "action_text",
-        "actor",
-        "role_text",
-        "status_before",
-        "status_after",
-        "reason",
-        "changes_text",
-    )
+    fields = ("dossier", *EVENT_FIELDS)
     readonly_fields = fields
 
     def has_add_permission(self, request: HttpRequest) -> bool:

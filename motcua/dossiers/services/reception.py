@@ -360,6 +360,40 @@ def dossier_receive(
     return change.commit(extra=None if on_time is None else {"reception_on_time": on_time})
 
 
+def _register_at_counter(
+    *,
+    actor: User,
+    doing: Any,
+    receiving_unit: Unit | None,
+    service_point: ServicePoint | None,
+    channel: int,
+    **details: Any,
+) -> tuple[Dossier, str]:
+    """What counter reception and counter guidance share: a paper channel, the receiving
+    unit (given, or the service point's), an officer there; the dossier registered (status 1,
+    code taken, e-form checked) with its creation event. Returns it and the officer's role."""
+    if int(channel) not in (Channel.COUNTER, Channel.POST):
+        raise ValidationError(
+            _("Hồ sơ tiếp nhận tại quầy chỉ có kênh trực tiếp hoặc bưu chính."),
+            code="invalid_channel",
+        )
+    if receiving_unit is None:
+        if service_point is None:
+            raise ValidationError(
+                _("Cần chọn điểm phục vụ hoặc đơn vị tiếp nhận."), code="receiving_unit_required"
+            )
+        receiving_unit = service_point.unit
+    role = require_role(actor=actor, units=[receiving_unit], roles=[Role.OFFICER], doing=doing)
+    dossier = _new_dossier(
+        receiving_unit=receiving_unit,
+        service_point=service_point,
+        channel=int(channel),
+        **details,
+    )
+    _record_submission(dossier=dossier, actor=actor, actor_role=role, now=details["now"])
+    return dossier, role
+
+
 @transaction.atomic
 def dossier_receive_at_counter(
     *,
@@ -383,26 +417,14 @@ def dossier_receive_at_counter(
 ) -> Dossier:
     """An officer registers and receives a paper dossier (counter or post) in one go:
     status 2, code assigned, appointment set. Give `service_point` or `receiving_unit`."""
-    if int(channel) not in (Channel.COUNTER, Channel.POST):
-        raise ValidationError(
-            _("Hồ sơ tiếp nhận tại quầy chỉ có kênh trực tiếp hoặc bưu chính."),
-            code="invalid_channel",
-        )
-    if receiving_unit is None:
-        if service_point is None:
-            raise ValidationError(
-                _("Cần chọn điểm phục vụ hoặc đơn vị tiếp nhận."), code="receiving_unit_required"
-            )
-        receiving_unit = service_point.unit
-    role = require_role(
-        actor=actor, units=[receiving_unit], roles=[Role.OFFICER], doing=_("tiếp nhận")
-    )
-    dossier = _new_dossier(
+    dossier, role = _register_at_counter(
+        actor=actor,
+        doing=_("tiếp nhận"),
         procedure_version=procedure_version,
         receiving_unit=receiving_unit,
         handling_unit=handling_unit,
         service_point=service_point,
-        channel=int(channel),
+        channel=channel,
         applicant=applicant,
         applicant_name=applicant_name,
         applicant_id_number=applicant_id_number,
@@ -414,7 +436,6 @@ def dossier_receive_at_counter(
         result_kind=result_kind,
         now=now,
     )
-    _record_submission(dossier=dossier, actor=actor, actor_role=role, now=now)
     before = snapshot(dossier)
     apply_reception(dossier=dossier, actor=actor, now=now)
     return commit_change(
@@ -456,29 +477,14 @@ def dossier_guide_at_counter(
     and no running clock. When the applicant comes back, `dossier_supplement` receives it
     (status 2, form 01) with everything already entered; unsupplemented it closes as not
     received (3). The statistics see the guidance (event `guide_at_counter`)."""
-    if int(channel) not in (Channel.COUNTER, Channel.POST):
-        raise ValidationError(
-            _("Hồ sơ tiếp nhận tại quầy chỉ có kênh trực tiếp hoặc bưu chính."),
-            code="invalid_channel",
-        )
-    if receiving_unit is None:
-        if service_point is None:
-            raise ValidationError(
-                _("Cần chọn điểm phục vụ hoặc đơn vị tiếp nhận."), code="receiving_unit_required"
-            )
-        receiving_unit = service_point.unit
-    role = require_role(
+    dossier, role = _register_at_counter(
         actor=actor,
-        units=[receiving_unit],
-        roles=[Role.OFFICER],
         doing=_("hướng dẫn hoàn thiện"),
-    )
-    dossier = _new_dossier(
         procedure_version=procedure_version,
         receiving_unit=receiving_unit,
         handling_unit=handling_unit,
         service_point=service_point,
-        channel=int(channel),
+        channel=channel,
         applicant=applicant,
         applicant_name=applicant_name,
         applicant_id_number=applicant_id_number,
@@ -490,7 +496,6 @@ def dossier_guide_at_counter(
         result_kind=result_kind,
         now=now,
     )
-    _record_submission(dossier=dossier, actor=actor, actor_role=role, now=now)
     cleaned = clean_supplement_items(dossier=dossier, items=items)
     before = snapshot(dossier)
     Suspension.objects.create(
