@@ -3,7 +3,8 @@
 Who sees a dossier:
 - its applicant (a citizen or organisation account sees only its own dossiers);
 - anyone holding a role (officer, specialist, leader, supervisor, auditor, integrator, ...)
-  in its receiving or handling unit, directly or through an assignment covering subunits.
+  in its receiving or handling unit, or in a unit that performs a step of its process (a
+  named unit), directly or through an assignment covering subunits.
 Anyone else gets NotFound, never PermissionDenied: existence is not leaked.
 A staff read of one dossier writes a core.DataAccessLog row (Law 91/2025).
 """
@@ -13,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from django.db.models import Case, CharField, F, Q, QuerySet, Value, When
+from django.db.models import Case, CharField, Exists, F, OuterRef, Q, QuerySet, Value, When
 from django.utils.translation import gettext_lazy as _
 
 from motcua.accounts.models import User
@@ -53,7 +54,13 @@ def _visible_q(*, actor: User) -> Q | None:
     condition = Q(applicant_id=actor.pk)
     units = user_unit_ids(user=actor)
     if units:
-        condition |= Q(receiving_unit_id__in=units) | Q(handling_unit_id__in=units)
+        # A unit that performs a step of the dossier's process (a step in a named unit: a
+        # department consulted) sees it too: its people are given the step and act on it.
+        condition |= (
+            Q(receiving_unit_id__in=units)
+            | Q(handling_unit_id__in=units)
+            | Exists(StepRun.objects.filter(dossier_id=OuterRef("pk"), unit_id__in=units))
+        )
     return condition
 
 

@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import pytest
 
+from motcua.catalog.models import ProcessStep
 from motcua.core.errors import NotFound
 from motcua.core.models import DataAccessLog
 from motcua.dossiers.models import DossierStatus
 from motcua.dossiers.selectors import (
+    dossier_actions_for,
     dossier_events,
     dossier_get_for_actor,
     dossier_list_for_actor,
     dossier_steps,
     dossier_suspensions,
 )
+from motcua.dossiers.services import dossier_forward
+from tests.factories import RoleAssignmentFactory, StaffFactory, UnitFactory
 
 from .helpers import MON, processing, received, submitted, vn
 
@@ -102,3 +106,30 @@ def test_history_slip_and_pauses_in_order(world):
     assert [e.seq for e in dossier_events(dossier=dossier)] == [1, 2, 3]
     assert [s.order for s in dossier_steps(dossier=dossier)] == [1, 2, 3]
     assert list(dossier_suspensions(dossier=dossier)) == []
+
+
+def test_a_unit_performing_a_named_step_sees_the_dossier_and_acts(world):
+    # A department consulted in the process (a step with unit_scope "named"): its specialist
+    # is given the step, sees the dossier and forwards it, though it neither received nor
+    # handles it.
+    department = UnitFactory(code="01.STP", name="Sở Tư pháp", parent=world.province)
+    consultant = StaffFactory(username="consultant")
+    RoleAssignmentFactory(user=consultant, unit=department, role="specialist")
+    review = ProcessStep.objects.get(version=world.version, order=3)
+    review.unit_scope = ProcessStep.UnitScope.NAMED
+    review.unit = department
+    review.save(update_fields=["unit_scope", "unit"])
+    dossier = received(world)
+    with pytest.raises(NotFound):
+        dossier_get_for_actor(actor=consultant, code=dossier.code, now=MON)
+
+    dossier = dossier_forward(
+        dossier=dossier, actor=world.leader, to_user=consultant, now=vn(2026, 3, 2, 10)
+    )
+
+    seen = dossier_get_for_actor(actor=consultant, code=dossier.code, now=MON)
+    assert seen.pk == dossier.pk
+    assert dossier_list_for_actor(actor=consultant).count() == 1
+    assert "forward" in {
+        o.action for o in dossier_actions_for(actor=consultant, dossier=seen, now=MON)
+    }
