@@ -59,7 +59,7 @@ def _visible_q(*, actor: User) -> Q | None:
         condition |= (
             Q(receiving_unit_id__in=units)
             | Q(handling_unit_id__in=units)
-            | Exists(StepRun.objects.filter(dossier_id=OuterRef("pk"), unit_id__in=units))
+            | Q(Exists(StepRun.objects.filter(dossier_id=OuterRef("pk"), unit_id__in=units)))
         )
     return condition
 
