@@ -123,7 +123,7 @@ def demo_accounts_load(*, now: dt.datetime) -> tuple[list[DemoAccount], str | No
         email="nguyenvanan@example.vn",
         address="12 Hàng Bạc, Phường Hoàn Kiếm, Hà Nội",
     )
-    accounts.append(DemoAccount(citizen.username, "công dân", "cổng dịch vụ công, API"))
+    accounts.append(DemoAccount(citizen.username, "Công dân", "cổng dịch vụ công, API"))
     business = _user(
         "doanhnghiep",
         kind=User.Kind.ORGANISATION,
@@ -134,14 +134,14 @@ def demo_accounts_load(*, now: dt.datetime) -> tuple[list[DemoAccount], str | No
         phone="02431234567",
         address="25 Trần Duy Hưng, Phường Cầu Giấy, Hà Nội",
     )
-    accounts.append(DemoAccount(business.username, "doanh nghiệp", "cổng dịch vụ công, API"))
+    accounts.append(DemoAccount(business.username, "Doanh nghiệp", "cổng dịch vụ công, API"))
     integrator = _user(
         "tichhop.congtinh",
         kind=User.Kind.INTEGRATOR,
         full_name="Cổng dịch vụ công Thành phố (tích hợp)",
     )
     role_assign(now=now, user=integrator, unit=city, role=Role.INTEGRATOR, covers_subunits=True)
-    accounts.append(DemoAccount(integrator.username, "tích hợp (khoá API)", "API"))
+    accounts.append(DemoAccount(integrator.username, "Hệ thống tích hợp (khoá API)", "API"))
     raw_key = None
     if not ApiToken.objects.filter(user=integrator, revoked_at__isnull=True).exists():
         _token, raw_key = api_token_create(user=integrator, name="Khoá trình diễn", now=now)
