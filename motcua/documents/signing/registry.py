@@ -22,7 +22,7 @@ from motcua.core.errors import NotFound, ValidationError
 from motcua.documents.signing.base import Signer
 
 #: The demo PKI's PKCS#12 passphrase: public, like the demo accounts' password.
-DEMO_PASSPHRASE = "motcua-demo"
+DEMO_PASSPHRASE = "motcua-demo"  # noqa: S105 (public on purpose, demo only)
 
 BackendFactory = Callable[[str], Signer]
 _BACKENDS: dict[str, BackendFactory] = {}

@@ -22,8 +22,8 @@ from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.ades.report import AdESFailure, AdESIndeterminate
 from pyhanko.sign.diff_analysis import ModificationLevel
-from pyhanko.sign.validation.errors import SignatureValidationError
 from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.sign.validation.errors import SignatureValidationError
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
@@ -108,7 +108,7 @@ class SignatureReport:
 
 def load_certificates(paths: Iterable[Path]) -> list[x509.Certificate]:
     """PEM (one or more certificates) or DER files; missing files are skipped."""
-    certs = []
+    certs: list[x509.Certificate] = []
     for path in paths:
         path = Path(path)
         if not path.is_file():
@@ -148,12 +148,16 @@ def _failures(status, *, names_crl: bool, revocation_checked: bool) -> list[str]
         failures.append(MODIFIED_AFTER_SIGNING)
     elif not status.valid:
         failures.append(SIGNATURE_INVALID)
-    if status.intact and (
-        status.docmdp_ok is False
-        or status.coverage
-        not in (SignatureCoverageLevel.ENTIRE_FILE, SignatureCoverageLevel.ENTIRE_REVISION)
-        or status.modification_level == ModificationLevel.OTHER
-    ) and MODIFIED_AFTER_SIGNING not in failures:
+    if (
+        status.intact
+        and (
+            status.docmdp_ok is False
+            or status.coverage
+            not in (SignatureCoverageLevel.ENTIRE_FILE, SignatureCoverageLevel.ENTIRE_REVISION)
+            or status.modification_level == ModificationLevel.OTHER
+        )
+        and MODIFIED_AFTER_SIGNING not in failures
+    ):
         failures.append(MODIFIED_AFTER_SIGNING)
     if failures:
         # a broken signature says nothing about its certificate: no trust codes on top
@@ -193,8 +197,10 @@ def document_validate(
     """Check every signature of `pdf` at `now` against `trust_roots` (default: the
     configured MOTCUA_SIGNING_TRUST_ROOTS). Refuses a file that is not a PDF (`not_a_pdf`)."""
     moment = now or wall_now()
-    roots = list(trust_roots) if trust_roots is not None else load_certificates(
-        settings.MOTCUA_SIGNING_TRUST_ROOTS
+    roots = (
+        list(trust_roots)
+        if trust_roots is not None
+        else load_certificates(settings.MOTCUA_SIGNING_TRUST_ROOTS)
     )
     mirrors = crl_mirrors if crl_mirrors is not None else settings.MOTCUA_SIGNING_CRL_MIRRORS
     try:
@@ -248,8 +254,8 @@ def document_validate(
                 failures=tuple(failures),
             )
         )
-    failures = tuple(dict.fromkeys(code for check in checks for code in check.failures))
-    return SignatureReport(signatures=tuple(checks), failures=failures)
+    codes = tuple(dict.fromkeys(code for check in checks for code in check.failures))
+    return SignatureReport(signatures=tuple(checks), failures=codes)
 
 
 def _broken(sig, exc: Exception) -> SignatureCheck:
@@ -267,9 +273,9 @@ def _broken(sig, exc: Exception) -> SignatureCheck:
         changed_after_signing=False,
         trusted=False,
         chain=(),
-        not_after=cert.not_valid_after if cert is not None else dt.datetime.min.replace(
-            tzinfo=dt.UTC
-        ),
+        not_after=cert.not_valid_after
+        if cert is not None
+        else dt.datetime.min.replace(tzinfo=dt.UTC),
         revocation_checked=False,
         failures=(SIGNATURE_INVALID,),
     )

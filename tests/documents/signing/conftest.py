@@ -18,9 +18,7 @@ CRL_PREFIX = "http://pki.motcua.invalid/"
 
 @pytest.fixture(scope="session")
 def pki(tmp_path_factory: pytest.TempPathFactory) -> DemoPki:
-    return demo_pki_build(
-        directory=tmp_path_factory.mktemp("pki"), now=dt.datetime.now(tz=dt.UTC)
-    )
+    return demo_pki_build(directory=tmp_path_factory.mktemp("pki"), now=dt.datetime.now(tz=dt.UTC))
 
 
 @pytest.fixture

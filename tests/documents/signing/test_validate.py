@@ -131,7 +131,9 @@ def test_a_revoked_certificate_fails(signing_settings, pki, one_page):
 
 def test_an_expired_certificate_fails(signing_settings, pki, one_page):
     # signed while it was valid (Feb 2025), checked now (it expired on 1 March 2025)
-    signed = _sign(signer_from(pki.test["expired"]), one_page, now=dt.datetime(2025, 2, 1, tzinfo=dt.UTC))
+    signed = _sign(
+        signer_from(pki.test["expired"]), one_page, now=dt.datetime(2025, 2, 1, tzinfo=dt.UTC)
+    )
     report = document_validate(pdf=signed)
     assert report.failures == ("expired",)
 

@@ -22,9 +22,7 @@ class _LoadedKeySigner(signers.SimpleSigner):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self._pyca_key = serialization.load_der_private_key(
-            self.signing_key.dump(), password=None
-        )
+        self._pyca_key = serialization.load_der_private_key(self.signing_key.dump(), password=None)
 
     def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:
         mechanism = self.get_signature_mechanism_for_digest(digest_algorithm)
