@@ -23,7 +23,7 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 
-install: $(STAMP)
+install: $(STAMP) fonts
 
 # Browser tests drive Debian's Chromium (no browser downloads on this network).
 chromium:
@@ -48,7 +48,7 @@ fonts:
 
 system-packages: poppler fonts
 
-migrate: install fonts
+migrate: install
 	$(LOCAL) $(PY) manage.py migrate --noinput
 
 demo: migrate
@@ -83,7 +83,7 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-bench: install fonts
+bench: install
 	$(TESTING) $(PY) -m bench.run
 
 clean:

@@ -76,7 +76,7 @@ def vietnamese_font(font_path: str) -> str:
     # No OpenType layout tables: the stamp's text is NFC (precomposed letters), so no mark
     # positioning is needed, and re-reading GPOS was most of the per-signature cost.
     options.layout_features = []
-    options.drop_tables += ["GPOS", "GSUB", "GDEF", "MATH"]
+    options.drop_tables += ["GPOS", "GSUB", "GDEF", "MATH", "FFTM"]
     options.hinting = False
     options.notdef_outline = True
     subsetter = subset.Subsetter(options)
