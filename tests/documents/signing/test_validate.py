@@ -182,4 +182,3 @@ def test_every_reason_code_has_a_message():
         "expired",
         "revocation_unknown",
     }
-
