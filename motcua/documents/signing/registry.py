@@ -10,6 +10,7 @@ Settings (config/settings/base.py, block "Signing"):
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from collections.abc import Callable
@@ -50,9 +51,15 @@ def _passphrase(unit_code: str) -> bytes | None:
     return value.encode() if value else None
 
 
-def _pkcs12(unit_code: str) -> Signer:
+@functools.lru_cache(maxsize=256)
+def _pkcs12_load(unit_code: str, path: str, mtime_ns: int, passphrase: bytes | None) -> Signer:
+    # one parse per file version: a replaced file (new mtime) is read again
     from motcua.documents.signing.contrib.pkcs12 import Pkcs12Signer
 
+    return Pkcs12Signer(unit_code=unit_code, path=Path(path), passphrase=passphrase)
+
+
+def _pkcs12(unit_code: str) -> Signer:
     if not re.fullmatch(r"[0-9A-Za-z.\-_]+", unit_code):
         raise NotFound(_("Đơn vị %(unit)s chưa có chứng thư ký số."), code="no_signer", unit="?")
     path = Path(settings.MOTCUA_SIGNING_DIR) / signer_file_name(unit_code)
@@ -61,7 +68,7 @@ def _pkcs12(unit_code: str) -> Signer:
             _("Đơn vị %(unit)s chưa có chứng thư ký số."), code="no_signer", unit=unit_code
         )
     try:
-        return Pkcs12Signer(unit_code=unit_code, path=path, passphrase=_passphrase(unit_code))
+        return _pkcs12_load(unit_code, str(path), path.stat().st_mtime_ns, _passphrase(unit_code))
     except ValueError as exc:
         raise ValidationError(
             _("Không mở được khoá ký của đơn vị %(unit)s (sai mật khẩu hoặc tệp hỏng)."),

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from motcua.core.errors import NotFound, ValidationError
@@ -69,3 +71,20 @@ def test_a_registered_backend_is_used(signing_settings, hoankiem, monkeypatch):
     signing_settings.MOTCUA_SIGNING_BACKEND = "fake-hsm"
     assert signer_for_unit("00070") is hoankiem
     assert asked == ["00070"]
+
+
+def test_a_signer_is_read_once_per_file_version(signing_settings, pki, tmp_path):
+    # given a copy of the ward's key in a directory of its own
+    signing_settings.MOTCUA_SIGNING_DIR = tmp_path
+    target = tmp_path / "00070.p12"
+    target.write_bytes(pki.signers["00070"].read_bytes())
+    first = signer_for_unit("00070")
+    # then asking again reuses it
+    assert signer_for_unit("00070") is first
+    # and a replaced file (Sở Tư pháp's key under the ward's name) is read again
+    target.write_bytes(pki.signers["01.STP"].read_bytes())
+    os.utime(target, ns=(1, first_mtime := target.stat().st_mtime_ns + 1_000_000))
+    again = signer_for_unit("00070")
+    assert again is not first
+    assert again.subject_common_name == "Sở Tư pháp Hà Nội (DEMO)"
+    assert target.stat().st_mtime_ns == first_mtime
