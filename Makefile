@@ -15,7 +15,7 @@ LOCAL := DJANGO_SETTINGS_MODULE=config.settings.local
 # settings (an exported local setup): the test targets say it again.
 TESTING := DJANGO_SETTINGS_MODULE=config.settings.test
 
-.PHONY: install chromium run serve migrate demo test test-fast test-browser lint format bench clean
+.PHONY: install chromium poppler fonts system-packages run serve migrate demo test test-fast test-browser lint format bench clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -23,7 +23,7 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 
-install: $(STAMP)
+install: $(STAMP) fonts
 
 # Browser tests drive Debian's Chromium (no browser downloads on this network).
 chromium:
@@ -32,10 +32,27 @@ chromium:
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
+# Independent signature checks run poppler's pdfsig; the signing stamp needs DejaVu Sans
+# (every Vietnamese glyph). Both from Debian, installed when missing.
+poppler:
+	@command -v pdfsig >/dev/null 2>&1 || { \
+	  echo "Installing Debian's poppler-utils (pdfsig) for the signature tests"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq poppler-utils >/dev/null; }
+
+fonts:
+	@test -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf || { \
+	  echo "Installing Debian's fonts-dejavu-core for the signing stamp"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq fonts-dejavu-core >/dev/null; }
+
+system-packages: poppler fonts
+
 migrate: install
 	$(LOCAL) $(PY) manage.py migrate --noinput
 
 demo: migrate
+	$(LOCAL) $(PY) manage.py demo_pki
 	$(LOCAL) $(PY) manage.py load_demo --url http://$(HOST):$(PORT)/
 
 run: demo
@@ -45,14 +62,14 @@ run: demo
 serve: run
 
 # Every test, the browser tests included (Chromium is installed when missing).
-test: install chromium
+test: install chromium system-packages
 	$(TESTING) $(PY) -m pytest $(PYTEST_ARGS)
 
 # A quick local run without the browser tests.
-test-fast: install
+test-fast: install system-packages
 	$(TESTING) $(PY) -m pytest -m "not browser" $(PYTEST_ARGS)
 
-test-browser: install chromium
+test-browser: install chromium system-packages
 	$(TESTING) $(PY) -m pytest -m browser $(PYTEST_ARGS)
 
 lint: install

@@ -17,7 +17,13 @@ import time
 from pathlib import Path
 from typing import Any
 
-MODULES = ["bench.deadlines", "bench.catalog_import", "bench.api_submission", "bench.api_actions"]
+MODULES = [
+    "bench.deadlines",
+    "bench.catalog_import",
+    "bench.api_submission",
+    "bench.api_actions",
+    "bench.signing",
+]
 ROOT = Path(__file__).resolve().parent.parent
 
 

@@ -277,3 +277,28 @@ MOTCUA_IMPORT_MAX_BYTES = int(os.environ.get("MOTCUA_IMPORT_MAX_BYTES", str(100 
 MOTCUA_IMPORT_MAX_MEMBERS = int(os.environ.get("MOTCUA_IMPORT_MAX_MEMBERS", "100"))
 MOTCUA_IMPORT_MAX_RATIO = int(os.environ.get("MOTCUA_IMPORT_MAX_RATIO", "200"))
 MOTCUA_IMPORT_MAX_CELL_CHARS = int(os.environ.get("MOTCUA_IMPORT_MAX_CELL_CHARS", "32767"))
+
+# --- Signing (motcua.documents.signing; docs/signing.md) -----------------------------------
+# Defaults point at the demo PKI that `demo_pki` (make run) writes under var/pki; production
+# sets a directory of `<unit code>.p12` files, the trust roots (PEM or DER files, `:`-separated)
+# and where the CRLs named by the certificates' distribution points are mirrored on disk
+# (`URL prefix=directory`, `,`-separated): validation never fetches anything from the network.
+MOTCUA_SIGNING_BACKEND = os.environ.get("MOTCUA_SIGNING_BACKEND", "pkcs12")
+MOTCUA_SIGNING_DIR = Path(os.environ.get("MOTCUA_SIGNING_DIR", VAR_DIR / "pki" / "signers"))
+MOTCUA_SIGNING_TRUST_ROOTS = [
+    Path(p)
+    for p in os.environ.get("MOTCUA_SIGNING_TRUST_ROOTS", str(VAR_DIR / "pki" / "ca.pem")).split(
+        ":"
+    )
+    if p
+]
+MOTCUA_SIGNING_CRL_MIRRORS = dict(
+    item.split("=", 1)
+    for item in os.environ.get(
+        "MOTCUA_SIGNING_CRL_MIRRORS", f"http://pki.motcua.invalid/={VAR_DIR / 'pki' / 'crl'}"
+    ).split(",")
+    if "=" in item
+)
+MOTCUA_SIGNING_FONT = os.environ.get(
+    "MOTCUA_SIGNING_FONT", "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+)

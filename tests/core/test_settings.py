@@ -78,6 +78,7 @@ def test_make_run_asks_for_the_local_settings_and_prints_its_url():
     commands = [line for line in result.stdout.splitlines() if "manage.py" in line]
     assert [c.split("manage.py ")[1] for c in commands] == [
         "migrate --noinput",
+        "demo_pki",
         "load_demo --url http://0.0.0.0:9000/",
         "runserver 0.0.0.0:9000",
     ]

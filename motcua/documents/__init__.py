@@ -1,0 +1,1 @@
+"""Documents: the personal data store, digital signatures, certified copies, verification."""

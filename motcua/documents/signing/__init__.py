@@ -1,0 +1,1 @@
+"""PAdES signatures: pluggable signers, signing with a visible stamp, validation."""
