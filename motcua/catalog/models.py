@@ -255,6 +255,15 @@ class NationalDatabase(models.TextChoices):
     HEALTH_CHECK = "health_check", _("Cơ sở dữ liệu khám sức khoẻ")
 
 
+#: What a component's file may be unless the catalog says otherwise (motcua.documents checks).
+COMPONENT_FILE_TYPES = ("application/pdf", "image/jpeg", "image/png")
+COMPONENT_MAX_BYTES_DEFAULT = 10 * 1024 * 1024
+
+
+def component_allowed_types_default() -> list[str]:
+    return list(COMPONENT_FILE_TYPES)
+
+
 class Component(models.Model):
     """Thành phần hồ sơ."""
 
@@ -286,6 +295,15 @@ class Component(models.Model):
     )
     template_name = models.CharField(_("mẫu đơn, tờ khai"), max_length=200, blank=True)
     note = models.TextField(_("ghi chú"), blank=True)
+    allowed_types = models.JSONField(
+        _("loại tệp được nộp"),
+        default=component_allowed_types_default,
+        blank=True,
+        help_text=_("Một hoặc nhiều: application/pdf, image/jpeg, image/png."),
+    )
+    max_bytes = models.PositiveIntegerField(
+        _("dung lượng tối đa (byte)"), default=COMPONENT_MAX_BYTES_DEFAULT
+    )
 
     class Meta:
         verbose_name = _("thành phần hồ sơ")
