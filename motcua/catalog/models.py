@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -258,6 +259,8 @@ class NationalDatabase(models.TextChoices):
 #: What a component's file may be unless the catalog says otherwise (motcua.documents checks).
 COMPONENT_FILE_TYPES = ("application/pdf", "image/jpeg", "image/png")
 COMPONENT_MAX_BYTES_DEFAULT = 10 * 1024 * 1024
+#: No component may accept more (the API's upload limit is set above the largest in use).
+COMPONENT_MAX_BYTES_LIMIT = 100 * 1024 * 1024
 
 
 def component_allowed_types_default() -> list[str]:
@@ -302,7 +305,9 @@ class Component(models.Model):
         help_text=_("Một hoặc nhiều: application/pdf, image/jpeg, image/png."),
     )
     max_bytes = models.PositiveIntegerField(
-        _("dung lượng tối đa (byte)"), default=COMPONENT_MAX_BYTES_DEFAULT
+        _("dung lượng tối đa (byte)"),
+        default=COMPONENT_MAX_BYTES_DEFAULT,
+        validators=[MinValueValidator(1), MaxValueValidator(COMPONENT_MAX_BYTES_LIMIT)],
     )
 
     class Meta:
