@@ -108,7 +108,8 @@ _UPLOAD_RESPONSES = {
     summary="Nộp tệp thành phần hồ sơ",
     description=(
         "Thân `multipart/form-data`: `file` (tệp) và `component` (mã thành phần hồ sơ của "
-        "thủ tục). Loại tệp được nhận biết từ nội dung (PDF, JPEG, PNG), không theo tên hay "
+        "thủ tục). Gửi nhiều `file` (ảnh JPEG/PNG của các trang giấy): ghép thành một tệp PDF, "
+        "đúng thứ tự gửi. Loại tệp được nhận biết từ nội dung (PDF, JPEG, PNG), không theo tên hay "
         "header; loại và dung lượng tối đa theo thành phần (mặc định PDF/JPEG/PNG, 10 MB). "
         "Thêm tệp là một thay đổi của hồ sơ: `version` tăng, nhật ký ghi `file_add`."
     ),
@@ -117,7 +118,7 @@ _UPLOAD_RESPONSES = {
 def dossiers_files_add(
     request: HttpRequest,
     code: str,
-    file: File[UploadedFile],
+    file: File[list[UploadedFile]],
     component: Form[str],
 ) -> Status[dict[str, Any]]:
     actor = request_actor(request)

@@ -145,9 +145,18 @@ def max_image_pixels() -> int:
     return int(getattr(settings, "MOTCUA_DOCUMENTS_MAX_IMAGE_PIXELS", default))
 
 
+#: A PDF ends with `%%EOF` within this many bytes of its end (pypdf would otherwise search
+#: the whole file backwards: seconds of CPU for a 10 MB tail of junk).
+PDF_EOF_WINDOW = 1024
+
+
 def _pdf_pages(temp: IO[bytes]) -> int:
     from pypdf import PdfReader
 
+    temp.seek(0, os.SEEK_END)
+    temp.seek(max(0, temp.tell() - PDF_EOF_WINDOW))
+    if b"%%EOF" not in temp.read():
+        raise _refuse("pdf_broken")
     temp.seek(0)
     try:
         reader = PdfReader(temp, strict=False)
@@ -345,6 +354,30 @@ def images_to_pdf(*, uploads: list[Any], max_bytes: int = DEFAULT_MAX_BYTES) -> 
     return bytes(pdf), len(pages)
 
 
+def file_check_images_as_pdf(
+    *,
+    uploads: list[Any],
+    name: str | None,
+    allowed_types: Iterable[str] = DEFAULT_ALLOWED_TYPES,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> Checked:
+    """Scanned paper: the images become one PDF (page order kept, page count = image count),
+    checked like any PDF (PDF must be allowed; `max_bytes` applies to each image and to the
+    PDF). The name is `name`'s stem, or the first image's, with `.pdf`."""
+    allowed = [str(t) for t in allowed_types]
+    if ContentType.PDF not in allowed:
+        labels = ", ".join(TYPE_LABELS.get(t, t) for t in allowed)  # type: ignore[call-overload]
+        raise _refuse("file_type_not_allowed", allowed=labels)
+    pdf, _count = images_to_pdf(uploads=uploads, max_bytes=max_bytes)
+    stem = os.path.splitext(file_name_sanitise(name or getattr(uploads[0], "name", None)))[0]
+    return file_check(
+        upload=io.BytesIO(pdf),
+        name=f"{stem}.pdf",
+        allowed_types=(ContentType.PDF,),
+        max_bytes=max_bytes,
+    )
+
+
 def file_store_images_as_pdf(
     *,
     actor: User | None,
@@ -354,20 +387,11 @@ def file_store_images_as_pdf(
     allowed_types: Iterable[str] = DEFAULT_ALLOWED_TYPES,
     max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> StoredFile:
-    """Scanned paper: the images become one PDF (page order kept, page count = image count),
-    checked and stored like any PDF (PDF must be allowed; `max_bytes` applies to each image
-    and to the PDF). The name is `name`'s stem, or the first image's, with `.pdf`."""
-    allowed = [str(t) for t in allowed_types]
-    if ContentType.PDF not in allowed:
-        labels = ", ".join(TYPE_LABELS.get(t, t) for t in allowed)  # type: ignore[call-overload]
-        raise _refuse("file_type_not_allowed", allowed=labels)
-    pdf, _count = images_to_pdf(uploads=uploads, max_bytes=max_bytes)
-    stem = os.path.splitext(file_name_sanitise(name or getattr(uploads[0], "name", None)))[0]
-    return file_store(
-        actor=actor,
-        upload=io.BytesIO(pdf),
-        name=f"{stem}.pdf",
-        now=now,
-        allowed_types=(ContentType.PDF,),
-        max_bytes=max_bytes,
+    """Store scanned pages as one PDF (see `file_check_images_as_pdf`)."""
+    checked = file_check_images_as_pdf(
+        uploads=uploads, name=name, allowed_types=allowed_types, max_bytes=max_bytes
     )
+    try:
+        return file_store_checked(actor=actor, checked=checked, now=now)
+    finally:
+        checked.close()

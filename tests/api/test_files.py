@@ -194,3 +194,25 @@ def test_other_api_bodies_keep_the_one_mebibyte_limit(
         **bearer(citizen),
     )
     assert response.status_code == 413
+
+
+def test_several_images_are_sent_as_one_scanned_pdf(client: Client, citizen: User) -> None:
+    dossier = _dossier(client, citizen)
+    pages = [
+        SimpleUploadedFile("trang-1.png", image_bytes("PNG", size=(30, 10))),
+        SimpleUploadedFile("trang-2.jpg", image_bytes("JPEG", size=(10, 30))),
+    ]
+
+    response = client.post(
+        f"/api/v1/dossiers/{dossier}/files",
+        {"file": pages, "component": "TK"},
+        **bearer(citizen),
+    )
+
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert (body["content_type"], body["pages"], body["name"]) == (
+        "application/pdf",
+        2,
+        "trang-1.pdf",
+    )

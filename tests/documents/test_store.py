@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import time
 from typing import Any
 
 import pytest
@@ -161,6 +162,12 @@ def test_a_broken_pdf_is_refused() -> None:
 
 def test_a_truncated_pdf_is_refused() -> None:
     _refused("pdf_broken", pdf_bytes(2)[:200])
+
+
+def test_a_pdf_with_a_long_tail_after_its_end_is_refused_quickly() -> None:
+    started = time.perf_counter()
+    _refused("pdf_broken", pdf_bytes(extra=b"0" * 2_000_000))
+    assert time.perf_counter() - started < 1.0
 
 
 def test_a_broken_image_is_refused() -> None:

@@ -215,3 +215,38 @@ def test_a_file_of_a_dossier_one_may_not_see_is_not_found(world: World, who: str
     with pytest.raises(NotFound):
         dossier_file_get_for_actor(actor=world.citizen, file_id=link.file.pk + 1, now=LATER)
     assert DataAccessLog.objects.count() == 0
+
+
+def test_scanned_pages_become_one_pdf_of_the_component(world: World) -> None:
+    dossier = submitted(world)
+    pages = [io.BytesIO(image_bytes("JPEG", size=(10 + i, 20))) for i in range(4)]
+
+    link = dossier_file_add(
+        dossier=dossier, actor=world.citizen, component="TP1", upload=pages, name=None, now=LATER
+    )
+
+    assert (link.file.content_type, link.file.pages, link.file.name) == (
+        "application/pdf",
+        4,
+        "tep.pdf",
+    )
+    assert dossier.version == 2
+
+
+def test_scanned_pages_need_a_component_that_takes_pdf(world: World) -> None:
+    Component.objects.filter(version=world.version, code="TP1").update(allowed_types=["image/jpeg"])
+    dossier = submitted(world)
+    before = state(dossier)
+
+    with pytest.raises(ValidationError) as caught:
+        dossier_file_add(
+            dossier=dossier,
+            actor=world.citizen,
+            component="TP1",
+            upload=[io.BytesIO(image_bytes("JPEG")), io.BytesIO(image_bytes("JPEG"))],
+            now=LATER,
+        )
+
+    assert caught.value.code == "file_type_not_allowed"
+    assert state(dossier) == before
+    _nothing_stored()

@@ -25,7 +25,12 @@ from django.utils.translation import gettext_lazy as _
 from motcua.accounts.models import User
 from motcua.catalog.models import Component
 from motcua.core.errors import IllegalTransition, ValidationError
-from motcua.documents.services import file_check, file_store_checked, stored_bytes_delete
+from motcua.documents.services import (
+    file_check,
+    file_check_images_as_pdf,
+    file_store_checked,
+    stored_bytes_delete,
+)
 from motcua.organisation.models import Role
 from motcua.organisation.selectors import user_roles_in_unit
 
@@ -102,7 +107,8 @@ def dossier_file_add(
     name: str | None = None,
 ) -> DossierFile:
     """Check and store `upload` (a Django UploadedFile or a binary file object; `name`
-    defaults to its own) as the file of `component` (a component code) of `dossier`.
+    defaults to its own) as the file of `component` (a component code) of `dossier`. A list
+    of several images is scanned paper: one PDF, pages in the order given.
 
     Refused, nothing stored: PermissionDenied `forbidden` (not the applicant nor staff of its
     units), IllegalTransition `files_locked` (status), ValidationError `unknown_component`
@@ -112,12 +118,22 @@ def dossier_file_add(
         raise forbidden(DOING)
     _check_status(dossier=dossier, role=role)
     part = _component(dossier=dossier, code=component)
-    checked = file_check(
-        upload=upload,
-        name=name if name is not None else getattr(upload, "name", None),
-        allowed_types=part.allowed_types or (),
-        max_bytes=part.max_bytes,
-    )
+    if isinstance(upload, list | tuple) and len(upload) == 1:
+        upload = upload[0]
+    if isinstance(upload, list | tuple):
+        checked = file_check_images_as_pdf(
+            uploads=list(upload),
+            name=name,
+            allowed_types=part.allowed_types or (),
+            max_bytes=part.max_bytes,
+        )
+    else:
+        checked = file_check(
+            upload=upload,
+            name=name if name is not None else getattr(upload, "name", None),
+            allowed_types=part.allowed_types or (),
+            max_bytes=part.max_bytes,
+        )
     saved: list[str] = []
     try:
         with transaction.atomic():
