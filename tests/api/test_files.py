@@ -170,7 +170,7 @@ def test_uploads_past_one_mebibyte_pass_the_guard_up_to_the_upload_limit(
     client: Client, procedure: Procedure, citizen: User
 ) -> None:
     dossier = _dossier(client, citizen)
-    big = pdf_bytes(extra=b"0" * 1_500_000)
+    big = pdf_bytes(padding=1_500_000)
 
     accepted = _upload(client, dossier, bearer(citizen), big)
     with override_settings(MOTCUA_API_UPLOAD_MAX_BYTES=1_000_000):

@@ -13,6 +13,7 @@ from contextlib import contextmanager
 
 from PIL import Image
 from pypdf import PdfWriter
+from pypdf.generic import DecodedStreamObject, NameObject
 
 
 def stored_names() -> list[str]:
@@ -33,10 +34,18 @@ def stored_names() -> list[str]:
 EICAR = b"X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"
 
 
-def pdf_bytes(pages: int = 1, *, password: str | None = None, extra: bytes = b"") -> bytes:
+def pdf_bytes(
+    pages: int = 1, *, password: str | None = None, extra: bytes = b"", padding: int = 0
+) -> bytes:
+    """A PDF of blank pages; `padding` bytes of comment in the first page's content make it
+    that much larger (a valid PDF); `extra` is appended after its end."""
     writer = PdfWriter()
     for _ in range(pages):
         writer.add_blank_page(width=595, height=842)
+    if padding:
+        content = DecodedStreamObject()
+        content.set_data(b"% " + b"0" * padding + b"\n")
+        writer.pages[0][NameObject("/Contents")] = writer._add_object(content)
     if password:
         writer.encrypt(password)
     out = io.BytesIO()

@@ -133,7 +133,7 @@ def test_a_file_over_the_limit_is_refused_while_streaming() -> None:
             Counting.read_bytes += len(chunk)
             return chunk
 
-    data = pdf_bytes() + b"0" * 300_000
+    data = pdf_bytes(padding=300_000)
     upload = Counting(data)
     with pytest.raises(ValidationError) as caught:
         file_store(actor=None, upload=upload, name="a.pdf", now=NOW, max_bytes=100_000)

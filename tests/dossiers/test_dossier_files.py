@@ -162,7 +162,7 @@ def test_the_components_types_and_limit_apply(world: World) -> None:
     with pytest.raises(ValidationError) as wrong_type:
         _add(dossier, world.citizen, data=image_bytes("PNG"))
     with pytest.raises(ValidationError) as too_large:
-        _add(dossier, world.citizen, data=pdf_bytes(extra=b"0" * 3_000))
+        _add(dossier, world.citizen, data=pdf_bytes(padding=3_000))
 
     assert wrong_type.value.code == "file_type_not_allowed"
     assert wrong_type.value.render() == "Loại tệp không được chấp nhận: chỉ nhận PDF."
@@ -250,3 +250,21 @@ def test_scanned_pages_need_a_component_that_takes_pdf(world: World) -> None:
     assert caught.value.code == "file_type_not_allowed"
     assert state(dossier) == before
     _nothing_stored()
+
+
+def test_the_dossier_admin_shows_its_files_and_the_event(world: World) -> None:
+    from django.test import Client
+
+    from tests.factories import UserFactory
+
+    dossier = submitted(world)
+    link = _add(dossier, world.citizen)
+    client = Client()
+    client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
+
+    page = client.get(f"/admin/dossiers/dossier/{dossier.pk}/change/").content.decode()
+
+    assert "Tệp của hồ sơ" in page
+    assert "to khai.pdf" in page
+    assert link.file.sha256 in page  # the file_add event's after
+    assert link.file.storage_name not in page
