@@ -395,3 +395,30 @@ def file_store_images_as_pdf(
         return file_store_checked(actor=actor, checked=checked, now=now)
     finally:
         checked.close()
+
+
+def stored_orphans_delete(
+    *, now: dt.datetime, grace: dt.timedelta = dt.timedelta(hours=1), dry_run: bool = False
+) -> list[str]:
+    """Delete stored bytes that no StoredFile row names and that were written more than
+    `grace` before `now` (an upload killed between the storage write and its commit leaves
+    such bytes; younger ones may belong to an upload still committing). Returns their names."""
+    storage = documents_storage()
+    known = set(StoredFile.objects.values_list("storage_name", flat=True))
+    orphans: list[str] = []
+    folders = [""]
+    while folders:
+        folder = folders.pop()
+        dirs, files = storage.listdir(folder)
+        folders += [f"{folder}/{d}".lstrip("/") for d in dirs]
+        for file in files:
+            name = f"{folder}/{file}".lstrip("/")
+            if name in known:
+                continue
+            if storage.get_modified_time(name) > now - grace:
+                continue
+            orphans.append(name)
+    if not dry_run:
+        for name in orphans:
+            storage.delete(name)
+    return sorted(orphans)
