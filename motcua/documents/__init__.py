@@ -1,1 +1,1 @@
-"""Stored files (documents): the bytes of dossier components and results, checked and kept."""
+"""Documents: the personal data store, digital signatures, certified copies, verification."""
