@@ -70,3 +70,12 @@ def _load_urls_before_any_frozen_clock() -> None:
     from django.urls import get_resolver
 
     get_resolver().url_patterns  # noqa: B018
+
+
+@pytest.fixture(autouse=True)
+def _empty_documents_storage() -> None:
+    """The documents storage is Django's InMemoryStorage in the tests: a new, empty one for
+    every test (the storage handler keeps one instance per alias)."""
+    from django.core.files.storage import storages
+
+    storages._storages.pop("documents", None)

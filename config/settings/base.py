@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "motcua.accounts",
     "motcua.organisation",
     "motcua.deadlines",
+    "motcua.documents",
     "motcua.catalog",
     "motcua.dossiers",
     "motcua.api",
@@ -146,6 +147,42 @@ STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 MEDIA_ROOT = VAR_DIR / "media"
 
+# Stored files (motcua.documents): never under a public URL. Local files under
+# var/documents by default; S3-compatible object storage when MOTCUA_DOCUMENTS_S3_BUCKET is
+# set (needs the `s3` extra, django-storages; docs/operations.md).
+DOCUMENTS_ROOT = Path(os.environ.get("MOTCUA_DOCUMENTS_ROOT", VAR_DIR / "documents"))
+STORAGES: dict[str, dict[str, Any]] = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "documents": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(DOCUMENTS_ROOT), "base_url": None},
+    },
+}
+if os.environ.get("MOTCUA_DOCUMENTS_S3_BUCKET"):
+    STORAGES["documents"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ["MOTCUA_DOCUMENTS_S3_BUCKET"],
+            "endpoint_url": os.environ.get("MOTCUA_DOCUMENTS_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("MOTCUA_DOCUMENTS_S3_REGION") or None,
+            "location": os.environ.get("MOTCUA_DOCUMENTS_S3_PREFIX", ""),
+            # Credentials: AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (boto3 reads them).
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+# Antivirus: clamd's INSTREAM over a Unix socket or TCP; unset: files are not scanned.
+MOTCUA_CLAMAV_SOCKET = os.environ.get("MOTCUA_CLAMAV_SOCKET", "")
+MOTCUA_CLAMAV_HOST = os.environ.get("MOTCUA_CLAMAV_HOST", "")
+MOTCUA_CLAMAV_PORT = int(os.environ.get("MOTCUA_CLAMAV_PORT", "3310"))
+MOTCUA_CLAMAV_TIMEOUT = float(os.environ.get("MOTCUA_CLAMAV_TIMEOUT", "30"))
+# Images with more pixels are refused (image_too_large): Pillow's decompression bomb limit.
+MOTCUA_DOCUMENTS_MAX_IMAGE_PIXELS = int(
+    os.environ.get("MOTCUA_DOCUMENTS_MAX_IMAGE_PIXELS", str(89_478_485))
+)
+
 CACHES: dict[str, dict[str, Any]] = {
     "default": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
@@ -214,6 +251,7 @@ CELERY_BEAT_SCHEDULE = {
     "reception-alerts": {"task": "motcua.dossiers.reception_alerts", "schedule": 300.0},
     "close-unsupplemented": {"task": "motcua.dossiers.close_unsupplemented", "schedule": 3600.0},
     "purge-idempotency": {"task": "motcua.api.purge_idempotency", "schedule": 3600.0},
+    "purge-orphan-files": {"task": "motcua.documents.purge_orphan_files", "schedule": 86400.0},
 }
 # `Idempotency-Key` records are kept this many days, then purged (a retry after that is new).
 MOTCUA_IDEMPOTENCY_TTL_DAYS = int(os.environ.get("MOTCUA_IDEMPOTENCY_TTL_DAYS", "7"))
@@ -246,6 +284,11 @@ MOTCUA_API_INPUT_LIMITS = {
     "depth": 16,  # nesting of objects and arrays
     "items": 5_000,  # values in the whole document
 }
+# A multipart upload to POST /api/v1/dossiers/{code}/files may be this large (the largest
+# component limit, 10 MB by default, plus room for the multipart envelope).
+MOTCUA_API_UPLOAD_MAX_BYTES = int(
+    os.environ.get("MOTCUA_API_UPLOAD_MAX_BYTES", str(10 * 1024 * 1024 + 64 * 1024))
+)
 
 # Personal tokens created with POST /api/v1/auth/token.
 MOTCUA_PERSONAL_TOKENS = {

@@ -14,3 +14,9 @@ MOTCUA_RATE_LIMITS = {
 }
 MOTCUA_SUBMISSION_QUOTAS = {"default": (1000, 3600), "integrator": (1000, 3600)}
 MOTCUA_DEMO_MODE = True
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "documents": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+}
+MOTCUA_CLAMAV_SOCKET = ""
+MOTCUA_CLAMAV_HOST = ""

@@ -14,7 +14,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import translation
 from ninja import NinjaAPI
 
-from . import dossier_actions, dossiers, procedures, system, tokens, units
+from . import dossier_actions, dossiers, files, procedures, system, tokens, units
 from .errors import install_error_handlers
 from .parser import GuardedJsonParser
 
@@ -29,7 +29,9 @@ The motcua REST API: look up administrative procedures and units, submit and fol
 * **Errors** are always `{"code", "message"}` (plus `errors` for invalid input); `code` is
   stable, `message` follows `Accept-Language` (Vietnamese by default, `en` for English).
 * **Input limits**: no NUL characters or lone surrogates, no NaN/Infinity, strings up to
-  10,000 characters, bodies up to 1 MiB (413 `payload_too_large`).
+  10,000 characters, bodies up to 1 MiB (413 `payload_too_large`); a file upload
+  (`POST /dossiers/{code}/files`) up to `MOTCUA_API_UPLOAD_MAX_BYTES` (10 MB and the
+  multipart envelope by default), each component having its own limit.
 * **Idempotency**: send `Idempotency-Key` with `POST /dossiers` and
   `POST /dossiers/{code}/actions/{action}`; a retry returns the first response.
 * **Lifecycle actions**: `GET /dossiers/{code}/actions` lists what the caller may do now;
@@ -61,6 +63,7 @@ api.add_router("/procedures", procedures.router)
 api.add_router("/units", units.router)
 api.add_router("/dossiers", dossiers.router)
 api.add_router("/dossiers", dossier_actions.router)
+api.add_router("", files.router)
 api.add_router("/auth", tokens.router)
 api.add_router("", system.router)
 

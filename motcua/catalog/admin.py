@@ -27,6 +27,7 @@ from motcua.core.errors import DomainError
 from motcua.organisation.models import Unit
 
 from .models import (
+    COMPONENT_FILE_TYPES,
     AcceptedForm,
     Component,
     Fee,
@@ -287,6 +288,12 @@ class ComponentForm(forms.ModelForm):
         choices=ACCEPTED_FORM_SHORT,
         widget=forms.CheckboxSelectMultiple(attrs={"class": "accepted-forms"}),
     )
+    allowed_types = forms.MultipleChoiceField(
+        label=capfirst(Component._meta.get_field("allowed_types").verbose_name),
+        choices=[(t, t.split("/")[1].upper()) for t in COMPONENT_FILE_TYPES],
+        initial=list(COMPONENT_FILE_TYPES),
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "accepted-forms"}),
+    )
 
     class Meta:
         model = Component
@@ -300,6 +307,8 @@ class ComponentForm(forms.ModelForm):
             "national_database",
             "template_name",
             "note",
+            "allowed_types",
+            "max_bytes",
         )
         widgets = {
             "order": forms.NumberInput(attrs={"class": "col-narrow"}),

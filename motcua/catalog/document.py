@@ -97,4 +97,6 @@ def _component_clean(c: Component) -> dict[str, Any]:
         "national_database": c.national_database,
         "template_name": c.template_name,
         "note": c.note,
+        "allowed_types": list(c.allowed_types or []),
+        "max_bytes": c.max_bytes,
     }

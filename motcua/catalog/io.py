@@ -49,7 +49,12 @@ REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
     "fees": ("procedure_code", "name"),
     "steps": ("procedure_code", "name", "role", "allotment_hours"),
 }
-_LIST_COLUMNS = {"competent_unit_kinds": ",", "accepted_forms": ",", "legal_basis": "\n"}
+_LIST_COLUMNS = {
+    "competent_unit_kinds": ",",
+    "accepted_forms": ",",
+    "allowed_types": ",",
+    "legal_basis": "\n",
+}
 DOCUMENT_KEYS = ("format", "fields", "procedures", "meta")
 
 

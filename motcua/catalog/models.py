@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -255,6 +256,17 @@ class NationalDatabase(models.TextChoices):
     HEALTH_CHECK = "health_check", _("Cơ sở dữ liệu khám sức khoẻ")
 
 
+#: What a component's file may be unless the catalog says otherwise (motcua.documents checks).
+COMPONENT_FILE_TYPES = ("application/pdf", "image/jpeg", "image/png")
+COMPONENT_MAX_BYTES_DEFAULT = 10 * 1024 * 1024
+#: No component may accept more (the API's upload limit is set above the largest in use).
+COMPONENT_MAX_BYTES_LIMIT = 100 * 1024 * 1024
+
+
+def component_allowed_types_default() -> list[str]:
+    return list(COMPONENT_FILE_TYPES)
+
+
 class Component(models.Model):
     """Thành phần hồ sơ."""
 
@@ -286,6 +298,17 @@ class Component(models.Model):
     )
     template_name = models.CharField(_("mẫu đơn, tờ khai"), max_length=200, blank=True)
     note = models.TextField(_("ghi chú"), blank=True)
+    allowed_types = models.JSONField(
+        _("loại tệp được nộp"),
+        default=component_allowed_types_default,
+        blank=True,
+        help_text=_("Một hoặc nhiều: application/pdf, image/jpeg, image/png."),
+    )
+    max_bytes = models.PositiveIntegerField(
+        _("dung lượng tối đa (byte)"),
+        default=COMPONENT_MAX_BYTES_DEFAULT,
+        validators=[MinValueValidator(1), MaxValueValidator(COMPONENT_MAX_BYTES_LIMIT)],
+    )
 
     class Meta:
         verbose_name = _("thành phần hồ sơ")

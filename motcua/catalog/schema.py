@@ -22,6 +22,9 @@ from motcua.organisation.models import Role, Unit
 
 from .eforms import eform_definition_check
 from .models import (
+    COMPONENT_FILE_TYPES,
+    COMPONENT_MAX_BYTES_DEFAULT,
+    COMPONENT_MAX_BYTES_LIMIT,
     AcceptedForm,
     Fee,
     Level,
@@ -96,6 +99,8 @@ COMPONENT_KEYS = (
     "national_database",
     "template_name",
     "note",
+    "allowed_types",
+    "max_bytes",
 )
 FEE_KEYS = ("order", "name", "kind", "amount_vnd", "timing", "basis")
 STEP_KEYS = ("order", "name", "role", "unit_scope", "unit", "allotment_hours")
@@ -605,9 +610,26 @@ def _check_components(r: _Reader, items: list[Mapping[str, Any]]) -> list[dict[s
                 "national_database": database,
                 "template_name": cr.text("template_name", max_length=200),
                 "note": cr.text("note"),
+                "allowed_types": _file_types(cr),
+                "max_bytes": cr.integer(
+                    "max_bytes",
+                    default=COMPONENT_MAX_BYTES_DEFAULT,
+                    minimum=1,
+                    maximum=COMPONENT_MAX_BYTES_LIMIT,
+                )
+                or COMPONENT_MAX_BYTES_DEFAULT,
             }
         )
     return sorted(out, key=lambda c: c["order"])
+
+
+def _file_types(cr: Any) -> list[str]:
+    """A component's accepted file types: a subset of COMPONENT_FILE_TYPES, all when absent."""
+    types = cr.strings("allowed_types")
+    for value in types:
+        if value not in COMPONENT_FILE_TYPES:
+            cr.report("bad_choice", "allowed_types", value=value, choices=COMPONENT_FILE_TYPES)
+    return [t for t in COMPONENT_FILE_TYPES if t in types] if types else list(COMPONENT_FILE_TYPES)
 
 
 def _check_fees(r: _Reader, items: list[Mapping[str, Any]]) -> list[dict[str, Any]]:

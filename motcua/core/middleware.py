@@ -4,12 +4,15 @@
 query string or a header (PostgreSQL cannot store NUL in text, so it would end as a 500
 wherever the value reaches a query — the admin's search box, a dossier code), and, under the
 API prefix, a body larger than `settings.MOTCUA_API_INPUT_LIMITS["body_bytes"]` (413, before
-the body is read). Under the API the answer is the API's JSON error shape; elsewhere a plain
-400 page. JSON bodies are checked by the API's parser (`motcua.api.parser`).
+the body is read; a file upload to `POST /api/v1/dossiers/{code}/files` may be up to
+`settings.MOTCUA_API_UPLOAD_MAX_BYTES`). Under the API the answer is the API's JSON error
+shape; elsewhere a plain 400 page. JSON bodies are checked by the API's parser
+(`motcua.api.parser`).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -18,6 +21,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext_lazy as _
 
 API_PREFIX = "/api/"
+#: File uploads (POST only) may be larger: `settings.MOTCUA_API_UPLOAD_MAX_BYTES`.
+UPLOAD_PATH = re.compile(r"^/api/v1/dossiers/[^/]+/files/?$")
 
 MESSAGES = {
     "invalid_characters": _("Yêu cầu chứa ký tự không hợp lệ (ký tự NUL)."),
@@ -54,6 +59,8 @@ def _refusal(request: HttpRequest) -> tuple[int, str, str, str, dict[str, Any]] 
         return 400, "invalid_characters", "header", field, {}
     if request.path_info.startswith(API_PREFIX):
         limit = settings.MOTCUA_API_INPUT_LIMITS["body_bytes"]
+        if request.method == "POST" and UPLOAD_PATH.match(request.path_info):
+            limit = settings.MOTCUA_API_UPLOAD_MAX_BYTES
         try:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:

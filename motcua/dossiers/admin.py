@@ -26,7 +26,14 @@ from motcua.core.clock import local, now
 from motcua.organisation.models import Unit
 
 from .lifecycle import action_label, role_label
-from .models import Dossier, DossierCodeCounter, DossierEvent, StepRun, Suspension
+from .models import (
+    Dossier,
+    DossierCodeCounter,
+    DossierEvent,
+    DossierFile,
+    StepRun,
+    Suspension,
+)
 from .selectors import log_personal_data_list, log_personal_data_read
 
 # Keys an event adds beside the dossier's own fields (the services' `extra`).
@@ -37,6 +44,11 @@ EXTRA_LABELS: dict[str, Any] = {
     "reception_on_time": _("tiếp nhận đúng hạn"),
     "paused_working_hours": _("số giờ làm việc tạm dừng"),
     "amount_vnd": _("số tiền (đồng)"),
+    # file_add (motcua.dossiers.services.files)
+    "file": _("tệp"),
+    "component": _("mã thành phần"),
+    "name": _("tên tệp"),
+    "sha256": _("SHA-256"),
 }
 _CHOICES = {f.attname: dict(f.flatchoices) for f in Dossier._meta.concrete_fields if f.choices}
 _DATETIME_FIELDS = {
@@ -203,6 +215,15 @@ class SuspensionInline(_ReadOnlyInline):
     readonly_fields = fields
 
 
+class DossierFileInline(_ReadOnlyInline):
+    """The dossier's files, without their bytes: superusers download them from the stored
+    files admin (logged)."""
+
+    model = DossierFile
+    fields = ("kind", "component_code", "file", "added_by", "added_at")
+    readonly_fields = fields
+
+
 @admin.register(Dossier)
 class DossierAdmin(admin.ModelAdmin):
     list_display = (
@@ -220,7 +241,7 @@ class DossierAdmin(admin.ModelAdmin):
     search_fields = ("code", "applicant_name", "applicant_id_number", "applicant_phone")
     date_hierarchy = "submitted_at"
     list_select_related = ("procedure_version__procedure", "receiving_unit", "handling_unit")
-    inlines = (StepRunInline, SuspensionInline, DossierEventInline)
+    inlines = (StepRunInline, SuspensionInline, DossierFileInline, DossierEventInline)
     show_full_result_count = False
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:

@@ -419,6 +419,8 @@ EVENT_LABELS: dict[str, Promise] = {
     **{t.action: t.label for t in _TABLE},
     **{c.action: c.label for c in CREATIONS},
     **{c.action: c.label for c in SYSTEM_ACTIONS},
+    # Not a transition: a file added to the dossier (motcua.dossiers.services.files).
+    "file_add": _("Thêm tệp vào hồ sơ"),
 }
 
 ROLE_LABELS: dict[str, Promise] = {

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from motcua.catalog.models import ProcedureVersion, ProcessStep, ResultKind
 from motcua.core.models import AppendOnlyModel, AppendOnlyQuerySet
+from motcua.documents.models import StoredFile
 from motcua.organisation.models import ServicePoint, Unit
 
 
@@ -513,3 +514,48 @@ class Suspension(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dossier_id} {self.kind} {self.started_at:%Y-%m-%d}"
+
+
+class DossierFileKind(models.TextChoices):
+    COMPONENT = "component", _("Thành phần hồ sơ")
+    RESULT = "result", _("Kết quả giải quyết")
+    CERTIFIED_COPY = "certified_copy", _("Bản sao điện tử chứng thực")
+    FORM = "form", _("Tờ khai")
+
+
+class DossierFile(models.Model):
+    """A stored file attached to a dossier: a component's file, the result, a certified copy
+    or a filled form. Added through `motcua.dossiers.services.dossier_file_add`."""
+
+    Kind = DossierFileKind
+
+    dossier = models.ForeignKey(
+        Dossier, on_delete=models.PROTECT, related_name="files", verbose_name=_("hồ sơ")
+    )
+    file = models.ForeignKey(
+        StoredFile, on_delete=models.PROTECT, related_name="+", verbose_name=_("tệp")
+    )
+    kind = models.CharField(
+        _("loại"), max_length=20, choices=DossierFileKind.choices, default=DossierFileKind.COMPONENT
+    )
+    component_code = models.CharField(_("mã thành phần"), max_length=40, blank=True)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("người thêm"),
+    )
+    added_at = models.DateTimeField(_("thêm lúc"))
+
+    class Meta:
+        verbose_name = _("tệp của hồ sơ")
+        verbose_name_plural = _("tệp của hồ sơ")
+        ordering = ["dossier_id", "added_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["dossier", "file"], name="uniq_dossier_file"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id}: {self.file_id}"

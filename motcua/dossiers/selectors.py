@@ -36,7 +36,15 @@ from .lifecycle import (
     Transition,
     actor_role_for,
 )
-from .models import Dossier, DossierEvent, DossierStatus, ResultOutcome, StepRun, Suspension
+from .models import (
+    Dossier,
+    DossierEvent,
+    DossierFile,
+    DossierStatus,
+    ResultOutcome,
+    StepRun,
+    Suspension,
+)
 from .services._base import current_run
 from .services.guards import (
     guard_apology,
@@ -338,3 +346,44 @@ def dossier_actions_for(*, actor: User, dossier: Dossier, now: dt.datetime) -> l
             )
         )
     return options
+
+
+# --- files ----------------------------------------------------------------------------------
+
+
+def dossier_files(*, dossier: Dossier) -> QuerySet[DossierFile]:
+    """The files of `dossier` (whoever asks has already been allowed to see it), oldest first."""
+    return (
+        DossierFile.objects.filter(dossier=dossier)
+        .select_related("file")
+        .order_by("added_at", "id")
+    )
+
+
+def dossier_file_get_for_actor(
+    *, actor: User, file_id: int, now: dt.datetime, channel: str = "web"
+) -> DossierFile:
+    """The dossier file whose stored file is `file_id`, if `actor` may see its dossier (the
+    dossier access rule above), else NotFound. A read by anyone but the applicant is logged
+    (subject `file`, purpose `file_download`)."""
+    condition = _visible_q(actor=actor)
+    link = None
+    if condition is not None:
+        visible = Dossier.objects.filter(condition).values("pk")
+        link = (
+            DossierFile.objects.filter(file_id=file_id, dossier_id__in=visible)
+            .select_related("file", "dossier")
+            .first()
+        )
+    if link is None:
+        raise NotFound(_("Không tìm thấy tệp %(file)s."), file=file_id)
+    if link.dossier.applicant_id is None or link.dossier.applicant_id != actor.pk:
+        data_access_record(
+            actor=actor,
+            subject_type="file",
+            subject_id=str(file_id),
+            purpose="file_download",
+            channel=channel,
+            now=now,
+        )
+    return link

@@ -11,6 +11,7 @@ from typing import Any
 from unittest import mock
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.utils import OperationalError
 from django.test import Client, override_settings
 from django.utils import timezone
@@ -21,6 +22,7 @@ from motcua.api.main import openapi_document
 from motcua.catalog.models import Procedure
 from motcua.organisation.models import Unit
 from tests.api.conftest import bearer
+from tests.documents.samples import free_port, pdf_bytes
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -109,6 +111,37 @@ def _act(w: World, action: str, body: Any, **extra: Any) -> Any:
     return w.post(f"/api/v1/dossiers/{_own_dossier(w)}/actions/{action}", body, **extra)
 
 
+def _upload(w: World, code: str, data: bytes | None = None, **extra: Any) -> Any:
+    body: dict[str, Any] = {"component": "GCS"}
+    if data is not None:
+        body["file"] = SimpleUploadedFile("a.pdf", data)
+    return w.client.post(f"/api/v1/dossiers/{code}/files", body, **extra)
+
+
+def _upload_locked(w: World) -> Any:
+    code = _own_dossier(w)
+    body = json.dumps({"expected_version": 1, "reason": "x"})
+    w.client.post(
+        f"/api/v1/dossiers/{code}/actions/withdraw",
+        body,
+        content_type="application/json",
+        **w.auth,
+    )
+    return _upload(w, code, pdf_bytes(), **w.auth)
+
+
+def _upload_unscanned(w: World) -> Any:
+    code = _own_dossier(w)
+    with override_settings(MOTCUA_CLAMAV_HOST="127.0.0.1", MOTCUA_CLAMAV_PORT=free_port()):
+        return _upload(w, code, pdf_bytes(), **w.auth)
+
+
+def _upload_too_big(w: World) -> Any:
+    code = _own_dossier(w)
+    with override_settings(MOTCUA_API_UPLOAD_MAX_BYTES=100):
+        return _upload(w, code, pdf_bytes(), **w.auth)
+
+
 CASES: dict[tuple[str, str], Callable[[World], Any]] = {
     # public look-ups
     ("procedures_list", "400"): lambda w: w.client.get("/api/v1/procedures?q=%00"),
@@ -188,6 +221,23 @@ CASES: dict[tuple[str, str], Callable[[World], Any]] = {
         "/api/v1/dossiers/x/actions/withdraw", _too_big(), **w.auth
     ),
     ("dossiers_act", "422"): lambda w: _act(w, "withdraw", {"reason": "x"}, **w.auth),
+    # files
+    ("dossiers_files_add", "400"): lambda w: _upload(w, _own_dossier(w), b"MZ", **w.auth),
+    ("dossiers_files_add", "401"): lambda w: _upload(w, "x", pdf_bytes()),
+    ("dossiers_files_add", "403"): lambda w: w.csrf_client().post(
+        "/api/v1/dossiers/x/files", {"component": "GCS", "file": SimpleUploadedFile("a", b"x")}
+    ),
+    ("dossiers_files_add", "404"): lambda w: _upload(w, "x", pdf_bytes(), **w.auth),
+    ("dossiers_files_add", "409"): _upload_locked,
+    ("dossiers_files_add", "413"): _upload_too_big,
+    ("dossiers_files_add", "422"): lambda w: _upload(w, _own_dossier(w), None, **w.auth),
+    ("dossiers_files_add", "503"): _upload_unscanned,
+    ("dossiers_files_list", "400"): lambda w: w.client.get("/api/v1/dossiers/a%00/files", **w.auth),
+    ("dossiers_files_list", "401"): lambda w: w.client.get("/api/v1/dossiers/x/files"),
+    ("dossiers_files_list", "404"): lambda w: w.client.get("/api/v1/dossiers/x/files", **w.auth),
+    ("files_download", "400"): lambda w: w.client.get("/api/v1/files/1?x=%00", **w.auth),
+    ("files_download", "401"): lambda w: w.client.get("/api/v1/files/1"),
+    ("files_download", "404"): lambda w: w.client.get("/api/v1/files/1", **w.auth),
 }
 
 

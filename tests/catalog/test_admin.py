@@ -6,6 +6,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
+from motcua.catalog.admin import ComponentForm
 from motcua.catalog.models import ProcedureVersion
 from motcua.catalog.services import catalog_import, procedure_version_create_draft
 from tests.catalog.factories import document, procedure_doc
@@ -79,3 +80,35 @@ def test_lists_are_edited_as_check_boxes_and_dates_show_day_first(admin_client, 
         reverse("admin:catalog_procedureversion_change", args=[draft.pk])
     ).content.decode()
     assert 'type="checkbox" name="components-0-accepted_forms"' in version_page
+
+
+def test_a_components_file_types_and_size_are_edited_on_a_draft(admin_client, now):
+    catalog_import(document=document(procedure_doc(status="published")), now=now)
+    version = ProcedureVersion.objects.get()
+    draft = procedure_version_create_draft(procedure=version.procedure, actor=None, now=now)
+    page = admin_client.get(
+        reverse("admin:catalog_procedureversion_change", args=[draft.pk])
+    ).content.decode()
+    assert 'type="checkbox" name="components-0-allowed_types" value="application/pdf"' in page
+    assert 'name="components-0-max_bytes" value="10485760"' in page
+
+    component = draft.components.first()
+    form = ComponentForm(
+        data={
+            "order": 1,
+            "code": component.code,
+            "name": component.name,
+            "accepted_forms": ["original"],
+            "copies": 1,
+            "required": "on",
+            "allowed_types": ["application/pdf"],
+            "max_bytes": 2_000_000,
+        },
+        instance=component,
+    )
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["allowed_types"] == ["application/pdf"]
+    assert form.cleaned_data["max_bytes"] == 2_000_000
+    refused = ComponentForm(data={**form.data, "allowed_types": ["text/html"]}, instance=component)
+    assert not refused.is_valid()
+    assert "allowed_types" in refused.errors

@@ -411,3 +411,39 @@ def test_generator_output_imports(departments, now, tmp_path):
     summary = catalog_import(document=doc, now=now)
     assert summary.created == 120
     assert generate_catalog(count=3, seed=7) == generate_catalog(count=3, seed=7)
+
+
+def test_a_components_file_types_and_size_are_imported_and_exported(now):
+    doc = procedure_doc()
+    doc["version"]["components"][0].update(allowed_types=["application/pdf"], max_bytes=2_000_000)
+    catalog_import(document=document(doc), now=now)
+
+    first, second = Component.objects.order_by("order")[:2]
+    assert (first.allowed_types, first.max_bytes) == (["application/pdf"], 2_000_000)
+    assert (second.allowed_types, second.max_bytes) == (
+        ["application/pdf", "image/jpeg", "image/png"],
+        10 * 1024 * 1024,
+    )
+    exported = catalog_export()["procedures"][0]["version"]["components"]
+    assert (exported[0]["allowed_types"], exported[0]["max_bytes"]) == (
+        ["application/pdf"],
+        2_000_000,
+    )
+    assert catalog_import(document=catalog_export(), now=now).unchanged == 1
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"allowed_types": ["text/html"]}, "allowed_types"),
+        ({"max_bytes": 0}, "max_bytes"),
+        ({"max_bytes": 10**9}, "max_bytes"),
+    ],
+)
+def test_bad_component_file_limits_are_reported(now, change, field):
+    doc = procedure_doc()
+    doc["version"]["components"][0].update(change)
+    with pytest.raises(CatalogInvalid) as caught:
+        catalog_import(document=document(doc), now=now)
+    assert field in [p["field"].rsplit(".", 1)[-1] for p in caught.value.problems]
+    assert Procedure.objects.count() == 0

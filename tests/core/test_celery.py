@@ -21,5 +21,6 @@ def test_every_scheduled_job_names_a_registered_task() -> None:
         "motcua.dossiers.reception_alerts",
         "motcua.dossiers.close_unsupplemented",
         "motcua.api.purge_idempotency",
+        "motcua.documents.purge_orphan_files",
     }
     assert scheduled <= set(app.tasks)

@@ -33,6 +33,7 @@ APPS = [
     "accounts",
     "organisation",
     "deadlines",
+    "documents",
     "catalog",
     "dossiers",
     "portal",

@@ -15,6 +15,7 @@ from __future__ import annotations
 from ._base import APOLOGY_NOTICE_HOURS, APPLICANT_ROLE, EARLY_MARGIN_HOURS, SYSTEM_ROLE
 from .act import dossier_act, transition_get
 from .codes import dossier_code_format, dossier_code_next
+from .files import dossier_file_add
 from .processing import (
     dossier_apologize,
     dossier_forward,
@@ -54,6 +55,7 @@ __all__ = [
     "dossier_code_next",
     "dossier_confirm_payment",
     "dossier_end_of_processing",
+    "dossier_file_add",
     "dossier_forward",
     "dossier_guide_at_counter",
     "dossier_issue_result",
