@@ -24,6 +24,7 @@ from pyhanko.sign.signers.pdf_signer import PdfSigningSession
 
 from motcua.core.clock import local
 from motcua.core.errors import ValidationError
+from motcua.documents.signing._sync import outside_event_loop
 from motcua.documents.signing.base import Signer
 
 # fontTools logs every subset at INFO (long glyph lists): keep it to warnings.
@@ -171,7 +172,8 @@ def document_sign(
         new_field_spec=SigFieldSpec(field_name, on_page=pages - 1, box=_box(existing)),
         signing_time=now,
     )
-    out = pdf_signer.sign_pdf(
+    out = outside_event_loop(
+        pdf_signer.sign_pdf,
         writer,
         # A fixed room for the CMS blob skips pyHanko's estimate (a dry-run signature: a third
         # of the time); RSA 4096 with a three-certificate chain stays well under it.

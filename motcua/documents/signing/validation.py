@@ -29,6 +29,7 @@ from pyhanko_certvalidator import ValidationContext
 
 from motcua.core.clock import now as wall_now
 from motcua.core.errors import ValidationError
+from motcua.documents.signing._sync import outside_event_loop
 
 # Machine reason codes, stable (API clients and templates switch on them).
 NO_SIGNATURE = "no_signature"
@@ -224,7 +225,9 @@ def document_validate(
             moment=moment,
         )
         try:
-            status = validate_pdf_signature(sig, signer_validation_context=context)
+            status = outside_event_loop(
+                validate_pdf_signature, sig, signer_validation_context=context
+            )
         except (SignatureValidationError, PdfError, ValueError, KeyError) as exc:
             checks.append(_broken(sig, exc))
             continue

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import io
 import re
@@ -96,3 +97,19 @@ def test_document_sign_refuses_what_is_not_a_pdf(hoankiem):
 def test_document_sign_refuses_a_naive_time(hoankiem, one_page):
     with pytest.raises(ValueError, match="naive"):
         _sign(hoankiem, one_page, now=dt.datetime(2026, 12, 1, 8, 5))
+
+
+def test_signing_and_validating_work_inside_a_running_event_loop(
+    hoankiem, one_page, signing_settings
+):
+    # pyHanko's synchronous calls run their own event loop; an ASGI server (or Playwright's
+    # synchronous API in the browser tests) already runs one in the thread.
+    from motcua.documents.signing.validation import document_validate
+
+    async def inside() -> tuple[bytes, object]:
+        signed = _sign(hoankiem, one_page)
+        return signed, document_validate(pdf=signed)
+
+    signed, report = asyncio.run(inside())
+    assert len(PdfFileReader(io.BytesIO(signed)).embedded_signatures) == 1
+    assert report.ok is True
