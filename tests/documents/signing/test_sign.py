@@ -4,6 +4,7 @@ import asyncio
 import datetime as dt
 import io
 import re
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from pyhanko.pdf_utils.reader import PdfFileReader
@@ -110,6 +111,8 @@ def test_signing_and_validating_work_inside_a_running_event_loop(
         signed = _sign(hoankiem, one_page)
         return signed, document_validate(pdf=signed)
 
-    signed, report = asyncio.run(inside())
+    # A thread of its own runs the loop: this test process may already run one (Playwright).
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        signed, report = pool.submit(asyncio.run, inside()).result()
     assert len(PdfFileReader(io.BytesIO(signed)).embedded_signatures) == 1
     assert report.ok is True
