@@ -51,6 +51,7 @@ from bench.api_submission import (
     _parse_config,
     _start_gunicorn,
     _stop,
+    seed_reference_data,
 )
 
 DOSSIERS = int(os.environ.get("MOTCUA_BENCH_ACTION_DOSSIERS", "300"))
@@ -69,7 +70,6 @@ TARGET = {"p95_ms_max": 50, "queries_max": 15}
 
 
 def _seed(dossiers: int) -> dict[str, Any]:
-    import datetime as dt
     from decimal import Decimal
 
     import django
@@ -77,53 +77,14 @@ def _seed(dossiers: int) -> dict[str, Any]:
     django.setup()
     from motcua.accounts.models import User
     from motcua.accounts.services import api_token_create
-    from motcua.catalog.models import Component, Field, Procedure, ProcedureVersion, ProcessStep
+    from motcua.catalog.models import ProcessStep
     from motcua.core import clock
     from motcua.dossiers.services import dossier_submit
-    from motcua.organisation.models import Role, Unit
+    from motcua.organisation.models import Role
     from motcua.organisation.services import role_assign
 
     now = clock.now()
-    province = Unit.objects.create(
-        code="01",
-        name="UBND Thành phố Hà Nội",
-        kind="province",
-        level="province",
-        province_code="01",
-    )
-    ward = Unit.objects.create(
-        code=UNIT_CODE,
-        name="Phường Ba Đình",
-        kind="ward",
-        level="commune",
-        parent=province,
-        province_code="01",
-        division_code=UNIT_CODE,
-    )
-    field = Field.objects.create(code="HT", name="Hộ tịch")
-    procedure = Procedure.objects.create(
-        code=PROCEDURE_CODE,
-        name="Đăng ký khai sinh",
-        field=field,
-        level="commune",
-        competent_unit_kinds=["ward", "commune"],
-    )
-    version = ProcedureVersion.objects.create(
-        procedure=procedure,
-        number=1,
-        status=ProcedureVersion.Status.PUBLISHED,
-        valid_from=dt.date(2025, 7, 1),
-        online_level="full",
-        time_unit="working_days",
-        counter_time=3,
-        published_at=now,
-        eform={
-            "fields": [{"name": "ten_tre", "label": "Họ tên trẻ", "type": "text", "required": True}]
-        },
-    )
-    Component.objects.create(
-        version=version, order=1, code="TK", name="Tờ khai", accepted_forms=["declaration_form"]
-    )
+    ward, version = seed_reference_data(now=now)
     steps = [
         ("Tiếp nhận, kiểm tra hồ sơ tại Bộ phận Một cửa", Role.OFFICER, "receiving", 4),
         ("Công chức chuyên môn thẩm định", Role.SPECIALIST, "competent", 12),

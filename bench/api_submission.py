@@ -151,20 +151,15 @@ def _stop(server: subprocess.Popen[bytes] | None) -> None:
 # --- seeding (runs in a subprocess with the benchmark's settings) ---------------------------
 
 
-def _seed(clients: int) -> list[str]:
-    """Unit, published procedure, citizens with tokens. Prints the raw keys as JSON."""
+def seed_reference_data(*, now: Any) -> tuple[Any, Any]:
+    """The city, the ward `UNIT_CODE` and the published procedure `PROCEDURE_CODE` (one
+    e-form field, one component) that the API benchmarks file under; returns (ward,
+    version). Call after django.setup()."""
     import datetime as dt
 
-    import django
-
-    django.setup()
-    from motcua.accounts.models import User
-    from motcua.accounts.services import api_token_create
     from motcua.catalog.models import Component, Field, Procedure, ProcedureVersion
-    from motcua.core import clock
     from motcua.organisation.models import Unit
 
-    now = clock.now()
     province = Unit.objects.create(
         code="01",
         name="UBND Thành phố Hà Nội",
@@ -172,7 +167,7 @@ def _seed(clients: int) -> list[str]:
         level="province",
         province_code="01",
     )
-    Unit.objects.create(
+    ward = Unit.objects.create(
         code=UNIT_CODE,
         name="Phường Ba Đình",
         kind="ward",
@@ -209,6 +204,21 @@ def _seed(clients: int) -> list[str]:
         name="Tờ khai đăng ký khai sinh",
         accepted_forms=["declaration_form"],
     )
+    return ward, version
+
+
+def _seed(clients: int) -> list[str]:
+    """Unit, published procedure, citizens with tokens. Prints the raw keys as JSON."""
+
+    import django
+
+    django.setup()
+    from motcua.accounts.models import User
+    from motcua.accounts.services import api_token_create
+    from motcua.core import clock
+
+    now = clock.now()
+    seed_reference_data(now=now)
     keys = []
     for n in range(clients):
         user = User.objects.create_user(
