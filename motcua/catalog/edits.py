@@ -15,7 +15,6 @@ validity dates.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
 from typing import Any
 
 from django.db import models, transaction
@@ -24,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from motcua.accounts.models import User
 from motcua.core.errors import Conflict, IllegalTransition, ValidationError
-from motcua.core.services import audit_record
+from motcua.core.services import audit_record, row_state, state_diff
 
 from .models import Component, Fee, Field, Procedure, ProcedureVersion, ProcessStep
 from .schema import VERSION_FIELDS
@@ -51,20 +50,6 @@ _PART_NAMES: dict[type[models.Model], str] = {
     Fee: "fee",
     ProcessStep: "process_step",
 }
-
-
-def _state(obj: models.Model, names: Iterable[str] | None = None) -> dict[str, Any]:
-    """The stored values of a row (foreign keys as ids), for the audit event."""
-    fields = [f for f in obj._meta.concrete_fields if f.name != "id"]
-    if names is not None:
-        wanted = set(names)
-        fields = [f for f in fields if f.name in wanted]
-    return {f.name: getattr(obj, f.attname) for f in fields}
-
-
-def _diff(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-    changed = [k for k in after if before.get(k) != after[k]]
-    return {k: before.get(k) for k in changed}, {k: after[k] for k in changed}
 
 
 def _record(
@@ -144,10 +129,10 @@ def field_save(*, field: Field, actor: User | None, now: dt.datetime) -> Field:
             other=owner.code,
             name=owner.name,
         )
-    before = _state(Field.objects.select_for_update().get(pk=field.pk)) if field.pk else {}
+    before = row_state(Field.objects.select_for_update().get(pk=field.pk)) if field.pk else {}
     created = field.pk is None
     field.save()
-    old, new = _diff(before, _state(field))
+    old, new = state_diff(before, row_state(field))
     if created or new:
         _record(
             actor=actor,
@@ -179,7 +164,7 @@ def field_delete(*, field: Field, actor: User | None, now: dt.datetime) -> None:
         obj=field,
         object_id=field.code,
         now=now,
-        before=_state(field),
+        before=row_state(field),
         after=None,
     )
     field.delete()
@@ -252,11 +237,13 @@ def procedure_save(*, procedure: Procedure, actor: User | None, now: dt.datetime
         code=procedure.code, name=procedure.name, name_en=procedure.name_en
     )
     created = procedure.pk is None
-    before = {} if created else _state(Procedure.objects.select_for_update().get(pk=procedure.pk))
+    before = (
+        {} if created else row_state(Procedure.objects.select_for_update().get(pk=procedure.pk))
+    )
     procedure.save()
-    old, new = _diff(
+    old, new = state_diff(
         {k: v for k, v in before.items() if k in _PROCEDURE_EDITABLE},
-        _state(procedure, _PROCEDURE_EDITABLE),
+        row_state(procedure, _PROCEDURE_EDITABLE),
     )
     new.pop("search_text", None)
     old.pop("search_text", None)
@@ -335,16 +322,16 @@ def procedure_version_save(
             object_id=_version_label(version),
             now=now,
             before=None,
-            after=_state(version, _VERSION_EDITABLE),
+            after=row_state(version, _VERSION_EDITABLE),
         )
         catalog_cache_invalidate()
         return version
     stored = _locked_version(version.pk)
     _refuse_published(stored)
-    before = _state(stored, _VERSION_EDITABLE)
+    before = row_state(stored, _VERSION_EDITABLE)
     for name in _VERSION_EDITABLE:
         setattr(stored, name, getattr(version, name))
-    old, new = _diff(before, _state(stored, _VERSION_EDITABLE))
+    old, new = state_diff(before, row_state(stored, _VERSION_EDITABLE))
     if new:
         stored.save(update_fields=list(new))
         _record(
@@ -374,7 +361,7 @@ def procedure_version_delete(
         obj=stored,
         object_id=_version_label(stored),
         now=now,
-        before=_state(stored, ("status", "valid_from")),
+        before=row_state(stored, ("status", "valid_from")),
         after=None,
     )
     stored.delete()
@@ -401,9 +388,9 @@ def version_part_save(*, part: VersionPart, actor: User | None, now: dt.datetime
         stored = type(part).objects.get(pk=part.pk)
         if stored.version_id != version.pk:  # moved from another version: refuse as well
             _refuse_published(_locked_version(stored.version_id))
-        before = _state(stored)
+        before = row_state(stored)
     part.save()
-    old, new = _diff(before, _state(part))
+    old, new = state_diff(before, row_state(part))
     if created or new:
         _record(
             actor=actor,
@@ -429,7 +416,7 @@ def version_part_delete(*, part: VersionPart, actor: User | None, now: dt.dateti
         obj=part,
         object_id=_part_label(part, version),
         now=now,
-        before=_state(part),
+        before=row_state(part),
         after=None,
     )
     part.delete()

@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import transaction
+from django.db import models, transaction
 
 from .models import AuditEvent, DataAccessLog
 
@@ -89,3 +89,21 @@ def audit_record(
 def _jsonable(value: Any) -> Any:
     """Dates, times, decimals and lazy strings as JSON-friendly text."""
     return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
+
+
+def row_state(obj: models.Model, names: Iterable[str] | None = None) -> dict[str, Any]:
+    """The stored values of a row (foreign keys as ids, no primary key), optionally only
+    `names`: the before/after of an audit event."""
+    fields = [f for f in obj._meta.concrete_fields if f.name != "id"]
+    if names is not None:
+        wanted = set(names)
+        fields = [f for f in fields if f.name in wanted]
+    return {f.name: getattr(obj, f.attname) for f in fields}
+
+
+def state_diff(
+    before: dict[str, Any], after: dict[str, Any]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(old values, new values) of the keys of `after` whose value changed."""
+    changed = [k for k in after if before.get(k) != after[k]]
+    return {k: before.get(k) for k in changed}, {k: after[k] for k in changed}

@@ -13,7 +13,7 @@ from vietnam_provinces import Province, ProvinceCode, VietNamDivisionType, Ward
 
 from motcua.accounts.models import User
 from motcua.core.errors import Conflict, ValidationError
-from motcua.core.services import audit_record
+from motcua.core.services import audit_record, row_state, state_diff
 
 from .models import Role, RoleAssignment, ServicePoint, Unit
 from .selectors import units_cache_invalidate
@@ -249,17 +249,6 @@ def role_revoke(*, assignment: RoleAssignment, now: dt.datetime, actor: User | N
 # --- one unit or service point at a time (the admin) ---------------------------------------
 
 
-def _state(obj: Unit | ServicePoint) -> dict[str, object]:
-    return {f.name: getattr(obj, f.attname) for f in obj._meta.concrete_fields if f.name != "id"}
-
-
-def _diff(
-    before: dict[str, object], after: dict[str, object]
-) -> tuple[dict[str, object], dict[str, object]]:
-    changed = [k for k in after if before.get(k) != after[k]]
-    return {k: before.get(k) for k in changed}, {k: after[k] for k in changed}
-
-
 def unit_parent_cycle(*, unit: Unit, parent: Unit | None) -> bool:
     """Whether `parent` is the unit itself or one of its subunits (the tree would loop)."""
     ancestor = parent
@@ -280,10 +269,10 @@ def unit_save(*, unit: Unit, actor: User | None, now: dt.datetime) -> Unit:
             code="unit_parent_cycle",
         )
     created = unit.pk is None
-    before = {} if created else _state(Unit.objects.select_for_update().get(pk=unit.pk))
+    before = {} if created else row_state(Unit.objects.select_for_update().get(pk=unit.pk))
     unit.agency_code = unit.agency_code.strip()
     unit.save()
-    old, new = _diff(before, _state(unit))
+    old, new = state_diff(before, row_state(unit))
     if created or new:
         audit_record(
             actor=actor,
@@ -319,7 +308,7 @@ def unit_delete(*, unit: Unit, actor: User | None, now: dt.datetime) -> None:
         object_type="organisation.unit",
         object_id=unit.code,
         now=now,
-        before=_state(unit),
+        before=row_state(unit),
     )
     try:
         with transaction.atomic():
@@ -347,10 +336,12 @@ def service_point_save(
     """Create or change a service point."""
     created = service_point.pk is None
     before = (
-        {} if created else _state(ServicePoint.objects.select_for_update().get(pk=service_point.pk))
+        {}
+        if created
+        else row_state(ServicePoint.objects.select_for_update().get(pk=service_point.pk))
     )
     service_point.save()
-    old, new = _diff(before, _state(service_point))
+    old, new = state_diff(before, row_state(service_point))
     if created or new:
         audit_record(
             actor=actor,
@@ -383,7 +374,7 @@ def service_point_delete(
         object_type="organisation.servicepoint",
         object_id=service_point.code,
         now=now,
-        before=_state(service_point),
+        before=row_state(service_point),
     )
     try:
         with transaction.atomic():
