@@ -345,3 +345,7 @@ MOTCUA_SIGNING_CRL_MIRRORS = dict(
 MOTCUA_SIGNING_FONT = os.environ.get(
     "MOTCUA_SIGNING_FONT", "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 )
+
+# The address the public reaches motcua at: QR codes on issued documents and forms point to
+# `<MOTCUA_PUBLIC_URL>/verify/<code>` and to the public lookup.
+MOTCUA_PUBLIC_URL = os.environ.get("MOTCUA_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")

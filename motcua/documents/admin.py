@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from motcua.core import clock
 from motcua.core.services import data_access_record
 
-from .models import StoredFile
+from .models import IssuedDocument, StoredFile
 from .selectors import antivirus_enabled, stored_file_open
 
 
@@ -105,3 +105,35 @@ class StoredFileAdmin(admin.ModelAdmin):
         )
         response["X-Content-Type-Options"] = "nosniff"
         return response
+
+
+@admin.register(IssuedDocument)
+class IssuedDocumentAdmin(admin.ModelAdmin):
+    """Read only: documents are issued by the services that sign them, never by hand."""
+
+    list_display = ("code", "kind", "title", "reference", "unit", "issued_at", "revoked_at")
+    list_filter = ("kind",)
+    search_fields = ("code", "reference")
+    list_select_related = ("unit",)
+    readonly_fields = (
+        "code",
+        "kind",
+        "file",
+        "title",
+        "reference",
+        "subject_masked",
+        "unit",
+        "issued_by",
+        "issued_at",
+        "revoked_at",
+        "revoked_reason",
+    )
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

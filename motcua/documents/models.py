@@ -55,3 +55,62 @@ class StoredFile(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class IssuedDocumentKind(models.TextChoices):
+    RESULT = "result", _("Kết quả giải quyết")
+    RESULT_COPY = "result_copy", _("Bản điện tử của kết quả giấy")
+    CERTIFIED_COPY = "certified_copy", _("Bản sao điện tử chứng thực từ bản chính")
+    FORM = "form", _("Phiếu, biểu mẫu")
+    RECEIPT = "receipt", _("Biên lai điện tử")
+
+
+class IssuedDocument(models.Model):
+    """A document a unit issued and signed, which anyone may verify at `/verify/<code>` without
+    signing in: what it is, by which unit, when, for whom (masked). The signed bytes are
+    `file`; an uploaded PDF is exactly this document when its SHA-256 equals `file.sha256`.
+    Written only by `motcua.documents.services.document_issue`; never edited, only revoked."""
+
+    Kind = IssuedDocumentKind
+
+    code = models.CharField(_("mã kiểm tra"), max_length=16, unique=True, editable=False)
+    kind = models.CharField(_("loại"), max_length=20, choices=IssuedDocumentKind.choices)
+    file = models.ForeignKey(
+        StoredFile, on_delete=models.PROTECT, related_name="+", verbose_name=_("tệp đã ký")
+    )
+    title = models.CharField(_("tên giấy tờ"), max_length=300)
+    reference = models.CharField(
+        _("số hiệu"),
+        max_length=100,
+        blank=True,
+        help_text=_("Mã hồ sơ, số chứng thực hoặc số biên lai: được hiển thị khi kiểm tra."),
+    )
+    subject_masked = models.CharField(
+        _("người được cấp (đã che)"), max_length=200, blank=True, editable=False
+    )
+    unit = models.ForeignKey(
+        "organisation.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("đơn vị")
+    )
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("người ký"),
+    )
+    issued_at = models.DateTimeField(_("ngày phát hành"))
+    revoked_at = models.DateTimeField(_("thu hồi lúc"), null=True, blank=True)
+    revoked_reason = models.CharField(_("lý do thu hồi"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("giấy tờ đã phát hành")
+        verbose_name_plural = _("giấy tờ đã phát hành")
+        ordering = ["-issued_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.title}"
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None
