@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "motcua.organisation",
     "motcua.deadlines",
     "motcua.documents",
+    "motcua.counter",
     "motcua.catalog",
     "motcua.dossiers",
     "motcua.api",

@@ -437,6 +437,7 @@ VERSION_FIELDSETS: Any = (
                 "cutoff_time",
                 "supplement_wait_days",
                 "supplement_restarts_clock",
+                "settled_in_session",
                 "result_name",
             )
         },

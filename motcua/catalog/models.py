@@ -169,6 +169,14 @@ class ProcedureVersion(models.Model):
             "bổ sung; chọn khi luật chuyên ngành quy định tính lại từ đầu."
         ),
     )
+    settled_in_session = models.BooleanField(
+        _("giải quyết trong buổi (ngày không hẹn)"),
+        default=False,
+        help_text=_(
+            "Trả kết quả ngay trong buổi làm việc tiếp nhận: giấy hẹn ghi giờ kết thúc buổi "
+            "(sáng hoặc chiều) thay vì tính theo thời hạn giải quyết."
+        ),
+    )
     result_kind = models.CharField(
         _("hình thức kết quả"), max_length=10, choices=ResultKind.choices, default=ResultKind.BOTH
     )

@@ -77,6 +77,7 @@ VERSION_FIELDS = (
     "cutoff_time",
     "supplement_wait_days",
     "supplement_restarts_clock",
+    "settled_in_session",
     "result_kind",
     "result_name",
     "applicant",
@@ -483,6 +484,7 @@ def check_version(
         r.report("cutoff_outside_office_hours", "cutoff_time", value=cutoff.strftime("%H:%M"))
     v["supplement_wait_days"] = r.integer("supplement_wait_days", default=15, minimum=1, maximum=90)
     v["supplement_restarts_clock"] = r.boolean("supplement_restarts_clock", default=False)
+    v["settled_in_session"] = r.boolean("settled_in_session", default=False)
     v["result_kind"] = r.choice("result_kind", ResultKind.values, default=ResultKind.BOTH)
     v["result_name"] = r.text("result_name", max_length=500)
     for key in ("applicant", "agency", "method", "sequence", "requirements", "note"):

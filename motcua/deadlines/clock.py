@@ -399,6 +399,17 @@ class WorkingClock:
         start = self.counting_start(moment, channel="counter")
         return self._end_of(start.date())
 
+    def end_of_session(self, moment: dt.datetime) -> dt.datetime:
+        """The end of the office block (the morning or afternoon session) in which counting
+        from `moment` starts: where a procedure settled within the session ("no appointment
+        day", domain.md section 9) gives its result."""
+        start = _local(self.counting_start(moment, channel="counter"), "moment")
+        window, index, tod = self._position(start)
+        for block_start, block_end in window.blocks[index]:
+            if block_start <= tod < block_end:
+                return window.midnights[index] + dt.timedelta(microseconds=block_end)
+        raise AssertionError("a counting start lies inside an office block")  # pragma: no cover
+
     def _end_of(self, day: dt.date) -> dt.datetime:
         last_end = self._day_blocks_us(day)[-1][1]
         return dt.datetime(day.year, day.month, day.day, tzinfo=VN_TZ) + dt.timedelta(

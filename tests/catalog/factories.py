@@ -37,6 +37,7 @@ def procedure_doc(code: str = "1.001022", **overrides: Any) -> dict[str, Any]:
             "cutoff_time": None,
             "supplement_wait_days": 15,
             "supplement_restarts_clock": False,
+            "settled_in_session": False,
             "result_kind": "both",
             "result_name": "Trích lục đăng ký nhận cha, mẹ, con",
             "applicant": "Cá nhân",

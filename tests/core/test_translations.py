@@ -34,6 +34,7 @@ APPS = [
     "organisation",
     "deadlines",
     "documents",
+    "counter",
     "catalog",
     "dossiers",
     "portal",

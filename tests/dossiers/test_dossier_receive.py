@@ -100,6 +100,25 @@ def test_counter_dossier_received_at_1630_counts_from_1630(world):
     assert dossier.appointment_at == vn(2026, 3, 9, 16, 30)
 
 
+@pytest.mark.parametrize(
+    ("received_at", "appointment"),
+    [
+        (vn(2026, 3, 2, 9, 0), vn(2026, 3, 2, 11, 30)),  # the morning session
+        (vn(2026, 3, 2, 12, 0), vn(2026, 3, 2, 17, 0)),  # at lunch: the afternoon session
+        (vn(2026, 3, 6, 17, 30), vn(2026, 3, 9, 11, 30)),  # Friday evening: Monday morning
+    ],
+)
+def test_a_procedure_settled_in_the_session_gives_the_end_of_the_session(
+    world, received_at, appointment
+):
+    # "No appointment day" (domain.md section 9): whatever the legal time, the result is due
+    # when the session the dossier was received in ends.
+    world.version.settled_in_session = True
+    world.version.save()
+    dossier = received(world, now=received_at)
+    assert dossier.appointment_at == appointment
+
+
 def test_online_time_applies_to_online_dossiers(world):
     world.version.online_time = Decimal(2)
     world.version.save()

@@ -373,6 +373,11 @@ def start_processing_clock(*, dossier: Dossier, at: dt.datetime) -> None:
         )
         start = max(start, arrival)
     dossier.clock_started_at = start
+    if version.settled_in_session:
+        # "No appointment day" (domain.md section 9): the result is given within the session
+        # the dossier was received in, whatever its legal time.
+        dossier.appointment_at = clock.end_of_session(start)
+        return
     # `start` is inside an office block, so counting from it (as at the counter, without a
     # cut-off) starts at `start` itself.
     dossier.appointment_at = deadline_compute(

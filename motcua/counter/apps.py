@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CounterConfig(AppConfig):
+    name = "motcua.counter"
+    verbose_name = _("Quanh quầy một cửa")
