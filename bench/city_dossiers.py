@@ -129,8 +129,9 @@ def city_dossiers_generate(
     status = _status_case("(g * 7919) % 1000")
     statements = [
         "SET synchronous_commit = off",
-        # The dossiers: ward, version and status drawn deterministically from the row number.
-        f"""
+        # The dossiers: ward, version and status drawn deterministically from the row number
+        # (only integers are formatted into the SQL).
+        f"""  # noqa: S608
         INSERT INTO dossiers_dossier (
             code, channel, status, applicant_name, applicant_id_number, applicant_phone,
             applicant_email, applicant_address, representative, form_data, result_kind,
@@ -142,7 +143,9 @@ def city_dossiers_generate(
             'B' || lpad(g::text, 8, '0'),
             CASE WHEN g % 10 < 7 THEN 2 ELSE 1 END,
             s.status,
-            'Nguyễn Văn ' || g, lpad((1000000000 + g)::text, 12, '0'), '09' || lpad((g % 100000000)::text, 8, '0'),
+            'Nguyễn Văn ' || g,
+            lpad((1000000000 + g)::text, 12, '0'),
+            '09' || lpad((g % 100000000)::text, 8, '0'),
             '', 'Hà Nội', '{{}}'::jsonb, '{{}}'::jsonb, 'both',
             t.submitted,
             CASE WHEN s.status IN (1, 3, 5, 7) THEN NULL ELSE t.submitted + interval '2 hours' END,
@@ -162,7 +165,8 @@ def city_dossiers_generate(
         CROSS JOIN LATERAL (
             SELECT CASE
                 WHEN s.status IN (9, 10, 3, 7)
-                    THEN now() - ((g % 365) + 6) * interval '1 day' - (g % 480) * interval '1 minute'
+                    THEN now() - ((g % 365) + 6) * interval '1 day'
+                         - (g % 480) * interval '1 minute'
                 ELSE now() - (g % 15) * interval '1 day' - (g % 480) * interval '1 minute'
             END AS submitted
         ) AS t
@@ -190,7 +194,7 @@ def city_dossiers_generate(
         """,
         # The current step of every open received dossier: due from five days late to ten
         # days ahead of now.
-        f"""
+        """
         INSERT INTO dossiers_steprun (
             "order", name, role, allotment_hours, started_at, due_at, result, note,
             dossier_id, unit_id, step_id
