@@ -131,7 +131,7 @@ def city_dossiers_generate(
         "SET synchronous_commit = off",
         # The dossiers: ward, version and status drawn deterministically from the row number
         # (only integers are formatted into the SQL).
-        f"""  # noqa: S608
+        f"""
         INSERT INTO dossiers_dossier (
             code, channel, status, applicant_name, applicant_id_number, applicant_phone,
             applicant_email, applicant_address, representative, form_data, result_kind,

@@ -47,4 +47,5 @@ def test_a_turn_added_in_the_admin_is_planned_by_the_service(admin_client: Clien
     assert added.status_code == 302
     turn = LegalAdviceTurn.objects.get()
     assert turn.day == dt.date(2026, 3, 4)
-    assert AuditEvent.objects.filter(action="legal_advice_turn.plan", object_id=str(turn.pk)).exists()
+    audit = AuditEvent.objects.filter(action="legal_advice_turn.plan", object_id=str(turn.pk))
+    assert audit.exists()
