@@ -110,11 +110,13 @@ def test_http_retries_a_server_error_then_answers() -> None:
 
 
 def test_http_gives_up_after_its_retries() -> None:
-    with fake_national_database(failures=[500, 502, 503]) as fake:
-        with pytest.raises(NationalDataUnavailable) as caught:
-            HttpConnector(base_url=fake.base_url, token=fake.token, retries=2).fetch(
-                database="population", subject_key=SUBJECT, purpose="x", now=NOW
-            )
+    with (
+        fake_national_database(failures=[500, 502, 503]) as fake,
+        pytest.raises(NationalDataUnavailable) as caught,
+    ):
+        HttpConnector(base_url=fake.base_url, token=fake.token, retries=2).fetch(
+            database="population", subject_key=SUBJECT, purpose="x", now=NOW
+        )
     assert (caught.value.code, caught.value.status) == ("national_data_unavailable", 503)
     assert len(fake.requests) == 3
 
