@@ -27,7 +27,7 @@ from motcua.dossiers.services import (
 
 from .auth import AUTH, request_actor
 from .datetimes import LocalDateTime
-from .errors import WRITE_ERRORS, ErrorOut
+from .errors import WRITE_ERRORS, ErrorOut, ValidationErrorOut
 from .files import FileOut, _visible, file_out
 
 router = Router(tags=["data-store"], auth=AUTH)
@@ -80,7 +80,7 @@ def item_out(item: DataStoreItem, *, today: dt.date) -> dict[str, Any]:
 
 @router.get(
     "/me/data-store",
-    response={200: DataStoreOut, 401: ErrorOut},
+    response={200: DataStoreOut, 400: ValidationErrorOut, 401: ErrorOut},
     operation_id="me_data_store",
     summary="Kho dữ liệu của tôi",
     description=(

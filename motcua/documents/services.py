@@ -424,6 +424,14 @@ def stored_orphans_delete(
     return sorted(orphans)
 
 
+def _invalid(message: Any, *, code: str, field: str, **params: Any) -> ValidationError:
+    """A ValidationError with one field error carrying its message (the API's shape)."""
+    text = str(message) % params if params else str(message)
+    return ValidationError(
+        message, code=code, errors=[{"field": field, "code": code, "message": text}], **params
+    )
+
+
 # --- the personal data store --------------------------------------------------------------
 
 
@@ -438,10 +446,10 @@ def owner_key_clean(value: str) -> str:
             return personal_id_clean(text)
         return tax_code_clean(text)
     except InvalidIdentifier as exc:
-        raise ValidationError(
+        raise _invalid(
             _("Kho dữ liệu thuộc về một số định danh cá nhân (12 chữ số) hoặc một mã số thuế."),
             code="datastore_owner_invalid",
-            errors=[{"field": "owner_key", "code": "datastore_owner_invalid"}],
+            field="owner_key",
         ) from exc
 
 
@@ -470,16 +478,16 @@ def datastore_item_add(
     owner = owner_key_clean(owner_key)
     kind = (kind or "").strip()
     if not kind:
-        raise ValidationError(
+        raise _invalid(
             _("Cần nêu loại giấy tờ."),
             code="datastore_kind_required",
-            errors=[{"field": "kind", "code": "required"}],
+            field="kind",
         )
     if valid_from is not None and valid_until is not None and valid_until < valid_from:
-        raise ValidationError(
+        raise _invalid(
             _("Ngày hết giá trị không thể trước ngày có giá trị."),
             code="datastore_validity_reversed",
-            errors=[{"field": "valid_until", "code": "datastore_validity_reversed"}],
+            field="valid_until",
         )
     item, created = DataStoreItem.objects.get_or_create(
         owner_key=owner,

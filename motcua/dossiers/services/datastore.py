@@ -27,6 +27,7 @@ read; staff of the dossier's units may reuse the owner's items (the read is logg
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
@@ -51,6 +52,15 @@ from ..models import (
 from ._base import APPLICANT_ROLE, commit_change, forbidden, lock_dossier, snapshot
 from .capture import dossier_owner_key, kind_of
 from .files import _check_status, _component, file_add_role
+
+
+def _invalid(message: Any, *, code: str, field: str, **params: Any) -> ValidationError:
+    """A ValidationError with one field error carrying its message (the API's shape)."""
+    text = str(message) % params if params else str(message)
+    return ValidationError(
+        message, code=code, errors=[{"field": field, "code": code, "message": text}], **params
+    )
+
 
 DOING_REUSE = _("dùng lại giấy tờ cho")
 DOING_NATIONAL = _("khai thác dữ liệu quốc gia cho")
@@ -101,28 +111,28 @@ def dossier_component_reuse(
     component = _component(dossier=dossier, code=component_code)
     item = _reusable_item(dossier=dossier, actor=actor, role=role, item_id=item_id)
     if item.valid_until is not None and item.valid_until < local(now).date():
-        raise ValidationError(
+        raise _invalid(
             _("Giấy tờ “%(title)s” đã hết giá trị từ ngày %(date)s."),
             code="datastore_item_expired",
-            errors=[{"field": "item", "code": "datastore_item_expired"}],
+            field="item",
             title=item.title,
             date=item.valid_until.strftime("%d/%m/%Y"),
         )
     wanted = kind_of(dossier=dossier, component=component)
     if item.kind != wanted:
-        raise ValidationError(
+        raise _invalid(
             _("Giấy tờ “%(title)s” không phải loại giấy tờ mà thành phần “%(component)s” yêu cầu."),
             code="datastore_kind_mismatch",
-            errors=[{"field": "component", "code": "datastore_kind_mismatch"}],
+            field="component",
             title=item.title,
             component=component.name,
         )
     allowed = component.allowed_types or []
     if item.file.content_type not in allowed or item.file.size > component.max_bytes:
-        raise ValidationError(
+        raise _invalid(
             _("Tệp của giấy tờ này không đúng loại hoặc vượt dung lượng thành phần cho phép."),
             code="datastore_file_not_accepted",
-            errors=[{"field": "item", "code": "datastore_file_not_accepted"}],
+            field="item",
         )
     with transaction.atomic():
         locked = lock_dossier(dossier=dossier, expected_version=expected_version)
@@ -218,18 +228,18 @@ def dossier_component_from_national_data(
     component = _component(dossier=dossier, code=component_code)
     database = component.national_database
     if not database or AcceptedForm.NATIONAL_DATA not in (component.accepted_forms or []):
-        raise ValidationError(
+        raise _invalid(
             _("Thành phần “%(component)s” không thay được bằng dữ liệu quốc gia."),
             code="national_data_not_accepted",
-            errors=[{"field": "component", "code": "national_data_not_accepted"}],
+            field="component",
             component=component.name,
         )
     subject = dossier_owner_key(dossier)
     if subject is None:
-        raise ValidationError(
+        raise _invalid(
             _("Hồ sơ chưa có số định danh hoặc mã số thuế để khai thác dữ liệu quốc gia."),
             code="national_data_subject_unknown",
-            errors=[{"field": "applicant_id_number", "code": "national_data_subject_unknown"}],
+            field="applicant_id_number",
         )
     try:
         record: NationalRecord = national_record_fetch(
