@@ -121,6 +121,7 @@ _REUSE_RESPONSES = {
     201: {"description": "Đã gắn giấy tờ vào hồ sơ (tệp của thành phần)."},
     400: {
         "description": "`datastore_item_expired` (giấy tờ đã hết giá trị), "
+        "`datastore_item_not_yet_valid` (chưa đến ngày có giá trị), "
         "`datastore_kind_mismatch` (không phải loại giấy tờ thành phần yêu cầu), "
         "`datastore_file_not_accepted` (loại tệp, dung lượng), `unknown_component` — kèm "
         "`errors`."

@@ -322,3 +322,22 @@ def test_filed_for_someone_else_the_papers_are_the_principals(reuse_world: World
     )
     dossier_receive(dossier=dossier, actor=w.officer, now=LATER)
     assert DataStoreItem.objects.filter(owner_key=principal).count() == 1
+
+
+def test_an_item_not_yet_valid_is_refused(reuse_world: World) -> None:
+    w = reuse_world
+    stored = file_store(actor=None, upload=io.BytesIO(pdf_bytes()), name="cccd.pdf", now=MON)
+    item = datastore_item_add(
+        owner_key=w.citizen.personal_id,
+        kind="identity_card",
+        title="Thẻ căn cước mới",
+        valid_from=dt.date(2026, 3, 3),
+        file=stored,
+        now=MON,
+    )
+    dossier = submitted(w)
+    before = state(dossier)
+    with pytest.raises(ValidationError) as caught:
+        _reuse(dossier, w.citizen, item)
+    assert caught.value.code == "datastore_item_not_yet_valid"
+    assert state(dossier) == before

@@ -101,6 +101,7 @@ def dossier_component_reuse(
     (status), Conflict (stale `expected_version`), ValidationError `unknown_component`,
     NotFound `not_found` (no such item in the owner's store, or one the actor may not read),
     ValidationError `datastore_item_expired` (valid until before today),
+    `datastore_item_not_yet_valid` (valid from after today),
     `datastore_kind_mismatch` (the item is not the kind of paper the component asks for),
     `datastore_file_not_accepted` (its file's type or size is not accepted by the
     component), Conflict `datastore_item_already_attached`."""
@@ -110,7 +111,16 @@ def dossier_component_reuse(
     _check_status(dossier=dossier, role=role)
     component = _component(dossier=dossier, code=component_code)
     item = _reusable_item(dossier=dossier, actor=actor, role=role, item_id=item_id)
-    if item.valid_until is not None and item.valid_until < local(now).date():
+    today = local(now).date()
+    if item.valid_from is not None and item.valid_from > today:
+        raise _invalid(
+            _("Giấy tờ “%(title)s” chỉ có giá trị từ ngày %(date)s."),
+            code="datastore_item_not_yet_valid",
+            field="item",
+            title=item.title,
+            date=item.valid_from.strftime("%d/%m/%Y"),
+        )
+    if item.valid_until is not None and item.valid_until < today:
         raise _invalid(
             _("Giấy tờ “%(title)s” đã hết giá trị từ ngày %(date)s."),
             code="datastore_item_expired",
