@@ -184,6 +184,32 @@ MOTCUA_DOCUMENTS_MAX_IMAGE_PIXELS = int(
     os.environ.get("MOTCUA_DOCUMENTS_MAX_IMAGE_PIXELS", str(89_478_485))
 )
 
+# National data instead of paper (docs/data-store.md): which connector answers for which
+# national database. MOTCUA_NATIONAL_DATA_CONNECTOR: "" (none: components are filed as
+# papers), "demo" (seeded records, demo mode) or "http" (MOTCUA_NATIONAL_DATA_URL, _TOKEN,
+# _TIMEOUT seconds, _RETRIES); MOTCUA_NATIONAL_DATA_DATABASES limits it to some databases
+# (comma-separated codes; default every one).
+MOTCUA_NATIONAL_DATA_CONNECTOR = os.environ.get("MOTCUA_NATIONAL_DATA_CONNECTOR", "")
+
+
+def national_data_config(connector: str) -> dict[str, dict[str, Any]]:
+    """`MOTCUA_NATIONAL_DATA` for one connector name, options from the environment."""
+    if not connector:
+        return {}
+    options: dict[str, Any] = {}
+    if connector == "http":
+        options = {
+            "base_url": os.environ.get("MOTCUA_NATIONAL_DATA_URL", ""),
+            "token": os.environ.get("MOTCUA_NATIONAL_DATA_TOKEN", ""),
+            "timeout": float(os.environ.get("MOTCUA_NATIONAL_DATA_TIMEOUT", "5")),
+            "retries": int(os.environ.get("MOTCUA_NATIONAL_DATA_RETRIES", "2")),
+        }
+    databases = env_list("MOTCUA_NATIONAL_DATA_DATABASES", "*")
+    return {db: {"connector": connector, "options": options} for db in databases}
+
+
+MOTCUA_NATIONAL_DATA = national_data_config(MOTCUA_NATIONAL_DATA_CONNECTOR)
+
 CACHES: dict[str, dict[str, Any]] = {
     "default": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",

@@ -5,3 +5,7 @@ from .base import env_bool
 
 DEBUG = env_bool("DJANGO_DEBUG", True)
 MOTCUA_DEMO_MODE = True
+# The demo city answers national-data look-ups from its seeded records unless told otherwise.
+MOTCUA_NATIONAL_DATA = national_data_config(  # noqa: F405
+    os.environ.get("MOTCUA_NATIONAL_DATA_CONNECTOR", "demo")  # noqa: F405
+)

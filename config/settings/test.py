@@ -20,3 +20,4 @@ STORAGES = {
 }
 MOTCUA_CLAMAV_SOCKET = ""
 MOTCUA_CLAMAV_HOST = ""
+MOTCUA_NATIONAL_DATA = {"*": {"connector": "demo", "options": {}}}

@@ -19,7 +19,7 @@ from ninja.responses import Status
 
 from motcua.core import clock
 from motcua.core.errors import NotFound
-from motcua.documents.selectors import stored_file_open
+from motcua.documents.selectors import datastore_file_get_for_actor, stored_file_open
 from motcua.dossiers.models import Dossier, DossierFile
 from motcua.dossiers.selectors import (
     dossier_file_get_for_actor,
@@ -150,7 +150,8 @@ def dossiers_files_list(request: HttpRequest, code: str) -> dict[str, Any]:
     description=(
         "Nội dung tệp (`Content-Disposition: attachment`, `X-Content-Type-Options: nosniff`). "
         "404 với tệp của hồ sơ người gọi không được xem. Mỗi lần tải của người không phải "
-        "người nộp được ghi nhật ký truy cập dữ liệu cá nhân."
+        "người nộp được ghi nhật ký truy cập dữ liệu cá nhân. Tệp của giấy tờ trong kho dữ "
+        "liệu của chính người gọi (`GET /me/data-store`) tải được cả khi không thuộc hồ sơ nào."
     ),
     openapi_extra={
         "responses": {
@@ -168,8 +169,13 @@ def dossiers_files_list(request: HttpRequest, code: str) -> dict[str, Any]:
 )
 def files_download(request: HttpRequest, file_id: int) -> FileResponse:
     actor = request_actor(request)
-    link = dossier_file_get_for_actor(actor=actor, file_id=file_id, now=clock.now(), channel="api")
-    stored = link.file
+    try:
+        stored = dossier_file_get_for_actor(
+            actor=actor, file_id=file_id, now=clock.now(), channel="api"
+        ).file
+    except NotFound:
+        # A paper of the caller's own data store needs no dossier (their own: not logged).
+        stored = datastore_file_get_for_actor(actor=actor, file_id=file_id)
     response = FileResponse(
         stored_file_open(stored=stored),
         as_attachment=True,

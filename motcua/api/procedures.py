@@ -72,6 +72,11 @@ class ComponentOut(Schema):
     copies: int
     required: bool
     national_database: str
+    document_kind: str = Field(
+        ...,
+        description="Loại giấy tờ (identity_card, birth_certificate, ...): giấy tờ cùng loại "
+        "trong kho dữ liệu của người nộp được dùng lại (POST /dossiers/{code}/reuse).",
+    )
     template_name: str
     note: str
 

@@ -305,6 +305,7 @@ class ComponentForm(forms.ModelForm):
             "copies",
             "required",
             "national_database",
+            "document_kind",
             "template_name",
             "note",
             "allowed_types",

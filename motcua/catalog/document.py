@@ -95,6 +95,7 @@ def _component_clean(c: Component) -> dict[str, Any]:
         "copies": c.copies,
         "required": c.required,
         "national_database": c.national_database,
+        "document_kind": c.document_kind,
         "template_name": c.template_name,
         "note": c.note,
         "allowed_types": list(c.allowed_types or []),

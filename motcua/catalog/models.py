@@ -14,6 +14,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from motcua.documents.kinds import DocumentKind
 from motcua.organisation.models import Role, Unit
 
 HOURS_PER_WORKING_DAY = Decimal(8)
@@ -303,6 +304,16 @@ class Component(models.Model):
         choices=NationalDatabase.choices,
         blank=True,
         help_text=_("Nếu có: không yêu cầu nộp, khai thác từ cơ sở dữ liệu quốc gia."),
+    )
+    document_kind = models.CharField(
+        _("loại giấy tờ"),
+        max_length=40,
+        choices=DocumentKind.choices,
+        blank=True,
+        help_text=_(
+            "Giấy tờ này là loại nào (căn cước, giấy khai sinh...): giấy tờ cùng loại đã có "
+            "trong kho dữ liệu của người nộp được dùng lại, không phải nộp lại."
+        ),
     )
     template_name = models.CharField(_("mẫu đơn, tờ khai"), max_length=200, blank=True)
     note = models.TextField(_("ghi chú"), blank=True)

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from motcua.documents.kinds import DocumentKind
 from motcua.organisation.models import Role, Unit
 
 from .eforms import eform_definition_check
@@ -98,6 +99,7 @@ COMPONENT_KEYS = (
     "copies",
     "required",
     "national_database",
+    "document_kind",
     "template_name",
     "note",
     "allowed_types",
@@ -601,6 +603,9 @@ def _check_components(r: _Reader, items: list[Mapping[str, Any]]) -> list[dict[s
             cr.report("national_database_required", "national_database")
         if database and AcceptedForm.NATIONAL_DATA not in forms:
             cr.report("national_data_form_required", "accepted_forms")
+        kind = cr.text("document_kind")
+        if kind and kind not in DocumentKind.values:
+            cr.report("bad_choice", "document_kind", value=kind, choices=DocumentKind.values)
         out.append(
             {
                 "order": order,
@@ -610,6 +615,7 @@ def _check_components(r: _Reader, items: list[Mapping[str, Any]]) -> list[dict[s
                 "copies": cr.integer("copies", default=1, minimum=1, maximum=20) or 1,
                 "required": cr.boolean("required", default=True),
                 "national_database": database,
+                "document_kind": kind,
                 "template_name": cr.text("template_name", max_length=200),
                 "note": cr.text("note"),
                 "allowed_types": _file_types(cr),

@@ -4,6 +4,8 @@ new row pointing at the one it replaces (`previous`), the old one is kept."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -114,3 +116,86 @@ class IssuedDocument(models.Model):
     @property
     def is_revoked(self) -> bool:
         return self.revoked_at is not None
+
+
+class DataStoreOrigin(models.TextChoices):
+    COMPONENT = "component", _("Thành phần hồ sơ đã nộp")
+    RESULT = "result", _("Kết quả giải quyết")
+    IMPORTED = "imported", _("Nạp từ hệ thống khác")
+
+
+class DataStoreItem(models.Model):
+    """An entry of a person's or an organisation's data store (kho quản lý dữ liệu điện tử,
+    Decree 45/2020 Art. 16): a component or a result filed once, kept to be reused. The owner
+    is a personal identification number (12 digits) or a tax code, not an account: the store
+    belongs to the person, whichever account filed. The source dossier is its code (this app
+    knows nothing of dossiers). Written only by `services.datastore_item_add`."""
+
+    owner_key = models.CharField(
+        _("chủ sở hữu (số định danh / mã số thuế)"), max_length=14, db_index=True
+    )
+    kind = models.CharField(
+        _("loại giấy tờ"),
+        max_length=100,
+        help_text=_("Mã loại giấy tờ (documents.kinds) hoặc <mã thủ tục>/<mã thành phần>."),
+    )
+    title = models.CharField(_("tên giấy tờ"), max_length=500)
+    issuer = models.CharField(_("cơ quan cấp"), max_length=300, blank=True)
+    valid_from = models.DateField(_("có giá trị từ"), null=True, blank=True)
+    valid_until = models.DateField(
+        _("có giá trị đến"), null=True, blank=True, help_text=_("Trống: không thời hạn.")
+    )
+    source_dossier_code = models.CharField(_("hồ sơ nguồn"), max_length=40, blank=True)
+    origin = models.CharField(
+        _("nguồn"), max_length=20, choices=DataStoreOrigin.choices, default=DataStoreOrigin.RESULT
+    )
+    file = models.ForeignKey(
+        StoredFile, on_delete=models.PROTECT, related_name="+", verbose_name=_("tệp")
+    )
+    added_at = models.DateTimeField(_("thêm lúc"))
+
+    class Meta:
+        verbose_name = _("giấy tờ trong kho dữ liệu")
+        verbose_name_plural = _("kho dữ liệu cá nhân, tổ chức")
+        ordering = ["owner_key", "-added_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["owner_key", "file"], name="uniq_datastore_owner_file"),
+            models.CheckConstraint(
+                condition=models.Q(valid_until__isnull=True)
+                | models.Q(valid_from__isnull=True)
+                | models.Q(valid_until__gte=models.F("valid_from")),
+                name="datastore_validity_ordered",
+            ),
+        ]
+        indexes = [models.Index(fields=["owner_key", "kind"], name="datastore_owner_kind_idx")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def is_valid_on(self, day: dt.date) -> bool:
+        return (self.valid_from is None or self.valid_from <= day) and (
+            self.valid_until is None or day <= self.valid_until
+        )
+
+
+class NationalDemoRecord(models.Model):
+    """A record the demo national-data connector answers with
+    (`documents.nationaldata.contrib.demo`): what a national database would hold about a
+    subject. Seeded by `load_demo`; never used by the other connectors."""
+
+    database = models.CharField(_("cơ sở dữ liệu"), max_length=30)
+    subject_key = models.CharField(_("số định danh / mã số thuế"), max_length=14)
+    reference = models.CharField(_("mã bản ghi"), max_length=100)
+    fields = models.JSONField(_("thông tin"), default=dict)
+
+    class Meta:
+        verbose_name = _("bản ghi dữ liệu quốc gia (trình diễn)")
+        verbose_name_plural = _("bản ghi dữ liệu quốc gia (trình diễn)")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["database", "subject_key"], name="uniq_national_demo_record"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.database}:{self.reference}"

@@ -36,7 +36,7 @@ from motcua.accounts.models import User
 from motcua.core.errors import DomainError, ValidationError
 
 from . import antivirus
-from .models import ContentType, StoredFile
+from .models import ContentType, DataStoreItem, DataStoreOrigin, StoredFile
 
 #: What a component accepts unless the catalog says otherwise.
 DEFAULT_ALLOWED_TYPES: tuple[str, ...] = (ContentType.PDF, ContentType.JPEG, ContentType.PNG)
@@ -422,3 +422,102 @@ def stored_orphans_delete(
         for name in orphans:
             storage.delete(name)
     return sorted(orphans)
+
+
+def _invalid(message: Any, *, code: str, field: str, **params: Any) -> ValidationError:
+    """A ValidationError with one field error carrying its message (the API's shape)."""
+    text = str(message) % params if params else str(message)
+    return ValidationError(
+        message, code=code, errors=[{"field": field, "code": code, "message": text}], **params
+    )
+
+
+# --- the personal data store --------------------------------------------------------------
+
+
+def owner_key_clean(value: str) -> str:
+    """A data store's owner: a personal identification number (12 digits) or a tax code,
+    normalised; ValidationError `datastore_owner_invalid` otherwise."""
+    from motcua.core.identifiers import InvalidIdentifier, personal_id_clean, tax_code_clean
+
+    text = "".join(str(value or "").split())
+    try:
+        if len(text) == 12 and text.isascii() and text.isdigit():
+            return personal_id_clean(text)
+        return tax_code_clean(text)
+    except InvalidIdentifier as exc:
+        raise _invalid(
+            _("Kho dữ liệu thuộc về một số định danh cá nhân (12 chữ số) hoặc một mã số thuế."),
+            code="datastore_owner_invalid",
+            field="owner_key",
+        ) from exc
+
+
+@transaction.atomic
+def datastore_item_add(
+    *,
+    owner_key: str,
+    kind: str,
+    title: str,
+    file: StoredFile,
+    now: dt.datetime,
+    issuer: str = "",
+    valid_until: dt.date | None = None,
+    source_dossier_code: str = "",
+    valid_from: dt.date | None = None,
+    origin: str = DataStoreOrigin.RESULT,
+) -> DataStoreItem:
+    """Keep `file` in the data store of `owner_key` (a personal identification number or a
+    tax code) as a paper of `kind` (a `documents.kinds.DocumentKind` value, or
+    `<procedure code>/<component code>`; see `kinds.component_kind`). Idempotent per file and
+    owner: the same file added again returns the item already there, unchanged. Writes an
+    audit event `datastore_item_add` when it creates one.
+
+    Refused: ValidationError `datastore_owner_invalid` (not a 12-digit number nor a tax
+    code), `datastore_kind_required`, `datastore_validity_reversed`."""
+    owner = owner_key_clean(owner_key)
+    kind = (kind or "").strip()
+    if not kind:
+        raise _invalid(
+            _("Cần nêu loại giấy tờ."),
+            code="datastore_kind_required",
+            field="kind",
+        )
+    if valid_from is not None and valid_until is not None and valid_until < valid_from:
+        raise _invalid(
+            _("Ngày hết giá trị không thể trước ngày có giá trị."),
+            code="datastore_validity_reversed",
+            field="valid_until",
+        )
+    item, created = DataStoreItem.objects.get_or_create(
+        owner_key=owner,
+        file=file,
+        defaults={
+            "kind": kind[:100],
+            "title": (title or "").strip()[:500] or file.name,
+            "issuer": (issuer or "").strip()[:300],
+            "valid_from": valid_from,
+            "valid_until": valid_until,
+            "source_dossier_code": (source_dossier_code or "").strip()[:40],
+            "origin": origin,
+            "added_at": now,
+        },
+    )
+    if created:
+        from motcua.core.services import audit_record
+
+        audit_record(
+            actor=None,
+            action="datastore_item_add",
+            object_type="datastore_item",
+            object_id=item.pk,
+            now=now,
+            after={
+                "kind": item.kind,
+                "file": file.pk,
+                "origin": item.origin,
+                "source_dossier": item.source_dossier_code,
+                "valid_until": item.valid_until,
+            },
+        )
+    return item

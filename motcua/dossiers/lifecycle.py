@@ -421,6 +421,9 @@ EVENT_LABELS: dict[str, Promise] = {
     **{c.action: c.label for c in SYSTEM_ACTIONS},
     # Not a transition: a file added to the dossier (motcua.dossiers.services.files).
     "file_add": _("Thêm tệp vào hồ sơ"),
+    # Not transitions either: a component provided without an upload (services.datastore).
+    "component_reuse": _("Dùng lại giấy tờ từ kho dữ liệu"),
+    "component_national_data": _("Khai thác dữ liệu quốc gia thay giấy tờ"),
 }
 
 ROLE_LABELS: dict[str, Promise] = {

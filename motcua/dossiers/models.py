@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from motcua.catalog.models import ProcedureVersion, ProcessStep, ResultKind
 from motcua.core.models import AppendOnlyModel, AppendOnlyQuerySet
-from motcua.documents.models import StoredFile
+from motcua.documents.models import DataStoreItem, StoredFile
 from motcua.organisation.models import ServicePoint, Unit
 
 
@@ -559,3 +559,78 @@ class DossierFile(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dossier_id}: {self.file_id}"
+
+
+class ComponentSource(models.TextChoices):
+    UPLOADED = "uploaded", _("Tải lên")
+    REUSED = "reused", _("Dùng lại từ kho dữ liệu")
+    NATIONAL_DATA = "national_data", _("Khai thác từ cơ sở dữ liệu quốc gia")
+
+
+class DossierComponentSource(models.Model):
+    """How a component of a dossier was provided: a file uploaded, an item of the
+    applicant's data store reused (`datastore_item`, and the file it attached), or data
+    fetched from a national database (the database, the record's reference, the fields, when:
+    no file). Written in the transaction that provides the component
+    (`services.files.dossier_file_add`, `services.datastore`). The quality index counts the
+    dossiers with a reused or national-data component (Decision 766/QĐ-TTg)."""
+
+    Source = ComponentSource
+
+    dossier = models.ForeignKey(
+        Dossier, on_delete=models.PROTECT, related_name="component_sources", verbose_name=_("hồ sơ")
+    )
+    component_code = models.CharField(_("mã thành phần"), max_length=40)
+    source = models.CharField(_("nguồn"), max_length=20, choices=ComponentSource.choices)
+    file = models.ForeignKey(
+        DossierFile,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="sources",
+        verbose_name=_("tệp"),
+    )
+    datastore_item = models.ForeignKey(
+        DataStoreItem,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("giấy tờ trong kho dữ liệu"),
+    )
+    national_database = models.CharField(_("cơ sở dữ liệu quốc gia"), max_length=30, blank=True)
+    record_reference = models.CharField(_("mã bản ghi"), max_length=100, blank=True)
+    record_data = models.JSONField(_("thông tin khai thác"), default=dict, blank=True)
+    connector = models.CharField(_("bộ kết nối"), max_length=30, blank=True)
+    fetched_at = models.DateTimeField(_("khai thác lúc"), null=True, blank=True)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("người thực hiện"),
+    )
+    added_at = models.DateTimeField(_("lúc"))
+
+    class Meta:
+        verbose_name = _("nguồn thành phần hồ sơ")
+        verbose_name_plural = _("nguồn thành phần hồ sơ")
+        ordering = ["dossier_id", "added_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(source="reused") | models.Q(datastore_item__isnull=False),
+                name="component_source_reused_has_item",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(source="national_data")
+                | (~models.Q(national_database="") & models.Q(fetched_at__isnull=False)),
+                name="component_source_national_has_record",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["source", "added_at"], name="component_source_at_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id} {self.component_code}: {self.source}"

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.db.models import Case, CharField, Exists, F, OuterRef, Q, QuerySet, Value, When
 from django.utils.translation import gettext_lazy as _
@@ -37,7 +38,9 @@ from .lifecycle import (
     actor_role_for,
 )
 from .models import (
+    ComponentSource,
     Dossier,
+    DossierComponentSource,
     DossierEvent,
     DossierFile,
     DossierStatus,
@@ -387,3 +390,43 @@ def dossier_file_get_for_actor(
             now=now,
         )
     return link
+
+
+# --- reuse (quality index) ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReuseCounts:
+    """Dossiers submitted in a period, and among them those with at least one component
+    reused from a data store, filled from national data, or either (Decision 766/QĐ-TTg:
+    "dossiers reusing digitised components", "dossiers using the data store and population
+    data")."""
+
+    dossiers: int
+    reused: int
+    national_data: int
+    reusing: int
+
+
+def dossier_reuse_counts(
+    *, start: dt.datetime, end: dt.datetime, unit_ids: Iterable[int] | None = None
+) -> ReuseCounts:
+    """Counts for dossiers submitted in [start, end), received at or handled by one of
+    `unit_ids` when given (all units otherwise)."""
+    dossiers = Dossier.objects.filter(submitted_at__gte=start, submitted_at__lt=end)
+    if unit_ids is not None:
+        dossiers = dossiers.for_units(set(unit_ids))
+
+    def having(*sources: str) -> int:
+        return dossiers.filter(
+            Exists(
+                DossierComponentSource.objects.filter(dossier_id=OuterRef("pk"), source__in=sources)
+            )
+        ).count()
+
+    return ReuseCounts(
+        dossiers=dossiers.count(),
+        reused=having(ComponentSource.REUSED),
+        national_data=having(ComponentSource.NATIONAL_DATA),
+        reusing=having(ComponentSource.REUSED, ComponentSource.NATIONAL_DATA),
+    )

@@ -142,6 +142,42 @@ def _upload_too_big(w: World) -> Any:
         return _upload(w, code, pdf_bytes(), **w.auth)
 
 
+def _withdrawn(w: World) -> str:
+    code = _own_dossier(w)
+    body = json.dumps({"expected_version": 1, "reason": "x"})
+    w.client.post(
+        f"/api/v1/dossiers/{code}/actions/withdraw",
+        body,
+        content_type="application/json",
+        **w.auth,
+    )
+    return code
+
+
+def _national_unavailable(w: World) -> Any:
+    from motcua.catalog.models import Component
+
+    Component.objects.create(
+        version=Procedure.objects.get(code="1.001193").versions.get(number=2),
+        order=9,
+        code="CC",
+        name="Giấy tờ tùy thân",
+        accepted_forms=["national_data"],
+        national_database="population",
+    )
+    code = _own_dossier(w)
+    closed = {"connector": "http", "options": {"base_url": f"http://127.0.0.1:{free_port()}"}}
+    with override_settings(MOTCUA_NATIONAL_DATA={"*": {**closed}}):
+        options = closed["options"]
+        assert isinstance(options, dict)
+        options["retries"] = 0
+        return w.post(f"/api/v1/dossiers/{code}/national-data", {"component": "CC"}, **w.auth)
+
+
+REUSE = "/api/v1/dossiers/{}/reuse"
+NATIONAL = "/api/v1/dossiers/{}/national-data"
+
+
 CASES: dict[tuple[str, str], Callable[[World], Any]] = {
     # public look-ups
     ("procedures_list", "400"): lambda w: w.client.get("/api/v1/procedures?q=%00"),
@@ -238,6 +274,48 @@ CASES: dict[tuple[str, str], Callable[[World], Any]] = {
     ("files_download", "400"): lambda w: w.client.get("/api/v1/files/1?x=%00", **w.auth),
     ("files_download", "401"): lambda w: w.client.get("/api/v1/files/1"),
     ("files_download", "404"): lambda w: w.client.get("/api/v1/files/1", **w.auth),
+    # data store, reuse, national data
+    ("me_data_store", "400"): lambda w: w.client.get("/api/v1/me/data-store?x=%00", **w.auth),
+    ("me_data_store", "401"): lambda w: w.client.get("/api/v1/me/data-store"),
+    ("dossiers_component_reuse", "400"): lambda w: w.post(
+        REUSE.format(_own_dossier(w)), {"item": 1, "component": "XX"}, **w.auth
+    ),
+    ("dossiers_component_reuse", "401"): lambda w: w.post(
+        REUSE.format("x"), {"item": 1, "component": "CC"}
+    ),
+    ("dossiers_component_reuse", "403"): lambda w: w.csrf_client().post(
+        REUSE.format("x"), {"item": 1, "component": "CC"}, content_type="application/json"
+    ),
+    ("dossiers_component_reuse", "404"): lambda w: w.post(
+        REUSE.format("x"), {"item": 1, "component": "CC"}, **w.auth
+    ),
+    ("dossiers_component_reuse", "409"): lambda w: w.post(
+        REUSE.format(_withdrawn(w)), {"item": 1, "component": "GCS"}, **w.auth
+    ),
+    ("dossiers_component_reuse", "413"): lambda w: w.post(REUSE.format("x"), _too_big(), **w.auth),
+    ("dossiers_component_reuse", "422"): lambda w: w.post(REUSE.format("x"), {"x": 1}, **w.auth),
+    ("dossiers_component_national_data", "400"): lambda w: w.post(
+        NATIONAL.format(_own_dossier(w)), {"component": "GCS"}, **w.auth
+    ),
+    ("dossiers_component_national_data", "401"): lambda w: w.post(
+        NATIONAL.format("x"), {"component": "CC"}
+    ),
+    ("dossiers_component_national_data", "403"): lambda w: w.csrf_client().post(
+        NATIONAL.format("x"), {"component": "CC"}, content_type="application/json"
+    ),
+    ("dossiers_component_national_data", "404"): lambda w: w.post(
+        NATIONAL.format("x"), {"component": "CC"}, **w.auth
+    ),
+    ("dossiers_component_national_data", "409"): lambda w: w.post(
+        NATIONAL.format(_withdrawn(w)), {"component": "GCS"}, **w.auth
+    ),
+    ("dossiers_component_national_data", "413"): lambda w: w.post(
+        NATIONAL.format("x"), _too_big(), **w.auth
+    ),
+    ("dossiers_component_national_data", "422"): lambda w: w.post(
+        NATIONAL.format("x"), {"x": 1}, **w.auth
+    ),
+    ("dossiers_component_national_data", "503"): _national_unavailable,
 }
 
 

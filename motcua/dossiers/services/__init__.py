@@ -15,6 +15,7 @@ from __future__ import annotations
 from ._base import APOLOGY_NOTICE_HOURS, APPLICANT_ROLE, EARLY_MARGIN_HOURS, SYSTEM_ROLE
 from .act import dossier_act, transition_get
 from .codes import dossier_code_format, dossier_code_next
+from .datastore import dossier_component_from_national_data, dossier_component_reuse
 from .files import dossier_file_add
 from .processing import (
     dossier_apologize,
@@ -53,6 +54,8 @@ __all__ = [
     "dossier_close_unsupplemented",
     "dossier_code_format",
     "dossier_code_next",
+    "dossier_component_from_national_data",
+    "dossier_component_reuse",
     "dossier_confirm_payment",
     "dossier_end_of_processing",
     "dossier_file_add",

@@ -9,7 +9,9 @@ The component must be one of the dossier's procedure version; its `allowed_types
 
 Adding a file is a change of the dossier: the version is bumped and a `file_add` event is
 appended with the file's facts (id, component, name, sha256), and `dossier.file_add` goes to
-the outbox, like every other change (`_base.commit_change`). A caller holding an older
+the outbox, like every other change (`_base.commit_change`). The upload is recorded as the
+component's source (`DossierComponentSource`, `uploaded`); a file added to a dossier already
+received enters its owner's data store at once (`services.datastore`). A caller holding an older
 `version` is then stale, as after any change. The bytes are checked before the dossier row
 is locked (a slow upload never holds the lock) and removed again when the transaction fails.
 """
@@ -34,8 +36,16 @@ from motcua.documents.services import (
 from motcua.organisation.models import Role
 from motcua.organisation.selectors import user_roles_in_unit
 
-from ..models import Dossier, DossierFile, DossierFileKind, DossierStatus
+from ..models import (
+    ComponentSource,
+    Dossier,
+    DossierComponentSource,
+    DossierFile,
+    DossierFileKind,
+    DossierStatus,
+)
 from ._base import APPLICANT_ROLE, commit_change, forbidden, lock_dossier, snapshot
+from .capture import dossier_components_to_datastore
 
 APPLICANT_STATUSES = frozenset({DossierStatus.REGISTERED, DossierStatus.SUPPLEMENT_REQUESTED})
 CLOSED_STATUSES = frozenset(
@@ -149,6 +159,17 @@ def dossier_file_add(
                 added_by=actor if actor is not None and actor.is_authenticated else None,
                 added_at=now,
             )
+            DossierComponentSource.objects.create(
+                dossier=locked,
+                component_code=part.code,
+                source=ComponentSource.UPLOADED,
+                file=link,
+                added_by=link.added_by,
+                added_at=now,
+            )
+            if locked.received_at is not None:
+                # Received already (scans at the counter): the owner's data store keeps it now.
+                dossier_components_to_datastore(dossier=locked, now=now, files=[link])
             commit_change(
                 dossier=locked,
                 action="file_add",

@@ -34,6 +34,7 @@ from ._base import (
     start_processing_clock,
     stored_text,
 )
+from .capture import dossier_components_to_datastore
 from .codes import dossier_code_next
 from .steps import close_current_step, open_step, process_steps
 
@@ -303,10 +304,13 @@ def dossier_submit(
 
 def apply_reception(*, dossier: Dossier, actor: User | None, now: dt.datetime) -> None:
     """Received now (form 01): the clock starts, the appointment is set, the slip opens with
-    the reception step finished and the next step started."""
+    the reception step finished and the next step started. The component files enter the
+    owner's data store (`services.datastore`)."""
     dossier.status = DossierStatus.RECEIVED
     dossier.received_at = now
     start_processing_clock(dossier=dossier, at=now)
+    # The components the one-stop just accepted enter the owner's data store.
+    dossier_components_to_datastore(dossier=dossier, now=now)
     steps = process_steps(dossier.procedure_version)
     first: ProcessStep | None = steps[0] if steps else None
     reception = open_step(

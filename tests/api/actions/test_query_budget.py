@@ -15,7 +15,9 @@ from tests.api.actions.helpers import People, ok, submit
 pytestmark = pytest.mark.django_db
 
 # Measured at merge: receive 13, forward 15, issue_result 13, actions 5 (issue 6: at most 15).
-BUDGET = {"receive": 13, "forward": 15, "issue_result": 13, "actions": 5}
+# Receive 14 since reception keeps the component files in the owner's data store (one query
+# for the dossier's component files; issue 7).
+BUDGET = {"receive": 14, "forward": 15, "issue_result": 13, "actions": 5}
 
 
 def test_each_action_stays_within_its_query_budget(

@@ -12,6 +12,7 @@ from motcua.core.clock import now as wall_now
 from motcua.core.errors import DomainError
 from motcua.deadlines.services import calendar_seed
 from motcua.demo.accounts import DEMO_PASSWORD, demo_accounts_load
+from motcua.demo.datastore import demo_datastore_load
 from motcua.demo.dossiers import demo_dossiers_load
 from motcua.organisation.services import unit_tree_load
 
@@ -68,6 +69,8 @@ class Command(BaseCommand):
             )
             self._step("Tài khoản trình diễn")
             accounts, raw_key = demo_accounts_load(now=now)
+            self._step("Kho dữ liệu, dữ liệu quốc gia trình diễn")
+            self.stdout.write(f"  {demo_datastore_load(now=now)}")
             self._step("Hồ sơ trình diễn")
             dossiers = demo_dossiers_load(
                 count=options["dossiers"], seed=options["seed"], now=now, progress=self._progress
