@@ -9,5 +9,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("motcua.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("motcua.web.urls")),
+    path("workspace/", include("motcua.workspace.urls")),
     path("", include("motcua.portal.urls")),
 ]
