@@ -135,12 +135,13 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 # Sessions end after this much inactivity (seconds; every request refreshes the session):
-# staff accounts and everyone else. The cookie itself lasts as long as the longer one.
+# staff accounts and everyone else. The stored session lasts twice as long (the idle
+# middleware signs it out and says why); the cookie, twice the longer limit.
 MOTCUA_SESSION_IDLE_SECONDS = {
     "staff": int(os.environ.get("MOTCUA_STAFF_IDLE_SECONDS", str(30 * 60))),
     "default": int(os.environ.get("MOTCUA_IDLE_SECONDS", str(2 * 60 * 60))),
 }
-SESSION_COOKIE_AGE = max(MOTCUA_SESSION_IDLE_SECONDS.values())
+SESSION_COOKIE_AGE = 2 * max(MOTCUA_SESSION_IDLE_SECONDS.values())
 # Staff must pass a second factor (TOTP or a recovery code) after the password before the
 # workspace opens. On by default in production (production.py); off in local/demo settings
 # so the demo accounts sign in with their password alone.

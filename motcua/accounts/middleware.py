@@ -57,8 +57,8 @@ def idle_limit_seconds(user: object) -> int:
 class SessionIdleMiddleware:
     """Signs out a session that made no request for longer than its idle limit (staff: 30
     minutes by default), and keeps an active one alive: each request (at most once a minute)
-    records its time and moves the cookie's expiry to the limit from now. The sign-in page
-    then says why the person was signed out."""
+    records its time and moves the session's expiry on. The sign-in page then says why the
+    person was signed out (a session idle for more than twice the limit is simply gone)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -74,5 +74,7 @@ class SessionIdleMiddleware:
                 request.session[IDLE_EXPIRED_KEY] = True
             elif not isinstance(last, int) or seen_now - last >= LAST_SEEN_GRANULARITY:
                 request.session[LAST_SEEN_KEY] = seen_now
-                request.session.set_expiry(limit)
+                # The stored session outlives the limit (twice as long), so that the next
+                # request finds it, signs it out here and the sign-in page can say why.
+                request.session.set_expiry(2 * limit)
         return self.get_response(request)

@@ -492,6 +492,16 @@ def _bucket_q(bucket: str, bounds: QueueBounds) -> Q:
     raise ValueError(bucket)
 
 
+@dataclass(frozen=True)
+class WorkQueue:
+    """One bucket of the work queue, the counts of every bucket and the filter lists."""
+
+    dossiers: QuerySet[Dossier]
+    counts: dict[str, int]
+    procedures: list[tuple[str, str]]
+    fields: list[tuple[str, str]]
+
+
 def dossier_work_queue(
     *,
     actor: User,
@@ -502,7 +512,7 @@ def dossier_work_queue(
     field_code: str | None = None,
     channel: int | None = None,
     status: int | None = None,
-) -> QuerySet[Dossier]:
+) -> WorkQueue:
     """The dossiers of one work-queue bucket that `actor` may see (the access rule above),
     the nearest appointment first, annotated with `due` (the appointment in force):
 
@@ -512,76 +522,43 @@ def dossier_work_queue(
     - `waiting`: waiting on the applicant (5 supplement, 6 payment, 8 stopped).
 
     `mine` keeps those whose current step is given to `actor`. Rows come with their
-    procedure, units and the current step's assignee (one query)."""
-    dossiers = _queue_base(
-        actor=actor,
-        mine=mine,
-        procedure_code=procedure_code,
-        field_code=field_code,
-        channel=channel,
-        status=status,
-    ).filter(_bucket_q(bucket, bounds))
-    return dossiers.select_related(
-        "procedure_version__procedure",
-        "receiving_unit",
-        "handling_unit",
-        "current_step__assignee",
-    ).order_by(F("due").asc(nulls_last=True), "submitted_at", "id")
-
-
-def dossier_work_queue_counts(
-    *,
-    actor: User,
-    bounds: QueueBounds,
-    mine: bool = False,
-    procedure_code: str | None = None,
-    field_code: str | None = None,
-    channel: int | None = None,
-    status: int | None = None,
-) -> dict[str, int]:
-    """How many dossiers each bucket holds, with the same filters (one query)."""
-    base = _queue_base(
-        actor=actor,
-        mine=mine,
-        procedure_code=procedure_code,
-        field_code=field_code,
-        channel=channel,
-        status=status,
-    )
+    procedure, units and the current step's assignee (one query). With them: how many each
+    bucket holds under the same filters (one query), and the procedures and fields of the
+    actor's open dossiers for the filter lists (two queries)."""
+    condition = _visible_q(actor=actor)  # the actor's units: read once
+    if condition is None:
+        visible = Dossier.objects.none()
+    else:
+        visible = Dossier.objects.filter(condition)
+    base = visible
+    if status is not None:
+        base = base.filter(status=status)
+    if channel is not None:
+        base = base.filter(channel=channel)
+    if procedure_code:
+        base = base.filter(procedure_version__procedure__code=procedure_code)
+    if field_code:
+        base = base.filter(procedure_version__procedure__field__code=field_code)
+    if mine:
+        base = base.filter(current_step__assignee=actor, current_step__finished_at__isnull=True)
+    base = base.annotate(due=_due_expression())
     counts = base.aggregate(
         **{name: Count("pk", filter=_bucket_q(name, bounds)) for name in QUEUE_BUCKETS}
     )
-    return {name: int(counts[name] or 0) for name in QUEUE_BUCKETS}
-
-
-def _queue_base(
-    *,
-    actor: User,
-    mine: bool,
-    procedure_code: str | None,
-    field_code: str | None,
-    channel: int | None,
-    status: int | None,
-) -> QuerySet[Dossier]:
-    dossiers = dossier_list_for_actor(
-        actor=actor, status=status, channel=channel, procedure_code=procedure_code
-    )
-    if field_code:
-        dossiers = dossiers.filter(procedure_version__procedure__field__code=field_code)
-    if mine:
-        dossiers = dossiers.filter(
-            current_step__assignee=actor, current_step__finished_at__isnull=True
+    dossiers = (
+        base.filter(_bucket_q(bucket, bounds))
+        .select_related(
+            "procedure_version__procedure",
+            "receiving_unit",
+            "handling_unit",
+            "current_step__assignee",
         )
-    return dossiers.annotate(due=_due_expression())
-
-
-def dossier_queue_filter_choices(*, actor: User) -> dict[str, list[tuple[str, str]]]:
-    """The procedures and fields of the open dossiers `actor` may see (the work queue's
-    filter lists), by name. Two queries."""
-    dossiers = dossier_list_for_actor(actor=actor).open().order_by()
+        .order_by(F("due").asc(nulls_last=True), "submitted_at", "id")
+    )
+    open_dossiers = visible.open().order_by()
     procedures = sorted(
         set(
-            dossiers.values_list(
+            open_dossiers.values_list(
                 "procedure_version__procedure__code", "procedure_version__procedure__name"
             )
         ),
@@ -590,7 +567,7 @@ def dossier_queue_filter_choices(*, actor: User) -> dict[str, list[tuple[str, st
     fields = sorted(
         {
             (code, name)
-            for code, name in dossiers.values_list(
+            for code, name in open_dossiers.values_list(
                 "procedure_version__procedure__field__code",
                 "procedure_version__procedure__field__name",
             )
@@ -598,7 +575,12 @@ def dossier_queue_filter_choices(*, actor: User) -> dict[str, list[tuple[str, st
         },
         key=lambda item: item[1],
     )
-    return {"procedures": procedures, "fields": fields}
+    return WorkQueue(
+        dossiers=dossiers,
+        counts={name: int(counts[name] or 0) for name in QUEUE_BUCKETS},
+        procedures=procedures,
+        fields=fields,
+    )
 
 
 def dossier_online_inbox(*, actor: User, now: dt.datetime) -> QuerySet[Dossier]:

@@ -55,25 +55,21 @@ class QueueFilterForm(forms.Form):
         self.fields["procedure"].choices = ANY + procedures  # type: ignore[attr-defined]
         self.fields["field"].choices = ANY + fields  # type: ignore[attr-defined]
 
-    def values(self) -> dict[str, Any]:
-        if not self.is_bound:
-            return {
-                "procedure_code": None,
-                "field_code": None,
-                "channel": None,
-                "status": None,
-                "mine": False,
-            }
-        if not self.is_valid():
-            cleaned = {
-                name: self.cleaned_data.get(name) for name in self.fields if name not in self.errors
-            }
-        else:
-            cleaned = dict(self.cleaned_data)
+    @classmethod
+    def from_query(cls, query: Any) -> dict[str, Any]:
+        """The selector's filters from the query string (invalid numbers are ignored)."""
+
+        def number(name: str) -> int | None:
+            raw = str(query.get(name, "")).strip()
+            return int(raw) if raw.isdigit() else None
+
+        channel = number("channel")
+        status = number("status")
+        status_choices = {value for value, _ in cls.base_fields["status"].choices if value}  # type: ignore[attr-defined]
         return {
-            "procedure_code": cleaned.get("procedure") or None,
-            "field_code": cleaned.get("field") or None,
-            "channel": cleaned.get("channel"),
-            "status": cleaned.get("status"),
-            "mine": bool(cleaned.get("mine")),
+            "procedure_code": str(query.get("procedure", "")).strip() or None,
+            "field_code": str(query.get("field", "")).strip() or None,
+            "channel": channel if channel in Channel.values else None,
+            "status": status if status in status_choices else None,
+            "mine": bool(query.get("mine")),
         }

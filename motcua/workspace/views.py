@@ -39,9 +39,7 @@ from motcua.dossiers.selectors import (
     dossier_events,
     dossier_get_for_actor,
     dossier_online_inbox,
-    dossier_queue_filter_choices,
     dossier_work_queue,
-    dossier_work_queue_counts,
     log_personal_data_list,
     queue_bounds,
 )
@@ -74,13 +72,16 @@ def queue(request: HttpRequest) -> HttpResponse:
     bucket = request.GET.get("bucket", "today")
     if bucket not in QUEUE_BUCKETS:
         bucket = "today"
-    choices = dossier_queue_filter_choices(actor=actor)
-    form = QueueFilterForm(request.GET or None, **choices)
-    filters = form.values()
     bounds = queue_bounds(now=now, clock=clock_for_unit(None))
-    counts = dossier_work_queue_counts(actor=actor, bounds=bounds, **filters)
-    dossiers = dossier_work_queue(actor=actor, bucket=bucket, bounds=bounds, **filters)
-    paginator = Paginator(dossiers, PAGE_SIZE)
+    # The filters are read before their lists are known: a value outside the lists finds
+    # nothing (and the form shows "all" for it).
+    filters = QueueFilterForm.from_query(request.GET)
+    work = dossier_work_queue(actor=actor, bucket=bucket, bounds=bounds, **filters)
+    counts = work.counts
+    form = QueueFilterForm(
+        request.GET or None, procedures=work.procedures, fields=work.fields
+    )
+    paginator = Paginator(work.dossiers, PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     rows = []
     for dossier in page.object_list:
