@@ -98,7 +98,7 @@ def two_factor_enrol(request: HttpRequest) -> HttpResponse:
                 address=client_ip(request),
             )
         except ValidationError as error:
-            form.add_error("code", str(error.message))
+            form.add_error("code", error.render())
         else:
             otp_login(request, device)
             return render(
@@ -137,7 +137,7 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
                 address=client_ip(request),
             )
         except ValidationError as error:
-            form.add_error("code", str(error.message))
+            form.add_error("code", error.render())
         else:
             otp_login(request, device)
             left = recovery_codes_left(user)

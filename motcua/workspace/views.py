@@ -254,7 +254,7 @@ def dossier_page(request: HttpRequest, code: str) -> HttpResponse:
     try:
         dossier = dossier_get_for_actor(actor=actor, code=code, now=now)
     except NotFound as error:
-        return render(request, "workspace/not_found.html", {"message": error.message}, status=404)
+        return render(request, "workspace/not_found.html", {"message": error.render()}, status=404)
     return render(
         request, "workspace/dossier.html", _dossier_context(request, dossier=dossier, now=now)
     )
@@ -307,7 +307,8 @@ def _field_errors(error: DomainError) -> dict[str, list[str]]:
     result: dict[str, list[str]] = {}
     if isinstance(error, ValidationError) and error.errors:
         for item in error.errors:
-            result.setdefault(str(item.get("field") or "__all__"), []).append(str(item["message"]))
+            message = str(item.get("message") or error.render())
+            result.setdefault(str(item.get("field") or "__all__"), []).append(message)
     return result
 
 
@@ -329,7 +330,7 @@ def dossier_act_view(request: HttpRequest, code: str, action: str) -> HttpRespon
     try:
         dossier = dossier_get_for_actor(actor=actor, code=code, now=now, purpose="dossier_act")
     except NotFound as error:
-        return render(request, "workspace/not_found.html", {"message": error.message}, status=404)
+        return render(request, "workspace/not_found.html", {"message": error.render()}, status=404)
     if action not in TRANSITIONS:
         return render(
             request,
@@ -350,7 +351,7 @@ def dossier_act_view(request: HttpRequest, code: str, action: str) -> HttpRespon
             values=values,
         )
     except PermissionDenied as error:
-        return render(request, "web/forbidden.html", {"message": error.message}, status=403)
+        return render(request, "web/forbidden.html", {"message": error.render()}, status=403)
     except DomainError as error:
         return _action_failed(request, dossier=dossier, action=action, error=error, now=now)
     done = _("%(action)s: hồ sơ %(code)s (%(status)s).") % {
@@ -383,7 +384,7 @@ def _action_failed(
         )
         status = 409
     else:
-        text = str(error.message)
+        text = error.render()
         status = 409 if error.status == 409 else 400
     context = _dossier_context(
         request,
