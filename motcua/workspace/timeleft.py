@@ -6,7 +6,6 @@ import datetime as dt
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from motcua.deadlines.clock import WorkingClock
 
@@ -26,11 +25,11 @@ def _amount(hours: Decimal) -> str:
     whole_hours, minutes = divmod(minutes, 60)
     parts: list[str] = []
     if days:
-        parts.append(ngettext("%(n)d ngày", "%(n)d ngày", days) % {"n": days})
+        parts.append(_("%(n)d ngày") % {"n": days})
     if whole_hours:
-        parts.append(ngettext("%(n)d giờ", "%(n)d giờ", whole_hours) % {"n": whole_hours})
+        parts.append(_("%(n)d giờ") % {"n": whole_hours})
     if minutes and not days:
-        parts.append(ngettext("%(n)d phút", "%(n)d phút", minutes) % {"n": minutes})
+        parts.append(_("%(n)d phút") % {"n": minutes})
     return " ".join(parts) or _("dưới 1 phút")
 
 

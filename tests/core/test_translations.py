@@ -39,6 +39,8 @@ APPS = [
     "portal",
     "demo",
     "api",
+    "web",
+    "workspace",
 ]
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
 
