@@ -94,9 +94,7 @@ def _recovery_codes_replace(*, user: User) -> list[str]:
     return codes
 
 
-def second_factor_verify(
-    *, user: User, token: str, now: dt.datetime, address: str = "-"
-) -> Device:
+def second_factor_verify(*, user: User, token: str, now: dt.datetime, address: str = "-") -> Device:
     """The confirmed device of `user` that accepts `token` (a TOTP code or one unused
     recovery code, which is spent), else ValidationError (`bad_code`), logged."""
     token = token.strip().replace(" ", "").lower()
@@ -116,9 +114,7 @@ def second_factor_verify(
     sign_in_refusal_log(
         identifier=user.get_username(), address=address, reason="bad_code", channel="web"
     )
-    raise ValidationError(
-        _("Mã xác thực không đúng, đã dùng hoặc đã hết hạn."), code="bad_code"
-    )
+    raise ValidationError(_("Mã xác thực không đúng, đã dùng hoặc đã hết hạn."), code="bad_code")
 
 
 def recovery_codes_left(user: User) -> int:

@@ -389,9 +389,7 @@ def _options_for(
                         kind=str(f.kind),
                         label=str(f.label),
                         required=f.required or (f.name == "reason" and transition.reason_required),
-                        choices=(
-                            _choices(f, dossier=dossier, run=run) if with_choices else None
-                        ),
+                        choices=(_choices(f, dossier=dossier, run=run) if with_choices else None),
                     )
                     for f in transition.fields
                 ],
@@ -526,10 +524,7 @@ def dossier_work_queue(
     bucket holds under the same filters (one query), and the procedures and fields of the
     actor's open dossiers for the filter lists (two queries)."""
     condition = _visible_q(actor=actor)  # the actor's units: read once
-    if condition is None:
-        visible = Dossier.objects.none()
-    else:
-        visible = Dossier.objects.filter(condition)
+    visible = Dossier.objects.none() if condition is None else Dossier.objects.filter(condition)
     base = visible
     if status is not None:
         base = base.filter(status=status)

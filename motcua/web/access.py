@@ -32,9 +32,7 @@ def second_factor_pending(request: HttpRequest) -> bool:
     """Signed in with the password, still owing the second factor this session."""
     user = request.user
     return bool(
-        user.is_authenticated
-        and second_factor_required(user)  # type: ignore[arg-type]
-        and not user.is_verified()  # type: ignore[union-attr]
+        user.is_authenticated and second_factor_required(user) and not user.is_verified()  # type: ignore[attr-defined]  # django-otp's middleware
     )
 
 
@@ -53,10 +51,10 @@ def staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
         user = request.user
         if not user.is_authenticated:
             return redirect(f"{reverse('web:login')}?next={quote(request.get_full_path())}")
-        if not is_staff_account(user):  # type: ignore[arg-type]
+        if not is_staff_account(user):
             return render(request, "web/forbidden.html", status=403)
         if second_factor_pending(request):
-            return redirect(second_factor_url(user, request.get_full_path()))  # type: ignore[arg-type]
+            return redirect(second_factor_url(user, request.get_full_path()))
         return view(request, *args, **kwargs)
 
     return wrapped

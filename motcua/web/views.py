@@ -53,7 +53,7 @@ def _next_url(request: HttpRequest, user: User) -> str:
 def login(request: HttpRequest) -> HttpResponse:
     idle_expired = bool(request.session.pop(IDLE_EXPIRED_KEY, False))
     if request.user.is_authenticated and request.method == "GET":
-        user: User = request.user  # type: ignore[assignment]
+        user: User = request.user
         if second_factor_pending(request):
             return redirect(second_factor_url(user, request.GET.get("next", "")))
         return redirect(_next_url(request, user))
@@ -67,8 +67,11 @@ def login(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "web/signin/login.html",
-        {"form": form, "next": request.GET.get("next", request.POST.get("next", "")),
-         "idle_expired": idle_expired},
+        {
+            "form": form,
+            "next": request.GET.get("next", request.POST.get("next", "")),
+            "idle_expired": idle_expired,
+        },
     )
 
 
@@ -94,7 +97,9 @@ def two_factor_enrol(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             device, codes = totp_enrol_confirm(
-                user=user, token=form.cleaned_data["code"], now=clock_now(),
+                user=user,
+                token=form.cleaned_data["code"],
+                now=clock_now(),
                 address=client_ip(request),
             )
         except ValidationError as error:
@@ -133,7 +138,9 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             device = second_factor_verify(
-                user=user, token=form.cleaned_data["code"], now=clock_now(),
+                user=user,
+                token=form.cleaned_data["code"],
+                now=clock_now(),
                 address=client_ip(request),
             )
         except ValidationError as error:

@@ -78,9 +78,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     filters = QueueFilterForm.from_query(request.GET)
     work = dossier_work_queue(actor=actor, bucket=bucket, bounds=bounds, **filters)
     counts = work.counts
-    form = QueueFilterForm(
-        request.GET or None, procedures=work.procedures, fields=work.fields
-    )
+    form = QueueFilterForm(request.GET or None, procedures=work.procedures, fields=work.fields)
     paginator = Paginator(work.dossiers, PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     rows = []
@@ -229,7 +227,9 @@ def _dossier_context(
                 {
                     "spec": f,
                     "id": f"{option.action}-{f.name}",
-                    "value": values.get(f.name, "") if values is not None and failed == option.action else "",
+                    "value": values.get(f.name, "")
+                    if values is not None and failed == option.action
+                    else "",
                     "errors": (errors or {}).get(f.name, []) if failed == option.action else [],
                 }
             )
@@ -279,9 +279,9 @@ def action_values(action: str, data: QueryDict) -> dict[str, Any]:
         raw = data.get(spec.name, "")
         if spec.kind == FieldKind.ITEMS:
             items = [
-                {"component": key.removeprefix("items__"), "reason": reason.strip()}
+                {"component": key.removeprefix("items__"), "reason": str(reason).strip()}
                 for key, reason in data.items()
-                if key.startswith("items__") and reason.strip()
+                if key.startswith("items__") and str(reason).strip()
             ]
             for component, reason in zip(
                 data.getlist("items_component"), data.getlist("items_reason"), strict=False

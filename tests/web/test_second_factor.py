@@ -49,7 +49,8 @@ def test_enrol_verify_and_recovery_codes_once(client: Client) -> None:
     assert client.get("/accounts/2fa/setup/").status_code == 200
     assert TOTPDevice.objects.filter(user=staff).count() == 1  # a reload keeps the secret
     secret = re.search(r'id="secret">([A-Z2-7 ]+)<', page)
-    assert secret is not None and len(secret.group(1).replace(" ", "")) == 32
+    assert secret is not None
+    assert len(secret.group(1).replace(" ", "")) == 32
 
     wrong = client.post("/accounts/2fa/setup/", {"code": "000000"})
     assert wrong.status_code == 200
@@ -73,7 +74,8 @@ def test_enrol_verify_and_recovery_codes_once(client: Client) -> None:
     assert _sign_in(other, "canbo.2fa") == "/accounts/2fa/verify/"
     assert other.get("/workspace/")["Location"].startswith("/accounts/2fa/verify/")
     response = other.post("/accounts/2fa/verify/", {"code": codes[0]})
-    assert response.status_code == 302 and response["Location"] == "/workspace/"
+    assert response.status_code == 302
+    assert response["Location"] == "/workspace/"
     assert other.get("/workspace/").status_code == 200
     assert StaticToken.objects.filter(device__user=staff).count() == 9
 
@@ -90,7 +92,10 @@ def test_verify_with_the_authenticator_code(client: Client) -> None:
     staff = StaffFactory(username="canbo.totp")
     device = TOTPDevice.objects.create(user=staff, name="motcua", confirmed=True)
     assert _sign_in(client, "canbo.totp") == "/accounts/2fa/verify/"
-    response = client.post("/accounts/2fa/verify/?next=/workspace/inbox/", {"code": _code(device), "next": "/workspace/inbox/"})
+    response = client.post(
+        "/accounts/2fa/verify/?next=/workspace/inbox/",
+        {"code": _code(device), "next": "/workspace/inbox/"},
+    )
     assert response["Location"] == "/workspace/inbox/"
     assert client.get("/workspace/inbox/").status_code == 200
 

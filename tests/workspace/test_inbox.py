@@ -33,14 +33,18 @@ def test_the_inbox_counts_down_to_the_acceptance_limit(world: World) -> None:
     counter = received(world, now=MON)  # a counter dossier is not in the inbox
     with freeze_time(vn(2026, 3, 2, 10, 0)):
         page = _client(world.officer).get("/workspace/inbox/").content.decode()
-    assert dossier.code in page and counter.code not in page
-    assert "còn 7 giờ làm việc" in page and "Trong hạn" in page
+    assert dossier.code in page
+    assert counter.code not in page
+    assert "còn 7 giờ làm việc" in page
+    assert "Trong hạn" in page
     with freeze_time(vn(2026, 3, 3, 7, 30)):  # 1 h 30 left: amber
         page = _client(world.officer).get("/workspace/inbox/").content.decode()
-    assert "còn 1 giờ 30 phút làm việc" in page and 'tag tag--alert' in page
+    assert "còn 1 giờ 30 phút làm việc" in page
+    assert "tag tag--alert" in page
     with freeze_time(vn(2026, 3, 3, 10, 0)):  # late: red
         page = _client(world.officer).get("/workspace/inbox/").content.decode()
-    assert "quá hạn 1 giờ làm việc" in page and 'tag tag--late' in page
+    assert "quá hạn 1 giờ làm việc" in page
+    assert "tag tag--late" in page
     # the actions are those dossier_actions_for offers the officer
     for label in ("Tiếp nhận hồ sơ", "Yêu cầu bổ sung hồ sơ", "Từ chối tiếp nhận"):
         assert label in page
@@ -49,8 +53,13 @@ def test_the_inbox_counts_down_to_the_acceptance_limit(world: World) -> None:
 def test_other_units_and_specialists_see_an_empty_inbox(world: World) -> None:
     dossier = submitted(world, now=MON)
     with freeze_time(vn(2026, 3, 2, 10, 0)):
-        assert dossier.code not in _client(world.other_officer).get("/workspace/inbox/").content.decode()
-        assert dossier.code not in _client(world.specialist).get("/workspace/inbox/").content.decode()
+        assert (
+            dossier.code
+            not in _client(world.other_officer).get("/workspace/inbox/").content.decode()
+        )
+        assert (
+            dossier.code not in _client(world.specialist).get("/workspace/inbox/").content.decode()
+        )
 
 
 def test_accept_through_a_post_with_csrf_then_redirect(world: World) -> None:
@@ -73,7 +82,8 @@ def test_accept_through_a_post_with_csrf_then_redirect(world: World) -> None:
                 "next": "/workspace/inbox/",
             },
         )
-        assert response.status_code == 302 and response["Location"] == "/workspace/inbox/"
+        assert response.status_code == 302
+        assert response["Location"] == "/workspace/inbox/"
         page = client.get("/workspace/inbox/").content.decode()
     dossier.refresh_from_db()
     assert dossier.status == DossierStatus.RECEIVED
@@ -115,7 +125,8 @@ def test_request_a_supplement_from_the_inbox_row_with_htmx(world: World) -> None
         )
     assert response.status_code == 200
     body = response.content.decode()
-    assert body.strip().startswith("<tr") and "<html" not in body  # a partial: the row
+    assert body.strip().startswith("<tr")
+    assert "<html" not in body
     assert "Yêu cầu bổ sung" in body
     dossier.refresh_from_db()
     assert dossier.status == DossierStatus.SUPPLEMENT_REQUESTED
@@ -152,7 +163,8 @@ def test_a_specialist_is_refused_the_officers_and_leaders_actions(world: World) 
             f"/workspace/dossiers/{online.code}/actions/receive/",
             {"expected_version": online.version},
         )
-    assert forward.status_code == 403 and "không có quyền" in forward.content.decode().lower()
+    assert forward.status_code == 403
+    assert "không có quyền" in forward.content.decode().lower()
     assert receive.status_code == 403
     assert Dossier.objects.get(pk=online.pk).status == DossierStatus.REGISTERED
 

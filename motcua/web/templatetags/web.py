@@ -15,6 +15,7 @@ register = template.Library()
 @register.inclusion_tag("web/components/status_tag.html")
 def status_tag(status: int) -> dict[str, Any]:
     """The coloured tag of one of the ten dossier statuses (domain.md section 3)."""
+    label: object
     try:
         label = DossierStatus(int(status)).label
     except ValueError:
