@@ -58,3 +58,23 @@ def staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
         return view(request, *args, **kwargs)
 
     return wrapped
+
+
+def admin_site_guard(site: Any) -> None:
+    """The Django admin asks for the staff second factor too (when it is required): its own
+    sign-in form still checks the password, then the admin stays closed and its sign-in page
+    sends the person to the enrolment or verification page."""
+    has_permission = site.has_permission
+    login = site.login
+
+    def guarded_has_permission(request: HttpRequest) -> bool:
+        return bool(has_permission(request)) and not second_factor_pending(request)
+
+    def guarded_login(request: HttpRequest, extra_context: Any = None) -> HttpResponse:
+        if second_factor_pending(request):
+            user: User = request.user  # type: ignore[assignment]
+            return redirect(second_factor_url(user, request.GET.get("next", "/admin/")))
+        return login(request, extra_context)  # type: ignore[no-any-return]
+
+    site.has_permission = guarded_has_permission
+    site.login = guarded_login

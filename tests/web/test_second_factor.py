@@ -129,3 +129,25 @@ def test_production_requires_it_by_default_local_does_not() -> None:
     source = (base.BASE_DIR / "config" / "settings" / "production.py").read_text()
     assert 'MOTCUA_STAFF_2FA_REQUIRED = env_bool("MOTCUA_STAFF_2FA_REQUIRED", True)' in source
     assert local.MOTCUA_STAFF_2FA_REQUIRED is False
+
+
+@pytest.mark.usefixtures("required")
+def test_the_admin_asks_for_the_second_factor_too(client: Client) -> None:
+    StaffFactory(username="quantri.2fa", is_staff=True, is_superuser=True)
+    response = client.post(
+        "/admin/login/?next=/admin/",
+        {"username": "quantri.2fa", "password": PASSWORD, "next": "/admin/"},
+    )
+    assert response.status_code == 302
+    assert client.get("/admin/").status_code == 302
+    response = client.get("/admin/login/?next=/admin/")
+    assert response["Location"] == "/accounts/2fa/setup/?next=/admin/"
+
+
+def test_without_the_requirement_the_admin_opens_with_the_password(
+    client: Client, settings
+) -> None:
+    settings.MOTCUA_STAFF_2FA_REQUIRED = False
+    StaffFactory(username="quantri.pw", is_staff=True, is_superuser=True)
+    client.post("/admin/login/", {"username": "quantri.pw", "password": PASSWORD})
+    assert client.get("/admin/").status_code == 200
