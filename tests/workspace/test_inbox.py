@@ -203,3 +203,51 @@ def test_the_inbox_makes_a_bounded_number_of_queries(
         with django_assert_max_num_queries(12):
             response = client.get("/workspace/inbox/")
     assert response.content.decode().count('id="inbox-') == 6
+
+
+def test_a_stale_version_from_an_inbox_row_with_htmx_keeps_the_row_and_the_text(
+    world: World,
+) -> None:
+    dossier = submitted(world, now=MON)
+    client = _client(world.officer)
+    with freeze_time(vn(2026, 3, 2, 10, 0)):
+        response = client.post(
+            f"/workspace/dossiers/{dossier.code}/actions/refuse/",
+            {"expected_version": 99, "reason": "Đã gõ trong dòng", "partial": "inbox-row"},
+            headers={"HX-Request": "true"},
+        )
+    assert response.status_code == 200  # htmx swaps it in place
+    body = response.content.decode()
+    assert body.strip().startswith("<tr")
+    assert "Hồ sơ vừa được người khác cập nhật" in body
+    assert "Đã gõ trong dòng" in body
+    assert f'name="expected_version" value="{dossier.version}"' in body
+
+
+def test_the_inbox_query_count_does_not_grow_with_its_rows(world: World) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = _client(world.officer)
+    counts = []
+    for rows in (1, 8):
+        while Dossier.objects.filter(status=DossierStatus.REGISTERED).count() < rows:
+            submitted(world, now=MON)
+        with freeze_time(vn(2026, 3, 2, 10, 0)):
+            client.get("/workspace/inbox/")
+            with CaptureQueriesContext(connection) as queries:
+                client.get("/workspace/inbox/")
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts
+
+
+def test_pages_are_english_when_asked(world: World) -> None:
+    dossier = submitted(world, now=MON)
+    client = _client(world.officer)
+    client.cookies["django_language"] = "en"
+    with freeze_time(vn(2026, 3, 2, 10, 0)):
+        page = client.get("/workspace/inbox/").content.decode()
+    assert 'lang="en"' in page
+    assert "Online dossiers awaiting acceptance" in page
+    assert "7 h of working time left" in page
+    assert dossier.code in page
