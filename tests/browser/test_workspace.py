@@ -183,3 +183,40 @@ def test_english_is_one_click_away(officer_page, live_server, demo_city) -> None
     page.wait_for_selector("html[lang=en]")
     assert page.locator("h1").inner_text() == "Sign in"
     _check(page, "login-en", weights)
+
+
+def test_staff_enrol_the_second_factor(officer_page, live_server, settings) -> None:
+    import time as _time
+
+    from django_otp.oath import TOTP
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from tests.factories import StaffFactory
+
+    settings.MOTCUA_STAFF_2FA_REQUIRED = True
+    StaffFactory(username="canbo.otp")
+    page, weights, blocked = officer_page
+    page.goto(live_server.url + "/accounts/login/")
+    page.fill("#id_username", "canbo.otp")
+    page.fill("#id_password", "matkhau-demo-2026")
+    page.click("main button[type=submit]")
+    page.wait_for_url(live_server.url + "/accounts/2fa/setup/**")
+    assert page.locator(".qr img").evaluate("img => img.naturalWidth") > 0  # the QR drew
+    _check(page, "2fa-enrol", weights)
+    page.fill("#id_code", "123")
+    page.click("main button[type=submit]")
+    page.wait_for_selector(".error-summary")
+    assert page.evaluate("() => document.activeElement.className").startswith("error-summary")
+    _check(page, "2fa-enrol-error", weights)
+    page.wait_for_timeout(1100)  # django-otp waits 1 s after a failure before the next try
+    device = TOTPDevice.objects.get(user__username="canbo.otp")
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = _time.time()
+    page.fill("#id_code", f"{totp.token():06d}")
+    page.click("main button[type=submit]")
+    page.wait_for_selector("#recovery-codes")
+    assert page.locator("#recovery-codes li").count() == 10
+    _check(page, "2fa-recovery-codes", weights)
+    page.get_by_role("link", name="Đã lưu, tiếp tục").click()
+    page.wait_for_url(live_server.url + "/workspace/")
+    assert blocked == []
