@@ -58,6 +58,7 @@ def _check(page, name: str, weights: dict[str, int]) -> None:
     viewport = page.evaluate("() => document.documentElement.clientWidth")
     assert wide <= viewport, f"{name}: {wide}px wide in a {viewport}px window"
     total = sum(weights.values())
+    print(f"page weight {name}: {total} bytes")
     assert total < PAGE_BUDGET, (name, total, weights)
     weights.clear()
 
