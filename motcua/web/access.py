@@ -74,7 +74,7 @@ def admin_site_guard(site: Any) -> None:
         if second_factor_pending(request):
             user: User = request.user  # type: ignore[assignment]
             return redirect(second_factor_url(user, request.GET.get("next", "/admin/")))
-        return login(request, extra_context)  # type: ignore[no-any-return]
+        return login(request, extra_context)
 
     site.has_permission = guarded_has_permission
     site.login = guarded_login
