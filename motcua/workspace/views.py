@@ -2,8 +2,10 @@
 
 Every action is a form POST (CSRF) with the dossier's `expected_version`, offered exactly as
 `dossier_actions_for` says and taken through `dossier_act`. Without JavaScript a POST ends
-in a redirect (POST-redirect-GET); with htmx (`HX-Request`) the answer is the part of the
-page that changed."""
+in a redirect (POST-redirect-GET). With htmx (`HX-Request`) an inbox row's form gets the row
+back (done, or again with the message and what was typed); the dossier page's forms swap the
+page's main part (htmx follows the redirect and picks `#main`); a failure then answers 200,
+since htmx swaps only 2xx answers."""
 
 from __future__ import annotations
 
@@ -351,7 +353,13 @@ def dossier_act_view(request: HttpRequest, code: str, action: str) -> HttpRespon
             values=values,
         )
     except PermissionDenied as error:
-        return render(request, "web/forbidden.html", {"message": error.render()}, status=403)
+        # htmx swaps only 2xx answers: the refusal page, whose main part replaces the page's.
+        return render(
+            request,
+            "web/forbidden.html",
+            {"message": error.render()},
+            status=200 if htmx and not request.POST.get("partial") else 403,
+        )
     except DomainError as error:
         return _action_failed(request, dossier=dossier, action=action, error=error, now=now)
     done = _("%(action)s: hồ sơ %(code)s (%(status)s).") % {
@@ -401,4 +409,6 @@ def _action_failed(
         row = _inbox_row(dossier=fresh, now=now, options=options[fresh.pk])
         row.update({"error": text, "failed": action, "values": request.POST})
         return render(request, "workspace/partials/inbox_row.html", {"row": row})
+    if request.headers.get("HX-Request") == "true":
+        status = 200  # htmx swaps only 2xx answers; the page's main part carries the message
     return render(request, "workspace/dossier.html", context, status=status)

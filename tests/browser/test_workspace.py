@@ -110,7 +110,11 @@ def officer_page(browser, live_server):
     page.on("response", on_response)
     page.on(
         "console",
-        lambda m: blocked.append(m.text) if "Content Security Policy" in m.text else None,
+        lambda m: (
+            blocked.append(f"{m.text} @ {m.location}")
+            if "Content Security Policy" in m.text
+            else None
+        ),
     )
     yield page, weights, blocked
     context.close()
@@ -157,6 +161,15 @@ def test_officer_signs_in_and_accepts_an_online_dossier(
     assert demo_city.code in page.locator("h1").inner_text()
     assert page.locator(".timeline li").count() >= 2
     _check(page, "dossier", weights)
+    # an action on the dossier page: htmx posts it and swaps the page's main part
+    form = page.locator("#action-request_supplement")
+    form.locator("input[name^=items__]").first.fill("Bản chụp không rõ")
+    form.get_by_role("button", name="Yêu cầu bổ sung hồ sơ").click()
+    page.wait_for_selector("#main .banner--success")
+    demo_city.refresh_from_db()
+    assert demo_city.status == DossierStatus.SUPPLEMENT_REQUESTED
+    assert "Yêu cầu bổ sung" in page.locator("h1").inner_text()
+    _check(page, "dossier-after-action", weights)
     assert blocked == []
 
 

@@ -251,3 +251,32 @@ def test_pages_are_english_when_asked(world: World) -> None:
     assert "Online dossiers awaiting acceptance" in page
     assert "7 h of working time left" in page
     assert dossier.code in page
+
+
+def test_the_dossier_page_forms_with_htmx_get_a_swappable_answer(world: World) -> None:
+    dossier = submitted(world, now=MON)
+    client = _client(world.officer)
+    url = f"/workspace/dossiers/{dossier.code}/actions/refuse/"
+    with freeze_time(vn(2026, 3, 2, 10, 0)):
+        page = client.get(f"/workspace/dossiers/{dossier.code}/").content.decode()
+        assert 'hx-select="#main"' in page
+        stale = client.post(
+            url, {"expected_version": 99, "reason": "Gõ rồi"}, headers={"HX-Request": "true"}
+        )
+        assert stale.status_code == 200
+        assert 'id="main"' in stale.content.decode()
+        assert "Hồ sơ vừa được người khác cập nhật" in stale.content.decode()
+        denied = _client(world.specialist).post(
+            f"/workspace/dossiers/{dossier.code}/actions/receive/",
+            {"expected_version": dossier.version},
+            headers={"HX-Request": "true"},
+        )
+        assert denied.status_code == 200
+        assert 'id="main"' in denied.content.decode()
+        done = client.post(
+            url,
+            {"expected_version": dossier.version, "reason": "Sai thẩm quyền"},
+            headers={"HX-Request": "true"},
+        )
+    assert done.status_code == 302  # htmx follows it and swaps the page's main part
+    assert Dossier.objects.get(pk=dossier.pk).status == DossierStatus.NOT_RECEIVED
