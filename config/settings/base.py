@@ -40,6 +40,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "csp",
+    # Second factor for staff (TOTP, and static tokens as recovery codes): ADR "django-otp".
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     # Listed so that the API docs page serves Swagger UI from our own static files (the
     # default loads it from a CDN, which the Content Security Policy forbids).
     "ninja",
@@ -52,7 +56,9 @@ INSTALLED_APPS = [
     "motcua.catalog",
     "motcua.dossiers",
     "motcua.api",
+    "motcua.web",
     "motcua.portal",
+    "motcua.workspace",
     "motcua.demo",
 ]
 
@@ -67,6 +73,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): the second factor of this session (django-otp).
+    "django_otp.middleware.OTPMiddleware",
+    # Signs out a session idle for longer than MOTCUA_SESSION_IDLE_SECONDS (staff: 30 min).
+    "motcua.accounts.middleware.SessionIdleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -123,7 +133,22 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
-LOGIN_URL = "/admin/login/"
+LOGIN_URL = "/accounts/login/"
+LOGIN_REDIRECT_URL = "/"
+# Sessions end after this much inactivity (seconds; every request refreshes the session):
+# staff accounts and everyone else. The stored session lasts twice as long (the idle
+# middleware signs it out and says why); the cookie, twice the longer limit.
+MOTCUA_SESSION_IDLE_SECONDS = {
+    "staff": int(os.environ.get("MOTCUA_STAFF_IDLE_SECONDS", str(30 * 60))),
+    "default": int(os.environ.get("MOTCUA_IDLE_SECONDS", str(2 * 60 * 60))),
+}
+SESSION_COOKIE_AGE = 2 * max(MOTCUA_SESSION_IDLE_SECONDS.values())
+# Staff must pass a second factor (TOTP or a recovery code) after the password before the
+# workspace opens. On by default in production (production.py); off in local/demo settings
+# so the demo accounts sign in with their password alone.
+MOTCUA_STAFF_2FA_REQUIRED = env_bool("MOTCUA_STAFF_2FA_REQUIRED", False)
+# The issuer shown by authenticator apps next to the account name.
+OTP_TOTP_ISSUER = os.environ.get("MOTCUA_OTP_ISSUER", "motcua")
 # Django's model backend plus sign-in failure limits (per account and per address) and
 # failure logging; also accepts a phone number in place of the user name.
 AUTHENTICATION_BACKENDS = ["motcua.accounts.backends.ThrottledModelBackend"]

@@ -2,8 +2,9 @@
 failure log (`motcua.accounts.signin`), for every caller of `django.contrib.auth.authenticate`
 (the admin's sign-in form, the API's token endpoint).
 
-The user name may also be a phone number: when no account has that user name and exactly
-one active account has that phone number, that account is meant.
+The user name may also be a phone number or an e-mail address: when no account has that user
+name and exactly one active account has that phone number (or that e-mail address, in any
+letter case), that account is meant.
 """
 
 from __future__ import annotations
@@ -23,12 +24,16 @@ PHONE = re.compile(r"^\+?[0-9]{9,15}$")
 
 
 def _resolve(identifier: str) -> str:
-    """The user name meant by `identifier` (a user name, or a phone number)."""
-    if not PHONE.match(identifier) or User.objects.filter(username=identifier).exists():
+    """The user name meant by `identifier` (a user name, a phone number or an e-mail)."""
+    if PHONE.match(identifier):
+        others = User.objects.filter(phone=identifier, is_active=True)
+    elif "@" in identifier:
+        others = User.objects.filter(email__iexact=identifier, is_active=True)
+    else:
         return identifier
-    matches = list(
-        User.objects.filter(phone=identifier, is_active=True).values_list("username", flat=True)[:2]
-    )
+    if User.objects.filter(username=identifier).exists():
+        return identifier
+    matches = list(others.values_list("username", flat=True)[:2])
     return matches[0] if len(matches) == 1 else identifier
 
 

@@ -15,14 +15,27 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Case, CharField, Exists, F, OuterRef, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.utils.translation import gettext_lazy as _
 
 from motcua.accounts.models import User
 from motcua.catalog.models import Component
+from motcua.core.clock import local
 from motcua.core.errors import DomainError, NotFound
 from motcua.core.models import DataAccessLog
 from motcua.core.services import data_access_record, data_access_record_many
+from motcua.deadlines.clock import WorkingClock
 from motcua.organisation.models import Role
 from motcua.organisation.selectors import unit_list, user_unit_ids, users_with_role_in_unit
 
@@ -38,6 +51,9 @@ from .lifecycle import (
     actor_role_for,
 )
 from .models import (
+    IN_PROGRESS_STATUSES,
+    PAUSED_STATUSES,
+    Channel,
     ComponentSource,
     Dossier,
     DossierComponentSource,
@@ -318,8 +334,41 @@ def dossier_actions_for(*, actor: User, dossier: Dossier, now: dt.datetime) -> l
     dossier = Dossier.objects.select_related(
         "procedure_version", "receiving_unit", "handling_unit"
     ).get(pk=dossier.pk)
-    run = current_run(dossier)
+    return _options_for(
+        actor=actor, dossier=dossier, run=current_run(dossier), roles=RoleCache(actor), now=now
+    )
+
+
+def dossier_actions_for_many(
+    *, actor: User, dossiers: Iterable[Dossier], now: dt.datetime
+) -> dict[int, list[ActionOption]]:
+    """`dossier_actions_for` for a page of dossiers (a list's rows), by dossier id, with the
+    actor's roles read once per unit and the dossiers as given (load them with their
+    units). The fields come without their allowed values (`choices` is None): a row offers
+    the actions; the dossier page (`dossier_actions_for`) lists the values."""
     roles = RoleCache(actor)
+    return {
+        dossier.pk: _options_for(
+            actor=actor,
+            dossier=dossier,
+            run=current_run(dossier),
+            roles=roles,
+            now=now,
+            with_choices=False,
+        )
+        for dossier in dossiers
+    }
+
+
+def _options_for(
+    *,
+    actor: User,
+    dossier: Dossier,
+    run: StepRun | None,
+    roles: RoleCache,
+    now: dt.datetime,
+    with_choices: bool = True,
+) -> list[ActionOption]:
     options: list[ActionOption] = []
     for transition in TRANSITIONS.values():
         if dossier.status not in transition.sources:
@@ -342,7 +391,7 @@ def dossier_actions_for(*, actor: User, dossier: Dossier, now: dt.datetime) -> l
                         kind=str(f.kind),
                         label=str(f.label),
                         required=f.required or (f.name == "reason" and transition.reason_required),
-                        choices=_choices(f, dossier=dossier, run=run),
+                        choices=(_choices(f, dossier=dossier, run=run) if with_choices else None),
                     )
                     for f in transition.fields
                 ],
@@ -430,3 +479,149 @@ def dossier_reuse_counts(
         national_data=having(ComponentSource.NATIONAL_DATA),
         reusing=having(ComponentSource.REUSED, ComponentSource.NATIONAL_DATA),
     )
+
+
+# --- work queues (the staff workspace) ----------------------------------------------------
+
+#: The buckets of the work queue, in the order the workspace shows them.
+QUEUE_BUCKETS = ("today", "soon", "late", "waiting")
+#: "Due within 2 working days": this many working hours from now (domain.md section 4).
+QUEUE_SOON_HOURS = 16
+
+
+def _due_expression() -> Case:
+    """The appointment the applicant was last given (`Dossier.effective_appointment_at`)."""
+    return Case(
+        When(
+            Q(new_appointment_at__isnull=False)
+            & (Q(appointment_at__isnull=True) | Q(new_appointment_at__gt=F("appointment_at"))),
+            then=F("new_appointment_at"),
+        ),
+        default=F("appointment_at"),
+    )
+
+
+@dataclass(frozen=True)
+class QueueBounds:
+    """The instants that split the in-progress dossiers into buckets."""
+
+    now: dt.datetime
+    today_end: dt.datetime  # local midnight after `now`
+    soon_end: dt.datetime  # `QUEUE_SOON_HOURS` working hours after `now`
+
+
+def queue_bounds(*, now: dt.datetime, clock: WorkingClock) -> QueueBounds:
+    local_now = local(now)
+    today_end = dt.datetime.combine(
+        local_now.date() + dt.timedelta(days=1), dt.time(0), tzinfo=local_now.tzinfo
+    )
+    soon_end = max(clock.add_working_hours(now, QUEUE_SOON_HOURS), today_end)
+    return QueueBounds(now=now, today_end=today_end, soon_end=soon_end)
+
+
+def _bucket_q(bucket: str, bounds: QueueBounds) -> Q:
+    in_progress = Q(status__in=list(IN_PROGRESS_STATUSES), closed_at__isnull=True)
+    if bucket == "today":
+        return in_progress & Q(due__gte=bounds.now, due__lt=bounds.today_end)
+    if bucket == "soon":
+        return in_progress & Q(due__gte=bounds.today_end, due__lte=bounds.soon_end)
+    if bucket == "late":
+        return in_progress & Q(due__lt=bounds.now)
+    if bucket == "waiting":
+        return Q(status__in=list(PAUSED_STATUSES), closed_at__isnull=True)
+    raise ValueError(bucket)
+
+
+@dataclass(frozen=True)
+class WorkQueue:
+    """One bucket of the work queue, the counts of every bucket and the filter lists."""
+
+    dossiers: QuerySet[Dossier]
+    counts: dict[str, int]
+    procedures: list[tuple[str, str]]
+    fields: list[tuple[str, str]]
+
+
+def dossier_work_queue(
+    *,
+    actor: User,
+    bucket: str,
+    bounds: QueueBounds,
+    mine: bool = False,
+    procedure_code: str | None = None,
+    field_code: str | None = None,
+    channel: int | None = None,
+    status: int | None = None,
+) -> WorkQueue:
+    """The dossiers of one work-queue bucket that `actor` may see (the access rule above),
+    the nearest appointment first, annotated with `due` (the appointment in force):
+
+    - `today`: in progress (2, 4), due from now to the end of today;
+    - `soon`: in progress, due after today, within 2 working days (16 working hours) from now;
+    - `late`: in progress, the appointment already passed;
+    - `waiting`: waiting on the applicant (5 supplement, 6 payment, 8 stopped).
+
+    `mine` keeps those whose current step is given to `actor`. Rows come with their
+    procedure, units and the current step's assignee (one query). With them: how many each
+    bucket holds under the same filters (one query), and the procedures and fields of the
+    actor's open dossiers for the filter lists (two queries)."""
+    condition = _visible_q(actor=actor)  # the actor's units: read once
+    visible = Dossier.objects.none() if condition is None else Dossier.objects.filter(condition)
+    base = visible
+    if status is not None:
+        base = base.filter(status=status)
+    if channel is not None:
+        base = base.filter(channel=channel)
+    if procedure_code:
+        base = base.filter(procedure_version__procedure__code=procedure_code)
+    if field_code:
+        base = base.filter(procedure_version__procedure__field__code=field_code)
+    if mine:
+        base = base.filter(current_step__assignee=actor, current_step__finished_at__isnull=True)
+    base = base.annotate(due=_due_expression())
+    counts = base.aggregate(
+        **{name: Count("pk", filter=_bucket_q(name, bounds)) for name in QUEUE_BUCKETS}
+    )
+    dossiers = (
+        base.filter(_bucket_q(bucket, bounds))
+        .select_related(
+            "procedure_version__procedure",
+            "receiving_unit",
+            "handling_unit",
+            "current_step__assignee",
+        )
+        .order_by(F("due").asc(nulls_last=True), "submitted_at", "id")
+    )
+    open_dossiers = visible.open().order_by()
+    procedures = sorted(
+        set(
+            open_dossiers.values_list(
+                "procedure_version__procedure__code", "procedure_version__procedure__name"
+            )
+        ),
+        key=lambda item: item[1],
+    )
+    fields = sorted(
+        {
+            (code, name)
+            for code, name in open_dossiers.values_list(
+                "procedure_version__procedure__field__code",
+                "procedure_version__procedure__field__name",
+            )
+            if code
+        },
+        key=lambda item: item[1],
+    )
+    return WorkQueue(
+        dossiers=dossiers,
+        counts={name: int(counts[name] or 0) for name in QUEUE_BUCKETS},
+        procedures=procedures,
+        fields=fields,
+    )
+
+
+def dossier_online_inbox(*, actor: User, now: dt.datetime) -> QuerySet[Dossier]:
+    """The online dossiers waiting for acceptance (status 1, channel online) at the units
+    where `actor` is a one-stop officer, the nearest reception due instant first, with
+    `reception_state` ("late", "alert", "ok"; `dossier_reception_queue`)."""
+    return dossier_reception_queue(actor=actor, now=now).filter(channel=Channel.ONLINE)

@@ -40,6 +40,8 @@ APPS = [
     "portal",
     "demo",
     "api",
+    "web",
+    "workspace",
 ]
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
 

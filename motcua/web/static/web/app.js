@@ -1,0 +1,15 @@
+/* motcua: progressive enhancement only; every page works without this file. */
+(function () {
+  "use strict";
+  document.documentElement.classList.remove("no-js");
+  function focusSummary(root) {
+    var summary = (root || document).querySelector("[data-autofocus]");
+    if (summary) { summary.focus(); }
+  }
+  document.addEventListener("DOMContentLoaded", function () { focusSummary(document); });
+  // After an htmx swap, move the focus to the new banner or error summary (screen readers).
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var target = event.detail && event.detail.target;
+    if (target) { focusSummary(target); }
+  });
+})();

@@ -1,0 +1,36 @@
+"""Template helpers of the shared layout: the status tag and query strings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.http import QueryDict
+
+from motcua.dossiers.models import DossierStatus
+
+register = template.Library()
+
+
+@register.inclusion_tag("web/components/status_tag.html")
+def status_tag(status: int) -> dict[str, Any]:
+    """The coloured tag of one of the ten dossier statuses (domain.md section 3)."""
+    label: object
+    try:
+        label = DossierStatus(int(status)).label
+    except ValueError:
+        label = str(status)
+    return {"status": int(status), "label": label}
+
+
+@register.simple_tag(takes_context=True)
+def query_with(context: template.Context, **changes: Any) -> str:
+    """The current query string with `changes` applied (a value of None drops the key)."""
+    request = context.get("request")
+    query: QueryDict = request.GET.copy() if request is not None else QueryDict(mutable=True)
+    for key, value in changes.items():
+        if value is None:
+            query.pop(key, None)
+        else:
+            query[key] = str(value)
+    return query.urlencode()

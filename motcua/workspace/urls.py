@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "workspace"
+urlpatterns = [
+    path("", views.queue, name="queue"),
+    path("inbox/", views.inbox, name="inbox"),
+    path("dossiers/<str:code>/", views.dossier_page, name="dossier"),
+    path("dossiers/<str:code>/actions/<str:action>/", views.dossier_act_view, name="act"),
+]
