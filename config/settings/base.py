@@ -345,3 +345,11 @@ MOTCUA_SIGNING_CRL_MIRRORS = dict(
 MOTCUA_SIGNING_FONT = os.environ.get(
     "MOTCUA_SIGNING_FONT", "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 )
+
+# The official forms (motcua.dossiers.forms, docs/forms.md): the QR code on each form points at
+# MOTCUA_PUBLIC_URL + /lookup/?code=<dossier code>; the serif font (Times New Roman metrics,
+# every Vietnamese letter) is Liberation Serif 2 from Debian's fonts-liberation2 (`make fonts`).
+MOTCUA_PUBLIC_URL = os.environ.get("MOTCUA_PUBLIC_URL", "http://127.0.0.1:8000")
+MOTCUA_FORMS_FONT_DIR = Path(
+    os.environ.get("MOTCUA_FORMS_FONT_DIR", "/usr/share/fonts/truetype/liberation2")
+)
