@@ -112,9 +112,11 @@ def test_form01_the_receipt_carries_its_fields(world):
     assert "Nguyễn Văn An" in text
     assert "001090012345" in text
     assert "12 Hàng Bạc, Phường Hoàn Kiếm" in text
-    assert "0912345678" in text and "an@example.vn" in text
+    assert "0912345678" in text
+    assert "an@example.vn" in text
     assert dossier.procedure_version.procedure.name in text
-    assert "Tờ khai" in text and "Giấy tờ chứng minh" in text  # the components
+    assert "Tờ khai" in text
+    assert "Giấy tờ chứng minh" in text
     assert "Số lượng hồ sơ: 01 (bộ)" in text
     assert "5 ngày làm việc" in text  # the legal time
     assert "Thời gian nhận hồ sơ: 09 giờ 00 phút, ngày 02/03/2026" in text
@@ -175,7 +177,8 @@ def test_form02_lists_everything_missing_with_reasons(world):
     assert_header(text, dossier.code)
     assert "PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ" in text
     assert "Tờ khai chưa ký" in text
-    assert "Giấy chứng nhận kết hôn" in text and "Chưa nộp bản sao" in text
+    assert "Giấy chứng nhận kết hôn" in text
+    assert "Chưa nộp bản sao" in text
     assert "10 giờ 30 phút, ngày 02/03/2026" in text
     assert "Bổ sung trong 15 ngày làm việc" in text
     assert world.officer.display_name in text
@@ -253,7 +256,8 @@ def test_form06_one_row_per_hand_over_with_its_result(world):
     assert {"early", "late"} <= used, results  # the review early, the leader and return late
     for result in used:
         assert labels[result] in text
-    assert world.specialist.display_name in text and world.leader.display_name in text
+    assert world.specialist.display_name in text
+    assert world.leader.display_name in text
     assert "Nhận lúc: 10 giờ 00 phút, ngày 02/03/2026" in text
 
 
@@ -340,8 +344,10 @@ def test_tracking_book_pdf(world):
         assert line in text
     assert "SỔ THEO DÕI HỒ SƠ" in text
     assert "Từ ngày 02/03/2026 đến ngày 03/03/2026" in text
-    assert first.code in text and second.code in text
-    assert "Lê Văn Một" in text and "Phạm Thị Hai" in text
+    assert first.code in text
+    assert second.code in text
+    assert "Lê Văn Một" in text
+    assert "Phạm Thị Hai" in text
     assert "Ngoài Kỳ" not in text
     assert page_size(pdf) == (842, 595)  # A4 landscape
     assert_only_our_font(pdf)
@@ -372,9 +378,10 @@ def test_tracking_book_records_the_result_and_return(world):
     dossier = dossier_issue_result(dossier=dossier, actor=world.leader, now=vn(2026, 3, 5, 9))
     dossier = dossier_return_result(dossier=dossier, actor=world.officer, now=vn(2026, 3, 6, 10))
 
-    (row,) = tracking_book_rows(unit=world.ward, start=dt.date(2026, 3, 1), end=dt.date(2026, 3, 31))
+    (row,) = tracking_book_rows(
+        unit=world.ward, start=dt.date(2026, 3, 1), end=dt.date(2026, 3, 31)
+    )
 
     cells = row.cells()
     assert cells[10] == "09:00 05/03/2026"
     assert cells[11] == "10:00 06/03/2026"
-

@@ -194,9 +194,9 @@ def tracking_book_xlsx(*, unit: Unit, start: dt.date, end: dt.date, now: dt.date
         sheet.append(row.cells())
     widths = (6, 24, 40, 10, 26, 32, 26, 20, 24, 20, 20, 20, 24)
     for index, width in enumerate(widths, start=1):
-        sheet.column_dimensions[sheet.cell(row=header_row, column=index).column_letter].width = (
-            width
-        )
+        sheet.column_dimensions[
+            sheet.cell(row=header_row, column=index).column_letter
+        ].width = width
     sheet.freeze_panes = sheet.cell(row=header_row + 1, column=1)
     book.properties.title = TITLES["07"]
     book.properties.created = now.astimezone(dt.UTC).replace(tzinfo=None)

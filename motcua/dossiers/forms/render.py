@@ -33,8 +33,9 @@ FONT_FILES = {
     ("bold", "italic"): "LiberationSerif-BoldItalic.ttf",
 }
 
-#: Page sizes and margins (mm): Decree 30/2020 Appendix I, section II.
-PAGES = {
+#: Page sizes, margins (mm: top, right, bottom, left) and body font size (pt); Decree
+#: 30/2020 Appendix I for A4; A5 and the landscape book: docs/forms.md.
+PAGES: dict[str, dict[str, Any]] = {
     "a4": {"size": "A4", "margins": (20, 15, 20, 30), "font_pt": 13},
     "a4-landscape": {"size": "A4 landscape", "margins": (20, 15, 20, 20), "font_pt": 11},
     "a5": {"size": "A5", "margins": (15, 10, 15, 20), "font_pt": 11},
@@ -80,7 +81,7 @@ def qr_data_uri(text: str) -> str:
 
 
 def date_line(place: str, when: dt.datetime) -> str:
-    """"Hà Nội, ngày 05 tháng 3 năm 2026" (Decree 30: day under 10 and months 1, 2 with a
+    """ "Hà Nội, ngày 05 tháng 3 năm 2026" (Decree 30: day under 10 and months 1, 2 with a
     leading zero)."""
     day = local(when).date()
     month = f"{day.month:02d}" if day.month < 3 else str(day.month)
@@ -101,7 +102,7 @@ def vn_time(when: dt.datetime | None) -> str:
 
 
 def vn_datetime(when: dt.datetime | None) -> str:
-    """"10 giờ 05 phút, ngày 02/03/2026", as the forms write an instant."""
+    """ "10 giờ 05 phút, ngày 02/03/2026", as the forms write an instant."""
     if when is None:
         return ""
     moment = local(when)
