@@ -23,6 +23,7 @@ MODULES = [
     "bench.api_submission",
     "bench.api_actions",
     "bench.signing",
+    "bench.forms",
 ]
 ROOT = Path(__file__).resolve().parent.parent
 

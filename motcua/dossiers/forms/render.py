@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import logging
+import threading
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -109,18 +110,47 @@ def vn_datetime(when: dt.datetime | None) -> str:
     return f"{moment:%H} giờ {moment:%M} phút, ngày {moment:%d/%m/%Y}"
 
 
+STYLESHEET = Path(__file__).with_name("forms.css")
+
+# Parsing the stylesheets and loading the four font files is most of a render's cost: each
+# thread keeps its FontConfiguration and parsed stylesheets (WeasyPrint's objects are not
+# shared between threads), per font directory and page.
+_local = threading.local()
+
+
+def _stylesheets(page: str) -> tuple[Any, list[Any]]:
+    from weasyprint import CSS
+    from weasyprint.text.fonts import FontConfiguration
+
+    key = (str(font_dir()), page)
+    cache: dict[tuple[str, str], tuple[Any, list[Any]]] = _local.__dict__.setdefault("css", {})
+    if key not in cache:
+        fonts = FontConfiguration()
+        cache[key] = (
+            fonts,
+            [
+                CSS(string=page_css(page), font_config=fonts),
+                CSS(filename=str(STYLESHEET), font_config=fonts),
+            ],
+        )
+    return cache[key]
+
+
 def html_render(*, template: str, context: dict[str, Any], page: str = "a4") -> str:
-    return render_to_string(template, {**context, "page_css": page_css(page), "page": page})
+    return render_to_string(template, {**context, "page": page})
 
 
-def pdf_from_html(html: str) -> bytes:
+def pdf_from_html(html: str, *, page: str = "a4") -> bytes:
     from weasyprint import HTML
 
-    pdf = HTML(string=html, base_url=str(font_dir())).write_pdf()
+    fonts, stylesheets = _stylesheets(page)
+    pdf = HTML(string=html, base_url=str(font_dir())).write_pdf(
+        stylesheets=stylesheets, font_config=fonts
+    )
     assert pdf is not None
     return bytes(pdf)
 
 
 def pdf_render(*, template: str, context: dict[str, Any], page: str = "a4") -> bytes:
-    """The template rendered with the page's CSS, as PDF bytes."""
-    return pdf_from_html(html_render(template=template, context=context, page=page))
+    """The template rendered on `page` (a4, a5, a4-landscape), as PDF bytes."""
+    return pdf_from_html(html_render(template=template, context=context, page=page), page=page)
