@@ -153,3 +153,16 @@ def test_the_book_refuses_an_unknown_unit_and_a_bad_period(world):
     assert (response.status_code, response.json()["code"]) == (400, "period_too_long")
     response = _get(world.officer, "/api/v1/units/00070/tracking-book?from=2026-03-01")
     assert response.status_code == 422
+
+
+def test_the_refusal_code_comes_with_an_english_message(world):
+    dossier = processing(world)
+
+    response = Client().get(
+        f"/api/v1/dossiers/{dossier.code}/forms/03",
+        HTTP_ACCEPT_LANGUAGE="en",
+        **bearer(world.officer),
+    )
+
+    assert response.status_code == 409
+    assert response.json()["message"].startswith(f"Dossier {dossier.code} has no form 03")

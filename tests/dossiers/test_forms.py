@@ -29,10 +29,12 @@ from motcua.dossiers.forms import (
 from motcua.dossiers.forms.render import FONT_FAMILY, date_line, lookup_url
 from motcua.dossiers.services import (
     dossier_apologize,
+    dossier_guide_at_counter,
     dossier_issue_result,
     dossier_refuse,
     dossier_request_supplement,
     dossier_return_result,
+    dossier_supplement,
     dossier_withdraw,
 )
 
@@ -385,3 +387,45 @@ def test_tracking_book_records_the_result_and_return(world):
     cells = row.cells()
     assert cells[10] == "09:00 05/03/2026"
     assert cells[11] == "10:00 06/03/2026"
+
+
+def test_counter_guidance_issues_02_and_the_return_issues_01(world):
+    dossier = dossier_guide_at_counter(
+        actor=world.officer,
+        procedure_version=world.version,
+        applicant=world.citizen,
+        applicant_name="Nguyễn Văn An",
+        receiving_unit=world.ward,
+        form_data={"ho_ten": "Nguyễn Văn An", "ngay_sinh": "1990-01-01"},
+        items=[{"component": "TP1", "reason": "Thiếu chữ ký của người yêu cầu"}],
+        note="Hướng dẫn tại quầy",
+        now=MON,
+    )
+    assert forms_issued(dossier=dossier) == ["02"]
+    text = text_of(form_pdf(dossier=dossier, number="02", now=MON))
+    assert "Thiếu chữ ký của người yêu cầu" in text
+    assert "Tờ khai" in text  # the component's name, not its code
+
+    dossier = dossier_supplement(dossier=dossier, actor=world.officer, now=vn(2026, 3, 4, 9))
+
+    assert forms_issued(dossier=dossier) == ["01", "02", "06"]
+    text = text_of(form_pdf(dossier=dossier, number="01", now=MON))
+    assert "Thời gian nhận hồ sơ: 09 giờ 00 phút, ngày 04/03/2026" in text
+    assert "Hà Nội, ngày 04 tháng 3 năm 2026" in text
+
+
+def test_form01_names_the_principal_when_filed_by_a_representative(world):
+    dossier = received(
+        world,
+        representative={
+            "principal_kind": "person",
+            "principal_name": "Trần Thị Bình",
+            "principal_id_number": "001190054321",
+            "relationship": "mẹ",
+        },
+    )
+
+    text = text_of(form_pdf(dossier=dossier, number="01", now=MON))
+
+    assert "Nộp thay cho (người ủy quyền): Trần Thị Bình, số định danh 001190054321" in text
+    assert "quan hệ: mẹ" in text

@@ -227,7 +227,7 @@ def book_entry(dossier: Dossier) -> tuple[int, int]:
 
 
 def _form01(dossier: Dossier, events: list[DossierEvent]) -> FormDocument:
-    reception = next((e for e in events if "received_at" in (e.after or {})), None)
+    reception = next((e for e in events if (e.after or {}).get("received_at")), None)
     if reception is None or dossier.received_at is None:
         raise _not_issued(dossier, "01")
     received_at = _instant(reception.after.get("received_at")) or dossier.received_at
@@ -417,7 +417,7 @@ def _form06(dossier: Dossier, events: list[DossierEvent]) -> FormDocument:
     if not rows or dossier.received_at is None:
         raise _not_issued(dossier, "06")
     unit = dossier.receiving_unit
-    reception = next((e for e in events if "received_at" in (e.after or {})), None)
+    reception = next((e for e in events if (e.after or {}).get("received_at")), None)
     issued_at = reception.at if reception is not None else dossier.received_at
     return FormDocument(
         number="06",
@@ -473,7 +473,7 @@ def forms_issued(*, dossier: Dossier) -> list[str]:
     events = _events(dossier)
     actions = {e.action for e in events}
     numbers = []
-    if dossier.received_at is not None and any("received_at" in (e.after or {}) for e in events):
+    if dossier.received_at is not None and any((e.after or {}).get("received_at") for e in events):
         numbers.append("01")
     if actions & {"request_supplement", "guide_at_counter"}:
         numbers.append("02")
