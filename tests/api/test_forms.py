@@ -13,7 +13,7 @@ from motcua.core.models import DataAccessLog
 from motcua.dossiers.forms import XLSX_HEADER_ROW
 from tests.dossiers import helpers
 from tests.dossiers.helpers import processing, received, vn
-from tests.dossiers.test_forms import page_size, text_of
+from tests.pdftools import page_size, text_of
 
 from .conftest import bearer
 
@@ -166,3 +166,18 @@ def test_the_refusal_code_comes_with_an_english_message(world):
 
     assert response.status_code == 409
     assert response.json()["message"].startswith(f"Dossier {dossier.code} has no form 03")
+
+
+def test_the_form_stays_vietnamese_whatever_the_request_language(world):
+    dossier = received(world)
+
+    response = Client().get(
+        f"/api/v1/dossiers/{dossier.code}/forms/01",
+        HTTP_ACCEPT_LANGUAGE="en",
+        **bearer(world.officer),
+    )
+
+    assert response.status_code == 200
+    text = text_of(response.content)
+    assert "(hình thức nộp: trực tiếp)" in text
+    assert "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ" in text

@@ -6,11 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import re
-import subprocess
-import tempfile
-import unicodedata
-from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
@@ -26,7 +21,7 @@ from motcua.dossiers.forms import (
     tracking_book_rows,
     tracking_book_xlsx,
 )
-from motcua.dossiers.forms.render import FONT_FAMILY, date_line, lookup_url
+from motcua.dossiers.forms.render import date_line, lookup_url
 from motcua.dossiers.services import (
     dossier_apologize,
     dossier_guide_at_counter,
@@ -37,54 +32,11 @@ from motcua.dossiers.services import (
     dossier_supplement,
     dossier_withdraw,
 )
+from tests.pdftools import assert_only_our_font, page_size, run_tool, text_of
 
 from .helpers import MON, at_leader_step, processing, received, submitted, vn
 
 HEADER = ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc")
-
-
-def _run(tool: str, pdf: bytes, *args: str) -> str:
-    with tempfile.TemporaryDirectory() as directory:
-        path = Path(directory) / "form.pdf"
-        path.write_bytes(pdf)
-        out = subprocess.run(
-            [tool, *args, str(path), *(["-"] if tool == "pdftotext" else [])],
-            capture_output=True,
-            check=True,
-            text=True,
-        )
-    return out.stdout
-
-
-def text_of(pdf: bytes) -> str:
-    """The text as poppler reads it, NFC, with runs of white space as one space."""
-    raw = _run("pdftotext", pdf)
-    return re.sub(r"\s+", " ", unicodedata.normalize("NFC", raw))
-
-
-def fonts_of(pdf: bytes) -> list[str]:
-    lines = _run("pdffonts", pdf).splitlines()[2:]
-    return [line.split()[0] for line in lines if line.strip()]
-
-
-def assert_only_our_font(pdf: bytes) -> None:
-    fonts = fonts_of(pdf)
-    assert fonts, "no font embedded"
-    for name in fonts:  # subset tag + our family: no fallback font was used anywhere
-        assert re.fullmatch(rf"[A-Z]{{6}}\+{FONT_FAMILY}(-\w+)?", name), fonts
-
-
-def pdfinfo(pdf: bytes) -> dict[str, str]:
-    info = {}
-    for line in _run("pdfinfo", pdf).splitlines():
-        key, _, value = line.partition(":")
-        info[key.strip()] = value.strip()
-    return info
-
-
-def page_size(pdf: bytes) -> tuple[int, int]:
-    width, _, height = pdfinfo(pdf)["Page size"].split()[:3]
-    return round(float(width)), round(float(height))
 
 
 def assert_header(text: str, code: str) -> None:
@@ -308,7 +260,7 @@ def test_a_signed_form_carries_a_signature(world, tmp_path):
 
     signed = form_pdf_signed(dossier=dossier, number="01", now=MON, signer=signer)
 
-    out = _run("pdfsig", signed)
+    out = run_tool("pdfsig", signed)
     assert "Signature #1" in out
     assert "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ" in text_of(signed)
 

@@ -95,8 +95,10 @@ def _note(dossier: Dossier) -> str:
         return "Rút hồ sơ theo yêu cầu"
     if dossier.status == DossierStatus.STOPPED:
         return "Dừng xử lý"
-    if dossier.status in (DossierStatus.SUPPLEMENT_REQUESTED, DossierStatus.PAYMENT_REQUESTED):
-        return str(DossierStatus(dossier.status).label)
+    if dossier.status == DossierStatus.SUPPLEMENT_REQUESTED:
+        return "Yêu cầu bổ sung"
+    if dossier.status == DossierStatus.PAYMENT_REQUESTED:
+        return "Yêu cầu thực hiện nghĩa vụ tài chính"
     if dossier.result_outcome == "refused":
         return "Từ chối giải quyết"
     return ""

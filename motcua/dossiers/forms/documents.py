@@ -181,6 +181,12 @@ ACCEPTED_FORM_TEXT = {
     AcceptedForm.DECLARATION_FORM: "tờ khai theo mẫu",
 }
 
+CHANNEL_TEXT: dict[int, str] = {
+    Channel.COUNTER: "trực tiếp",
+    Channel.ONLINE: "trực tuyến",
+    Channel.POST: "qua dịch vụ bưu chính công ích",
+}
+
 RESULT_KIND_TEXT = {
     ResultKind.PAPER: "bản giấy",
     ResultKind.ELECTRONIC: "bản điện tử",
@@ -257,7 +263,7 @@ def _form01(dossier: Dossier, events: list[DossierEvent]) -> FormDocument:
             "legal_time": legal_time_text(
                 amount=version.legal_time(online=online), unit=version.time_unit
             ),
-            "channel": Channel(dossier.channel).label,
+            "channel": CHANNEL_TEXT.get(dossier.channel, ""),
             "received_at": vn_datetime(received_at),
             "appointment_at": vn_datetime(appointment),
             "collect_at": f"{place}{', ' + address if address else ''}",

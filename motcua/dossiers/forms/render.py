@@ -9,6 +9,7 @@ most Vietnamese letters). ADR: docs/adr/XXXX-official-forms.md.
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
 import functools
 import logging
@@ -19,6 +20,7 @@ from urllib.parse import quote
 
 from django.conf import settings
 from django.template.loader import render_to_string
+from django.utils import translation
 
 from motcua.core.clock import local
 
@@ -116,6 +118,9 @@ STYLESHEET = Path(__file__).with_name("forms.css")
 # thread keeps its FontConfiguration and parsed stylesheets (WeasyPrint's objects are not
 # shared between threads), per font directory and page.
 _local = threading.local()
+# Drop the main thread's WeasyPrint objects before the interpreter tears its modules down
+# (FontConfiguration.__del__ would otherwise run without them and print a TypeError).
+atexit.register(_local.__dict__.clear)
 
 
 def _stylesheets(page: str) -> tuple[Any, list[Any]]:
@@ -137,7 +142,9 @@ def _stylesheets(page: str) -> tuple[Any, list[Any]]:
 
 
 def html_render(*, template: str, context: dict[str, Any], page: str = "a4") -> str:
-    return render_to_string(template, {**context, "page": page})
+    """The form's HTML, always in Vietnamese (legal text), whatever the request's language."""
+    with translation.override("vi"):
+        return render_to_string(template, {**context, "page": page})
 
 
 def pdf_from_html(html: str, *, page: str = "a4") -> bytes:
