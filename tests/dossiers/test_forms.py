@@ -381,3 +381,13 @@ def test_form01_names_the_principal_when_filed_by_a_representative(world):
 
     assert "Nộp thay cho (người ủy quyền): Trần Thị Bình, số định danh 001190054321" in text
     assert "quan hệ: mẹ" in text
+
+
+def test_the_font_check_sees_a_fallback_font():
+    """A letter Liberation Serif lacks falls back to another font: the check above would fail."""
+    from motcua.dossiers.forms.render import pdf_from_html
+
+    pdf = pdf_from_html("<p>Hồ sơ ☃ ⼀</p>")
+
+    with pytest.raises(AssertionError):
+        assert_only_our_font(pdf)
