@@ -15,7 +15,7 @@ LOCAL := DJANGO_SETTINGS_MODULE=config.settings.local
 # settings (an exported local setup): the test targets say it again.
 TESTING := DJANGO_SETTINGS_MODULE=config.settings.test
 
-.PHONY: install chromium poppler fonts system-packages run serve migrate demo test test-fast test-browser lint format bench clean
+.PHONY: install chromium poppler fonts pango system-packages run serve migrate demo test test-fast test-browser lint format bench clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -23,7 +23,7 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 
-install: $(STAMP) fonts
+install: $(STAMP) fonts pango
 
 # Browser tests drive Debian's Chromium (no browser downloads on this network).
 chromium:
@@ -45,8 +45,21 @@ fonts:
 	  echo "Installing Debian's fonts-dejavu-core for the signing stamp"; \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq fonts-dejavu-core >/dev/null; }
+	@test -f /usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf || { \
+	  echo "Installing Debian's fonts-liberation2 (Times New Roman metrics) for the official forms"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq fonts-liberation2 >/dev/null; }
 
-system-packages: poppler fonts
+# The official forms are rendered by WeasyPrint, which loads Pango and HarfBuzz from Debian.
+pango:
+	@ldconfig -p 2>/dev/null | grep -q libpangoft2-1.0.so.0 && \
+	  ldconfig -p 2>/dev/null | grep -q libharfbuzz-subset.so.0 || { \
+	  echo "Installing Debian's Pango and HarfBuzz for WeasyPrint (the official forms)"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq libpango-1.0-0 \
+	    libpangoft2-1.0-0 libharfbuzz-subset0 >/dev/null; }
+
+system-packages: poppler fonts pango
 
 migrate: install
 	$(LOCAL) $(PY) manage.py migrate --noinput

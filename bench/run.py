@@ -24,6 +24,7 @@ MODULES = [
     "bench.api_actions",
     "bench.signing",
     "bench.uploads",
+    "bench.forms",
 ]
 ROOT = Path(__file__).resolve().parent.parent
 

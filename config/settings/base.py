@@ -401,3 +401,9 @@ MOTCUA_SIGNING_FONT = os.environ.get(
 # The address the public reaches motcua at: QR codes on issued documents and forms point to
 # `<MOTCUA_PUBLIC_URL>/verify/<code>` and to the public lookup.
 MOTCUA_PUBLIC_URL = os.environ.get("MOTCUA_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+# The official forms (motcua.dossiers.forms, docs/forms.md): the serif font (Times New Roman
+# metrics, every Vietnamese letter) is Liberation Serif 2 from Debian's fonts-liberation2
+# (`make fonts`).
+MOTCUA_FORMS_FONT_DIR = Path(
+    os.environ.get("MOTCUA_FORMS_FONT_DIR", "/usr/share/fonts/truetype/liberation2")
+)

@@ -14,7 +14,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import translation
 from ninja import NinjaAPI
 
-from . import datastore, dossier_actions, dossiers, files, procedures, system, tokens, units
+from . import datastore, dossier_actions, dossiers, files, forms, procedures, system, tokens, units
 from .errors import install_error_handlers
 from .parser import GuardedJsonParser
 
@@ -70,6 +70,7 @@ api.add_router("/dossiers", dossiers.router)
 api.add_router("/dossiers", dossier_actions.router)
 api.add_router("", files.router)
 api.add_router("", datastore.router)
+api.add_router("", forms.router)
 api.add_router("/auth", tokens.router)
 api.add_router("", system.router)
 

@@ -96,6 +96,7 @@ def _someone_elses_token(w: World) -> Any:
 
 
 TOKEN = "/api/v1/auth/token"
+BOOK = "/api/v1/units/00070/tracking-book?from=2026-03-01&to=2026-03-31"
 GOOD = {"username": "an", "password": "matkhau-demo-2026"}
 
 
@@ -316,6 +317,30 @@ CASES: dict[tuple[str, str], Callable[[World], Any]] = {
         NATIONAL.format("x"), {"x": 1}, **w.auth
     ),
     ("dossiers_component_national_data", "503"): _national_unavailable,
+    # official forms
+    ("dossiers_forms_get", "400"): lambda w: w.client.get(
+        "/api/v1/dossiers/a%00/forms/01", **w.auth
+    ),
+    ("dossiers_forms_get", "401"): lambda w: w.client.get("/api/v1/dossiers/x/forms/01"),
+    ("dossiers_forms_get", "404"): lambda w: w.client.get("/api/v1/dossiers/x/forms/01", **w.auth),
+    # A registered dossier has no apology letter (form 04) yet.
+    ("dossiers_forms_get", "409"): lambda w: w.client.get(
+        f"/api/v1/dossiers/{_own_dossier(w)}/forms/04", **w.auth
+    ),
+    ("dossiers_forms_get", "422"): lambda w: w.client.get(
+        "/api/v1/dossiers/x/forms/01?size=a3", **w.auth
+    ),
+    ("units_tracking_book", "400"): lambda w: w.client.get(
+        "/api/v1/units/0007%00/tracking-book?from=2026-03-01&to=2026-03-31", **w.auth
+    ),
+    ("units_tracking_book", "401"): lambda w: w.client.get(BOOK),
+    ("units_tracking_book", "403"): lambda w: w.client.get(BOOK, **w.auth),
+    ("units_tracking_book", "404"): lambda w: w.client.get(
+        BOOK.replace("00070", "99999"), **w.auth
+    ),
+    ("units_tracking_book", "422"): lambda w: w.client.get(
+        "/api/v1/units/00070/tracking-book?from=2026-03-01", **w.auth
+    ),
 }
 
 
