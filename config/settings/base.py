@@ -412,7 +412,7 @@ MOTCUA_DEMO_IDP_CLIENTS = {
         "MOTCUA_OIDC_CLIENT_SECRET", "motcua-demo-secret"
     )
 }
-MOTCUA_DEMO_IDP_KEY_FILE = Path(
+MOTCUA_DEMO_IDP_KEY_FILE: Path | None = Path(
     os.environ.get("MOTCUA_DEMO_IDP_KEY_FILE", VAR_DIR / "demo_idp" / "signing-key.json")
 )
 MOTCUA_DEMO_IDP_ISSUER = os.environ.get(

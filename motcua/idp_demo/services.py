@@ -23,7 +23,7 @@ from .models import DemoPerson
 CODE_SECONDS = 60
 TOKEN_SECONDS = 300
 _CODE = "idp_demo:code:"
-_TOKEN = "idp_demo:token:"
+_TOKEN = "idp_demo:token:"  # noqa: S105 (a cache key prefix)
 
 
 class TokenRequestError(Exception):
@@ -145,4 +145,3 @@ def userinfo_for(*, access_token: str) -> dict[str, Any] | None:
     person_id = cache.get(_TOKEN + access_token) if access_token else None
     person = DemoPerson.objects.filter(pk=person_id).first() if person_id else None
     return person.claims() if person else None
-

@@ -130,9 +130,7 @@ def authorize(request: HttpRequest) -> HttpResponse:
     params = {name: source.get(name, "") for name in AUTH_PARAMS}
     problem = _request_problem(params)
     if problem is not None:
-        return render(
-            request, "idp_demo/error.html", {"problem": problem}, status=400
-        )
+        return render(request, "idp_demo/error.html", {"problem": problem}, status=400)
     error = _redirect_problem(params)
     if error is not None:
         return _back(params, error=error)

@@ -29,14 +29,14 @@ from motcua.idp_demo.services import demo_people_load
 
 pytestmark = pytest.mark.django_db
 
-AN = {
+AN: dict[str, Any] = {
     "personal_id": "001090012345",
     "full_name": "Nguyễn Văn An",
     "date_of_birth": dt.date(1990, 5, 12),
     "permanent_address": "12 Hàng Bạc, Phường Hoàn Kiếm, Hà Nội",
     "phone": "0912345678",
 }
-BICH = {
+BICH: dict[str, Any] = {
     "personal_id": "001195000777",
     "full_name": "Trần Thị Bích",
     "date_of_birth": dt.date(1995, 3, 8),
@@ -64,7 +64,7 @@ class InProcess(requests.adapters.BaseAdapter):
         if self.down or url.hostname != "testserver":
             raise requests.ConnectionError(f"unreachable: {url.hostname}")
         headers = {
-            k: v
+            k: str(v)
             for k, v in request.headers.items()
             if k.lower() not in {"content-type", "content-length", "host"}
         }
@@ -73,7 +73,7 @@ class InProcess(requests.adapters.BaseAdapter):
             request.method or "GET",
             url.path + (f"?{url.query}" if url.query else ""),
             data=body.encode() if isinstance(body, str) else body,
-            content_type=request.headers.get("Content-Type", ""),
+            content_type=str(request.headers.get("Content-Type", "")),
             headers=headers,
         )
         content = answer.content
@@ -113,7 +113,9 @@ def _authorize(browser: Client, next_url: str = "") -> dict[str, str]:
     page = browser.get(start["Location"])
     assert page.status_code == 200
     params = {k: v[0] for k, v in parse_qs(location.query).items()}
-    assert params["code_challenge_method"] == "S256" and params["nonce"] and params["state"]
+    assert params["code_challenge_method"] == "S256"
+    assert params["nonce"]
+    assert params["state"]
     return params
 
 
@@ -164,7 +166,8 @@ def test_a_new_citizen_signs_in_and_gets_a_verified_account(
 ) -> None:
     browser = _browser()
     done = _sign_in(browser, people[BICH["personal_id"]], next_url="/ho-so/?trang=2")
-    assert done.status_code == 302 and done["Location"] == "/ho-so/?trang=2"
+    assert done.status_code == 302
+    assert done["Location"] == "/ho-so/?trang=2"
     user = User.objects.get(personal_id=BICH["personal_id"])
     assert user.kind == User.Kind.CITIZEN
     assert (user.full_name, user.date_of_birth, user.address, user.phone) == (
@@ -173,7 +176,8 @@ def test_a_new_citizen_signs_in_and_gets_a_verified_account(
         BICH["permanent_address"],
         BICH["phone"],
     )
-    assert user.identity_verified_at is not None and user.identity_source == "vneid"
+    assert user.identity_verified_at is not None
+    assert user.identity_source == "vneid"
     assert not user.has_usable_password()
     assert BICH["personal_id"] not in user.username
     assert browser.session["_auth_user_id"] == str(user.pk)
@@ -181,7 +185,8 @@ def test_a_new_citizen_signs_in_and_gets_a_verified_account(
     locked = Identity.of_user(user).locked
     assert {"profile.full_name", "profile.personal_id", "profile.date_of_birth"} <= locked
     event = AuditEvent.objects.get(action="identity_sign_in", object_id=str(user.pk))
-    assert event.after["created"] is True and BICH["full_name"] not in json.dumps(event.after)
+    assert event.after["created"] is True
+    assert BICH["full_name"] not in json.dumps(event.after)
     # Every back-channel call went to the provider in process.
     assert set(backchannel.calls) == {
         "/demo-idp/.well-known/openid-configuration",
@@ -204,14 +209,16 @@ def test_an_existing_account_is_found_by_personal_id_and_updated(
     browser = _browser()
     browser.cookies.load({"sessionid": "planted-by-an-attacker"})
     done = _sign_in(browser, people[AN["personal_id"]])
-    assert done.status_code == 302 and done["Location"] == "/"
+    assert done.status_code == 302
+    assert done["Location"] == "/"
     assert User.objects.count() == 1
     existing.refresh_from_db()
     assert existing.full_name == AN["full_name"]
     assert existing.date_of_birth == AN["date_of_birth"]
     assert existing.address == AN["permanent_address"]
     assert existing.phone == "0900000001"  # the person's own phone is kept
-    assert existing.identity_verified_at is not None and existing.identity_source == "vneid"
+    assert existing.identity_verified_at is not None
+    assert existing.identity_source == "vneid"
     assert existing.has_usable_password()
     assert browser.session["_auth_user_id"] == str(existing.pk)
     assert browser.cookies["sessionid"].value != "planted-by-an-attacker"
@@ -234,7 +241,8 @@ def test_a_forged_state_is_refused(
     _refused(answer, "state")
     assert "Phiên đăng nhập không hợp lệ" in answer.content.decode()
     assert not User.objects.exists()
-    assert "reason=state" in caplog.text and BICH["personal_id"] not in caplog.text
+    assert "reason=state" in caplog.text
+    assert BICH["personal_id"] not in caplog.text
     assert "/demo-idp/token/" not in backchannel.calls  # the code was never exchanged
 
 
@@ -284,7 +292,12 @@ def test_an_id_token_of_an_earlier_sign_in_is_refused(
 ) -> None:
     """Nonce replay: the ID token of a finished sign-in, handed back for a new one."""
     seen: list[dict[str, Any]] = []
-    backchannel.answers["/demo-idp/token/"] = lambda answer: seen.append(answer) or answer
+
+    def record(answer: dict[str, Any]) -> dict[str, Any]:
+        seen.append(answer)
+        return answer
+
+    backchannel.answers["/demo-idp/token/"] = record
     first = _browser()
     assert _sign_in(first, people[BICH["personal_id"]]).status_code == 302
     backchannel.answers["/demo-idp/token/"] = lambda answer: {**answer, **seen[0]}
@@ -321,7 +334,8 @@ def test_a_next_address_off_the_site_is_ignored(
     backchannel: InProcess, people: dict[str, DemoPerson], next_url: str
 ) -> None:
     done = _sign_in(_browser(), people[BICH["personal_id"]], next_url=next_url)
-    assert done.status_code == 302 and done["Location"] == "/"
+    assert done.status_code == 302
+    assert done["Location"] == "/"
 
 
 def test_a_provider_that_is_down_gives_a_clear_page(

@@ -56,12 +56,15 @@ def _text(value: Any) -> str:
 def _date(value: Any) -> dt.date | None:
     """`birthdate` is YYYY-MM-DD (OIDC core 5.1); DD/MM/YYYY is read too."""
     text = _text(value)
-    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
-        try:
-            return dt.datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    return None
+    try:
+        return dt.date.fromisoformat(text) if "-" in text else _dmy(text)
+    except ValueError:
+        return None
+
+
+def _dmy(text: str) -> dt.date:
+    day, month, year = (int(part) for part in text.split("/"))
+    return dt.date(year, month, day)
 
 
 class OidcProvider(IdentityProvider):
@@ -119,7 +122,8 @@ class OidcProvider(IdentityProvider):
             code = "denied" if exc.error == "access_denied" else "token"
             raise IdentityError(code, str(exc.error)) from exc
         except requests.HTTPError as exc:
-            raise IdentityError("token", f"HTTP {exc.response.status_code}") from exc
+            status = exc.response.status_code if exc.response is not None else "-"
+            raise IdentityError("token", f"HTTP {status}") from exc
         except requests.RequestException as exc:
             raise IdentityError("unavailable", type(exc).__name__) from exc
         except JoseError as exc:
