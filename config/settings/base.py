@@ -353,7 +353,7 @@ MOTCUA_SIGNING_FONT = os.environ.get(
 # `<MOTCUA_PUBLIC_URL>/verify/<code>` and to the public lookup.
 MOTCUA_PUBLIC_URL = os.environ.get("MOTCUA_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 
-# --- Identity providers (motcua.accounts.identity; docs/identity.md) -------------------------
+# --- Identity providers (motcua.accounts.identity; docs/identity.md) --------------------------
 # Each entry: a name (used in URLs: /accounts/oidc/login/ is "oidc"), the provider class and
 # its options. The "oidc" provider is any OpenID Connect provider (VNeID): discovery from the
 # issuer, authorization code with PKCE (S256), state and nonce, ID token checked against the
