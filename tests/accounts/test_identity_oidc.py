@@ -375,3 +375,27 @@ def test_a_staff_account_with_that_number_is_not_taken_over(
     )
     _refused(_sign_in(_browser(), people[BICH["personal_id"]]), "not_citizen")
     assert User.objects.count() == 1
+
+
+def test_failed_callbacks_count_against_the_address(
+    backchannel: InProcess, people: dict[str, DemoPerson], settings: Any
+) -> None:
+    from django.core.cache import cache
+
+    cache.clear()  # earlier tests' refusals from this address, in this window
+    settings.MOTCUA_RATE_LIMITS = {**settings.MOTCUA_RATE_LIMITS, "login": (2, 60)}
+    browser = _browser()
+    for _attempt in range(2):
+        _refused(browser.get("/accounts/oidc/callback/?code=x&state=forged"), "state")
+    _refused(_sign_in(browser, people[BICH["personal_id"]]), "limited", status=429)
+    assert not User.objects.exists()
+
+
+def test_the_sign_in_button_keeps_next() -> None:
+    from django.template.loader import render_to_string
+    from django.test import RequestFactory
+
+    request = RequestFactory().get("/accounts/login/", {"next": "/ho-so/?a=1&b=2"})
+    html = render_to_string("accounts/identity/buttons.html", request=request)
+    assert 'href="/accounts/oidc/login/?next=/ho-so/%3Fa%3D1%26b%3D2"' in html
+    assert "Đăng nhập bằng VNeID" in html

@@ -40,6 +40,7 @@ MESSAGES: dict[str, Promise] = {
         "khoản và mật khẩu."
     ),
     "unknown_provider": _("Không có nhà cung cấp định danh này."),
+    "limited": _("Bạn đã thử đăng nhập quá nhiều lần. Vui lòng thử lại sau ít phút."),
 }
 
 

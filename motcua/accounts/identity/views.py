@@ -15,8 +15,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from motcua.core.clock import now as wall_now
-from motcua.core.ratelimit import client_ip
+from motcua.core.ratelimit import client_ip, rate_limit_record
 
+from ..signin import ADDRESS_SCOPE, sign_in_limited
 from .base import IdentityError
 from .registry import identity_provider_get
 from .services import user_sign_in_with_identity
@@ -25,7 +26,10 @@ logger = logging.getLogger("motcua.accounts.identity")
 
 NEXT_KEY = "identity_next"
 BACKEND = "motcua.accounts.backends.ThrottledModelBackend"
-STATUS = {"unavailable": 502, "unknown_provider": 404}
+STATUS = {"unavailable": 502, "unknown_provider": 404, "limited": 429}
+#: Refusals that count as failed sign-ins of the client address (the password sign-in's
+#: per-address limit, `MOTCUA_RATE_LIMITS["login"]`): forged or replayed answers.
+COUNTED = {"state", "token", "personal_id"}
 
 
 def _safe_next(request: HttpRequest, value: str) -> str:
@@ -46,6 +50,8 @@ def _refusal(request: HttpRequest, provider: str, error: IdentityError) -> HttpR
         error.detail or "-",
         client_ip(request),
     )
+    if error.code in COUNTED:
+        rate_limit_record(name=ADDRESS_SCOPE, key=client_ip(request))
     context = {"code": error.code, "message": error.message(), "provider": provider}
     return render(
         request, "accounts/identity/error.html", context, status=STATUS.get(error.code, 400)
@@ -70,6 +76,8 @@ def identity_login(request: HttpRequest, provider: str) -> HttpResponse:
 @require_safe
 def identity_callback(request: HttpRequest, provider: str) -> HttpResponse:
     try:
+        if sign_in_limited(identifier="", address=client_ip(request)) is not None:
+            raise IdentityError("limited")
         chosen = identity_provider_get(provider)
         identity = chosen.complete(request)
         user = user_sign_in_with_identity(identity=identity, now=wall_now())
