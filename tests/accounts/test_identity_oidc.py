@@ -399,3 +399,18 @@ def test_the_sign_in_button_keeps_next() -> None:
     html = render_to_string("accounts/identity/buttons.html", request=request)
     assert 'href="/accounts/oidc/login/?next=/ho-so/%3Fa%3D1%26b%3D2"' in html
     assert "Đăng nhập bằng VNeID" in html
+
+
+def test_a_rotated_provider_key_is_fetched_again(
+    backchannel: InProcess, people: dict[str, DemoPerson]
+) -> None:
+    from motcua.idp_demo import keys
+
+    assert _sign_in(_browser(), people[AN["personal_id"]]).status_code == 302
+    old = signing_key()
+    keys._keys.clear()  # the provider rotates its key; motcua still holds the old JWKS
+    assert signing_key().kid != old.kid
+    backchannel.calls.clear()
+    assert _sign_in(_browser(), people[BICH["personal_id"]]).status_code == 302
+    assert backchannel.calls.count("/demo-idp/jwks/") == 1
+    assert User.objects.filter(personal_id=BICH["personal_id"]).exists()
