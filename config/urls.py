@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -15,5 +16,10 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("motcua.web.urls")),
     path("workspace/", include("motcua.workspace.urls")),
+    # Sign-in through an identity provider: /accounts/oidc/login/, /accounts/oidc/callback/.
+    path("accounts/", include("motcua.web.identity_urls")),
     path("", include("motcua.portal.urls")),
 ]
+if settings.MOTCUA_DEMO_IDP:
+    # The demo "VNeID" (its views also refuse to answer when the setting is off).
+    urlpatterns.insert(0, path("demo-idp/", include("motcua.idp_demo.urls")))

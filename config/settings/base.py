@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 from typing import Any
@@ -59,6 +60,7 @@ INSTALLED_APPS = [
     "motcua.web",
     "motcua.portal",
     "motcua.workspace",
+    "motcua.idp_demo",
     "motcua.demo",
 ]
 
@@ -407,3 +409,69 @@ MOTCUA_PUBLIC_URL = os.environ.get("MOTCUA_PUBLIC_URL", "http://127.0.0.1:8000")
 MOTCUA_FORMS_FONT_DIR = Path(
     os.environ.get("MOTCUA_FORMS_FONT_DIR", "/usr/share/fonts/truetype/liberation2")
 )
+
+# --- Identity providers (motcua.accounts.identity; docs/identity.md) --------------------------
+# Each entry: a name (used in URLs: /accounts/oidc/login/ is "oidc"), the provider class and
+# its options. The "oidc" provider is any OpenID Connect provider (VNeID): discovery from the
+# issuer, authorization code with PKCE (S256), state and nonce, ID token checked against the
+# provider's JWKS (Authlib). Claims are mapped onto the account's identity fields; the JSON in
+# MOTCUA_OIDC_CLAIMS overrides single names ({"personal_id": "so_dinh_danh", ...}); a dotted
+# name reads inside an object claim ("address.formatted").
+MOTCUA_OIDC_CLAIMS_DEFAULT = {
+    "personal_id": "personal_id",
+    "full_name": "name",
+    "date_of_birth": "birthdate",
+    "sex": "gender",
+    "address": "address.formatted",
+    "phone": "phone_number",
+    "email": "email",
+}
+
+
+def identity_providers_config(*, demo_idp: bool, public_url: str) -> dict[str, dict[str, Any]]:
+    """The providers from the environment; without MOTCUA_OIDC_ISSUER, the demo "VNeID"
+    served by motcua itself (motcua.idp_demo) when it is on, else none."""
+    issuer = os.environ.get("MOTCUA_OIDC_ISSUER", "").rstrip("/")
+    if not issuer and demo_idp:
+        issuer = f"{public_url}/demo-idp"
+    if not issuer:
+        return {}
+    return {
+        "oidc": {
+            "class": "motcua.accounts.identity.contrib.oidc.OidcProvider",
+            "label": os.environ.get("MOTCUA_OIDC_LABEL", "VNeID"),
+            "source": os.environ.get("MOTCUA_OIDC_SOURCE", "vneid"),
+            "issuer": issuer,
+            "client_id": os.environ.get("MOTCUA_OIDC_CLIENT_ID", "motcua-demo"),
+            "client_secret": os.environ.get("MOTCUA_OIDC_CLIENT_SECRET", "motcua-demo-secret"),
+            "scopes": os.environ.get("MOTCUA_OIDC_SCOPES", "openid profile phone address"),
+            "claims": {
+                **MOTCUA_OIDC_CLAIMS_DEFAULT,
+                **json.loads(os.environ.get("MOTCUA_OIDC_CLAIMS", "{}")),
+            },
+            # Also read the userinfo endpoint (when the provider has one): its claims win.
+            "userinfo": env_bool("MOTCUA_OIDC_USERINFO", True),
+            "timeout": float(os.environ.get("MOTCUA_OIDC_TIMEOUT", "10")),
+        }
+    }
+
+
+# The demo identity provider (motcua.idp_demo, under /demo-idp/): on with the demo mode
+# (local and test settings) or MOTCUA_DEMO_IDP=1; never in production unless asked for.
+MOTCUA_DEMO_IDP = env_bool("MOTCUA_DEMO_IDP", MOTCUA_DEMO_MODE)
+MOTCUA_IDENTITY_PROVIDERS = identity_providers_config(
+    demo_idp=MOTCUA_DEMO_IDP, public_url=MOTCUA_PUBLIC_URL
+)
+# The demo identity provider's one client, and where its RS256 signing key lives (generated
+# on first use; a JWK in JSON).
+MOTCUA_DEMO_IDP_CLIENTS = {
+    os.environ.get("MOTCUA_OIDC_CLIENT_ID", "motcua-demo"): os.environ.get(
+        "MOTCUA_OIDC_CLIENT_SECRET", "motcua-demo-secret"
+    )
+}
+MOTCUA_DEMO_IDP_KEY_FILE: Path | None = Path(
+    os.environ.get("MOTCUA_DEMO_IDP_KEY_FILE", VAR_DIR / "demo_idp" / "signing-key.json")
+)
+MOTCUA_DEMO_IDP_ISSUER = os.environ.get(
+    "MOTCUA_DEMO_IDP_ISSUER", f"{MOTCUA_PUBLIC_URL}/demo-idp"
+).rstrip("/")

@@ -1,11 +1,15 @@
 """The embedded development setup used by `make run`."""
 
 from .base import *  # noqa: F403
-from .base import env_bool
+from .base import MOTCUA_PUBLIC_URL, env_bool, identity_providers_config
 
 DEBUG = env_bool("DJANGO_DEBUG", True)
 MOTCUA_DEMO_MODE = True
 # The demo city answers national-data look-ups from its seeded records unless told otherwise.
 MOTCUA_NATIONAL_DATA = national_data_config(  # noqa: F405
     os.environ.get("MOTCUA_NATIONAL_DATA_CONNECTOR", "demo")  # noqa: F405
+)
+MOTCUA_DEMO_IDP = env_bool("MOTCUA_DEMO_IDP", True)
+MOTCUA_IDENTITY_PROVIDERS = identity_providers_config(
+    demo_idp=MOTCUA_DEMO_IDP, public_url=MOTCUA_PUBLIC_URL
 )

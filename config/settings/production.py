@@ -5,7 +5,7 @@ import os
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import SECRET_KEY, env_bool
+from .base import MOTCUA_PUBLIC_URL, SECRET_KEY, env_bool, identity_providers_config
 
 if SECRET_KEY.startswith("dev-insecure") or len(SECRET_KEY) < 40:
     raise ImproperlyConfigured("Set DJANGO_SECRET_KEY (at least 40 characters) in production.")
@@ -25,3 +25,12 @@ SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", "31536000"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 # Staff sign in with a second factor (TOTP, recovery codes) unless explicitly switched off.
 MOTCUA_STAFF_2FA_REQUIRED = env_bool("MOTCUA_STAFF_2FA_REQUIRED", True)
+
+# The demo identity provider never runs in production unless asked for by name, and a real
+# OpenID Connect provider needs its own client secret.
+MOTCUA_DEMO_IDP = env_bool("MOTCUA_DEMO_IDP", False)
+if "MOTCUA_OIDC_ISSUER" in os.environ and "MOTCUA_OIDC_CLIENT_SECRET" not in os.environ:
+    raise ImproperlyConfigured("Set MOTCUA_OIDC_CLIENT_SECRET with MOTCUA_OIDC_ISSUER.")
+MOTCUA_IDENTITY_PROVIDERS = identity_providers_config(
+    demo_idp=MOTCUA_DEMO_IDP, public_url=MOTCUA_PUBLIC_URL
+)

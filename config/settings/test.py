@@ -21,3 +21,11 @@ STORAGES = {
 MOTCUA_CLAMAV_SOCKET = ""
 MOTCUA_CLAMAV_HOST = ""
 MOTCUA_NATIONAL_DATA = {"*": {"connector": "demo", "options": {}}}
+# The demo identity provider as the test client reaches it; its key lives in memory only.
+MOTCUA_DEMO_IDP = True
+MOTCUA_DEMO_IDP_ISSUER = "http://testserver/demo-idp"
+MOTCUA_DEMO_IDP_KEY_FILE = None
+MOTCUA_IDENTITY_PROVIDERS = identity_providers_config(  # noqa: F405
+    demo_idp=True, public_url="http://testserver"
+)
+MOTCUA_DEMO_IDP_CLIENTS = {"motcua-demo": "motcua-demo-secret"}

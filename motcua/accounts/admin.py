@@ -39,6 +39,7 @@ class UserAdmin(InvalidatingAdminMixin, DjangoUserAdmin):
                     "personal_id",
                     "date_of_birth",
                     "identity_verified_at",
+                    "identity_source",
                     "organisation_id_number",
                     "email",
                     "phone",

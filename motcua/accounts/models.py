@@ -44,6 +44,12 @@ class User(AbstractUser):
             "được đối chiếu với cơ sở dữ liệu quốc gia: tờ khai không sửa được các thông tin này."
         ),
     )
+    identity_source = models.CharField(
+        _("nguồn xác thực danh tính"),
+        max_length=30,
+        blank=True,
+        help_text=_("Nơi đối chiếu danh tính, ví dụ vneid (đăng nhập bằng VNeID)."),
+    )
     phone = models.CharField(_("số điện thoại"), max_length=15, blank=True)
     address = models.CharField(_("địa chỉ"), max_length=300, blank=True)
     language = models.CharField(

@@ -55,6 +55,41 @@ def test_production_settings_have_debug_and_demo_mode_off():
     assert result.stdout.split() == ["False", "False"], result.stderr
 
 
+PRODUCTION = {
+    "DJANGO_SETTINGS_MODULE": "config.settings.production",
+    "DJANGO_SECRET_KEY": SECRET,
+    "DATABASE_URL": "postgres://nobody@127.0.0.1:1/none",
+    "REDIS_URL": "redis://127.0.0.1:1/0",
+}
+SHOW_PROVIDERS = (
+    "import django; from django.conf import settings; django.setup();"
+    " print(settings.MOTCUA_DEMO_IDP, sorted(settings.MOTCUA_IDENTITY_PROVIDERS),"
+    " settings.MOTCUA_IDENTITY_PROVIDERS.get('oidc', {}).get('issuer'))"
+)
+
+
+def test_production_has_no_demo_identity_provider_even_in_demo_mode():
+    result = _python(SHOW_PROVIDERS, MOTCUA_DEMO_MODE="1", **PRODUCTION)
+    assert result.stdout.split() == ["False", "[]", "None"], result.stderr
+
+
+def test_production_takes_a_real_provider_from_the_environment_with_its_secret():
+    issuer = {"MOTCUA_OIDC_ISSUER": "https://vneid.example/"}
+    refused = _python(SHOW_PROVIDERS, **issuer, **PRODUCTION)
+    assert "Set MOTCUA_OIDC_CLIENT_SECRET" in refused.stderr
+    result = _python(SHOW_PROVIDERS, **issuer, MOTCUA_OIDC_CLIENT_SECRET="s3cret", **PRODUCTION)
+    assert result.stdout.split() == ["False", "['oidc']", "https://vneid.example"], result.stderr
+
+
+def test_local_settings_serve_the_demo_identity_provider():
+    result = _python(SHOW_PROVIDERS, DJANGO_SETTINGS_MODULE="config.settings.local")
+    assert result.stdout.split() == [
+        "True",
+        "['oidc']",
+        "http://127.0.0.1:8000/demo-idp",
+    ], result.stderr
+
+
 def test_local_and_test_settings_turn_debug_and_demo_mode_on():
     result = _python(
         "import django; from django.conf import settings; django.setup();"

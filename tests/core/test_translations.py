@@ -38,6 +38,7 @@ APPS = [
     "catalog",
     "dossiers",
     "portal",
+    "idp_demo",
     "demo",
     "api",
     "web",

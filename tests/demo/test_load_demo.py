@@ -13,6 +13,7 @@ from motcua.deadlines.services import calendar_seed
 from motcua.demo.accounts import demo_accounts_load
 from motcua.demo.dossiers import demo_dossiers_load
 from motcua.dossiers.models import Dossier, DossierEvent, DossierStatus
+from motcua.idp_demo.models import DemoPerson
 from motcua.organisation.models import Unit
 from motcua.organisation.services import unit_tree_load
 
@@ -58,6 +59,17 @@ def test_load_demo_command_prints_the_accounts(capsys: pytest.CaptureFixture[str
     assert "motcua-demo-2026" in out
     assert "Khoá API của tichhop.congtinh" in out
     assert Dossier.objects.count() == 10
+    # the demo VNeID knows the demo citizen as the accounts do, and two people more
+    assert "/accounts/oidc/login/" in out
+    an = DemoPerson.objects.get(personal_id="001090012345")
+    assert (an.full_name, an.sex, an.date_of_birth) == (
+        "Nguyễn Văn An",
+        "male",
+        dt.date(1990, 5, 12),
+    )
+    assert DemoPerson.objects.filter(personal_id="001195000777", sex="female").exists()
+    assert not User.objects.filter(personal_id="001195000777").exists()
+    assert DemoPerson.objects.count() == 1 + 10 + 2
 
 
 def test_load_demo_is_refused_without_demo_mode(settings) -> None:

@@ -14,6 +14,7 @@ from motcua.deadlines.services import calendar_seed
 from motcua.demo.accounts import DEMO_PASSWORD, demo_accounts_load
 from motcua.demo.datastore import demo_datastore_load
 from motcua.demo.dossiers import demo_dossiers_load
+from motcua.demo.identity import NEWCOMERS, demo_identity_people_load
 from motcua.organisation.services import unit_tree_load
 
 
@@ -76,6 +77,9 @@ class Command(BaseCommand):
                 count=options["dossiers"], seed=options["seed"], now=now, progress=self._progress
             )
             self.stdout.write(f"  {dossiers}")
+            self._step("VNeID thử nghiệm (đăng nhập bằng OpenID Connect)")
+            people = demo_identity_people_load()
+            self.stdout.write(f"  {people} người mới")
         except DomainError as exc:
             raise CommandError(exc.render()) from exc
         self.stdout.write(
@@ -89,6 +93,12 @@ class Command(BaseCommand):
         if raw_key:
             self.stdout.write(f"\nKhoá API của tichhop.congtinh (chỉ hiện một lần): {raw_key}")
         url = options["url"].rstrip("/")
+        if settings.MOTCUA_IDENTITY_PROVIDERS.get("oidc"):
+            newcomer = NEWCOMERS[0]
+            self.stdout.write(
+                f"\nĐăng nhập bằng VNeID thử nghiệm: {url}/accounts/oidc/login/ (chọn Nguyễn Văn "
+                f"An, hoặc {newcomer['full_name']}: chưa có tài khoản, được tạo khi đăng nhập)"
+            )
         self.stdout.write(f"\nMở {url}/  ·  Quản trị: {url}/admin/  ·  API: {url}/api/v1/docs\n")
 
     def _step(self, title: str) -> None:

@@ -1,0 +1,1 @@
+"""Identity providers shipped with motcua."""

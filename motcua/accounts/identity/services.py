@@ -1,0 +1,81 @@
+"""A verified identity becomes a citizen account: found by personal identification number,
+created when there is none, its identity fields brought in line with the National
+Population Database's record and marked verified (`identity_verified_at`,
+`identity_source`): the e-forms then lock the name, the number and the date of birth
+(`catalog.eforms.Identity.of_user`). One transaction, with an audit event; nothing of the
+person is written to the logs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+
+from django.db import transaction
+
+from motcua.core.services import audit_record
+
+from ..models import User
+from .base import IdentityError, VerifiedIdentity
+
+#: The identity fields a provider's record overwrites (the verified ones), and those it only
+#: fills when the account has none (the person may keep their own phone and e-mail).
+VERIFIED_FIELDS = ("full_name", "personal_id", "date_of_birth", "address")
+FILLED_FIELDS = ("phone", "email")
+
+
+def _username(personal_id: str) -> str:
+    """A user name that does not reveal the number (logs, the admin's lists)."""
+    return "vneid." + hashlib.sha256(personal_id.encode()).hexdigest()[:12]
+
+
+def user_sign_in_with_identity(*, identity: VerifiedIdentity, now: dt.datetime) -> User:
+    """The account of the person `identity` names, up to date and verified at `now`.
+    IdentityError `inactive`, `ambiguous` or `not_citizen` when none may be signed in."""
+    with transaction.atomic():
+        matches = list(
+            User.objects.select_for_update()
+            .filter(personal_id=identity.personal_id)
+            .order_by("pk")[:3]
+        )
+        citizens = [u for u in matches if u.kind == User.Kind.CITIZEN]
+        if not citizens and matches:
+            raise IdentityError("not_citizen")
+        if len(citizens) > 1:
+            raise IdentityError("ambiguous")
+        created = not citizens
+        if created:
+            user = User(
+                username=_username(identity.personal_id),
+                kind=User.Kind.CITIZEN,
+                personal_id=identity.personal_id,
+            )
+            user.set_unusable_password()
+        else:
+            user = citizens[0]
+            if not user.is_active:
+                raise IdentityError("inactive")
+        changed: list[str] = []
+        for name in VERIFIED_FIELDS:
+            value = getattr(identity, name)
+            if value not in ("", None) and getattr(user, name) != value:
+                setattr(user, name, value)
+                changed.append(name)
+        for name in FILLED_FIELDS:
+            value = getattr(identity, name)
+            if value and not getattr(user, name):
+                setattr(user, name, value)
+                changed.append(name)
+        user.identity_verified_at = now
+        user.identity_source = identity.source
+        user.last_login = now
+        user.save()
+        audit_record(
+            actor=user,
+            action="identity_sign_in",
+            object_type="accounts.User",
+            object_id=user.pk,
+            now=now,
+            # Which fields changed, never their values (the record is the person's data).
+            after={"source": identity.source, "created": created, "changed": changed},
+        )
+    return user
