@@ -11,7 +11,6 @@ from motcua.demo.pki import DemoPki
 from motcua.documents.signing.contrib.pkcs12 import Pkcs12Signer
 from motcua.documents.signing.registry import DEMO_PASSPHRASE
 from motcua.documents.signing.samples import sample_pdf
-
 from tests.conftest import CRL_PREFIX
 
 

@@ -12,7 +12,8 @@ from motcua.core.clock import now as wall_now
 from motcua.core.errors import DomainError
 from motcua.deadlines.services import calendar_seed
 from motcua.demo.accounts import DEMO_PASSWORD, demo_accounts_load
-from motcua.demo.dossiers import demo_dossiers_load
+from motcua.demo.dossiers import demo_dossiers_load, demo_verify_codes
+from motcua.documents.issued import verify_path
 from motcua.organisation.services import unit_tree_load
 
 
@@ -86,6 +87,11 @@ class Command(BaseCommand):
         if raw_key:
             self.stdout.write(f"\nKhoá API của tichhop.congtinh (chỉ hiện một lần): {raw_key}")
         url = options["url"].rstrip("/")
+        codes = demo_verify_codes(count=2)
+        if codes:
+            self.stdout.write("\nKiểm tra kết quả đã ký số (không cần đăng nhập):")
+            for code in codes:
+                self.stdout.write(f"  {url}{verify_path(code)}")
         self.stdout.write(f"\nMở {url}/  ·  Quản trị: {url}/admin/  ·  API: {url}/api/v1/docs\n")
 
     def _step(self, title: str) -> None:
