@@ -37,11 +37,15 @@ def _text(data: bytes) -> str:
     return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
 
 
-def _electronic(world):
+def _at_leader_step(world, result_kind: str):
     dossier = at_leader_step(world)
-    type(dossier).objects.filter(pk=dossier.pk).update(result_kind="electronic")
+    type(dossier).objects.filter(pk=dossier.pk).update(result_kind=result_kind)
     dossier.refresh_from_db()
     return dossier
+
+
+def _electronic(world):
+    return _at_leader_step(world, "electronic")
 
 
 def test_a_generated_result_is_signed_by_the_handling_unit_and_given_a_code(world):
@@ -110,8 +114,7 @@ def test_an_upload_that_is_not_a_pdf_is_refused_and_nothing_changes(world):
 
 
 def test_a_paper_result_also_gets_its_signed_electronic_copy(world):
-    dossier = at_leader_step(world)
-    assert dossier.result_kind == "both"  # paper and electronic
+    dossier = _at_leader_step(world, "paper")
 
     dossier = dossier_issue_result(dossier=dossier, actor=world.leader, now=ISSUED_AT)
 
@@ -161,7 +164,7 @@ def test_a_unit_without_a_signing_key_cannot_issue_and_nothing_changes(world, se
 
 
 def test_a_failure_after_the_bytes_were_stored_removes_them(world):
-    dossier = at_leader_step(world)  # paper and electronic: the first document is stored
+    dossier = _at_leader_step(world, "paper")  # two documents: the first one is stored
     before = state(dossier)
     calls = []
 
@@ -202,3 +205,10 @@ def test_pdfsig_reads_the_signed_result_as_valid(world, tmp_path):
     assert "Signer Certificate Common Name: Phường Hoàn Kiếm (DEMO)" in out
     assert "Total document signed" in out
     assert "Signature Validation: Signature is Valid." in out
+
+
+def test_a_result_both_on_paper_and_electronic_needs_no_copy(world):
+    dossier = at_leader_step(world)
+    assert dossier.result_kind == "both"
+    dossier_issue_result(dossier=dossier, actor=world.leader, now=ISSUED_AT)
+    assert list(IssuedDocument.objects.values_list("kind", flat=True)) == ["result"]

@@ -1,8 +1,9 @@
 """The signed result of a dossier (domain.md sections 3 and 6): issuing the result
 (`dossier_issue_result`) attaches a PDF signed by the handling unit, as a `DossierFile` of kind
 `result`, with a verification code (`documents.issued.document_issue`, kind RESULT); for a
-paper result ("one procedure, two results": the dossier's `result_kind` is paper or both) the
-signed electronic copy too (kind `result_copy`, IssuedDocument RESULT_COPY).
+result on paper only ("one procedure, two results": the dossier's `result_kind` is paper) the
+signed electronic copy too (kind `result_copy`, IssuedDocument RESULT_COPY). A dossier whose
+result is both paper and electronic already has its electronic result.
 
 The PDF is the officer's own document (an upload, checked like any file, then signed) or one
 motcua writes from the dossier (`result_pdf_render`: procedure, applicant, outcome with the
@@ -60,7 +61,9 @@ class IssuedResult:
 
 
 def has_paper_result(dossier: Dossier) -> bool:
-    return dossier.result_kind != ResultKind.ELECTRONIC
+    """The result is issued on paper only: its electronic copy is signed too. ("both": the
+    electronic result is itself one of the two results, nothing to copy.)"""
+    return dossier.result_kind == ResultKind.PAPER
 
 
 def signer_name(actor: User) -> str:
