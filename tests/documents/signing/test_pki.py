@@ -75,8 +75,8 @@ def test_demo_pki_build_rewrites_only_a_stale_crl(tmp_path):
 def test_demo_pki_command_writes_into_the_directory_and_is_idempotent(tmp_path):
     out = StringIO()
     call_command("demo_pki", directory=str(tmp_path), stdout=out)
-    assert "11 tệp mới" in out.getvalue()
-    assert "00070, 01.STP" in out.getvalue()
+    assert "27 tệp mới" in out.getvalue()  # see test_demo_pki_build_keeps_an_existing_pki
+    assert "00070, 00167, 00235, 00454, 01.STC, 01.STP" in out.getvalue()
     out = StringIO()
     call_command("demo_pki", directory=str(tmp_path), stdout=out)
     assert "giữ nguyên" in out.getvalue()
