@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import socket
 from typing import Any
 
 import pytest
+
+CRL_PREFIX = "http://pki.motcua.invalid/"
+TEST_SIGNING_BACKEND = "tests-any-unit"
 
 
 @pytest.fixture(autouse=True)
@@ -79,3 +83,34 @@ def _empty_documents_storage() -> None:
     from django.core.files.storage import storages
 
     storages._storages.pop("documents", None)
+
+
+@pytest.fixture(scope="session")
+def pki(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """The demo PKI (motcua/demo/pki), built once per session in a temporary directory."""
+    from motcua.demo.pki import demo_pki_build
+
+    return demo_pki_build(directory=tmp_path_factory.mktemp("pki"), now=dt.datetime.now(tz=dt.UTC))
+
+
+@pytest.fixture(autouse=True)
+def _results_signed(settings: Any, pki: Any) -> None:
+    """Issuing a result signs it (motcua.dossiers.services.results): every test signs with
+    the session's demo PKI, trusted and with its CRL. A demo unit signs with its own
+    certificate; any other unit (the factories' codes) with Phường Hoàn Kiếm's, through a
+    test backend, so that no test needs a certificate per unit it creates."""
+    from motcua.documents.signing.registry import _BACKENDS, _pkcs12, signer_backend_register
+
+    if TEST_SIGNING_BACKEND not in _BACKENDS:
+
+        def any_unit(unit_code: str) -> Any:
+            from django.conf import settings as live
+
+            path = live.MOTCUA_SIGNING_DIR / f"{unit_code}.p12"
+            return _pkcs12(unit_code if path.is_file() else "00070")
+
+        signer_backend_register(TEST_SIGNING_BACKEND, any_unit)
+    settings.MOTCUA_SIGNING_BACKEND = TEST_SIGNING_BACKEND
+    settings.MOTCUA_SIGNING_DIR = pki.directory / "signers"
+    settings.MOTCUA_SIGNING_TRUST_ROOTS = [pki.ca_path]
+    settings.MOTCUA_SIGNING_CRL_MIRRORS = {CRL_PREFIX: str(pki.crl_dir)}

@@ -319,6 +319,8 @@ MOTCUA_RATE_LIMITS = {
     "login_account": (10, 900),
     "auth_token": (20, 60),
     "lookup": (60, 60),
+    # Public verification of issued documents (/verify/, /api/v1/verify/), per address.
+    "verify": (30, 60),
 }
 # Reverse proxies whose X-Forwarded-For is believed (addresses or CIDRs, comma-separated),
 # e.g. "127.0.0.1" for nginx on the same host. Empty: the socket peer is the client.

@@ -11,6 +11,7 @@ MOTCUA_RATE_LIMITS = {
     "login_account": (1000, 900),
     "auth_token": (1000, 60),
     "lookup": (1000, 60),
+    "verify": (1000, 60),
 }
 MOTCUA_SUBMISSION_QUOTAS = {"default": (1000, 3600), "integrator": (1000, 3600)}
 MOTCUA_DEMO_MODE = True

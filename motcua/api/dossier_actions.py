@@ -10,12 +10,16 @@ Mounted under `/dossiers` next to `dossiers.router` (see `main.py`).
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any, Literal
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Header, Router, Schema
+from ninja.errors import HttpError
+from ninja.errors import ValidationError as NinjaValidationError
 from pydantic import AwareDatetime, ConfigDict
+from pydantic import ValidationError as PydanticValidationError
 
 from motcua.accounts.models import User
 from motcua.core import clock
@@ -33,6 +37,7 @@ from .auth import AUTH, request_actor
 from .dossiers import DossierOut
 from .errors import READ_ERRORS, WRITE_ERRORS, ErrorOut
 from .idempotency import idempotent_call, request_fingerprint
+from .parser import GuardedJsonParser, InputRefused
 
 router = Router(tags=["dossiers"], auth=AUTH)
 
@@ -187,6 +192,127 @@ def dossiers_actions(request: HttpRequest, code: str) -> dict[str, Any]:
     }
 
 
+_ISSUE_RESPONSES = {
+    **_POST_RESPONSES,
+    200: {"description": "Đã ban hành: hồ sơ như `GET /dossiers/{code}` trả về."},
+    400: {
+        "description": _POST_RESPONSES[400]["description"]
+        + " Tệp kết quả bị từ chối: `file_type_not_allowed` (không phải PDF), "
+        "`file_too_large`, `file_empty`, `pdf_encrypted`, `pdf_broken`, `file_infected`; "
+        "không ký được: `signer_unreadable`, `signer_backend_unknown`."
+    },
+    404: {
+        "description": "`not_found`: không có hồ sơ, hoặc người gọi không được xem hồ sơ; "
+        "`no_signer`: đơn vị giải quyết chưa có chứng thư ký số (không thay đổi gì)."
+    },
+    413: {"description": "`payload_too_large`: thân yêu cầu vượt `MOTCUA_API_UPLOAD_MAX_BYTES`."},
+    503: {"description": "`antivirus_unavailable`: bật quét virus nhưng ClamAV không trả lời."},
+}
+
+_FORM_SCHEMA = {
+    "type": "object",
+    "required": ["expected_version"],
+    "properties": {
+        "expected_version": {"type": "integer", "minimum": 1},
+        "outcome": {"type": "string", "enum": ["granted", "refused"]},
+        "reason": {"type": "string", "maxLength": 2000},
+        "file": {
+            "type": "string",
+            "format": "binary",
+            "description": "Văn bản kết quả (PDF) của cán bộ; không gửi: motcua tự tạo.",
+        },
+    },
+}
+
+
+@router.post(
+    "/{code}/actions/issue_result",
+    response={200: DossierOut, **WRITE_ERRORS, 404: ErrorOut, 503: ErrorOut},
+    operation_id="dossiers_issue_result",
+    summary="Ban hành kết quả (ký số)",
+    description=(
+        "Ban hành kết quả giải quyết (`issue_result`), như `POST .../actions/{action}`, và "
+        "đính kèm kết quả **được đơn vị giải quyết ký số**, có mã kiểm tra công khai "
+        "(`/verify/{mã}`), là tệp loại `result` của hồ sơ (`GET /dossiers/{code}/files`); kết "
+        "quả bằng giấy có thêm bản điện tử (`result_copy`).\n\n"
+        "Thân JSON (`expected_version`, `outcome`, `reason`): motcua tự tạo văn bản kết quả "
+        "từ hồ sơ. Thân `multipart/form-data` với `file` (PDF của cán bộ) và các trường như "
+        "trên: tệp được kiểm tra như mọi tệp rồi được ký. Không ký được thì hồ sơ giữ "
+        "nguyên. `Idempotency-Key` như các thao tác khác."
+    ),
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {"schema": {"$ref": "#/components/schemas/ActionIn"}},
+                "multipart/form-data": {"schema": _FORM_SCHEMA},
+            },
+        },
+        "responses": _ISSUE_RESPONSES,
+    },
+)
+def dossiers_issue_result(
+    request: HttpRequest,
+    code: str,
+    idempotency_key: str | None = Header(
+        None,
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=255,
+        description="Khoá do máy khách sinh (vd UUID), duy nhất cho mỗi thao tác.",
+    ),
+) -> HttpResponse:
+    request_actor(request)  # 401 before the body is looked at
+    upload = None
+    sha256 = ""
+    if (request.content_type or "").startswith("multipart/"):
+        fields: dict[str, Any] = {
+            name: request.POST.get(name)
+            for name in ("expected_version", "outcome", "reason")
+            if request.POST.get(name) not in (None, "")
+        }
+        extra = sorted(set(request.POST) - {"expected_version", "outcome", "reason"})
+        fields.update({name: request.POST.get(name) for name in extra})
+        upload = request.FILES.get("file")
+        if upload is not None:
+            sha256 = upload_sha256(upload)
+    else:
+        try:
+            fields = GuardedJsonParser().parse_body(request)
+        except (InputRefused, ValueError) as exc:
+            raise HttpError(400, "unreadable body") from exc
+    payload = _payload(fields)
+    return _act(
+        request,
+        code=code,
+        action="issue_result",
+        payload=payload,
+        idempotency_key=idempotency_key,
+        upload=upload,
+        upload_sha256=sha256,
+    )
+
+
+def _payload(fields: Any) -> ActionIn:
+    """The action's body as the JSON operations read it, errors as their 422."""
+    try:
+        return ActionIn.model_validate(fields)
+    except PydanticValidationError as exc:
+        errors = [
+            {"loc": ("body", "payload", *err["loc"]), "type": err["type"], "msg": err["msg"]}
+            for err in exc.errors(include_url=False)
+        ]
+        raise NinjaValidationError(errors) from exc
+
+
+def upload_sha256(upload: Any) -> str:
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    return digest.hexdigest()
+
+
 @router.post(
     "/{code}/actions/{action}",
     response={200: DossierOut, **WRITE_ERRORS, 404: ErrorOut},
@@ -217,6 +343,19 @@ def dossiers_act(
         description="Khoá do máy khách sinh (vd UUID), duy nhất cho mỗi thao tác.",
     ),
 ) -> HttpResponse:
+    return _act(request, code=code, action=action, payload=payload, idempotency_key=idempotency_key)
+
+
+def _act(
+    request: HttpRequest,
+    *,
+    code: str,
+    action: str,
+    payload: ActionIn,
+    idempotency_key: str | None,
+    upload: Any | None = None,
+    upload_sha256: str = "",
+) -> HttpResponse:
     actor = request_actor(request)
     now = clock.now()
     transition_get(action)  # an unknown action is 404 `unknown_action`, whatever the dossier
@@ -227,6 +366,9 @@ def dossiers_act(
         if name != "expected_version" and value is not None
     }
     dossier = _visible(actor=actor, code=code)
+    fingerprint_body: dict[str, Any] = {"code": code, "action": action, "body": body}
+    if upload is not None:
+        fingerprint_body["file_sha256"] = upload_sha256
 
     def perform() -> tuple[int, dict[str, Any]]:
         changed = dossier_act(
@@ -236,6 +378,7 @@ def dossiers_act(
             now=now,
             expected_version=payload.expected_version,
             values=values,
+            upload=upload,
         )
         # The answer shows the dossier: a staff read of personal data, logged (Law 91/2025)
         # when it is given, not for a refused action.
@@ -250,9 +393,7 @@ def dossiers_act(
         principal=actor,
         key=idempotency_key,
         operation=OPERATION,
-        fingerprint=request_fingerprint(
-            operation=OPERATION, payload={"code": code, "action": action, "body": body}
-        ),
+        fingerprint=request_fingerprint(operation=OPERATION, payload=fingerprint_body),
         now=now,
         perform=perform,
     )

@@ -19,6 +19,7 @@ from ninja.responses import Status
 
 from motcua.core import clock
 from motcua.core.errors import NotFound
+from motcua.documents.issued import issued_codes_for_files
 from motcua.documents.selectors import datastore_file_get_for_actor, stored_file_open
 from motcua.dossiers.models import Dossier, DossierFile
 from motcua.dossiers.selectors import (
@@ -37,14 +38,20 @@ router = Router(tags=["dossiers"], auth=AUTH)
 
 class FileOut(Schema):
     id: int = Field(..., description="Mã tệp: GET /files/{id} để tải về.")
-    kind: str = Field(..., description="component | result | certified_copy | form.")
+    kind: str = Field(..., description="component | result | result_copy | certified_copy | form.")
     component: str = Field(..., description="Mã thành phần hồ sơ (trống nếu không thuộc).")
     content_type: str = Field(..., description="Nhận biết từ nội dung tệp: PDF, JPEG hoặc PNG.")
     size: int = Field(..., description="Kích thước (byte).")
     sha256: str
     pages: int = Field(..., description="Số trang (ảnh: 1).")
-    signed: bool = Field(..., description="Đã ký số (chưa hỗ trợ: luôn false).")
-    verify_code: str | None = Field(..., description="Mã kiểm tra bản sao điện tử (chưa có).")
+    signed: bool = Field(
+        ..., description="Do đơn vị ký số và phát hành (kết quả, bản sao điện tử...)."
+    )
+    verify_code: str | None = Field(
+        ...,
+        description="Mã kiểm tra công khai của giấy tờ đã phát hành (`GET /verify/{code}`, "
+        "trang `/verify/{code}/`); null nếu tệp không được phát hành.",
+    )
     name: str = Field(..., description="Tên tệp gốc (đã bỏ đường dẫn, ký tự điều khiển).")
     added_at: LocalDateTime
 
@@ -53,8 +60,13 @@ class FileListOut(Schema):
     items: list[FileOut]
 
 
-def file_out(link: DossierFile) -> dict[str, Any]:
+def file_out(link: DossierFile, codes: dict[int, str] | None = None) -> dict[str, Any]:
+    """One file; `codes` (file id -> verification code) from `issued_codes_for_files`, read
+    for the whole list at once (else one query for this file)."""
     stored = link.file
+    if codes is None:
+        codes = issued_codes_for_files(file_ids=[stored.pk])
+    code = codes.get(stored.pk)
     return {
         "id": stored.pk,
         "kind": link.kind,
@@ -63,8 +75,8 @@ def file_out(link: DossierFile) -> dict[str, Any]:
         "size": stored.size,
         "sha256": stored.sha256,
         "pages": stored.pages,
-        "signed": False,
-        "verify_code": None,
+        "signed": code is not None,
+        "verify_code": code,
         "name": stored.name,
         "added_at": link.added_at,
     }
@@ -139,7 +151,9 @@ def dossiers_files_add(
 def dossiers_files_list(request: HttpRequest, code: str) -> dict[str, Any]:
     actor = request_actor(request)
     dossier = _visible(actor=actor, code=code)
-    return {"items": [file_out(link) for link in dossier_files(dossier=dossier)]}
+    links = list(dossier_files(dossier=dossier))
+    codes = issued_codes_for_files(file_ids=[link.file_id for link in links])
+    return {"items": [file_out(link, codes) for link in links]}
 
 
 @router.get(

@@ -14,7 +14,18 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import translation
 from ninja import NinjaAPI
 
-from . import datastore, dossier_actions, dossiers, files, forms, procedures, system, tokens, units
+from . import (
+    datastore,
+    dossier_actions,
+    dossiers,
+    files,
+    forms,
+    procedures,
+    system,
+    tokens,
+    units,
+    verify,
+)
 from .errors import install_error_handlers
 from .parser import GuardedJsonParser
 
@@ -36,6 +47,8 @@ The motcua REST API: look up administrative procedures and units, submit and fol
   `POST /dossiers/{code}/actions/{action}`; a retry returns the first response.
 * **Lifecycle actions**: `GET /dossiers/{code}/actions` lists what the caller may do now;
   `POST /dossiers/{code}/actions/{action}` with `expected_version` does it (stale: 409).
+* **Verification** (public): `GET /verify/{code}` says what an issued document is,
+  `POST /verify/{code}` with a PDF whether it is exactly that document (docs/verification.md).
 * **Times** are ISO 8601 in Asia/Ho_Chi_Minh (`+07:00`).
 """
 
@@ -48,6 +61,7 @@ TAGS = [
         "description": "Kho dữ liệu, dùng lại giấy tờ, dữ liệu quốc gia — data store, reuse, "
         "national data.",
     },
+    {"name": "verify", "description": "Kiểm tra giấy tờ đã phát hành (công khai) — verify."},
     {"name": "auth", "description": "Khoá API cá nhân — personal API tokens."},
     {"name": "system", "description": "Tình trạng hệ thống — health and readiness."},
 ]
@@ -71,6 +85,7 @@ api.add_router("/dossiers", dossier_actions.router)
 api.add_router("", files.router)
 api.add_router("", datastore.router)
 api.add_router("", forms.router)
+api.add_router("/verify", verify.router)
 api.add_router("/auth", tokens.router)
 api.add_router("", system.router)
 

@@ -2,6 +2,8 @@
 read from settings on every request):
 
 - `lookup_throttle`: public look-ups per client address (`MOTCUA_RATE_LIMITS["lookup"]`);
+- `verify_throttle`: public verification of issued documents per address (`["verify"]`, shared
+  with the portal's `/verify/` pages);
 - `auth_token_throttle`: `POST /auth/token` attempts per client address (`["auth_token"]`);
 - `submission_quota_check` / `submission_quota_count`: dossiers submitted per account in a
   rolling window (`MOTCUA_SUBMISSION_QUOTAS`, integrators apart).
@@ -39,6 +41,7 @@ class CacheRateThrottle(BaseThrottle):
 
 lookup_throttle = CacheRateThrottle("lookup")
 auth_token_throttle = CacheRateThrottle("auth_token")
+verify_throttle = CacheRateThrottle("verify")
 
 
 def _quota(actor: User) -> tuple[int, int]:

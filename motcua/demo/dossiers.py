@@ -3,6 +3,8 @@
 Each dossier is driven through the real services with simulated times (`now=` in the past),
 so its events, process control slip and appointment are exactly what production would
 record. A dossier whose next action would lie in the future simply stays where it is.
+Issuing a result signs it (the demo PKI, `manage.py demo_pki`, has a key for every demo unit
+with staff), so every dossier in status 9 or 10 has a signed result with a verification code.
 """
 
 from __future__ import annotations
@@ -426,3 +428,14 @@ def _one(
     if target in {"finished", "refused"} or not run.later(rng.uniform(1, 16)):
         return dossier
     return s.dossier_return_result(dossier=dossier, actor=officer, now=run.t)
+
+
+def demo_verify_codes(*, count: int) -> list[str]:
+    """Verification codes of a few demo results (the newest first), to print."""
+    from motcua.documents.models import IssuedDocument
+
+    return list(
+        IssuedDocument.objects.filter(kind=IssuedDocument.Kind.RESULT)
+        .order_by("-issued_at", "-id")
+        .values_list("code", flat=True)[:count]
+    )

@@ -95,32 +95,36 @@ def document_issue(
     reference: str = "",
     subject_name: str = "",
     subject_is_person: bool = True,
+    code: str | None = None,
 ) -> IssuedDocument:
     """Record that `unit` issued the signed `file`, under a new verification code.
 
     The caller signs first (`motcua.documents.signing.services.document_sign`) and stores the
     signed bytes; this only gives them a code. `subject_name` is masked here (unless the
     subject is an organisation), so the unmasked name is never stored twice.
+
+    `code` is one drawn beforehand with `verify_code_generate` when it had to be printed on
+    the document before signing (a generated result); it is then used as is.
     """
     if now.tzinfo is None:
         raise ValueError("naive datetime: motcua only handles aware datetimes")
     masked = name_mask(subject_name) if subject_is_person else subject_name.strip()
+    fields = {
+        "kind": kind,
+        "file": file,
+        "unit": unit,
+        "title": title[:300],
+        "reference": reference[:100],
+        "subject_masked": masked[:200],
+        "issued_by": issued_by if issued_by is not None and issued_by.is_authenticated else None,
+        "issued_at": now,
+    }
+    if code:  # printed already: no other draw is possible (a clash fails the transaction)
+        return IssuedDocument.objects.create(code=code, **fields)
     for _attempt in range(5):
         try:
             with transaction.atomic():
-                return IssuedDocument.objects.create(
-                    code=verify_code_generate(),
-                    kind=kind,
-                    file=file,
-                    unit=unit,
-                    title=title[:300],
-                    reference=reference[:100],
-                    subject_masked=masked[:200],
-                    issued_by=issued_by
-                    if issued_by is not None and issued_by.is_authenticated
-                    else None,
-                    issued_at=now,
-                )
+                return IssuedDocument.objects.create(code=verify_code_generate(), **fields)
         except IntegrityError:  # a code already taken: ~1 in 10^12 per pair, draw again
             continue
     raise RuntimeError("no free verification code after 5 draws")
@@ -144,3 +148,14 @@ def issued_document_get(*, code: str) -> IssuedDocument | None:
     if canonical is None:
         return None
     return IssuedDocument.objects.select_related("file", "unit").filter(code=canonical).first()
+
+
+def issued_codes_for_files(*, file_ids: list[int]) -> dict[int, str]:
+    """The verification code of each of `file_ids` that was issued (one query)."""
+    if not file_ids:
+        return {}
+    return dict(
+        IssuedDocument.objects.filter(file_id__in=file_ids)
+        .order_by("issued_at", "id")
+        .values_list("file_id", "code")
+    )

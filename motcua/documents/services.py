@@ -203,9 +203,11 @@ def file_check(
     name: str | None,
     allowed_types: Iterable[str] = DEFAULT_ALLOWED_TYPES,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    scan: bool = True,
 ) -> Checked:
     """Stream `upload` (a Django UploadedFile or any binary file object) into a temporary
-    file while hashing it, then check it (see the module). The caller closes the result."""
+    file while hashing it, then check it (see the module). The caller closes the result.
+    `scan=False` skips the antivirus (bytes motcua wrote itself, or never kept)."""
     allowed = [str(t) for t in allowed_types]
     temp = tempfile.TemporaryFile()  # noqa: SIM115 (returned to the caller, who closes it)
     try:
@@ -231,7 +233,7 @@ def file_check(
         else:
             pages = _image_check(temp, content_type)
         scanned = False
-        scanner = antivirus.scanner_from_settings()
+        scanner = antivirus.scanner_from_settings() if scan else None
         if scanner is not None:
             temp.seek(0)
             try:
@@ -318,6 +320,25 @@ def file_store(
     checked = file_check(upload=upload, name=name, allowed_types=allowed_types, max_bytes=max_bytes)
     try:
         return file_store_checked(actor=actor, checked=checked, now=now, previous=previous)
+    finally:
+        checked.close()
+
+
+def file_store_pdf(
+    *, actor: User | None, data: bytes, name: str, now: dt.datetime, scanned: bool = False
+) -> StoredFile:
+    """Store a PDF motcua made itself (a signed result): checked like an upload (a readable
+    PDF, its page count) but not scanned again (`scanned` says whether its source was)."""
+    checked = file_check(
+        upload=io.BytesIO(data),
+        name=name,
+        allowed_types=(ContentType.PDF,),
+        max_bytes=max(len(data), 1),
+        scan=False,
+    )
+    checked.scanned = scanned
+    try:
+        return file_store_checked(actor=actor, checked=checked, now=now)
     finally:
         checked.close()
 

@@ -519,6 +519,7 @@ class Suspension(models.Model):
 class DossierFileKind(models.TextChoices):
     COMPONENT = "component", _("Thành phần hồ sơ")
     RESULT = "result", _("Kết quả giải quyết")
+    RESULT_COPY = "result_copy", _("Bản điện tử của kết quả giấy")
     CERTIFIED_COPY = "certified_copy", _("Bản sao điện tử chứng thực")
     FORM = "form", _("Tờ khai")
 

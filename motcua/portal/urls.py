@@ -1,9 +1,13 @@
 from django.urls import path
 
-from . import views
+from . import verify, views
 
 app_name = "portal"
 urlpatterns = [
     path("", views.home, name="home"),
     path("favicon.ico", views.favicon, name="favicon"),
+    # documents.issued.VERIFY_PATH: printed on paper, so fixed there and here.
+    path("verify/", verify.verify_start, name="verify_start"),
+    path("verify/<str:code>/", verify.verify_document, name="verify_document"),
+    path("verify/<str:code>/qr.svg", verify.verify_qr, name="verify_qr"),
 ]

@@ -22,7 +22,7 @@ from motcua.api.main import openapi_document
 from motcua.catalog.models import Procedure
 from motcua.organisation.models import Unit
 from tests.api.conftest import bearer
-from tests.documents.samples import free_port, pdf_bytes
+from tests.documents.samples import free_port, issued_sample, pdf_bytes
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -37,6 +37,7 @@ LIMITS_ZERO = {
     "login_account": (0, 900),
     "auth_token": (0, 60),
     "lookup": (0, 60),
+    "verify": (0, 60),
 }
 
 
@@ -177,6 +178,41 @@ def _national_unavailable(w: World) -> Any:
 
 REUSE = "/api/v1/dossiers/{}/reuse"
 NATIONAL = "/api/v1/dossiers/{}/national-data"
+
+ISSUE = "/api/v1/dossiers/{code}/actions/issue_result"
+
+
+def _issue_upload(w: World, code: str, data: bytes, **extra: Any) -> Any:
+    body = {"expected_version": "1", "file": SimpleUploadedFile("kq.pdf", data)}
+    return w.client.post(ISSUE.format(code=code), body, **extra)
+
+
+def _issue_unscanned(w: World) -> Any:
+    code = _own_dossier(w)
+    with override_settings(MOTCUA_CLAMAV_HOST="127.0.0.1", MOTCUA_CLAMAV_PORT=free_port()):
+        return _issue_upload(w, code, pdf_bytes(), **w.auth)
+
+
+def _issue_too_big(w: World) -> Any:
+    code = _own_dossier(w)
+    with override_settings(MOTCUA_API_UPLOAD_MAX_BYTES=100):
+        return _issue_upload(w, code, pdf_bytes(), **w.auth)
+
+
+def _issued_code() -> str:
+    document, _signed = issued_sample()
+    return document.code
+
+
+def _verify_upload(code: str, data: bytes | None) -> Any:
+    body = {} if data is None else {"file": SimpleUploadedFile("a.pdf", data)}
+    return Client().post(f"/api/v1/verify/{code}", body)
+
+
+def _verify_too_big(w: World) -> Any:
+    code = _issued_code()
+    with override_settings(MOTCUA_API_UPLOAD_MAX_BYTES=100):
+        return _verify_upload(code, pdf_bytes())
 
 
 CASES: dict[tuple[str, str], Callable[[World], Any]] = {
@@ -340,6 +376,38 @@ CASES: dict[tuple[str, str], Callable[[World], Any]] = {
     ),
     ("units_tracking_book", "422"): lambda w: w.client.get(
         "/api/v1/units/00070/tracking-book?from=2026-03-01", **w.auth
+    ),
+    # issue_result with its signed result (JSON or multipart with the officer's PDF)
+    ("dossiers_issue_result", "400"): lambda w: _issue_upload(w, _own_dossier(w), b"MZ", **w.auth),
+    ("dossiers_issue_result", "401"): lambda w: w.post(
+        ISSUE.format(code="x"), {"expected_version": 1}
+    ),
+    ("dossiers_issue_result", "403"): lambda w: w.post(
+        ISSUE.format(code=_own_dossier(w)), {"expected_version": 1}, **w.auth
+    ),
+    ("dossiers_issue_result", "404"): lambda w: w.post(
+        ISSUE.format(code="x"), {"expected_version": 1}, **w.auth
+    ),
+    ("dossiers_issue_result", "409"): lambda w: w.post(
+        ISSUE.format(code=_own_dossier(w)), {"expected_version": 99}, **w.auth
+    ),
+    ("dossiers_issue_result", "413"): _issue_too_big,
+    ("dossiers_issue_result", "422"): lambda w: w.post(
+        ISSUE.format(code=_own_dossier(w)), {"reason": "x"}, **w.auth
+    ),
+    ("dossiers_issue_result", "503"): _issue_unscanned,
+    # public verification
+    ("verify_get", "400"): lambda w: w.client.get("/api/v1/verify/a%00"),
+    ("verify_get", "404"): lambda w: w.client.get("/api/v1/verify/ABCDEFGH"),
+    ("verify_get", "429"): lambda w: _with(
+        {"MOTCUA_RATE_LIMITS": LIMITS_ZERO}, lambda: w.client.get("/api/v1/verify/ABCDEFGH")
+    ),
+    ("verify_file", "400"): lambda w: _verify_upload(_issued_code(), b"MZ not a pdf"),
+    ("verify_file", "404"): lambda w: _verify_upload("ABCDEFGH", pdf_bytes()),
+    ("verify_file", "413"): _verify_too_big,
+    ("verify_file", "422"): lambda w: _verify_upload(_issued_code(), None),
+    ("verify_file", "429"): lambda w: _with(
+        {"MOTCUA_RATE_LIMITS": LIMITS_ZERO}, lambda: _verify_upload("ABCDEFGH", pdf_bytes())
     ),
 }
 

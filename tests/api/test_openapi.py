@@ -31,6 +31,7 @@ OPERATIONS = {
     ("/api/v1/auth/tokens/{token_id}", "delete"),
     ("/api/v1/dossiers/{code}/actions", "get"),
     ("/api/v1/dossiers/{code}/actions/{action}", "post"),
+    ("/api/v1/dossiers/{code}/actions/issue_result", "post"),
     ("/api/v1/dossiers/{code}/files", "get"),
     ("/api/v1/dossiers/{code}/files", "post"),
     ("/api/v1/files/{file_id}", "get"),
@@ -41,6 +42,8 @@ OPERATIONS = {
     ("/api/v1/units/{code}/tracking-book", "get"),
     ("/api/v1/health", "get"),
     ("/api/v1/ready", "get"),
+    ("/api/v1/verify/{code}", "get"),
+    ("/api/v1/verify/{code}", "post"),
 }
 PUBLIC = {"/api/v1/health", "/api/v1/ready", "/api/v1/auth/token"}
 #: Operations answering 200 with a file's bytes (not JSON), and the types they answer.
@@ -100,6 +103,7 @@ def test_the_document_names_the_api_the_auth_schemes_and_the_tags() -> None:
         "units",
         "dossiers",
         "data-store",
+        "verify",
         "auth",
         "system",
     ]

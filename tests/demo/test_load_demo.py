@@ -12,6 +12,7 @@ from motcua.core.clock import VN_TZ
 from motcua.deadlines.services import calendar_seed
 from motcua.demo.accounts import demo_accounts_load
 from motcua.demo.dossiers import demo_dossiers_load
+from motcua.documents.models import IssuedDocument
 from motcua.dossiers.models import Dossier, DossierEvent, DossierStatus
 from motcua.idp_demo.models import DemoPerson
 from motcua.organisation.models import Unit
@@ -42,6 +43,13 @@ def test_demo_dossiers_cover_every_status_through_the_real_services() -> None:
     assert returned is not None
     assert returned.appointment_at is not None
     assert returned.returned_at is not None
+    # every dossier with a result has it signed by its own unit, with a verification code
+    settled = Dossier.objects.filter(status__in=[DossierStatus.FINISHED, DossierStatus.RETURNED])
+    assert settled.exists()
+    for dossier in settled:
+        issued = IssuedDocument.objects.filter(reference=dossier.code, kind="result")
+        assert issued.count() == 1, dossier.code
+        assert issued.get().unit_id == dossier.handling_unit_id
 
 
 @pytest.mark.usefixtures("demo_city")
@@ -70,6 +78,8 @@ def test_load_demo_command_prints_the_accounts(capsys: pytest.CaptureFixture[str
     assert DemoPerson.objects.filter(personal_id="001195000777", sex="female").exists()
     assert not User.objects.filter(personal_id="001195000777").exists()
     assert DemoPerson.objects.count() == 1 + 10 + 2
+    if IssuedDocument.objects.exists():  # a few demo results, to check without signing in
+        assert "/verify/" in out
 
 
 def test_load_demo_is_refused_without_demo_mode(settings) -> None:

@@ -127,3 +127,63 @@ def fake_clamd(**kw: bytes | None) -> Iterator[FakeClamd]:
         yield server
     finally:
         server.close()
+
+
+def issued_sample(
+    *, unit_code: str = "00070", title: str = "Kết quả giải quyết: Đăng ký khai sinh"
+):
+    """A PDF signed for `unit_code` (the test signing backend), stored and issued with a
+    verification code: (the IssuedDocument, its signed bytes)."""
+    import datetime as dt
+
+    from motcua.documents.issued import document_issue
+    from motcua.documents.services import file_store_pdf
+    from motcua.documents.signing.registry import signer_for_unit
+    from motcua.documents.signing.samples import sample_pdf
+    from motcua.documents.signing.services import document_sign
+    from tests.factories import UnitFactory
+
+    now = dt.datetime.now(tz=dt.UTC).replace(microsecond=0)
+    unit = UnitFactory(code=unit_code, name="Phường Hoàn Kiếm")
+    signed = document_sign(
+        pdf=sample_pdf("Ket qua giai quyet"),
+        signer=signer_for_unit(unit_code),
+        unit_name=unit.name,
+        signer_name="Nguyễn Thị Hằng",
+        reason="Ban hành kết quả",
+        now=now,
+    )
+    stored = file_store_pdf(actor=None, data=signed, name="ket-qua.pdf", now=now)
+    document = document_issue(
+        kind="result",
+        file=stored,
+        unit=unit,
+        title=title,
+        now=now,
+        reference="00070-260304-0001",
+        subject_name="Nguyễn Văn An",
+    )
+    return document, signed
+
+
+def flip_content_byte(signed: bytes) -> bytes:
+    """`signed` with one byte of the page's text changed (inside the signed range)."""
+    tampered = bytearray(signed)
+    tampered[tampered.index(b"Ket qua")] = ord("X")
+    return bytes(tampered)
+
+
+def content_replaced_after_signing(signed: bytes) -> bytes:
+    """An incremental update after the signature that replaces the page's content."""
+    from pyhanko.pdf_utils import generic
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+
+    writer = IncrementalPdfFileWriter(io.BytesIO(signed))
+    page = writer.root["/Pages"]["/Kids"][0].get_object()
+    page["/Contents"] = writer.add_object(
+        generic.StreamObject(stream_data=b"BT /F1 18 Tf 72 700 Td (FORGED) Tj ET")
+    )
+    writer.update_container(page)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()

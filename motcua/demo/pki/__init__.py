@@ -29,7 +29,18 @@ CONFIG = Path(__file__).resolve().parent / "certomancer.yml"
 ARCH = "motcua-demo"
 CRL_REPO = "root"
 # Certificate label -> the unit code it signs for (organisation.Unit.code).
-UNIT_SIGNERS = {"hoankiem": "00070", "stp": "01.STP"}
+UNIT_SIGNERS = {
+    "hoankiem": "00070",
+    "badinh": "00004",
+    "caugiay": "00167",
+    "dongda": "00235",
+    "sontay": "09574",
+    "dongan": "00454",
+    "stp": "01.STP",
+    "stc": "01.STC",
+    "sxd": "01.SXD",
+    "cn01": "01.TTHCC.CN01",
+}
 TEST_CERTS = ("revoked", "expired")
 KEY_LABELS = ("root", *UNIT_SIGNERS, *TEST_CERTS)
 

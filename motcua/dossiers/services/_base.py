@@ -81,7 +81,7 @@ def lock_dossier(*, dossier: Dossier, expected_version: int | None) -> Dossier:
     refuse a stale caller."""
     locked = (
         Dossier.objects.select_for_update(of=("self",))
-        .select_related("procedure_version", "receiving_unit", "handling_unit")
+        .select_related("procedure_version__procedure", "receiving_unit", "handling_unit")
         .get(pk=dossier.pk)
     )
     if expected_version is not None and locked.version != expected_version:

@@ -55,6 +55,9 @@ SERVICES: dict[str, Callable[..., Dossier]] = {
 
 EXTRA_FORBIDDEN = _("Trường không được hỗ trợ.")
 
+#: Actions that take a file, and the keyword their service takes it under.
+FILE_ACTIONS = {"issue_result": "result_file"}
+
 
 def transition_get(action: str) -> Transition:
     """The table's row for `action`; an unknown action is NotFound (`unknown_action`)."""
@@ -141,11 +144,13 @@ def dossier_act(
     now: dt.datetime,
     expected_version: int | None,
     values: Mapping[str, Any],
+    upload: Any | None = None,
 ) -> Dossier:
     """Take `action` (a verb of the lifecycle table) on `dossier` with `values` keyed by the
     table's field names (`reason` for the free text of every action). Unknown fields, missing
     required ones and unparseable values are field errors (`invalid`); the service checks
-    the rest (role, status, guards) and owns the transaction."""
+    the rest (role, status, guards) and owns the transaction. `upload` is the file an action
+    takes (`issue_result`: the officer's result PDF); other actions refuse one."""
     transition = transition_get(action)
     specs = {f.name: f for f in transition.fields}
     unknown = sorted(set(values) - set(specs))
@@ -173,6 +178,10 @@ def dossier_act(
         kwargs[transition.text_param if name == "reason" else name] = _parse(spec, value)
     if transition.reason_required:
         kwargs.setdefault(transition.text_param, "")
+    if upload is not None:
+        if action not in FILE_ACTIONS:
+            raise _field_error("file", "extra_forbidden", EXTRA_FORBIDDEN)
+        kwargs[FILE_ACTIONS[action]] = upload
     return SERVICES[action](
         dossier=dossier, actor=actor, now=now, expected_version=expected_version, **kwargs
     )

@@ -8,7 +8,7 @@ import datetime as dt
 from motcua.catalog.models import Component
 from motcua.core.errors import ValidationError
 from motcua.documents.kinds import component_kind
-from motcua.documents.models import DataStoreItem, DataStoreOrigin
+from motcua.documents.models import DataStoreItem, DataStoreOrigin, IssuedDocument
 from motcua.documents.services import datastore_item_add, owner_key_clean
 
 from ..models import Dossier, DossierFile, DossierFileKind
@@ -80,3 +80,25 @@ def dossier_components_to_datastore(
             )
         )
     return items
+
+
+def result_to_data_store(*, dossier: Dossier, document: IssuedDocument, now: dt.datetime) -> None:
+    """A granted result goes into its owner's data store (domain.md section 6: "one procedure,
+    two results" — the electronic one is kept to be reused), under the kind
+    `<procedure>/result`, issued by the handling unit. A refusal to settle is not kept there.
+    Nothing is kept without a valid owner number. Runs in the caller's transaction."""
+    owner = dossier_owner_key(dossier)
+    if owner is None:
+        return
+    version = dossier.procedure_version
+    procedure = version.procedure
+    datastore_item_add(
+        owner_key=owner,
+        kind=f"{procedure.code}/result",
+        title=version.result_name or procedure.name,
+        file=document.file,
+        now=now,
+        issuer=dossier.handling_unit.name,
+        source_dossier_code=dossier.code,
+        origin=DataStoreOrigin.RESULT,
+    )

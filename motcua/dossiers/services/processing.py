@@ -4,6 +4,7 @@ apologise with a new date, withdraw."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
@@ -11,6 +12,13 @@ from django.utils.translation import gettext_lazy as _
 from motcua.accounts.models import User
 from motcua.catalog.models import ProcessStep
 from motcua.core.errors import ValidationError
+from motcua.documents.models import ContentType
+from motcua.documents.services import (
+    DEFAULT_MAX_BYTES,
+    Checked,
+    file_check,
+    stored_bytes_delete,
+)
 from motcua.organisation.models import Unit
 from motcua.organisation.selectors import user_roles_in_unit
 
@@ -23,7 +31,9 @@ from ._base import (
     require_text,
     stored_text,
 )
+from .capture import result_to_data_store
 from .guards import guard_apology, guard_next_step, guard_not_closed, guard_result_step
+from .results import result_issue_signed
 from .steps import close_current_step, open_step, step_unit
 
 
@@ -156,7 +166,6 @@ def dossier_transfer(
     return change.commit(payload={"from_unit": old_unit.code, "to_unit": to_unit.code})
 
 
-@transaction.atomic
 def dossier_issue_result(
     *,
     dossier: Dossier,
@@ -165,6 +174,7 @@ def dossier_issue_result(
     note: str = "",
     outcome: str = ResultOutcome.GRANTED,
     expected_version: int | None = None,
+    result_file: Any | None = None,
 ) -> Dossier:
     """A leader or specialist of the handling unit issues the result after the last
     processing step: 2|4 -> 9, `finished_at` = now. The current step is finished (classified)
@@ -172,7 +182,54 @@ def dossier_issue_result(
 
     `outcome` "refused" is a *refusal to settle* (domain.md section 3, "Refusal after
     reception"): a result with its reasons (`note` required), settled and measured like any
-    other; a received dossier never goes back to status 3."""
+    other; a received dossier never goes back to status 3.
+
+    The result is signed by the handling unit in the same transaction (`results`): the
+    officer's `result_file` (a PDF upload, checked like any file before the dossier is locked)
+    or, without one, a PDF written from the dossier; a paper result also gets its signed
+    electronic copy. The event records the files and their verification codes. A signing
+    failure (`no_signer`, `signer_unreadable`...) changes nothing and keeps no bytes."""
+    checked = None
+    if result_file is not None:
+        checked = file_check(
+            upload=result_file,
+            name=getattr(result_file, "name", None),
+            allowed_types=(ContentType.PDF,),
+            max_bytes=DEFAULT_MAX_BYTES,
+        )
+    saved: list[str] = []
+    try:
+        with transaction.atomic():
+            return _issue_result(
+                dossier=dossier,
+                actor=actor,
+                now=now,
+                note=note,
+                outcome=outcome,
+                expected_version=expected_version,
+                checked=checked,
+                saved=saved,
+            )
+    except BaseException:
+        for storage_name in saved:
+            stored_bytes_delete(storage_name=storage_name)
+        raise
+    finally:
+        if checked is not None:
+            checked.close()
+
+
+def _issue_result(
+    *,
+    dossier: Dossier,
+    actor: User,
+    now: dt.datetime,
+    note: str,
+    outcome: str,
+    expected_version: int | None,
+    checked: Checked | None,
+    saved: list[str],
+) -> Dossier:
     change = begin(
         action="issue_result",
         dossier=dossier,
@@ -210,7 +267,36 @@ def dossier_issue_result(
     dossier.status = DossierStatus.FINISHED
     dossier.finished_at = now
     dossier.result_outcome = outcome
-    return change.commit(payload={"outcome": outcome})
+    issued = result_issue_signed(
+        dossier=dossier,
+        actor=actor,
+        now=now,
+        outcome=outcome,
+        note=change.text,
+        source=checked.temp.read() if checked is not None else None,
+        source_name=checked.name if checked is not None else "",
+        source_scanned=checked.scanned if checked is not None else False,
+        saved=saved,
+    )
+    if outcome == ResultOutcome.GRANTED:
+        result_to_data_store(dossier=dossier, document=issued.electronic, now=now)
+    extra: dict[str, Any] = {
+        "outcome": outcome,
+        "file": issued.result.file_id,
+        "verify_code": issued.result.code,
+        "sha256": issued.result.file.sha256,
+    }
+    if issued.copy is not None:
+        extra["copy_file"] = issued.copy.file_id
+        extra["copy_verify_code"] = issued.copy.code
+    return change.commit(
+        extra=extra,
+        payload={
+            "outcome": outcome,
+            "file": issued.electronic.file_id,
+            "verify_code": issued.electronic.code,
+        },
+    )
 
 
 @transaction.atomic

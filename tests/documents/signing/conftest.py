@@ -3,22 +3,15 @@ config (var/pki need not exist), and settings pointing the signing service at it
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import pytest
 
-from motcua.demo.pki import DemoPki, demo_pki_build
+from motcua.demo.pki import DemoPki
 from motcua.documents.signing.contrib.pkcs12 import Pkcs12Signer
 from motcua.documents.signing.registry import DEMO_PASSPHRASE
 from motcua.documents.signing.samples import sample_pdf
-
-CRL_PREFIX = "http://pki.motcua.invalid/"
-
-
-@pytest.fixture(scope="session")
-def pki(tmp_path_factory: pytest.TempPathFactory) -> DemoPki:
-    return demo_pki_build(directory=tmp_path_factory.mktemp("pki"), now=dt.datetime.now(tz=dt.UTC))
+from tests.conftest import CRL_PREFIX
 
 
 @pytest.fixture

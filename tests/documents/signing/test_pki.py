@@ -8,6 +8,7 @@ from asn1crypto import crl as asn1_crl
 from asn1crypto import pem, x509
 from django.core.management import CommandError, call_command
 
+from motcua.demo.accounts import STAFFED_UNITS
 from motcua.demo.pki import demo_pki_build
 from motcua.documents.signing.contrib.pkcs12 import Pkcs12Signer
 from motcua.documents.signing.registry import DEMO_PASSPHRASE
@@ -25,7 +26,8 @@ def test_demo_pki_has_a_marked_ca_signers_for_the_demo_units_and_a_crl(pki):
     assert ca.subject.native["common_name"] == "motcua DEMO CA — không dùng thật"
     assert ca.ca is True
     # and the ward of Hoàn Kiếm and Sở Tư pháp each have a PKCS#12 issued by it
-    assert sorted(pki.signers) == ["00070", "01.STP"]
+    # every demo unit with staff signs (its results, from issue_result)
+    assert sorted(pki.signers) == sorted(code for code, _slug in STAFFED_UNITS)
     for code, path in pki.signers.items():
         signer = Pkcs12Signer(unit_code=code, path=path, passphrase=DEMO_PASSPHRASE.encode())
         assert signer.certificate.subject.native["organizational_unit_name"] == code
@@ -50,7 +52,9 @@ def test_demo_pki_build_keeps_an_existing_pki(tmp_path):
     # when it runs again
     second = demo_pki_build(directory=tmp_path, now=now)
     # then nothing is written and every file is unchanged
-    assert len(first.created) == 11
+    # keys (CA, units, 2 test), the CA, a PKCS#12 per unit and per test certificate, the CRL
+    units = len(STAFFED_UNITS)
+    assert len(first.created) == (1 + units + 2) + 1 + (units + 2) + 1
     assert second.created == []
     assert {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()} == before
 
@@ -71,8 +75,8 @@ def test_demo_pki_build_rewrites_only_a_stale_crl(tmp_path):
 def test_demo_pki_command_writes_into_the_directory_and_is_idempotent(tmp_path):
     out = StringIO()
     call_command("demo_pki", directory=str(tmp_path), stdout=out)
-    assert "11 tệp mới" in out.getvalue()
-    assert "00070, 01.STP" in out.getvalue()
+    assert "27 tệp mới" in out.getvalue()  # see test_demo_pki_build_keeps_an_existing_pki
+    assert "00070, 00167, 00235, 00454, 01.STC, 01.STP" in out.getvalue()
     out = StringIO()
     call_command("demo_pki", directory=str(tmp_path), stdout=out)
     assert "giữ nguyên" in out.getvalue()

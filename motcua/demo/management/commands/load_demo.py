@@ -13,8 +13,9 @@ from motcua.core.errors import DomainError
 from motcua.deadlines.services import calendar_seed
 from motcua.demo.accounts import DEMO_PASSWORD, demo_accounts_load
 from motcua.demo.datastore import demo_datastore_load
-from motcua.demo.dossiers import demo_dossiers_load
+from motcua.demo.dossiers import demo_dossiers_load, demo_verify_codes
 from motcua.demo.identity import NEWCOMERS, demo_identity_people_load
+from motcua.documents.issued import verify_path
 from motcua.organisation.services import unit_tree_load
 
 
@@ -99,6 +100,11 @@ class Command(BaseCommand):
                 f"\nĐăng nhập bằng VNeID thử nghiệm: {url}/accounts/oidc/login/ (chọn Nguyễn Văn "
                 f"An, hoặc {newcomer['full_name']}: chưa có tài khoản, được tạo khi đăng nhập)"
             )
+        codes = demo_verify_codes(count=2)
+        if codes:
+            self.stdout.write("\nKiểm tra kết quả đã ký số (không cần đăng nhập):")
+            for code in codes:
+                self.stdout.write(f"  {url}{verify_path(code)}")
         self.stdout.write(f"\nMở {url}/  ·  Quản trị: {url}/admin/  ·  API: {url}/api/v1/docs\n")
 
     def _step(self, title: str) -> None:

@@ -1,0 +1,148 @@
+"""Plain generated PDFs (a result, a refusal to settle): A4 pages of wrapped Vietnamese text,
+written with pyHanko's own PDF writer and the signing stamp's font (DejaVu Sans cut down to
+the Vietnamese repertoire, `signing.services.vietnamese_font`), so no extra dependency.
+
+`text_pdf` is the one place a generated document is laid out: when an HTML-to-PDF renderer
+(WeasyPrint, for the official forms) is available, a caller can swap it for a template
+without touching the services. The bottom of the last page is kept free for the signature
+stamp (`signing.services.STAMP_BOX`), and a QR code (segno, drawn as vector squares) can sit
+at its right.
+"""
+
+from __future__ import annotations
+
+import io
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import segno
+from django.conf import settings
+from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
+from pyhanko.pdf_utils.writer import PageObject, PdfFileWriter
+
+from motcua.documents.signing.services import vietnamese_font
+
+PAGE = (595, 842)  # A4 in points
+MARGIN_X = 72
+TOP = 790
+#: Below this the last page is left to the signature stamp and the QR code.
+BOTTOM = 140
+QR_BOX = (455, 36, 545, 126)
+
+
+@dataclass(frozen=True)
+class Block:
+    """A paragraph: its text (wrapped to the page width), size in points, centred or not,
+    and the space before it."""
+
+    text: str
+    size: int = 11
+    centred: bool = False
+    space_before: int = 4
+
+
+def _engine(writer: PdfFileWriter) -> Any:
+    factory = GlyphAccumulatorFactory(vietnamese_font(str(settings.MOTCUA_SIGNING_FONT)))
+    return factory.create_font_engine(writer)
+
+
+def _width(engine: Any, text: str, size: int) -> float:
+    engine.font_size = size
+    return float(engine.shape(text).x_advance) * size
+
+
+def _wrap(engine: Any, text: str, width: float, size: int) -> list[str]:
+    """Greedy word wrap. Widths add up (the font has no kerning tables: see
+    `vietnamese_font`), so each word is measured once."""
+    widths: dict[str, float] = {}
+
+    def measure(word: str) -> float:
+        if word not in widths:
+            widths[word] = _width(engine, word, size)
+        return widths[word]
+
+    space = _width(engine, " ", size)
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        line, used = "", 0.0
+        for word in paragraph.split():
+            extent = measure(word)
+            if line and used + space + extent > width:
+                lines.append(line)
+                line, used = word, extent
+            elif line:
+                line, used = f"{line} {word}", used + space + extent
+            else:
+                line, used = word, extent
+        lines.append(line)
+    return lines
+
+
+def _text_ops(engine: Any, text: str, size: int, x: float, y: float) -> bytes:
+    engine.font_size = size
+    shaped = engine.shape(text)
+    return b"BT /F1 %d Tf %.2f %.2f Td %s ET" % (size, x, y, shaped.graphics_ops)
+
+
+def _qr_ops(data: str) -> bytes:
+    """The QR code of `data` as filled squares in QR_BOX."""
+    qr = segno.make(data, error="m", micro=False)
+    matrix = [list(row) for row in qr.matrix]
+    count = len(matrix)
+    x1, y1, x2, _y2 = QR_BOX
+    cell = (x2 - x1) / count
+    ops = [b"q 0 g"]
+    for r, row in enumerate(matrix):
+        for c, dark in enumerate(row):
+            if dark:
+                x = x1 + c * cell
+                y = y1 + (count - 1 - r) * cell
+                ops.append(b"%.3f %.3f %.3f %.3f re" % (x, y, cell, cell))
+    ops.append(b"f Q")
+    return b" ".join(ops)
+
+
+def text_pdf(*, blocks: Sequence[Block], qr_data: str | None = None, qr_caption: str = "") -> bytes:
+    """An A4 PDF of `blocks`, one page or more; the QR code of `qr_data` (with a caption above
+    it) at the bottom right of the last page. One embedded font subset for the whole file."""
+    writer = PdfFileWriter()
+    engine = _engine(writer)
+    width = PAGE[0] - 2 * MARGIN_X
+    pages: list[list[bytes]] = [[]]
+    y = TOP
+    for block in blocks:
+        text = unicodedata.normalize("NFC", block.text)
+        leading = round(block.size * 1.35)
+        y -= block.space_before
+        for line in _wrap(engine, text, width, block.size):
+            if y - leading < BOTTOM:
+                pages.append([])
+                y = TOP
+            y -= leading
+            x = float(MARGIN_X)
+            if block.centred:
+                x += max(0.0, (width - _width(engine, line, block.size)) / 2)
+            if line:
+                pages[-1].append(_text_ops(engine, line, block.size, x, y))
+    if qr_data:
+        if qr_caption:
+            caption = unicodedata.normalize("NFC", qr_caption)
+            x = QR_BOX[2] - _width(engine, caption, 8)
+            pages[-1].append(_text_ops(engine, caption, 8, x, QR_BOX[3] + 4))
+        pages[-1].append(_qr_ops(qr_data))
+    font = engine.as_resource()
+    for ops in pages:
+        stream = generic.StreamObject(stream_data=b"\n".join(ops))
+        resources = generic.DictionaryObject(
+            {generic.pdf_name("/Font"): generic.DictionaryObject({generic.pdf_name("/F1"): font})}
+        )
+        page = PageObject(
+            contents=writer.add_object(stream), media_box=(0, 0, *PAGE), resources=resources
+        )
+        writer.insert_page(page)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
