@@ -95,6 +95,7 @@ def document_issue(
     reference: str = "",
     subject_name: str = "",
     subject_is_person: bool = True,
+    code: str | None = None,
 ) -> IssuedDocument:
     """Record that `unit` issued the signed `file`, under a new verification code.
 
@@ -105,6 +106,18 @@ def document_issue(
     if now.tzinfo is None:
         raise ValueError("naive datetime: motcua only handles aware datetimes")
     masked = name_mask(subject_name) if subject_is_person else subject_name.strip()
+    if code is not None:
+        return IssuedDocument.objects.create(
+            code=code,
+            kind=kind,
+            file=file,
+            unit=unit,
+            title=title[:300],
+            reference=reference[:100],
+            subject_masked=masked[:200],
+            issued_by=issued_by if issued_by is not None and issued_by.is_authenticated else None,
+            issued_at=now,
+        )
     for _attempt in range(5):
         try:
             with transaction.atomic():
