@@ -77,7 +77,7 @@ class Place:
 
 
 def certification_book_number(*, number: int, year: int) -> str:
-    """"123/2026/SCT/BS": the number in the unit's book of that year."""
+    """ "123/2026/SCT/BS": the number in the unit's book of that year."""
     return f"{number}/{year}/{BOOK_SUFFIX}"
 
 

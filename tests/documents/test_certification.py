@@ -204,3 +204,36 @@ def test_a_failure_after_numbering_gives_the_number_back(signing_settings, offic
     assert len(stored_names()) == 1
     assert CertificationCounter.objects.get(unit=ward, year=2026).last == 1
     assert certify(officer, ward).book_number == "2/2026/SCT/BS"
+
+
+def test_the_book_exports_as_csv_and_xlsx(signing_settings, officer, ward, tmp_path):
+    from django.core.management import call_command
+    from openpyxl import load_workbook
+
+    certify(officer, ward)
+    certify(officer, ward, place=Place(address="Số 5 ngõ Huế", reason="Người khuyết tật"))
+    csv_path, xlsx_path = tmp_path / "so.csv", tmp_path / "so.xlsx"
+    call_command("certification_book_export", unit="00070", year=2026, output=str(csv_path))
+    call_command(
+        "certification_book_export", unit="00070", year=2026, format="xlsx", output=str(xlsx_path)
+    )
+    lines = csv_path.read_text(encoding="utf-8-sig").splitlines()
+    assert lines[0].startswith("Số thứ tự,Số chứng thực,Ngày chứng thực,Họ tên người yêu cầu")
+    assert lines[1].startswith("1,1/2026/SCT/BS,02/12/2026,Nguyễn Văn An,001090000123")
+    assert "Số 5 ngõ Huế (Người khuyết tật)" in lines[2]
+    sheet = load_workbook(xlsx_path).active
+    assert [c.value for c in sheet[3]][:3] == [2, "2/2026/SCT/BS", "02/12/2026"]
+
+
+def test_the_book_is_read_by_the_unit_and_its_supervisors_only(signing_settings, officer, ward):
+    from motcua.core.models import DataAccessLog
+    from motcua.documents.selectors import certification_book_for_actor
+
+    certify(officer, ward)
+    supervisor = RoleAssignmentFactory(unit=ward, role=Role.SUPERVISOR).user
+    book = certification_book_for_actor(actor=supervisor, unit=ward, year=2026, now=NOW)
+    assert [e.book_number for e in book] == ["1/2026/SCT/BS"]
+    assert DataAccessLog.objects.filter(actor=supervisor, subject_id="00070/2026").exists()
+    stranger = RoleAssignmentFactory(role=Role.SUPERVISOR).user
+    with pytest.raises(PermissionDenied):
+        certification_book_for_actor(actor=stranger, unit=ward, year=2026, now=NOW)
