@@ -26,7 +26,6 @@ from motcua.organisation.models import Role
 from tests.factories import RoleAssignmentFactory, UnitFactory
 
 from .samples import image_bytes, pdf_bytes, stored_names
-from .signing.conftest import pki, signing_settings  # noqa: F401 (fixtures)
 
 NOW = dt.datetime(2026, 12, 2, 2, 0, tzinfo=dt.UTC)  # 09:00 in Hà Nội
 

@@ -20,8 +20,6 @@ from motcua.organisation.models import Role
 from tests.dossiers.test_concurrency_postgres import _database_url
 from tests.factories import RoleAssignmentFactory, UnitFactory
 
-from .signing.conftest import pki  # noqa: F401 (fixture)
-
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 NOW = dt.datetime(2026, 12, 2, 2, 0, tzinfo=dt.UTC)
@@ -54,7 +52,7 @@ def _start(pki_dir: Path, args: list[str]) -> subprocess.Popen[str]:
     )
 
 
-def test_two_processes_certifying_at_once_get_consecutive_unique_numbers(pki, tmp_path):  # noqa: F811
+def test_two_processes_certifying_at_once_get_consecutive_unique_numbers(pki, tmp_path):
     unit = UnitFactory(code="00070", name="UBND Phường Hoàn Kiếm")
     officer = RoleAssignmentFactory(unit=unit, role=Role.OFFICER).user
     go = tmp_path / "go"

@@ -1,33 +1,16 @@
-"""A demo PKI built once per session in a temporary directory from the shipped certomancer
-config (var/pki need not exist), and settings pointing the signing service at it."""
+"""Signers of the demo PKI (built once per session by `tests/documents/conftest.py`) and a
+sample PDF."""
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import pytest
 
-from motcua.demo.pki import DemoPki, demo_pki_build
+from motcua.demo.pki import DemoPki
 from motcua.documents.signing.contrib.pkcs12 import Pkcs12Signer
 from motcua.documents.signing.registry import DEMO_PASSPHRASE
 from motcua.documents.signing.samples import sample_pdf
-
-CRL_PREFIX = "http://pki.motcua.invalid/"
-
-
-@pytest.fixture(scope="session")
-def pki(tmp_path_factory: pytest.TempPathFactory) -> DemoPki:
-    return demo_pki_build(directory=tmp_path_factory.mktemp("pki"), now=dt.datetime.now(tz=dt.UTC))
-
-
-@pytest.fixture
-def signing_settings(settings, pki: DemoPki):
-    settings.MOTCUA_SIGNING_BACKEND = "pkcs12"
-    settings.MOTCUA_SIGNING_DIR = pki.directory / "signers"
-    settings.MOTCUA_SIGNING_TRUST_ROOTS = [pki.ca_path]
-    settings.MOTCUA_SIGNING_CRL_MIRRORS = {CRL_PREFIX: str(pki.crl_dir)}
-    return settings
 
 
 def signer_from(path: Path, unit_code: str = "TEST") -> Pkcs12Signer:
