@@ -90,6 +90,14 @@ class SupplementItemIn(Schema):
 
     component: str = Field("", max_length=300, description="Mã thành phần hồ sơ hoặc nội dung.")
     reason: str = Field("", max_length=1000, description="Lý do cần bổ sung.")
+    form: str | None = Field(
+        None,
+        max_length=30,
+        description="Hình thức giấy tờ yêu cầu (original, copy, certified_copy...). "
+        "`certified_copy` chỉ với thành phần mà thủ tục cho phép yêu cầu bản sao chứng thực, "
+        "nếu không: 400 `certified_copy_not_required` (cũng vậy khi lý do đòi bản sao chứng "
+        "thực).",
+    )
 
 
 class ActionIn(Schema):
@@ -133,7 +141,8 @@ _POST_RESPONSES = {
         "description": "`invalid`: trường không thuộc thao tác, thiếu trường bắt buộc, giá trị "
         "không dùng được (người nhận, đơn vị không tồn tại...) — kèm `errors`; hoặc dịch vụ từ "
         "chối dữ liệu (`required` thiếu lý do, `items_required`, `items_invalid`, "
-        "`invalid_assignee`, `same_unit`, `new_date_not_later`...)."
+        "`invalid_assignee`, `same_unit`, `new_date_not_later`, `certified_copy_not_required`"
+        "...)."
     },
     401: {"description": "`unauthenticated`: thiếu hoặc sai khoá API / phiên đăng nhập."},
     403: {

@@ -34,6 +34,7 @@ from .models import (
     ProcessStep,
     ResultKind,
     TimeUnit,
+    certified_copy_conflicts,
 )
 from .problems import Problem, problem
 from .text import fold
@@ -599,6 +600,8 @@ def _check_components(r: _Reader, items: list[Mapping[str, Any]]) -> list[dict[s
             cr.report("national_database_required", "national_database")
         if database and AcceptedForm.NATIONAL_DATA not in forms:
             cr.report("national_data_form_required", "accepted_forms")
+        for conflict in certified_copy_conflicts(forms=forms, national_database=database):
+            cr.report(conflict, "accepted_forms")
         out.append(
             {
                 "order": order,
