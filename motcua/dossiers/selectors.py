@@ -13,17 +13,35 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import Any
 
-from django.db.models import Case, CharField, Exists, F, OuterRef, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.utils.translation import gettext_lazy as _
 
 from motcua.accounts.models import User
 from motcua.catalog.models import Component
-from motcua.core.errors import DomainError, NotFound
+from motcua.core.clock import VN_TZ
+from motcua.core.errors import DomainError, NotFound, PermissionDenied
 from motcua.core.models import DataAccessLog
 from motcua.core.services import data_access_record, data_access_record_many
-from motcua.organisation.models import Role
-from motcua.organisation.selectors import unit_list, user_unit_ids, users_with_role_in_unit
+from motcua.organisation.models import Role, Unit
+from motcua.organisation.selectors import (
+    unit_descendant_ids,
+    unit_list,
+    user_unit_ids,
+    users_with_role_in_unit,
+)
 
 from .lifecycle import (
     TRANSITIONS,
@@ -37,6 +55,7 @@ from .lifecycle import (
     actor_role_for,
 )
 from .models import (
+    CertifiedCopyReport,
     Dossier,
     DossierEvent,
     DossierFile,
@@ -387,3 +406,47 @@ def dossier_file_get_for_actor(
             now=now,
         )
     return link
+
+
+def certified_copy_report_counts(
+    *, actor: User, date_from: dt.date, date_to: dt.date, unit: Unit | None = None
+) -> list[dict[str, Any]]:
+    """Reports of applicants asked for a certified copy, filed in the local dates
+    `date_from`..`date_to` (inclusive), counted per handling unit and procedure: `reports`
+    in all and `not_allowed` where the catalog did not allow asking for one. For a supervisor,
+    over the units they supervise (with `unit`, that unit and the supervised units below it);
+    PermissionDenied `forbidden` for anyone else or a unit outside their reach. Rows are
+    ordered by unit code, then procedure code; no personal data is returned."""
+    reach = user_unit_ids(user=actor, roles=[Role.SUPERVISOR])
+    if not reach or (unit is not None and unit.pk not in reach):
+        raise PermissionDenied(
+            _("Chỉ người giám sát của đơn vị được xem các phản ánh này."), code="forbidden"
+        )
+    if unit is not None:
+        reach &= unit_descendant_ids(unit_ids=[unit.pk]) | {unit.pk}
+    start = dt.datetime.combine(date_from, dt.time.min, tzinfo=VN_TZ)
+    end = dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time.min, tzinfo=VN_TZ)
+    rows = (
+        CertifiedCopyReport.objects.filter(
+            unit_id__in=reach, reported_at__gte=start, reported_at__lt=end
+        )
+        .values(
+            "unit__code",
+            "unit__name",
+            "procedure_version__procedure__code",
+            "procedure_version__procedure__name",
+        )
+        .annotate(reports=Count("id"), not_allowed=Count("id", filter=Q(allowed=False)))
+        .order_by("unit__code", "procedure_version__procedure__code")
+    )
+    return [
+        {
+            "unit": row["unit__code"],
+            "unit_name": row["unit__name"],
+            "procedure": row["procedure_version__procedure__code"],
+            "procedure_name": row["procedure_version__procedure__name"],
+            "reports": row["reports"],
+            "not_allowed": row["not_allowed"],
+        }
+        for row in rows
+    ]

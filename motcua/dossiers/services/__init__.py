@@ -41,6 +41,7 @@ from .suspensions import (
     dossier_stop,
     dossier_supplement,
 )
+from .reports import certified_copy_report_file
 from .timeliness import dossier_end_of_processing, dossier_timeliness
 
 __all__ = [
@@ -48,6 +49,7 @@ __all__ = [
     "APPLICANT_ROLE",
     "EARLY_MARGIN_HOURS",
     "SYSTEM_ROLE",
+    "certified_copy_report_file",
     "dossier_act",
     "dossier_apologize",
     "dossier_close_unsupplemented",
