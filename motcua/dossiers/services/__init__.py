@@ -32,6 +32,7 @@ from .reception import (
     dossier_refuse,
     dossier_submit,
 )
+from .reports import certified_copy_report_file
 from .suspensions import (
     dossier_close_unsupplemented,
     dossier_confirm_payment,
@@ -41,7 +42,6 @@ from .suspensions import (
     dossier_stop,
     dossier_supplement,
 )
-from .reports import certified_copy_report_file
 from .timeliness import dossier_end_of_processing, dossier_timeliness
 
 __all__ = [
