@@ -14,7 +14,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import translation
 from ninja import NinjaAPI
 
-from . import dossier_actions, dossiers, files, procedures, system, tokens, units
+from . import certified_copies, dossier_actions, dossiers, files, procedures, system, tokens, units
 from .errors import install_error_handlers
 from .parser import GuardedJsonParser
 
@@ -43,6 +43,7 @@ TAGS = [
     {"name": "procedures", "description": "Thủ tục hành chính (công khai) — procedures."},
     {"name": "units", "description": "Đơn vị (công khai) — units."},
     {"name": "dossiers", "description": "Hồ sơ (cần xác thực) — dossiers."},
+    {"name": "reports", "description": "Báo cáo cho người giám sát — reports for supervisors."},
     {"name": "auth", "description": "Khoá API cá nhân — personal API tokens."},
     {"name": "system", "description": "Tình trạng hệ thống — health and readiness."},
 ]
@@ -63,6 +64,8 @@ api.add_router("/procedures", procedures.router)
 api.add_router("/units", units.router)
 api.add_router("/dossiers", dossiers.router)
 api.add_router("/dossiers", dossier_actions.router)
+api.add_router("/dossiers", certified_copies.router)
+api.add_router("/reports", certified_copies.reports_router)
 api.add_router("", files.router)
 api.add_router("/auth", tokens.router)
 api.add_router("", system.router)
