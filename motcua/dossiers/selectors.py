@@ -73,6 +73,7 @@ from .services.guards import (
     guard_supplement_once,
 )
 from .services.steps import next_process_step, step_unit
+from .services.suspensions import requested_components
 
 
 def _visible_q(*, actor: User) -> Q | None:
@@ -321,6 +322,13 @@ def _choices(field: ActionField, *, dossier: Dossier, run: StepRun | None) -> li
             for code, name in Component.objects.filter(version=dossier.procedure_version)
             .order_by("order")
             .values_list("code", "name")
+        ]
+    if field.kind == FieldKind.FILES:  # supplement: the components the request asks for
+        names = dict(
+            Component.objects.filter(version=dossier.procedure_version).values_list("code", "name")
+        )
+        return [
+            Choice(value=code, label=names[code]) for code in requested_components(dossier=dossier)
         ]
     return None
 
