@@ -33,6 +33,7 @@ from .auth import AUTH, request_actor
 from .dossiers import DossierOut
 from .errors import READ_ERRORS, WRITE_ERRORS, ErrorOut
 from .idempotency import idempotent_call, request_fingerprint
+from .multipart import files_fingerprint, is_multipart, multipart_files
 
 router = Router(tags=["dossiers"], auth=AUTH)
 
@@ -54,8 +55,9 @@ class ActionFieldOut(Schema):
     kind: str = Field(
         ...,
         description="text | user (mã người dùng) | unit (mã đơn vị) | choice | datetime "
-        "(ISO 8601 có múi giờ) | money (số nguyên, đồng) | items ([{component, reason}]) | "
-        "object (JSON).",
+        "(ISO 8601 có múi giờ) | money (số nguyên, đồng) | items ([{component, reason, "
+        "form}]) | object (JSON) | files (multipart: `files[<mã thành phần>]`, một tệp cho "
+        "mỗi thành phần trong `choices`).",
     )
     label: str
     required: bool
@@ -141,8 +143,9 @@ _POST_RESPONSES = {
         "description": "`invalid`: trường không thuộc thao tác, thiếu trường bắt buộc, giá trị "
         "không dùng được (người nhận, đơn vị không tồn tại...) — kèm `errors`; hoặc dịch vụ từ "
         "chối dữ liệu (`required` thiếu lý do, `items_required`, `items_invalid`, "
-        "`invalid_assignee`, `same_unit`, `new_date_not_later`, `certified_copy_not_required`"
-        "...)."
+        "`invalid_assignee`, `same_unit`, `new_date_not_later`, `certified_copy_not_required`, "
+        "`component_not_requested`, `components_missing`, lỗi kiểm tra tệp như "
+        "`file_type_not_allowed`...)."
     },
     401: {"description": "`unauthenticated`: thiếu hoặc sai khoá API / phiên đăng nhập."},
     403: {
@@ -209,7 +212,16 @@ def dossiers_actions(request: HttpRequest, code: str) -> dict[str, Any]:
         "`expected_version` đã cũ: 409 `conflict`, không thay đổi gì. Gửi kèm "
         "`Idempotency-Key` để gửi lại an toàn khi mất kết nối: cùng khoá, cùng nội dung trả "
         "lại đúng phản hồi lần đầu (thay vì 409 `conflict`); cùng khoá, khác nội dung: 422 "
-        "`idempotency_key_reused`."
+        "`idempotency_key_reused`.\n\n"
+        "**`supplement` kèm tệp** (`multipart/form-data`, thay cho JSON): các trường thường là "
+        "trường cùng tên (`expected_version`, `reason`; `form_data` là chuỗi JSON); mỗi tệp là "
+        "một phần tên `files[<mã thành phần>]`, lặp lại cho các trang ảnh chụp của cùng một "
+        "thành phần (JPEG/PNG, ghép thành một PDF theo thứ tự gửi). Phải có tệp cho đúng các "
+        "thành phần được yêu cầu bổ sung (`GET .../actions` liệt kê ở trường `files`): tệp "
+        "của thành phần không được yêu cầu: 400 `component_not_requested`; thiếu thành phần: "
+        "400 `components_missing` (liệt kê trong `errors`); mọi tệp được kiểm tra trước khi "
+        "lưu, lỗi một tệp thì không lưu gì và hồ sơ không đổi. Dung lượng tối đa cả yêu cầu: "
+        "`MOTCUA_API_UPLOAD_MAX_BYTES`."
     ),
     openapi_extra={"responses": _POST_RESPONSES},
 )
@@ -235,6 +247,9 @@ def dossiers_act(
         for name, value in body.items()
         if name != "expected_version" and value is not None
     }
+    files = multipart_files(request) if is_multipart(request) else {}
+    if files:
+        values["files"] = files
     dossier = _visible(actor=actor, code=code)
 
     def perform() -> tuple[int, dict[str, Any]]:
@@ -260,7 +275,13 @@ def dossiers_act(
         key=idempotency_key,
         operation=OPERATION,
         fingerprint=request_fingerprint(
-            operation=OPERATION, payload={"code": code, "action": action, "body": body}
+            operation=OPERATION,
+            payload={
+                "code": code,
+                "action": action,
+                "body": body,
+                **({"files": files_fingerprint(files)} if files else {}),
+            },
         ),
         now=now,
         perform=perform,

@@ -21,8 +21,9 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext_lazy as _
 
 API_PREFIX = "/api/"
-#: File uploads (POST only) may be larger: `settings.MOTCUA_API_UPLOAD_MAX_BYTES`.
-UPLOAD_PATH = re.compile(r"^/api/v1/dossiers/[^/]+/files/?$")
+#: File uploads (POST only) may be larger: `settings.MOTCUA_API_UPLOAD_MAX_BYTES` (a
+#: component's file; a supplement answered with files, multipart).
+UPLOAD_PATH = re.compile(r"^/api/v1/dossiers/[^/]+/(files|actions/supplement)/?$")
 
 MESSAGES = {
     "invalid_characters": _("Yêu cầu chứa ký tự không hợp lệ (ký tự NUL)."),
