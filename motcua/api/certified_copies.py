@@ -20,7 +20,7 @@ from motcua.organisation.models import Unit
 
 from .auth import AUTH, request_actor
 from .datetimes import LocalDateTime
-from .errors import READ_ERRORS, WRITE_ERRORS, ErrorOut
+from .errors import READ_ERRORS, WRITE_ERRORS, ErrorOut, ValidationErrorOut
 
 router = Router(tags=["dossiers"], auth=AUTH)
 reports_router = Router(tags=["reports"], auth=AUTH)
@@ -119,7 +119,7 @@ class CountsOut(Schema):
 
 @reports_router.get(
     "/certified-copy-requests",
-    response={200: CountsOut, **READ_ERRORS, 403: ErrorOut},
+    response={200: CountsOut, **READ_ERRORS, 403: ErrorOut, 422: ValidationErrorOut},
     operation_id="reports_certified_copy_requests",
     summary="Phản ánh bị yêu cầu bản sao chứng thực",
     description=(
@@ -132,6 +132,9 @@ class CountsOut(Schema):
             400: {"description": "`period_invalid`: `to` trước `from` hoặc dài quá 366 ngày."},
             403: {"description": "`forbidden`: không phải người giám sát của đơn vị."},
             404: {"description": "`not_found`: không có đơn vị `unit`."},
+            422: {
+                "description": "`invalid`: thiếu `from`/`to` hoặc không phải ngày — kèm `errors`."
+            },
         }
     },
 )
@@ -140,11 +143,18 @@ def reports_certified_copy_requests(
 ) -> dict[str, Any]:
     actor = request_actor(request)
     if query.date_to < query.date_from or (query.date_to - query.date_from).days >= MAX_PERIOD_DAYS:
+        message = _("Khoảng thời gian không hợp lệ (từ ngày đến ngày, tối đa %(days)s ngày).")
         raise ValidationError(
-            _("Khoảng thời gian không hợp lệ (từ ngày đến ngày, tối đa %(days)s ngày)."),
+            message,
             code="period_invalid",
             days=MAX_PERIOD_DAYS,
-            errors=[{"field": "to", "code": "period_invalid"}],
+            errors=[
+                {
+                    "field": "to",
+                    "code": "period_invalid",
+                    "message": str(message) % {"days": MAX_PERIOD_DAYS},
+                }
+            ],
         )
     unit = None
     if query.unit:

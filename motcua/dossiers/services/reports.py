@@ -52,11 +52,14 @@ def certified_copy_report_file(
         )
     text = (note or "").strip()
     if len(text) > NOTE_MAX:
+        message = _("Tối đa %(limit)s ký tự.")
         raise ValidationError(
-            _("Tối đa %(limit)s ký tự."),
+            message,
             code="too_long",
             limit=NOTE_MAX,
-            errors=[{"field": "note", "code": "too_long"}],
+            errors=[
+                {"field": "note", "code": "too_long", "message": str(message) % {"limit": NOTE_MAX}}
+            ],
         )
     try:
         with transaction.atomic():
