@@ -324,7 +324,7 @@ class ComponentForm(forms.ModelForm):
     def clean(self) -> dict[str, Any]:
         # The same rule as the import (schema `certified_copy_conflicts`): a certified copy is
         # accepted only where the law allows asking for one.
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         forms = list(cleaned.get("accepted_forms") or [])
         database = cleaned.get("national_database") or ""
         for code in certified_copy_conflicts(forms=forms, national_database=database):

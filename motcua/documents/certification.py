@@ -205,13 +205,13 @@ def certification_page_add(*, pdf: bytes, lines: list[str], qr_data: str) -> byt
     from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pypdf import PdfReader, PdfWriter
-    from pypdf.generic import DecodedStreamObject
+    from pypdf.generic import ContentStream
 
     from .signing.services import vietnamese_font
 
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf), strict=False))
     page = writer.add_blank_page(*PAGE_SIZE)
-    empty = DecodedStreamObject()
+    empty = ContentStream(None, writer)
     empty.set_data(b" ")
     page.replace_contents(empty)  # pyHanko adds its streams to the page's /Contents
     plain = io.BytesIO()
