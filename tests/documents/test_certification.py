@@ -236,3 +236,24 @@ def test_the_book_is_read_by_the_unit_and_its_supervisors_only(signing_settings,
     stranger = RoleAssignmentFactory(role=Role.SUPERVISOR).user
     with pytest.raises(PermissionDenied):
         certification_book_for_actor(actor=stranger, unit=ward, year=2026, now=NOW)
+
+
+def test_the_book_admin_is_read_only_and_logs_each_page(signing_settings, officer, ward):
+    from django.test import Client
+
+    from motcua.core.models import DataAccessLog
+    from tests.factories import UserFactory
+
+    entry = certify(officer, ward)
+    client = Client()
+    root = UserFactory(username="root", is_staff=True, is_superuser=True)
+    client.force_login(root)
+
+    listing = client.get("/admin/documents/certificationentry/?year=2026")
+    assert listing.status_code == 200
+    assert "1/2026/SCT/BS" in listing.content.decode()
+    assert DataAccessLog.objects.filter(actor=root, purpose="certification_book").count() == 1
+    assert client.get("/admin/documents/certificationentry/add/").status_code == 403
+    page = client.get(f"/admin/documents/certificationentry/{entry.pk}/change/")
+    assert page.status_code == 200
+    assert 'name="requester_name"' not in page.content.decode()  # no input: read only
