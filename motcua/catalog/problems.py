@@ -204,6 +204,14 @@ MESSAGES: dict[str, tuple[Any, str]] = {
         "A certified copy may not be asked for a paper whose data is in a national database "
         "(Resolution 66.7/2025/NQ-CP, Decree 280/2025/NĐ-CP).",
     ),
+    "eform_certified_copy": (
+        _(
+            "Biểu mẫu điện tử không được yêu cầu bản sao chứng thực: thành phần hồ sơ của thủ tục "
+            "mới nói giấy tờ nào cần chứng thực (Nghị định 23/2015/NĐ-CP)."
+        ),
+        "An e-form may not ask for a certified copy: only the procedure's dossier components say "
+        "which paper needs one (Decree 23/2015/NĐ-CP).",
+    ),
     "certified_copy_declaration": (
         _("Tờ khai theo mẫu không thể là bản sao chứng thực."),
         "A declaration form cannot be a certified copy.",

@@ -101,3 +101,17 @@ def test_the_demo_catalog_allows_certified_copies_only_where_its_sources_say_so(
         ("HN.DEMO.027", "TP03"),
         ("HN.DEMO.030", "TP05"),
     ]
+
+
+def test_an_eform_never_asks_for_a_certified_copy():
+    from motcua.catalog.eforms import eform_definition_check
+
+    _clean, issues = eform_definition_check(
+        {
+            "fields": [
+                {"name": "ho_ten", "label": "Họ tên", "type": "text"},
+                {"name": "bang", "label": "Số văn bằng", "help": "Kèm bản sao công chứng"},
+            ]
+        }
+    )
+    assert issues == [("fields[1].help", "eform_certified_copy", {})]

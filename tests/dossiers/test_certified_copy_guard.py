@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 
 from motcua.catalog.models import Component
+from motcua.catalog.text import asks_certified_copy
 from motcua.core.errors import ValidationError
 from motcua.dossiers.models import Dossier, DossierStatus
 from motcua.dossiers.services import dossier_guide_at_counter, dossier_request_supplement
-from motcua.dossiers.services._base import asks_certified_copy
 
 from .helpers import FORM, MON, received, state, vn
 

@@ -7,7 +7,6 @@ Private to `motcua.dossiers.services`; import the public services from the packa
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -20,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from motcua.accounts.models import User
 from motcua.catalog.models import AcceptedForm, Component
-from motcua.catalog.text import fold
+from motcua.catalog.text import asks_certified_copy
 from motcua.core.errors import Conflict, IllegalTransition, PermissionDenied, ValidationError
 from motcua.core.outbox import outbox_enqueue
 from motcua.deadlines.clock import WorkingClock, clock_for_unit
@@ -225,18 +224,6 @@ def supplements_during_processing(dossier: Dossier) -> int:
     return Suspension.objects.filter(
         dossier=dossier, kind=SuspensionKind.SUPPLEMENT, started_at__gte=dossier.received_at
     ).count()
-
-
-#: What, in a reason, asks for a certified copy (accents folded): "bản sao (có) chứng thực",
-#: "sao y (bản chính)", "photo/bản sao công chứng".
-_ASKS_CERTIFIED_COPY = re.compile(
-    r"\bban sao (co |duoc )?chung thuc\b|\bsao y\b|\b(photo|ban sao) cong chung\b"
-)
-
-
-def asks_certified_copy(text: str) -> bool:
-    """Whether free text asks for a certified copy (however it is worded at the counter)."""
-    return bool(_ASKS_CERTIFIED_COPY.search(fold(text)))
 
 
 def clean_supplement_items(
