@@ -34,6 +34,8 @@ OPERATIONS = {
     ("/api/v1/dossiers/{code}/files", "get"),
     ("/api/v1/dossiers/{code}/files", "post"),
     ("/api/v1/files/{file_id}", "get"),
+    ("/api/v1/dossiers/{code}/certified-copy-reports", "post"),
+    ("/api/v1/reports/certified-copy-requests", "get"),
     ("/api/v1/health", "get"),
     ("/api/v1/ready", "get"),
 }
@@ -65,7 +67,9 @@ def test_every_operation_is_documented_with_an_id_and_response_schemas() -> None
         for status in errors:
             ref = operation["responses"][status]["content"]["application/json"]["schema"]["$ref"]
             assert ref.rsplit("/", 1)[-1] in {"ErrorOut", "ValidationErrorOut"}, (path, status)
-        if path.startswith(("/api/v1/dossiers", "/api/v1/auth/tokens", "/api/v1/files")):
+        if path.startswith(
+            ("/api/v1/dossiers", "/api/v1/auth/tokens", "/api/v1/files", "/api/v1/reports")
+        ):
             assert {"400", "401"} <= errors
             assert operation["security"] == [{"TokenAuth": []}, {"SessionAuth": []}]
         elif path not in PUBLIC:
@@ -83,6 +87,7 @@ def test_the_document_names_the_api_the_auth_schemes_and_the_tags() -> None:
         "procedures",
         "units",
         "dossiers",
+        "reports",
         "auth",
         "system",
     ]
