@@ -151,3 +151,14 @@ def test_files_for_another_action_are_refused(client, citizen, asked):
     assert response.status_code == 400, response.content
     assert response.json()["errors"][0]["field"] == "files"
     assert Dossier.objects.get(code=asked).version == 2
+
+
+def test_the_larger_body_limit_is_for_multipart_only(client, citizen, asked, settings):
+    big = json.dumps({"expected_version": 2, "reason": "x" * 1_100_000})
+    response = client.post(
+        f"/api/v1/dossiers/{asked}/actions/supplement",
+        big,
+        content_type="application/json",
+        **bearer(citizen),
+    )
+    assert (response.status_code, response.json()["code"]) == (413, "payload_too_large")

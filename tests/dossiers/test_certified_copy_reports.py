@@ -109,3 +109,18 @@ def test_only_supervisors_of_the_unit_read_the_counts(world):
             actor=ward_supervisor, date_from=DAY, date_to=DAY, unit=world.ward
         )
     assert certified_copy_report_counts(actor=ward_supervisor, date_from=DAY, date_to=DAY) == []
+
+
+def test_the_reports_admin_is_read_only(world, client):
+    from tests.factories import UserFactory
+
+    dossier = received(world)
+    filed = report(dossier, world.citizen)
+    client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
+    listing = client.get("/admin/dossiers/certifiedcopyreport/")
+    assert listing.status_code == 200
+    assert dossier.code in listing.content.decode()
+    assert client.get("/admin/dossiers/certifiedcopyreport/add/").status_code == 403
+    page = client.get(f"/admin/dossiers/certifiedcopyreport/{filed.pk}/change/")
+    assert page.status_code == 200
+    assert 'name="note"' not in page.content.decode()
