@@ -102,6 +102,10 @@ def document_issue(
     The caller signs first (`motcua.documents.signing.services.document_sign`) and stores the
     signed bytes; this only gives them a code. `subject_name` is masked here (unless the
     subject is an organisation), so the unmasked name is never stored twice.
+
+    `code`: a code drawn beforehand (`verify_code_generate`), used as is, because it is
+    printed on the document before it is signed (a certified copy's page); a code already
+    taken (~1 in 10^12) raises IntegrityError and the caller's transaction fails.
     """
     if now.tzinfo is None:
         raise ValueError("naive datetime: motcua only handles aware datetimes")
