@@ -37,6 +37,7 @@ from .auth import AUTH, request_actor
 from .dossiers import DossierOut
 from .errors import READ_ERRORS, WRITE_ERRORS, ErrorOut
 from .idempotency import idempotent_call, request_fingerprint
+from .multipart import files_fingerprint, is_multipart, multipart_files
 from .parser import GuardedJsonParser, InputRefused
 
 router = Router(tags=["dossiers"], auth=AUTH)
@@ -59,8 +60,9 @@ class ActionFieldOut(Schema):
     kind: str = Field(
         ...,
         description="text | user (mã người dùng) | unit (mã đơn vị) | choice | datetime "
-        "(ISO 8601 có múi giờ) | money (số nguyên, đồng) | items ([{component, reason}]) | "
-        "object (JSON).",
+        "(ISO 8601 có múi giờ) | money (số nguyên, đồng) | items ([{component, reason, "
+        "form}]) | object (JSON) | files (multipart: `files[<mã thành phần>]`, một tệp cho "
+        "mỗi thành phần trong `choices`).",
     )
     label: str
     required: bool
@@ -95,6 +97,14 @@ class SupplementItemIn(Schema):
 
     component: str = Field("", max_length=300, description="Mã thành phần hồ sơ hoặc nội dung.")
     reason: str = Field("", max_length=1000, description="Lý do cần bổ sung.")
+    form: str | None = Field(
+        None,
+        max_length=30,
+        description="Hình thức giấy tờ yêu cầu (original, copy, certified_copy...). "
+        "`certified_copy` chỉ với thành phần mà thủ tục cho phép yêu cầu bản sao chứng thực, "
+        "nếu không: 400 `certified_copy_not_required` (cũng vậy khi lý do đòi bản sao chứng "
+        "thực).",
+    )
 
 
 class ActionIn(Schema):
@@ -138,7 +148,9 @@ _POST_RESPONSES = {
         "description": "`invalid`: trường không thuộc thao tác, thiếu trường bắt buộc, giá trị "
         "không dùng được (người nhận, đơn vị không tồn tại...) — kèm `errors`; hoặc dịch vụ từ "
         "chối dữ liệu (`required` thiếu lý do, `items_required`, `items_invalid`, "
-        "`invalid_assignee`, `same_unit`, `new_date_not_later`...)."
+        "`invalid_assignee`, `same_unit`, `new_date_not_later`, `certified_copy_not_required`, "
+        "`component_not_requested`, `components_missing`, lỗi kiểm tra tệp như "
+        "`file_type_not_allowed`...)."
     },
     401: {"description": "`unauthenticated`: thiếu hoặc sai khoá API / phiên đăng nhập."},
     403: {
@@ -326,7 +338,16 @@ def upload_sha256(upload: Any) -> str:
         "`expected_version` đã cũ: 409 `conflict`, không thay đổi gì. Gửi kèm "
         "`Idempotency-Key` để gửi lại an toàn khi mất kết nối: cùng khoá, cùng nội dung trả "
         "lại đúng phản hồi lần đầu (thay vì 409 `conflict`); cùng khoá, khác nội dung: 422 "
-        "`idempotency_key_reused`."
+        "`idempotency_key_reused`.\n\n"
+        "**`supplement` kèm tệp** (`multipart/form-data`, thay cho JSON): các trường thường là "
+        "trường cùng tên (`expected_version`, `reason`; `form_data` là chuỗi JSON); mỗi tệp là "
+        "một phần tên `files[<mã thành phần>]`, lặp lại cho các trang ảnh chụp của cùng một "
+        "thành phần (JPEG/PNG, ghép thành một PDF theo thứ tự gửi). Phải có tệp cho đúng các "
+        "thành phần được yêu cầu bổ sung (`GET .../actions` liệt kê ở trường `files`): tệp "
+        "của thành phần không được yêu cầu: 400 `component_not_requested`; thiếu thành phần: "
+        "400 `components_missing` (liệt kê trong `errors`); mọi tệp được kiểm tra trước khi "
+        "lưu, lỗi một tệp thì không lưu gì và hồ sơ không đổi. Dung lượng tối đa cả yêu cầu: "
+        "`MOTCUA_API_UPLOAD_MAX_BYTES`."
     ),
     openapi_extra={"responses": _POST_RESPONSES},
 )
@@ -365,6 +386,9 @@ def _act(
         for name, value in body.items()
         if name != "expected_version" and value is not None
     }
+    files = multipart_files(request) if is_multipart(request) else {}
+    if files:
+        values["files"] = files
     dossier = _visible(actor=actor, code=code)
     fingerprint_body: dict[str, Any] = {"code": code, "action": action, "body": body}
     if upload is not None:
@@ -393,7 +417,13 @@ def _act(
         principal=actor,
         key=idempotency_key,
         operation=OPERATION,
-        fingerprint=request_fingerprint(operation=OPERATION, payload=fingerprint_body),
+        fingerprint=request_fingerprint(
+            operation=OPERATION,
+            payload={
+                **fingerprint_body,
+                **({"files": files_fingerprint(files)} if files else {}),
+            },
+        ),
         now=now,
         perform=perform,
     )

@@ -15,6 +15,7 @@ from django.utils import translation
 from ninja import NinjaAPI
 
 from . import (
+    certified_copies,
     datastore,
     dossier_actions,
     dossiers,
@@ -62,6 +63,7 @@ TAGS = [
         "national data.",
     },
     {"name": "verify", "description": "Kiểm tra giấy tờ đã phát hành (công khai) — verify."},
+    {"name": "reports", "description": "Báo cáo cho người giám sát — reports for supervisors."},
     {"name": "auth", "description": "Khoá API cá nhân — personal API tokens."},
     {"name": "system", "description": "Tình trạng hệ thống — health and readiness."},
 ]
@@ -82,6 +84,8 @@ api.add_router("/procedures", procedures.router)
 api.add_router("/units", units.router)
 api.add_router("/dossiers", dossiers.router)
 api.add_router("/dossiers", dossier_actions.router)
+api.add_router("/dossiers", certified_copies.router)
+api.add_router("/reports", certified_copies.reports_router)
 api.add_router("", files.router)
 api.add_router("", datastore.router)
 api.add_router("", forms.router)

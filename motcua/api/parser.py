@@ -24,6 +24,8 @@ from django.conf import settings
 from django.http import HttpRequest
 from ninja.parser import Parser
 
+from .multipart import is_multipart, multipart_body
+
 _BAD_CHARACTERS = re.compile("[\x00\ud800-\udfff]")
 
 
@@ -99,6 +101,10 @@ def document_check(document: Any) -> None:
 
 class GuardedJsonParser(Parser):
     def parse_body(self, request: HttpRequest) -> Any:
+        if is_multipart(request):  # an action that takes files (`api/multipart.py`)
+            document = multipart_body(request)
+            document_check(document)
+            return document
         try:
             text = request.body.decode("utf-8")
         except UnicodeDecodeError as exc:

@@ -36,7 +36,9 @@ from .models import (
     ProcedureVersion,
     ProcessStep,
     TimeUnit,
+    certified_copy_conflicts,
 )
+from .problems import MESSAGES as PROBLEM_MESSAGES
 from .problems import CatalogInvalid, Problem
 from .schema import VERSION_FIELDS
 from .services import (
@@ -319,6 +321,16 @@ class ComponentForm(forms.ModelForm):
             "template_name": forms.TextInput(attrs={"class": "col-medium"}),
             "note": forms.Textarea(attrs={"rows": 3, "class": "col-medium"}),
         }
+
+    def clean(self) -> dict[str, Any]:
+        # The same rule as the import (schema `certified_copy_conflicts`): a certified copy is
+        # accepted only where the law allows asking for one.
+        cleaned = super().clean() or {}
+        forms = list(cleaned.get("accepted_forms") or [])
+        database = cleaned.get("national_database") or ""
+        for code in certified_copy_conflicts(forms=forms, national_database=database):
+            self.add_error("accepted_forms", str(PROBLEM_MESSAGES[code][0]))
+        return cleaned
 
 
 class DraftOnlyInline(admin.TabularInline):

@@ -50,6 +50,8 @@ from motcua.core.identifiers import (
     tax_code_clean,
 )
 
+from .text import asks_certified_copy
+
 if TYPE_CHECKING:
     from motcua.accounts.models import User
 
@@ -230,6 +232,9 @@ def _definition_field(
     help_text = text("help", max_length=1000)
     if help_text:
         entry["help"] = help_text
+    for key in ("label", "help"):  # an e-form never asks for a certified copy (Decree 23/2015)
+        if asks_certified_copy(str(entry.get(key) or "")):
+            report(key, "eform_certified_copy")
     if "max_length" in allowed and item.get("max_length") is not None:
         value = item.get("max_length")
         if isinstance(value, bool) or not isinstance(value, int):

@@ -265,6 +265,25 @@ class NationalDatabase(models.TextChoices):
     HEALTH_CHECK = "health_check", _("Cơ sở dữ liệu khám sức khoẻ")
 
 
+def certified_copy_conflicts(*, forms: list[str], national_database: str) -> list[str]:
+    """Why a component's accepted forms may not include a certified copy (problem codes; none
+    when they do not include one, or may). Decree 23/2015/NĐ-CP: where the procedure's legal
+    text asks for a copy, nobody may demand a *certified* copy; where it asks for a certified
+    copy, an electronic copy certified from the original is as good (so it must be accepted
+    too); Resolution 66.7/2025/NQ-CP and Decree 280/2025/NĐ-CP: a paper whose data is in a
+    national database is not asked for at all; a declaration is filled in, not copied."""
+    if AcceptedForm.CERTIFIED_COPY not in forms:
+        return []
+    conflicts = []
+    if AcceptedForm.ELECTRONIC_COPY not in forms:
+        conflicts.append("certified_copy_without_electronic")
+    if national_database or AcceptedForm.NATIONAL_DATA in forms:
+        conflicts.append("certified_copy_national_data")
+    if AcceptedForm.DECLARATION_FORM in forms:
+        conflicts.append("certified_copy_declaration")
+    return conflicts
+
+
 #: What a component's file may be unless the catalog says otherwise (motcua.documents checks).
 COMPONENT_FILE_TYPES = ("application/pdf", "image/jpeg", "image/png")
 COMPONENT_MAX_BYTES_DEFAULT = 10 * 1024 * 1024
@@ -339,6 +358,15 @@ class Component(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def certified_copy_allowed(self) -> bool:
+        """Whether a certified copy of this component may be asked for: only where the
+        procedure's legal text requires one, which the catalog says by accepting the
+        `certified_copy` form (import and admin refuse it where it contradicts the law,
+        `certified_copy_conflicts`). Nobody may ask for one elsewhere (supplement requests,
+        counter guidance: `certified_copy_not_required`)."""
+        return AcceptedForm.CERTIFIED_COPY in (self.accepted_forms or [])
 
 
 class Fee(models.Model):

@@ -188,6 +188,34 @@ MESSAGES: dict[str, tuple[Any, str]] = {
         _("Đã nêu cơ sở dữ liệu quốc gia thì hình thức chấp nhận phải có national_data."),
         "A component with a national database must accept the national_data form.",
     ),
+    "certified_copy_without_electronic": (
+        _(
+            "Thành phần nhận bản sao chứng thực thì cũng phải nhận bản sao điện tử chứng thực "
+            "từ bản chính (electronic_copy)."
+        ),
+        "A component accepting a certified copy must also accept an electronic copy certified "
+        "from the original (electronic_copy).",
+    ),
+    "certified_copy_national_data": (
+        _(
+            "Không được yêu cầu bản sao chứng thực đối với giấy tờ đã khai thác được từ cơ sở dữ "
+            "liệu quốc gia (Nghị quyết 66.7/2025/NQ-CP, Nghị định 280/2025/NĐ-CP)."
+        ),
+        "A certified copy may not be asked for a paper whose data is in a national database "
+        "(Resolution 66.7/2025/NQ-CP, Decree 280/2025/NĐ-CP).",
+    ),
+    "eform_certified_copy": (
+        _(
+            "Biểu mẫu điện tử không được yêu cầu bản sao chứng thực: thành phần hồ sơ của thủ tục "
+            "mới nói giấy tờ nào cần chứng thực (Nghị định 23/2015/NĐ-CP)."
+        ),
+        "An e-form may not ask for a certified copy: only the procedure's dossier components say "
+        "which paper needs one (Decree 23/2015/NĐ-CP).",
+    ),
+    "certified_copy_declaration": (
+        _("Tờ khai theo mẫu không thể là bản sao chứng thực."),
+        "A declaration form cannot be a certified copy.",
+    ),
     "exempt_with_amount": (
         _("Khoản miễn thu không được có mức thu khác 0."),
         "An exempt item cannot have a non-zero amount.",

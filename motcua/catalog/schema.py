@@ -35,6 +35,7 @@ from .models import (
     ProcessStep,
     ResultKind,
     TimeUnit,
+    certified_copy_conflicts,
 )
 from .problems import Problem, problem
 from .text import fold
@@ -606,6 +607,8 @@ def _check_components(r: _Reader, items: list[Mapping[str, Any]]) -> list[dict[s
         kind = cr.text("document_kind")
         if kind and kind not in DocumentKind.values:
             cr.report("bad_choice", "document_kind", value=kind, choices=DocumentKind.values)
+        for conflict in certified_copy_conflicts(forms=forms, national_database=database):
+            cr.report(conflict, "accepted_forms")
         out.append(
             {
                 "order": order,

@@ -22,8 +22,11 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext_lazy as _
 
 API_PREFIX = "/api/"
-#: File uploads (POST only) may be larger: `settings.MOTCUA_API_UPLOAD_MAX_BYTES`.
+#: File uploads (POST only) may be larger: `settings.MOTCUA_API_UPLOAD_MAX_BYTES` (a
+#: component's file, a result to sign, a PDF to verify; a supplement answered with files, as
+#: multipart only).
 UPLOAD_PATH = re.compile(r"^/api/v1/(dossiers/[^/]+/(files|actions/issue_result)|verify/[^/]+)/?$")
+MULTIPART_UPLOAD_PATH = re.compile(r"^/api/v1/dossiers/[^/]+/actions/supplement/?$")
 
 MESSAGES = {
     "invalid_characters": _("Yêu cầu chứa ký tự không hợp lệ (ký tự NUL)."),
@@ -60,7 +63,13 @@ def _refusal(request: HttpRequest) -> tuple[int, str, str, str, dict[str, Any]] 
         return 400, "invalid_characters", "header", field, {}
     if request.path_info.startswith(API_PREFIX):
         limit = settings.MOTCUA_API_INPUT_LIMITS["body_bytes"]
-        if request.method == "POST" and UPLOAD_PATH.match(request.path_info):
+        if request.method == "POST" and (
+            UPLOAD_PATH.match(request.path_info)
+            or (
+                request.content_type == "multipart/form-data"
+                and MULTIPART_UPLOAD_PATH.match(request.path_info)
+            )
+        ):
             limit = settings.MOTCUA_API_UPLOAD_MAX_BYTES
         try:
             length = int(request.META.get("CONTENT_LENGTH") or 0)

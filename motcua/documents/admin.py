@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from motcua.core import clock
 from motcua.core.services import data_access_record
 
-from .models import IssuedDocument, StoredFile
+from .models import CertificationEntry, IssuedDocument, StoredFile
 from .selectors import antivirus_enabled, stored_file_open
 
 
@@ -137,3 +137,51 @@ class IssuedDocumentAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+@admin.register(CertificationEntry)
+class CertificationEntryAdmin(admin.ModelAdmin):
+    """The certification book, read only, by unit and year: entries are written only by
+    `copy_certify` (with the signed copy), never by hand. Export: `manage.py
+    certification_book_export --unit <code> --year <year> --format csv|xlsx`."""
+
+    list_display = (
+        "book_number",
+        "unit",
+        "certified_at",
+        "requester_name",
+        "document_title",
+        "pages",
+        "copies",
+        "fee_vnd",
+        "at_home",
+    )
+    list_filter = ("year", "at_home", "unit")
+    search_fields = ("book_number", "document_title", "dossier_code")
+    list_select_related = ("unit",)
+    ordering = ("unit", "-year", "-number")
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return [f.name for f in CertificationEntry._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
+        # The list shows requesters' names and numbers: each page read is logged.
+        response = super().changelist_view(request, extra_context)
+        data_access_record(
+            actor=request.user,
+            subject_type="certification_book",
+            subject_id=request.GET.urlencode()[:64] or "all",
+            purpose="certification_book",
+            channel="admin",
+            now=clock.now(),
+        )
+        return response

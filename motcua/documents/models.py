@@ -199,3 +199,87 @@ class NationalDemoRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.database}:{self.reference}"
+
+
+class CertificationCounter(models.Model):
+    """The last number of a unit's certification book (sổ chứng thực bản sao từ bản chính) in
+    one year. Incremented by one upsert in the transaction that writes the book entry, so
+    numbers are unique and a rolled-back certification gives its number back (gap-free)."""
+
+    unit = models.ForeignKey(
+        "organisation.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("đơn vị")
+    )
+    year = models.PositiveSmallIntegerField(_("năm"))
+    last = models.PositiveIntegerField(_("số cuối"), default=0)
+
+    class Meta:
+        verbose_name = _("bộ đếm sổ chứng thực")
+        verbose_name_plural = _("bộ đếm sổ chứng thực")
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "year"], name="uniq_certification_counter"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.year}: {self.last}"
+
+
+class CertificationEntry(models.Model):
+    """One line of a unit's certification book: an electronic copy certified from the original
+    (Decree 23/2015/NĐ-CP as amended). Written only by
+    `motcua.documents.certification.copy_certify`, together with the stamped, signed copy and
+    its issued document; never edited."""
+
+    unit = models.ForeignKey(
+        "organisation.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("đơn vị")
+    )
+    year = models.PositiveSmallIntegerField(_("năm"))
+    number = models.PositiveIntegerField(_("số thứ tự trong sổ"))
+    book_number = models.CharField(_("số chứng thực"), max_length=40)
+    certified_at = models.DateTimeField(_("ngày chứng thực"))
+    requester_name = models.CharField(_("họ tên người yêu cầu"), max_length=200)
+    requester_id_number = models.CharField(_("số giấy tờ tùy thân"), max_length=20)
+    document_title = models.CharField(_("tên giấy tờ"), max_length=300)
+    document_issuer = models.CharField(_("cơ quan cấp giấy tờ"), max_length=300)
+    pages = models.PositiveIntegerField(_("số trang"))
+    copies = models.PositiveSmallIntegerField(_("số bản sao"))
+    fee_vnd = models.PositiveBigIntegerField(_("lệ phí (đồng)"))
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("người thực hiện chứng thực"),
+    )
+    signer_name = models.CharField(_("người ký chứng thực"), max_length=200)
+    at_home = models.BooleanField(_("chứng thực tại nhà"), default=False)
+    place_address = models.CharField(_("địa điểm chứng thực"), max_length=500, blank=True)
+    place_reason = models.CharField(_("lý do chứng thực ngoài trụ sở"), max_length=500, blank=True)
+    dossier_code = models.CharField(_("mã hồ sơ liên quan"), max_length=40, blank=True)
+    file = models.ForeignKey(
+        StoredFile, on_delete=models.PROTECT, related_name="+", verbose_name=_("bản sao đã ký")
+    )
+    issued = models.OneToOneField(
+        IssuedDocument,
+        on_delete=models.PROTECT,
+        related_name="certification",
+        verbose_name=_("giấy tờ đã phát hành"),
+    )
+
+    class Meta:
+        verbose_name = _("sổ chứng thực bản sao từ bản chính")
+        verbose_name_plural = _("sổ chứng thực bản sao từ bản chính")
+        ordering = ["unit_id", "-year", "-number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "year", "number"], name="uniq_certification_number"
+            ),
+            models.CheckConstraint(condition=models.Q(number__gte=1), name="certification_number"),
+            models.CheckConstraint(condition=models.Q(copies__gte=1), name="certification_copies"),
+            models.CheckConstraint(
+                condition=models.Q(at_home=False)
+                | (~models.Q(place_address="") & ~models.Q(place_reason="")),
+                name="certification_at_home_place",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.book_number

@@ -27,6 +27,7 @@ from motcua.organisation.models import Unit
 
 from .lifecycle import action_label, role_label
 from .models import (
+    CertifiedCopyReport,
     Dossier,
     DossierCodeCounter,
     DossierEvent,
@@ -328,6 +329,38 @@ class DossierEventAdmin(_EventTextMixin, admin.ModelAdmin):
 class DossierCodeCounterAdmin(admin.ModelAdmin):
     list_display = ("unit", "day", "last")
     list_filter = ("day",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(CertifiedCopyReport)
+class CertifiedCopyReportAdmin(admin.ModelAdmin):
+    """Applicants' reports of being asked for a certified copy, read only (filed by
+    `certified_copy_report_file`; counted for supervisors by `certified_copy_report_counts`).
+    No personal data is listed: the dossier code, the unit, the procedure, the component."""
+
+    list_display = ("reported_at", "dossier", "unit", "component_code", "allowed")
+    list_filter = ("allowed", "unit")
+    list_select_related = ("dossier", "unit")
+    search_fields = ("dossier__code", "component_code")
+    fields = (
+        "dossier",
+        "unit",
+        "procedure_version",
+        "component_code",
+        "component_name",
+        "allowed",
+        "note",
+        "reported_at",
+    )
+    readonly_fields = fields
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

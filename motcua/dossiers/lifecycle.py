@@ -71,6 +71,7 @@ class FieldKind(enum.StrEnum):
     MONEY = "money"  # a positive integer, VND
     ITEMS = "items"  # [{"component", "reason"}], component one of the choices or free text
     OBJECT = "object"  # a JSON object (e-form data)
+    FILES = "files"  # component code -> file(s): one per requested component (multipart)
 
 
 @dataclass(frozen=True)
@@ -209,8 +210,15 @@ _TABLE: tuple[Transition, ...] = (
         ),
         label=_("Bổ sung hồ sơ"),
         target_label=_("trạng thái trước khi yêu cầu (1, 2 hoặc 4); 2 khi được hướng dẫn tại quầy"),
-        fields=(ActionField("form_data", FieldKind.OBJECT, _("Dữ liệu tờ khai bổ sung")), NOTE),
-        guards=_("không còn khi hồ sơ đã bị đóng (`closed`)"),
+        fields=(
+            ActionField("form_data", FieldKind.OBJECT, _("Dữ liệu tờ khai bổ sung")),
+            ActionField("files", FieldKind.FILES, _("Tệp của các thành phần được yêu cầu")),
+            NOTE,
+        ),
+        guards=_(
+            "không còn khi hồ sơ đã bị đóng (`closed`); tệp gửi kèm: đúng các thành phần được "
+            "yêu cầu (`component_not_requested`, `components_missing`)"
+        ),
     ),
     Transition(
         action="forward",

@@ -635,3 +635,53 @@ class DossierComponentSource(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dossier_id} {self.component_code}: {self.source}"
+
+
+class CertifiedCopyReport(models.Model):
+    """The applicant says an officer asked them for a certified copy of a component
+    (domain.md section 6: agencies may not demand certified copies the procedure does not
+    require). `allowed` records whether the catalog allowed asking for one at the time; the
+    unit is the dossier's handling unit then. Supervisors count them per unit and procedure
+    (`dossiers.selectors.certified_copy_report_counts`). Written only by
+    `dossiers.services.reports.certified_copy_report_file`."""
+
+    dossier = models.ForeignKey(
+        Dossier,
+        on_delete=models.PROTECT,
+        related_name="certified_copy_reports",
+        verbose_name=_("hồ sơ"),
+    )
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("đơn vị giải quyết")
+    )
+    procedure_version = models.ForeignKey(
+        ProcedureVersion, on_delete=models.PROTECT, related_name="+", verbose_name=_("thủ tục")
+    )
+    component_code = models.CharField(_("mã thành phần hồ sơ"), max_length=40)
+    component_name = models.CharField(_("tên giấy tờ"), max_length=500)
+    allowed = models.BooleanField(
+        _("thủ tục cho phép yêu cầu bản sao chứng thực"),
+        help_text=_("Theo danh mục thủ tục lúc phản ánh."),
+    )
+    note = models.TextField(_("nội dung phản ánh"), blank=True)
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("người phản ánh"),
+    )
+    reported_at = models.DateTimeField(_("phản ánh lúc"))
+
+    class Meta:
+        verbose_name = _("phản ánh bị yêu cầu bản sao chứng thực")
+        verbose_name_plural = _("phản ánh bị yêu cầu bản sao chứng thực")
+        ordering = ["-reported_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dossier", "component_code"], name="uniq_certified_copy_report"
+            ),
+        ]
+        indexes = [models.Index(fields=["unit", "reported_at"], name="ccreport_unit_at")]
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id} {self.component_code}"

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import (
     Case,
@@ -31,13 +32,18 @@ from django.utils.translation import gettext_lazy as _
 
 from motcua.accounts.models import User
 from motcua.catalog.models import Component
-from motcua.core.clock import local
-from motcua.core.errors import DomainError, NotFound
+from motcua.core.clock import VN_TZ, local
+from motcua.core.errors import DomainError, NotFound, PermissionDenied
 from motcua.core.models import DataAccessLog
 from motcua.core.services import data_access_record, data_access_record_many
 from motcua.deadlines.clock import WorkingClock
-from motcua.organisation.models import Role
-from motcua.organisation.selectors import unit_list, user_unit_ids, users_with_role_in_unit
+from motcua.organisation.models import Role, Unit
+from motcua.organisation.selectors import (
+    unit_descendant_ids,
+    unit_list,
+    user_unit_ids,
+    users_with_role_in_unit,
+)
 
 from .lifecycle import (
     TRANSITIONS,
@@ -53,6 +59,7 @@ from .lifecycle import (
 from .models import (
     IN_PROGRESS_STATUSES,
     PAUSED_STATUSES,
+    CertifiedCopyReport,
     Channel,
     ComponentSource,
     Dossier,
@@ -73,6 +80,7 @@ from .services.guards import (
     guard_supplement_once,
 )
 from .services.steps import next_process_step, step_unit
+from .services.suspensions import requested_components
 
 
 def _visible_q(*, actor: User) -> Q | None:
@@ -321,6 +329,13 @@ def _choices(field: ActionField, *, dossier: Dossier, run: StepRun | None) -> li
             for code, name in Component.objects.filter(version=dossier.procedure_version)
             .order_by("order")
             .values_list("code", "name")
+        ]
+    if field.kind == FieldKind.FILES:  # supplement: the components the request asks for
+        names = dict(
+            Component.objects.filter(version=dossier.procedure_version).values_list("code", "name")
+        )
+        return [
+            Choice(value=code, label=names[code]) for code in requested_components(dossier=dossier)
         ]
     return None
 
@@ -625,3 +640,47 @@ def dossier_online_inbox(*, actor: User, now: dt.datetime) -> QuerySet[Dossier]:
     where `actor` is a one-stop officer, the nearest reception due instant first, with
     `reception_state` ("late", "alert", "ok"; `dossier_reception_queue`)."""
     return dossier_reception_queue(actor=actor, now=now).filter(channel=Channel.ONLINE)
+
+
+def certified_copy_report_counts(
+    *, actor: User, date_from: dt.date, date_to: dt.date, unit: Unit | None = None
+) -> list[dict[str, Any]]:
+    """Reports of applicants asked for a certified copy, filed in the local dates
+    `date_from`..`date_to` (inclusive), counted per handling unit and procedure: `reports`
+    in all and `not_allowed` where the catalog did not allow asking for one. For a supervisor,
+    over the units they supervise (with `unit`, that unit and the supervised units below it);
+    PermissionDenied `forbidden` for anyone else or a unit outside their reach. Rows are
+    ordered by unit code, then procedure code; no personal data is returned."""
+    reach = user_unit_ids(user=actor, roles=[Role.SUPERVISOR])
+    if not reach or (unit is not None and unit.pk not in reach):
+        raise PermissionDenied(
+            _("Chỉ người giám sát của đơn vị được xem các phản ánh này."), code="forbidden"
+        )
+    if unit is not None:
+        reach &= unit_descendant_ids(unit_ids=[unit.pk]) | {unit.pk}
+    start = dt.datetime.combine(date_from, dt.time.min, tzinfo=VN_TZ)
+    end = dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time.min, tzinfo=VN_TZ)
+    rows = (
+        CertifiedCopyReport.objects.filter(
+            unit_id__in=reach, reported_at__gte=start, reported_at__lt=end
+        )
+        .values(
+            "unit__code",
+            "unit__name",
+            "procedure_version__procedure__code",
+            "procedure_version__procedure__name",
+        )
+        .annotate(reports=Count("id"), not_allowed=Count("id", filter=Q(allowed=False)))
+        .order_by("unit__code", "procedure_version__procedure__code")
+    )
+    return [
+        {
+            "unit": row["unit__code"],
+            "unit_name": row["unit__name"],
+            "procedure": row["procedure_version__procedure__code"],
+            "procedure_name": row["procedure_version__procedure__name"],
+            "reports": row["reports"],
+            "not_allowed": row["not_allowed"],
+        }
+        for row in rows
+    ]

@@ -215,6 +215,20 @@ def _verify_too_big(w: World) -> Any:
         return _verify_upload(code, pdf_bytes())
 
 
+def _report(w: World, code: str | None = None, body: Any = None, **extra: Any) -> Any:
+    path = f"/api/v1/dossiers/{code or _own_dossier(w)}/certified-copy-reports"
+    return w.post(path, {"component": "GCS"} if body is None else body, **extra)
+
+
+def _report_twice(w: World) -> Any:
+    code = _own_dossier(w)
+    _report(w, code, **w.auth)
+    return _report(w, code, **w.auth)
+
+
+COUNTS = "/api/v1/reports/certified-copy-requests"
+
+
 CASES: dict[tuple[str, str], Callable[[World], Any]] = {
     # public look-ups
     ("procedures_list", "400"): lambda w: w.client.get("/api/v1/procedures?q=%00"),
@@ -408,6 +422,35 @@ CASES: dict[tuple[str, str], Callable[[World], Any]] = {
     ("verify_file", "422"): lambda w: _verify_upload(_issued_code(), None),
     ("verify_file", "429"): lambda w: _with(
         {"MOTCUA_RATE_LIMITS": LIMITS_ZERO}, lambda: _verify_upload("ABCDEFGH", pdf_bytes())
+    ),
+    # certified-copy reports
+    ("dossiers_certified_copy_report", "400"): lambda w: _report(
+        w, body={"component": "XX"}, **w.auth
+    ),
+    ("dossiers_certified_copy_report", "401"): lambda w: _report(w, "x"),
+    ("dossiers_certified_copy_report", "403"): lambda w: w.csrf_client().post(
+        "/api/v1/dossiers/x/certified-copy-reports",
+        json.dumps({"component": "GCS"}),
+        content_type="application/json",
+    ),
+    ("dossiers_certified_copy_report", "404"): lambda w: _report(w, "x", **w.auth),
+    ("dossiers_certified_copy_report", "409"): _report_twice,
+    ("dossiers_certified_copy_report", "413"): lambda w: w.post(
+        "/api/v1/dossiers/x/certified-copy-reports", _too_big(), **w.auth
+    ),
+    ("dossiers_certified_copy_report", "422"): lambda w: _report(w, "x", body={}, **w.auth),
+    ("reports_certified_copy_requests", "400"): lambda w: w.client.get(
+        COUNTS, {"from": "2026-03-02", "to": "2026-03-01"}, **w.auth
+    ),
+    ("reports_certified_copy_requests", "401"): lambda w: w.client.get(COUNTS),
+    ("reports_certified_copy_requests", "403"): lambda w: w.client.get(
+        COUNTS, {"from": "2026-03-01", "to": "2026-03-02"}, **w.auth
+    ),
+    ("reports_certified_copy_requests", "422"): lambda w: w.client.get(
+        COUNTS, {"from": "hôm qua"}, **w.auth
+    ),
+    ("reports_certified_copy_requests", "404"): lambda w: w.client.get(
+        COUNTS, {"from": "2026-03-01", "to": "2026-03-02", "unit": "99999"}, **w.auth
     ),
 }
 

@@ -40,6 +40,8 @@ OPERATIONS = {
     ("/api/v1/dossiers/{code}/national-data", "post"),
     ("/api/v1/dossiers/{code}/forms/{number}", "get"),
     ("/api/v1/units/{code}/tracking-book", "get"),
+    ("/api/v1/dossiers/{code}/certified-copy-reports", "post"),
+    ("/api/v1/reports/certified-copy-requests", "get"),
     ("/api/v1/health", "get"),
     ("/api/v1/ready", "get"),
     ("/api/v1/verify/{code}", "get"),
@@ -83,7 +85,13 @@ def test_every_operation_is_documented_with_an_id_and_response_schemas() -> None
             ref = operation["responses"][status]["content"]["application/json"]["schema"]["$ref"]
             assert ref.rsplit("/", 1)[-1] in {"ErrorOut", "ValidationErrorOut"}, (path, status)
         if path in AUTHENTICATED or path.startswith(
-            ("/api/v1/dossiers", "/api/v1/auth/tokens", "/api/v1/files", "/api/v1/me/")
+            (
+                "/api/v1/dossiers",
+                "/api/v1/auth/tokens",
+                "/api/v1/files",
+                "/api/v1/me/",
+                "/api/v1/reports",
+            )
         ):
             assert {"400", "401"} <= errors
             assert operation["security"] == [{"TokenAuth": []}, {"SessionAuth": []}]
@@ -104,6 +112,7 @@ def test_the_document_names_the_api_the_auth_schemes_and_the_tags() -> None:
         "dossiers",
         "data-store",
         "verify",
+        "reports",
         "auth",
         "system",
     ]

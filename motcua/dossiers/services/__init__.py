@@ -33,6 +33,7 @@ from .reception import (
     dossier_refuse,
     dossier_submit,
 )
+from .reports import certified_copy_report_file
 from .suspensions import (
     dossier_close_unsupplemented,
     dossier_confirm_payment,
@@ -49,6 +50,7 @@ __all__ = [
     "APPLICANT_ROLE",
     "EARLY_MARGIN_HOURS",
     "SYSTEM_ROLE",
+    "certified_copy_report_file",
     "dossier_act",
     "dossier_apologize",
     "dossier_close_unsupplemented",

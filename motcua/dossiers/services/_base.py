@@ -18,7 +18,8 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from motcua.accounts.models import User
-from motcua.catalog.models import Component
+from motcua.catalog.models import AcceptedForm, Component
+from motcua.catalog.text import asks_certified_copy
 from motcua.core.errors import Conflict, IllegalTransition, PermissionDenied, ValidationError
 from motcua.core.outbox import outbox_enqueue
 from motcua.deadlines.clock import WorkingClock, clock_for_unit
@@ -229,28 +230,48 @@ def clean_supplement_items(
     *, dossier: Dossier, items: list[dict[str, Any]]
 ) -> list[dict[str, str]]:
     """The complete list of what is missing, each with its reason. A `component` that is a
-    component code of the version gets its name attached; free text is kept as is."""
+    component code of the version gets its name attached; free text is kept as is. `form`
+    (optional) is the accepted form asked for (`motcua.catalog.models.AcceptedForm`).
+
+    The certified-copy guard (Decree 23/2015/NĐ-CP, domain.md section 6): an item asking for
+    a certified copy — `form` `certified_copy`, or a reason that says so — is refused
+    (`certified_copy_not_required`) unless it names a component whose catalog entry allows
+    one (`Component.certified_copy_allowed`)."""
     if not items:
         raise ValidationError(
             _("Cần liệt kê đầy đủ các giấy tờ, thông tin cần bổ sung."),
             code="items_required",
             errors=[{"field": "items", "code": "required"}],
         )
-    names = dict(
-        Component.objects.filter(version=dossier.procedure_version).values_list("code", "name")
-    )
+    components = {c.code: c for c in Component.objects.filter(version=dossier.procedure_version)}
     cleaned: list[dict[str, str]] = []
     errors: list[dict[str, Any]] = []
+    refused: list[dict[str, Any]] = []
     for index, item in enumerate(items):
         component = str((item or {}).get("component") or "").strip()
         reason = str((item or {}).get("reason") or "").strip()
+        form = str((item or {}).get("form") or "").strip()
         if not component:
             errors.append({"field": f"items[{index}].component", "code": "required"})
         if not reason:
             errors.append({"field": f"items[{index}].reason", "code": "required"})
+        if form and form not in AcceptedForm.values:
+            errors.append({"field": f"items[{index}].form", "code": "invalid_choice"})
         entry = {"component": component, "reason": reason}
-        if component in names:
-            entry["name"] = names[component]
+        part = components.get(component)
+        if part is not None:
+            entry["name"] = part.name
+        if form:
+            entry["form"] = form
+        asks = form == AcceptedForm.CERTIFIED_COPY or asks_certified_copy(reason)
+        if asks and (part is None or not part.certified_copy_allowed):
+            refused.append(
+                {
+                    "field": f"items[{index}].form" if form else f"items[{index}].reason",
+                    "code": "certified_copy_not_required",
+                    "message": str(CERTIFIED_COPY_NOT_REQUIRED % {"component": component}),
+                }
+            )
         cleaned.append(entry)
     if errors:
         raise ValidationError(
@@ -258,7 +279,20 @@ def clean_supplement_items(
             code="items_invalid",
             errors=errors,
         )
+    if refused:
+        raise ValidationError(
+            _(
+                "Không được yêu cầu bản sao chứng thực đối với giấy tờ mà quy định của thủ tục "
+                "không đòi hỏi (Nghị định 23/2015/NĐ-CP): chấp nhận bản chụp kèm bản chính để "
+                "đối chiếu hoặc bản sao điện tử."
+            ),
+            code="certified_copy_not_required",
+            errors=refused,
+        )
     return cleaned
+
+
+CERTIFIED_COPY_NOT_REQUIRED = _("Thủ tục không yêu cầu bản sao chứng thực của “%(component)s”.")
 
 
 def require_text(value: str | None, *, field: str, message: Any) -> str:

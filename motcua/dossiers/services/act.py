@@ -130,6 +130,12 @@ def _parse(spec: ActionField, value: Any) -> Any:
                 spec.name, "list_type", _("Cần danh sách các mục {component, reason}.")
             )
         return value
+    if kind == FieldKind.FILES:
+        if not isinstance(value, Mapping) or not all(isinstance(k, str) for k in value):
+            raise _field_error(
+                spec.name, "dict_type", _("Cần tệp theo từng thành phần: files[<mã thành phần>].")
+            )
+        return value
     assert kind == FieldKind.OBJECT
     if not isinstance(value, dict):
         raise _field_error(spec.name, "dict_type", _("Phải là một đối tượng JSON."))

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -20,12 +21,26 @@ from django.utils.translation import gettext_lazy as _
 
 from motcua.accounts.models import User
 from motcua.catalog.eforms import Identity
-from motcua.catalog.models import TimeUnit
+from motcua.catalog.models import Component, TimeUnit
 from motcua.core.clock import local
-from motcua.core.errors import DomainError, ValidationError
+from motcua.core.errors import Conflict, DomainError, ValidationError
 from motcua.deadlines.services import deadline_compute
+from motcua.documents.services import (
+    Checked,
+    file_check,
+    file_check_images_as_pdf,
+    file_store_checked,
+    stored_bytes_delete,
+)
 
-from ..models import Dossier, DossierStatus, Suspension, SuspensionKind
+from ..models import (
+    Dossier,
+    DossierFile,
+    DossierFileKind,
+    DossierStatus,
+    Suspension,
+    SuspensionKind,
+)
 from . import applicants
 from ._base import (
     SYSTEM_ROLE,
@@ -93,7 +108,104 @@ def dossier_request_supplement(
     return change.commit(extra=extra, payload={"items": cleaned})
 
 
-@transaction.atomic
+def requested_components(*, dossier: Dossier) -> list[str]:
+    """The component codes the open supplement request asks for, in its order: the items that
+    name a component of the version (free-text items take no file)."""
+    pause = (
+        Suspension.objects.filter(
+            dossier=dossier, kind=SuspensionKind.SUPPLEMENT, ended_at__isnull=True
+        )
+        .order_by("-started_at")
+        .first()
+    )
+    if pause is None:
+        return []
+    codes = set(
+        Component.objects.filter(version_id=dossier.procedure_version_id).values_list(
+            "code", flat=True
+        )
+    )
+    wanted: list[str] = []
+    for item in pause.items or []:
+        code = str(item.get("component") or "")
+        if code in codes and code not in wanted:
+            wanted.append(code)
+    return wanted
+
+
+def _check_supplement_files(
+    *, dossier: Dossier, files: Mapping[str, Any]
+) -> list[tuple[Component, Checked]]:
+    """Every file checked (against its component's types and size) before anything is stored:
+    exactly one entry per requested component — `component_not_requested` for a file of a
+    component the request does not name, `components_missing` listing the requested ones
+    without a file. The caller closes the results."""
+    wanted = requested_components(dossier=dossier)
+    extra = [code for code in files if code not in wanted]
+    if extra:
+        raise ValidationError(
+            _("Chỉ nộp tệp cho các thành phần được yêu cầu bổ sung (không có: %(components)s)."),
+            code="component_not_requested",
+            components=", ".join(extra),
+            errors=[
+                {
+                    "field": f"files[{code}]",
+                    "code": "component_not_requested",
+                    "message": str(_("Thành phần này không được yêu cầu bổ sung.")),
+                }
+                for code in extra
+            ],
+        )
+    missing = [code for code in wanted if not files.get(code)]
+    if missing:
+        raise ValidationError(
+            _("Còn thiếu tệp của các thành phần được yêu cầu bổ sung: %(components)s."),
+            code="components_missing",
+            components=", ".join(missing),
+            errors=[
+                {
+                    "field": f"files[{code}]",
+                    "code": "required",
+                    "message": str(_("Cần tệp của thành phần này.")),
+                }
+                for code in missing
+            ],
+        )
+    parts = {c.code: c for c in Component.objects.filter(version_id=dossier.procedure_version_id)}
+    checked: list[tuple[Component, Checked]] = []
+    try:
+        for code in wanted:
+            part = parts[code]
+            upload = files[code]
+            if isinstance(upload, list | tuple) and len(upload) == 1:
+                upload = upload[0]
+            try:
+                if isinstance(upload, list | tuple):
+                    one = file_check_images_as_pdf(
+                        uploads=list(upload),
+                        name=None,
+                        allowed_types=part.allowed_types or (),
+                        max_bytes=part.max_bytes,
+                    )
+                else:
+                    one = file_check(
+                        upload=upload,
+                        name=getattr(upload, "name", None),
+                        allowed_types=part.allowed_types or (),
+                        max_bytes=part.max_bytes,
+                    )
+            except ValidationError as exc:
+                for error in exc.errors:
+                    error["field"] = f"files[{code}]"
+                raise
+            checked.append((part, one))
+    except BaseException:
+        for _part, one in checked:
+            one.close()
+        raise
+    return checked
+
+
 def dossier_supplement(
     *,
     dossier: Dossier,
@@ -102,16 +214,58 @@ def dossier_supplement(
     form_data: dict[str, Any] | None = None,
     note: str = "",
     expected_version: int | None = None,
+    files: Mapping[str, Any] | None = None,
 ) -> Dossier:
     """The applicant (or an officer at the counter on the applicant's behalf) provides what
     was asked: 5 -> the status before the request. `form_data` is merged into the
     dossier's.
+
+    `files` (component code -> an upload, or a list of scanned pages made one PDF) answers
+    the request with files: exactly one per requested component (`component_not_requested`,
+    `components_missing`), every file checked before anything is stored, stored and linked
+    to the dossier in the transaction of the supplement (one event, `files` in its `after`);
+    the stored bytes are deleted again when it fails. Without `files` (a paper supplement at
+    the counter, e-form data only) nothing about files is checked.
 
     - asked before reception online (1): back to 1, the reception deadlines count again;
     - guided at the counter (no receipt yet): received now (2), the clock starts, form 01;
     - asked during processing (2, 4): the appointment and the current step move by the
       working time paused (the time spent counts); with the version's
       `supplement_restarts_clock` the clock restarts from zero instead."""
+    checked = _check_supplement_files(dossier=dossier, files=files) if files else []
+    saved: list[str] = []
+    try:
+        with transaction.atomic():
+            return _supplement(
+                dossier=dossier,
+                actor=actor,
+                now=now,
+                form_data=form_data,
+                note=note,
+                expected_version=expected_version,
+                checked=checked,
+                saved=saved,
+            )
+    except BaseException:
+        for storage_name in saved:
+            stored_bytes_delete(storage_name=storage_name)
+        raise
+    finally:
+        for _part, one in checked:
+            one.close()
+
+
+def _supplement(
+    *,
+    dossier: Dossier,
+    actor: User,
+    now: dt.datetime,
+    form_data: dict[str, Any] | None,
+    note: str,
+    expected_version: int | None,
+    checked: list[tuple[Component, Checked]],
+    saved: list[str],
+) -> Dossier:
     change = begin(
         action="supplement",
         dossier=dossier,
@@ -122,12 +276,20 @@ def dossier_supplement(
     )
     dossier = change.dossier
     guard_not_closed(dossier)
+    if checked and [part.code for part, _one in checked] != requested_components(
+        dossier=dossier
+    ):  # the request changed while the files were checked
+        raise Conflict(_("Yêu cầu bổ sung vừa thay đổi, vui lòng tải lại hồ sơ."))
     pause = Suspension.objects.get(dossier=dossier, ended_at__isnull=True)
     hours = end_open_suspension(dossier=dossier, now=now)
     if form_data:
         dossier.form_data = _supplemented_form(dossier=dossier, form_data=form_data, now=now)
     dossier.status = pause.resume_status
     extra: dict[str, Any] = {"paused_working_hours": str(hours)}
+    if checked:
+        extra["files"] = _store_supplement_files(
+            dossier=dossier, actor=actor, now=now, checked=checked, saved=saved
+        )
     if dossier.received_at is not None:
         # Asked during processing: the time spent counts, the clock only paused.
         if dossier.procedure_version.supplement_restarts_clock:
@@ -146,7 +308,39 @@ def dossier_supplement(
     else:
         # Back at the one-stop: the reception deadlines count again from the supplement.
         set_reception_deadlines(dossier=dossier, arrival=now)
-    return change.commit(extra=extra)
+    payload = {"files": [f["file"] for f in extra["files"]]} if checked else None
+    return change.commit(extra=extra, payload=payload)
+
+
+def _store_supplement_files(
+    *,
+    dossier: Dossier,
+    actor: User,
+    now: dt.datetime,
+    checked: list[tuple[Component, Checked]],
+    saved: list[str],
+) -> list[dict[str, Any]]:
+    facts: list[dict[str, Any]] = []
+    for part, one in checked:
+        stored = file_store_checked(actor=actor, checked=one, now=now)
+        saved.append(stored.storage_name)
+        DossierFile.objects.create(
+            dossier=dossier,
+            file=stored,
+            kind=DossierFileKind.COMPONENT,
+            component_code=part.code,
+            added_by=actor if actor.is_authenticated else None,
+            added_at=now,
+        )
+        facts.append(
+            {
+                "file": stored.pk,
+                "component": part.code,
+                "name": stored.name,
+                "sha256": stored.sha256,
+            }
+        )
+    return facts
 
 
 def _supplemented_form(
