@@ -386,7 +386,9 @@ def _act(
         for name, value in body.items()
         if name != "expected_version" and value is not None
     }
-    files = multipart_files(request) if is_multipart(request) else {}
+    # `files[<component>]` parts answer a supplement; issue_result's one `file` is `upload`.
+    by_component = is_multipart(request) and action != "issue_result"
+    files = multipart_files(request) if by_component else {}
     if files:
         values["files"] = files
     dossier = _visible(actor=actor, code=code)
