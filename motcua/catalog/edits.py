@@ -28,6 +28,7 @@ from motcua.core.services import audit_record, row_state, state_diff
 from .models import Component, Fee, Field, Procedure, ProcedureVersion, ProcessStep
 from .schema import VERSION_FIELDS
 from .selectors import catalog_cache_invalidate
+from .search import search_index_sync
 from .text import fold, search_text
 
 __all__ = [
@@ -247,6 +248,7 @@ def procedure_save(*, procedure: Procedure, actor: User | None, now: dt.datetime
     )
     new.pop("search_text", None)
     old.pop("search_text", None)
+    search_index_sync(procedure_ids=[procedure.pk])
     if created or new:
         _record(
             actor=actor,
@@ -284,7 +286,9 @@ def procedure_delete(*, procedure: Procedure, actor: User | None, now: dt.dateti
         before={"name": procedure.name, "drafts": procedure.versions.count()},
         after=None,
     )
+    pk = procedure.pk
     procedure.delete()
+    search_index_sync(procedure_ids=[pk])
     catalog_cache_invalidate()
 
 
