@@ -27,8 +27,8 @@ from motcua.core.services import audit_record, row_state, state_diff
 
 from .models import Component, Fee, Field, Procedure, ProcedureVersion, ProcessStep
 from .schema import VERSION_FIELDS
-from .selectors import catalog_cache_invalidate
 from .search import search_index_sync
+from .selectors import catalog_cache_invalidate
 from .text import fold, search_text
 
 __all__ = [

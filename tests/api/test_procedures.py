@@ -10,6 +10,7 @@ from django.test import Client
 from freezegun import freeze_time
 
 from motcua.catalog.models import Field, Procedure, ProcedureVersion
+from motcua.catalog.search import search_index_sync
 from motcua.catalog.text import search_text
 
 pytestmark = pytest.mark.django_db
@@ -43,6 +44,7 @@ def _procedure(
         level=level,
         search_text=search_text(code=code, name=name),
     )
+    search_index_sync(procedure_ids=[procedure.pk])  # created behind the services' back
     ProcedureVersion.objects.create(
         procedure=procedure,
         number=1,
@@ -60,7 +62,7 @@ def test_list_renders_each_procedure_with_the_legal_times_of_its_version_in_forc
     response = client.get("/api/v1/procedures")
 
     assert response.status_code == 200
-    assert response.json() == {"items": [BIRTH_ITEM], "count": 1}
+    assert response.json() == {"items": [BIRTH_ITEM], "count": 1, "suggestions": []}
 
 
 def test_list_filters_by_words_without_diacritics_field_level_and_online_level(
@@ -73,7 +75,8 @@ def test_list_filters_by_words_without_diacritics_field_level_and_online_level(
         return [item["code"] for item in client.get(f"/api/v1/procedures?{query}").json()["items"]]
 
     assert codes("q=dang+ky+khai+sinh") == ["1.001193"]
-    assert codes("q=dang+ky") == ["1.000001", "1.001193"]
+    # By relevance: the name closer to the query (fewer other words) first.
+    assert codes("q=dang+ky") == ["1.001193", "1.000001"]
     assert codes("field=DD") == ["1.000001"]
     assert codes("level=commune") == ["1.001193"]
     assert codes("online_level=partial") == ["1.000001"]
@@ -94,7 +97,7 @@ def test_list_is_paginated_by_20_by_default_and_at_most_100(
 
     assert (first["count"], len(first["items"]), first["items"][0]["code"]) == (25, 20, "HN.T.000")
     assert [i["code"] for i in second["items"]] == [f"HN.T.{n:03d}" for n in range(20, 25)]
-    assert beyond == {"items": [], "count": 25}
+    assert beyond == {"items": [], "count": 25, "suggestions": []}
     assert [i["code"] for i in small["items"]] == [f"HN.T.{n:03d}" for n in range(20, 25)]
     assert too_big.status_code == 422
     assert too_big.json()["code"] == "invalid"
