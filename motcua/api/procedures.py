@@ -163,6 +163,10 @@ class LifeEventOut(Schema):
     procedure_count: int = Field(..., description="Số thủ tục đang áp dụng.")
 
 
+class LifeEventList(Schema):
+    items: list[LifeEventOut]
+
+
 def _field(procedure: Procedure) -> dict[str, str]:
     return {"code": procedure.field.code, "name": procedure.field.name}
 
@@ -244,14 +248,14 @@ def procedures_list(request: HttpRequest, filters: Query[ProcedureFilters]) -> d
 
 @life_events_router.get(
     "",
-    response={200: list[LifeEventOut], 400: PUBLIC_ERRORS[400], 429: PUBLIC_ERRORS[429]},
+    response={200: LifeEventList, 400: PUBLIC_ERRORS[400], 429: PUBLIC_ERRORS[429]},
     operation_id="life_events_list",
     summary="Sự kiện trong đời",
     description="Các sự kiện trong đời (sinh con, kết hôn, ...) và số thủ tục của mỗi sự kiện.",
     throttle=lookup_throttle,
 )
-def life_events_list(request: HttpRequest) -> list[Any]:
-    return life_event_list()
+def life_events_list(request: HttpRequest) -> dict[str, Any]:
+    return {"items": life_event_list()}
 
 
 def _in_force(procedure: Procedure, day: dt.date) -> ProcedureVersion | None:
