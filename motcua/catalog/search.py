@@ -13,7 +13,8 @@ One ranking on both databases, computed where the data is:
   services that write procedures call `search_index_sync` (no signals).
 
 score = 0.5 if every query word begins a word of the text (prefix match)
-      + 0.5 x word similarity (share of the query's trigrams found in the text)
+      + 0.5 x word similarity (for each query word, the share of its trigrams found in
+        one word of the text, weighted by its trigrams)
       + similarity of the query to the folded name (trigram Jaccard: the closest, shortest
         name wins)
       + 1 if the query is the procedure's code
@@ -72,10 +73,18 @@ def trigrams(words: Iterable[str]) -> set[str]:
     return out
 
 
-def word_similarity(query: set[str], text: set[str]) -> float:
-    """Share of the query's trigrams found in the text (pg_trgm's `word_similarity` without
-    the contiguous extent: never lower than it)."""
-    return len(query & text) / len(query) if query else 0.0
+def word_similarity(words: Sequence[str], text_words: Sequence[str]) -> float:
+    """How well the query's words are found among the text's words, in [0, 1]: for each query
+    word the best share of its trigrams found in one word of the text, weighted by its number
+    of trigrams (close to pg_trgm's `word_similarity`, which looks for the query in one
+    contiguous extent of the text)."""
+    text_grams = [_word_trigrams(t) for t in set(text_words)]
+    found = total = 0
+    for word in words:
+        grams = _word_trigrams(word)
+        total += len(grams)
+        found += max((len(grams & t) for t in text_grams), default=0)
+    return found / total if total else 0.0
 
 
 def similarity(a: set[str], b: set[str]) -> float:
@@ -103,7 +112,7 @@ def score_row(
     """The score of one procedure for a query (the Python twin of `_pg_score`)."""
     text_words = _WORDS.findall(text)
     query_grams = trigrams(words)
-    ws = word_similarity(query_grams, trigrams(text_words))
+    ws = word_similarity(words, text_words)
     prefix = prefix_match(words, text_words)
     score = (
         (PREFIX_WEIGHT if prefix else 0.0)
