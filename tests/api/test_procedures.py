@@ -9,8 +9,9 @@ import pytest
 from django.test import Client
 from freezegun import freeze_time
 
-from motcua.catalog.models import Field, Procedure, ProcedureVersion
+from motcua.catalog.models import Field, LifeEvent, Procedure, ProcedureVersion
 from motcua.catalog.search import search_index_sync
+from motcua.catalog.services import life_events_ensure
 from motcua.catalog.text import search_text
 
 pytestmark = pytest.mark.django_db
@@ -245,3 +246,44 @@ def test_detail_of_a_procedure_without_a_version_in_force_is_404(
         "code": "not_found",
         "message": "Thủ tục chưa có phiên bản đang có hiệu lực.",
     }
+
+
+def test_list_ranks_by_relevance_with_typos_and_filters_by_life_event_and_unit(
+    client: Client, procedure: Procedure, civil_status: Field
+) -> None:
+    life_events_ensure()
+    procedure.life_events.add(LifeEvent.objects.get(code="birth"))
+    _procedure("1.000002", "Đăng ký khai sinh lưu động", civil_status, level="commune")
+    _procedure("1.000003", "Đăng ký kết hôn", civil_status, level="commune")
+
+    def codes(query: str) -> list[str]:
+        return [item["code"] for item in client.get(f"/api/v1/procedures?{query}").json()["items"]]
+
+    assert codes("q=khai+sjnh") == ["1.001193", "1.000002"]
+    assert codes("q=KHAI+SINH&life_event=birth") == ["1.001193"]
+    assert codes("life_event=birth") == ["1.001193"]
+    assert codes("life_event=marriage") == []
+    assert codes("unit_kind=ward") == ["1.001193"]  # the others name no unit kinds
+    nothing = client.get("/api/v1/procedures?q=dang+ky+ket+hon+qqqqqq+wwwwww+eeeeee").json()
+    assert (nothing["items"], nothing["count"]) == ([], 0)
+    assert nothing["suggestions"][0] == "Đăng ký kết hôn"  # the closest first
+
+
+def test_life_events_are_listed_with_their_procedure_counts(
+    client: Client, procedure: Procedure
+) -> None:
+    life_events_ensure()
+    procedure.life_events.add(LifeEvent.objects.get(code="birth"))
+
+    response = client.get("/api/v1/life-events")
+
+    assert response.status_code == 200
+    items = response.json()["items"]
+    assert items[0] == {
+        "code": "birth",
+        "name": "Sinh con",
+        "name_en": "Having a baby",
+        "procedure_count": 1,
+    }
+    assert [i["code"] for i in items] == ["birth", "marriage", "house", "business", "death"]
+    assert [i["procedure_count"] for i in items[1:]] == [0, 0, 0, 0]

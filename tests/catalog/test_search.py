@@ -7,6 +7,7 @@ import pytest
 from django.db import connection
 
 from motcua.catalog.models import Field, LifeEvent, Procedure
+from motcua.catalog.problems import CatalogInvalid
 from motcua.catalog.search import FTS_TABLE
 from motcua.catalog.selectors import life_event_list, procedure_search
 from motcua.catalog.services import (
@@ -18,7 +19,6 @@ from motcua.catalog.services import (
     procedure_save,
     procedure_use_counts_set,
 )
-from motcua.catalog.problems import CatalogInvalid
 from tests.catalog.factories import document, procedure_doc
 from tests.factories import UnitFactory
 
@@ -151,7 +151,7 @@ def test_life_events_are_listed_with_their_procedure_counts(demo):
     listed = {e.code: e.procedure_count for e in life_event_list()}
 
     assert listed == {"birth": 6, "marriage": 2, "house": 4, "business": 3, "death": 2}
-    assert [e.code for e in life_event_list()][0] == "birth"
+    assert next(e.code for e in life_event_list()) == "birth"
 
 
 def test_life_events_are_imported_and_exported_with_the_catalog(departments, now):
