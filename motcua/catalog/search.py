@@ -247,7 +247,7 @@ def _tsquery(words: Sequence[str]) -> str:
 def pg_matching(
     qs: QuerySet[Procedure], *, words: Sequence[str], q_folded: str
 ) -> QuerySet[Procedure]:
-    """`qs` narrowed to the matches, annotated with `search_score`."""
+    """`qs` narrowed to the matches, best first (annotated with `search_score`)."""
     joined = " ".join(words)
     tsq = _tsquery(words)
     # Only constants are formatted into the SQL; the query's words are parameters.
@@ -265,7 +265,11 @@ def pg_matching(
         [tsq, joined, joined, q_folded],
         output_field=FloatField(),
     )
-    return qs.filter(matches).annotate(search_score=score)
+    return (
+        qs.filter(matches)
+        .annotate(search_score=score)
+        .order_by("-search_score", "-use_count", "code")
+    )
 
 
 def pg_near(

@@ -190,11 +190,7 @@ def procedure_search(
     if connection.vendor == "postgresql":
         matching = search.pg_matching(qs, words=words, q_folded=q_folded)
         total = matching.count()
-        items = list(
-            _with_versions(matching).order_by("-search_score", "-use_count", "code")[
-                offset : offset + limit
-            ]
-        )
+        items = list(_with_versions(matching)[offset : offset + limit])
         suggestions = (
             [name for name, _score in search.pg_near(qs, words=words, limit=suggest)]
             if total == 0 and suggest
