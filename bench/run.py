@@ -24,6 +24,7 @@ MODULES = [
     "bench.api_actions",
     "bench.signing",
     "bench.uploads",
+    "bench.procedure_search",
 ]
 ROOT = Path(__file__).resolve().parent.parent
 
