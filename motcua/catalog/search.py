@@ -27,10 +27,11 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import BooleanField, FloatField, QuerySet
 from django.db.models.expressions import RawSQL
 
@@ -240,6 +241,24 @@ def search_indexes_install() -> None:
             sqlite_index_create(cursor)
 
 
+@contextmanager
+def pg_index_scans(
+    *, word_similarity_threshold: float = WORD_SIMILARITY_THRESHOLD
+) -> Iterator[None]:
+    """A transaction in which the planner uses the GIN indexes: it prices `word_similarity`
+    like a cheap operator, so on a catalog of a few thousand rows it chose a sequential scan
+    computing it for every row (about 10x slower, measured: bench/procedure_search.py).
+    `SET LOCAL` ends with the transaction. The threshold of `<%` is set here too (0.3 for
+    suggestions)."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(
+            "SELECT set_config('pg_trgm.word_similarity_threshold', %s, true)",
+            [str(word_similarity_threshold)],
+        )
+        yield
+
+
 def _tsquery(words: Sequence[str]) -> str:
     return " & ".join(f"{w}:*" for w in words)
 
@@ -275,17 +294,19 @@ def pg_matching(
 def pg_near(
     qs: QuerySet[Procedure], *, words: Sequence[str], limit: int
 ) -> list[tuple[str, float]]:
-    """Names of the procedures closest to a query that found nothing."""
+    """Names of the procedures closest to a query that found nothing (word similarity at
+    least SUGGESTION_THRESHOLD, through the trigram index)."""
     joined = " ".join(words)
+    near = RawSQL('%s <%% "catalog_procedure"."search_text"', [joined], output_field=BooleanField())
     closeness = RawSQL(
         'word_similarity(%s, "catalog_procedure"."search_text")',
         [joined],
         output_field=FloatField(),
     )
-    rows = (
-        qs.annotate(closeness=closeness)
-        .filter(closeness__gte=SUGGESTION_THRESHOLD)
-        .order_by("-closeness", "-use_count", "code")
-        .values_list("name", "closeness")[:limit]
-    )
-    return list(rows)
+    with pg_index_scans(word_similarity_threshold=SUGGESTION_THRESHOLD):
+        return list(
+            qs.filter(near)
+            .annotate(closeness=closeness)
+            .order_by("-closeness", "-use_count", "code")
+            .values_list("name", "closeness")[:limit]
+        )

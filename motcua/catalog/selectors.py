@@ -189,8 +189,9 @@ def procedure_search(
     q_folded = " ".join(words)
     if connection.vendor == "postgresql":
         matching = search.pg_matching(qs, words=words, q_folded=q_folded)
-        total = matching.count()
-        items = list(_with_versions(matching)[offset : offset + limit])
+        with search.pg_index_scans():
+            total = matching.count()
+            items = list(_with_versions(matching)[offset : offset + limit])
         suggestions = (
             [name for name, _score in search.pg_near(qs, words=words, limit=suggest)]
             if total == 0 and suggest
