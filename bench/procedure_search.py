@@ -30,7 +30,9 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
@@ -217,6 +219,27 @@ def _subprocess(env: dict[str, str], *args: str) -> Any:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def _sqlite_selector() -> dict[str, Any]:
+    """The selector on SQLite (the embedded database: FTS5 candidates, scored in Python),
+    same catalog, in process only."""
+    path = Path(tempfile.gettempdir()) / f"motcua_bench_search_{os.getpid()}.sqlite3"
+    env = dict(os.environ)
+    env.update(DJANGO_SETTINGS_MODULE="config.settings.test", DATABASE_URL=f"sqlite:///{path}")
+    try:
+        subprocess.run(
+            [PYTHON, "manage.py", "migrate", "--noinput", "-v", "0"],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            timeout=300,
+        )
+        seeded = _subprocess(env, "--seed")
+        return {**_subprocess(env, "--selector"), "procedures": seeded["procedures"]}
+    finally:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
 def run() -> list[dict[str, Any]]:
     database = f"motcua_bench_search_{os.getpid()}"
     env = _env(f"{PG_SERVER}/{database}")
@@ -251,6 +274,7 @@ def run() -> list[dict[str, Any]]:
     finally:
         _stop(server)
         _admin_sql(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+    sqlite = _sqlite_selector()
     config = f"gthread -w {workers} --threads {threads}, 1 client"
     ratio = round(api["p50_ms"] / bare["p50_ms"], 1) if api["p50_ms"] and bare["p50_ms"] else None
     return [
@@ -267,6 +291,19 @@ def run() -> list[dict[str, Any]]:
             "met": selector["p95_ms"] is not None and selector["p95_ms"] < TARGET["p95_ms_max"],
             "per_query_p50_ms": selector["per_query_p50_ms"],
             "results": selector["results"],
+        },
+        {
+            "name": "procedure_search selector (SQLite FTS5)",
+            "figures": {
+                "p50_ms": sqlite["p50_ms"],
+                "p95_ms": sqlite["p95_ms"],
+                "queries": sqlite["queries"],
+                "procedures": sqlite["procedures"],
+            },
+            "target": {},
+            "met": None,
+            "per_query_p50_ms": sqlite["per_query_p50_ms"],
+            "results": sqlite["results"],
         },
         {
             "name": "api GET /api/v1/procedures?q= (PostgreSQL, gunicorn)",

@@ -19,8 +19,9 @@ score = 0.5 if every query word begins a word of the text (prefix match)
         name wins)
       + 1 if the query is the procedure's code
       + use: 0.05 x log10(1 + dossiers in the last 12 months), at most 0.2
-A procedure matches when every word prefix-matches or the word similarity reaches 0.6
-(`pg_trgm.word_similarity_threshold`'s default). Ties: more used first, then by code.
+A procedure matches when every word begins a word of its text (prefix); only when no
+procedure matches so are typos looked for: then those whose word similarity reaches 0.6
+(`pg_trgm.word_similarity_threshold`'s default) match. Ties: more used first, then by code.
 """
 
 from __future__ import annotations
@@ -105,6 +106,7 @@ class Scored:
     code: str
     matched: bool
     closeness: float  # word similarity, for suggestions
+    prefix: bool = False
 
 
 def score_row(
@@ -129,6 +131,7 @@ def score_row(
         code=code,
         matched=prefix or ws >= WORD_SIMILARITY_THRESHOLD,
         closeness=ws,
+        prefix=prefix,
     )
 
 
@@ -209,7 +212,7 @@ def sqlite_rank(
         )
     ]
     scored.sort(key=lambda s: (-s.score, -s.use_count, s.code))
-    matched = [s for s in scored if s.matched]
+    matched = [s for s in scored if s.prefix] or [s for s in scored if s.matched]
     near = sorted(
         (s for s in scored if not s.matched and s.closeness >= SUGGESTION_THRESHOLD),
         key=lambda s: (-s.closeness, -s.use_count, s.code),
@@ -264,24 +267,28 @@ def _tsquery(words: Sequence[str]) -> str:
 
 
 def pg_matching(
-    qs: QuerySet[Procedure], *, words: Sequence[str], q_folded: str
+    qs: QuerySet[Procedure], *, words: Sequence[str], q_folded: str, typos: bool
 ) -> QuerySet[Procedure]:
-    """`qs` narrowed to the matches, best first (annotated with `search_score`)."""
+    """`qs` narrowed to the matches, best first (annotated with `search_score`): with
+    `typos`, by word similarity (`<%`, the trigram index), otherwise every word a prefix
+    (the tsvector index)."""
     joined = " ".join(words)
     tsq = _tsquery(words)
-    # Only constants are formatted into the SQL; the query's words are parameters.
-    matches = RawSQL(  # noqa: S611
-        f'({_TSV} @@ to_tsquery(\'simple\', %s) OR %s <%% "catalog_procedure"."search_text")',
-        [tsq, joined],
-        output_field=BooleanField(),
-    )
+    if typos:
+        matches = RawSQL(
+            '%s <%% "catalog_procedure"."search_text"', [joined], output_field=BooleanField()
+        )
+    else:
+        matches = RawSQL(  # noqa: S611
+            f"{_TSV} @@ to_tsquery('simple', %s)", [tsq], output_field=BooleanField()
+        )
     score = RawSQL(  # noqa: S611
-        f"(CASE WHEN {_TSV} @@ to_tsquery('simple', %s) THEN {PREFIX_WEIGHT} ELSE 0 END"
+        f"({PREFIX_WEIGHT if not typos else 0}"
         f' + {WORD_SIMILARITY_WEIGHT} * word_similarity(%s, "catalog_procedure"."search_text")'
         ' + similarity(%s, unaccent(lower("catalog_procedure"."name")))'
         f' + CASE WHEN lower("catalog_procedure"."code") = %s THEN {CODE_WEIGHT} ELSE 0 END'
         f' + LEAST({USE_WEIGHT} * log(1 + "catalog_procedure"."use_count"), {USE_CAP}))',
-        [tsq, joined, joined, q_folded],
+        [joined, joined, q_folded],
         output_field=FloatField(),
     )
     return (
