@@ -191,28 +191,47 @@ def _fts_match(words: Sequence[str]) -> str | None:
     return " OR ".join(f'"{g}"' for g in grams)
 
 
-def sqlite_rank(
-    qs: QuerySet[Procedure], *, words: Sequence[str], q_folded: str
-) -> tuple[list[Scored], list[Scored]]:
-    """(matches best first, near misses best first) among `qs`."""
-    match = _fts_match(words)
+def _fts_all_words(words: Sequence[str]) -> str | None:
+    """An FTS5 query: every word of three letters or more as a substring (the words as typed;
+    shorter ones are checked in Python)."""
+    long = sorted({w for w in words if len(w) >= 3})
+    return " AND ".join(f'"{w}"' for w in long) if long else None
+
+
+def _candidates(qs: QuerySet[Procedure], match: str | None, words: Sequence[str]) -> list[Scored]:
     if match is None:  # only words of one or two letters: no trigram to look up
-        candidates = qs.filter(search_text__contains=words[0])
+        rows = qs.filter(search_text__contains=words[0])
     else:
-        candidates = qs.filter(
+        rows = qs.filter(
             pk__in=RawSQL(  # noqa: S611 (constants; the query is a parameter)
                 f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s",  # noqa: S608
                 [match],
             )
         )
-    scored = [
+    q_folded = " ".join(words)
+    return [
         score_row(words=words, q_folded=q_folded, pk=pk, code=code, name=name, text=text, use=use)
-        for pk, code, name, text, use in candidates.values_list(
+        for pk, code, name, text, use in rows.values_list(
             "pk", "code", "name", "search_text", "use_count"
         )
     ]
-    scored.sort(key=lambda s: (-s.score, -s.use_count, s.code))
-    matched = [s for s in scored if s.prefix] or [s for s in scored if s.matched]
+
+
+def sqlite_rank(
+    qs: QuerySet[Procedure], *, words: Sequence[str], q_folded: str
+) -> tuple[list[Scored], list[Scored]]:
+    """(matches best first, near misses best first) among `qs`: the words as typed (every
+    long word a substring in the index, then every word a prefix), else typos (candidates
+    sharing a trigram with a word, word similarity at least 0.6)."""
+
+    def order(items: list[Scored]) -> list[Scored]:
+        return sorted(items, key=lambda s: (-s.score, -s.use_count, s.code))
+
+    strict = [s for s in _candidates(qs, _fts_all_words(words), words) if s.prefix]
+    if strict:
+        return order(strict), []
+    scored = _candidates(qs, _fts_match(words), words)
+    matched = order([s for s in scored if s.matched])
     near = sorted(
         (s for s in scored if not s.matched and s.closeness >= SUGGESTION_THRESHOLD),
         key=lambda s: (-s.closeness, -s.use_count, s.code),
