@@ -25,6 +25,7 @@ MODULES = [
     "bench.signing",
     "bench.uploads",
     "bench.forms",
+    "bench.procedure_search",
 ]
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -59,9 +59,11 @@ def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> None:
     (TRUNCATE) still works. On SQLite the flush is a DELETE, which they would refuse."""
     from django.db import connection
 
+    from motcua.catalog.search import search_indexes_install
     from tests.append_only import triggers_install
 
     with django_db_blocker.unblock():
+        search_indexes_install()  # the search migration's indexes (docs/search.md)
         if connection.vendor == "postgresql":
             triggers_install()
 

@@ -306,6 +306,11 @@ CELERY_BEAT_SCHEDULE = {
     "close-unsupplemented": {"task": "motcua.dossiers.close_unsupplemented", "schedule": 3600.0},
     "purge-idempotency": {"task": "motcua.api.purge_idempotency", "schedule": 3600.0},
     "purge-orphan-files": {"task": "motcua.documents.purge_orphan_files", "schedule": 86400.0},
+    # Procedure.use_count (search ranking): dossiers of the last 12 months per procedure.
+    "refresh-procedure-use": {
+        "task": "motcua.dossiers.refresh_procedure_use",
+        "schedule": 86400.0,
+    },
 }
 # `Idempotency-Key` records are kept this many days, then purged (a retry after that is new).
 MOTCUA_IDEMPOTENCY_TTL_DAYS = int(os.environ.get("MOTCUA_IDEMPOTENCY_TTL_DAYS", "7"))

@@ -81,6 +81,7 @@ api = NinjaAPI(
 install_error_handlers(api)
 
 api.add_router("/procedures", procedures.router)
+api.add_router("/life-events", procedures.life_events_router)
 api.add_router("/units", units.router)
 api.add_router("/dossiers", dossiers.router)
 api.add_router("/dossiers", dossier_actions.router)

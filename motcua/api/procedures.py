@@ -19,25 +19,43 @@ from motcua.catalog.models import (
     ResultKind,
     TimeUnit,
 )
-from motcua.catalog.selectors import procedure_get, procedure_list, version_current
+from motcua.catalog.selectors import (
+    life_event_list,
+    procedure_get,
+    procedure_search,
+    version_current,
+)
 from motcua.core import clock
 from motcua.core.errors import NotFound
 from motcua.organisation.models import Role
 
 from .datetimes import LocalDateTime
-from .enums import FeeKind
+from .enums import FeeKind, UnitKind
 from .errors import PUBLIC_ERRORS, ErrorOut
-from .pagination import PageQuery, paginate
+from .pagination import PageQuery
 from .throttling import lookup_throttle
 
 router = Router(tags=["procedures"])
+life_events_router = Router(tags=["procedures"])
 
 
 class ProcedureFilters(PageQuery):
     q: str | None = Field(
-        None, max_length=200, description="Tìm theo mã hoặc tên (không phân biệt dấu)."
+        None,
+        max_length=200,
+        description=(
+            "Tìm theo mã hoặc tên, không phân biệt dấu, chữ hoa, chấp nhận gõ sai một chữ; "
+            "kết quả xếp theo mức phù hợp rồi số hồ sơ 12 tháng qua."
+        ),
     )
     field: str | None = Field(None, max_length=40, description="Mã lĩnh vực.")
+    life_event: str | None = Field(
+        None, max_length=40, description="Mã sự kiện trong đời (xem /life-events)."
+    )
+    unit: str | None = Field(
+        None, max_length=40, description="Mã đơn vị: các thủ tục đơn vị này giải quyết."
+    )
+    unit_kind: UnitKind | None = Field(None, description="Loại đơn vị có thẩm quyền.")
     level: Level | None = Field(None, description="Cấp thực hiện: commune | province.")
     online_level: OnlineLevel | None = Field(
         None, description="Mức dịch vụ trực tuyến: full | partial | none."
@@ -137,6 +155,21 @@ class ProcedureDetailOut(ProcedureItemOut):
 class ProcedurePage(Schema):
     items: list[ProcedureItemOut]
     count: int
+    suggestions: list[str] = Field(
+        default_factory=list,
+        description="Khi không tìm thấy: tên các thủ tục gần giống nhất với từ khoá.",
+    )
+
+
+class LifeEventOut(Schema):
+    code: str
+    name: str
+    name_en: str
+    procedure_count: int = Field(..., description="Số thủ tục đang áp dụng.")
+
+
+class LifeEventList(Schema):
+    items: list[LifeEventOut]
 
 
 def _field(procedure: Procedure) -> dict[str, str]:
@@ -191,21 +224,47 @@ def _detail(procedure: Procedure, version: ProcedureVersion) -> dict[str, Any]:
     response={200: ProcedurePage, **PUBLIC_ERRORS},
     operation_id="procedures_list",
     summary="Tra cứu thủ tục",
-    description="Thủ tục đang áp dụng, lọc theo từ khoá, lĩnh vực, cấp, mức trực tuyến.",
+    description=(
+        "Thủ tục đang áp dụng, lọc theo từ khoá, lĩnh vực, sự kiện trong đời, đơn vị, cấp, "
+        "mức trực tuyến. Có từ khoá: xếp theo mức phù hợp, rồi số hồ sơ 12 tháng qua; "
+        "không có: theo mã."
+    ),
     throttle=lookup_throttle,
 )
 def procedures_list(request: HttpRequest, filters: Query[ProcedureFilters]) -> dict[str, Any]:
-    procedures = procedure_list(
-        q=filters.q, field=filters.field, level=filters.level, online_level=filters.online_level
+    found = procedure_search(
+        q=filters.q,
+        field=filters.field,
+        life_event=filters.life_event,
+        unit=filters.unit,
+        unit_kind=filters.unit_kind,
+        level=filters.level,
+        online_level=filters.online_level,
+        limit=filters.page_size,
+        offset=(filters.page - 1) * filters.page_size,
     )
-    page = paginate(procedures, filters)
     today = clock.local(clock.now()).date()
-    page["items"] = [_item(procedure, _in_force(procedure, today)) for procedure in page["items"]]
-    return page
+    return {
+        "items": [_item(procedure, _in_force(procedure, today)) for procedure in found.items],
+        "count": found.total,
+        "suggestions": found.suggestions,
+    }
+
+
+@life_events_router.get(
+    "",
+    response={200: LifeEventList, 400: PUBLIC_ERRORS[400], 429: PUBLIC_ERRORS[429]},
+    operation_id="life_events_list",
+    summary="Sự kiện trong đời",
+    description="Các sự kiện trong đời (sinh con, kết hôn, ...) và số thủ tục của mỗi sự kiện.",
+    throttle=lookup_throttle,
+)
+def life_events_list(request: HttpRequest) -> dict[str, Any]:
+    return {"items": life_event_list()}
 
 
 def _in_force(procedure: Procedure, day: dt.date) -> ProcedureVersion | None:
-    """The current version among those `procedure_list` prefetched (published, newest first),
+    """The current version among those `procedure_search` prefetched (published, newest first),
     the same choice `version_current` makes, without a query per row."""
     versions: list[ProcedureVersion] = getattr(procedure, "published_versions", [])
     return next((version for version in versions if version.is_valid_on(day)), None)

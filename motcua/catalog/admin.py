@@ -32,6 +32,7 @@ from .models import (
     Component,
     Fee,
     Field,
+    LifeEvent,
     Procedure,
     ProcedureVersion,
     ProcessStep,
@@ -45,6 +46,7 @@ from .services import (
     field_delete,
     field_save,
     procedure_delete,
+    procedure_life_events_set,
     procedure_save,
     procedure_version_create_draft,
     procedure_version_delete,
@@ -142,6 +144,15 @@ class ProcedureForm(forms.ModelForm):
         required=False,
     )
 
+    # Not a model field of the form: saved by `procedure_life_events_set` (with an audit
+    # event), never by the form's save_m2m.
+    life_events = forms.ModelMultipleChoiceField(
+        label=capfirst(Procedure._meta.get_field("life_events").verbose_name),
+        queryset=LifeEvent.objects.order_by("order", "code"),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
     class Meta:
         model = Procedure
         fields = (
@@ -155,6 +166,11 @@ class ProcedureForm(forms.ModelForm):
             "competent_unit",
             "is_active",
         )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.fields["life_events"].initial = list(self.instance.life_events.all())
 
 
 class VersionInline(admin.TabularInline):
@@ -214,7 +230,15 @@ class ProcedureAdmin(ServiceErrorsMixin, admin.ModelAdmin):
     actions = ("create_draft",)
 
     def save_model(self, request: HttpRequest, obj: Procedure, form: Any, change: bool) -> None:
-        self._call(request, procedure_save, procedure=obj)
+        if self._call(request, procedure_save, procedure=obj) and "life_events" in getattr(
+            form, "cleaned_data", {}
+        ):
+            self._call(
+                request,
+                procedure_life_events_set,
+                procedure=obj,
+                codes=[e.code for e in form.cleaned_data["life_events"]],
+            )
 
     def delete_model(self, request: HttpRequest, obj: Procedure) -> None:
         self._call(request, procedure_delete, procedure=obj)

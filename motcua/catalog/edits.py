@@ -15,6 +15,7 @@ validity dates.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
 from django.db import models, transaction
@@ -25,8 +26,9 @@ from motcua.accounts.models import User
 from motcua.core.errors import Conflict, IllegalTransition, ValidationError
 from motcua.core.services import audit_record, row_state, state_diff
 
-from .models import Component, Fee, Field, Procedure, ProcedureVersion, ProcessStep
+from .models import Component, Fee, Field, LifeEvent, Procedure, ProcedureVersion, ProcessStep
 from .schema import VERSION_FIELDS
+from .search import search_index_sync
 from .selectors import catalog_cache_invalidate
 from .text import fold, search_text
 
@@ -247,6 +249,7 @@ def procedure_save(*, procedure: Procedure, actor: User | None, now: dt.datetime
     )
     new.pop("search_text", None)
     old.pop("search_text", None)
+    search_index_sync(procedure_ids=[procedure.pk])
     if created or new:
         _record(
             actor=actor,
@@ -259,6 +262,30 @@ def procedure_save(*, procedure: Procedure, actor: User | None, now: dt.datetime
         )
     catalog_cache_invalidate()
     return procedure
+
+
+@transaction.atomic
+def procedure_life_events_set(
+    *, procedure: Procedure, codes: Iterable[str], actor: User | None, now: dt.datetime
+) -> None:
+    """Link a procedure to exactly these life events (codes), with an audit event when the
+    set changes."""
+    wanted = sorted(set(codes))
+    events = list(LifeEvent.objects.filter(code__in=wanted))
+    before = sorted(procedure.life_events.values_list("code", flat=True))
+    after = sorted(e.code for e in events)
+    if before == after:
+        return
+    procedure.life_events.set(events)
+    _record(
+        actor=actor,
+        action="procedure.life_events",
+        obj=procedure,
+        object_id=procedure.code,
+        now=now,
+        before={"life_events": before},
+        after={"life_events": after},
+    )
 
 
 @transaction.atomic
@@ -284,7 +311,9 @@ def procedure_delete(*, procedure: Procedure, actor: User | None, now: dt.dateti
         before={"name": procedure.name, "drafts": procedure.versions.count()},
         after=None,
     )
+    pk = procedure.pk
     procedure.delete()
+    search_index_sync(procedure_ids=[pk])
     catalog_cache_invalidate()
 
 

@@ -37,6 +37,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "level",
         "competent_unit_kinds",
         "competent_unit",
+        "life_events",
         *_VERSION_COLUMNS,
     ),
     "components": ("procedure_code", *COMPONENT_KEYS),
@@ -51,6 +52,7 @@ REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
 }
 _LIST_COLUMNS = {
     "competent_unit_kinds": ",",
+    "life_events": ",",
     "accepted_forms": ",",
     "allowed_types": ",",
     "legal_basis": "\n",

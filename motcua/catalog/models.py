@@ -36,6 +36,35 @@ class Field(models.Model):
         return self.name
 
 
+#: The life events the catalog knows from the start (code, name, English name); the search
+#: migration and `life_events_ensure` create them.
+LIFE_EVENTS = (
+    ("birth", "Sinh con", "Having a baby"),
+    ("marriage", "Kết hôn", "Getting married"),
+    ("house", "Xây, sửa nhà", "Building a house"),
+    ("business", "Khởi nghiệp, kinh doanh", "Starting a business"),
+    ("death", "Người thân qua đời", "A death in the family"),
+)
+
+
+class LifeEvent(models.Model):
+    """Sự kiện trong đời (birth, marriage, building a house, ...): a way to browse the catalog
+    by what is happening to a person rather than by field. Procedures link to any number."""
+
+    code = models.CharField(_("mã sự kiện"), max_length=40, unique=True)
+    name = models.CharField(_("tên sự kiện"), max_length=200)
+    name_en = models.CharField(_("tên tiếng Anh"), max_length=200, blank=True)
+    order = models.PositiveSmallIntegerField(_("thứ tự"), default=0)
+
+    class Meta:
+        verbose_name = _("sự kiện trong đời")
+        verbose_name_plural = _("sự kiện trong đời")
+        ordering = ["order", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Level(models.TextChoices):
     COMMUNE = "commune", _("Cấp xã")
     PROVINCE = "province", _("Cấp tỉnh")
@@ -80,6 +109,15 @@ class Procedure(models.Model):
         blank=True,
         editable=False,
         help_text=_("Mã, tên tiếng Việt không dấu và tên tiếng Anh, chữ thường (tự điền)."),
+    )
+    life_events = models.ManyToManyField(
+        LifeEvent, blank=True, related_name="procedures", verbose_name=_("sự kiện trong đời")
+    )
+    use_count = models.PositiveIntegerField(
+        _("số hồ sơ 12 tháng qua"),
+        default=0,
+        editable=False,
+        help_text=_("Số hồ sơ nộp theo thủ tục trong 12 tháng gần nhất (cập nhật định kỳ)."),
     )
     created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
 

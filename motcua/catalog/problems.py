@@ -153,6 +153,10 @@ MESSAGES: dict[str, tuple[Any, str]] = {
         _("Lĩnh vực %(value)s không có trong danh mục lĩnh vực."),
         "Field %(value)s is not in the list of fields.",
     ),
+    "unknown_life_event": (
+        _("Sự kiện trong đời %(value)s không có trong danh mục."),
+        "Life event %(value)s is not in the list of life events.",
+    ),
     "field_name_conflict": (
         _("Lĩnh vực %(value)s có hai tên khác nhau trong tệp."),
         "Field %(value)s has two different names in the file.",

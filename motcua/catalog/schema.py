@@ -64,6 +64,7 @@ PROCEDURE_KEYS = (
     "level",
     "competent_unit_kinds",
     "competent_unit",
+    "life_events",
     "version",
 )
 # The one list of a version's own fields (not its number, components, fees or steps): what the
@@ -135,6 +136,8 @@ class Context:
     field_codes: set[str] = field(default_factory=set)
     field_aliases: Mapping[str, str] = field(default_factory=dict)
     unit_names: Mapping[str, str | None] = field(default_factory=dict)
+    # Known life event codes; None: not checked.
+    life_event_codes: set[str] | None = None
 
     def field_code(self, value: str) -> str | None:
         if value in self.field_aliases:
@@ -430,6 +433,10 @@ def check_procedure(
     unit = clean["competent_unit"] = _unit(r, "competent_unit", context)
     if level == Level.PROVINCE and not unit:
         r.report("competent_unit_required", "competent_unit")
+    events = clean["life_events"] = sorted(set(r.strings("life_events")))
+    for event in events:
+        if context.life_event_codes is not None and event not in context.life_event_codes:
+            r.report("unknown_life_event", "life_events", value=event)
     version = data.get("version")
     if not isinstance(version, Mapping):
         r.report("required" if version is None else "not_an_object", "version")

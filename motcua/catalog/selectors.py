@@ -5,15 +5,19 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+from dataclasses import dataclass, field
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db import connection
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from motcua.core.errors import NotFound
 from motcua.core.generation_cache import Generation, GenerationCache
+from motcua.organisation.models import Unit
 from motcua.organisation.selectors import UNITS_GENERATION
 
-from .models import Procedure, ProcedureVersion, ProcessStep
+from . import search
+from .models import LifeEvent, Procedure, ProcedureVersion, ProcessStep
 from .text import fold
 
 # Bumped by every write to procedures and versions (`catalog_cache_invalidate`): the catalog
@@ -86,6 +90,143 @@ def procedure_list(
     return qs.prefetch_related(
         Prefetch("versions", queryset=_published_versions(), to_attr="published_versions")
     ).order_by("code")
+
+
+@dataclass
+class SearchPage:
+    """One page of `procedure_search`: the procedures (as `procedure_list` gives them), how
+    many match in all, and when nothing matched, names of the closest procedures."""
+
+    items: list[Procedure]
+    total: int
+    suggestions: list[str] = field(default_factory=list)
+
+
+def _filtered(
+    *,
+    field: str | None,
+    life_event: str | None,
+    unit: str | None,
+    unit_kind: str | None,
+    level: str | None,
+    online_level: str | None,
+) -> QuerySet[Procedure]:
+    qs = Procedure.objects.filter(is_active=True)
+    if field:
+        qs = qs.filter(field__code=field)
+    if life_event:
+        qs = qs.filter(life_events__code=life_event)
+    if level:
+        qs = qs.filter(level=level)
+    if unit_kind:
+        # A JSON list of plain codes: the quoted code is in its text on both databases.
+        qs = qs.filter(competent_unit_kinds__icontains=f'"{unit_kind}"')
+    if unit:
+        found = Unit.objects.filter(code=unit).values_list("pk", "kind").first()
+        if found is None:
+            return qs.none()
+        pk, kind = found
+        qs = qs.filter(
+            Q(competent_unit_id=pk)
+            | Q(competent_unit__isnull=True, competent_unit_kinds__icontains=f'"{kind}"')
+        )
+    if online_level:
+        qs = qs.filter(
+            Exists(
+                ProcedureVersion.objects.filter(
+                    procedure=OuterRef("pk"),
+                    status=ProcedureVersion.Status.PUBLISHED,
+                    valid_to__isnull=True,
+                    online_level=online_level,
+                )
+            )
+        )
+    return qs
+
+
+def _with_versions(qs: QuerySet[Procedure]) -> QuerySet[Procedure]:
+    return qs.select_related("field", "competent_unit").prefetch_related(
+        Prefetch("versions", queryset=_published_versions(), to_attr="published_versions")
+    )
+
+
+def procedure_search(
+    *,
+    q: str | None,
+    field: str | None = None,
+    life_event: str | None = None,
+    unit: str | None = None,
+    unit_kind: str | None = None,
+    level: str | None = None,
+    online_level: str | None = None,
+    limit: int = 20,
+    offset: int = 0,
+    suggest: int = 3,
+) -> SearchPage:
+    """Active procedures matching a query as people type it (accents, case and a typo
+    ignored: "khai sjnh" finds "Đăng ký khai sinh"), best first: relevance, then use (dossiers
+    in the last 12 months), then code; without a query, the filtered procedures by code.
+
+    Filters: `field` (field code), `life_event` (life event code), `unit` (a unit code: the
+    procedures it settles, named as competent unit or by its kind), `unit_kind`, `level`,
+    `online_level` (as `procedure_list`). PostgreSQL ranks in SQL (tsvector and trigram GIN
+    indexes), SQLite over the FTS5 candidates in Python: `motcua.catalog.search`. Items carry
+    `field`, `competent_unit` and `published_versions` like `procedure_list`'s.
+    """
+    qs = _filtered(
+        field=field,
+        life_event=life_event,
+        unit=unit,
+        unit_kind=unit_kind,
+        level=level,
+        online_level=online_level,
+    )
+    words = search.query_words(q or "")
+    if not words:
+        total = qs.count()
+        items = list(_with_versions(qs).order_by("code")[offset : offset + limit])
+        return SearchPage(items=items, total=total)
+    q_folded = " ".join(words)
+    if connection.vendor == "postgresql":
+        with search.pg_index_scans():
+            # The words as typed (prefixes); typos only when they find nothing.
+            matching = search.pg_matching(qs, words=words, q_folded=q_folded, typos=False)
+            total = matching.count()
+            if total == 0:
+                matching = search.pg_matching(qs, words=words, q_folded=q_folded, typos=True)
+                total = matching.count()
+            # The page's ids first, without joins: joined, the planner walked every field's
+            # procedures through the field index, matching each row (5x slower).
+            page = list(matching.values_list("pk", flat=True)[offset : offset + limit])
+        by_pk = {p.pk: p for p in _with_versions(Procedure.objects.filter(pk__in=page))}
+        items = [by_pk[pk] for pk in page]
+        suggestions = (
+            [name for name, _score in search.pg_near(qs, words=words, limit=suggest)]
+            if total == 0 and suggest
+            else []
+        )
+        return SearchPage(items=items, total=total, suggestions=suggestions)
+    matched, near = search.sqlite_rank(qs, words=words, q_folded=q_folded)
+    page = [s.pk for s in matched[offset : offset + limit]]
+    by_pk = {p.pk: p for p in _with_versions(Procedure.objects.filter(pk__in=page))}
+    suggestions = []
+    if not matched and suggest:
+        names = dict(
+            Procedure.objects.filter(pk__in=[s.pk for s in near[:suggest]]).values_list(
+                "pk", "name"
+            )
+        )
+        suggestions = [names[s.pk] for s in near[:suggest]]
+    return SearchPage(items=[by_pk[pk] for pk in page], total=len(matched), suggestions=suggestions)
+
+
+def life_event_list() -> list[LifeEvent]:
+    """Every life event, in order, each with `procedure_count` (active procedures)."""
+    return list(
+        LifeEvent.objects.annotate(
+            procedure_count=Count("procedures", filter=Q(procedures__is_active=True))
+        ).order_by("order", "code")
+    )
 
 
 def procedure_get(*, code: str) -> Procedure:

@@ -33,13 +33,23 @@ from .edits import (  # one row at a time, for the admin; re-exported here
     field_merge_duplicates,
     field_save,
     procedure_delete,
+    procedure_life_events_set,
     procedure_save,
     procedure_version_delete,
     procedure_version_save,
     version_part_delete,
     version_part_save,
 )
-from .models import Component, Fee, Field, Procedure, ProcedureVersion, ProcessStep
+from .models import (
+    LIFE_EVENTS,
+    Component,
+    Fee,
+    Field,
+    LifeEvent,
+    Procedure,
+    ProcedureVersion,
+    ProcessStep,
+)
 from .problems import CatalogInvalid, Problem, problem
 from .schema import (
     FORMAT,
@@ -48,6 +58,7 @@ from .schema import (
     check_procedure,
     unit_names,
 )
+from .search import search_index_rebuild, search_index_sync
 from .selectors import catalog_cache_invalidate, version_current
 from .text import fold, search_text
 
@@ -102,6 +113,7 @@ def _procedure_document(version: ProcedureVersion) -> dict[str, Any]:
         "level": procedure.level,
         "competent_unit_kinds": list(procedure.competent_unit_kinds or []),
         "competent_unit": procedure.competent_unit.code if procedure.competent_unit else None,
+        "life_events": sorted(e.code for e in procedure.life_events.all()),
         "version": version_json(clean_from_db(version)),
     }
 
@@ -501,6 +513,7 @@ def _context(*, fields: _Fields | None = None) -> Context:
         field_codes=codes,
         field_aliases=aliases,
         unit_names=unit_names((code, name) for code, name, _pk in units),
+        life_event_codes=set(LifeEvent.objects.values_list("code", flat=True)),
     )
 
 
@@ -510,7 +523,9 @@ def _plan(cleans: list[dict[str, Any]], problems: list[Problem]) -> list[_Plan]:
     codes = [c["code"] for c in cleans]
     existing = {
         p.code: p
-        for p in Procedure.objects.filter(code__in=codes).select_related("field", "competent_unit")
+        for p in Procedure.objects.filter(code__in=codes)
+        .select_related("field", "competent_unit")
+        .prefetch_related("life_events")
     }
     versions_by_procedure: dict[int, list[ProcedureVersion]] = {}
     for v in ProcedureVersion.objects.filter(procedure__in=existing.values()).order_by("-number"):
@@ -588,7 +603,15 @@ def _procedure_changed(procedure: Procedure, clean: Mapping[str, Any]) -> bool:
     if any(getattr(procedure, k) != v for k, v in values.items()):
         return True
     unit = procedure.competent_unit.code if procedure.competent_unit else None
-    return procedure.field.code != clean["field"] or unit != clean["competent_unit"]
+    return (
+        procedure.field.code != clean["field"]
+        or unit != clean["competent_unit"]
+        or _life_events_of(procedure) != clean.get("life_events", [])
+    )
+
+
+def _life_events_of(procedure: Procedure) -> list[str]:
+    return sorted(e.code for e in procedure.life_events.all())
 
 
 def _save_fields(fields: _Fields) -> None:
@@ -634,6 +657,8 @@ def _save(
             changed_procedures.append(plan.procedure)
     Procedure.objects.bulk_create(new_procedures, batch_size=_BATCH)
     Procedure.objects.bulk_update(changed_procedures, list(_PROCEDURE_FIELDS), batch_size=_BATCH)
+    _save_life_events([*new_procedures, *changed_procedures], plans)
+    search_index_sync(procedure_ids=[p.pk for p in [*new_procedures, *changed_procedures]])
     if progress:
         progress("save", len(new_procedures) + len(changed_procedures), len(plans))
 
@@ -701,6 +726,43 @@ def _save(
         progress("save", len(plans), len(plans))
 
 
+def _save_life_events(procedures: list[Procedure], plans: list[_Plan]) -> None:
+    """Replace the life events of the written procedures with the file's (a few queries)."""
+    if not procedures:
+        return
+    wanted = {p.clean["code"]: p.clean.get("life_events", []) for p in plans}
+    event_ids = dict(LifeEvent.objects.values_list("code", "id"))
+    link = Procedure.life_events.through
+    ids = [p.pk for p in procedures]
+    for start in range(0, len(ids), _BATCH):
+        link.objects.filter(procedure_id__in=ids[start : start + _BATCH]).delete()
+    link.objects.bulk_create(
+        [
+            link(procedure_id=p.pk, lifeevent_id=event_ids[code])
+            for p in procedures
+            for code in wanted.get(p.code, [])
+            if code in event_ids
+        ],
+        batch_size=_BATCH,
+    )
+
+
+@transaction.atomic
+def procedure_use_counts_set(*, counts: Mapping[int, int], now: dt.datetime) -> int:
+    """Set `Procedure.use_count` (dossiers filed in the last 12 months, counted by the dossiers
+    app: catalog never reads dossiers) for every procedure: the ones in `counts` (procedure
+    id -> count) get theirs, every other one 0. Returns how many rows changed. Derived data:
+    no audit event, no cache bump (search reads the column)."""
+    changed: list[Procedure] = []
+    for procedure in Procedure.objects.only("pk", "use_count").iterator(chunk_size=_BATCH):
+        count = max(int(counts.get(procedure.pk, 0)), 0)
+        if procedure.use_count != count:
+            procedure.use_count = count
+            changed.append(procedure)
+    Procedure.objects.bulk_update(changed, ["use_count"], batch_size=_BATCH)
+    return len(changed)
+
+
 def _close_validity(published: list[ProcedureVersion]) -> None:
     """End the validity of the versions the newly published ones replace."""
     if not published:
@@ -740,9 +802,23 @@ def catalog_import_file(
     )
 
 
+@transaction.atomic
+def life_events_ensure() -> int:
+    """Create the life events of `LIFE_EVENTS` that are missing (names of existing ones are
+    left as edited); returns how many were created."""
+    created = 0
+    for order, (code, name, name_en) in enumerate(LIFE_EVENTS, start=1):
+        _event, new = LifeEvent.objects.get_or_create(
+            code=code, defaults={"name": name, "name_en": name_en, "order": order}
+        )
+        created += new
+    return created
+
+
 def catalog_load_demo(*, now: dt.datetime) -> ImportSummary:
     """Import motcua/catalog/data/demo_catalog.json (Hanoi's department units and the
-    wards must exist). Running it again changes nothing."""
+    wards must exist), with the life events it names. Running it again changes nothing."""
+    life_events_ensure()
     return catalog_import_file(path=DEMO_CATALOG, now=now, fmt="json")
 
 
@@ -752,7 +828,11 @@ def catalog_load_demo(*, now: dt.datetime) -> ImportSummary:
 def catalog_export(*, codes: Iterable[str] | None = None) -> dict[str, Any]:
     """The catalog (each procedure with its newest version) as a document; importing it back
     changes nothing."""
-    procedures = Procedure.objects.select_related("field", "competent_unit").order_by("code")
+    procedures = (
+        Procedure.objects.select_related("field", "competent_unit")
+        .prefetch_related("life_events")
+        .order_by("code")
+    )
     if codes is not None:
         procedures = procedures.filter(code__in=list(codes))
     procedure_list = list(procedures)
@@ -810,13 +890,18 @@ __all__ = [
     "field_merge",
     "field_merge_duplicates",
     "field_save",
+    "life_events_ensure",
     "procedure_delete",
+    "procedure_life_events_set",
     "procedure_save",
+    "procedure_use_counts_set",
     "procedure_version_create_draft",
     "procedure_version_delete",
     "procedure_version_publish",
     "procedure_version_save",
     "procedure_version_validate",
+    "search_index_rebuild",
+    "search_index_sync",
     "version_part_delete",
     "version_part_save",
 ]

@@ -6,7 +6,11 @@ from celery import shared_task
 
 from motcua.core.clock import now
 
-from .services import dossier_close_unsupplemented, dossier_reception_alerts
+from .services import (
+    dossier_close_unsupplemented,
+    dossier_reception_alerts,
+    procedure_use_refresh,
+)
 
 
 @shared_task(name="motcua.dossiers.reception_alerts")
@@ -17,3 +21,8 @@ def reception_alerts() -> int:
 @shared_task(name="motcua.dossiers.close_unsupplemented")
 def close_unsupplemented() -> int:
     return len(dossier_close_unsupplemented(now=now()))
+
+
+@shared_task(name="motcua.dossiers.refresh_procedure_use")
+def refresh_procedure_use() -> int:
+    return procedure_use_refresh(now=now())

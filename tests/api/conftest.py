@@ -23,6 +23,7 @@ from motcua.catalog.models import (
     ProcedureVersion,
     ProcessStep,
 )
+from motcua.catalog.search import search_index_sync
 from motcua.organisation.models import Role, Unit
 from tests.factories import (
     CitizenFactory,
@@ -81,6 +82,7 @@ def procedure(civil_status: Field) -> Procedure:
         competent_unit_kinds=["ward", "commune"],
         search_text="1.001193 dang ky khai sinh birth registration",
     )
+    search_index_sync(procedure_ids=[procedure.pk])  # created behind the services' back
     ProcedureVersion.objects.create(
         procedure=procedure,
         number=1,

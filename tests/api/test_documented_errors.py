@@ -241,6 +241,10 @@ CASES: dict[tuple[str, str], Callable[[World], Any]] = {
     ("procedures_get", "429"): lambda w: _with(
         {"MOTCUA_RATE_LIMITS": LIMITS_ZERO}, lambda: w.client.get("/api/v1/procedures/1.001193")
     ),
+    ("life_events_list", "400"): lambda w: w.client.get("/api/v1/life-events?x=%00"),
+    ("life_events_list", "429"): lambda w: _with(
+        {"MOTCUA_RATE_LIMITS": LIMITS_ZERO}, lambda: w.client.get("/api/v1/life-events")
+    ),
     ("units_list", "400"): lambda w: w.client.get("/api/v1/units?kind=%00"),
     ("units_list", "422"): lambda w: w.client.get("/api/v1/units?kind=castle"),
     ("units_list", "429"): lambda w: _with(

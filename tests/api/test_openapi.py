@@ -21,6 +21,7 @@ SNAPSHOT = Path(__file__).resolve().parents[2] / "docs" / "openapi.json"
 OPERATIONS = {
     ("/api/v1/procedures", "get"),
     ("/api/v1/procedures/{code}", "get"),
+    ("/api/v1/life-events", "get"),
     ("/api/v1/units", "get"),
     ("/api/v1/dossiers", "get"),
     ("/api/v1/dossiers", "post"),

@@ -9,7 +9,9 @@ import pytest
 from django.test import Client
 from freezegun import freeze_time
 
-from motcua.catalog.models import Field, Procedure, ProcedureVersion
+from motcua.catalog.models import Field, LifeEvent, Procedure, ProcedureVersion
+from motcua.catalog.search import search_index_sync
+from motcua.catalog.services import life_events_ensure
 from motcua.catalog.text import search_text
 
 pytestmark = pytest.mark.django_db
@@ -43,6 +45,7 @@ def _procedure(
         level=level,
         search_text=search_text(code=code, name=name),
     )
+    search_index_sync(procedure_ids=[procedure.pk])  # created behind the services' back
     ProcedureVersion.objects.create(
         procedure=procedure,
         number=1,
@@ -60,7 +63,7 @@ def test_list_renders_each_procedure_with_the_legal_times_of_its_version_in_forc
     response = client.get("/api/v1/procedures")
 
     assert response.status_code == 200
-    assert response.json() == {"items": [BIRTH_ITEM], "count": 1}
+    assert response.json() == {"items": [BIRTH_ITEM], "count": 1, "suggestions": []}
 
 
 def test_list_filters_by_words_without_diacritics_field_level_and_online_level(
@@ -73,7 +76,8 @@ def test_list_filters_by_words_without_diacritics_field_level_and_online_level(
         return [item["code"] for item in client.get(f"/api/v1/procedures?{query}").json()["items"]]
 
     assert codes("q=dang+ky+khai+sinh") == ["1.001193"]
-    assert codes("q=dang+ky") == ["1.000001", "1.001193"]
+    # By relevance: the name closer to the query (fewer other words) first.
+    assert codes("q=dang+ky") == ["1.001193", "1.000001"]
     assert codes("field=DD") == ["1.000001"]
     assert codes("level=commune") == ["1.001193"]
     assert codes("online_level=partial") == ["1.000001"]
@@ -94,7 +98,7 @@ def test_list_is_paginated_by_20_by_default_and_at_most_100(
 
     assert (first["count"], len(first["items"]), first["items"][0]["code"]) == (25, 20, "HN.T.000")
     assert [i["code"] for i in second["items"]] == [f"HN.T.{n:03d}" for n in range(20, 25)]
-    assert beyond == {"items": [], "count": 25}
+    assert beyond == {"items": [], "count": 25, "suggestions": []}
     assert [i["code"] for i in small["items"]] == [f"HN.T.{n:03d}" for n in range(20, 25)]
     assert too_big.status_code == 422
     assert too_big.json()["code"] == "invalid"
@@ -244,3 +248,44 @@ def test_detail_of_a_procedure_without_a_version_in_force_is_404(
         "code": "not_found",
         "message": "Thủ tục chưa có phiên bản đang có hiệu lực.",
     }
+
+
+def test_list_ranks_by_relevance_with_typos_and_filters_by_life_event_and_unit(
+    client: Client, procedure: Procedure, civil_status: Field
+) -> None:
+    life_events_ensure()
+    procedure.life_events.add(LifeEvent.objects.get(code="birth"))
+    _procedure("1.000002", "Đăng ký khai sinh lưu động", civil_status, level="commune")
+    _procedure("1.000003", "Đăng ký kết hôn", civil_status, level="commune")
+
+    def codes(query: str) -> list[str]:
+        return [item["code"] for item in client.get(f"/api/v1/procedures?{query}").json()["items"]]
+
+    assert codes("q=khai+sjnh") == ["1.001193", "1.000002"]
+    assert codes("q=KHAI+SINH&life_event=birth") == ["1.001193"]
+    assert codes("life_event=birth") == ["1.001193"]
+    assert codes("life_event=marriage") == []
+    assert codes("unit_kind=ward") == ["1.001193"]  # the others name no unit kinds
+    nothing = client.get("/api/v1/procedures?q=dang+ky+ket+hon+qqqqqq+wwwwww+eeeeee").json()
+    assert (nothing["items"], nothing["count"]) == ([], 0)
+    assert nothing["suggestions"][0] == "Đăng ký kết hôn"  # the closest first
+
+
+def test_life_events_are_listed_with_their_procedure_counts(
+    client: Client, procedure: Procedure
+) -> None:
+    life_events_ensure()
+    procedure.life_events.add(LifeEvent.objects.get(code="birth"))
+
+    response = client.get("/api/v1/life-events")
+
+    assert response.status_code == 200
+    items = response.json()["items"]
+    assert items[0] == {
+        "code": "birth",
+        "name": "Sinh con",
+        "name_en": "Having a baby",
+        "procedure_count": 1,
+    }
+    assert [i["code"] for i in items] == ["birth", "marriage", "house", "business", "death"]
+    assert [i["procedure_count"] for i in items[1:]] == [0, 0, 0, 0]

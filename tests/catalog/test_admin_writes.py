@@ -12,9 +12,9 @@ from django.urls import reverse
 
 from motcua.catalog import edits
 from motcua.catalog.admin import VERSION_FIELDSETS
-from motcua.catalog.models import Field, Procedure, ProcedureVersion, ProcessStep
+from motcua.catalog.models import Field, LifeEvent, Procedure, ProcedureVersion, ProcessStep
 from motcua.catalog.schema import VERSION_FIELDS
-from motcua.catalog.services import catalog_import
+from motcua.catalog.services import catalog_import, life_events_ensure
 from motcua.core.models import AuditEvent
 from tests.catalog.factories import document, procedure_doc
 from tests.catalog.formdata import form_data
@@ -332,3 +332,25 @@ def test_a_draft_is_published_from_its_page_with_the_same_checks(admin_client, n
     version.refresh_from_db()
     assert version.status == "published"
     assert AuditEvent.objects.get(action="procedure_version.publish").actor.username == "quantri"
+
+
+def test_life_events_are_edited_on_the_procedure_page_with_an_audit_event(admin_client, now):
+    life_events_ensure()
+    catalog_import(document=document(procedure_doc(life_events=["birth"])), now=now)
+    procedure = Procedure.objects.get()
+    url = reverse("admin:catalog_procedure_change", args=[procedure.pk])
+    data = form_data(admin_client.get(url).content.decode(), "procedure_form")
+    birth, marriage = (LifeEvent.objects.get(code=c).pk for c in ("birth", "marriage"))
+    assert data["life_events"] == str(birth)  # shown checked
+    data["life_events"] = [str(birth), str(marriage)]
+
+    assert admin_client.post(url, data).status_code == 302
+
+    assert sorted(procedure.life_events.values_list("code", flat=True)) == ["birth", "marriage"]
+    event = AuditEvent.objects.get(action="procedure.life_events")
+    assert (event.before, event.after) == (
+        {"life_events": ["birth"]},
+        {"life_events": ["birth", "marriage"]},
+    )
+    assert admin_client.post(url, data).status_code == 302  # unchanged: no second event
+    assert AuditEvent.objects.filter(action="procedure.life_events").count() == 1

@@ -22,5 +22,6 @@ def test_every_scheduled_job_names_a_registered_task() -> None:
         "motcua.dossiers.close_unsupplemented",
         "motcua.api.purge_idempotency",
         "motcua.documents.purge_orphan_files",
+        "motcua.dossiers.refresh_procedure_use",
     }
     assert scheduled <= set(app.tasks)

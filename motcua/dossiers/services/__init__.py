@@ -44,6 +44,7 @@ from .suspensions import (
     dossier_supplement,
 )
 from .timeliness import dossier_end_of_processing, dossier_timeliness
+from .use import procedure_use_refresh
 
 __all__ = [
     "APOLOGY_NOTICE_HOURS",
@@ -78,5 +79,6 @@ __all__ = [
     "dossier_timeliness",
     "dossier_transfer",
     "dossier_withdraw",
+    "procedure_use_refresh",
     "transition_get",
 ]
