@@ -10,7 +10,8 @@ urlpatterns = [
     path("dossiers/<str:code>/actions/<str:action>/", views.dossier_act_view, name="act"),
 ]
 
-# Around the counter (docs/counter.md) and procedure administration (docs/workspace.md).
+# Around the counter (docs/counter.md) and procedure administration (docs/architecture.md,
+# "Web pages").
 urlpatterns += [
     path("counter/advice/", counter_log.advice, name="counter_advice"),
     path("counter/advice/<int:pk>/", counter_log.advice_turn, name="counter_advice_turn"),

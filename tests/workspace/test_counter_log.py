@@ -91,7 +91,8 @@ def test_plan_a_turn_with_csrf_then_see_it_in_the_month(world: World) -> None:
     )
     assert AuditEvent.objects.filter(action="legal_advice_turn.plan").count() == 1
     page = client.get(response["Location"]).content.decode()
-    assert "04/03/2026" in page and "08:00–11:00" in page
+    assert "04/03/2026" in page
+    assert "08:00–11:00" in page
     assert "Đã lên lịch lượt tư vấn của Ls. Phạm Thu Hà ngày 04/03/2026." in page
 
 
@@ -113,7 +114,8 @@ def test_a_refused_turn_shows_the_error_summary_and_keeps_the_typed_values(world
     assert "Có lỗi cần sửa" in page
     assert 'href="#id_day"' in page
     assert "Ngày 07/03/2026 không phải ngày làm việc." in page
-    assert 'value="Ls. Trần Văn Bảo"' in page and 'value="07/03/2026"' in page
+    assert 'value="Ls. Trần Văn Bảo"' in page
+    assert 'value="07/03/2026"' in page
     # the form's own checks: a date not in dd/mm/yyyy, ends before it starts
     response = client.post(
         ADVICE,
@@ -269,7 +271,8 @@ def test_request_schedule_and_complete_an_at_home_service(world: World) -> None:
     )
     assert done.status_code == 302
     service.refresh_from_db()
-    assert service.status == "scheduled" and service.assigned_to == world.specialist
+    assert service.status == "scheduled"
+    assert service.assigned_to == world.specialist
     assert service.scheduled_for == vn(2026, 3, 5, 9, 0)
     completed = client.post(
         f"{url}complete/", {"complete-outcome": "Chứng thực 3 bản", "complete-reference": "CT-12"}
@@ -302,17 +305,20 @@ def test_the_open_list_is_by_schedule_phone_for_staff_only_and_logged(world: Wor
     with freeze_time(MON):
         page = _client(world.officer).get(HOME).content.decode()
         assert page.index("Đỗ Văn Đông") < page.index("Lê Thị Cúc")  # scheduled first
-        assert "0912345678" in page and "12 Hàng Bạc" in page
+        assert "0912345678" in page
+        assert "12 Hàng Bạc" in page
         logged = DataAccessLog.objects.filter(actor=world.officer, purpose="counter_list")
         assert sorted(logged.values_list("subject_id", flat=True)) == sorted(
             [str(first.pk), str(second.pk)]
         )
         seen = _client(world.supervisor).get(f"{HOME}?unit=00070").content.decode()
         assert "Lê Thị Cúc" in seen
-        assert "0912345678" not in seen and "12 Hàng Bạc" not in seen
+        assert "0912345678" not in seen
+        assert "12 Hàng Bạc" not in seen
         assert "Ghi yêu cầu mới" not in seen
         item = _client(world.supervisor).get(f"{HOME}{first.pk}/").content.decode()
-        assert "0912345678" not in item and "Hẹn lịch phục vụ" not in item
+        assert "0912345678" not in item
+        assert "Hẹn lịch phục vụ" not in item
         assert _client(world.other_officer).get(f"{HOME}{first.pk}/").status_code == 404
 
 
@@ -358,7 +364,8 @@ def test_log_calls_by_day_and_call_back(world: World) -> None:
     refused = client.post(HOTLINE, data)
     assert refused.status_code == 400
     page = refused.content.decode()
-    assert 'href="#id_caller_phone"' in page and "Cần số điện thoại." in page
+    assert 'href="#id_caller_phone"' in page
+    assert "Cần số điện thoại." in page
     assert "Hỏi tiến độ hồ sơ" in page  # kept
     future = client.post(HOTLINE, data | {"time": "10:00", "caller_phone": "0912345678"})
     assert "Thời điểm gọi không được ở tương lai." in future.content.decode()
@@ -367,7 +374,8 @@ def test_log_calls_by_day_and_call_back(world: World) -> None:
     assert done["Location"] == f"{HOTLINE}?unit=00070&day=2026-03-02"
     call = HotlineCall.objects.get()
     page = client.get(done["Location"]).content.decode()
-    assert "00070-260302-0001" in page and "0912345678" in page
+    assert "00070-260302-0001" in page
+    assert "0912345678" in page
     assert re.search(r'id="callbacks".*Bà Hoa', page, re.S)
     other_day = client.get(f"{HOTLINE}?unit=00070&day=2026-03-03").content.decode()
     assert "Không có cuộc gọi nào trong ngày này." in other_day

@@ -171,7 +171,8 @@ def test_bad_steps_show_the_error_summary_and_keep_what_was_typed(admin_user, dr
     assert 'href="#id_steps-1-name"' in page
     assert 'href="#id_steps-2-allotment_hours"' in page
     assert 'href="#id_steps-3-unit_code"' in page
-    assert 'value="mười"' in page and 'value="Xin ý kiến sở"' in page
+    assert 'value="mười"' in page
+    assert 'value="Xin ý kiến sở"' in page
     assert _steps(draft) == before
 
 
@@ -194,7 +195,8 @@ def test_the_check_runs_on_every_post_and_through_htmx(admin_user, draft) -> Non
     )
     body = partial.content.decode()
     assert partial.status_code == 200
-    assert body.lstrip().startswith("<section") and "<html" not in body
+    assert body.lstrip().startswith("<section")
+    assert "<html" not in body
     assert "Các bước cộng lại 14,5 giờ làm việc" in body
     assert _steps(draft)[2][1] == Decimal(12)  # a check writes nothing
 
@@ -249,7 +251,8 @@ def test_a_published_version_is_read_only_and_offers_a_new_draft(admin_user, pub
     assert made.status_code == 302
     assert made["Location"] == f"/workspace/procedures/{CODE}/v2/"
     draft = ProcedureVersion.objects.get(number=2)
-    assert draft.status == "draft" and draft.steps.count() == published.steps.count()
+    assert draft.status == "draft"
+    assert draft.steps.count() == published.steps.count()
     again = client.post(_url(published, "new-draft/"))
     assert again.status_code == 409
     assert "Thủ tục đã có phiên bản dự thảo số 2." in again.content.decode()
