@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 
 from motcua.accounts.models import User
+from motcua.core.services import data_access_record_many
 from motcua.organisation.models import Role, Unit
-from motcua.organisation.selectors import user_unit_ids
+from motcua.organisation.selectors import (
+    user_roles_in_unit,
+    user_unit_ids,
+    users_with_role_in_unit,
+)
 
 from .models import HomeService, HotlineCall, LegalAdviceTurn
 
@@ -71,7 +77,8 @@ def home_services_open(*, actor: User, unit: Unit | None = None) -> QuerySet[Hom
     )
     if unit is not None:
         rows = rows.filter(unit=unit)
-    return rows.order_by("scheduled_for", "requested_at", "id")
+    # NULLs last on every database (SQLite sorts them first by default).
+    return rows.order_by(F("scheduled_for").asc(nulls_last=True), "requested_at", "id")
 
 
 def hotline_calls_for(
@@ -92,3 +99,52 @@ def hotline_callbacks_pending(*, actor: User, unit: Unit | None = None) -> Query
     if unit is not None:
         rows = rows.filter(unit=unit)
     return rows.order_by("at", "id")
+
+
+#: Who keeps a unit's counter records (and sees the people's phone numbers and addresses).
+STAFF_ROLES = (Role.OFFICER, Role.LEADER, Role.SPECIALIST)
+
+
+def counter_units(*, actor: User) -> QuerySet[Unit]:
+    """The active units whose counter records `actor` may read, by name."""
+    units = counter_unit_ids(actor=actor)
+    rows = Unit.objects.filter(is_active=True)
+    if units is not None:
+        rows = rows.filter(pk__in=units)
+    return rows.order_by("name", "code")
+
+
+def counter_is_staff(*, actor: User, unit: Unit) -> bool:
+    """`actor` keeps `unit`'s counter records (the services' rule): their writes are
+    accepted and the people's personal data is shown to them."""
+    if actor.is_superuser:
+        return True
+    return bool(set(STAFF_ROLES) & user_roles_in_unit(user=actor, unit=unit))
+
+
+def counter_unit_staff(*, unit: Unit) -> list[User]:
+    """The unit's staff who may be sent to serve at home, by name."""
+    people: dict[int, User] = {}
+    for role in STAFF_ROLES:
+        for user in users_with_role_in_unit(unit=unit, role=role):
+            people[user.pk] = user
+    return sorted(people.values(), key=lambda u: (u.full_name, u.username))
+
+
+def counter_log_personal_data(
+    *, actor: User, subject_type: str, ids: Iterable[int], now: dt.datetime
+) -> int:
+    """Record that `actor` saw a list of these counter records with the people's names and
+    phone numbers: one `DataAccessLog` row each (purpose `counter_list`). Returns the count."""
+    subject_ids = [str(i) for i in ids]
+    if not subject_ids:
+        return 0
+    return len(
+        data_access_record_many(
+            actor=actor,
+            subject_type=subject_type,
+            subject_ids=subject_ids,
+            purpose="counter_list",
+            now=now,
+        )
+    )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import counter_log, procedures, views
 
 app_name = "workspace"
 urlpatterns = [
@@ -8,4 +8,47 @@ urlpatterns = [
     path("inbox/", views.inbox, name="inbox"),
     path("dossiers/<str:code>/", views.dossier_page, name="dossier"),
     path("dossiers/<str:code>/actions/<str:action>/", views.dossier_act_view, name="act"),
+]
+
+# Around the counter (docs/counter.md) and procedure administration (docs/architecture.md,
+# "Web pages").
+urlpatterns += [
+    path("counter/advice/", counter_log.advice, name="counter_advice"),
+    path("counter/advice/<int:pk>/", counter_log.advice_turn, name="counter_advice_turn"),
+    path(
+        "counter/advice/<int:pk>/<str:action>/",
+        counter_log.advice_turn_act,
+        name="counter_advice_act",
+    ),
+    path("counter/home/", counter_log.home_list, name="counter_home"),
+    path("counter/home/new/", counter_log.home_new, name="counter_home_new"),
+    path("counter/home/<int:pk>/", counter_log.home_item, name="counter_home_item"),
+    path("counter/home/<int:pk>/<str:action>/", counter_log.home_act, name="counter_home_act"),
+    path("counter/hotline/", counter_log.hotline, name="counter_hotline"),
+    path(
+        "counter/hotline/<int:pk>/called-back/",
+        counter_log.hotline_called_back,
+        name="counter_hotline_called_back",
+    ),
+    path("procedures/", procedures.procedure_list, name="procedures"),
+    path(
+        "procedures/<str:code>/v<int:number>/",
+        procedures.version_page,
+        name="procedure_version",
+    ),
+    path(
+        "procedures/<str:code>/v<int:number>/check/",
+        procedures.version_check,
+        name="procedure_version_check",
+    ),
+    path(
+        "procedures/<str:code>/v<int:number>/publish/",
+        procedures.version_publish,
+        name="procedure_version_publish",
+    ),
+    path(
+        "procedures/<str:code>/v<int:number>/new-draft/",
+        procedures.version_new_draft,
+        name="procedure_version_new_draft",
+    ),
 ]

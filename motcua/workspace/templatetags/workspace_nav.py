@@ -1,0 +1,14 @@
+"""The workspace's navigation: which entries the signed-in person is offered."""
+
+from __future__ import annotations
+
+from django import template
+
+from motcua.catalog.process import catalog_admin_may
+
+register = template.Library()
+
+
+@register.filter
+def is_catalog_admin(user: object) -> bool:
+    return catalog_admin_may(actor=user)  # type: ignore[arg-type]
