@@ -15,6 +15,16 @@ from __future__ import annotations
 from ._base import APOLOGY_NOTICE_HOURS, APPLICANT_ROLE, EARLY_MARGIN_HOURS, SYSTEM_ROLE
 from .act import dossier_act, transition_get
 from .codes import dossier_code_format, dossier_code_next
+from .counter import (
+    ComponentProvision,
+    certified_copy_allowed,
+    component_paper_forms,
+    counter_components_missing,
+    dossier_guide_at_counter_with_files,
+    dossier_receive_at_counter_with_files,
+    dossier_refuse_at_counter,
+    national_data_allowed,
+)
 from .datastore import dossier_component_from_national_data, dossier_component_reuse
 from .files import dossier_file_add
 from .processing import (
@@ -45,6 +55,14 @@ from .suspensions import (
 from .timeliness import dossier_end_of_processing, dossier_timeliness
 
 __all__ = [
+    "ComponentProvision",
+    "certified_copy_allowed",
+    "component_paper_forms",
+    "counter_components_missing",
+    "dossier_guide_at_counter_with_files",
+    "dossier_receive_at_counter_with_files",
+    "dossier_refuse_at_counter",
+    "national_data_allowed",
     "APOLOGY_NOTICE_HOURS",
     "APPLICANT_ROLE",
     "EARLY_MARGIN_HOURS",
