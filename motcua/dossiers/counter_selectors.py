@@ -44,7 +44,11 @@ class CounterPost:
 
     @property
     def label(self) -> str:
-        return f"{self.service_point.name} — {self.unit.name}" if self.service_point else self.unit.name
+        return (
+            f"{self.service_point.name} — {self.unit.name}"
+            if self.service_point
+            else self.unit.name
+        )
 
 
 def counter_posts(*, actor: User) -> list[CounterPost]:
@@ -53,9 +57,7 @@ def counter_posts(*, actor: User) -> list[CounterPost]:
         return []
     return [
         CounterPost(unit=a.unit, service_point=a.service_point)
-        for a in RoleAssignment.objects.filter(
-            user=actor, role=Role.OFFICER, unit__is_active=True
-        )
+        for a in RoleAssignment.objects.filter(user=actor, role=Role.OFFICER, unit__is_active=True)
         .select_related("unit", "service_point")
         .order_by("unit__code", "id")
     ]
@@ -78,9 +80,7 @@ def counter_number_clean(value: str, *, today: dt.date) -> tuple[str, str]:
     try:
         return "phone", phone_clean(text)
     except InvalidIdentifier:
-        message = _(
-            "Nhập số định danh cá nhân (12 chữ số) hoặc số điện thoại của người nộp hồ sơ."
-        )
+        message = _("Nhập số định danh cá nhân (12 chữ số) hoặc số điện thoại của người nộp hồ sơ.")
         raise ValidationError(
             message,
             code="number_invalid",
@@ -118,8 +118,14 @@ def counter_applicant_find(*, actor: User, number: str, now: dt.datetime) -> Cou
     found = CounterApplicant(number_kind=kind, number=value)
     accounts = User.objects.filter(is_active=True, kind=User.Kind.CITIZEN)
     account = (
-        accounts.filter(personal_id=value) if kind == "personal_id" else accounts.filter(phone=value)
-    ).order_by("-identity_verified_at", "id").first()
+        (
+            accounts.filter(personal_id=value)
+            if kind == "personal_id"
+            else accounts.filter(phone=value)
+        )
+        .order_by("-identity_verified_at", "id")
+        .first()
+    )
     data_access_record(
         actor=actor,
         subject_type="counter_applicant",

@@ -123,7 +123,9 @@ def _eform_fields(
         value = (
             values.get(f"form__{name}", "")
             if values is not None
-            else applicant.get(prefill, "") if prefill else ""
+            else applicant.get(prefill, "")
+            if prefill
+            else ""
         )
         choices = [
             c if isinstance(c, dict) else {"value": c, "label": c} for c in spec.get("choices", [])
@@ -153,7 +155,10 @@ def _form_data(version: ProcedureVersion, data: QueryDict) -> dict[str, Any]:
         name = str(spec.get("name", ""))
         kind = str(spec.get("type") or "text")
         if kind == "address":
-            parts = {p: data.get(f"form__{name}__{p}", "").strip() for p in ("province", "ward", "street")}
+            parts = {
+                p: data.get(f"form__{name}__{p}", "").strip()
+                for p in ("province", "ward", "street")
+            }
             if any(parts.values()):
                 result[name] = parts
         elif kind == "checkbox":

@@ -291,7 +291,9 @@ def dossier_guide_at_counter_with_files(
     `{"component", "reason"}`). The files already scanned stay on the dossier."""
     components = _components(procedure_version)
     _provisions_check(components=components, provisions=provisions)
-    missing = {c.code for c in counter_components_missing(components=components, provisions=provisions)}
+    missing = {
+        c.code for c in counter_components_missing(components=components, provisions=provisions)
+    }
     items: list[dict[str, Any]] = []
     for component in components:
         reason = (reasons.get(component.code) or "").strip()
