@@ -356,7 +356,7 @@ def _take(
         "applicant_email": data.get("applicant_email", "").strip() or None,
         "applicant_address": data.get("applicant_address", "").strip() or None,
     }
-    common = {
+    common: dict[str, Any] = {
         "actor": actor,
         "procedure_version": version,
         "applicant_name": data.get("applicant_name", ""),

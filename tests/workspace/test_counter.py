@@ -81,7 +81,8 @@ def test_receive_with_files_in_one_go_then_form_01(world: World) -> None:
         page = client.get(_page(world))
         assert page.status_code == 200
         html = page.content.decode()
-        assert 'id="applicant-name"' in html and "autofocus" in html
+        assert 'id="applicant-name"' in html
+        assert "autofocus" in html
         response = client.post(
             "/workspace/counter/dossier/",
             _form(world, **{"files-TP1": [_pdf()], "files-TP2": [_png("p1.png"), _png("p2.png")]}),
@@ -90,7 +91,8 @@ def test_receive_with_files_in_one_go_then_form_01(world: World) -> None:
     dossier = Dossier.objects.get()
     assert response["Location"] == f"/workspace/counter/done/{dossier.code}/"
     assert dossier.status == DossierStatus.RECEIVED
-    assert dossier.receiving_unit == world.ward and dossier.handling_unit == world.ward
+    assert dossier.receiving_unit == world.ward
+    assert dossier.handling_unit == world.ward
     assert dossier.appointment_at is not None
     files = {f.component_code: f for f in DossierFile.objects.filter(dossier=dossier)}
     assert set(files) == {"TP1", "TP2"}
@@ -161,13 +163,15 @@ def test_guidance_issues_form_02_in_status_5_without_appointment(world: World) -
     assert response.status_code == 302
     dossier = Dossier.objects.get()
     assert dossier.status == DossierStatus.SUPPLEMENT_REQUESTED
-    assert dossier.appointment_at is None and dossier.received_at is None
+    assert dossier.appointment_at is None
+    assert dossier.received_at is None
     items = Suspension.objects.get(dossier=dossier).items
     assert [(i["component"], i["reason"]) for i in items] == [("TP1", "Tờ khai chưa ký")]
     assert DossierFile.objects.filter(dossier=dossier, component_code="TP2").exists()
     with freeze_time(MON):
         done = client.get(response["Location"]).content.decode()
-        assert "/forms/02.pdf" in done and "/forms/01.pdf" not in done
+        assert "/forms/02.pdf" in done
+        assert "/forms/01.pdf" not in done
         assert client.get(f"/workspace/dossiers/{dossier.code}/forms/02.pdf").status_code == 200
         assert client.get(f"/workspace/dossiers/{dossier.code}/forms/01.pdf").status_code == 409
 
@@ -176,7 +180,8 @@ def test_refuse_issues_form_03_with_the_reason(world: World) -> None:
     client = _client(world.officer)
     with freeze_time(MON):
         empty = client.post("/workspace/counter/dossier/", _form(world, outcome="refuse"))
-        assert empty.status_code == 400 and Dossier.objects.count() == 0
+        assert empty.status_code == 400
+        assert Dossier.objects.count() == 0
         response = client.post(
             "/workspace/counter/dossier/",
             _form(world, outcome="refuse", reason="Không thuộc đối tượng của thủ tục"),
@@ -188,7 +193,8 @@ def test_refuse_issues_form_03_with_the_reason(world: World) -> None:
     assert event.reason == "Không thuộc đối tượng của thủ tục"
     with freeze_time(MON):
         pdf = _client(world.officer).get(f"/workspace/dossiers/{dossier.code}/forms/03.pdf")
-    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    assert pdf.status_code == 200
+    assert pdf.content.startswith(b"%PDF")
 
 
 def test_another_units_procedure_goes_to_the_competent_unit(world: World) -> None:
@@ -199,7 +205,8 @@ def test_another_units_procedure_goes_to_the_competent_unit(world: World) -> Non
         page = client.get(
             f"/workspace/counter/dossier/?procedure={procedure.code}&number={NUMBER}"
         ).content.decode()
-        assert "Chuyển đơn vị có thẩm quyền" in page and world.other_ward.name in page
+        assert "Chuyển đơn vị có thẩm quyền" in page
+        assert world.other_ward.name in page
         response = client.post(
             "/workspace/counter/dossier/", _form(world, procedure=version.procedure.code)
         )
@@ -256,7 +263,8 @@ def test_find_the_applicant_and_the_procedure(world: World) -> None:
         html = page.content.decode()
         by_phone = client.get("/workspace/counter/?number=0912+345+678").content.decode()
     assert page.status_code == 200
-    assert "Nguyễn Văn An" in html and "12 Hàng Bài" in html
+    assert "Nguyễn Văn An" in html
+    assert "12 Hàng Bài" in html
     assert earlier.code in html  # the applicant's earlier dossier
     assert name in html  # accent-insensitive search
     assert f"procedure={world.version.procedure.code}" in html
@@ -265,7 +273,8 @@ def test_find_the_applicant_and_the_procedure(world: World) -> None:
     assert set(logged.values_list("subject_id", flat=True)) == {NUMBER, "0912345678"}
     with freeze_time(MON):
         prefilled = client.get(_page(world)).content.decode()
-    assert 'value="Nguyễn Văn An"' in prefilled and 'value="0912345678"' in prefilled
+    assert 'value="Nguyễn Văn An"' in prefilled
+    assert 'value="0912345678"' in prefilled
 
 
 def test_certified_copy_only_where_the_catalog_asks(world: World) -> None:
@@ -273,7 +282,8 @@ def test_certified_copy_only_where_the_catalog_asks(world: World) -> None:
     certified = ComponentFactory(
         version=world.version, code="TP4", accepted_forms=["copy", "certified_copy"]
     )
-    assert not certified_copy_allowed(plain) and certified_copy_allowed(certified)
+    assert not certified_copy_allowed(plain)
+    assert certified_copy_allowed(certified)
     assert "certified_copy" not in component_paper_forms(plain)
     assert "certified_copy" in component_paper_forms(certified)
     with pytest.raises(Exception) as refused:
@@ -318,7 +328,8 @@ def test_form_download_is_access_checked_and_logged(world: World) -> None:
         mine = _client(world.officer).get(f"/workspace/dossiers/{dossier.code}/forms/01.pdf")
         assert mine.status_code == 200
         page = _client(world.officer).get(f"/workspace/dossiers/{dossier.code}/").content.decode()
-    assert "Biểu mẫu" in page and f"/workspace/dossiers/{dossier.code}/forms/06.pdf" in page
+    assert "Biểu mẫu" in page
+    assert f"/workspace/dossiers/{dossier.code}/forms/06.pdf" in page
     assert DataAccessLog.objects.filter(
         actor=world.officer, subject_id=dossier.code, purpose="dossier_form"
     ).exists()

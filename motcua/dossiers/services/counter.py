@@ -227,7 +227,7 @@ def _in_one_transaction(work: Any) -> Dossier:
     stored: list[str] = []
     try:
         with transaction.atomic():
-            return work(stored)  # type: ignore[no-any-return]
+            return work(stored)
     except BaseException:
         for name in stored:
             stored_bytes_delete(storage_name=name)
