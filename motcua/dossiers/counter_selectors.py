@@ -8,6 +8,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from motcua.accounts.models import User
@@ -189,11 +190,20 @@ def counter_checklist(
                 component=component,
                 paper_forms=component_paper_forms(component),
                 certified_copy_allowed=certified_copy_allowed(component),
-                national_data=national_data_allowed(component),
+                national_data=national_data_allowed(component)
+                and national_data_configured(component.national_database),
                 items=[i for i in items if i.kind == kind],
             )
         )
     return rows
+
+
+def national_data_configured(database: str) -> bool:
+    """Is a connector configured for `database` (`MOTCUA_NATIONAL_DATA`)? Without one the
+    checklist does not offer national data (the paper is filed)."""
+    config: dict[str, Any] = getattr(settings, "MOTCUA_NATIONAL_DATA", {}) or {}
+    entry = config.get(database) or config.get("*")
+    return bool(entry and entry.get("connector"))
 
 
 def counter_competent_unit(

@@ -1,6 +1,6 @@
 """Counter reception in Chromium, keyboard only: a demo officer finds the applicant by
 number, finds the procedure by typing part of its name without accents, ticks the checklist,
-receives the dossier and lands on form 01; axe-core finds no serious or critical violation;
+reuses a paper of the data store, receives the dossier and lands on form 01; axe-core finds no serious or critical violation;
 at 1366x768 and at 360 px nothing scrolls sideways."""
 
 from __future__ import annotations
@@ -13,7 +13,8 @@ from motcua.catalog.services import catalog_load_demo
 from motcua.core.clock import local
 from motcua.deadlines.services import calendar_seed
 from motcua.demo.accounts import DEMO_PASSWORD, demo_accounts_load
-from motcua.dossiers.models import Dossier, DossierStatus
+from motcua.demo.datastore import demo_datastore_load
+from motcua.dossiers.models import ComponentSource, Dossier, DossierComponentSource, DossierStatus
 from motcua.organisation.services import unit_tree_load
 
 from .test_workspace import _check, officer_page  # noqa: F401  (the fixture)
@@ -31,6 +32,7 @@ def demo_catalog() -> User:
     calendar_seed(years=[year - 1, year, year + 1], now=now)
     catalog_load_demo(now=now)
     demo_accounts_load(now=now)
+    demo_datastore_load(now=now)  # congdan's papers: the driving licence is reused
     return User.objects.get(username="congdan")
 
 
@@ -91,9 +93,19 @@ def test_an_officer_receives_at_the_counter_with_the_keyboard_only(
     # the e-form's one field without a prefill, then the checklist
     _tab_to(page, "#form-request_content")
     page.keyboard.type("Đi nước ngoài du lịch")
-    for code in ("TP01", "TP02", "TP03"):
-        _tab_to(page, f"#checked-{code}")
-        page.keyboard.press("Space")
+    _tab_to(page, "#checked-TP01")
+    page.keyboard.press("Space")
+    # the driving licence: reuse the one in the data store (arrow keys move in a radio group)
+    _tab_to(page, "input[name=how-TP02]:checked")
+    reuse = page.locator("input[name=how-TP02][value^='reuse:']")
+    assert reuse.count() == 1
+    for _ in range(5):
+        if reuse.is_checked():
+            break
+        page.keyboard.press("ArrowDown")
+    assert reuse.is_checked()
+    _tab_to(page, "#checked-TP03")
+    page.keyboard.press("Space")
     _tab_to(page, "button[value=receive]")
     page.keyboard.press("Enter")
     page.wait_for_url(live_server.url + "/workspace/counter/done/**")
@@ -101,6 +113,12 @@ def test_an_officer_receives_at_the_counter_with_the_keyboard_only(
     assert dossier.status == DossierStatus.RECEIVED
     assert dossier.receiving_unit.code == "00070"
     assert dossier.handling_unit.code == "01.CA"
+    sources = dict(
+        DossierComponentSource.objects.filter(dossier=dossier).values_list(
+            "component_code", "source"
+        )
+    )
+    assert sources == {"TP02": ComponentSource.REUSED}
     assert dossier.code in page.locator("h1 + p").inner_text()
     link = _focused(page)
     assert link.endswith(f"/workspace/dossiers/{dossier.code}/forms/01.pdf")  # Enter opens it

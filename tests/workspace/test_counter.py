@@ -336,3 +336,59 @@ def test_form_download_is_access_checked_and_logged(world: World) -> None:
     assert not DataAccessLog.objects.filter(
         actor=world.other_officer, purpose="dossier_form"
     ).exists()
+
+
+def test_national_data_and_a_data_store_item_replace_papers(world: World, settings) -> None:  # type: ignore[no-untyped-def]
+    from motcua.documents.models import DataStoreItem, NationalDemoRecord
+    from motcua.documents.services import datastore_item_add, file_store
+    from motcua.dossiers.models import ComponentSource, DossierComponentSource
+
+    ComponentFactory(
+        version=world.version,
+        order=3,
+        code="TP3",
+        name="Căn cước",
+        accepted_forms=["national_data", "original_to_compare"],
+        national_database="population",
+        document_kind="identity_card",
+    )
+    ComponentFactory(
+        version=world.version,
+        order=4,
+        code="TP4",
+        name="Giấy khai sinh",
+        accepted_forms=["copy"],
+        document_kind="birth_certificate",
+    )
+    settings.MOTCUA_NATIONAL_DATA = {}
+    client = _client(world.officer)
+    with freeze_time(MON):
+        page = client.get(_page(world)).content.decode()
+        assert 'value="national_data"' not in page  # no connector: the paper is filed
+        settings.MOTCUA_NATIONAL_DATA = {"*": {"connector": "demo"}}
+        NationalDemoRecord.objects.create(
+            database="population", subject_key=NUMBER, reference="DC-1", fields={"ho_ten": "x"}
+        )
+        import io
+
+        stored = file_store(
+            actor=None, upload=io.BytesIO(pdf_bytes()), name="khai-sinh.pdf", now=MON
+        )
+        item: DataStoreItem = datastore_item_add(
+            owner_key=NUMBER, kind="birth_certificate", title="Giấy khai sinh", file=stored, now=MON
+        )
+        page = client.get(_page(world)).content.decode()
+        assert 'id="how-TP3-national"' in page
+        assert f'value="reuse:{item.pk}"' in page  # the matching item of the data store
+        response = client.post(
+            "/workspace/counter/dossier/",
+            _form(world, **{"how-TP3": "national_data", "how-TP4": f"reuse:{item.pk}"}),
+        )
+    assert response.status_code == 302, response.content.decode()
+    dossier = Dossier.objects.get()
+    sources = dict(
+        DossierComponentSource.objects.filter(dossier=dossier).values_list(
+            "component_code", "source"
+        )
+    )
+    assert sources == {"TP3": ComponentSource.NATIONAL_DATA, "TP4": ComponentSource.REUSED}
