@@ -1,7 +1,7 @@
 """Counter reception in Chromium, keyboard only: a demo officer finds the applicant by
 number, finds the procedure by typing part of its name without accents, ticks the checklist,
-reuses a paper of the data store, receives the dossier and lands on form 01; axe-core finds no serious or critical violation;
-at 1366x768 and at 360 px nothing scrolls sideways."""
+reuses a paper of the data store, receives the dossier and lands on form 01; axe-core finds
+no serious or critical violation; at 1366x768 and at 360 px nothing scrolls sideways."""
 
 from __future__ import annotations
 
@@ -124,5 +124,6 @@ def test_an_officer_receives_at_the_counter_with_the_keyboard_only(
     assert link.endswith(f"/workspace/dossiers/{dossier.code}/forms/01.pdf")  # Enter opens it
     _check(page, f"counter-done-{tag}", weights)
     pdf = page.request.get(link)
-    assert pdf.status == 200 and pdf.body().startswith(b"%PDF")
+    assert pdf.status == 200
+    assert pdf.body().startswith(b"%PDF")
     assert blocked == []
