@@ -392,3 +392,27 @@ def test_national_data_and_a_data_store_item_replace_papers(world: World, settin
         )
     )
     assert sources == {"TP3": ComponentSource.NATIONAL_DATA, "TP4": ComponentSource.REUSED}
+
+
+def test_nothing_held_nationally_saves_nothing_but_logs_the_read(world: World) -> None:
+    ComponentFactory(
+        version=world.version,
+        order=3,
+        code="TP3",
+        name="Căn cước",
+        accepted_forms=["national_data", "original_to_compare"],
+        national_database="population",
+    )
+    client = _client(world.officer)
+    with freeze_time(MON):
+        response = client.post(
+            "/workspace/counter/dossier/",
+            _form(world, **{"how-TP3": "national_data", "files-TP1": [_pdf()]}),
+        )
+    assert response.status_code == 400
+    assert Dossier.objects.count() == 0
+    assert StoredFile.objects.count() == 0
+    assert stored_names() == []
+    assert DataAccessLog.objects.filter(
+        subject_type="national_data", subject_id=f"population:{NUMBER}", actor=world.officer
+    ).exists()

@@ -35,10 +35,16 @@ from django.utils.translation import gettext_lazy as _
 from motcua.accounts.models import User
 from motcua.catalog.models import AcceptedForm, Component, ProcedureVersion
 from motcua.core.errors import ValidationError
+from motcua.documents.nationaldata.base import NationalRecordNotFound
 from motcua.documents.services import stored_bytes_delete
 
 from ..models import Channel, Dossier, DossierFile
-from .datastore import dossier_component_from_national_data, dossier_component_reuse
+from .capture import dossier_owner_key
+from .datastore import (
+    _log_national_read,
+    dossier_component_from_national_data,
+    dossier_component_reuse,
+)
 from .files import dossier_file_add
 from .reception import (
     _register_at_counter,
@@ -187,16 +193,27 @@ def _missing_error(missing: list[Component]) -> ValidationError:
     )
 
 
+@dataclass
+class _Written:
+    """What an intake wrote outside the database rows, for the clean-up after a rollback:
+    the storage names of the files stored, and the national databases that answered."""
+
+    stored: list[str] = field(default_factory=list)
+    national_reads: list[tuple[str, str]] = field(default_factory=list)
+
+
 def _attach(
     *,
     dossier: Dossier,
     actor: User,
     provisions: Sequence[ComponentProvision],
+    components: list[Component],
     now: dt.datetime,
-    stored: list[str],
+    written: _Written,
 ) -> None:
-    """Each provision's files, reuse and national data, through their services (inside the
-    caller's transaction). `stored` collects the storage names written, for the clean-up."""
+    """Each provision's files, then the reused items, then the national data, through their
+    services (inside the caller's transaction): the national look-ups come last, so that a
+    bad file is refused before any national database is asked."""
     for provision in provisions:
         if provision.files:
             link: DossierFile = dossier_file_add(
@@ -206,7 +223,8 @@ def _attach(
                 upload=list(provision.files),
                 now=now,
             )
-            stored.append(link.file.storage_name)
+            written.stored.append(link.file.storage_name)
+    for provision in provisions:
         if provision.reuse_item is not None:
             dossier_component_reuse(
                 dossier=dossier,
@@ -215,22 +233,36 @@ def _attach(
                 component_code=provision.code,
                 now=now,
             )
-        if provision.national_data:
+    databases = {c.code: c.national_database for c in components}
+    for provision in provisions:
+        if not provision.national_data:
+            continue
+        read = (databases.get(provision.code, ""), dossier_owner_key(dossier) or "")
+        try:
             dossier_component_from_national_data(
                 dossier=dossier, actor=actor, component_code=provision.code, now=now
             )
+        except NationalRecordNotFound:
+            written.national_reads.append(read)
+            raise
+        written.national_reads.append(read)
 
 
-def _in_one_transaction(work: Any) -> Dossier:
-    """Run `work(stored)` in one transaction; on any error the bytes of the files it stored
-    are removed (the rows went with the rollback)."""
-    stored: list[str] = []
+def _in_one_transaction(work: Any, *, actor: User, now: dt.datetime) -> Dossier:
+    """Run `work(written)` in one transaction. On any error the bytes of the files it stored
+    are removed (their rows went with the rollback), and each answer a national database
+    gave is logged again (`core.DataAccessLog`: a read that happened stays recorded even
+    though the intake was not saved)."""
+    written = _Written()
     try:
         with transaction.atomic():
-            return work(stored)
+            return work(written)
     except BaseException:
-        for name in stored:
+        for name in written.stored:
             stored_bytes_delete(storage_name=name)
+        for database, subject in written.national_reads:
+            if subject:
+                _log_national_read(actor=actor, database=database, subject_key=subject, now=now)
         raise
 
 
@@ -258,7 +290,7 @@ def dossier_receive_at_counter_with_files(
     if missing:
         raise _missing_error(missing)
 
-    def work(stored: list[str]) -> Dossier:
+    def work(written: _Written) -> Dossier:
         dossier = dossier_receive_at_counter(
             actor=actor,
             procedure_version=procedure_version,
@@ -267,10 +299,17 @@ def dossier_receive_at_counter_with_files(
             now=now,
             **details,
         )
-        _attach(dossier=dossier, actor=actor, provisions=provisions, now=now, stored=stored)
+        _attach(
+            dossier=dossier,
+            actor=actor,
+            provisions=provisions,
+            components=components,
+            now=now,
+            written=written,
+        )
         return Dossier.objects.get(pk=dossier.pk)
 
-    return _in_one_transaction(work)
+    return _in_one_transaction(work, actor=actor, now=now)
 
 
 def dossier_guide_at_counter_with_files(
@@ -305,7 +344,7 @@ def dossier_guide_at_counter_with_files(
         if i.get("component", "").strip() or i.get("reason", "").strip()
     )
 
-    def work(stored: list[str]) -> Dossier:
+    def work(written: _Written) -> Dossier:
         dossier = dossier_guide_at_counter(
             actor=actor,
             procedure_version=procedure_version,
@@ -315,10 +354,17 @@ def dossier_guide_at_counter_with_files(
             now=now,
             **details,
         )
-        _attach(dossier=dossier, actor=actor, provisions=provisions, now=now, stored=stored)
+        _attach(
+            dossier=dossier,
+            actor=actor,
+            provisions=provisions,
+            components=components,
+            now=now,
+            written=written,
+        )
         return Dossier.objects.get(pk=dossier.pk)
 
-    return _in_one_transaction(work)
+    return _in_one_transaction(work, actor=actor, now=now)
 
 
 @transaction.atomic
