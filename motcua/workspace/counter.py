@@ -23,7 +23,6 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
@@ -41,7 +40,7 @@ from motcua.dossiers.counter_selectors import (
     counter_competent_unit,
     counter_posts,
 )
-from motcua.dossiers.forms import forms_issued
+from motcua.dossiers.forms import TITLES, forms_issued
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.selectors import dossier_get_for_actor
 from motcua.dossiers.services import (
@@ -342,10 +341,13 @@ def _take(
     """The outcome the officer chose, through its service."""
     actor: User = request.user  # type: ignore[assignment]
     data = request.POST
+    # The competent unit is the services' to resolve; the officer chooses only where the
+    # procedure names unit kinds the receiving unit is not (a select of those units).
     handling_unit: Unit | None = None
+    resolved, candidates = counter_competent_unit(version=version, receiving_unit=post.unit)
     raw_unit = data.get("handling_unit", "")
-    if raw_unit.isdigit():
-        handling_unit = Unit.objects.filter(pk=int(raw_unit), is_active=True).first()
+    if resolved is None and raw_unit.isdigit():
+        handling_unit = next((u for u in candidates if u.pk == int(raw_unit)), None)
     details: dict[str, Any] = {
         "receiving_unit": post.unit,
         "service_point": post.service_point,
@@ -405,15 +407,12 @@ def counter_done(request: HttpRequest, code: str) -> HttpResponse:
             "dossier": dossier,
             "forms": form_links(dossier),
             "routed": dossier.handling_unit_id != dossier.receiving_unit_id,
-            "again": reverse("workspace:counter") + "?" + urlencode({}),
         },
     )
 
 
 def form_links(dossier: Dossier) -> list[dict[str, str]]:
     """The links to the forms the dossier has (form 01 in A4 and A5)."""
-    from motcua.dossiers.forms import TITLES
-
     links = []
     for number in forms_issued(dossier=dossier):
         url = reverse("workspace:form", args=[dossier.code, number])

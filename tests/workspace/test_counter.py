@@ -207,8 +207,9 @@ def test_another_units_procedure_goes_to_the_competent_unit(world: World) -> Non
         ).content.decode()
         assert "Chuyển đơn vị có thẩm quyền" in page
         assert world.other_ward.name in page
-        response = client.post(
-            "/workspace/counter/dossier/", _form(world, procedure=version.procedure.code)
+        response = client.post(  # a unit slipped into the POST does not override the rule
+            "/workspace/counter/dossier/",
+            _form(world, procedure=version.procedure.code, handling_unit=str(world.branch.pk)),
         )
     assert response.status_code == 302
     dossier = Dossier.objects.get()
