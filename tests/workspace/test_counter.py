@@ -417,3 +417,32 @@ def test_nothing_held_nationally_saves_nothing_but_logs_the_read(world: World) -
     assert DataAccessLog.objects.filter(
         subject_type="national_data", subject_id=f"population:{NUMBER}", actor=world.officer
     ).exists()
+
+
+def test_an_officer_of_two_posts_receives_at_the_one_chosen(world: World) -> None:
+    from tests.factories import RoleAssignmentFactory, ServicePointFactory
+
+    point = ServicePointFactory(unit=world.branch, name="Quầy số 3")
+    RoleAssignmentFactory(user=world.officer, unit=world.branch, service_point=point)
+    client = _client(world.officer)
+    with freeze_time(MON):
+        page = client.get(_page(world)).content.decode()
+        assert 'id="post"' in page
+        assert "Quầy số 3" in page
+        chosen = f"{world.branch.pk}:{point.pk}"
+        branch_page = client.get(_page(world, post=chosen)).content.decode()
+        # the procedure is settled by wards: at the branch the officer picks the ward
+        assert 'id="handling-unit"' in branch_page
+        assert world.ward.name in branch_page
+        unpicked = client.post("/workspace/counter/dossier/", _form(world, post=chosen))
+        assert unpicked.status_code == 400
+        assert Dossier.objects.count() == 0
+        response = client.post(
+            "/workspace/counter/dossier/",
+            _form(world, post=chosen, handling_unit=str(world.ward.pk)),
+        )
+    assert response.status_code == 302
+    dossier = Dossier.objects.get()
+    assert dossier.receiving_unit == world.branch
+    assert dossier.service_point == point
+    assert dossier.handling_unit == world.ward
