@@ -32,6 +32,7 @@ from motcua.core.errors import (
     ValidationError,
 )
 from motcua.deadlines.clock import clock_for_unit
+from motcua.dossiers.forms import form_pdf_for_actor
 from motcua.dossiers.lifecycle import TRANSITIONS, FieldKind, action_label, role_label
 from motcua.dossiers.models import Channel, Dossier, DossierStatus
 from motcua.dossiers.selectors import (
@@ -245,7 +246,15 @@ def _dossier_context(
         "failed": failed,
         "errors": errors or {},
         "banner": banner,
+        "forms": _form_links(dossier),
     }
+
+
+def _form_links(dossier: Dossier) -> list[dict[str, str]]:
+    """The dossier page's "Biểu mẫu" section: the forms this dossier has."""
+    from .counter import form_links
+
+    return form_links(dossier)
 
 
 @staff_required
@@ -412,3 +421,30 @@ def _action_failed(
     if request.headers.get("HX-Request") == "true":
         status = 200  # htmx swaps only 2xx answers; the page's main part carries the message
     return render(request, "workspace/dossier.html", context, status=status)
+
+
+# --- the official forms of a dossier ----------------------------------------------------------
+
+
+@staff_required
+@require_safe
+def form_download(request: HttpRequest, code: str, number: str) -> HttpResponse:
+    """Form 01–06 of a dossier as a PDF (`?size=a5` for form 01), under the dossier read's
+    access rule and log (`form_pdf_for_actor`: 404 for a dossier the officer may not see)."""
+    actor: User = request.user  # type: ignore[assignment]
+    size = request.GET.get("size", "a4")
+    try:
+        pdf = form_pdf_for_actor(actor=actor, code=code, number=number, now=clock_now(), size=size)
+    except NotFound as error:
+        return render(request, "workspace/not_found.html", {"message": error.render()}, status=404)
+    except DomainError as error:  # not issued (409), a size the form has not (400)
+        return render(
+            request,
+            "workspace/not_found.html",
+            {"message": error.render()},
+            status=error.status,
+        )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{code}-mau-{number}-{size}.pdf"'
+    response["Cache-Control"] = "private, no-store"
+    return response

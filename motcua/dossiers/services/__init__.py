@@ -15,6 +15,16 @@ from __future__ import annotations
 from ._base import APOLOGY_NOTICE_HOURS, APPLICANT_ROLE, EARLY_MARGIN_HOURS, SYSTEM_ROLE
 from .act import dossier_act, transition_get
 from .codes import dossier_code_format, dossier_code_next
+from .counter import (
+    ComponentProvision,
+    certified_copy_allowed,
+    component_paper_forms,
+    counter_components_missing,
+    dossier_guide_at_counter_with_files,
+    dossier_receive_at_counter_with_files,
+    dossier_refuse_at_counter,
+    national_data_allowed,
+)
 from .datastore import dossier_component_from_national_data, dossier_component_reuse
 from .files import dossier_file_add
 from .processing import (
@@ -51,7 +61,11 @@ __all__ = [
     "APPLICANT_ROLE",
     "EARLY_MARGIN_HOURS",
     "SYSTEM_ROLE",
+    "ComponentProvision",
+    "certified_copy_allowed",
     "certified_copy_report_file",
+    "component_paper_forms",
+    "counter_components_missing",
     "dossier_act",
     "dossier_apologize",
     "dossier_close_unsupplemented",
@@ -64,11 +78,14 @@ __all__ = [
     "dossier_file_add",
     "dossier_forward",
     "dossier_guide_at_counter",
+    "dossier_guide_at_counter_with_files",
     "dossier_issue_result",
     "dossier_receive",
     "dossier_receive_at_counter",
+    "dossier_receive_at_counter_with_files",
     "dossier_reception_alerts",
     "dossier_refuse",
+    "dossier_refuse_at_counter",
     "dossier_request_payment",
     "dossier_request_supplement",
     "dossier_resume",
@@ -79,6 +96,7 @@ __all__ = [
     "dossier_timeliness",
     "dossier_transfer",
     "dossier_withdraw",
+    "national_data_allowed",
     "procedure_use_refresh",
     "transition_get",
 ]
