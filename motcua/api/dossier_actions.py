@@ -121,6 +121,20 @@ class ActionIn(Schema):
     form_data: dict[str, Any] | None = Field(
         None, description="supplement: dữ liệu tờ khai bổ sung."
     )
+    delivery: Literal["counter", "post", "online"] | None = Field(
+        None,
+        description="return_result: counter (mặc định, tại quầy) | post (bưu chính, cần "
+        "`tracking_number`) | online (vào kho dữ liệu của người nộp).",
+    )
+    collected_by: str | None = Field(
+        None, max_length=200, description="return_result tại quầy: người nhận kết quả."
+    )
+    collected_id_number: str | None = Field(
+        None, max_length=20, description="return_result tại quầy: số định danh người nhận."
+    )
+    tracking_number: str | None = Field(
+        None, max_length=50, description="return_result qua bưu chính: số hiệu bưu gửi."
+    )
 
 
 # --- operations -------------------------------------------------------------------------
@@ -133,7 +147,7 @@ _POST_RESPONSES = {
         "description": "`invalid`: trường không thuộc thao tác, thiếu trường bắt buộc, giá trị "
         "không dùng được (người nhận, đơn vị không tồn tại...) — kèm `errors`; hoặc dịch vụ từ "
         "chối dữ liệu (`required` thiếu lý do, `items_required`, `items_invalid`, "
-        "`invalid_assignee`, `same_unit`, `new_date_not_later`...)."
+        "`invalid_assignee`, `same_unit`, `new_date_not_later`, `tracking_number_required`...)."
     },
     401: {"description": "`unauthenticated`: thiếu hoặc sai khoá API / phiên đăng nhập."},
     403: {
@@ -147,7 +161,8 @@ _POST_RESPONSES = {
     409: {
         "description": "`conflict`: `expected_version` đã cũ (hồ sơ vừa được cập nhật — tải "
         "lại); thao tác không thực hiện được ở trạng thái hiện tại: `illegal_transition`, "
-        "`already_received`, `result_issued`, `closed`, `last_step`, `steps_remaining`, "
+        "`already_received`, `result_issued`, `closed`, `last_step`, `first_step`, "
+        "`steps_remaining`, "
         "`supplement_once`, `apology_once`, `appointment_passed`, `apology_too_late`."
     },
     422: {

@@ -79,6 +79,19 @@ class ActionField:
     kind: FieldKind
     label: Promise
     required: bool = False
+    #: For a CHOICE field other than the result's outcome: the allowed (value, label) pairs.
+    options: tuple[tuple[str, Promise], ...] | None = None
+
+
+#: How a result is returned (`return_result`'s `delivery`).
+DELIVERY_COUNTER = "counter"
+DELIVERY_POST = "post"
+DELIVERY_ONLINE = "online"
+DELIVERY_OPTIONS: tuple[tuple[str, Promise], ...] = (
+    (DELIVERY_COUNTER, _("Trả trực tiếp tại bộ phận một cửa")),
+    (DELIVERY_POST, _("Gửi qua dịch vụ bưu chính công ích")),
+    (DELIVERY_ONLINE, _("Trả trực tuyến vào kho dữ liệu của người nộp")),
+)
 
 
 @dataclass(frozen=True)
@@ -227,6 +240,23 @@ _TABLE: tuple[Transition, ...] = (
         ),
     ),
     Transition(
+        action="return_step",
+        doing=_("trả lại bước trước"),
+        sources=frozenset({S.PROCESSING}),
+        allow=(Allow(Who.STEP_HOLDER),),
+        label=_("Trả lại bước xử lý trước"),
+        target=S.PROCESSING,
+        reason_required=True,
+        form="06",
+        fields=(REASON,),
+        text_param="reason",
+        guards=_(
+            "có bước trước thuộc quá trình giải quyết, không phải bước tiếp nhận "
+            "(`first_step`); bước hiện tại được đánh giá và ghi lý do trả lại trên phiếu "
+            "kiểm soát, bước trước mở lại với đủ thời gian, giao cho người đã làm bước đó"
+        ),
+    ),
+    Transition(
         action="transfer",
         doing=_("chuyển hồ sơ"),
         sources=ACTIVE,
@@ -339,7 +369,20 @@ _TABLE: tuple[Transition, ...] = (
         allow=(Allow(Who.RECEIVING_OFFICER), Allow(Who.HANDLING_OFFICER)),
         label=_("Trả kết quả"),
         target=S.RETURNED,
-        fields=(NOTE,),
+        fields=(
+            ActionField(
+                "delivery", FieldKind.CHOICE, _("Hình thức trả kết quả"), options=DELIVERY_OPTIONS
+            ),
+            ActionField("collected_by", FieldKind.TEXT, _("Người nhận kết quả")),
+            ActionField("collected_id_number", FieldKind.TEXT, _("Số định danh người nhận")),
+            ActionField("tracking_number", FieldKind.TEXT, _("Số hiệu bưu gửi")),
+            NOTE,
+        ),
+        guards=_(
+            "tại quầy (mặc định): ghi người nhận (mặc định là người nộp) và số định danh; qua "
+            "bưu chính: số hiệu bưu gửi bắt buộc (`tracking_number_required`); trực tuyến: "
+            "kết quả điện tử được đưa vào kho dữ liệu của người nộp"
+        ),
     ),
 )
 

@@ -69,6 +69,7 @@ from .services.guards import (
     guard_apology,
     guard_next_step,
     guard_not_closed,
+    guard_previous_step,
     guard_result_step,
     guard_supplement_once,
 )
@@ -287,6 +288,8 @@ def _guard_allows(
             guard_supplement_once(dossier)
         elif transition.action == "forward":
             guard_next_step(dossier=dossier, run=run)
+        elif transition.action == "return_step":
+            guard_previous_step(dossier=dossier, run=run)
         elif transition.action == "issue_result":
             guard_result_step(dossier=dossier, run=run)
         elif transition.action == "apologize":
@@ -314,6 +317,8 @@ def _choices(field: ActionField, *, dossier: Dossier, run: StepRun | None) -> li
             .values_list("code", "name")
         ]
     if field.kind == FieldKind.CHOICE:
+        if field.options is not None:
+            return [Choice(value=value, label=str(label)) for value, label in field.options]
         return [Choice(value=value, label=str(label)) for value, label in ResultOutcome.choices]
     if field.kind == FieldKind.ITEMS:  # the version's components (free text is allowed too)
         return [

@@ -122,16 +122,16 @@ EXPECTED: dict[str, dict[str, list[str]]] = {
         "citizen": WITHDRAW,
     },
     "not_received": {},
-    "processing": {
+    "processing": {  # the specialist's review: its holder (or the leader) may send it back
         "officer": ["apologize", "request_payment", "request_supplement", "transfer", "withdraw"],
-        "specialist": ["forward", "request_supplement", "stop"],
-        "leader": ["apologize", "forward", "stop", "transfer"],
+        "specialist": ["forward", "request_supplement", "return_step", "stop"],
+        "leader": ["apologize", "forward", "return_step", "stop", "transfer"],
         "citizen": WITHDRAW,
     },
     "processing_last_step": {  # the leader's approval step: the leader issues the result
         "officer": ["apologize", "request_payment", "request_supplement", "transfer", "withdraw"],
         "specialist": ["request_supplement", "stop"],
-        "leader": ["apologize", "issue_result", "stop", "transfer"],
+        "leader": ["apologize", "issue_result", "return_step", "stop", "transfer"],
         "citizen": WITHDRAW,
     },
     "supplement_before_reception": {
@@ -182,7 +182,7 @@ def _whos(account: str, dossier: Dossier) -> set[Who]:
 def _values(action: str, world: World, options: dict[str, Any]) -> dict[str, Any]:
     """Valid values for the action's fields (choices from what was offered, if it was)."""
     choice = options.get(action)
-    if action in {"refuse", "stop", "withdraw", "transfer", "apologize"}:
+    if action in {"refuse", "stop", "withdraw", "transfer", "apologize", "return_step"}:
         values: dict[str, Any] = {"reason": "Lý do"}
     else:
         values = {}

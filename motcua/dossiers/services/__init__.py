@@ -22,6 +22,7 @@ from .processing import (
     dossier_forward,
     dossier_issue_result,
     dossier_return_result,
+    dossier_return_step,
     dossier_transfer,
     dossier_withdraw,
 )
@@ -70,6 +71,7 @@ __all__ = [
     "dossier_request_supplement",
     "dossier_resume",
     "dossier_return_result",
+    "dossier_return_step",
     "dossier_stop",
     "dossier_submit",
     "dossier_supplement",

@@ -15,7 +15,7 @@ from motcua.core.errors import IllegalTransition
 
 from ..models import Dossier, StepRun
 from ._base import APOLOGY_NOTICE_HOURS, appointment_clock, supplements_during_processing
-from .steps import is_return_step, next_process_step, process_steps
+from .steps import is_return_step, next_process_step, previous_process_step, process_steps
 
 
 def guard_not_closed(dossier: Dossier) -> None:
@@ -48,6 +48,19 @@ def guard_next_step(*, dossier: Dossier, run: StepRun | None) -> ProcessStep:
             dossier=dossier.code,
         )
     return following
+
+
+def guard_previous_step(*, dossier: Dossier, run: StepRun | None) -> ProcessStep:
+    """The step a return leads back to: the step of the process before the current one, not
+    the reception at the one-stop (a dossier found incomplete gets a supplement request)."""
+    previous = previous_process_step(dossier=dossier, run=run)
+    if run is None or previous is None or previous.unit_scope == ProcessStep.UnitScope.RECEIVING:
+        raise IllegalTransition(
+            _("Hồ sơ %(dossier)s đang ở bước xử lý đầu tiên: không có bước trước để trả lại."),
+            code="first_step",
+            dossier=dossier.code,
+        )
+    return previous
 
 
 def guard_result_step(*, dossier: Dossier, run: StepRun | None) -> ProcessStep | None:

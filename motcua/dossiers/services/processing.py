@@ -14,6 +14,7 @@ from motcua.core.errors import ValidationError
 from motcua.organisation.models import Unit
 from motcua.organisation.selectors import user_roles_in_unit
 
+from ..lifecycle import DELIVERY_COUNTER, DELIVERY_ONLINE, DELIVERY_OPTIONS, DELIVERY_POST
 from ..models import Dossier, DossierStatus, ResultOutcome, StepRun
 from ._base import (
     begin,
@@ -23,7 +24,13 @@ from ._base import (
     require_text,
     stored_text,
 )
-from .guards import guard_apology, guard_next_step, guard_not_closed, guard_result_step
+from .guards import (
+    guard_apology,
+    guard_next_step,
+    guard_not_closed,
+    guard_previous_step,
+    guard_result_step,
+)
 from .steps import close_current_step, open_step, step_unit
 
 
@@ -81,6 +88,69 @@ def dossier_forward(
         dossier.status = DossierStatus.PROCESSING
     return change.commit(
         extra={"step": following.name, "assignee_id": to_user.pk if to_user else None}
+    )
+
+
+@transaction.atomic
+def dossier_return_step(
+    *,
+    dossier: Dossier,
+    actor: User,
+    reason: str,
+    now: dt.datetime,
+    expected_version: int | None = None,
+) -> Dossier:
+    """The holder of the current step sends the dossier back to the previous step of the
+    internal process (its work must be redone or completed), with the reason.
+
+    The current slip row is finished (early / on time / late against its due: the return is
+    a hand-over like any other) and marked returned with the reason; the previous step opens
+    again with its full allotment, given to whoever did it last (a leader of its unit may
+    pick it up otherwise). The dossier stays in processing (4)."""
+    change = begin(
+        action="return_step",
+        dossier=dossier,
+        actor=actor,
+        now=now,
+        expected_version=expected_version,
+        text=reason,
+    )
+    dossier, run = change.dossier, change.run
+    previous = guard_previous_step(dossier=dossier, run=run)
+    assert run is not None  # guard_previous_step refuses a dossier with no open step
+    last = (
+        StepRun.objects.filter(dossier=dossier, step=previous)
+        .select_related("assignee", "finished_by")
+        .order_by("-order")
+        .first()
+    )
+    assignee = None
+    if last is not None:
+        assignee = last.assignee or last.finished_by
+    finish_step(
+        run=run,
+        actor=actor,
+        now=now,
+        classify_it=True,
+        note=stored_text(
+            _("Trả lại bước “%(step)s”: %(reason)s"), step=previous.name, reason=change.text
+        ),
+    )
+    dossier.current_step = open_step(
+        dossier=dossier,
+        step=previous,
+        order=next_order(dossier, run=run),
+        given_by=actor,
+        assignee=assignee,
+        start=now,
+        note=stored_text(_("Được trả lại từ bước “%(step)s”"), step=run.name),
+    )
+    return change.commit(
+        extra={
+            "step": previous.name,
+            "returned_from": run.name,
+            "assignee_id": assignee.pk if assignee else None,
+        }
     )
 
 
@@ -213,6 +283,15 @@ def dossier_issue_result(
     return change.commit(payload={"outcome": outcome})
 
 
+def result_delivery_online(*, dossier: Dossier, now: dt.datetime) -> dict[str, str]:
+    """The hook for a result returned online: the signed electronic result goes to the
+    applicant's data store. Today it records the intent (the outbox message
+    `dossier.return_result` with `delivery` "online" carries it to whoever delivers); the
+    signing of results on `issue_result` (branch `verify`) fills this in with the signed
+    file's reference."""
+    return {"datastore": "pending"}
+
+
 @transaction.atomic
 def dossier_return_result(
     *,
@@ -220,9 +299,17 @@ def dossier_return_result(
     actor: User,
     now: dt.datetime,
     note: str = "",
+    delivery: str = DELIVERY_COUNTER,
+    collected_by: str = "",
+    collected_id_number: str = "",
+    tracking_number: str = "",
     expected_version: int | None = None,
 ) -> Dossier:
-    """A one-stop officer (receiving or handling unit) returns the result: 9 -> 10."""
+    """A one-stop officer (receiving or handling unit) returns the result: 9 -> 10.
+
+    `delivery` says how: at the counter (the receipt of return: who collected it, the
+    applicant when not named, their id number, the time), by post (the tracking number is
+    required) or online (`result_delivery_online`). The receipt is kept in the event."""
     change = begin(
         action="return_result",
         dossier=dossier,
@@ -232,12 +319,38 @@ def dossier_return_result(
         text=note,
     )
     dossier, run = change.dossier, change.run
+    if delivery not in {value for value, _label in DELIVERY_OPTIONS}:
+        raise ValidationError(
+            _("Hình thức trả kết quả không hợp lệ."),
+            code="invalid",
+            errors=[{"field": "delivery", "code": "invalid_choice"}],
+        )
+    receipt: dict[str, str] = {"delivery": delivery}
+    if delivery == DELIVERY_COUNTER:
+        # Nobody named: the applicant collected it (with the id number on the dossier).
+        named = collected_by.strip()
+        receipt["collected_by"] = named or dossier.applicant_name
+        receipt["collected_id_number"] = collected_id_number.strip() or (
+            "" if named else dossier.applicant_id_number
+        )
+        receipt["collected_at"] = now.isoformat()
+    elif delivery == DELIVERY_POST:
+        if not tracking_number.strip():
+            raise ValidationError(
+                _("Trả kết quả qua bưu chính phải ghi số hiệu bưu gửi."),
+                code="tracking_number_required",
+                errors=[{"field": "tracking_number", "code": "required"}],
+            )
+        receipt["tracking_number"] = tracking_number.strip()
+    else:
+        assert delivery == DELIVERY_ONLINE
+        receipt.update(result_delivery_online(dossier=dossier, now=now))
     if run is not None:
         finish_step(run=run, actor=actor, now=now, classify_it=True, note=change.text)
     dossier.current_step = None
     dossier.status = DossierStatus.RETURNED
     dossier.returned_at = now
-    return change.commit()
+    return change.commit(extra={"receipt": receipt}, payload={"delivery": delivery})
 
 
 @transaction.atomic
