@@ -30,13 +30,13 @@ from django.db.models import (
 from django.utils.translation import gettext_lazy as _
 
 from motcua.accounts.models import User
-from motcua.catalog.models import Component
+from motcua.catalog.models import Component, ProcessStep
 from motcua.core.clock import local
 from motcua.core.errors import DomainError, NotFound
 from motcua.core.models import DataAccessLog
 from motcua.core.services import data_access_record, data_access_record_many
 from motcua.deadlines.clock import WorkingClock
-from motcua.organisation.models import Role
+from motcua.organisation.models import Role, Unit
 from motcua.organisation.selectors import unit_list, user_unit_ids, users_with_role_in_unit
 
 from .lifecycle import (
@@ -73,7 +73,7 @@ from .services.guards import (
     guard_result_step,
     guard_supplement_once,
 )
-from .services.steps import next_process_step, step_unit
+from .services.steps import next_process_step, process_steps, step_unit
 
 
 def _visible_q(*, actor: User) -> Q | None:
@@ -177,7 +177,7 @@ def dossier_get_for_actor(
                 "receiving_unit",
                 "handling_unit",
                 "service_point",
-                "current_step",
+                "current_step__assignee",
             )
             .first()
         )
@@ -269,6 +269,15 @@ def dossier_steps(*, dossier: Dossier) -> QuerySet[StepRun]:
     )
 
 
+def dossier_process(*, dossier: Dossier) -> list[tuple[ProcessStep, Unit]]:
+    """The internal process of the dossier's version, in order, each step with the unit it
+    happens in for this dossier (cached reference data: no query once warm)."""
+    return [
+        (step, step_unit(dossier=dossier, step=step))
+        for step in process_steps(dossier.procedure_version)
+    ]
+
+
 def dossier_suspensions(*, dossier: Dossier) -> QuerySet[Suspension]:
     """The pauses, oldest first. Call after an access selector."""
     return Suspension.objects.filter(dossier=dossier).order_by("started_at", "id")
@@ -336,9 +345,14 @@ def dossier_actions_for(*, actor: User, dossier: Dossier, now: dt.datetime) -> l
     fields and, for a choice (the next assignee, the target unit, the outcome, the
     components), the allowed values. Call after an access selector. Interfaces render
     exactly this; the services accept exactly this (the matrix test proves it)."""
-    dossier = Dossier.objects.select_related(
-        "procedure_version", "receiving_unit", "handling_unit"
-    ).get(pk=dossier.pk)
+    loaded = all(
+        Dossier._meta.get_field(name).is_cached(dossier)  # type: ignore[union-attr]
+        for name in ("procedure_version", "receiving_unit", "handling_unit")
+    )
+    if not loaded:  # as an access selector gives it, the dossier needs no second read
+        dossier = Dossier.objects.select_related(
+            "procedure_version", "receiving_unit", "handling_unit"
+        ).get(pk=dossier.pk)
     return _options_for(
         actor=actor, dossier=dossier, run=current_run(dossier), roles=RoleCache(actor), now=now
     )
