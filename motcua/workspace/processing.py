@@ -43,9 +43,9 @@ def process_rows(*, dossier: Dossier, runs: list[StepRun]) -> list[dict[str, Any
     if current is not None and current.finished_at is not None:
         current = None
     last_by_step: dict[int, StepRun] = {}
-    for run in runs:
-        if run.step_id is not None:
-            last_by_step[run.step_id] = run
+    for row in runs:
+        if row.step_id is not None:
+            last_by_step[row.step_id] = row
     rows = []
     for step, unit in dossier_process(dossier=dossier):
         run = last_by_step.get(step.pk)
@@ -128,9 +128,7 @@ def time_left(*, dossier: Dossier, now: dt.datetime) -> dict[str, Any] | None:
     supplement, a payment, a stop) since when and why, with nothing counted meanwhile."""
     due = dossier.effective_appointment_at
     if dossier.status in PAUSED_STATUSES and dossier.received_at is not None:
-        pause = next(
-            (p for p in dossier_suspensions(dossier=dossier) if p.ended_at is None), None
-        )
+        pause = next((p for p in dossier_suspensions(dossier=dossier) if p.ended_at is None), None)
         return {
             "paused": True,
             "since": pause.started_at if pause is not None else None,

@@ -13,7 +13,6 @@ import datetime as dt
 from typing import Any
 
 from csp.constants import SELF
-from csp.decorators import csp_replace
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse, QueryDict
@@ -271,7 +270,6 @@ def dossier_page(request: HttpRequest, code: str) -> HttpResponse:
 
 @staff_required
 @require_safe
-@csp_replace({"frame-ancestors": [SELF]})
 def dossier_file(request: HttpRequest, code: str, file_id: int) -> HttpResponse:
     """A file of the dossier, shown inline in the browser (PDFs open in its viewer), to staff
     who may see the dossier; the read is logged (`dossier_file_get_for_actor`)."""
@@ -291,7 +289,10 @@ def dossier_file(request: HttpRequest, code: str, file_id: int) -> HttpResponse:
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
-    return response
+    # Shown by the browser's own viewer; only this site may frame it (django-csp's
+    # `csp_replace` does the same on the response).
+    response._csp_replace = {"frame-ancestors": [SELF]}  # type: ignore[attr-defined]
+    return response  # type: ignore[return-value]
 
 
 def _local_datetime(value: str) -> str:

@@ -53,12 +53,14 @@ def test_the_page_shows_the_process_the_slip_and_the_time_left(world: World) -> 
     assert 'aria-current="step"' in page
     current = page.split('aria-current="step"', 1)[1].split("</tr>", 1)[0]
     assert "Thẩm định hồ sơ" in current
-    assert "16" in current and "04/03/2026 10:00" in current
+    assert "16" in current
+    assert "04/03/2026 10:00" in current
     assert world.specialist.display_name in current
     # the slip: the leader gave the review to the specialist at 10:00
     slip = page.split('id="slip"', 1)[1].split("</table>", 1)[0]
     assert "02/03/2026 10:00" in slip
-    assert world.leader.display_name in slip and world.specialist.display_name in slip
+    assert world.leader.display_name in slip
+    assert world.specialist.display_name in slip
     assert "Trước hạn" in slip or "Đúng hạn" in slip  # the assignment step was classified
     # the remaining working time to the appointment
     assert "làm việc" in page.split('id="time-left"', 1)[1][:400]
@@ -90,7 +92,8 @@ def test_return_to_the_previous_step_needs_a_reason_and_marks_the_slip(world: Wo
     assert returned.finished_at == AT
     assert "Trả lại bước “Thẩm định hồ sơ”: Thiếu ý kiến thẩm định" in returned.note
     event = DossierEvent.objects.filter(dossier=dossier).latest("seq")
-    assert event.action == "return_step" and event.reason == "Thiếu ý kiến thẩm định"
+    assert event.action == "return_step"
+    assert event.reason == "Thiếu ý kiến thẩm định"
     page = _page(world.specialist, fresh)
     assert "Trả lại bước “Thẩm định hồ sơ”" in page  # on the slip
     assert "Trả lại bước xử lý trước" in page.split("Quá trình xử lý", 1)[1]  # the timeline
@@ -106,7 +109,8 @@ def test_the_first_processing_step_cannot_be_returned(world: World) -> None:
 def test_return_by_post_needs_the_tracking_number(world: World) -> None:
     dossier = _finished(world)
     page = _page(world.officer, dossier)
-    assert 'name="delivery"' in page and "Gửi qua dịch vụ bưu chính công ích" in page
+    assert 'name="delivery"' in page
+    assert "Gửi qua dịch vụ bưu chính công ích" in page
     client = _client(world.officer)
     url = f"/workspace/dossiers/{dossier.code}/actions/return_result/"
     with freeze_time(AT.replace(day=4)):
@@ -126,7 +130,8 @@ def test_return_by_post_needs_the_tracking_number(world: World) -> None:
     event = DossierEvent.objects.filter(dossier=dossier).latest("seq")
     assert event.after["receipt"] == {"delivery": "post", "tracking_number": "EL123456789VN"}
     page = _page(world.officer, dossier)
-    assert "Phiếu trả kết quả" in page and "EL123456789VN" in page
+    assert "Phiếu trả kết quả" in page
+    assert "EL123456789VN" in page
 
 
 def test_return_at_the_counter_records_who_collected_it(world: World) -> None:
@@ -146,7 +151,8 @@ def test_return_at_the_counter_records_who_collected_it(world: World) -> None:
     assert receipt["collected_by"] == "Trần Văn Bình"
     assert receipt["collected_id_number"] == "001099012345"
     page = _page(world.officer, dossier)
-    assert "Trần Văn Bình" in page and "001099012345" in page
+    assert "Trần Văn Bình" in page
+    assert "001099012345" in page
     assert "04/03/2026 09:00" in page.split("Phiếu trả kết quả", 1)[1]
 
 
@@ -175,7 +181,9 @@ def test_a_pdf_opens_inline_with_the_read_logged(world: World) -> None:
     )
     page = _page(world.specialist, dossier)
     url = f"/workspace/dossiers/{dossier.code}/files/{link.file_id}/"
-    assert url in page and "to-khai.pdf" in page and "2 trang" in page
+    assert url in page
+    assert "to-khai.pdf" in page
+    assert "2 trang" in page
     before = DataAccessLog.objects.filter(subject_type="file").count()
     with freeze_time(AT):
         response = _client(world.specialist).get(url)
