@@ -106,7 +106,13 @@ class ActionIn(Schema):
     )
     to_user: int | None = Field(None, description="forward: người nhận bước tiếp theo.")
     to_unit: str | None = Field(
-        None, min_length=1, max_length=30, description="transfer: mã đơn vị nhận."
+        None,
+        min_length=1,
+        max_length=30,
+        description="transfer: mã đơn vị nhận; consult: mã đơn vị được xin ý kiến.",
+    )
+    answer_by: AwareDatetime | None = Field(
+        None, description="consult: hạn trả lời (ISO 8601 có múi giờ)."
     )
     outcome: Literal["granted", "refused"] | None = Field(
         None, description="issue_result: granted (mặc định) | refused (cần `reason`)."
@@ -147,7 +153,8 @@ _POST_RESPONSES = {
         "description": "`invalid`: trường không thuộc thao tác, thiếu trường bắt buộc, giá trị "
         "không dùng được (người nhận, đơn vị không tồn tại...) — kèm `errors`; hoặc dịch vụ từ "
         "chối dữ liệu (`required` thiếu lý do, `items_required`, `items_invalid`, "
-        "`invalid_assignee`, `same_unit`, `new_date_not_later`, `tracking_number_required`...)."
+        "`invalid_assignee`, `same_unit`, `new_date_not_later`, `tracking_number_required`, "
+        "`answer_by_invalid`...)."
     },
     401: {"description": "`unauthenticated`: thiếu hoặc sai khoá API / phiên đăng nhập."},
     403: {
@@ -162,6 +169,7 @@ _POST_RESPONSES = {
         "description": "`conflict`: `expected_version` đã cũ (hồ sơ vừa được cập nhật — tải "
         "lại); thao tác không thực hiện được ở trạng thái hiện tại: `illegal_transition`, "
         "`already_received`, `result_issued`, `closed`, `last_step`, `first_step`, "
+        "`consultation_open`, `no_consultation`, "
         "`steps_remaining`, "
         "`supplement_once`, `apology_once`, `appointment_passed`, `apology_too_late`."
     },

@@ -9,7 +9,8 @@ now; docs/lifecycle.md's transition table is generated from it (`lifecycle_markd
 compares). Actions that create a dossier (`submit`, `receive_at_counter`, `guide_at_counter`)
 and the system's own jobs are listed in `CREATIONS` and `SYSTEM_ACTIONS` for the docs only.
 
-Nothing here touches the database except `actor_role_for`, which reads role assignments.
+Nothing here touches the database except `actor_role_for`, which reads role assignments (and,
+for `answer_consult`, the open consultation: `open_consultation`).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from motcua.accounts.models import User
 from motcua.organisation.models import Role, Unit
 from motcua.organisation.selectors import user_roles_in_unit
 
-from .models import Dossier, DossierStatus, StepRun
+from .models import Dossier, DossierStatus, StepRun, StepRunKind
 
 S = DossierStatus
 
@@ -44,6 +45,8 @@ class Who(enum.StrEnum):
     RECEIVING_LEADER = "receiving_leader"
     #: The current step's role in the step's unit, or a leader of that unit.
     STEP_HOLDER = "step_holder"
+    #: A leader or specialist of the unit whose opinion was asked (the open consultation).
+    CONSULTED_UNIT = "consulted_unit"
     APPLICANT = "applicant"
 
     @property
@@ -58,6 +61,7 @@ WHO_LABELS: dict[Who, Promise] = {
     Who.HANDLING_LEADER: _("lãnh đạo của đơn vị giải quyết"),
     Who.RECEIVING_LEADER: _("lãnh đạo của đơn vị tiếp nhận"),
     Who.STEP_HOLDER: _("người được giao bước hiện tại (hoặc lãnh đạo đơn vị của bước)"),
+    Who.CONSULTED_UNIT: _("lãnh đạo, chuyên viên của đơn vị được xin ý kiến"),
     Who.APPLICANT: _("người nộp hồ sơ"),
 }
 
@@ -254,6 +258,41 @@ _TABLE: tuple[Transition, ...] = (
             "có bước trước thuộc quá trình giải quyết, không phải bước tiếp nhận "
             "(`first_step`); bước hiện tại được đánh giá và ghi lý do trả lại trên phiếu "
             "kiểm soát, bước trước mở lại với đủ thời gian, giao cho người đã làm bước đó"
+        ),
+    ),
+    Transition(
+        action="consult",
+        doing=_("xin ý kiến"),
+        sources=frozenset({S.PROCESSING}),
+        allow=(Allow(Who.STEP_HOLDER),),
+        label=_("Xin ý kiến đơn vị khác"),
+        reason_required=True,
+        form="06",
+        fields=(
+            ActionField("to_unit", FieldKind.UNIT, _("Đơn vị được xin ý kiến"), True),
+            ActionField("answer_by", FieldKind.DATETIME, _("Hạn trả lời"), True),
+            ActionField("reason", FieldKind.TEXT, _("Nội dung xin ý kiến"), True),
+        ),
+        text_param="reason",
+        guards=_(
+            "người giữ bước vẫn giữ hồ sơ; mỗi lần một đơn vị (`consultation_open`); đơn vị "
+            "khác đơn vị của bước (`same_unit`); hạn trả lời sau lúc xin (`answer_by_invalid`); "
+            "khi đang chờ ý kiến không chuyển bước, trả lại hay ban hành kết quả "
+            "(`consultation_open`)"
+        ),
+    ),
+    Transition(
+        action="answer_consult",
+        doing=_("trả lời xin ý kiến"),
+        sources=frozenset({S.PROCESSING}),
+        allow=(Allow(Who.CONSULTED_UNIT),),
+        label=_("Trả lời xin ý kiến"),
+        reason_required=True,
+        fields=(ActionField("reason", FieldKind.TEXT, _("Ý kiến của đơn vị"), True),),
+        text_param="answer",
+        guards=_(
+            "có lượt xin ý kiến đang chờ (`no_consultation`); dòng của phiếu kiểm soát được "
+            "đánh giá trước hạn / đúng hạn / quá hạn theo hạn trả lời"
         ),
     ),
     Transition(
@@ -502,10 +541,35 @@ def _units_roles(*, who: Who, dossier: Dossier, run: StepRun | None) -> tuple[Un
         return dossier.handling_unit, {Role.SPECIALIST}
     if who == Who.HANDLING_LEADER:
         return dossier.handling_unit, {Role.LEADER}
+    if who == Who.CONSULTED_UNIT:
+        asked = open_consultation(dossier)
+        if asked is None:
+            return dossier.handling_unit, set()
+        return asked.unit, {Role.LEADER, Role.SPECIALIST}
     assert who == Who.STEP_HOLDER
     if run is None:
         return dossier.handling_unit, {Role.LEADER}
     return run.unit, {Role.LEADER} | ({run.role} if run.role else set())
+
+
+_UNREAD = object()
+
+
+def open_consultation(dossier: Dossier) -> StepRun | None:
+    """The dossier's consultation waiting for an answer, if any (read once per instance: a
+    service reads it again on the dossier it locked)."""
+    known = getattr(dossier, "_open_consultation", _UNREAD)
+    if known is _UNREAD:
+        known = (
+            StepRun.objects.filter(
+                dossier_id=dossier.pk, kind=StepRunKind.CONSULT, finished_at__isnull=True
+            )
+            .select_related("unit")
+            .order_by("-order")
+            .first()
+        )
+        dossier._open_consultation = known  # type: ignore[attr-defined]
+    return known  # type: ignore[return-value]
 
 
 class RoleCache:
@@ -551,6 +615,8 @@ def actor_role_for(
             applicant = applicant or is_applicant(actor=actor, dossier=dossier)
             continue
         unit, wanted = _units_roles(who=who, dossier=dossier, run=run)
+        if not wanted:
+            continue
         held = cache.roles_in(unit) & wanted
         if held:
             return next(str(r) for r in (*_ROLE_PRIORITY, *sorted(held)) if r in held)

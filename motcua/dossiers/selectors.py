@@ -67,7 +67,9 @@ from .models import (
 from .services._base import current_run
 from .services.guards import (
     guard_apology,
+    guard_consultation,
     guard_next_step,
+    guard_no_consultation,
     guard_not_closed,
     guard_previous_step,
     guard_result_step,
@@ -296,11 +298,18 @@ def _guard_allows(
         elif transition.action == "request_supplement":
             guard_supplement_once(dossier)
         elif transition.action == "forward":
+            guard_no_consultation(dossier)
             guard_next_step(dossier=dossier, run=run)
         elif transition.action == "return_step":
+            guard_no_consultation(dossier)
             guard_previous_step(dossier=dossier, run=run)
         elif transition.action == "issue_result":
+            guard_no_consultation(dossier)
             guard_result_step(dossier=dossier, run=run)
+        elif transition.action == "consult":
+            guard_no_consultation(dossier)
+        elif transition.action == "answer_consult":
+            guard_consultation(dossier)
         elif transition.action == "apologize":
             guard_apology(dossier=dossier, now=now)
     except DomainError:
@@ -318,13 +327,17 @@ def _choices(field: ActionField, *, dossier: Dossier, run: StepRun | None) -> li
             Choice(value=user.pk, label=user.display_name)
             for user in users_with_role_in_unit(unit=unit, role=following.role)
         ]
-    if field.kind == FieldKind.UNIT:  # transfer: the active units of the province
-        return [
-            Choice(value=code, label=name)
-            for code, name in unit_list(province_code=dossier.handling_unit.province_code)
-            .exclude(pk=dossier.handling_unit_id)
-            .values_list("code", "name")
-        ]
+    if field.kind == FieldKind.UNIT:  # transfer, consult: the active units of the province
+        known = getattr(dossier, "_unit_choices", None)  # read once for both actions
+        if known is None:
+            known = [
+                Choice(value=code, label=name)
+                for code, name in unit_list(province_code=dossier.handling_unit.province_code)
+                .exclude(pk=dossier.handling_unit_id)
+                .values_list("code", "name")
+            ]
+            dossier._unit_choices = known  # type: ignore[attr-defined]
+        return list(known)
     if field.kind == FieldKind.CHOICE:
         if field.options is not None:
             return [Choice(value=value, label=str(label)) for value, label in field.options]

@@ -19,6 +19,7 @@ from motcua.dossiers.models import (
     DossierStatus,
     StepResult,
     StepRun,
+    StepRunKind,
 )
 from motcua.dossiers.selectors import (
     dossier_files,
@@ -102,6 +103,7 @@ def slip_rows(runs: list[StepRun]) -> list[dict[str, Any]]:
                 "result_tag": RESULT_TAGS.get(result, "") if result is not None else "",
                 "note": run.note,
                 "open": run.finished_at is None,
+                "consult": run.kind == StepRunKind.CONSULT,
             }
         )
     return rows

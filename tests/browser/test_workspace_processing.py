@@ -23,7 +23,6 @@ from motcua.dossiers.services import (
 )
 from tests.browser.test_workspace import _check
 from tests.dossiers.helpers import FORM, World
-from tests.dossiers.helpers import _fresh_clock_cache, calendar, world  # noqa: F401 (fixtures)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -104,9 +103,7 @@ def test_a_dossier_from_assignment_to_its_return(world: World, sign_in, live_ser
     specialist = sign_in(world.specialist)
     _open(specialist, live_server, dossier, "processing-review", weights)
     assert specialist.locator("#action-issue_result").count() == 0
-    specialist.locator("#action-forward select[name=to_user]").select_option(
-        str(world.leader.pk)
-    )
+    specialist.locator("#action-forward select[name=to_user]").select_option(str(world.leader.pk))
     _act(specialist, "forward", "Chuyển bước xử lý")
     slip = specialist.locator("#slip + .table-wrap").inner_text()
     assert world.specialist.display_name in slip
@@ -132,7 +129,9 @@ def test_a_dossier_from_assignment_to_its_return(world: World, sign_in, live_ser
     dossier.refresh_from_db()
     assert dossier.status == DossierStatus.RETURNED
     actions = list(
-        DossierEvent.objects.filter(dossier=dossier).order_by("seq").values_list("action", flat=True)
+        DossierEvent.objects.filter(dossier=dossier)
+        .order_by("seq")
+        .values_list("action", flat=True)
     )
     assert actions[-4:] == ["forward", "forward", "issue_result", "return_result"]
 

@@ -232,5 +232,47 @@ def test_the_dossier_page_makes_a_bounded_number_of_queries(
     client = _client(world.leader)
     with freeze_time(AT):
         client.get(f"/workspace/dossiers/{dossier.code}/")  # warm the caches
-        with django_assert_max_num_queries(11):
+        with django_assert_max_num_queries(12):
             client.get(f"/workspace/dossiers/{dossier.code}/")
+
+
+def test_consult_another_unit_then_its_answer_lets_the_holder_go_on(world: World) -> None:
+    dossier = processing(world)  # the specialist's review
+    page = _page(world.specialist, dossier)
+    assert "Xin ý kiến đơn vị khác" in page
+    assert f'<option value="{world.other_ward.code}"' in page
+    with freeze_time(AT):
+        asked = _client(world.specialist).post(
+            f"/workspace/dossiers/{dossier.code}/actions/consult/",
+            {
+                "expected_version": dossier.version,
+                "to_unit": world.other_ward.code,
+                "answer_by": "2026-03-05T17:00",
+                "reason": "Xin ý kiến về ranh giới thửa đất",
+            },
+        )
+    assert asked.status_code == 302
+    row = StepRun.objects.get(dossier=dossier, kind="consult")
+    assert row.unit == world.other_ward
+    assert row.due_at == vn(2026, 3, 5, 17)
+    assert row.finished_at is None
+    fresh = Dossier.objects.get(pk=dossier.pk)
+    assert fresh.current_step_id == dossier.current_step_id  # the holder keeps it
+    page = _page(world.specialist, fresh)
+    assert "Chuyển bước xử lý" not in page.split('id="actions"', 1)[1].split("Quy trình", 1)[0]
+    assert "Đang chờ trả lời" in page
+    # the consulted unit's leader sees the dossier and answers
+    page = _page(world.other_leader, fresh)
+    assert "Trả lời xin ý kiến" in page
+    with freeze_time(vn(2026, 3, 4, 9)):
+        answered = _client(world.other_leader).post(
+            f"/workspace/dossiers/{dossier.code}/actions/answer_consult/",
+            {"expected_version": fresh.version, "reason": "Thống nhất ranh giới"},
+        )
+    assert answered.status_code == 302
+    row.refresh_from_db()
+    assert row.finished_by == world.other_leader
+    assert row.result == "early"
+    assert "Thống nhất ranh giới" in row.note
+    page = _page(world.specialist, Dossier.objects.get(pk=dossier.pk))
+    assert "Chuyển bước xử lý" in page  # the holder may go on

@@ -18,7 +18,9 @@ from .codes import dossier_code_format, dossier_code_next
 from .datastore import dossier_component_from_national_data, dossier_component_reuse
 from .files import dossier_file_add
 from .processing import (
+    dossier_answer_consult,
     dossier_apologize,
+    dossier_consult,
     dossier_forward,
     dossier_issue_result,
     dossier_return_result,
@@ -51,6 +53,7 @@ __all__ = [
     "EARLY_MARGIN_HOURS",
     "SYSTEM_ROLE",
     "dossier_act",
+    "dossier_answer_consult",
     "dossier_apologize",
     "dossier_close_unsupplemented",
     "dossier_code_format",
@@ -58,6 +61,7 @@ __all__ = [
     "dossier_component_from_national_data",
     "dossier_component_reuse",
     "dossier_confirm_payment",
+    "dossier_consult",
     "dossier_end_of_processing",
     "dossier_file_add",
     "dossier_forward",

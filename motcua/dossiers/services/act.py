@@ -18,7 +18,9 @@ from motcua.organisation.selectors import unit_active_by_code
 from ..lifecycle import TRANSITIONS, ActionField, FieldKind, Transition
 from ..models import Dossier, ResultOutcome
 from .processing import (
+    dossier_answer_consult,
     dossier_apologize,
+    dossier_consult,
     dossier_forward,
     dossier_issue_result,
     dossier_return_result,
@@ -43,6 +45,8 @@ SERVICES: dict[str, Callable[..., Dossier]] = {
     "supplement": dossier_supplement,
     "forward": dossier_forward,
     "return_step": dossier_return_step,
+    "consult": dossier_consult,
+    "answer_consult": dossier_answer_consult,
     "transfer": dossier_transfer,
     "request_payment": dossier_request_payment,
     "confirm_payment": dossier_confirm_payment,

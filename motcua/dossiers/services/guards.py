@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from motcua.catalog.models import ProcessStep
 from motcua.core.errors import IllegalTransition
 
+from ..lifecycle import open_consultation
 from ..models import Dossier, StepRun
 from ._base import APOLOGY_NOTICE_HOURS, appointment_clock, supplements_during_processing
 from .steps import is_return_step, next_process_step, previous_process_step, process_steps
@@ -48,6 +49,30 @@ def guard_next_step(*, dossier: Dossier, run: StepRun | None) -> ProcessStep:
             dossier=dossier.code,
         )
     return following
+
+
+def guard_no_consultation(dossier: Dossier) -> None:
+    """While another unit's opinion is awaited the holder keeps the dossier at its step."""
+    asked = open_consultation(dossier)
+    if asked is not None:
+        raise IllegalTransition(
+            _("Hồ sơ %(dossier)s đang chờ ý kiến của %(unit)s."),
+            code="consultation_open",
+            dossier=dossier.code,
+            unit=asked.unit.name,
+        )
+
+
+def guard_consultation(dossier: Dossier) -> StepRun:
+    """The consultation waiting for an answer."""
+    asked = open_consultation(dossier)
+    if asked is None:
+        raise IllegalTransition(
+            _("Hồ sơ %(dossier)s không có yêu cầu xin ý kiến nào đang chờ trả lời."),
+            code="no_consultation",
+            dossier=dossier.code,
+        )
+    return asked
 
 
 def guard_previous_step(*, dossier: Dossier, run: StepRun | None) -> ProcessStep:

@@ -15,7 +15,7 @@ from motcua.organisation.models import Unit
 from motcua.organisation.selectors import user_roles_in_unit
 
 from ..lifecycle import DELIVERY_COUNTER, DELIVERY_ONLINE, DELIVERY_OPTIONS, DELIVERY_POST
-from ..models import Dossier, DossierStatus, ResultOutcome, StepRun
+from ..models import Dossier, DossierStatus, ResultOutcome, StepRun, StepRunKind
 from ._base import (
     begin,
     end_open_suspension,
@@ -26,7 +26,9 @@ from ._base import (
 )
 from .guards import (
     guard_apology,
+    guard_consultation,
     guard_next_step,
+    guard_no_consultation,
     guard_not_closed,
     guard_previous_step,
     guard_result_step,
@@ -70,6 +72,7 @@ def dossier_forward(
         text=note,
     )
     dossier, run = change.dossier, change.run
+    guard_no_consultation(dossier)
     following = guard_next_step(dossier=dossier, run=run)
     assert run is not None  # guard_next_step refuses a dossier with no open step
     target_unit = step_unit(dossier=dossier, step=following)
@@ -116,6 +119,7 @@ def dossier_return_step(
         text=reason,
     )
     dossier, run = change.dossier, change.run
+    guard_no_consultation(dossier)
     previous = guard_previous_step(dossier=dossier, run=run)
     assert run is not None  # guard_previous_step refuses a dossier with no open step
     last = (
@@ -152,6 +156,90 @@ def dossier_return_step(
             "assignee_id": assignee.pk if assignee else None,
         }
     )
+
+
+@transaction.atomic
+def dossier_consult(
+    *,
+    dossier: Dossier,
+    actor: User,
+    to_unit: Unit,
+    answer_by: dt.datetime,
+    reason: str,
+    now: dt.datetime,
+    expected_version: int | None = None,
+) -> Dossier:
+    """The holder of the current step asks `to_unit` for its opinion (`reason`: what is
+    asked) by `answer_by`, keeping the dossier: the current step stays open, and a
+    consultation row (kind `consult`) opens on the slip in `to_unit`, whose leaders and
+    specialists then see the dossier and answer (`dossier_answer_consult`). One at a time;
+    meanwhile the dossier does not leave its step."""
+    change = begin(
+        action="consult",
+        dossier=dossier,
+        actor=actor,
+        now=now,
+        expected_version=expected_version,
+        text=reason,
+    )
+    dossier, run = change.dossier, change.run
+    guard_no_consultation(dossier)
+    if run is not None and to_unit.pk == run.unit_id:
+        raise ValidationError(
+            _("Hãy chọn một đơn vị khác đơn vị đang xử lý bước này."),
+            code="same_unit",
+            errors=[{"field": "to_unit", "code": "same_unit"}],
+        )
+    if not to_unit.is_active:
+        raise ValidationError(_("Đơn vị nhận đã ngừng hoạt động."), code="unit_inactive")
+    if answer_by.tzinfo is None or answer_by <= now:
+        raise ValidationError(
+            _("Hạn trả lời phải sau thời điểm xin ý kiến."),
+            code="answer_by_invalid",
+            errors=[{"field": "answer_by", "code": "not_later"}],
+        )
+    StepRun.objects.create(
+        dossier=dossier,
+        order=next_order(dossier, run=run),
+        kind=StepRunKind.CONSULT,
+        step=None,
+        name=stored_text(_("Xin ý kiến %(unit)s"), unit=to_unit.name),
+        unit=to_unit,
+        role="",
+        given_by=actor,
+        started_at=now,
+        due_at=answer_by,
+        note=change.text,
+    )
+    return change.commit(
+        extra={"consulted_unit": to_unit.code, "answer_by": answer_by.isoformat()},
+        payload={"to_unit": to_unit.code},
+    )
+
+
+@transaction.atomic
+def dossier_answer_consult(
+    *,
+    dossier: Dossier,
+    actor: User,
+    answer: str,
+    now: dt.datetime,
+    expected_version: int | None = None,
+) -> Dossier:
+    """A leader or specialist of the consulted unit gives its opinion: the consultation row
+    is finished (early / on time / late against the answer's due) with the answer; the
+    holder of the step may then go on."""
+    change = begin(
+        action="answer_consult",
+        dossier=dossier,
+        actor=actor,
+        now=now,
+        expected_version=expected_version,
+        text=answer,
+    )
+    asked = guard_consultation(change.dossier)
+    finish_step(run=asked, actor=actor, now=now, classify_it=True, note=change.text)
+    return change.commit(extra={"consulted_unit": asked.unit.code})
 
 
 @transaction.atomic
@@ -264,6 +352,7 @@ def dossier_issue_result(
             field="reason",
             message=_("Từ chối giải quyết phải nêu rõ lý do."),
         )
+    guard_no_consultation(dossier)
     following = guard_result_step(dossier=dossier, run=run)
     if run is not None:
         finish_step(run=run, actor=actor, now=now, classify_it=True, note=change.text)
