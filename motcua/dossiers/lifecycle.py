@@ -542,7 +542,7 @@ def _units_roles(*, who: Who, dossier: Dossier, run: StepRun | None) -> tuple[Un
     if who == Who.HANDLING_LEADER:
         return dossier.handling_unit, {Role.LEADER}
     if who == Who.CONSULTED_UNIT:
-        asked = open_consultation(dossier)
+        asked = open_consultation(dossier, run)
         if asked is None:
             return dossier.handling_unit, set()
         return asked.unit, {Role.LEADER, Role.SPECIALIST}
@@ -555,10 +555,15 @@ def _units_roles(*, who: Who, dossier: Dossier, run: StepRun | None) -> tuple[Un
 _UNREAD = object()
 
 
-def open_consultation(dossier: Dossier) -> StepRun | None:
+def open_consultation(dossier: Dossier, run: StepRun | None = None) -> StepRun | None:
     """The dossier's consultation waiting for an answer, if any (read once per instance: a
-    service reads it again on the dossier it locked)."""
+    service reads it again on the dossier it locked). `run` is the open row as
+    `services._base.current_run` reads it: its `consulting` says when there is none, which
+    saves the query."""
     known = getattr(dossier, "_open_consultation", _UNREAD)
+    if known is _UNREAD and run is not None and getattr(run, "consulting", None) is False:
+        known = None
+        dossier._open_consultation = None  # type: ignore[attr-defined]
     if known is _UNREAD:
         known = (
             StepRun.objects.filter(

@@ -298,18 +298,18 @@ def _guard_allows(
         elif transition.action == "request_supplement":
             guard_supplement_once(dossier)
         elif transition.action == "forward":
-            guard_no_consultation(dossier)
+            guard_no_consultation(dossier, run)
             guard_next_step(dossier=dossier, run=run)
         elif transition.action == "return_step":
-            guard_no_consultation(dossier)
+            guard_no_consultation(dossier, run)
             guard_previous_step(dossier=dossier, run=run)
         elif transition.action == "issue_result":
-            guard_no_consultation(dossier)
+            guard_no_consultation(dossier, run)
             guard_result_step(dossier=dossier, run=run)
         elif transition.action == "consult":
-            guard_no_consultation(dossier)
+            guard_no_consultation(dossier, run)
         elif transition.action == "answer_consult":
-            guard_consultation(dossier)
+            guard_consultation(dossier, run)
         elif transition.action == "apologize":
             guard_apology(dossier=dossier, now=now)
     except DomainError:

@@ -232,7 +232,7 @@ def test_the_dossier_page_makes_a_bounded_number_of_queries(
     client = _client(world.leader)
     with freeze_time(AT):
         client.get(f"/workspace/dossiers/{dossier.code}/")  # warm the caches
-        with django_assert_max_num_queries(12):
+        with django_assert_max_num_queries(11):
             client.get(f"/workspace/dossiers/{dossier.code}/")
 
 

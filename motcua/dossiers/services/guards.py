@@ -51,9 +51,9 @@ def guard_next_step(*, dossier: Dossier, run: StepRun | None) -> ProcessStep:
     return following
 
 
-def guard_no_consultation(dossier: Dossier) -> None:
+def guard_no_consultation(dossier: Dossier, run: StepRun | None = None) -> None:
     """While another unit's opinion is awaited the holder keeps the dossier at its step."""
-    asked = open_consultation(dossier)
+    asked = open_consultation(dossier, run)
     if asked is not None:
         raise IllegalTransition(
             _("Hồ sơ %(dossier)s đang chờ ý kiến của %(unit)s."),
@@ -63,9 +63,9 @@ def guard_no_consultation(dossier: Dossier) -> None:
         )
 
 
-def guard_consultation(dossier: Dossier) -> StepRun:
+def guard_consultation(dossier: Dossier, run: StepRun | None = None) -> StepRun:
     """The consultation waiting for an answer."""
-    asked = open_consultation(dossier)
+    asked = open_consultation(dossier, run)
     if asked is None:
         raise IllegalTransition(
             _("Hồ sơ %(dossier)s không có yêu cầu xin ý kiến nào đang chờ trả lời."),

@@ -72,7 +72,7 @@ def dossier_forward(
         text=note,
     )
     dossier, run = change.dossier, change.run
-    guard_no_consultation(dossier)
+    guard_no_consultation(dossier, run)
     following = guard_next_step(dossier=dossier, run=run)
     assert run is not None  # guard_next_step refuses a dossier with no open step
     target_unit = step_unit(dossier=dossier, step=following)
@@ -119,7 +119,7 @@ def dossier_return_step(
         text=reason,
     )
     dossier, run = change.dossier, change.run
-    guard_no_consultation(dossier)
+    guard_no_consultation(dossier, run)
     previous = guard_previous_step(dossier=dossier, run=run)
     assert run is not None  # guard_previous_step refuses a dossier with no open step
     last = (
@@ -183,7 +183,7 @@ def dossier_consult(
         text=reason,
     )
     dossier, run = change.dossier, change.run
-    guard_no_consultation(dossier)
+    guard_no_consultation(dossier, run)
     if run is not None and to_unit.pk == run.unit_id:
         raise ValidationError(
             _("Hãy chọn một đơn vị khác đơn vị đang xử lý bước này."),
@@ -237,7 +237,7 @@ def dossier_answer_consult(
         expected_version=expected_version,
         text=answer,
     )
-    asked = guard_consultation(change.dossier)
+    asked = guard_consultation(change.dossier, change.run)
     finish_step(run=asked, actor=actor, now=now, classify_it=True, note=change.text)
     return change.commit(extra={"consulted_unit": asked.unit.code})
 
@@ -352,7 +352,7 @@ def dossier_issue_result(
             field="reason",
             message=_("Từ chối giải quyết phải nêu rõ lý do."),
         )
-    guard_no_consultation(dossier)
+    guard_no_consultation(dossier, run)
     following = guard_result_step(dossier=dossier, run=run)
     if run is not None:
         finish_step(run=run, actor=actor, now=now, classify_it=True, note=change.text)
