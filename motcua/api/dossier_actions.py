@@ -121,7 +121,13 @@ class ActionIn(Schema):
     )
     to_user: int | None = Field(None, description="forward: người nhận bước tiếp theo.")
     to_unit: str | None = Field(
-        None, min_length=1, max_length=30, description="transfer: mã đơn vị nhận."
+        None,
+        min_length=1,
+        max_length=30,
+        description="transfer: mã đơn vị nhận; consult: mã đơn vị được xin ý kiến.",
+    )
+    answer_by: AwareDatetime | None = Field(
+        None, description="consult: hạn trả lời (ISO 8601 có múi giờ)."
     )
     outcome: Literal["granted", "refused"] | None = Field(
         None, description="issue_result: granted (mặc định) | refused (cần `reason`)."
@@ -136,6 +142,20 @@ class ActionIn(Schema):
     form_data: dict[str, Any] | None = Field(
         None, description="supplement: dữ liệu tờ khai bổ sung."
     )
+    delivery: Literal["counter", "post", "online"] | None = Field(
+        None,
+        description="return_result: counter (mặc định, tại quầy) | post (bưu chính, cần "
+        "`tracking_number`) | online (vào kho dữ liệu của người nộp).",
+    )
+    collected_by: str | None = Field(
+        None, max_length=200, description="return_result tại quầy: người nhận kết quả."
+    )
+    collected_id_number: str | None = Field(
+        None, max_length=20, description="return_result tại quầy: số định danh người nhận."
+    )
+    tracking_number: str | None = Field(
+        None, max_length=50, description="return_result qua bưu chính: số hiệu bưu gửi."
+    )
 
 
 # --- operations -------------------------------------------------------------------------
@@ -149,8 +169,8 @@ _POST_RESPONSES = {
         "không dùng được (người nhận, đơn vị không tồn tại...) — kèm `errors`; hoặc dịch vụ từ "
         "chối dữ liệu (`required` thiếu lý do, `items_required`, `items_invalid`, "
         "`invalid_assignee`, `same_unit`, `new_date_not_later`, `certified_copy_not_required`, "
-        "`component_not_requested`, `components_missing`, lỗi kiểm tra tệp như "
-        "`file_type_not_allowed`...)."
+        "`component_not_requested`, `components_missing`, `tracking_number_required`, "
+        "`answer_by_invalid`, lỗi kiểm tra tệp như `file_type_not_allowed`...)."
     },
     401: {"description": "`unauthenticated`: thiếu hoặc sai khoá API / phiên đăng nhập."},
     403: {
@@ -164,7 +184,9 @@ _POST_RESPONSES = {
     409: {
         "description": "`conflict`: `expected_version` đã cũ (hồ sơ vừa được cập nhật — tải "
         "lại); thao tác không thực hiện được ở trạng thái hiện tại: `illegal_transition`, "
-        "`already_received`, `result_issued`, `closed`, `last_step`, `steps_remaining`, "
+        "`already_received`, `result_issued`, `closed`, `last_step`, `first_step`, "
+        "`consultation_open`, `no_consultation`, "
+        "`steps_remaining`, "
         "`supplement_once`, `apology_once`, `appointment_passed`, `apology_too_late`."
     },
     422: {

@@ -9,7 +9,8 @@ now; docs/lifecycle.md's transition table is generated from it (`lifecycle_markd
 compares). Actions that create a dossier (`submit`, `receive_at_counter`, `guide_at_counter`)
 and the system's own jobs are listed in `CREATIONS` and `SYSTEM_ACTIONS` for the docs only.
 
-Nothing here touches the database except `actor_role_for`, which reads role assignments.
+Nothing here touches the database except `actor_role_for`, which reads role assignments (and,
+for `answer_consult`, the open consultation: `open_consultation`).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from motcua.accounts.models import User
 from motcua.organisation.models import Role, Unit
 from motcua.organisation.selectors import user_roles_in_unit
 
-from .models import Dossier, DossierStatus, StepRun
+from .models import Dossier, DossierStatus, StepRun, StepRunKind
 
 S = DossierStatus
 
@@ -44,6 +45,8 @@ class Who(enum.StrEnum):
     RECEIVING_LEADER = "receiving_leader"
     #: The current step's role in the step's unit, or a leader of that unit.
     STEP_HOLDER = "step_holder"
+    #: A leader or specialist of the unit whose opinion was asked (the open consultation).
+    CONSULTED_UNIT = "consulted_unit"
     APPLICANT = "applicant"
 
     @property
@@ -58,6 +61,7 @@ WHO_LABELS: dict[Who, Promise] = {
     Who.HANDLING_LEADER: _("lãnh đạo của đơn vị giải quyết"),
     Who.RECEIVING_LEADER: _("lãnh đạo của đơn vị tiếp nhận"),
     Who.STEP_HOLDER: _("người được giao bước hiện tại (hoặc lãnh đạo đơn vị của bước)"),
+    Who.CONSULTED_UNIT: _("lãnh đạo, chuyên viên của đơn vị được xin ý kiến"),
     Who.APPLICANT: _("người nộp hồ sơ"),
 }
 
@@ -80,6 +84,19 @@ class ActionField:
     kind: FieldKind
     label: Promise
     required: bool = False
+    #: For a CHOICE field other than the result's outcome: the allowed (value, label) pairs.
+    options: tuple[tuple[str, Promise], ...] | None = None
+
+
+#: How a result is returned (`return_result`'s `delivery`).
+DELIVERY_COUNTER = "counter"
+DELIVERY_POST = "post"
+DELIVERY_ONLINE = "online"
+DELIVERY_OPTIONS: tuple[tuple[str, Promise], ...] = (
+    (DELIVERY_COUNTER, _("Trả trực tiếp tại bộ phận một cửa")),
+    (DELIVERY_POST, _("Gửi qua dịch vụ bưu chính công ích")),
+    (DELIVERY_ONLINE, _("Trả trực tuyến vào kho dữ liệu của người nộp")),
+)
 
 
 @dataclass(frozen=True)
@@ -235,6 +252,58 @@ _TABLE: tuple[Transition, ...] = (
         ),
     ),
     Transition(
+        action="return_step",
+        doing=_("trả lại bước trước"),
+        sources=frozenset({S.PROCESSING}),
+        allow=(Allow(Who.STEP_HOLDER),),
+        label=_("Trả lại bước xử lý trước"),
+        target=S.PROCESSING,
+        reason_required=True,
+        form="06",
+        fields=(REASON,),
+        text_param="reason",
+        guards=_(
+            "có bước trước thuộc quá trình giải quyết, không phải bước tiếp nhận "
+            "(`first_step`); bước hiện tại được đánh giá và ghi lý do trả lại trên phiếu "
+            "kiểm soát, bước trước mở lại với đủ thời gian, giao cho người đã làm bước đó"
+        ),
+    ),
+    Transition(
+        action="consult",
+        doing=_("xin ý kiến"),
+        sources=frozenset({S.PROCESSING}),
+        allow=(Allow(Who.STEP_HOLDER),),
+        label=_("Xin ý kiến đơn vị khác"),
+        reason_required=True,
+        form="06",
+        fields=(
+            ActionField("to_unit", FieldKind.UNIT, _("Đơn vị được xin ý kiến"), True),
+            ActionField("answer_by", FieldKind.DATETIME, _("Hạn trả lời"), True),
+            ActionField("reason", FieldKind.TEXT, _("Nội dung xin ý kiến"), True),
+        ),
+        text_param="reason",
+        guards=_(
+            "người giữ bước vẫn giữ hồ sơ; mỗi lần một đơn vị (`consultation_open`); đơn vị "
+            "khác đơn vị của bước (`same_unit`); hạn trả lời sau lúc xin (`answer_by_invalid`); "
+            "khi đang chờ ý kiến không chuyển bước, trả lại hay ban hành kết quả "
+            "(`consultation_open`)"
+        ),
+    ),
+    Transition(
+        action="answer_consult",
+        doing=_("trả lời xin ý kiến"),
+        sources=frozenset({S.PROCESSING}),
+        allow=(Allow(Who.CONSULTED_UNIT),),
+        label=_("Trả lời xin ý kiến"),
+        reason_required=True,
+        fields=(ActionField("reason", FieldKind.TEXT, _("Ý kiến của đơn vị"), True),),
+        text_param="answer",
+        guards=_(
+            "có lượt xin ý kiến đang chờ (`no_consultation`); dòng của phiếu kiểm soát được "
+            "đánh giá trước hạn / đúng hạn / quá hạn theo hạn trả lời"
+        ),
+    ),
+    Transition(
         action="transfer",
         doing=_("chuyển hồ sơ"),
         sources=ACTIVE,
@@ -347,7 +416,20 @@ _TABLE: tuple[Transition, ...] = (
         allow=(Allow(Who.RECEIVING_OFFICER), Allow(Who.HANDLING_OFFICER)),
         label=_("Trả kết quả"),
         target=S.RETURNED,
-        fields=(NOTE,),
+        fields=(
+            ActionField(
+                "delivery", FieldKind.CHOICE, _("Hình thức trả kết quả"), options=DELIVERY_OPTIONS
+            ),
+            ActionField("collected_by", FieldKind.TEXT, _("Người nhận kết quả")),
+            ActionField("collected_id_number", FieldKind.TEXT, _("Số định danh người nhận")),
+            ActionField("tracking_number", FieldKind.TEXT, _("Số hiệu bưu gửi")),
+            NOTE,
+        ),
+        guards=_(
+            "tại quầy (mặc định): ghi người nhận (mặc định là người nộp) và số định danh; qua "
+            "bưu chính: số hiệu bưu gửi bắt buộc (`tracking_number_required`); trực tuyến: "
+            "kết quả điện tử được đưa vào kho dữ liệu của người nộp"
+        ),
     ),
 )
 
@@ -467,10 +549,40 @@ def _units_roles(*, who: Who, dossier: Dossier, run: StepRun | None) -> tuple[Un
         return dossier.handling_unit, {Role.SPECIALIST}
     if who == Who.HANDLING_LEADER:
         return dossier.handling_unit, {Role.LEADER}
+    if who == Who.CONSULTED_UNIT:
+        asked = open_consultation(dossier, run)
+        if asked is None:
+            return dossier.handling_unit, set()
+        return asked.unit, {Role.LEADER, Role.SPECIALIST}
     assert who == Who.STEP_HOLDER
     if run is None:
         return dossier.handling_unit, {Role.LEADER}
     return run.unit, {Role.LEADER} | ({run.role} if run.role else set())
+
+
+_UNREAD = object()
+
+
+def open_consultation(dossier: Dossier, run: StepRun | None = None) -> StepRun | None:
+    """The dossier's consultation waiting for an answer, if any (read once per instance: a
+    service reads it again on the dossier it locked). `run` is the open row as
+    `services._base.current_run` reads it: its `consulting` says when there is none, which
+    saves the query."""
+    known = getattr(dossier, "_open_consultation", _UNREAD)
+    if known is _UNREAD and run is not None and getattr(run, "consulting", None) is False:
+        known = None
+        dossier._open_consultation = None  # type: ignore[attr-defined]
+    if known is _UNREAD:
+        known = (
+            StepRun.objects.filter(
+                dossier_id=dossier.pk, kind=StepRunKind.CONSULT, finished_at__isnull=True
+            )
+            .select_related("unit")
+            .order_by("-order")
+            .first()
+        )
+        dossier._open_consultation = known  # type: ignore[attr-defined]
+    return known  # type: ignore[return-value]
 
 
 class RoleCache:
@@ -516,6 +628,8 @@ def actor_role_for(
             applicant = applicant or is_applicant(actor=actor, dossier=dossier)
             continue
         unit, wanted = _units_roles(who=who, dossier=dossier, run=run)
+        if not wanted:
+            continue
         held = cache.roles_in(unit) & wanted
         if held:
             return next(str(r) for r in (*_ROLE_PRIORITY, *sorted(held)) if r in held)

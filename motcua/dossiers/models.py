@@ -392,6 +392,13 @@ class DossierCodeCounter(models.Model):
         return f"{self.unit_id} {self.day}: {self.last}"
 
 
+class StepRunKind(models.TextChoices):
+    STEP = "step", _("Bước xử lý")
+    #: The holder asks another unit for its opinion (`consult`), keeping the dossier; the
+    #: row is open until that unit answers (`answer_consult`).
+    CONSULT = "consult", _("Xin ý kiến")
+
+
 class StepRun(models.Model):
     """A row of the process control slip (form 06): one hand-over of the dossier."""
 
@@ -444,6 +451,9 @@ class StepRun(models.Model):
     )
     result = models.CharField(_("kết quả"), max_length=10, choices=StepResult.choices, blank=True)
     note = models.TextField(_("ghi chú"), blank=True)
+    kind = models.CharField(
+        _("loại"), max_length=10, choices=StepRunKind.choices, default=StepRunKind.STEP
+    )
 
     class Meta:
         verbose_name = _("phiếu kiểm soát (bước)")

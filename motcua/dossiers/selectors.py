@@ -31,7 +31,7 @@ from django.db.models import (
 from django.utils.translation import gettext_lazy as _
 
 from motcua.accounts.models import User
-from motcua.catalog.models import Component
+from motcua.catalog.models import Component, ProcessStep
 from motcua.core.clock import VN_TZ, local
 from motcua.core.errors import DomainError, NotFound, PermissionDenied
 from motcua.core.models import DataAccessLog
@@ -74,12 +74,15 @@ from .models import (
 from .services._base import current_run
 from .services.guards import (
     guard_apology,
+    guard_consultation,
     guard_next_step,
+    guard_no_consultation,
     guard_not_closed,
+    guard_previous_step,
     guard_result_step,
     guard_supplement_once,
 )
-from .services.steps import next_process_step, step_unit
+from .services.steps import next_process_step, process_steps, step_unit
 from .services.suspensions import requested_components
 
 
@@ -184,7 +187,7 @@ def dossier_get_for_actor(
                 "receiving_unit",
                 "handling_unit",
                 "service_point",
-                "current_step",
+                "current_step__assignee",
             )
             .first()
         )
@@ -276,6 +279,15 @@ def dossier_steps(*, dossier: Dossier) -> QuerySet[StepRun]:
     )
 
 
+def dossier_process(*, dossier: Dossier) -> list[tuple[ProcessStep, Unit]]:
+    """The internal process of the dossier's version, in order, each step with the unit it
+    happens in for this dossier (cached reference data: no query once warm)."""
+    return [
+        (step, step_unit(dossier=dossier, step=step))
+        for step in process_steps(dossier.procedure_version)
+    ]
+
+
 def dossier_suspensions(*, dossier: Dossier) -> QuerySet[Suspension]:
     """The pauses, oldest first. Call after an access selector."""
     return Suspension.objects.filter(dossier=dossier).order_by("started_at", "id")
@@ -294,9 +306,18 @@ def _guard_allows(
         elif transition.action == "request_supplement":
             guard_supplement_once(dossier)
         elif transition.action == "forward":
+            guard_no_consultation(dossier, run)
             guard_next_step(dossier=dossier, run=run)
+        elif transition.action == "return_step":
+            guard_no_consultation(dossier, run)
+            guard_previous_step(dossier=dossier, run=run)
         elif transition.action == "issue_result":
+            guard_no_consultation(dossier, run)
             guard_result_step(dossier=dossier, run=run)
+        elif transition.action == "consult":
+            guard_no_consultation(dossier, run)
+        elif transition.action == "answer_consult":
+            guard_consultation(dossier, run)
         elif transition.action == "apologize":
             guard_apology(dossier=dossier, now=now)
     except DomainError:
@@ -314,14 +335,20 @@ def _choices(field: ActionField, *, dossier: Dossier, run: StepRun | None) -> li
             Choice(value=user.pk, label=user.display_name)
             for user in users_with_role_in_unit(unit=unit, role=following.role)
         ]
-    if field.kind == FieldKind.UNIT:  # transfer: the active units of the province
-        return [
-            Choice(value=code, label=name)
-            for code, name in unit_list(province_code=dossier.handling_unit.province_code)
-            .exclude(pk=dossier.handling_unit_id)
-            .values_list("code", "name")
-        ]
+    if field.kind == FieldKind.UNIT:  # transfer, consult: the active units of the province
+        known = getattr(dossier, "_unit_choices", None)  # read once for both actions
+        if known is None:
+            known = [
+                Choice(value=code, label=name)
+                for code, name in unit_list(province_code=dossier.handling_unit.province_code)
+                .exclude(pk=dossier.handling_unit_id)
+                .values_list("code", "name")
+            ]
+            dossier._unit_choices = known  # type: ignore[attr-defined]
+        return list(known)
     if field.kind == FieldKind.CHOICE:
+        if field.options is not None:
+            return [Choice(value=value, label=str(label)) for value, label in field.options]
         return [Choice(value=value, label=str(label)) for value, label in ResultOutcome.choices]
     if field.kind == FieldKind.ITEMS:  # the version's components (free text is allowed too)
         return [
@@ -346,9 +373,14 @@ def dossier_actions_for(*, actor: User, dossier: Dossier, now: dt.datetime) -> l
     fields and, for a choice (the next assignee, the target unit, the outcome, the
     components), the allowed values. Call after an access selector. Interfaces render
     exactly this; the services accept exactly this (the matrix test proves it)."""
-    dossier = Dossier.objects.select_related(
-        "procedure_version", "receiving_unit", "handling_unit"
-    ).get(pk=dossier.pk)
+    loaded = all(
+        Dossier._meta.get_field(name).is_cached(dossier)  # type: ignore[union-attr]
+        for name in ("procedure_version", "receiving_unit", "handling_unit")
+    )
+    if not loaded:  # as an access selector gives it, the dossier needs no second read
+        dossier = Dossier.objects.select_related(
+            "procedure_version", "receiving_unit", "handling_unit"
+        ).get(pk=dossier.pk)
     return _options_for(
         actor=actor, dossier=dossier, run=current_run(dossier), roles=RoleCache(actor), now=now
     )

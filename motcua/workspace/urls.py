@@ -11,6 +11,7 @@ urlpatterns = [
     path("counter/dossier/", counter.counter_dossier, name="counter_dossier"),
     path("counter/done/<str:code>/", counter.counter_done, name="counter_done"),
     path("dossiers/<str:code>/forms/<str:number>.pdf", views.form_download, name="form"),
+    path("dossiers/<str:code>/files/<int:file_id>/", views.dossier_file, name="file"),
     path("dossiers/<str:code>/actions/<str:action>/", views.dossier_act_view, name="act"),
 ]
 

@@ -12,9 +12,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from csp.constants import SELF
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import FileResponse, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -32,6 +33,7 @@ from motcua.core.errors import (
     ValidationError,
 )
 from motcua.deadlines.clock import clock_for_unit
+from motcua.documents.selectors import stored_file_open
 from motcua.dossiers.forms import form_pdf_for_actor
 from motcua.dossiers.lifecycle import TRANSITIONS, FieldKind, action_label, role_label
 from motcua.dossiers.models import Channel, Dossier, DossierStatus
@@ -40,6 +42,7 @@ from motcua.dossiers.selectors import (
     dossier_actions_for,
     dossier_actions_for_many,
     dossier_events,
+    dossier_file_get_for_actor,
     dossier_get_for_actor,
     dossier_online_inbox,
     dossier_work_queue,
@@ -50,6 +53,7 @@ from motcua.dossiers.services.act import dossier_act, transition_get
 from motcua.web.access import staff_required
 
 from .forms import QueueFilterForm
+from .processing import processing_context
 from .timeleft import time_left_text, working_hours_left
 
 PAGE_SIZE = 25
@@ -194,7 +198,7 @@ def _summary(dossier: Dossier) -> list[tuple[str, Any]]:
     ]
 
 
-def _timeline(dossier: Dossier) -> list[dict[str, Any]]:
+def _timeline(events: list[Any]) -> list[dict[str, Any]]:
     return [
         {
             "label": action_label(event.action),
@@ -205,7 +209,7 @@ def _timeline(dossier: Dossier) -> list[dict[str, Any]]:
             "status_changed": event.status_after != event.status_before,
             "reason": event.reason,
         }
-        for event in dossier_events(dossier=dossier)
+        for event in events
     ]
 
 
@@ -237,11 +241,13 @@ def _dossier_context(
                 }
             )
         actions.append({"option": option, "fields": fields, "failed": failed == option.action})
+    events = list(dossier_events(dossier=dossier))
     return {
+        **processing_context(dossier=dossier, now=now, events=events),
         "nav": "",
         "dossier": dossier,
         "summary": _summary(dossier),
-        "timeline": _timeline(dossier),
+        "timeline": _timeline(events),
         "actions": actions,
         "failed": failed,
         "errors": errors or {},
@@ -269,6 +275,33 @@ def dossier_page(request: HttpRequest, code: str) -> HttpResponse:
     return render(
         request, "workspace/dossier.html", _dossier_context(request, dossier=dossier, now=now)
     )
+
+
+@staff_required
+@require_safe
+def dossier_file(request: HttpRequest, code: str, file_id: int) -> HttpResponse:
+    """A file of the dossier, shown inline in the browser (PDFs open in its viewer), to staff
+    who may see the dossier; the read is logged (`dossier_file_get_for_actor`)."""
+    actor: User = request.user  # type: ignore[assignment]
+    try:
+        link = dossier_file_get_for_actor(actor=actor, file_id=file_id, now=clock_now())
+        if link.dossier.code != code:
+            raise NotFound(_("Không tìm thấy tệp."))
+    except NotFound as error:
+        return render(request, "workspace/not_found.html", {"message": error.render()}, status=404)
+    stored = link.file
+    response = FileResponse(
+        stored_file_open(stored=stored),
+        as_attachment=False,
+        filename=stored.name,
+        content_type=stored.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    # Shown by the browser's own viewer; only this site may frame it (django-csp's
+    # `csp_replace` does the same on the response).
+    response._csp_replace = {"frame-ancestors": [SELF]}  # type: ignore[attr-defined]
+    return response  # type: ignore[return-value]
 
 
 def _local_datetime(value: str) -> str:

@@ -8,6 +8,11 @@ from collections.abc import Iterator
 
 import pytest
 
+# The dossier tests' world (units, staff, the standard version) for the processing journeys.
+from tests.dossiers.helpers import _fresh_clock_cache, calendar, world
+
+__all__ = ["_fresh_clock_cache", "browser", "calendar", "page", "world"]
+
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 

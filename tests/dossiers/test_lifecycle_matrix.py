@@ -24,6 +24,7 @@ from motcua.dossiers.models import Dossier, DossierStatus
 from motcua.dossiers.selectors import dossier_actions_for
 from motcua.dossiers.services import (
     dossier_act,
+    dossier_consult,
     dossier_guide_at_counter,
     dossier_issue_result,
     dossier_refuse,
@@ -77,6 +78,14 @@ SCENARIOS: dict[str, Callable[[World], Dossier]] = {
     ),
     "processing": lambda w: processing(w),
     "processing_last_step": lambda w: at_leader_step(w),
+    "consulting": lambda w: dossier_consult(
+        dossier=processing(w),
+        actor=w.specialist,
+        to_unit=w.province,
+        answer_by=vn(2026, 3, 6, 17),
+        reason="Xin ý kiến về quy hoạch",
+        now=vn(2026, 3, 3, 9),
+    ),
     "supplement_before_reception": lambda w: dossier_request_supplement(
         dossier=submitted(w), actor=w.officer, items=ITEMS, now=MON
     ),
@@ -122,16 +131,24 @@ EXPECTED: dict[str, dict[str, list[str]]] = {
         "citizen": WITHDRAW,
     },
     "not_received": {},
-    "processing": {
+    "processing": {  # the specialist's review: its holder (or the leader) may send it back
         "officer": ["apologize", "request_payment", "request_supplement", "transfer", "withdraw"],
-        "specialist": ["forward", "request_supplement", "stop"],
-        "leader": ["apologize", "forward", "stop", "transfer"],
+        "specialist": ["consult", "forward", "request_supplement", "return_step", "stop"],
+        "leader": ["apologize", "consult", "forward", "return_step", "stop", "transfer"],
         "citizen": WITHDRAW,
     },
     "processing_last_step": {  # the leader's approval step: the leader issues the result
         "officer": ["apologize", "request_payment", "request_supplement", "transfer", "withdraw"],
         "specialist": ["request_supplement", "stop"],
-        "leader": ["apologize", "issue_result", "stop", "transfer"],
+        "leader": ["apologize", "consult", "issue_result", "return_step", "stop", "transfer"],
+        "citizen": WITHDRAW,
+    },
+    # Another unit's opinion awaited: the holder keeps the dossier at its step (no forward,
+    # no return, no second consultation); the province's people hold no role that answers.
+    "consulting": {
+        "officer": ["apologize", "request_payment", "request_supplement", "transfer", "withdraw"],
+        "specialist": ["request_supplement", "stop"],
+        "leader": ["apologize", "stop", "transfer"],
         "citizen": WITHDRAW,
     },
     "supplement_before_reception": {
@@ -182,7 +199,16 @@ def _whos(account: str, dossier: Dossier) -> set[Who]:
 def _values(action: str, world: World, options: dict[str, Any]) -> dict[str, Any]:
     """Valid values for the action's fields (choices from what was offered, if it was)."""
     choice = options.get(action)
-    if action in {"refuse", "stop", "withdraw", "transfer", "apologize"}:
+    if action in {
+        "refuse",
+        "stop",
+        "withdraw",
+        "transfer",
+        "apologize",
+        "return_step",
+        "consult",
+        "answer_consult",
+    }:
         values: dict[str, Any] = {"reason": "Lý do"}
     else:
         values = {}
@@ -194,6 +220,9 @@ def _values(action: str, world: World, options: dict[str, Any]) -> dict[str, Any
             values["to_user"] = users[0].value
     elif action == "transfer":
         values["to_unit"] = world.other_ward.code
+    elif action == "consult":
+        values["to_unit"] = world.other_ward.code
+        values["answer_by"] = vn(2026, 3, 6, 17).isoformat()
     elif action == "request_payment":
         values["amount_vnd"] = 50_000
     elif action == "apologize":

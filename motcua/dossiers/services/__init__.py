@@ -28,10 +28,13 @@ from .counter import (
 from .datastore import dossier_component_from_national_data, dossier_component_reuse
 from .files import dossier_file_add
 from .processing import (
+    dossier_answer_consult,
     dossier_apologize,
+    dossier_consult,
     dossier_forward,
     dossier_issue_result,
     dossier_return_result,
+    dossier_return_step,
     dossier_transfer,
     dossier_withdraw,
 )
@@ -67,6 +70,7 @@ __all__ = [
     "component_paper_forms",
     "counter_components_missing",
     "dossier_act",
+    "dossier_answer_consult",
     "dossier_apologize",
     "dossier_close_unsupplemented",
     "dossier_code_format",
@@ -74,6 +78,7 @@ __all__ = [
     "dossier_component_from_national_data",
     "dossier_component_reuse",
     "dossier_confirm_payment",
+    "dossier_consult",
     "dossier_end_of_processing",
     "dossier_file_add",
     "dossier_forward",
@@ -90,6 +95,7 @@ __all__ = [
     "dossier_request_supplement",
     "dossier_resume",
     "dossier_return_result",
+    "dossier_return_step",
     "dossier_stop",
     "dossier_submit",
     "dossier_supplement",

@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db.models import OuterRef, Subquery
+from django.db.models import Exists, OuterRef, Subquery
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
@@ -34,6 +34,7 @@ from ..models import (
     DossierStatus,
     StepResult,
     StepRun,
+    StepRunKind,
     Suspension,
     SuspensionKind,
 )
@@ -137,13 +138,17 @@ def illegal(*, dossier: Dossier, doing: Any, code: str = "illegal_transition") -
 
 def current_run(dossier: Dossier) -> StepRun | None:
     """The open slip row the dossier is at, if any, annotated with `last_order`: the
-    highest row number of the dossier's slip (what `next_order` needs, in the same query)."""
+    highest row number of the dossier's slip (what `next_order` needs, in the same query),
+    and `consulting`: whether a consultation awaits an answer (`open_consultation`)."""
     if dossier.current_step_id is None:
         return None
     last = StepRun.objects.filter(dossier_id=OuterRef("dossier_id")).order_by("-order")
+    consulting = StepRun.objects.filter(
+        dossier_id=OuterRef("dossier_id"), kind=StepRunKind.CONSULT, finished_at__isnull=True
+    )
     run = (
         StepRun.objects.select_related("unit", "step")
-        .annotate(last_order=Subquery(last.values("order")[:1]))
+        .annotate(last_order=Subquery(last.values("order")[:1]), consulting=Exists(consulting))
         .get(pk=dossier.current_step_id)
     )
     return run if run.finished_at is None else None

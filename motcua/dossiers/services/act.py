@@ -18,10 +18,13 @@ from motcua.organisation.selectors import unit_active_by_code
 from ..lifecycle import TRANSITIONS, ActionField, FieldKind, Transition
 from ..models import Dossier, ResultOutcome
 from .processing import (
+    dossier_answer_consult,
     dossier_apologize,
+    dossier_consult,
     dossier_forward,
     dossier_issue_result,
     dossier_return_result,
+    dossier_return_step,
     dossier_transfer,
     dossier_withdraw,
 )
@@ -41,6 +44,9 @@ SERVICES: dict[str, Callable[..., Dossier]] = {
     "request_supplement": dossier_request_supplement,
     "supplement": dossier_supplement,
     "forward": dossier_forward,
+    "return_step": dossier_return_step,
+    "consult": dossier_consult,
+    "answer_consult": dossier_answer_consult,
     "transfer": dossier_transfer,
     "request_payment": dossier_request_payment,
     "confirm_payment": dossier_confirm_payment,
@@ -119,7 +125,10 @@ def _parse(spec: ActionField, value: Any) -> Any:
             )
         return value
     if kind == FieldKind.CHOICE:
-        if value not in ResultOutcome.values:
+        allowed = (
+            [v for v, _label in spec.options] if spec.options is not None else ResultOutcome.values
+        )
+        if value not in allowed:
             raise _field_error(
                 spec.name, "invalid_choice", _("Giá trị không thuộc danh sách cho phép.")
             )

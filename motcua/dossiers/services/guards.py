@@ -13,9 +13,10 @@ from django.utils.translation import gettext_lazy as _
 from motcua.catalog.models import ProcessStep
 from motcua.core.errors import IllegalTransition
 
+from ..lifecycle import open_consultation
 from ..models import Dossier, StepRun
 from ._base import APOLOGY_NOTICE_HOURS, appointment_clock, supplements_during_processing
-from .steps import is_return_step, next_process_step, process_steps
+from .steps import is_return_step, next_process_step, previous_process_step, process_steps
 
 
 def guard_not_closed(dossier: Dossier) -> None:
@@ -48,6 +49,43 @@ def guard_next_step(*, dossier: Dossier, run: StepRun | None) -> ProcessStep:
             dossier=dossier.code,
         )
     return following
+
+
+def guard_no_consultation(dossier: Dossier, run: StepRun | None = None) -> None:
+    """While another unit's opinion is awaited the holder keeps the dossier at its step."""
+    asked = open_consultation(dossier, run)
+    if asked is not None:
+        raise IllegalTransition(
+            _("Hồ sơ %(dossier)s đang chờ ý kiến của %(unit)s."),
+            code="consultation_open",
+            dossier=dossier.code,
+            unit=asked.unit.name,
+        )
+
+
+def guard_consultation(dossier: Dossier, run: StepRun | None = None) -> StepRun:
+    """The consultation waiting for an answer."""
+    asked = open_consultation(dossier, run)
+    if asked is None:
+        raise IllegalTransition(
+            _("Hồ sơ %(dossier)s không có yêu cầu xin ý kiến nào đang chờ trả lời."),
+            code="no_consultation",
+            dossier=dossier.code,
+        )
+    return asked
+
+
+def guard_previous_step(*, dossier: Dossier, run: StepRun | None) -> ProcessStep:
+    """The step a return leads back to: the step of the process before the current one, not
+    the reception at the one-stop (a dossier found incomplete gets a supplement request)."""
+    previous = previous_process_step(dossier=dossier, run=run)
+    if run is None or previous is None or previous.unit_scope == ProcessStep.UnitScope.RECEIVING:
+        raise IllegalTransition(
+            _("Hồ sơ %(dossier)s đang ở bước xử lý đầu tiên: không có bước trước để trả lại."),
+            code="first_step",
+            dossier=dossier.code,
+        )
+    return previous
 
 
 def guard_result_step(*, dossier: Dossier, run: StepRun | None) -> ProcessStep | None:

@@ -12,7 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from motcua.accounts.models import User
 from motcua.catalog.models import ProcessStep
 from motcua.core.errors import ValidationError
-from motcua.documents.models import ContentType
+from motcua.documents.issued import issued_codes_for_files
+from motcua.documents.models import ContentType, DataStoreItem
 from motcua.documents.services import (
     DEFAULT_MAX_BYTES,
     Checked,
@@ -22,7 +23,16 @@ from motcua.documents.services import (
 from motcua.organisation.models import Unit
 from motcua.organisation.selectors import user_roles_in_unit
 
-from ..models import Dossier, DossierStatus, ResultOutcome, StepRun
+from ..lifecycle import DELIVERY_COUNTER, DELIVERY_ONLINE, DELIVERY_OPTIONS, DELIVERY_POST
+from ..models import (
+    Dossier,
+    DossierFile,
+    DossierFileKind,
+    DossierStatus,
+    ResultOutcome,
+    StepRun,
+    StepRunKind,
+)
 from ._base import (
     begin,
     end_open_suspension,
@@ -32,7 +42,15 @@ from ._base import (
     stored_text,
 )
 from .capture import result_to_data_store
-from .guards import guard_apology, guard_next_step, guard_not_closed, guard_result_step
+from .guards import (
+    guard_apology,
+    guard_consultation,
+    guard_next_step,
+    guard_no_consultation,
+    guard_not_closed,
+    guard_previous_step,
+    guard_result_step,
+)
 from .results import result_issue_signed
 from .steps import close_current_step, open_step, step_unit
 
@@ -73,6 +91,7 @@ def dossier_forward(
         text=note,
     )
     dossier, run = change.dossier, change.run
+    guard_no_consultation(dossier, run)
     following = guard_next_step(dossier=dossier, run=run)
     assert run is not None  # guard_next_step refuses a dossier with no open step
     target_unit = step_unit(dossier=dossier, step=following)
@@ -92,6 +111,154 @@ def dossier_forward(
     return change.commit(
         extra={"step": following.name, "assignee_id": to_user.pk if to_user else None}
     )
+
+
+@transaction.atomic
+def dossier_return_step(
+    *,
+    dossier: Dossier,
+    actor: User,
+    reason: str,
+    now: dt.datetime,
+    expected_version: int | None = None,
+) -> Dossier:
+    """The holder of the current step sends the dossier back to the previous step of the
+    internal process (its work must be redone or completed), with the reason.
+
+    The current slip row is finished (early / on time / late against its due: the return is
+    a hand-over like any other) and marked returned with the reason; the previous step opens
+    again with its full allotment, given to whoever did it last (a leader of its unit may
+    pick it up otherwise). The dossier stays in processing (4)."""
+    change = begin(
+        action="return_step",
+        dossier=dossier,
+        actor=actor,
+        now=now,
+        expected_version=expected_version,
+        text=reason,
+    )
+    dossier, run = change.dossier, change.run
+    guard_no_consultation(dossier, run)
+    previous = guard_previous_step(dossier=dossier, run=run)
+    assert run is not None  # guard_previous_step refuses a dossier with no open step
+    last = (
+        StepRun.objects.filter(dossier=dossier, step=previous)
+        .select_related("assignee", "finished_by")
+        .order_by("-order")
+        .first()
+    )
+    assignee = None
+    if last is not None:
+        assignee = last.assignee or last.finished_by
+    finish_step(
+        run=run,
+        actor=actor,
+        now=now,
+        classify_it=True,
+        note=stored_text(
+            _("Trả lại bước “%(step)s”: %(reason)s"), step=previous.name, reason=change.text
+        ),
+    )
+    dossier.current_step = open_step(
+        dossier=dossier,
+        step=previous,
+        order=next_order(dossier, run=run),
+        given_by=actor,
+        assignee=assignee,
+        start=now,
+        note=stored_text(_("Được trả lại từ bước “%(step)s”"), step=run.name),
+    )
+    return change.commit(
+        extra={
+            "step": previous.name,
+            "returned_from": run.name,
+            "assignee_id": assignee.pk if assignee else None,
+        }
+    )
+
+
+@transaction.atomic
+def dossier_consult(
+    *,
+    dossier: Dossier,
+    actor: User,
+    to_unit: Unit,
+    answer_by: dt.datetime,
+    reason: str,
+    now: dt.datetime,
+    expected_version: int | None = None,
+) -> Dossier:
+    """The holder of the current step asks `to_unit` for its opinion (`reason`: what is
+    asked) by `answer_by`, keeping the dossier: the current step stays open, and a
+    consultation row (kind `consult`) opens on the slip in `to_unit`, whose leaders and
+    specialists then see the dossier and answer (`dossier_answer_consult`). One at a time;
+    meanwhile the dossier does not leave its step."""
+    change = begin(
+        action="consult",
+        dossier=dossier,
+        actor=actor,
+        now=now,
+        expected_version=expected_version,
+        text=reason,
+    )
+    dossier, run = change.dossier, change.run
+    guard_no_consultation(dossier, run)
+    if run is not None and to_unit.pk == run.unit_id:
+        raise ValidationError(
+            _("Hãy chọn một đơn vị khác đơn vị đang xử lý bước này."),
+            code="same_unit",
+            errors=[{"field": "to_unit", "code": "same_unit"}],
+        )
+    if not to_unit.is_active:
+        raise ValidationError(_("Đơn vị nhận đã ngừng hoạt động."), code="unit_inactive")
+    if answer_by.tzinfo is None or answer_by <= now:
+        raise ValidationError(
+            _("Hạn trả lời phải sau thời điểm xin ý kiến."),
+            code="answer_by_invalid",
+            errors=[{"field": "answer_by", "code": "not_later"}],
+        )
+    StepRun.objects.create(
+        dossier=dossier,
+        order=next_order(dossier, run=run),
+        kind=StepRunKind.CONSULT,
+        step=None,
+        name=stored_text(_("Xin ý kiến %(unit)s"), unit=to_unit.name),
+        unit=to_unit,
+        role="",
+        given_by=actor,
+        started_at=now,
+        due_at=answer_by,
+        note=change.text,
+    )
+    return change.commit(
+        extra={"consulted_unit": to_unit.code, "answer_by": answer_by.isoformat()},
+        payload={"to_unit": to_unit.code},
+    )
+
+
+@transaction.atomic
+def dossier_answer_consult(
+    *,
+    dossier: Dossier,
+    actor: User,
+    answer: str,
+    now: dt.datetime,
+    expected_version: int | None = None,
+) -> Dossier:
+    """A leader or specialist of the consulted unit gives its opinion: the consultation row
+    is finished (early / on time / late against the answer's due) with the answer; the
+    holder of the step may then go on."""
+    change = begin(
+        action="answer_consult",
+        dossier=dossier,
+        actor=actor,
+        now=now,
+        expected_version=expected_version,
+        text=answer,
+    )
+    asked = guard_consultation(change.dossier, change.run)
+    finish_step(run=asked, actor=actor, now=now, classify_it=True, note=change.text)
+    return change.commit(extra={"consulted_unit": asked.unit.code})
 
 
 @transaction.atomic
@@ -251,6 +418,7 @@ def _issue_result(
             field="reason",
             message=_("Từ chối giải quyết phải nêu rõ lý do."),
         )
+    guard_no_consultation(dossier, run)
     following = guard_result_step(dossier=dossier, run=run)
     if run is not None:
         finish_step(run=run, actor=actor, now=now, classify_it=True, note=change.text)
@@ -299,6 +467,29 @@ def _issue_result(
     )
 
 
+def result_delivery_online(*, dossier: Dossier, now: dt.datetime) -> dict[str, str]:
+    """A result returned online: the signed electronic result (the result, or the signed copy
+    of a paper one) issued at `issue_result` is what the applicant receives; a granted one is
+    already in their data store. Records which file and code were delivered, and whether the
+    data store holds it."""
+    links = list(
+        DossierFile.objects.filter(
+            dossier=dossier, kind__in=(DossierFileKind.RESULT_COPY, DossierFileKind.RESULT)
+        )
+        .order_by("-added_at", "-id")
+        .values_list("kind", "file_id")
+    )
+    if not links:
+        return {"datastore": "none"}
+    _kind, file_id = min(links, key=lambda link: link[0] != DossierFileKind.RESULT_COPY)
+    kept = DataStoreItem.objects.filter(file_id=file_id, source_dossier_code=dossier.code)
+    return {
+        "file": str(file_id),
+        "verify_code": issued_codes_for_files(file_ids=[file_id]).get(file_id, ""),
+        "datastore": "kept" if kept.exists() else "none",
+    }
+
+
 @transaction.atomic
 def dossier_return_result(
     *,
@@ -306,9 +497,17 @@ def dossier_return_result(
     actor: User,
     now: dt.datetime,
     note: str = "",
+    delivery: str = DELIVERY_COUNTER,
+    collected_by: str = "",
+    collected_id_number: str = "",
+    tracking_number: str = "",
     expected_version: int | None = None,
 ) -> Dossier:
-    """A one-stop officer (receiving or handling unit) returns the result: 9 -> 10."""
+    """A one-stop officer (receiving or handling unit) returns the result: 9 -> 10.
+
+    `delivery` says how: at the counter (the receipt of return: who collected it, the
+    applicant when not named, their id number, the time), by post (the tracking number is
+    required) or online (`result_delivery_online`). The receipt is kept in the event."""
     change = begin(
         action="return_result",
         dossier=dossier,
@@ -318,12 +517,38 @@ def dossier_return_result(
         text=note,
     )
     dossier, run = change.dossier, change.run
+    if delivery not in {value for value, _label in DELIVERY_OPTIONS}:
+        raise ValidationError(
+            _("Hình thức trả kết quả không hợp lệ."),
+            code="invalid",
+            errors=[{"field": "delivery", "code": "invalid_choice"}],
+        )
+    receipt: dict[str, str] = {"delivery": delivery}
+    if delivery == DELIVERY_COUNTER:
+        # Nobody named: the applicant collected it (with the id number on the dossier).
+        named = collected_by.strip()
+        receipt["collected_by"] = named or dossier.applicant_name
+        receipt["collected_id_number"] = collected_id_number.strip() or (
+            "" if named else dossier.applicant_id_number
+        )
+        receipt["collected_at"] = now.isoformat()
+    elif delivery == DELIVERY_POST:
+        if not tracking_number.strip():
+            raise ValidationError(
+                _("Trả kết quả qua bưu chính phải ghi số hiệu bưu gửi."),
+                code="tracking_number_required",
+                errors=[{"field": "tracking_number", "code": "required"}],
+            )
+        receipt["tracking_number"] = tracking_number.strip()
+    else:
+        assert delivery == DELIVERY_ONLINE
+        receipt.update(result_delivery_online(dossier=dossier, now=now))
     if run is not None:
         finish_step(run=run, actor=actor, now=now, classify_it=True, note=change.text)
     dossier.current_step = None
     dossier.status = DossierStatus.RETURNED
     dossier.returned_at = now
-    return change.commit()
+    return change.commit(extra={"receipt": receipt}, payload={"delivery": delivery})
 
 
 @transaction.atomic

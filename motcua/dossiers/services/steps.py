@@ -88,6 +88,18 @@ def next_process_step(*, dossier: Dossier, run: StepRun | None) -> ProcessStep |
     return next((s for s in steps if s.order > current), None)
 
 
+def previous_process_step(*, dossier: Dossier, run: StepRun | None) -> ProcessStep | None:
+    """The step of the internal process before the one `run` performs (None at the start, or
+    when the row is not a step of the process)."""
+    if run is None or run.step_id is None:
+        return None
+    steps = version_steps(version=dossier.procedure_version)
+    current = next((s.order for s in steps if s.pk == run.step_id), None)
+    if current is None:
+        return None
+    return next((s for s in reversed(steps) if s.order < current), None)
+
+
 def is_return_step(*, dossier: Dossier, step: ProcessStep) -> bool:
     """A step of the trailing run of one-stop steps (returning the result): reached by
     issuing the result, not by forwarding."""

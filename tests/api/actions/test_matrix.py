@@ -53,7 +53,7 @@ def _values(
     """A body the action's service accepts when the action is allowed: values picked from the
     listed choices, or plausible ones for an action that is not listed."""
     reason = {"reason": "Lý do thử nghiệm"}
-    if action in {"refuse", "stop", "withdraw"}:
+    if action in {"refuse", "stop", "withdraw", "return_step", "answer_consult"}:
         return reason
     if action == "request_supplement":
         return {"items": [{"component": "GCS", "reason": "Thiếu bản chính"}]}
@@ -65,6 +65,10 @@ def _values(
     if action == "transfer":
         choices = field_choices(listing, action, "to_unit") if listed else [other_unit.code]
         return {"to_unit": choices[0], **reason}
+    if action == "consult":
+        choices = field_choices(listing, action, "to_unit") if listed else [other_unit.code]
+        answer_by = dt.datetime(2030, 3, 6, 17, tzinfo=dt.UTC).isoformat()
+        return {"to_unit": choices[0], "answer_by": answer_by, **reason}
     if action == "request_payment":
         return {"amount_vnd": 50_000}
     if action == "apologize":
