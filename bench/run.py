@@ -26,6 +26,7 @@ MODULES = [
     "bench.uploads",
     "bench.forms",
     "bench.procedure_search",
+    "bench.workspace_pages",
 ]
 ROOT = Path(__file__).resolve().parent.parent
 
