@@ -77,9 +77,10 @@ def _count(payload: dict[str, Any]) -> dict[str, Any]:
     paths = {"queue": "/workspace/", "dossier": f"/workspace/dossiers/{payload['codes'][0]}/"}
     counts: dict[str, Any] = {}
     for name, path in paths.items():
-        client.get(path, secure=True)  # warm caches
+        # The production settings allow only the loopback host names (not "testserver").
+        client.get(path, secure=True, HTTP_HOST="127.0.0.1")  # warm caches
         with CaptureQueriesContext(connection) as captured:
-            response = client.get(path, secure=True)
+            response = client.get(path, secure=True, HTTP_HOST="127.0.0.1")
         counts[name] = {
             "status": response.status_code,
             "queries": len(captured.captured_queries),
