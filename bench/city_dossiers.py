@@ -196,10 +196,10 @@ def city_dossiers_generate(
         # days ahead of now.
         """
         INSERT INTO dossiers_steprun (
-            "order", name, role, allotment_hours, started_at, due_at, result, note,
+            "order", kind, name, role, allotment_hours, started_at, due_at, result, note,
             dossier_id, unit_id, step_id
         )
-        SELECT 1, 'Thẩm định hồ sơ', 'specialist', 16, d.received_at,
+        SELECT 1, 'step', 'Thẩm định hồ sơ', 'specialist', 16, d.received_at,
                now() + (((d.id * 13) % 360) - 120) * interval '1 hour', '', '', d.id,
                d.handling_unit_id,
                (SELECT ps.id FROM catalog_processstep ps
