@@ -232,6 +232,35 @@ def book_entry(dossier: Dossier) -> tuple[int, int]:
 # --- the forms ------------------------------------------------------------------------------
 
 
+def _issued_form(
+    *,
+    dossier: Dossier,
+    number: str,
+    issuing_unit: Unit,
+    issued_at: dt.datetime,
+    issued_by: User | None,
+    **context: Any,
+) -> FormDocument:
+    """A form issued by `issuing_unit` about `dossier`: its number, title and template, the national
+    header, the applicant and the procedure, then the form's own fields."""
+    return FormDocument(
+        number=number,
+        title=TITLES[number],
+        template=f"dossiers/forms/form{number}.html",
+        issuing_unit=issuing_unit,
+        issued_at=issued_at,
+        issued_by=issued_by,
+        context={
+            "header": header(
+                unit=issuing_unit, code=dossier.code, issued_at=issued_at, number=number
+            ),
+            "applicant": _applicant(dossier),
+            "procedure": _procedure(dossier),
+            **context,
+        },
+    )
+
+
 def _form01(dossier: Dossier, events: list[DossierEvent]) -> FormDocument:
     reception = next((e for e in events if (e.after or {}).get("received_at")), None)
     if reception is None or dossier.received_at is None:
@@ -286,24 +315,18 @@ def _form02(dossier: Dossier, events: list[DossierEvent]) -> FormDocument:
         {"name": item.get("name") or item.get("component", ""), "reason": item.get("reason", "")}
         for item in (event.after or {}).get("items", [])
     ]
-    return FormDocument(
+    return _issued_form(
+        dossier=dossier,
         number="02",
-        title=TITLES["02"],
-        template="dossiers/forms/form02.html",
         issuing_unit=unit,
         issued_at=event.at,
         issued_by=event.actor,
-        context={
-            "header": header(unit=unit, code=dossier.code, issued_at=event.at, number="02"),
-            "applicant": _applicant(dossier),
-            "procedure": _procedure(dossier),
-            "items": items,
-            "note": event.reason,
-            "asked_at": vn_datetime(event.at),
-            "contact_unit": unit.name,
-            "contact_phone": unit.phone,
-            "guide": _person(event.actor),
-        },
+        items=items,
+        note=event.reason,
+        asked_at=vn_datetime(event.at),
+        contact_unit=unit.name,
+        contact_phone=unit.phone,
+        guide=_person(event.actor),
     )
 
 
@@ -312,21 +335,15 @@ def _form03(dossier: Dossier, events: list[DossierEvent]) -> FormDocument:
     if event is None:
         raise _not_issued(dossier, "03")
     unit = dossier.receiving_unit
-    return FormDocument(
+    return _issued_form(
+        dossier=dossier,
         number="03",
-        title=TITLES["03"],
-        template="dossiers/forms/form03.html",
         issuing_unit=unit,
         issued_at=event.at,
         issued_by=event.actor,
-        context={
-            "header": header(unit=unit, code=dossier.code, issued_at=event.at, number="03"),
-            "applicant": _applicant(dossier),
-            "procedure": _procedure(dossier),
-            "submitted_at": vn_datetime(dossier.submitted_at),
-            "reason": event.reason,
-            "receiver": _person(event.actor),
-        },
+        submitted_at=vn_datetime(dossier.submitted_at),
+        reason=event.reason,
+        receiver=_person(event.actor),
     )
 
 
@@ -336,24 +353,18 @@ def _form04(dossier: Dossier, events: list[DossierEvent]) -> FormDocument:
         raise _not_issued(dossier, "04")
     unit = dossier.handling_unit
     new_date = _instant((event.after or {}).get("new_appointment_at")) or dossier.new_appointment_at
-    return FormDocument(
+    return _issued_form(
+        dossier=dossier,
         number="04",
-        title=TITLES["04"],
-        template="dossiers/forms/form04.html",
         issuing_unit=unit,
         issued_at=event.at,
         issued_by=event.actor,
-        context={
-            "header": header(unit=unit, code=dossier.code, issued_at=event.at, number="04"),
-            "applicant": _applicant(dossier),
-            "procedure": _procedure(dossier),
-            "unit": unit.name,
-            "received_at": vn_date(dossier.received_at),
-            "appointment_at": vn_datetime(dossier.appointment_at),
-            "new_appointment_at": vn_datetime(new_date),
-            "reason": event.reason,
-            "signer": _person(event.actor),
-        },
+        unit=unit.name,
+        received_at=vn_date(dossier.received_at),
+        appointment_at=vn_datetime(dossier.appointment_at),
+        new_appointment_at=vn_datetime(new_date),
+        reason=event.reason,
+        signer=_person(event.actor),
     )
 
 
@@ -362,24 +373,18 @@ def _form05(dossier: Dossier, events: list[DossierEvent]) -> FormDocument:
     if event is None:
         raise _not_issued(dossier, "05")
     unit = dossier.receiving_unit
-    return FormDocument(
+    return _issued_form(
+        dossier=dossier,
         number="05",
-        title=TITLES["05"],
-        template="dossiers/forms/form05.html",
         issuing_unit=unit,
         issued_at=event.at,
         issued_by=event.actor,
-        context={
-            "header": header(unit=unit, code=dossier.code, issued_at=event.at, number="05"),
-            "applicant": _applicant(dossier),
-            "procedure": _procedure(dossier),
-            "received_at": vn_datetime(dossier.received_at),
-            "submitted_at": vn_datetime(dossier.submitted_at),
-            "stopped_at": vn_datetime(event.at),
-            "reason": event.reason,
-            "by_applicant": event.actor_role == "applicant",
-            "signer": _person(event.actor) if event.actor_role != "applicant" else "",
-        },
+        received_at=vn_datetime(dossier.received_at),
+        submitted_at=vn_datetime(dossier.submitted_at),
+        stopped_at=vn_datetime(event.at),
+        reason=event.reason,
+        by_applicant=event.actor_role == "applicant",
+        signer=_person(event.actor) if event.actor_role != "applicant" else "",
     )
 
 
@@ -425,23 +430,17 @@ def _form06(dossier: Dossier, events: list[DossierEvent]) -> FormDocument:
     unit = dossier.receiving_unit
     reception = next((e for e in events if (e.after or {}).get("received_at")), None)
     issued_at = reception.at if reception is not None else dossier.received_at
-    return FormDocument(
+    return _issued_form(
+        dossier=dossier,
         number="06",
-        title=TITLES["06"],
-        template="dossiers/forms/form06.html",
         issuing_unit=unit,
         issued_at=issued_at,
         issued_by=reception.actor if reception is not None else None,
-        context={
-            "header": header(unit=unit, code=dossier.code, issued_at=issued_at, number="06"),
-            "applicant": _applicant(dossier),
-            "procedure": _procedure(dossier),
-            "received_at": vn_datetime(dossier.received_at),
-            "appointment_at": vn_datetime(dossier.appointment_at),
-            "new_appointment_at": vn_datetime(dossier.new_appointment_at),
-            "handling_unit": dossier.handling_unit.name,
-            "rows": rows,
-        },
+        received_at=vn_datetime(dossier.received_at),
+        appointment_at=vn_datetime(dossier.appointment_at),
+        new_appointment_at=vn_datetime(dossier.new_appointment_at),
+        handling_unit=dossier.handling_unit.name,
+        rows=rows,
     )
 
 
