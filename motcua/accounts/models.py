@@ -7,6 +7,8 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from motcua.core.models import AppendOnlyModel, AppendOnlyQuerySet
+
 
 class User(AbstractUser):
     """A person who signs in: a citizen, a representative of an organisation, or staff.
@@ -105,3 +107,47 @@ class ApiToken(models.Model):
     @staticmethod
     def hash_key(raw: str) -> str:
         return _hash_key(raw)
+
+
+class ConsentPurpose(models.TextChoices):
+    """What a person agrees to (Law 91/2025 on personal data protection, Decree 356/2025):
+    each purpose is asked separately, in plain words, never pre-ticked."""
+
+    ACCOUNT = "account", _("Tạo và sử dụng tài khoản dịch vụ công")
+    DOSSIER_PROCESSING = (
+        "dossier_processing",
+        _("Xử lý dữ liệu cá nhân trong hồ sơ thủ tục hành chính"),
+    )
+    DATA_STORE = "data_store", _("Lưu giấy tờ vào kho dữ liệu cá nhân để dùng lại")
+
+
+class ConsentDecision(models.TextChoices):
+    GIVEN = "given", _("đồng ý")
+    WITHDRAWN = "withdrawn", _("rút lại đồng ý")
+
+
+class ConsentRecordQuerySet(AppendOnlyQuerySet["ConsentRecord"]):
+    pass
+
+
+class ConsentRecord(AppendOnlyModel):
+    """One decision of a person on one purpose: given or withdrawn, with the exact wording
+    they saw (`text_version`). Append-only: the proof of consent is never rewritten; the
+    current decision is the latest row (`accounts.selectors.consent_current`)."""
+
+    person = models.ForeignKey(User, on_delete=models.PROTECT, related_name="consents")
+    purpose = models.CharField(_("mục đích"), max_length=40, choices=ConsentPurpose.choices)
+    decision = models.CharField(_("quyết định"), max_length=12, choices=ConsentDecision.choices)
+    text_version = models.CharField(_("phiên bản nội dung"), max_length=40)
+    channel = models.CharField(_("kênh"), max_length=20, default="web")
+    at = models.DateTimeField(_("thời điểm"))
+
+    objects = ConsentRecordQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("đồng ý xử lý dữ liệu cá nhân")
+        verbose_name_plural = _("đồng ý xử lý dữ liệu cá nhân")
+        indexes = [models.Index(fields=["person", "purpose", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.person_id}:{self.purpose}:{self.decision}"

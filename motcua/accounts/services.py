@@ -14,7 +14,7 @@ from motcua.core.errors import Conflict, NotFound, PermissionDenied
 from motcua.core.generation_cache import Generation, GenerationCache
 from motcua.core.services import audit_record
 
-from .models import ApiToken, User
+from .models import ApiToken, ConsentDecision, ConsentPurpose, ConsentRecord, User
 
 # The token look-up of every API request is cached per process (`api_token_authenticate`),
 # until a write to tokens or users: `api_token_revoke`, the admin pages of tokens and users
@@ -241,3 +241,46 @@ def personal_token_revoke(*, user: User, token_id: int, now: dt.datetime) -> Api
     if token is None:
         raise NotFound(_("Không tìm thấy khoá API."), code="not_found")
     return api_token_revoke(token=token, actor=user, now=now)
+
+
+def consent_give(
+    *, person: User, purpose: str, text_version: str, now: dt.datetime, channel: str = "web"
+) -> ConsentRecord:
+    """Record that `person` agreed to `purpose` after reading the wording `text_version`.
+    Only an explicit act of the person calls this (a ticked box they ticked themselves,
+    a button they pressed): never a default. Giving again is a new row, not an update."""
+    if not person.is_authenticated or person.pk is None:
+        raise PermissionDenied(_("Cần đăng nhập."), code="login_required")
+    if not text_version:
+        raise ValueError("consent needs the version of the text the person saw")
+    return ConsentRecord.objects.create(
+        person=person,
+        purpose=ConsentPurpose(purpose),
+        decision=ConsentDecision.GIVEN,
+        text_version=text_version,
+        channel=channel,
+        at=now,
+    )
+
+
+def consent_withdraw(
+    *, person: User, purpose: str, now: dt.datetime, channel: str = "web"
+) -> ConsentRecord:
+    """The person withdraws their consent for `purpose` (as easily as they gave it). What was
+    processed before stays lawful; later processing needing this purpose must ask again."""
+    with transaction.atomic():
+        latest = (
+            ConsentRecord.objects.filter(person=person, purpose=ConsentPurpose(purpose))
+            .order_by("-at", "-pk")
+            .first()
+        )
+        if latest is None or latest.decision != ConsentDecision.GIVEN:
+            raise Conflict(_("Bạn chưa đồng ý mục đích này."), code="consent_not_given")
+        return ConsentRecord.objects.create(
+            person=person,
+            purpose=latest.purpose,
+            decision=ConsentDecision.WITHDRAWN,
+            text_version=latest.text_version,
+            channel=channel,
+            at=now,
+        )

@@ -185,6 +185,8 @@ def test_the_migrated_sqlite_schema_refuses_update_and_delete(tmp_path: Path) ->
         "SELECT tbl_name, name FROM sqlite_master WHERE type = 'trigger' ORDER BY name"
     ).fetchall()
     assert triggers == [
+        ("accounts_consentrecord", "accounts_consentrecord_no_delete"),
+        ("accounts_consentrecord", "accounts_consentrecord_no_update"),
         ("core_auditevent", "core_auditevent_no_delete"),
         ("core_auditevent", "core_auditevent_no_update"),
         ("core_dataaccesslog", "core_dataaccesslog_no_delete"),
@@ -198,7 +200,8 @@ def test_the_migrated_sqlite_schema_refuses_update_and_delete(tmp_path: Path) ->
     _manage(
         db,
         "call_command('migrate', 'core', '0003', verbosity=0);"
-        " call_command('migrate', 'dossiers', '0003', verbosity=0)",
+        " call_command('migrate', 'dossiers', '0003', verbosity=0);"
+        " call_command('migrate', 'accounts', '0004', verbosity=0)",
     )
     raw = sqlite3.connect(db)
     for table in tables:
