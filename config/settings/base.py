@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "motcua.organisation",
     "motcua.deadlines",
     "motcua.documents",
+    "motcua.payments",
     "motcua.counter",
     "motcua.catalog",
     "motcua.dossiers",

@@ -12,59 +12,15 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from motcua.core import clock
-from motcua.core.errors import DomainError, ValidationError
+from motcua.core.admin_services import ThroughServicesAdmin
+from motcua.core.errors import DomainError
 
 from . import services
 from .models import HomeService, HotlineCall, LegalAdviceTurn
 
 
-class _ThroughServices(admin.ModelAdmin):
-    """Rows are added by the model's create service, called from the form's validation (the
-    admin's add view runs in one transaction) so that the service's refusals show on the
-    form; nothing is changed or deleted here."""
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return obj is None and super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def _create(self, request: HttpRequest, data: dict[str, Any]) -> Any:  # pragma: no cover
-        raise NotImplementedError
-
-    def get_form(
-        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
-    ) -> Any:
-        base = super().get_form(request, obj, change=change, **kwargs)
-        admin_self = self
-
-        class ThroughService(base):  # type: ignore[misc,valid-type]
-            created: Any = None
-
-            def clean(self) -> dict[str, Any]:
-                data = super().clean()
-                if self.errors:
-                    return data
-                try:
-                    self.created = admin_self._create(request, data)
-                except ValidationError as exc:
-                    fields = {e.get("field") for e in exc.errors} & set(self.fields)
-                    for field in fields or {None}:
-                        self.add_error(field, exc.render())
-                except DomainError as exc:
-                    self.add_error(None, exc.render())
-                return data
-
-        return ThroughService
-
-    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
-        created = form.created
-        for field in obj._meta.concrete_fields:
-            setattr(obj, field.attname, getattr(created, field.attname))
-
-
 @admin.register(LegalAdviceTurn)
-class LegalAdviceTurnAdmin(_ThroughServices):
+class LegalAdviceTurnAdmin(ThroughServicesAdmin):
     list_display = ("day", "starts", "ends", "unit", "lawyer_name", "status", "people_served")
     list_filter = ("status",)
     search_fields = ("lawyer_name", "organisation", "unit__name")
@@ -87,7 +43,7 @@ class LegalAdviceTurnAdmin(_ThroughServices):
 
 
 @admin.register(HomeService)
-class HomeServiceAdmin(_ThroughServices):
+class HomeServiceAdmin(ThroughServicesAdmin):
     list_display = (
         "requested_at",
         "unit",
@@ -144,7 +100,7 @@ class HomeServiceAdmin(_ThroughServices):
 
 
 @admin.register(HotlineCall)
-class HotlineCallAdmin(_ThroughServices):
+class HotlineCallAdmin(ThroughServicesAdmin):
     list_display = ("at", "unit", "topic", "outcome", "callback_done_at", "handled_by")
     list_filter = ("topic", "outcome")
     search_fields = ("unit__name", "dossier_code", "procedure_code")

@@ -1,0 +1,293 @@
+"""Money: a dossier's fee lines, the ledger of every movement, electronic receipts.
+
+The ledger is the truth and it always balances: every movement is one `LedgerTransaction`
+whose `LedgerEntry` rows sum to zero (double entry), written in one database transaction by
+`motcua.payments.ledger.ledger_post`, never updated, never deleted. A `FeeLine`'s `state` is
+a projection of its entries kept by the service that posts them. The dossier is referenced
+by its code, not a foreign key: payments sits below dossiers in the layers (domain.md
+section 5; docs/payments.md).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from motcua.core.models import AppendOnlyModel, AppendOnlyQuerySet
+
+
+class FeeKind(models.TextChoices):
+    FEE = "fee", _("Phí")
+    CHARGE = "charge", _("Lệ phí")
+
+
+class FeeTiming(models.TextChoices):
+    BEFORE = "before", _("Thu trước")
+    AFTER = "after", _("Thu sau")
+
+
+class FeeLineState(models.TextChoices):
+    UNPAID = "unpaid", _("Chưa thanh toán")
+    PENDING = "pending", _("Đang thanh toán")
+    PAID = "paid", _("Đã thanh toán")
+    REFUNDED = "refunded", _("Đã hoàn tiền")
+    CANCELLED = "cancelled", _("Đã hủy")
+    #: Nothing to pay: the whole amount is exempt (the reason is on the line).
+    EXEMPT = "exempt", _("Được miễn")
+
+
+class PaymentMethod(models.TextChoices):
+    ONLINE = "online", _("Trực tuyến")
+    CASH = "cash", _("Tiền mặt")
+    TRANSFER = "transfer", _("Chuyển khoản")
+
+
+class FeeLine(models.Model):
+    """One fee or charge a dossier owes: the gross amount from the catalog rule (per dossier,
+    per copy or per page, times `quantity`), an exemption or discount with its reason, and the
+    net amount charged. Created and changed only by `motcua.payments.services`."""
+
+    dossier_code = models.CharField(_("mã hồ sơ"), max_length=40, db_index=True)
+    collecting_unit = models.ForeignKey(
+        "organisation.Unit",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("đơn vị thu"),
+    )
+    name = models.CharField(_("tên phí, lệ phí"), max_length=300)
+    kind = models.CharField(_("loại"), max_length=10, choices=FeeKind.choices)
+    timing = models.CharField(_("thời điểm thu"), max_length=10, choices=FeeTiming.choices)
+    quantity = models.PositiveIntegerField(_("số lượng"), default=1)
+    unit_amount_vnd = models.PositiveBigIntegerField(_("đơn giá (đồng)"))
+    gross_vnd = models.PositiveBigIntegerField(_("thành tiền (đồng)"))
+    exempt_vnd = models.PositiveBigIntegerField(_("miễn, giảm (đồng)"), default=0)
+    exemption_reason = models.CharField(_("lý do miễn, giảm"), max_length=300, blank=True)
+    net_vnd = models.PositiveBigIntegerField(_("phải nộp (đồng)"))
+    state = models.CharField(
+        _("trạng thái"), max_length=12, choices=FeeLineState.choices, default=FeeLineState.UNPAID
+    )
+    created_at = models.DateTimeField(_("tạo lúc"))
+    settled_at = models.DateTimeField(_("thanh toán lúc"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("hủy lúc"), null=True, blank=True)
+    cancel_reason = models.CharField(_("lý do hủy"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("khoản phí, lệ phí của hồ sơ")
+        verbose_name_plural = _("khoản phí, lệ phí của hồ sơ")
+        ordering = ["dossier_code", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(gross_vnd__gte=models.F("exempt_vnd")),
+                name="fee_line_exempt_not_above_gross",
+            ),
+            models.CheckConstraint(
+                condition=Q(net_vnd=models.F("gross_vnd") - models.F("exempt_vnd")),
+                name="fee_line_net_is_gross_minus_exempt",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dossier_code}: {self.name} {self.net_vnd}"
+
+
+class LedgerAccount(models.TextChoices):
+    """The ledger's accounts; each entry names one with a reference (`LedgerEntry.reference`)."""
+
+    #: What an applicant owes on a dossier (reference: the dossier code); below zero, what
+    #: the state owes the applicant (a refund due).
+    RECEIVABLE = "receivable", _("Phải thu của người nộp")
+    #: Fees and charges earned by a collecting unit (reference: the unit code); credit.
+    REVENUE = "revenue", _("Thu phí, lệ phí")
+    #: Cash and transfers held by a collecting unit (reference: the unit code).
+    CASH = "cash", _("Tiền mặt, chuyển khoản tại đơn vị")
+    #: Money a payment gateway collected and owes the unit (reference: the gateway name).
+    GATEWAY = "gateway", _("Tiền qua cổng thanh toán")
+
+
+class LedgerMovement(models.TextChoices):
+    CHARGE = "charge", _("Ghi nhận khoản phải nộp")
+    CANCEL = "cancel", _("Hủy khoản phải nộp")
+    PAYMENT = "payment", _("Thanh toán")
+    REFUND = "refund", _("Hoàn tiền")
+
+
+class LedgerTransactionQuerySet(AppendOnlyQuerySet["LedgerTransaction"]):
+    pass
+
+
+class LedgerTransaction(AppendOnlyModel):
+    """One movement of money: its entries sum to zero."""
+
+    movement = models.CharField(_("nghiệp vụ"), max_length=12, choices=LedgerMovement.choices)
+    dossier_code = models.CharField(_("mã hồ sơ"), max_length=40, db_index=True)
+    method = models.CharField(
+        _("hình thức"), max_length=10, choices=PaymentMethod.choices, blank=True
+    )
+    #: The gateway's or the officer's reference of the payment (a transaction number).
+    reference = models.CharField(_("số tham chiếu"), max_length=100, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+    )
+    memo = models.CharField(_("diễn giải"), max_length=300, blank=True)
+    at = models.DateTimeField(_("thời điểm"))
+
+    objects = LedgerTransactionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("nghiệp vụ sổ thu")
+        verbose_name_plural = _("nghiệp vụ sổ thu")
+        ordering = ["at", "pk"]
+        constraints = [
+            # A gateway's or officer's payment reference counts once: the same callback ten
+            # times is one payment (the service answers the first one again).
+            models.UniqueConstraint(
+                fields=["method", "reference"],
+                condition=Q(movement="payment") & ~Q(reference=""),
+                name="uniq_payment_reference",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.movement} {self.dossier_code} {self.at:%Y-%m-%d}"
+
+
+class LedgerEntryQuerySet(AppendOnlyQuerySet["LedgerEntry"]):
+    pass
+
+
+class LedgerEntry(AppendOnlyModel):
+    """One side of a movement: `amount_vnd` is signed (debit above zero, credit below)."""
+
+    transaction = models.ForeignKey(
+        LedgerTransaction, on_delete=models.PROTECT, related_name="entries"
+    )
+    account = models.CharField(_("tài khoản"), max_length=12, choices=LedgerAccount.choices)
+    reference = models.CharField(_("đối tượng"), max_length=40)
+    fee_line = models.ForeignKey(
+        FeeLine, on_delete=models.PROTECT, related_name="entries", null=True, blank=True
+    )
+    amount_vnd = models.BigIntegerField(_("số tiền (đồng)"))
+
+    objects = LedgerEntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("bút toán")
+        verbose_name_plural = _("bút toán")
+        indexes = [models.Index(fields=["account", "reference"])]
+        constraints = [
+            models.CheckConstraint(condition=~Q(amount_vnd=0), name="ledger_entry_not_zero"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account}:{self.reference} {self.amount_vnd:+d}"
+
+
+class ReceiptSeries(models.Model):
+    """A collecting unit's series of electronic receipts for one year (Decree 123/2020 as
+    amended by Decree 70/2025): the form symbol, the series (letters and the two-digit year)
+    and the last number issued. Numbers start at 1 on 1 January (a new year is a new row),
+    have at most 7 digits and are taken by one upsert in the transaction that writes the
+    receipt, so they are unique and gap-free: a rolled-back receipt gives its number back."""
+
+    unit = models.ForeignKey(
+        "organisation.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("đơn vị")
+    )
+    year = models.PositiveSmallIntegerField(_("năm"))
+    form_symbol = models.CharField(_("ký hiệu mẫu biên lai"), max_length=20)
+    letters = models.CharField(_("chữ cái của ký hiệu"), max_length=6)
+    #: The series as printed: the letters and the two-digit year (`BL26`).
+    series = models.CharField(_("ký hiệu biên lai"), max_length=12)
+    collector_name = models.CharField(_("tên đơn vị thu"), max_length=200)
+    collector_tax_code = models.CharField(_("mã số thuế đơn vị thu"), max_length=14)
+    last = models.PositiveIntegerField(_("số cuối đã cấp"), default=0)
+
+    class Meta:
+        verbose_name = _("ký hiệu biên lai điện tử")
+        verbose_name_plural = _("ký hiệu biên lai điện tử")
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "year"], name="uniq_receipt_series_unit_year"),
+            models.CheckConstraint(
+                condition=Q(last__lte=9_999_999), name="receipt_number_7_digits"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.form_symbol} {self.series}"
+
+    @property
+    def available(self) -> int:
+        """Numbers left this year."""
+        return 9_999_999 - self.last
+
+
+class ReceiptStatus(models.TextChoices):
+    ISSUED = "issued", _("Đã lập")
+    CANCELLED = "cancelled", _("Đã hủy")
+
+
+class Receipt(models.Model):
+    """An electronic receipt of fees and charges. Its number is never reused: a wrong receipt
+    is cancelled with a reason and replaced by a new one with a new number
+    (`motcua.payments.receipts`)."""
+
+    series = models.ForeignKey(ReceiptSeries, on_delete=models.PROTECT, related_name="receipts")
+    number = models.PositiveIntegerField(_("số biên lai"))
+    issued_at = models.DateTimeField(_("ngày lập"))
+    collector_name = models.CharField(_("đơn vị thu"), max_length=200)
+    collector_tax_code = models.CharField(_("mã số thuế đơn vị thu"), max_length=14)
+    payer_name = models.CharField(_("người nộp"), max_length=200)
+    payer_id_number = models.CharField(_("số định danh / mã số thuế"), max_length=20, blank=True)
+    payer_address = models.CharField(_("địa chỉ người nộp"), max_length=300, blank=True)
+    dossier_code = models.CharField(_("mã hồ sơ"), max_length=40, db_index=True)
+    #: [{"name": ..., "quantity": n, "unit_amount_vnd": n, "amount_vnd": n}, ...]
+    items = models.JSONField(_("các khoản thu"))
+    amount_vnd = models.PositiveBigIntegerField(_("tổng số tiền (đồng)"))
+    amount_in_words = models.CharField(_("số tiền viết bằng chữ"), max_length=400)
+    method = models.CharField(
+        _("hình thức thanh toán"), max_length=10, choices=PaymentMethod.choices
+    )
+    payment = models.OneToOneField(
+        LedgerTransaction,
+        on_delete=models.PROTECT,
+        related_name="receipt",
+        null=True,
+        blank=True,
+        verbose_name=_("nghiệp vụ thanh toán"),
+    )
+    status = models.CharField(
+        _("trạng thái"), max_length=10, choices=ReceiptStatus.choices, default=ReceiptStatus.ISSUED
+    )
+    cancelled_at = models.DateTimeField(_("hủy lúc"), null=True, blank=True)
+    cancel_reason = models.CharField(_("lý do hủy"), max_length=300, blank=True)
+    replaces = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        related_name="replaced_by",
+        null=True,
+        blank=True,
+        verbose_name=_("thay thế biên lai"),
+    )
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+    )
+
+    class Meta:
+        verbose_name = _("biên lai điện tử")
+        verbose_name_plural = _("biên lai điện tử")
+        ordering = ["series_id", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["series", "number"], name="uniq_receipt_number"),
+            models.CheckConstraint(
+                condition=Q(number__gte=1, number__lte=9_999_999), name="receipt_number_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.series} {self.number_text}"
+
+    @property
+    def number_text(self) -> str:
+        """The number as printed: seven digits, zero-padded."""
+        return f"{self.number:07d}"

@@ -1,0 +1,340 @@
+"""Electronic receipts of fees and charges (Decree 123/2020 as amended by Decree 70/2025).
+
+A collecting unit has one series per year (`ReceiptSeries`): the form symbol, the series
+(its letters and the two-digit year) and the last number issued. The first receipt of a
+new year opens that year's series from the previous year's settings, numbered from 1.
+`receipt_number_take` increments the series row in the transaction that writes the receipt:
+the row stays locked until that transaction ends, so two receipts never share a number and
+a receipt that fails to commit gives its number back (no gaps; proven with two processes
+on PostgreSQL in tests/payments/test_receipts_postgres.py). A number is never reused: a
+wrong receipt is cancelled with its reason and, when the payment stands, replaced by a new
+receipt with the next number that names the one it replaces.
+
+The signed PDF and the verification code are made above this layer (the documents app
+signs; `motcua.dossiers` orchestrates), from the receipt's fields here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from django.db import connection, transaction
+from django.utils.translation import gettext_lazy as _
+
+from motcua.accounts.models import User
+from motcua.core.clock import local
+from motcua.core.errors import Conflict, NotFound, ValidationError
+from motcua.core.services import audit_record
+from motcua.organisation.models import Unit
+
+from .models import (
+    FeeLine,
+    LedgerMovement,
+    LedgerTransaction,
+    Receipt,
+    ReceiptSeries,
+    ReceiptStatus,
+)
+from .words import vnd_in_words
+
+MAX_NUMBER = 9_999_999
+_LETTERS = re.compile(r"^[A-Z]{1,6}$")
+_TAX_CODE = re.compile(r"^\d{10}(-\d{3})?$")
+_FORM_SYMBOL = re.compile(r"^[0-9A-Z\-]{1,20}$")
+
+
+def series_text(*, letters: str, year: int) -> str:
+    """The series as printed: the letters and the two-digit year (`BL26`)."""
+    return f"{letters}{year % 100:02d}"
+
+
+def receipt_series_configure(
+    *,
+    unit: Unit,
+    year: int,
+    form_symbol: str,
+    letters: str,
+    collector_name: str,
+    collector_tax_code: str,
+    actor: User | None,
+    now: dt.datetime,
+) -> ReceiptSeries:
+    """Set a unit's series for `year` (before its first receipt; afterwards only the
+    collector's name may change). Audited."""
+    form_symbol = form_symbol.strip().upper()
+    letters = letters.strip().upper()
+    collector_tax_code = collector_tax_code.strip()
+    errors = []
+    if not _FORM_SYMBOL.match(form_symbol):
+        errors.append({"field": "form_symbol", "code": "invalid"})
+    if not _LETTERS.match(letters):
+        errors.append({"field": "letters", "code": "invalid"})
+    if not _TAX_CODE.match(collector_tax_code):
+        errors.append({"field": "collector_tax_code", "code": "invalid"})
+    if not collector_name.strip():
+        errors.append({"field": "collector_name", "code": "required"})
+    if errors:
+        raise ValidationError(
+            _("Ký hiệu biên lai hoặc thông tin đơn vị thu không hợp lệ."),
+            code="receipt_series_invalid",
+            errors=errors,
+        )
+    with transaction.atomic():
+        series = ReceiptSeries.objects.select_for_update().filter(unit=unit, year=year).first()
+        before: dict[str, Any] = {}
+        if series is None:
+            series = ReceiptSeries(unit=unit, year=year)
+        else:
+            before = {
+                "form_symbol": series.form_symbol,
+                "series": series.series,
+                "collector_tax_code": series.collector_tax_code,
+                "collector_name": series.collector_name,
+            }
+            if series.last and (
+                series.form_symbol != form_symbol
+                or series.letters != letters
+                or series.collector_tax_code != collector_tax_code
+            ):
+                raise Conflict(
+                    _("Đã lập biên lai theo ký hiệu này trong năm; không thể đổi ký hiệu."),
+                    code="receipt_series_in_use",
+                )
+        series.form_symbol = form_symbol
+        series.letters = letters
+        series.series = series_text(letters=letters, year=year)
+        series.collector_name = collector_name.strip()[:200]
+        series.collector_tax_code = collector_tax_code
+        series.save()
+        audit_record(
+            actor=actor,
+            action="receipt_series.configure",
+            object_type="receipt_series",
+            object_id=series.pk,
+            now=now,
+            before=before,
+            after={
+                "form_symbol": series.form_symbol,
+                "series": series.series,
+                "collector_tax_code": series.collector_tax_code,
+                "collector_name": series.collector_name,
+            },
+        )
+    return series
+
+
+def _series_for(*, unit: Unit, year: int) -> ReceiptSeries:
+    """This year's series of the unit, opened from last year's settings on the first receipt
+    of the year (numbered from 1 again)."""
+    series = ReceiptSeries.objects.filter(unit=unit, year=year).first()
+    if series is not None:
+        return series
+    previous = ReceiptSeries.objects.filter(unit=unit, year__lt=year).order_by("-year").first()
+    if previous is None:
+        raise NotFound(
+            _("Đơn vị %(unit)s chưa đăng ký ký hiệu biên lai điện tử."),
+            code="receipt_series_missing",
+            unit=unit.name,
+        )
+    ReceiptSeries.objects.bulk_create(
+        [
+            ReceiptSeries(
+                unit=unit,
+                year=year,
+                form_symbol=previous.form_symbol,
+                letters=previous.letters,
+                series=series_text(letters=previous.letters, year=year),
+                collector_name=previous.collector_name,
+                collector_tax_code=previous.collector_tax_code,
+            )
+        ],
+        ignore_conflicts=True,  # a concurrent first receipt of the year opened it first
+    )
+    return ReceiptSeries.objects.get(unit=unit, year=year)
+
+
+def receipt_number_take(*, series: ReceiptSeries) -> int:
+    """The next number of `series`. Must run inside the receipt's transaction: the series row
+    stays locked until it ends (gap-free, unique)."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("receipt_number_take must run inside the receipt's transaction")
+    table = connection.ops.quote_name(ReceiptSeries._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET last = last + 1 WHERE id = %s AND last < %s RETURNING last",  # noqa: S608
+            [series.pk, MAX_NUMBER],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        raise Conflict(
+            _("Ký hiệu biên lai %(series)s đã dùng hết số trong năm."),
+            code="receipt_numbers_exhausted",
+            series=series.series,
+        )
+    return int(row[0])
+
+
+def _items(payment: LedgerTransaction) -> list[dict[str, Any]]:
+    lines = FeeLine.objects.filter(entries__transaction=payment).distinct().order_by("pk")
+    return [
+        {
+            "name": line.name,
+            "kind": line.kind,
+            "quantity": line.quantity,
+            "unit_amount_vnd": line.unit_amount_vnd,
+            "exempt_vnd": line.exempt_vnd,
+            "amount_vnd": line.net_vnd,
+        }
+        for line in lines
+    ]
+
+
+def _write(
+    *,
+    payment: LedgerTransaction,
+    unit: Unit,
+    payer_name: str,
+    payer_id_number: str,
+    payer_address: str,
+    actor: User | None,
+    now: dt.datetime,
+    replaces: Receipt | None = None,
+) -> Receipt:
+    series = _series_for(unit=unit, year=local(now).year)
+    items = _items(payment)
+    amount = sum(int(item["amount_vnd"]) for item in items)
+    if not items or amount <= 0:
+        raise ValidationError(
+            _("Không có khoản thu nào để lập biên lai."), code="nothing_to_receipt"
+        )
+    number = receipt_number_take(series=series)
+    series.refresh_from_db(fields=["collector_name", "collector_tax_code"])
+    return Receipt.objects.create(
+        series=series,
+        number=number,
+        issued_at=now,
+        collector_name=series.collector_name,
+        collector_tax_code=series.collector_tax_code,
+        payer_name=payer_name.strip()[:200],
+        payer_id_number=payer_id_number.strip()[:20],
+        payer_address=payer_address.strip()[:300],
+        dossier_code=payment.dossier_code,
+        items=items,
+        amount_vnd=amount,
+        amount_in_words=vnd_in_words(amount),
+        method=payment.method,
+        payment=None if replaces is not None else payment,
+        replaces=replaces,
+        issued_by=actor if actor is not None and actor.is_authenticated else None,
+    )
+
+
+def receipt_issue(
+    *,
+    payment: LedgerTransaction,
+    payer_name: str,
+    payer_id_number: str = "",
+    payer_address: str = "",
+    actor: User | None = None,
+    now: dt.datetime,
+) -> Receipt:
+    """The receipt of one payment (one per payment: the same payment again answers its
+    receipt). The collecting unit is the paid lines' unit; the number is the next of its
+    series for the local year of `now`."""
+    if payment.movement != LedgerMovement.PAYMENT:
+        raise ValueError("a receipt is issued for a payment")
+    if not payer_name.strip():
+        raise ValidationError(
+            _("Cần ghi tên người nộp tiền."),
+            code="payer_required",
+            errors=[{"field": "payer_name", "code": "required"}],
+        )
+    with transaction.atomic():
+        existing = Receipt.objects.filter(payment=payment).first()
+        if existing is not None:
+            return existing
+        line = (
+            FeeLine.objects.filter(entries__transaction=payment)
+            .select_related("collecting_unit")
+            .first()
+        )
+        if line is None:
+            raise ValidationError(
+                _("Không có khoản thu nào để lập biên lai."), code="nothing_to_receipt"
+            )
+        return _write(
+            payment=payment,
+            unit=line.collecting_unit,
+            payer_name=payer_name,
+            payer_id_number=payer_id_number,
+            payer_address=payer_address,
+            actor=actor,
+            now=now,
+        )
+
+
+def receipt_cancel(
+    *,
+    receipt: Receipt,
+    reason: str,
+    actor: User | None,
+    now: dt.datetime,
+    replace_with: dict[str, str] | None = None,
+) -> Receipt | None:
+    """Cancel a receipt with its reason (its number stays used). With `replace_with`
+    (`payer_name`, `payer_id_number`, `payer_address`), issue the replacement in the same
+    transaction with the next number; it names the one it replaces. Answers the replacement
+    (or None). Audited."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(
+            _("Cần ghi lý do hủy biên lai."),
+            code="reason_required",
+            errors=[{"field": "reason", "code": "required"}],
+        )
+    with transaction.atomic():
+        locked = (
+            Receipt.objects.select_for_update().select_related("series__unit").get(pk=receipt.pk)
+        )
+        if locked.status == ReceiptStatus.CANCELLED:
+            raise Conflict(_("Biên lai này đã bị hủy."), code="receipt_cancelled")
+        locked.status = ReceiptStatus.CANCELLED
+        locked.cancelled_at = now
+        locked.cancel_reason = reason[:300]
+        locked.save(update_fields=["status", "cancelled_at", "cancel_reason"])
+        replacement = None
+        if replace_with is not None:
+            payment = locked.payment
+            if payment is None:
+                original = locked
+                while original.replaces is not None and original.payment is None:
+                    original = original.replaces
+                payment = original.payment
+            if payment is None:
+                raise RuntimeError(f"receipt {locked.pk} has no payment")
+            replacement = _write(
+                payment=payment,
+                unit=locked.series.unit,
+                payer_name=replace_with.get("payer_name", locked.payer_name),
+                payer_id_number=replace_with.get("payer_id_number", locked.payer_id_number),
+                payer_address=replace_with.get("payer_address", locked.payer_address),
+                actor=actor,
+                now=now,
+                replaces=locked,
+            )
+        audit_record(
+            actor=actor,
+            action="receipt.cancel",
+            object_type="receipt",
+            object_id=locked.pk,
+            now=now,
+            before={"status": ReceiptStatus.ISSUED},
+            after={
+                "status": ReceiptStatus.CANCELLED,
+                "replaced_by": replacement.pk if replacement else None,
+            },
+            reason=reason,
+        )
+    return replacement
