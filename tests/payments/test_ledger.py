@@ -260,17 +260,16 @@ def test_an_exemption_needs_its_reason_and_a_full_exemption_owes_nothing() -> No
 
 
 def test_an_unbalanced_movement_cannot_be_written() -> None:
-    with transaction.atomic():
-        with pytest.raises(UnbalancedMovement):
-            ledger_post(
-                movement=LedgerMovement.CHARGE,
-                dossier_code="X",
-                entries=[
-                    Entry(LedgerAccount.RECEIVABLE, "X", 100),
-                    Entry(LedgerAccount.REVENUE, "U", -99),
-                ],
-                now=NOW,
-            )
+    with transaction.atomic(), pytest.raises(UnbalancedMovement):
+        ledger_post(
+            movement=LedgerMovement.CHARGE,
+            dossier_code="X",
+            entries=[
+                Entry(LedgerAccount.RECEIVABLE, "X", 100),
+                Entry(LedgerAccount.REVENUE, "U", -99),
+            ],
+            now=NOW,
+        )
     assert LedgerTransaction.objects.count() == 0
 
 
