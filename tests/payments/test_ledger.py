@@ -102,9 +102,9 @@ def _check_invariants() -> None:
     for code in DOSSIERS:
         assert ledger_balance(account=LedgerAccount.RECEIVABLE, reference=code) == owed[code]
     for unit in Unit.objects.all():
-        assert ledger_balance(account=LedgerAccount.REVENUE, reference=unit.code) == -earned[
-            unit.code
-        ]
+        assert (
+            ledger_balance(account=LedgerAccount.REVENUE, reference=unit.code) == -earned[unit.code]
+        )
     assert (
         ledger_balance(account=LedgerAccount.CASH) + ledger_balance(account=LedgerAccount.GATEWAY)
         == held
@@ -211,9 +211,12 @@ def test_cancelling_a_paid_line_refunds_it_the_way_it_came() -> None:
     line.refresh_from_db()
     assert (line.state, line.cancel_reason) == (FeeLineState.REFUNDED, "Thu nhầm")
     assert ledger_balance(account=LedgerAccount.GATEWAY, reference="vnpay") == 0
-    assert list(
-        LedgerTransaction.objects.order_by("pk").values_list("movement", flat=True)
-    ) == ["charge", "payment", "cancel", "refund"]
+    assert list(LedgerTransaction.objects.order_by("pk").values_list("movement", flat=True)) == [
+        "charge",
+        "payment",
+        "cancel",
+        "refund",
+    ]
 
 
 def test_a_late_callback_after_a_cancel_is_kept_and_refunded() -> None:

@@ -91,6 +91,7 @@ def test_numbers_follow_each_other_and_one_payment_has_one_receipt(unit) -> None
 def test_a_failed_receipt_gives_its_number_back(unit) -> None:
     first = _paid(unit, dossier="H-1")
     second = _paid(unit, dossier="H-2")
+
     def issue_then_fail() -> None:
         with transaction.atomic():
             receipt_issue(payment=first, payer_name="A", now=NOW)
