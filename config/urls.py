@@ -20,6 +20,9 @@ urlpatterns = [
     path("accounts/", include("motcua.web.identity_urls")),
     path("", include("motcua.portal.urls")),
 ]
+if settings.MOTCUA_DEMO_BANK:
+    # The demo bank behind the sandbox payment gateway.
+    urlpatterns.insert(0, path("demo-bank/", include("motcua.paygate_demo.urls")))
 if settings.MOTCUA_DEMO_IDP:
     # The demo "VNeID" (its views also refuse to answer when the setting is off).
     urlpatterns.insert(0, path("demo-idp/", include("motcua.idp_demo.urls")))

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "motcua.portal",
     "motcua.workspace",
     "motcua.idp_demo",
+    "motcua.paygate_demo",
     "motcua.demo",
 ]
 
@@ -327,6 +328,9 @@ MOTCUA_RATE_LIMITS = {
     "lookup": (60, 60),
     # Public verification of issued documents (/verify/, /api/v1/verify/), per address.
     "verify": (30, 60),
+    # Payment gateways' callbacks per address: generous (a bank's IPN bursts), but a flood
+    # of forged callbacks is cut off.
+    "payment_callback": (600, 60),
 }
 # Reverse proxies whose X-Forwarded-For is believed (addresses or CIDRs, comma-separated),
 # e.g. "127.0.0.1" for nginx on the same host. Empty: the socket peer is the client.
@@ -463,6 +467,29 @@ def identity_providers_config(*, demo_idp: bool, public_url: str) -> dict[str, d
         }
     }
 
+
+# Payment gateways (motcua.payments.gateways, docs/payments.md). The built-in sandbox bank
+# (motcua.paygate_demo, under /demo-bank/) is on with the demo mode or MOTCUA_DEMO_BANK=1;
+# a VNPay-style bank when its merchant code is set.
+def payment_gateways_config(*, demo_bank: bool) -> dict[str, dict[str, str]]:
+    gateways: dict[str, dict[str, str]] = {}
+    if demo_bank:
+        gateways["sandbox"] = {
+            "secret": os.environ.get("MOTCUA_SANDBOX_PAYMENT_SECRET", "motcua-sandbox-secret"),
+        }
+    if os.environ.get("MOTCUA_VNPAY_TMN_CODE"):
+        gateways["vnpay"] = {
+            "tmn_code": os.environ["MOTCUA_VNPAY_TMN_CODE"],
+            "hash_secret": os.environ.get("MOTCUA_VNPAY_HASH_SECRET", ""),
+            "pay_url": os.environ.get(
+                "MOTCUA_VNPAY_PAY_URL", "https://sandbox.vnpayment.vn/paymentv2/vpcpay.html"
+            ),
+        }
+    return gateways
+
+
+MOTCUA_DEMO_BANK = env_bool("MOTCUA_DEMO_BANK", MOTCUA_DEMO_MODE)
+MOTCUA_PAYMENT_GATEWAYS = payment_gateways_config(demo_bank=MOTCUA_DEMO_BANK)
 
 # The demo identity provider (motcua.idp_demo, under /demo-idp/): on with the demo mode
 # (local and test settings) or MOTCUA_DEMO_IDP=1; never in production unless asked for.

@@ -1,7 +1,7 @@
 """The embedded development setup used by `make run`."""
 
 from .base import *  # noqa: F403
-from .base import MOTCUA_PUBLIC_URL, env_bool, identity_providers_config
+from .base import MOTCUA_PUBLIC_URL, env_bool, identity_providers_config, payment_gateways_config
 
 DEBUG = env_bool("DJANGO_DEBUG", True)
 MOTCUA_DEMO_MODE = True
@@ -13,3 +13,5 @@ MOTCUA_DEMO_IDP = env_bool("MOTCUA_DEMO_IDP", True)
 MOTCUA_IDENTITY_PROVIDERS = identity_providers_config(
     demo_idp=MOTCUA_DEMO_IDP, public_url=MOTCUA_PUBLIC_URL
 )
+MOTCUA_DEMO_BANK = env_bool("MOTCUA_DEMO_BANK", True)
+MOTCUA_PAYMENT_GATEWAYS = payment_gateways_config(demo_bank=MOTCUA_DEMO_BANK)

@@ -12,6 +12,7 @@ MOTCUA_RATE_LIMITS = {
     "auth_token": (1000, 60),
     "lookup": (1000, 60),
     "verify": (1000, 60),
+    "payment_callback": (1000, 60),
 }
 MOTCUA_SUBMISSION_QUOTAS = {"default": (1000, 3600), "integrator": (1000, 3600)}
 MOTCUA_DEMO_MODE = True
@@ -30,3 +31,5 @@ MOTCUA_IDENTITY_PROVIDERS = identity_providers_config(  # noqa: F405
     demo_idp=True, public_url="http://testserver"
 )
 MOTCUA_DEMO_IDP_CLIENTS = {"motcua-demo": "motcua-demo-secret"}
+MOTCUA_DEMO_BANK = True
+MOTCUA_PAYMENT_GATEWAYS = payment_gateways_config(demo_bank=True)  # noqa: F405

@@ -21,6 +21,7 @@ from . import (
     dossiers,
     files,
     forms,
+    payments,
     procedures,
     system,
     tokens,
@@ -62,6 +63,7 @@ TAGS = [
         "description": "Kho dữ liệu, dùng lại giấy tờ, dữ liệu quốc gia — data store, reuse, "
         "national data.",
     },
+    {"name": "payments", "description": "Cổng thanh toán gọi lại (công khai) — payment callbacks."},
     {"name": "verify", "description": "Kiểm tra giấy tờ đã phát hành (công khai) — verify."},
     {"name": "reports", "description": "Báo cáo cho người giám sát — reports for supervisors."},
     {"name": "auth", "description": "Khoá API cá nhân — personal API tokens."},
@@ -91,6 +93,7 @@ api.add_router("", files.router)
 api.add_router("", datastore.router)
 api.add_router("", forms.router)
 api.add_router("/verify", verify.router)
+api.add_router("/payments", payments.router)
 api.add_router("/auth", tokens.router)
 api.add_router("", system.router)
 

@@ -4,6 +4,7 @@ read from settings on every request):
 - `lookup_throttle`: public look-ups per client address (`MOTCUA_RATE_LIMITS["lookup"]`);
 - `verify_throttle`: public verification of issued documents per address (`["verify"]`, shared
   with the portal's `/verify/` pages);
+- `payment_callback_throttle`: payment gateways' callbacks per address (`["payment_callback"]`);
 - `auth_token_throttle`: `POST /auth/token` attempts per client address (`["auth_token"]`);
 - `submission_quota_check` / `submission_quota_count`: dossiers submitted per account in a
   rolling window (`MOTCUA_SUBMISSION_QUOTAS`, integrators apart).
@@ -42,6 +43,7 @@ class CacheRateThrottle(BaseThrottle):
 lookup_throttle = CacheRateThrottle("lookup")
 auth_token_throttle = CacheRateThrottle("auth_token")
 verify_throttle = CacheRateThrottle("verify")
+payment_callback_throttle = CacheRateThrottle("payment_callback")
 
 
 def _quota(actor: User) -> tuple[int, int]:

@@ -13,7 +13,15 @@ from django.utils.translation import gettext_lazy as _
 from motcua.core import clock
 from motcua.core.admin_services import ThroughServicesAdmin
 
-from .models import FeeLine, LedgerEntry, LedgerTransaction, Receipt, ReceiptSeries
+from .models import (
+    FeeLine,
+    LedgerEntry,
+    LedgerTransaction,
+    PaymentCallback,
+    PaymentOrder,
+    Receipt,
+    ReceiptSeries,
+)
 from .receipts import receipt_series_configure
 
 
@@ -89,3 +97,21 @@ class ReceiptSeriesAdmin(ThroughServicesAdmin):
             actor=request.user,  # type: ignore[arg-type]
             now=clock.now(),
         )
+
+
+@admin.register(PaymentOrder)
+class PaymentOrderAdmin(_ReadOnly):
+    list_display = ("order_ref", "gateway", "dossier_code", "amount_vnd", "status", "created_at")
+    list_filter = ("status", "gateway")
+    search_fields = ("order_ref", "dossier_code", "gateway_reference")
+    date_hierarchy = "created_at"
+
+
+@admin.register(PaymentCallback)
+class PaymentCallbackAdmin(_ReadOnly):
+    """Every callback a gateway sent, believed or not: what was refused shows here."""
+
+    list_display = ("received_at", "gateway", "order_ref", "verified", "outcome")
+    list_filter = ("verified", "outcome", "gateway")
+    search_fields = ("order_ref",)
+    date_hierarchy = "received_at"

@@ -291,3 +291,80 @@ class Receipt(models.Model):
     def number_text(self) -> str:
         """The number as printed: seven digits, zero-padded."""
         return f"{self.number:07d}"
+
+
+class PaymentOrderStatus(models.TextChoices):
+    PENDING = "pending", _("Đang chờ thanh toán")
+    SUCCEEDED = "succeeded", _("Thanh toán thành công")
+    FAILED = "failed", _("Thanh toán không thành công")
+    CANCELLED = "cancelled", _("Đã hủy")
+
+
+class PaymentOrder(models.Model):
+    """One attempt to pay fee lines online: what was asked of the gateway (reference, amount,
+    lines) and how it ended. The ledger moves only when a verified callback confirms it."""
+
+    order_ref = models.CharField(_("mã giao dịch"), max_length=40, unique=True)
+    dossier_code = models.CharField(_("mã hồ sơ"), max_length=40, db_index=True)
+    gateway = models.CharField(_("cổng thanh toán"), max_length=20)
+    amount_vnd = models.PositiveBigIntegerField(_("số tiền (đồng)"))
+    currency = models.CharField(_("loại tiền"), max_length=3, default="VND")
+    lines = models.ManyToManyField(FeeLine, related_name="orders", verbose_name=_("các khoản"))
+    status = models.CharField(
+        _("trạng thái"),
+        max_length=10,
+        choices=PaymentOrderStatus.choices,
+        default=PaymentOrderStatus.PENDING,
+    )
+    payer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+    )
+    return_url = models.CharField(_("trang quay về"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("tạo lúc"))
+    expires_at = models.DateTimeField(_("hết hạn lúc"))
+    completed_at = models.DateTimeField(_("kết thúc lúc"), null=True, blank=True)
+    gateway_reference = models.CharField(_("mã giao dịch của cổng"), max_length=100, blank=True)
+    status_code = models.CharField(_("mã kết quả của cổng"), max_length=20, blank=True)
+    payment = models.OneToOneField(
+        LedgerTransaction,
+        on_delete=models.PROTECT,
+        related_name="order",
+        null=True,
+        blank=True,
+        verbose_name=_("nghiệp vụ thanh toán"),
+    )
+
+    class Meta:
+        verbose_name = _("giao dịch thanh toán trực tuyến")
+        verbose_name_plural = _("giao dịch thanh toán trực tuyến")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.order_ref
+
+
+class PaymentCallbackQuerySet(AppendOnlyQuerySet["PaymentCallback"]):
+    pass
+
+
+class PaymentCallback(AppendOnlyModel):
+    """Every callback a gateway sent, believed or not, and what motcua did with it: the
+    record that nothing was lost (and the evidence in a dispute). No secrets are kept: the
+    signature is stored, the merchant secret never."""
+
+    gateway = models.CharField(_("cổng thanh toán"), max_length=20)
+    order_ref = models.CharField(_("mã giao dịch"), max_length=40, blank=True, db_index=True)
+    received_at = models.DateTimeField(_("nhận lúc"))
+    fields = models.JSONField(_("nội dung"))
+    verified = models.BooleanField(_("chữ ký hợp lệ"))
+    outcome = models.CharField(_("kết quả xử lý"), max_length=30)
+
+    objects = PaymentCallbackQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("thông báo từ cổng thanh toán")
+        verbose_name_plural = _("thông báo từ cổng thanh toán")
+        ordering = ["-received_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.gateway}:{self.order_ref} {self.outcome}"

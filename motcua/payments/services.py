@@ -162,7 +162,7 @@ def fee_lines_pay(
                     movement=LedgerMovement.PAYMENT, method=method, reference=reference
                 ).first()
                 if existing is not None:
-                    return existing
+                    return _same_payment(existing, locked)
             if len({(line.dossier_code, line.collecting_unit_id) for line in locked}) != 1:
                 raise ValidationError(
                     _("Các khoản thanh toán cùng lúc phải của một hồ sơ và một đơn vị thu."),
@@ -204,9 +204,23 @@ def fee_lines_pay(
         # the same reference committed by a concurrent callback: answer that one
         if not reference:
             raise
-        return LedgerTransaction.objects.get(
+        existing = LedgerTransaction.objects.get(
             movement=LedgerMovement.PAYMENT, method=method, reference=reference
         )
+        return _same_payment(existing, lines)
+
+
+def _same_payment(existing: LedgerTransaction, lines: Sequence[FeeLine]) -> LedgerTransaction:
+    """The payment already recorded under this reference, if it paid the same lines; the
+    reference of another payment is refused (`payment_reference_used`)."""
+    paid = set(existing.entries.exclude(fee_line=None).values_list("fee_line_id", flat=True))
+    if paid != {line.pk for line in lines}:
+        raise Conflict(
+            _("Số tham chiếu %(reference)s đã dùng cho một khoản thanh toán khác."),
+            code="payment_reference_used",
+            reference=existing.reference,
+        )
+    return existing
 
 
 def fee_lines_mark_pending(*, lines: Sequence[FeeLine]) -> None:

@@ -38,6 +38,7 @@ LIMITS_ZERO = {
     "auth_token": (0, 60),
     "lookup": (0, 60),
     "verify": (0, 60),
+    "payment_callback": (0, 60),
 }
 
 
@@ -426,6 +427,23 @@ CASES: dict[tuple[str, str], Callable[[World], Any]] = {
     ("verify_file", "422"): lambda w: _verify_upload(_issued_code(), None),
     ("verify_file", "429"): lambda w: _with(
         {"MOTCUA_RATE_LIMITS": LIMITS_ZERO}, lambda: _verify_upload("ABCDEFGH", pdf_bytes())
+    ),
+    # payment gateways' callbacks (the counter has none: refused; a gateway not configured)
+    ("payment_callback_get", "400"): lambda w: w.client.get("/api/v1/payments/callback/counter"),
+    ("payment_callback_get", "404"): lambda w: w.client.get("/api/v1/payments/callback/nobank"),
+    ("payment_callback_get", "429"): lambda w: _with(
+        {"MOTCUA_RATE_LIMITS": LIMITS_ZERO},
+        lambda: w.client.get("/api/v1/payments/callback/sandbox"),
+    ),
+    ("payment_callback_post", "400"): lambda w: w.client.post(
+        "/api/v1/payments/callback/counter", {"vnp_TxnRef": "x"}
+    ),
+    ("payment_callback_post", "404"): lambda w: w.client.post(
+        "/api/v1/payments/callback/nobank", {"vnp_TxnRef": "x"}
+    ),
+    ("payment_callback_post", "429"): lambda w: _with(
+        {"MOTCUA_RATE_LIMITS": LIMITS_ZERO},
+        lambda: w.client.post("/api/v1/payments/callback/sandbox", {"vnp_TxnRef": "x"}),
     ),
     # certified-copy reports
     ("dossiers_certified_copy_report", "400"): lambda w: _report(

@@ -197,6 +197,8 @@ def test_the_migrated_sqlite_schema_refuses_update_and_delete(tmp_path: Path) ->
         ("payments_ledgerentry", "payments_ledgerentry_no_update"),
         ("payments_ledgertransaction", "payments_ledgertransaction_no_delete"),
         ("payments_ledgertransaction", "payments_ledgertransaction_no_update"),
+        ("payments_paymentcallback", "payments_paymentcallback_no_delete"),
+        ("payments_paymentcallback", "payments_paymentcallback_no_update"),
     ]
     raw.close()
 

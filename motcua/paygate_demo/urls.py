@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views
+
+app_name = "paygate_demo"
+urlpatterns = [
+    # motcua.payments.gateways.contrib.sandbox.PAY_PATH
+    path("pay/", views.pay, name="pay"),
+]

@@ -1,0 +1,75 @@
+"""What a payment gateway is to motcua (plugins: `registry.py`, `contrib/<name>/`).
+
+A gateway turns a `PaymentRequest` into the address the payer is sent to (`redirect_url`;
+None for a gateway without redirect, such as the counter), reads a callback it signed
+(`parse_callback`: its signature first, then its fields; `InvalidCallback` otherwise) and
+says how to answer it (`acknowledge`). The services in `motcua.payments.orders` do the rest
+the same way for every gateway: the order must exist, the amount and currency must match,
+the same callback twice is one payment, a callback after a cancel is refunded.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+
+class InvalidCallback(Exception):
+    """A callback that cannot be believed: bad or missing signature, malformed fields."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+@dataclass(frozen=True)
+class PaymentRequest:
+    order_ref: str
+    amount_vnd: int
+    description: str
+    return_url: str
+    client_ip: str
+    created_at: dt.datetime
+    expires_at: dt.datetime
+    locale: str = "vn"
+
+
+@dataclass(frozen=True)
+class CallbackResult:
+    order_ref: str
+    amount_vnd: int
+    currency: str
+    success: bool
+    #: The gateway's own transaction number (the payment's reference in the ledger).
+    gateway_reference: str
+    #: The gateway's reason code when it did not succeed (for the log and the payer).
+    status_code: str = ""
+    paid_at: dt.datetime | None = None
+    fields: Mapping[str, str] = field(default_factory=dict)
+
+
+class Gateway(ABC):
+    #: Stable id (settings, URLs, the ledger's gateway account).
+    name: str = ""
+    label: str = ""
+
+    def __init__(self, **config: Any) -> None:
+        self.config = config
+
+    @abstractmethod
+    def redirect_url(self, request: PaymentRequest) -> str | None:
+        """Where to send the payer, signed (None: no redirect)."""
+
+    @abstractmethod
+    def parse_callback(self, params: Mapping[str, str]) -> CallbackResult:
+        """The callback's content once its signature is verified; InvalidCallback if not."""
+
+    def acknowledge(self, outcome: str) -> tuple[int, dict[str, str]]:
+        """The HTTP status and JSON body that answer a callback with `outcome` (one of
+        `motcua.payments.orders.OUTCOMES`). By default `{"code", "message"}`, 200 when the
+        callback was taken (even if it changed nothing), 400 when it was refused."""
+        taken = outcome in {"confirmed", "already_confirmed", "refunded", "failed"}
+        return (200 if taken else 400), {"code": outcome, "message": outcome.replace("_", " ")}
