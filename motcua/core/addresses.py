@@ -22,9 +22,9 @@ _SPACES = re.compile(r"\s+")
 
 MESSAGES: dict[str, Promise] = {
     "province_required": _("Chọn tỉnh, thành phố."),
-    "province_unknown": _("Không có tỉnh, thành phố mã %(code)s."),
+    "province_unknown": _("Không có tỉnh, thành phố mã %(value)s."),
     "ward_required": _("Chọn phường, xã, đặc khu."),
-    "ward_unknown": _("Không có phường, xã mã %(code)s."),
+    "ward_unknown": _("Không có phường, xã mã %(value)s."),
     "ward_not_in_province": _("%(ward)s không thuộc %(province)s: chọn lại phường, xã."),
     "street_too_long": _("Số nhà, đường phố dài tối đa %(max)s ký tự."),
 }
@@ -80,16 +80,16 @@ def address_clean(*, province: object, ward: object, street: object = "") -> Add
         raise InvalidAddress("province_required", field="province")
     found = province_get(province)
     if found is None:
-        raise InvalidAddress("province_unknown", field="province", code=str(province)[:10])
+        raise InvalidAddress("province_unknown", field="province", value=str(province)[:10])
     ward_text = str(ward).strip() if isinstance(ward, (str, int)) else ""
     if not ward_text:
         raise InvalidAddress("ward_required", field="ward")
     if not _CODE.match(ward_text):
-        raise InvalidAddress("ward_unknown", field="ward", code=ward_text[:10])
+        raise InvalidAddress("ward_unknown", field="ward", value=ward_text[:10])
     try:
         found_ward = Ward.from_code(WardCode(int(ward_text)))
     except (ValueError, KeyError) as exc:
-        raise InvalidAddress("ward_unknown", field="ward", code=ward_text) from exc
+        raise InvalidAddress("ward_unknown", field="ward", value=ward_text) from exc
     if found_ward.province_code != found.code:
         raise InvalidAddress(
             "ward_not_in_province", field="ward", ward=found_ward.name, province=found.name
