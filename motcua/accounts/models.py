@@ -170,9 +170,7 @@ class ContactConfirmation(models.Model):
     the notifications issue brings a sender that sends a code and a service that checks it:
     nothing marks a contact confirmed before that (docs/accounts.md)."""
 
-    person = models.ForeignKey(
-        User, on_delete=models.CASCADE, related_name="contact_confirmations"
-    )
+    person = models.ForeignKey(User, on_delete=models.CASCADE, related_name="contact_confirmations")
     channel = models.CharField(_("kênh"), max_length=10, choices=ContactChannel.choices)
     value = models.CharField(_("địa chỉ liên hệ"), max_length=254)
     requested_at = models.DateTimeField(_("yêu cầu lúc"))

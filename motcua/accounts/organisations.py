@@ -24,7 +24,12 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
 from motcua.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
-from motcua.core.identifiers import InvalidIdentifier, personal_id_clean, phone_clean, tax_code_clean
+from motcua.core.identifiers import (
+    InvalidIdentifier,
+    personal_id_clean,
+    phone_clean,
+    tax_code_clean,
+)
 from motcua.core.services import audit_record
 
 from .models import AuthorisationRole, BusinessOrganisation, OrganisationAuthorisation, User
@@ -108,7 +113,9 @@ def business_registry() -> BusinessRegistry:
 
 def _error(field: str, code: str, message: object) -> ValidationError:
     text = str(message)
-    return ValidationError(text, code=code, errors=[{"field": field, "code": code, "message": text}])
+    return ValidationError(
+        text, code=code, errors=[{"field": field, "code": code, "message": text}]
+    )
 
 
 def organisation_tax_code_check(*, tax_code: str) -> BusinessRecord:
@@ -180,9 +187,13 @@ def organisation_register(
 
 
 def _representative(*, organisation: BusinessOrganisation, person: User, now: dt.datetime) -> None:
-    if not _active(now).filter(
-        organisation=organisation, person=person, role=AuthorisationRole.LEGAL_REPRESENTATIVE
-    ).exists():
+    if (
+        not _active(now)
+        .filter(
+            organisation=organisation, person=person, role=AuthorisationRole.LEGAL_REPRESENTATIVE
+        )
+        .exists()
+    ):
         raise PermissionDenied(MESSAGES["not_representative"], code="not_representative")
 
 

@@ -63,7 +63,9 @@ def identity_source_label(user: User) -> str:
 
 def _error(field: str, code: str, message: object) -> ValidationError:
     text = str(message)
-    return ValidationError(text, code=code, errors=[{"field": field, "code": code, "message": text}])
+    return ValidationError(
+        text, code=code, errors=[{"field": field, "code": code, "message": text}]
+    )
 
 
 def user_profile_update(*, user: User, changes: Mapping[str, Any], now: dt.datetime) -> User:
@@ -149,7 +151,9 @@ def _cleaned(user: User, changes: Mapping[str, Any], *, today: dt.date) -> dict[
         raw = changes["address"] or {}
         try:
             address = address_clean(
-                province=raw.get("province", ""), ward=raw.get("ward", ""), street=raw.get("street", "")
+                province=raw.get("province", ""),
+                ward=raw.get("ward", ""),
+                street=raw.get("street", ""),
             )
         except InvalidAddress as exc:
             raise _error(f"address_{exc.field}", exc.code, exc.message()) from exc
@@ -164,7 +168,9 @@ def _cleaned(user: User, changes: Mapping[str, Any], *, today: dt.date) -> dict[
             continue
         raw_value = str(changes[channel.value] or "").strip()
         if not raw_value:
-            other = ContactChannel.EMAIL if channel == ContactChannel.PHONE else ContactChannel.PHONE
+            other = (
+                ContactChannel.EMAIL if channel == ContactChannel.PHONE else ContactChannel.PHONE
+            )
             still = changes.get(other.value, getattr(user, other.value))
             if not still and not user.identity_source:
                 raise _error(channel.value, "contact_last", MESSAGES["contact_last"])

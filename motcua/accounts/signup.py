@@ -140,14 +140,18 @@ def full_name_clean(value: str) -> str:
         raise _field_error("full_name", "required", _("Nhập họ và tên."))
     if len(text) > FULL_NAME_MAX:
         raise _field_error(
-            "full_name", "too_long", _("Họ và tên dài tối đa %(max)s ký tự.") % {"max": FULL_NAME_MAX}
+            "full_name",
+            "too_long",
+            _("Họ và tên dài tối đa %(max)s ký tự.") % {"max": FULL_NAME_MAX},
         )
     return text
 
 
 def _field_error(field: str, code: str, message: object) -> ValidationError:
     text = str(message)
-    return ValidationError(text, code=code, errors=[{"field": field, "code": code, "message": text}])
+    return ValidationError(
+        text, code=code, errors=[{"field": field, "code": code, "message": text}]
+    )
 
 
 def _username() -> str:
@@ -193,7 +197,9 @@ def citizen_sign_up(
         email=parsed.value if parsed and parsed.channel == ContactChannel.EMAIL else "",
     )
     if not password:
-        problems.append({"field": "password", "code": "required", "message": str(_("Nhập mật khẩu."))})
+        problems.append(
+            {"field": "password", "code": "required", "message": str(_("Nhập mật khẩu."))}
+        )
     else:
         try:
             password_validation.validate_password(password, candidate)
@@ -218,7 +224,8 @@ def citizen_sign_up(
         )
     if problems:
         raise ValidationError(problems[0]["message"], code="signup_invalid", errors=problems)
-    assert parsed is not None and name is not None
+    assert parsed is not None
+    assert name is not None
     with transaction.atomic():
         if contact_taken(contact=parsed):
             message = str(TAKEN_MESSAGES[ContactChannel(parsed.channel)])

@@ -29,7 +29,7 @@ from motcua.accounts.organisations import (
     organisation_register,
     organisations_for,
 )
-from motcua.core.clock import local
+from motcua.core.clock import VN_TZ, local
 from motcua.core.clock import now as clock_now
 from motcua.core.errors import DomainError, NotFound, ValidationError
 
@@ -154,7 +154,7 @@ def _end_of_day(text: str) -> dt.datetime | None:
     ValueError when it is not a date."""
     if not text.strip():
         return None
-    day = dt.datetime.strptime(text.strip(), "%d/%m/%Y").date()
+    day = dt.datetime.strptime(text.strip(), "%d/%m/%Y").replace(tzinfo=VN_TZ).date()
     start = local(clock_now()).replace(
         year=day.year, month=day.month, day=day.day, hour=0, minute=0, second=0, microsecond=0
     )
@@ -192,8 +192,7 @@ def organisation_authorise_view(request: HttpRequest, organisation_id: int) -> H
             else:
                 messages.success(
                     request,
-                    _t("Đã cấp quyền cho %(name)s.")
-                    % {"name": authorisation.person.display_name},
+                    _t("Đã cấp quyền cho %(name)s.") % {"name": authorisation.person.display_name},
                 )
                 return redirect("portal:organisation", organisation_id=organisation_id)
         status = 400

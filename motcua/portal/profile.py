@@ -30,6 +30,7 @@ from motcua.accounts.profile import (
     verified_fields,
 )
 from motcua.core.addresses import province_get, provinces_choices, wards_choices
+from motcua.core.clock import VN_TZ
 from motcua.core.clock import now as clock_now
 from motcua.core.errors import ValidationError
 
@@ -103,14 +104,17 @@ class AddressForm(forms.Form):
     def __init__(self, *args: Any, province_code: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         choose = [("", _t("Chọn"))]
-        self.fields["province"].choices = [*choose, *provinces_choices()]
-        self.fields["ward"].choices = [*choose, *wards_choices(province_code)]
+        province, ward = self.fields["province"], self.fields["ward"]
+        assert isinstance(province, forms.ChoiceField)
+        assert isinstance(ward, forms.ChoiceField)
+        province.choices = [*choose, *provinces_choices()]
+        ward.choices = [*choose, *wards_choices(province_code)]
 
 
 def _date_parse(text: str) -> dt.date | None:
     for pattern in DATE_FORMATS:
         try:
-            return dt.datetime.strptime(text.strip(), pattern).date()
+            return dt.datetime.strptime(text.strip(), pattern).replace(tzinfo=VN_TZ).date()
         except ValueError:
             continue
     return None
@@ -121,12 +125,16 @@ def _rows(user: User) -> list[dict[str, Any]]:
     source = identity_source_label(user)
     phone_note = email_note = ""
     if user.phone:
-        phone_note = "" if contact_confirmed(person=user, channel=ContactChannel.PHONE) else _t(
-            "chưa xác nhận"
+        phone_note = (
+            ""
+            if contact_confirmed(person=user, channel=ContactChannel.PHONE)
+            else _t("chưa xác nhận")
         )
     if user.email:
-        email_note = "" if contact_confirmed(person=user, channel=ContactChannel.EMAIL) else _t(
-            "chưa xác nhận"
+        email_note = (
+            ""
+            if contact_confirmed(person=user, channel=ContactChannel.EMAIL)
+            else _t("chưa xác nhận")
         )
     dob = f"{user.date_of_birth:%d/%m/%Y}" if user.date_of_birth else ""
     rows = [
@@ -202,9 +210,7 @@ def profile_field(request: HttpRequest, slug: str) -> HttpResponse:
     else:
         form = ValueForm(initial={"value": current or ""}, page=page)
         status = 200
-    return render(
-        request, "portal/profile/field.html", {"form": form, "page": page}, status=status
-    )
+    return render(request, "portal/profile/field.html", {"form": form, "page": page}, status=status)
 
 
 def _address_form(request: HttpRequest, user: User) -> tuple[AddressForm, str]:

@@ -68,7 +68,8 @@ def test_a_phone_sign_up_creates_a_citizen_with_consent_and_a_pending_confirmati
     assert user.phone == "0912000111"  # +84 912 000 111, normalised
     assert user.email == ""
     assert user.check_password(PASSWORD)
-    assert user.username.startswith("cd.") and "0912000111" not in user.username
+    assert user.username.startswith("cd.")
+    assert "0912000111" not in user.username
     assert user.identity_verified_at is None
     consent = consent_current(person=user, purpose=ConsentPurpose.ACCOUNT)
     assert consent is not None
@@ -120,7 +121,8 @@ def test_every_problem_is_reported_at_once() -> None:
         _sign_up(full_name=" ", contact="abc", password="12345678", consent=False)
     fields = [e["field"] for e in caught.value.errors]
     assert fields[:2] == ["full_name", "contact"]
-    assert "password" in fields and fields[-1] == "consent"
+    assert "password" in fields
+    assert fields[-1] == "consent"
     _nothing_created()
 
 
@@ -143,7 +145,8 @@ def test_a_phone_another_account_has_is_refused_in_any_form(written: str) -> Non
     message = caught.value.errors[0]["message"]
     assert "đã được dùng cho một tài khoản" in message
     # nothing about whose account it is
-    assert "Nguyễn" not in message and "@" not in message
+    assert "Nguyễn" not in message
+    assert "@" not in message
     assert User.objects.count() == before
     assert ConsentRecord.objects.count() == 0
 

@@ -88,7 +88,11 @@ def test_registering_makes_the_person_its_legal_representative(
 
 @pytest.mark.parametrize(
     ("tax_code", "code"),
-    [("01098765", "tax_code_format"), ("0109876543-12", "tax_code_format"), ("0100000001", "unknown_tax_code")],
+    [
+        ("01098765", "tax_code_format"),
+        ("0109876543-12", "tax_code_format"),
+        ("0100000001", "unknown_tax_code"),
+    ],
 )
 def test_a_wrong_or_unknown_tax_code_registers_nothing(
     registry_business: User, an: User, tax_code: str, code: str
@@ -120,10 +124,14 @@ def test_an_organisation_is_registered_once(organisation: BusinessOrganisation, 
 def test_a_staff_account_cannot_register(registry_business: User) -> None:
     staff = StaffFactory()
     with pytest.raises(PermissionDenied):
-        organisation_register(person=staff, tax_code=TAX_CODE, is_legal_representative=True, now=NOW)
+        organisation_register(
+            person=staff, tax_code=TAX_CODE, is_legal_representative=True, now=NOW
+        )
 
 
-@pytest.mark.parametrize("who", ["0987000111", "+84 987 000 111", "BINH@example.vn", "001195000888"])
+@pytest.mark.parametrize(
+    "who", ["0987000111", "+84 987 000 111", "BINH@example.vn", "001195000888"]
+)
 def test_the_representative_authorises_a_person_by_phone_email_or_number(
     organisation: BusinessOrganisation, an: User, binh: User, who: str
 ) -> None:
@@ -139,7 +147,8 @@ def test_the_representative_authorises_a_person_by_phone_email_or_number(
     assert authorisation.role == AuthorisationRole.AUTHORISED
     assert authorisation.granted_by == an
     [item] = organisations_for(person=binh, now=NOW + dt.timedelta(days=1))
-    assert item.organisation == organisation and not item.is_legal_representative
+    assert item.organisation == organisation
+    assert not item.is_legal_representative
 
 
 def test_an_authorisation_ends_at_its_end_and_before_its_start_counts_for_nothing(
@@ -148,7 +157,12 @@ def test_an_authorisation_ends_at_its_end_and_before_its_start_counts_for_nothin
     start = NOW + dt.timedelta(days=1)
     end = NOW + dt.timedelta(days=10)
     organisation_authorise(
-        organisation=organisation, actor=an, who="0987000111", valid_from=start, valid_to=end, now=NOW
+        organisation=organisation,
+        actor=an,
+        who="0987000111",
+        valid_from=start,
+        valid_to=end,
+        now=NOW,
     )
     assert organisations_for(person=binh, now=NOW) == []  # not started
     assert len(organisations_for(person=binh, now=start)) == 1
@@ -160,7 +174,12 @@ def test_revoking_ends_it_from_now_and_keeps_the_row(
     organisation: BusinessOrganisation, an: User, binh: User
 ) -> None:
     granted = organisation_authorise(
-        organisation=organisation, actor=an, who="0987000111", valid_from=NOW, valid_to=None, now=NOW
+        organisation=organisation,
+        actor=an,
+        who="0987000111",
+        valid_from=NOW,
+        valid_to=None,
+        now=NOW,
     )
     later = NOW + dt.timedelta(hours=2)
     organisation_authorisation_revoke(authorisation=granted, actor=an, now=later)
@@ -175,7 +194,12 @@ def test_revoking_ends_it_from_now_and_keeps_the_row(
     assert caught.value.code == "already_revoked"
     # and the person can be authorised again afterwards
     again = organisation_authorise(
-        organisation=organisation, actor=an, who="0987000111", valid_from=later, valid_to=None, now=later
+        organisation=organisation,
+        actor=an,
+        who="0987000111",
+        valid_from=later,
+        valid_to=None,
+        now=later,
     )
     assert organisations_for(person=binh, now=later)[0].authorisation == again
 
@@ -184,12 +208,22 @@ def test_the_authorised_person_may_give_up_but_not_authorise_others(
     organisation: BusinessOrganisation, an: User, binh: User
 ) -> None:
     granted = organisation_authorise(
-        organisation=organisation, actor=an, who="0987000111", valid_from=NOW, valid_to=None, now=NOW
+        organisation=organisation,
+        actor=an,
+        who="0987000111",
+        valid_from=NOW,
+        valid_to=None,
+        now=NOW,
     )
     third = CitizenFactory(phone="0977000222")
     with pytest.raises(PermissionDenied) as caught:
         organisation_authorise(
-            organisation=organisation, actor=binh, who="0977000222", valid_from=NOW, valid_to=None, now=NOW
+            organisation=organisation,
+            actor=binh,
+            who="0977000222",
+            valid_from=NOW,
+            valid_to=None,
+            now=NOW,
         )
     assert caught.value.code == "not_representative"
     assert organisations_for(person=third, now=NOW) == []
@@ -201,7 +235,12 @@ def test_someone_else_cannot_revoke_and_the_representative_cannot_revoke_themsel
     organisation: BusinessOrganisation, an: User, binh: User
 ) -> None:
     granted = organisation_authorise(
-        organisation=organisation, actor=an, who="0987000111", valid_from=NOW, valid_to=None, now=NOW
+        organisation=organisation,
+        actor=an,
+        who="0987000111",
+        valid_from=NOW,
+        valid_to=None,
+        now=NOW,
     )
     stranger = CitizenFactory()
     with pytest.raises(PermissionDenied):
@@ -235,15 +274,30 @@ def test_a_staff_account_or_a_standing_authorisation_is_refused(
     StaffFactory(phone="0966000333")
     with pytest.raises(ValidationError) as caught:
         organisation_authorise(
-            organisation=organisation, actor=an, who="0966000333", valid_from=NOW, valid_to=None, now=NOW
+            organisation=organisation,
+            actor=an,
+            who="0966000333",
+            valid_from=NOW,
+            valid_to=None,
+            now=NOW,
         )
     assert caught.value.code == "not_a_citizen"
     organisation_authorise(
-        organisation=organisation, actor=an, who="0987000111", valid_from=NOW, valid_to=None, now=NOW
+        organisation=organisation,
+        actor=an,
+        who="0987000111",
+        valid_from=NOW,
+        valid_to=None,
+        now=NOW,
     )
     with pytest.raises(ValidationError) as caught:
         organisation_authorise(
-            organisation=organisation, actor=an, who="binh@example.vn", valid_from=NOW, valid_to=None, now=NOW
+            organisation=organisation,
+            actor=an,
+            who="binh@example.vn",
+            valid_from=NOW,
+            valid_to=None,
+            now=NOW,
         )
     assert caught.value.code == "already_authorised"
 
@@ -274,5 +328,10 @@ def test_a_representative_whose_own_role_was_revoked_authorises_nobody(
     OrganisationAuthorisation.objects.filter(person=an).update(revoked_at=NOW)  # at the counter
     with pytest.raises(PermissionDenied):
         organisation_authorise(
-            organisation=organisation, actor=an, who="0987000111", valid_from=NOW, valid_to=None, now=NOW
+            organisation=organisation,
+            actor=an,
+            who="0987000111",
+            valid_from=NOW,
+            valid_to=None,
+            now=NOW,
         )

@@ -119,7 +119,11 @@ def test_a_date_of_birth_that_contradicts_the_number_is_refused_on_the_date() ->
 
 @pytest.mark.parametrize(
     ("value", "code"),
-    [(None, "date_required"), (dt.date(2026, 3, 2), "date_future"), (dt.date(1899, 12, 31), "date_too_early")],
+    [
+        (None, "date_required"),
+        (dt.date(2026, 3, 2), "date_future"),
+        (dt.date(1899, 12, 31), "date_too_early"),
+    ],
 )
 def test_a_wrong_date_of_birth_is_refused(value: object, code: str) -> None:
     _refused(_person(), {"date_of_birth": value}, "date_of_birth", code)
@@ -139,7 +143,11 @@ def test_a_personal_id_another_account_has_is_refused() -> None:
         ({"province": "01", "ward": ""}, "address_ward", "ward_required"),
         ({"province": "01", "ward": "99999"}, "address_ward", "ward_unknown"),
         ({"province": "79", "ward": "00070"}, "address_ward", "ward_not_in_province"),
-        ({"province": "01", "ward": "00070", "street": "x" * 201}, "address_street", "street_too_long"),
+        (
+            {"province": "01", "ward": "00070", "street": "x" * 201},
+            "address_street",
+            "street_too_long",
+        ),
     ],
 )
 def test_a_wrong_address_is_refused(address: dict[str, str], field: str, code: str) -> None:
@@ -177,7 +185,9 @@ def test_a_new_phone_and_email_go_through_the_confirmation_seam() -> None:
     user.refresh_from_db()
     assert (user.phone, user.email) == ("0987000111", "binh@example.vn")
     pending = sorted(
-        ContactConfirmation.objects.filter(person=user).values_list("channel", "value", "confirmed_at")
+        ContactConfirmation.objects.filter(person=user).values_list(
+            "channel", "value", "confirmed_at"
+        )
     )
     assert pending == [("email", "binh@example.vn", None), ("phone", "0987000111", None)]
 

@@ -32,5 +32,6 @@ def test_the_demo_business_has_its_representative_and_one_authorised_citizen() -
     authorised = User.objects.get(username=AUTHORISED)
     assert authorised.check_password(DEMO_PASSWORD)
     [theirs] = organisations_for(person=authorised, now=NOW)
-    assert theirs.organisation == mine.organisation and not theirs.is_legal_representative
+    assert theirs.organisation == mine.organisation
+    assert not theirs.is_legal_representative
     assert OrganisationAuthorisation.objects.count() == 2

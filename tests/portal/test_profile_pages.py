@@ -94,7 +94,8 @@ def test_the_address_without_javascript_province_then_ward(binh: User) -> None:
     client = _signed_in(binh)
     # choosing the province ("Chọn tỉnh") shows its wards and keeps the street typed
     step = client.post(
-        "/profile/address/", {"province": "01", "ward": "", "street": "12 Hàng Bạc", "action": "province"}
+        "/profile/address/",
+        {"province": "01", "ward": "", "street": "12 Hàng Bạc", "action": "province"},
     )
     assert step.status_code == 200
     page = step.content.decode()
@@ -119,7 +120,8 @@ def test_the_ward_list_for_htmx(binh: User) -> None:
     answer = _signed_in(binh).get("/profile/address/wards/?province=01")
     page = answer.content.decode()
     assert page.startswith('<div class="form-group" id="ward-group">')
-    assert "Phường Hoàn Kiếm" in page and "<html" not in page
+    assert "Phường Hoàn Kiếm" in page
+    assert "<html" not in page
 
 
 def test_a_changed_phone_is_saved_normalised_and_unconfirmed(binh: User) -> None:
@@ -162,10 +164,13 @@ def test_organisation_pages_register_authorise_and_revoke(binh: User) -> None:
     other_client = _signed_in(other)
     listing = other_client.get("/profile/organisations/").content.decode()
     assert "Công ty TNHH Sen Vàng" in listing
-    assert "Trần Thị Bình" not in other_client.get(
-        f"/profile/organisations/{organisation.pk}/"
-    ).content.decode()
-    assert other_client.get(f"/profile/organisations/{organisation.pk}/authorise/").status_code == 404
+    assert (
+        "Trần Thị Bình"
+        not in other_client.get(f"/profile/organisations/{organisation.pk}/").content.decode()
+    )
+    assert (
+        other_client.get(f"/profile/organisations/{organisation.pk}/authorise/").status_code == 404
+    )
     # a stranger gets 404
     stranger = _signed_in(CitizenFactory())
     assert stranger.get(f"/profile/organisations/{organisation.pk}/").status_code == 404

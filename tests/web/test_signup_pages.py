@@ -68,7 +68,8 @@ def test_without_consent_no_account_and_the_message_is_linked_to_the_box() -> No
     page = answer.content.decode()  # type: ignore[attr-defined]
     assert 'href="#id_consent"' in page
     assert "chưa đồng ý nên chưa tạo được tài khoản" in page
-    assert User.objects.count() == 0 and ConsentRecord.objects.count() == 0
+    assert User.objects.count() == 0
+    assert ConsentRecord.objects.count() == 0
     # what was typed is kept (not the password)
     assert 'value="0912000111"' in page
     assert PASSWORD not in page
