@@ -14,7 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -104,7 +104,7 @@ def organisation_new(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _t("Đã đăng ký %(name)s; bạn là người đại diện theo pháp luật.")
+                gettext("Đã đăng ký %(name)s; bạn là người đại diện theo pháp luật.")
                 % {"name": organisation.name},
             )
             return redirect("portal:organisation", organisation_id=organisation.pk)
@@ -176,7 +176,9 @@ def organisation_authorise_view(request: HttpRequest, organisation_id: int) -> H
         try:
             valid_to = _end_of_day(form.cleaned_data["valid_to"])
         except ValueError:
-            form.add_error("valid_to", _t("Nhập ngày theo dạng ngày/tháng/năm, ví dụ 31/12/2026."))
+            form.add_error(
+                "valid_to", gettext("Nhập ngày theo dạng ngày/tháng/năm, ví dụ 31/12/2026.")
+            )
         else:
             try:
                 authorisation = organisation_authorise(
@@ -192,7 +194,8 @@ def organisation_authorise_view(request: HttpRequest, organisation_id: int) -> H
             else:
                 messages.success(
                     request,
-                    _t("Đã cấp quyền cho %(name)s.") % {"name": authorisation.person.display_name},
+                    gettext("Đã cấp quyền cho %(name)s.")
+                    % {"name": authorisation.person.display_name},
                 )
                 return redirect("portal:organisation", organisation_id=organisation_id)
         status = 400
@@ -227,7 +230,7 @@ def organisation_revoke(
     else:
         messages.success(
             request,
-            _t("Đã thu hồi quyền của %(name)s.") % {"name": authorisation.person.display_name},
+            gettext("Đã thu hồi quyền của %(name)s.") % {"name": authorisation.person.display_name},
         )
     if authorisation.person_id == user.pk:
         return redirect("portal:organisations")

@@ -17,7 +17,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
@@ -103,7 +103,7 @@ class AddressForm(forms.Form):
 
     def __init__(self, *args: Any, province_code: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        choose = [("", _t("Chọn"))]
+        choose = [("", gettext("Chọn"))]
         province, ward = self.fields["province"], self.fields["ward"]
         assert isinstance(province, forms.ChoiceField)
         assert isinstance(ward, forms.ChoiceField)
@@ -128,13 +128,13 @@ def _rows(user: User) -> list[dict[str, Any]]:
         phone_note = (
             ""
             if contact_confirmed(person=user, channel=ContactChannel.PHONE)
-            else _t("chưa xác nhận")
+            else gettext("chưa xác nhận")
         )
     if user.email:
         email_note = (
             ""
             if contact_confirmed(person=user, channel=ContactChannel.EMAIL)
-            else _t("chưa xác nhận")
+            else gettext("chưa xác nhận")
         )
     dob = f"{user.date_of_birth:%d/%m/%Y}" if user.date_of_birth else ""
     rows = [
@@ -155,7 +155,7 @@ def _rows(user: User) -> list[dict[str, Any]]:
                 "value": value,
                 "note": note,
                 "locked": field in locked,
-                "locked_text": _t("đã xác thực qua %(source)s") % {"source": source},
+                "locked_text": gettext("đã xác thực qua %(source)s") % {"source": source},
             }
         )
     return result
@@ -184,7 +184,7 @@ def profile_field(request: HttpRequest, slug: str) -> HttpResponse:
     if page.field in verified_fields(user):
         messages.info(
             request,
-            _t("Thông tin này đã được xác thực qua %(source)s nên không sửa được ở đây.")
+            gettext("Thông tin này đã được xác thực qua %(source)s nên không sửa được ở đây.")
             % {"source": identity_source_label(user)},
         )
         return redirect("portal:profile")
@@ -204,7 +204,7 @@ def profile_field(request: HttpRequest, slug: str) -> HttpResponse:
                 for problem in exc.errors or [{"message": exc.render()}]:
                     form.add_error("value", problem["message"])
             else:
-                messages.success(request, _t("Đã lưu thay đổi."))
+                messages.success(request, gettext("Đã lưu thay đổi."))
                 return redirect("portal:profile")
         status = 400
     else:
@@ -260,7 +260,7 @@ def profile_address(request: HttpRequest) -> HttpResponse:
                 form.add_error(problem["field"].removeprefix("address_"), problem["message"])
             status = 400
         else:
-            messages.success(request, _t("Đã lưu địa chỉ."))
+            messages.success(request, gettext("Đã lưu địa chỉ."))
             return redirect("portal:profile")
     elif request.method == "POST":
         form.errors.clear()  # only the province was chosen: no error yet

@@ -10,7 +10,7 @@ from django.contrib.auth import login as auth_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
@@ -96,7 +96,7 @@ def signup(request: HttpRequest) -> HttpResponse:
             auth_login(request, user, backend=BACKEND)
             messages.success(
                 request,
-                _t(
+                gettext(
                     "Đã tạo tài khoản và đăng nhập. Bạn có thể bổ sung thông tin cá nhân tại "
                     "trang Thông tin tài khoản."
                 ),
