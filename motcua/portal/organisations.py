@@ -32,14 +32,14 @@ from motcua.accounts.organisations import (
 from motcua.core.clock import VN_TZ, local
 from motcua.core.clock import now as clock_now
 from motcua.core.errors import DomainError, NotFound, ValidationError
+from motcua.web.fields import ServiceCheckedCharField
 
 PAGE_SIZE = 20
 
 
 class RegisterForm(forms.Form):
-    tax_code = forms.CharField(
+    tax_code = ServiceCheckedCharField(
         label=_("Mã số thuế"),
-        required=False,
         max_length=20,
         help_text=_("10 chữ số, hoặc 10 chữ số - 3 chữ số với chi nhánh, ví dụ 0109876543."),
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
@@ -50,9 +50,8 @@ class RegisterForm(forms.Form):
 
 
 class AuthoriseForm(forms.Form):
-    who = forms.CharField(
+    who = ServiceCheckedCharField(
         label=_("Số điện thoại, thư điện tử hoặc số định danh cá nhân của người được cấp quyền"),
-        required=False,
         max_length=254,
         help_text=_("Người này cần có tài khoản trên cổng."),
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),

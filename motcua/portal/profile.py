@@ -33,6 +33,7 @@ from motcua.core.addresses import province_get, provinces_choices, wards_choices
 from motcua.core.clock import VN_TZ
 from motcua.core.clock import now as clock_now
 from motcua.core.errors import ValidationError
+from motcua.web.fields import ServiceCheckedCharField
 
 
 @dataclass(frozen=True)
@@ -79,7 +80,7 @@ DATE_FORMATS = ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y")
 
 
 class ValueForm(forms.Form):
-    value = forms.CharField(required=False, max_length=300)
+    value = ServiceCheckedCharField(max_length=300)
 
     def __init__(self, *args: Any, page: FieldPage, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -92,8 +93,8 @@ class ValueForm(forms.Form):
 
 
 class AddressForm(forms.Form):
-    province = forms.ChoiceField(label=_("Tỉnh, thành phố"), required=False)
-    ward = forms.ChoiceField(label=_("Phường, xã, đặc khu"), required=False)
+    province = forms.ChoiceField(label=_("Tỉnh, thành phố"))
+    ward = forms.ChoiceField(label=_("Phường, xã, đặc khu"))
     street = forms.CharField(
         label=_("Số nhà, đường phố, thôn, tổ"),
         required=False,

@@ -21,31 +21,30 @@ from motcua.core.clock import now as clock_now
 from motcua.core.errors import ValidationError
 from motcua.core.ratelimit import client_ip
 
+from .fields import ServiceCheckedCharField
+
 BACKEND = "motcua.accounts.backends.ThrottledModelBackend"
 
 
 class SignUpForm(forms.Form):
     """Parses the page; every rule is the service's."""
 
-    full_name = forms.CharField(
+    full_name = ServiceCheckedCharField(
         label=_("Họ và tên"),
-        required=False,
         max_length=300,
         help_text=_("Như trên thẻ căn cước, ví dụ Nguyễn Văn An."),
         widget=forms.TextInput(attrs={"autocomplete": "name", "spellcheck": "false"}),
     )
-    contact = forms.CharField(
+    contact = ServiceCheckedCharField(
         label=_("Số điện thoại di động hoặc thư điện tử"),
-        required=False,
         max_length=254,
         help_text=_("Dùng để đăng nhập và nhận thông báo về hồ sơ. Ví dụ 0912345678."),
         widget=forms.TextInput(
             attrs={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"}
         ),
     )
-    password = forms.CharField(
+    password = ServiceCheckedCharField(
         label=_("Mật khẩu"),
-        required=False,
         strip=False,
         help_text=_("Ít nhất 8 ký tự, không chỉ gồm chữ số, không quá dễ đoán."),
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
