@@ -179,3 +179,12 @@ def test_organisation_pages_register_authorise_and_revoke(binh: User) -> None:
     authorisation.refresh_from_db()
     assert authorisation.revoked_at is not None
     assert other_client.get(f"/profile/organisations/{organisation.pk}/").status_code == 404
+
+
+def test_the_admin_shows_organisations_and_confirmations_read_only(admin_client: Client) -> None:
+    for url in (
+        "/admin/accounts/businessorganisation/",
+        "/admin/accounts/contactconfirmation/",
+    ):
+        assert admin_client.get(url).status_code == 200
+    assert admin_client.get("/admin/accounts/businessorganisation/add/").status_code == 403
