@@ -8,6 +8,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from motcua.core.clock import local
 from motcua.core.models import AppendOnlyModel, AppendOnlyQuerySet
 
 
@@ -257,6 +258,13 @@ class OrganisationAuthorisation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation_id}:{self.person_id}:{self.role}"
+
+    @property
+    def last_day(self) -> dt.date | None:
+        """The last day it is in force, in Việt Nam's time (`valid_to` is exclusive)."""
+        if self.valid_to is None:
+            return None
+        return local(self.valid_to - dt.timedelta(microseconds=1)).date()
 
     def is_active_at(self, moment: dt.datetime) -> bool:
         """In force at `moment`: started, not ended, not revoked."""

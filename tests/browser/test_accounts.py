@@ -94,7 +94,7 @@ def test_the_address_changes_without_javascript(browser, live_server) -> None:
     user = User.objects.create_user(
         username="an", password=PASSWORD, full_name="Nguyễn Văn An", phone="0912345678"
     )
-    context, page, weights, _blocked = _phone(browser, live_server, javascript=False)
+    context, page, _weights, _blocked = _phone(browser, live_server, javascript=False)
     page.goto(live_server.url + "/accounts/login/?next=/profile/address/")
     page.get_by_label("Tên đăng nhập, số điện thoại hoặc thư điện tử").fill("+84912345678")
     page.get_by_label("Mật khẩu").fill(PASSWORD)
@@ -109,4 +109,49 @@ def test_the_address_changes_without_javascript(browser, live_server) -> None:
     page.wait_for_url("**/profile/")
     user.refresh_from_db()
     assert user.address == "5 Phố Huế, Phường Hoàn Kiếm, Thành phố Hà Nội"
+    context.close()
+
+
+def test_organisation_pages_at_360px(browser, live_server) -> None:
+    from django.utils import timezone
+
+    User.objects.create_user(
+        username="doanhnghiep",
+        kind=User.Kind.ORGANISATION,
+        full_name="Công ty TNHH Sen Vàng",
+        organisation_id_number="0109876543",
+        identity_verified_at=timezone.now(),
+        address="25 Trần Duy Hưng, Phường Cầu Giấy, Hà Nội",
+    )
+    User.objects.create_user(
+        username="an", password=PASSWORD, full_name="Nguyễn Văn An", phone="0912345678"
+    )
+    User.objects.create_user(
+        username="ha", password=PASSWORD, full_name="Phạm Thu Hà", phone="0988424242"
+    )
+    context, page, weights, blocked = _phone(browser, live_server)
+    page.goto(live_server.url + "/accounts/login/?next=/profile/organisations/")
+    page.get_by_label("Tên đăng nhập, số điện thoại hoặc thư điện tử").fill("0912345678")
+    page.get_by_label("Mật khẩu").fill(PASSWORD)
+    page.get_by_role("button", name="Đăng nhập", exact=True).click()
+    page.wait_for_url("**/profile/organisations/")
+    _check(page, "accounts-organisations-empty", weights)
+    page.get_by_role("link", name="Đăng ký tổ chức bằng mã số thuế").click()
+    page.get_by_label("Mã số thuế").fill("0109876543")
+    page.get_by_role("button", name="Đăng ký").click()
+    page.wait_for_selector(".error-summary")
+    _check(page, "accounts-organisation-register-error", weights)
+    page.get_by_role("checkbox").check()
+    page.get_by_role("button", name="Đăng ký").click()
+    page.wait_for_selector("h1:has-text('Công ty TNHH Sen Vàng')")
+    page.get_by_role("link", name="Cấp quyền cho người khác").click()
+    page.get_by_label(
+        "Số điện thoại, thư điện tử hoặc số định danh cá nhân của người được cấp quyền"
+    ).fill("0988424242")
+    page.get_by_label("Có hiệu lực đến hết ngày").fill("31/12/2030")
+    _check(page, "accounts-organisation-authorise", weights)
+    page.get_by_role("button", name="Cấp quyền").click()
+    page.wait_for_selector("td:has-text('Phạm Thu Hà')")
+    _check(page, "accounts-organisation-detail", weights)
+    assert blocked == []
     context.close()

@@ -160,6 +160,7 @@ def test_organisation_pages_register_authorise_and_revoke(binh: User) -> None:
     assert f"{authorisation.valid_to.astimezone(dt.UTC):%Y-%m-%d %H}" == "2030-12-31 17"
     detail = client.get(f"/profile/organisations/{organisation.pk}/").content.decode()
     assert "Nguyễn Văn An" in detail
+    assert "đến hết 31/12/2030" in detail
     # the authorised person sees the organisation, not the list of people
     other_client = _signed_in(other)
     listing = other_client.get("/profile/organisations/").content.decode()
