@@ -65,7 +65,7 @@ def _next(request: HttpRequest) -> str:
 @csrf_protect
 @require_http_methods(["GET", "POST"])
 def signup(request: HttpRequest) -> HttpResponse:
-    if request.user.is_authenticated and request.method == "GET":
+    if request.user.is_authenticated:  # already signed in: no second account from here
         return redirect(_next(request))
     form = SignUpForm(request.POST if request.method == "POST" else None)
     status = 200

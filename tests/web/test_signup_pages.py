@@ -99,3 +99,11 @@ def test_the_page_speaks_english() -> None:
     page = client.get("/accounts/signup/").content.decode()
     assert "Create an account" in page
     assert "I agree" in page
+
+
+def test_a_signed_in_person_is_sent_on_and_makes_no_second_account() -> None:
+    client = Client()
+    _post(client)
+    answer = _post(client, contact="binh@example.vn")
+    assert answer.status_code == 302  # type: ignore[attr-defined]
+    assert User.objects.count() == 1
