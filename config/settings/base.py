@@ -331,6 +331,8 @@ MOTCUA_RATE_LIMITS = {
     # Payment gateways' callbacks per address: generous (a bank's IPN bursts), but a flood
     # of forged callbacks is cut off.
     "payment_callback": (600, 60),
+    # Account sign-ups (/accounts/signup/) per client address: every attempt counts.
+    "signup": (10, 3600),
 }
 # Reverse proxies whose X-Forwarded-For is believed (addresses or CIDRs, comma-separated),
 # e.g. "127.0.0.1" for nginx on the same host. Empty: the socket peer is the client.
@@ -510,3 +512,17 @@ MOTCUA_DEMO_IDP_KEY_FILE: Path | None = Path(
 MOTCUA_DEMO_IDP_ISSUER = os.environ.get(
     "MOTCUA_DEMO_IDP_ISSUER", f"{MOTCUA_PUBLIC_URL}/demo-idp"
 ).rstrip("/")
+
+# Confirming a new or changed phone number / e-mail address (motcua.accounts.contact): a
+# dotted path to a sender. The default records the confirmation as pending and sends nothing
+# (the notifications issue brings a real one); docs/accounts.md.
+MOTCUA_CONTACT_CONFIRMATION_SENDER = os.environ.get(
+    "MOTCUA_CONTACT_CONFIRMATION_SENDER", "motcua.accounts.contact.PendingConfirmationSender"
+)
+# Where an organisation's tax code is checked when a person registers it
+# (motcua.accounts.organisations): a dotted path to a registry. The default knows the
+# organisations whose account was verified (the demo business of load_demo); a connection to
+# the National Business Registration Database replaces it.
+MOTCUA_BUSINESS_REGISTRY = os.environ.get(
+    "MOTCUA_BUSINESS_REGISTRY", "motcua.accounts.organisations.VerifiedAccountsRegistry"
+)

@@ -13,6 +13,7 @@ MOTCUA_RATE_LIMITS = {
     "lookup": (1000, 60),
     "verify": (1000, 60),
     "payment_callback": (1000, 60),
+    "signup": (1000, 3600),
 }
 MOTCUA_SUBMISSION_QUOTAS = {"default": (1000, 3600), "integrator": (1000, 3600)}
 MOTCUA_DEMO_MODE = True

@@ -10,7 +10,13 @@ from django.utils.translation import gettext_lazy as _
 from motcua.core.clock import now
 from motcua.core.generation_cache import InvalidatingAdminMixin
 
-from .models import ApiToken, User
+from .models import (
+    ApiToken,
+    BusinessOrganisation,
+    ContactConfirmation,
+    OrganisationAuthorisation,
+    User,
+)
 from .services import (
     api_token_create,
     api_token_revoke,
@@ -126,3 +132,42 @@ class ApiTokenAdmin(InvalidatingAdminMixin, admin.ModelAdmin):
 
     def invalidate_cache(self) -> None:
         api_tokens_cache_invalidate()
+
+
+class _ReadOnlyAdmin(admin.ModelAdmin):
+    """Written by the services only (people on the portal, with audit events): the admin
+    shows them."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class OrganisationAuthorisationInline(admin.TabularInline):
+    model = OrganisationAuthorisation
+    fields = ("person", "role", "valid_from", "valid_to", "granted_by", "revoked_at")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(BusinessOrganisation)
+class BusinessOrganisationAdmin(_ReadOnlyAdmin):
+    list_display = ("name", "tax_code", "registered_by", "registered_at", "source")
+    search_fields = ("name", "tax_code")
+    inlines = (OrganisationAuthorisationInline,)
+
+
+@admin.register(ContactConfirmation)
+class ContactConfirmationAdmin(_ReadOnlyAdmin):
+    list_display = ("person", "channel", "requested_at", "sender", "confirmed_at")
+    list_filter = ("channel", "sender")
+    fields = ("person", "channel", "requested_at", "sender", "confirmed_at")

@@ -3,8 +3,8 @@ failure log (`motcua.accounts.signin`), for every caller of `django.contrib.auth
 (the admin's sign-in form, the API's token endpoint).
 
 The user name may also be a phone number or an e-mail address: when no account has that user
-name and exactly one active account has that phone number (or that e-mail address, in any
-letter case), that account is meant.
+name and exactly one active account has that phone number (written in any of its forms:
+0912345678, +84912345678) or that e-mail address (in any letter case), that account is meant.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from typing import Any
 from django.contrib.auth.backends import ModelBackend
 from django.http import HttpRequest
 
+from motcua.core.identifiers import InvalidIdentifier, phone_clean
 from motcua.core.ratelimit import client_ip
 
 from .models import User
@@ -25,8 +26,12 @@ PHONE = re.compile(r"^\+?[0-9]{9,15}$")
 
 def _resolve(identifier: str) -> str:
     """The user name meant by `identifier` (a user name, a phone number or an e-mail)."""
-    if PHONE.match(identifier):
-        others = User.objects.filter(phone=identifier, is_active=True)
+    if PHONE.match(identifier.replace(" ", "")):
+        try:  # 0912345678, +84912345678 and 84 912 345 678 are one number
+            phone = phone_clean(identifier)
+        except InvalidIdentifier:
+            phone = identifier
+        others = User.objects.filter(phone__in={identifier, phone}, is_active=True)
     elif "@" in identifier:
         others = User.objects.filter(email__iexact=identifier, is_active=True)
     else:

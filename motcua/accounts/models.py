@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import secrets
 
@@ -7,6 +8,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from motcua.core.clock import local
 from motcua.core.models import AppendOnlyModel, AppendOnlyQuerySet
 
 
@@ -54,6 +56,11 @@ class User(AbstractUser):
     )
     phone = models.CharField(_("số điện thoại"), max_length=15, blank=True)
     address = models.CharField(_("địa chỉ"), max_length=300, blank=True)
+    # The address as its parts (the profile page): the official codes of the two-level
+    # units (`vietnam-provinces`) and the street line; `address` is their text, written out.
+    address_province_code = models.CharField(_("mã tỉnh, thành phố"), max_length=2, blank=True)
+    address_ward_code = models.CharField(_("mã phường, xã"), max_length=5, blank=True)
+    address_street = models.CharField(_("số nhà, đường phố"), max_length=200, blank=True)
     language = models.CharField(
         _("ngôn ngữ"), max_length=5, default="vi", choices=[("vi", "Tiếng Việt"), ("en", "English")]
     )
@@ -151,3 +158,118 @@ class ConsentRecord(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.person_id}:{self.purpose}:{self.decision}"
+
+
+class ContactChannel(models.TextChoices):
+    PHONE = "phone", _("số điện thoại")
+    EMAIL = "email", _("thư điện tử")
+
+
+class ContactConfirmation(models.Model):
+    """A phone number or an e-mail address of an account that is to be confirmed by its
+    owner (`accounts.contact.contact_confirmation_request`). `confirmed_at` stays empty until
+    the notifications issue brings a sender that sends a code and a service that checks it:
+    nothing marks a contact confirmed before that (docs/accounts.md)."""
+
+    person = models.ForeignKey(User, on_delete=models.CASCADE, related_name="contact_confirmations")
+    channel = models.CharField(_("kênh"), max_length=10, choices=ContactChannel.choices)
+    value = models.CharField(_("địa chỉ liên hệ"), max_length=254)
+    requested_at = models.DateTimeField(_("yêu cầu lúc"))
+    sender = models.CharField(_("cách gửi"), max_length=100)
+    confirmed_at = models.DateTimeField(_("xác nhận lúc"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("xác nhận liên hệ")
+        verbose_name_plural = _("xác nhận liên hệ")
+        indexes = [models.Index(fields=["person", "channel", "requested_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.person_id}:{self.channel}"
+
+
+class BusinessOrganisation(models.Model):
+    """An organisation (enterprise, cooperative, association) known by its tax code, for
+    which authorised people file dossiers (`accounts.organisations`)."""
+
+    tax_code = models.CharField(_("mã số thuế"), max_length=14, unique=True)
+    name = models.CharField(_("tên tổ chức"), max_length=300)
+    address = models.CharField(_("địa chỉ trụ sở"), max_length=300, blank=True)
+    registered_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", verbose_name=_("người đăng ký")
+    )
+    registered_at = models.DateTimeField(_("đăng ký lúc"))
+    source = models.CharField(
+        _("nguồn đối chiếu"),
+        max_length=40,
+        help_text=_("Nơi đã đối chiếu mã số thuế và tên (cơ sở dữ liệu đăng ký doanh nghiệp)."),
+    )
+
+    class Meta:
+        verbose_name = _("tổ chức, doanh nghiệp")
+        verbose_name_plural = _("tổ chức, doanh nghiệp")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.tax_code})"
+
+
+class AuthorisationRole(models.TextChoices):
+    LEGAL_REPRESENTATIVE = "legal_representative", _("người đại diện theo pháp luật")
+    AUTHORISED = "authorised", _("người được uỷ quyền")
+
+
+class OrganisationAuthorisation(models.Model):
+    """A person who may act for an organisation, from `valid_from` until `valid_to` (open:
+    until revoked). Revoking sets `revoked_at`; the row is kept (who could act when)."""
+
+    organisation = models.ForeignKey(
+        BusinessOrganisation, on_delete=models.PROTECT, related_name="authorisations"
+    )
+    person = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="organisation_authorisations"
+    )
+    role = models.CharField(_("vai trò"), max_length=30, choices=AuthorisationRole.choices)
+    valid_from = models.DateTimeField(_("hiệu lực từ"))
+    valid_to = models.DateTimeField(_("hiệu lực đến"), null=True, blank=True)
+    granted_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", verbose_name=_("người cấp quyền")
+    )
+    granted_at = models.DateTimeField(_("cấp lúc"))
+    revoked_at = models.DateTimeField(_("thu hồi lúc"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("người thu hồi"),
+    )
+
+    class Meta:
+        verbose_name = _("người được quyền thay mặt tổ chức")
+        verbose_name_plural = _("người được quyền thay mặt tổ chức")
+        indexes = [models.Index(fields=["person", "organisation"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(valid_to__isnull=True)
+                | models.Q(valid_to__gt=models.F("valid_from")),
+                name="authorisation_ends_after_start",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id}:{self.person_id}:{self.role}"
+
+    @property
+    def last_day(self) -> dt.date | None:
+        """The last day it is in force, in Việt Nam's time (`valid_to` is exclusive)."""
+        if self.valid_to is None:
+            return None
+        return local(self.valid_to - dt.timedelta(microseconds=1)).date()
+
+    def is_active_at(self, moment: dt.datetime) -> bool:
+        """In force at `moment`: started, not ended, not revoked."""
+        if self.revoked_at is not None and self.revoked_at <= moment:
+            return False
+        if self.valid_from > moment:
+            return False
+        return self.valid_to is None or moment < self.valid_to

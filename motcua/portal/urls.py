@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import verify, views
+from . import profile_urls, verify, views
 
 app_name = "portal"
 urlpatterns = [
@@ -11,3 +11,6 @@ urlpatterns = [
     path("verify/<str:code>/", verify.verify_document, name="verify_document"),
     path("verify/<str:code>/qr.svg", verify.verify_qr, name="verify_qr"),
 ]
+
+# The signed-in person's profile and organisations (/profile/...).
+urlpatterns += profile_urls.urlpatterns

@@ -224,6 +224,26 @@ def test_an_existing_account_is_found_by_personal_id_and_updated(
     assert browser.cookies["sessionid"].value != "planted-by-an-attacker"
 
 
+def test_the_address_the_person_gave_on_their_profile_is_kept(
+    backchannel: InProcess, people: dict[str, DemoPerson]
+) -> None:
+    existing = User.objects.create_user(
+        username="an",
+        password="x-secret-123",
+        full_name="Nguyen Van An",
+        personal_id=AN["personal_id"],
+        address="5 Phố Huế, Phường Hai Bà Trưng, Thành phố Hà Nội",
+        address_province_code="01",
+        address_ward_code="00256",
+        address_street="5 Phố Huế",
+    )
+    assert _sign_in(_browser(), people[AN["personal_id"]]).status_code == 302
+    existing.refresh_from_db()
+    assert existing.full_name == AN["full_name"]  # verified: overwritten
+    assert existing.address == "5 Phố Huế, Phường Hai Bà Trưng, Thành phố Hà Nội"  # kept
+    assert (existing.address_ward_code, existing.address_street) == ("00256", "5 Phố Huế")
+
+
 def _refused(answer: Any, code: str, status: int = 400) -> None:
     assert answer.status_code == status, answer.content
     assert f'data-code="{code}"' in answer.content.decode()

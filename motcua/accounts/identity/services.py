@@ -18,9 +18,10 @@ from ..models import User
 from .base import IdentityError, VerifiedIdentity
 
 #: The identity fields a provider's record overwrites (the verified ones), and those it only
-#: fills when the account has none (the person may keep their own phone and e-mail).
-VERIFIED_FIELDS = ("full_name", "personal_id", "date_of_birth", "address")
-FILLED_FIELDS = ("phone", "email")
+#: fills when the account has none (the person may keep their own phone and e-mail, and the
+#: address where they live, set on their profile: VNeID's is the permanent residence).
+VERIFIED_FIELDS = ("full_name", "personal_id", "date_of_birth")
+FILLED_FIELDS = ("phone", "email", "address")
 
 
 def _username(personal_id: str) -> str:

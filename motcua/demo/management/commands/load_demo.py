@@ -15,6 +15,7 @@ from motcua.demo.accounts import DEMO_PASSWORD, demo_accounts_load
 from motcua.demo.datastore import demo_datastore_load
 from motcua.demo.dossiers import demo_dossiers_load, demo_verify_codes
 from motcua.demo.identity import NEWCOMERS, demo_identity_people_load
+from motcua.demo.organisations import AUTHORISED, demo_organisations_load
 from motcua.documents.issued import verify_path
 from motcua.organisation.services import unit_tree_load
 
@@ -71,6 +72,8 @@ class Command(BaseCommand):
             )
             self._step("Tài khoản trình diễn")
             accounts, raw_key = demo_accounts_load(now=now)
+            self._step("Tổ chức trên cổng và người được thay mặt")
+            self.stdout.write(f"  {demo_organisations_load(now=now)}")
             self._step("Kho dữ liệu, dữ liệu quốc gia trình diễn")
             self.stdout.write(f"  {demo_datastore_load(now=now)}")
             self._step("Hồ sơ trình diễn")
@@ -91,6 +94,9 @@ class Command(BaseCommand):
         self.stdout.write(f"\nTài khoản trình diễn (mật khẩu: {DEMO_PASSWORD}):")
         for account in accounts:
             self.stdout.write(f"  {account.username:<22} {account.role:<32} {account.where}")
+        self.stdout.write(
+            f"  {AUTHORISED:<22} {'Công dân, được uỷ quyền':<32} thay mặt Công ty TNHH Sen Vàng"
+        )
         if raw_key:
             self.stdout.write(f"\nKhoá API của tichhop.congtinh (chỉ hiện một lần): {raw_key}")
         url = options["url"].rstrip("/")

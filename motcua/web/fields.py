@@ -1,0 +1,19 @@
+"""Form fields for pages whose rules are a service's."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+
+class ServiceCheckedCharField(forms.CharField):
+    """A field the page needs (shown without "(không bắt buộc)") whose emptiness the service
+    checks, so that every problem of the page is reported at once, in the service's words."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs["required"] = True
+        super().__init__(**kwargs)
+
+    def validate(self, value: Any) -> None:
+        """No "required" check here: the service refuses an empty value."""
