@@ -77,7 +77,12 @@ def identity_callback(request: HttpRequest, provider: str) -> HttpResponse:
             raise IdentityError("limited")
         chosen = identity_provider_get(provider)
         identity = chosen.complete(request)
-        user = user_sign_in_with_identity(identity=identity, now=wall_now())
+        signed_in = request.user if request.user.is_authenticated else None
+        user = user_sign_in_with_identity(
+            identity=identity,
+            now=wall_now(),
+            signed_in=signed_in,
+        )
     except IdentityError as exc:
         return _refusal(request, provider, exc)
     target = _safe_next(request, request.session.pop(NEXT_KEY, ""))

@@ -196,15 +196,17 @@ def test_a_new_citizen_signs_in_and_gets_a_verified_account(
     }
 
 
-def test_an_existing_account_is_found_by_personal_id_and_updated(
+def test_an_account_already_verified_is_found_by_personal_id_and_updated(
     backchannel: InProcess, people: dict[str, DemoPerson]
 ) -> None:
     existing = User.objects.create_user(
         username="congdan",
         password="x-secret-123",
-        full_name="Nguyen Van An (tu khai)",
+        full_name="Nguyen Van An (cu)",
         personal_id=AN["personal_id"],
         phone="0900000001",
+        identity_verified_at=dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.UTC),
+        identity_source="vneid",
     )
     browser = _browser()
     browser.cookies.load({"sessionid": "planted-by-an-attacker"})
@@ -217,11 +219,61 @@ def test_an_existing_account_is_found_by_personal_id_and_updated(
     assert existing.date_of_birth == AN["date_of_birth"]
     assert existing.address == AN["permanent_address"]
     assert existing.phone == "0900000001"  # the person's own phone is kept
-    assert existing.identity_verified_at is not None
     assert existing.identity_source == "vneid"
     assert existing.has_usable_password()
     assert browser.session["_auth_user_id"] == str(existing.pk)
     assert browser.cookies["sessionid"].value != "planted-by-an-attacker"
+
+
+def test_a_number_typed_on_another_account_never_opens_that_account(
+    backchannel: InProcess, people: dict[str, DemoPerson]
+) -> None:
+    # given someone typed An's number on their own unverified account
+    squatter = User.objects.create_user(
+        username="ke-mao-danh",
+        password="x-secret-123",
+        full_name="Người khác",
+        personal_id=AN["personal_id"],
+    )
+    # when An signs in with VNeID for the first time
+    browser = _browser()
+    assert _sign_in(browser, people[AN["personal_id"]]).status_code == 302
+
+    # then An has an account of their own, and the typed claim left the other account
+    an = User.objects.get(personal_id=AN["personal_id"])
+    assert an.pk != squatter.pk
+    assert browser.session["_auth_user_id"] == str(an.pk)
+    assert an.identity_verified_at is not None
+    assert not an.has_usable_password()
+    squatter.refresh_from_db()
+    assert (squatter.personal_id, squatter.full_name) == ("", "Người khác")
+    assert squatter.identity_verified_at is None
+    assert AuditEvent.objects.filter(
+        action="identity_claim_dropped", object_id=str(squatter.pk)
+    ).exists()
+
+
+def test_a_signed_in_password_account_is_verified_by_its_owner(
+    backchannel: InProcess, people: dict[str, DemoPerson]
+) -> None:
+    # given An's own password account, signed in, with the number typed (or not yet)
+    own = User.objects.create_user(
+        username="an", password="x-secret-123", full_name="Nguyen Van An", phone="0900000001"
+    )
+    browser = _browser()
+    browser.force_login(own)
+
+    # when An signs in with VNeID from that session
+    assert _sign_in(browser, people[AN["personal_id"]]).status_code == 302
+
+    # then the same account is verified, with its password and phone
+    assert User.objects.count() == 1
+    own.refresh_from_db()
+    assert (own.personal_id, own.full_name) == (AN["personal_id"], AN["full_name"])
+    assert own.identity_verified_at is not None
+    assert own.has_usable_password()
+    assert own.phone == "0900000001"
+    assert browser.session["_auth_user_id"] == str(own.pk)
 
 
 def test_the_address_the_person_gave_on_their_profile_is_kept(
@@ -232,6 +284,7 @@ def test_the_address_the_person_gave_on_their_profile_is_kept(
         password="x-secret-123",
         full_name="Nguyen Van An",
         personal_id=AN["personal_id"],
+        identity_verified_at=dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.UTC),
         address="5 Phố Huế, Phường Hai Bà Trưng, Thành phố Hà Nội",
         address_province_code="01",
         address_ward_code="00256",
