@@ -46,6 +46,7 @@ from .reception import (
     dossier_refuse,
     dossier_submit,
 )
+from .ratings import dossier_rate
 from .reports import certified_copy_report_file
 from .suspensions import (
     dossier_close_unsupplemented,
@@ -85,6 +86,7 @@ __all__ = [
     "dossier_guide_at_counter",
     "dossier_guide_at_counter_with_files",
     "dossier_issue_result",
+    "dossier_rate",
     "dossier_receive",
     "dossier_receive_at_counter",
     "dossier_receive_at_counter_with_files",
