@@ -22,6 +22,8 @@ from django.utils.translation import gettext_lazy as _
 from motcua.accounts.models import User
 from motcua.core.errors import NotFound
 from motcua.core.services import data_access_record
+from motcua.documents.models import DataStoreItem
+from motcua.documents.selectors import datastore_item_get_for_actor
 
 from .models import (
     RATING_CRITERIA_CODES,
@@ -145,6 +147,31 @@ def certified_copy_reports_for_applicant(*, actor: User) -> QuerySet[CertifiedCo
         .select_related("dossier", "unit", "procedure_version__procedure")
         .order_by("-reported_at", "-id")
     )
+
+
+def datastore_item_for_download(*, actor: User, item_id: int, now: dt.datetime) -> DataStoreItem:
+    """The paper `item_id` of a data store `actor` may read (their own), to download: the read
+    is logged (subject `datastore_item`, purpose `datastore_download`), and so is a refused
+    one (`datastore_download_refused`: another person's item or none), which is NotFound."""
+    try:
+        item = datastore_item_get_for_actor(actor=actor, item_id=item_id)
+    except NotFound:
+        data_access_record(
+            actor=actor,
+            subject_type="datastore_item",
+            subject_id=str(item_id),
+            purpose="datastore_download_refused",
+            now=now,
+        )
+        raise
+    data_access_record(
+        actor=actor,
+        subject_type="datastore_item",
+        subject_id=str(item.pk),
+        purpose="datastore_download",
+        now=now,
+    )
+    return item
 
 
 # --- satisfaction (Decision 766/QĐ-TTg; for the supervisors' pages) --------------------------

@@ -38,6 +38,7 @@ from .processing import (
     dossier_transfer,
     dossier_withdraw,
 )
+from .ratings import dossier_rate
 from .reception import (
     dossier_guide_at_counter,
     dossier_receive,
@@ -46,7 +47,6 @@ from .reception import (
     dossier_refuse,
     dossier_submit,
 )
-from .ratings import dossier_rate
 from .reports import certified_copy_report_file
 from .suspensions import (
     dossier_close_unsupplemented,
