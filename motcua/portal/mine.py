@@ -196,13 +196,20 @@ def _action_forms(
                     "errors": (errors or {}).get(spec.name, []) if mine else [],
                 }
             )
+        shown = {f["name"] for f in fields}
+        general = [  # errors about no field of the form (a file nobody asked for)
+            message
+            for name, found in (errors or {}).items()
+            if name not in shown
+            for message in found
+        ]
         forms.append(
             {
                 "option": option,
                 "fields": fields,
                 "files": any(f["kind"] == "file" for f in fields),
                 "failed": mine,
-                "general": (errors or {}).get("__all__", []) if mine else [],
+                "general": general if mine else [],
             }
         )
     return forms
