@@ -48,7 +48,7 @@ class RatingIn(Schema):
     comment: str = Field("", max_length=2000, description="Ý kiến khác (không bắt buộc).")
 
 
-class ChoiceOut(Schema):
+class RatingChoiceOut(Schema):
     code: str
     label: str
 
@@ -64,8 +64,8 @@ class RatingStateOut(Schema):
     code: str = Field(..., description="Mã hồ sơ.")
     rateable: bool = Field(..., description="Hồ sơ đã có kết quả giải quyết và chưa được đánh giá.")
     rating: RatingOut | None = Field(None, description="Đánh giá đã gửi (mỗi hồ sơ một lần).")
-    levels: list[ChoiceOut]
-    criteria: list[ChoiceOut] = Field(..., description="Chín tiêu chí, theo thứ tự.")
+    levels: list[RatingChoiceOut]
+    criteria: list[RatingChoiceOut] = Field(..., description="Chín tiêu chí, theo thứ tự.")
 
 
 def _own(request: HttpRequest, code: str) -> tuple[Any, Dossier]:
