@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
@@ -209,10 +209,11 @@ def satisfaction_counts(
         aggregates[f"overall__{level}"] = Count("id", filter=Q(overall=level))
         for code in RATING_CRITERIA_CODES:
             aggregates[f"{code}__{level}"] = Count("id", filter=Q(**{code: level}))
-    rows = (
+    rows = cast(
+        Iterable[dict[str, Any]],
         ratings.values("unit_id", "unit__code", "unit__name")
         .annotate(**aggregates)
-        .order_by("unit__code")
+        .order_by("unit__code"),
     )
     return [
         SatisfactionCounts(

@@ -10,6 +10,7 @@ Nothing here writes in `save()` or signals.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -729,7 +730,7 @@ RATING_CRITERIA_CODES: tuple[str, ...] = tuple(code for code, _label in RATING_C
 RATEABLE_STATUSES = frozenset({DossierStatus.FINISHED, DossierStatus.RETURNED})
 
 
-def _criterion_field(label: Promise) -> models.CharField[str, str]:
+def _criterion_field(label: Any) -> models.CharField[str, str]:
     return models.CharField(label, max_length=20, choices=SatisfactionLevel.choices, blank=True)
 
 
