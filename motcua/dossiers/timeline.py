@@ -23,7 +23,7 @@ from motcua.core.clock import local
 from motcua.organisation.models import Unit
 
 from .lifecycle import DELIVERY_COUNTER, DELIVERY_ONLINE, DELIVERY_POST, action_label
-from .models import Dossier, DossierEvent, ResultOutcome, StepRun
+from .models import Channel, Dossier, DossierEvent, ResultOutcome, StepRun
 
 #: Events of the agency's own kitchen: not shown to the applicant.
 HIDDEN_ACTIONS = frozenset({"return_step", "answer_consult", "file_add_staff"})
@@ -106,6 +106,7 @@ def applicant_timeline(
             handling=handling,
             step_units=step_units,
             by_code=by_code,
+            channel=dossier.channel,
         )
         if entry is not None:
             entry.status_after = event.status_after
@@ -121,15 +122,20 @@ def _entry(
     handling: str,
     step_units: dict[tuple[str, dt.datetime], str],
     by_code: dict[str, str],
+    channel: int,
 ) -> TimelineEntry | None:
     action, at, reason = event.action, event.at, event.reason
     by_applicant = event.actor_role == "applicant"
     if action in HIDDEN_ACTIONS:
         return None
     if action == "submit":
-        return TimelineEntry(
-            at, _("Bạn đã nộp hồ sơ trực tuyến"), _("Gửi đến %(unit)s.") % {"unit": receiving}
-        )
+        if by_applicant:
+            title = _("Bạn đã nộp hồ sơ trực tuyến")
+        elif channel == Channel.POST:
+            title = _("Hồ sơ gửi qua bưu chính đã đến")
+        else:
+            title = _("Bạn đã nộp hồ sơ tại bộ phận một cửa")
+        return TimelineEntry(at, title, _("Nơi nhận: %(unit)s.") % {"unit": receiving})
     if action in {"receive", "receive_at_counter"}:
         detail = _("Tiếp nhận tại %(unit)s.") % {"unit": receiving}
         if after.get("appointment_at"):
