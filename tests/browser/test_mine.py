@@ -36,7 +36,9 @@ def _dossiers(world: World) -> tuple[Dossier, Dossier]:
 
 
 @pytest.fixture
-def citizen_page(browser, live_server, world: World, request) -> Iterator[tuple[object, dict, bool]]:  # type: ignore[no-untyped-def]
+def citizen_page(  # type: ignore[no-untyped-def]
+    browser, live_server, world: World, request
+) -> Iterator[tuple[object, dict[str, int], bool]]:
     javascript = request.param
     context = browser.new_context(
         locale="vi-VN",
