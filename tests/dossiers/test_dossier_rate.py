@@ -166,3 +166,16 @@ def test_satisfaction_counts_per_unit_and_period(world):
     assert row.criteria["publicity"] == {"very_satisfied": 0, "satisfied": 0, "not_satisfied": 0}
     assert satisfaction_counts(start=vn(2026, 4, 1), end=vn(2026, 5, 1)) == []
     assert satisfaction_counts(start=vn(2026, 3, 1), end=vn(2026, 4, 1), unit_ids=[0]) == []
+
+
+def test_the_admin_lists_ratings_read_only(world, admin_client):
+    dossier = settled(world)
+    rating = dossier_rate(dossier=dossier, actor=world.citizen, overall="satisfied", now=RATED)
+
+    listing = admin_client.get("/admin/dossiers/dossierrating/")
+    page = admin_client.get(f"/admin/dossiers/dossierrating/{rating.pk}/change/")
+
+    assert listing.status_code == 200
+    assert dossier.code in listing.content.decode()
+    assert page.status_code == 200
+    assert admin_client.get("/admin/dossiers/dossierrating/add/").status_code == 403
