@@ -179,3 +179,22 @@ def test_the_admin_lists_ratings_read_only(world, admin_client):
     assert dossier.code in listing.content.decode()
     assert page.status_code == 200
     assert admin_client.get("/admin/dossiers/dossierrating/add/").status_code == 403
+
+
+def test_a_simultaneous_second_rating_loses_to_the_constraint(world, monkeypatch):
+    """Two requests that both passed the "already rated?" check: the unique constraint
+    decides, and the loser gets the same answer with nothing written."""
+    dossier = settled(world)
+    dossier_rate(dossier=dossier, actor=world.citizen, overall="satisfied", now=RATED)
+    before = state(dossier)
+    monkeypatch.setattr(
+        "motcua.dossiers.services.ratings.DossierRating.objects.filter",
+        lambda **kw: DossierRating.objects.none(),
+    )
+
+    with pytest.raises(Conflict) as caught:
+        dossier_rate(dossier=dossier, actor=world.citizen, overall="not_satisfied", now=RATED)
+
+    assert caught.value.code == "rating_exists"
+    assert state(dossier) == before
+    assert DossierEvent.objects.filter(dossier=dossier, action="rate").count() == 1
