@@ -23,6 +23,7 @@ from . import (
     forms,
     payments,
     procedures,
+    ratings,
     system,
     tokens,
     units,
@@ -88,6 +89,7 @@ api.add_router("/units", units.router)
 api.add_router("/dossiers", dossiers.router)
 api.add_router("/dossiers", dossier_actions.router)
 api.add_router("/dossiers", certified_copies.router)
+api.add_router("/dossiers", ratings.router)
 api.add_router("/reports", certified_copies.reports_router)
 api.add_router("", files.router)
 api.add_router("", datastore.router)

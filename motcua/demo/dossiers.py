@@ -439,3 +439,106 @@ def demo_verify_codes(*, count: int) -> list[str]:
         .order_by("-issued_at", "-id")
         .values_list("code", flat=True)[:count]
     )
+
+
+#: The demo citizen's own dossiers (`congdan`, the portal's "My dossiers"): one in each
+#: situation a person meets. "supplement_files" asks for a component's file.
+CITIZEN_TARGETS = (
+    "registered",
+    "processing",
+    "late",
+    "payment",
+    "withdrawn",
+    "finished",
+    "returned",
+    "returned",
+)
+
+
+def demo_citizen_dossiers_load(*, now: dt.datetime, seed: int = 2026) -> DemoSummary:
+    """Dossiers of the demo citizen `congdan` in the statuses a person meets (each driven
+    through the real services at simulated times), plus one waiting for a supplement that
+    asks for a component's file. Idempotent: nothing when congdan already has dossiers."""
+    summary = DemoSummary()
+    citizen = User.objects.filter(username="congdan").first()
+    if citizen is None or Dossier.objects.filter(applicant=citizen).exists():
+        summary.skipped_existing = True
+        return summary
+    rng = random.Random(seed)
+    staff = _Staff()
+    wards = [u for u in staffed_units() if u.level == Unit.Level.COMMUNE and staff.has_unit(u)]
+    if not wards:
+        return summary
+    commune_versions, _province = _versions(
+        (local(now) - dt.timedelta(days=DAYS_BACK)).date(), staff
+    )
+    online = [v for v in commune_versions if v.online_level != OnlineLevel.NONE]
+    for target in CITIZEN_TARGETS:
+        try:
+            dossier = _one(
+                rng=rng,
+                staff=staff,
+                now=now,
+                target=target,
+                wards=wards,
+                branches=[],
+                commune_versions=online or commune_versions,
+                province_versions=[],
+                citizen=citizen,
+            )
+        except (DomainError, LookupError):
+            summary.failed += 1
+            continue
+        summary.created += 1
+        summary.by_status[dossier.status] = summary.by_status.get(dossier.status, 0) + 1
+    with_parts = [v for v in online if v.components.exists()]
+    if with_parts:
+        try:
+            dossier = _supplement_asking_a_file(
+                citizen=citizen, version=rng.choice(with_parts), ward=wards[0], staff=staff, now=now
+            )
+        except (DomainError, LookupError):
+            summary.failed += 1
+        else:
+            summary.created += 1
+            summary.by_status[dossier.status] = summary.by_status.get(dossier.status, 0) + 1
+    return summary
+
+
+def _supplement_asking_a_file(
+    *, citizen: User, version: ProcedureVersion, ward: Unit, staff: _Staff, now: dt.datetime
+) -> Dossier:
+    clock = clock_for_unit(ward)
+    start = clock.counting_start(now - dt.timedelta(days=3), channel="counter")
+    officer = _Run(rng=random.Random(0), staff=staff, now=now, clock=clock).actor(
+        ward, Role.OFFICER
+    )
+    form = _form_data(
+        version,
+        rng=random.Random(f"congdan/{start.isoformat()}"),
+        today=local(start).date(),
+        ward=ward.code,
+    )
+    dossier = s.dossier_submit(
+        applicant=citizen,
+        procedure_version=version,
+        receiving_unit=ward,
+        form_data=form,
+        now=start,
+        channel=Channel.ONLINE,
+        applicant_name=citizen.full_name,
+        applicant_id_number=citizen.personal_id,
+        applicant_phone=citizen.phone,
+        applicant_email=citizen.email,
+        applicant_address=citizen.address,
+    )
+    part = version.components.order_by("order").first()
+    assert part is not None
+    return s.dossier_request_supplement(
+        dossier=dossier,
+        actor=officer,
+        now=clock.add_working_hours(start, Decimal(1)),
+        items=[
+            {"component": part.code, "reason": "Bản chụp bị mờ, không đọc được; nộp lại bản rõ."}
+        ],
+    )

@@ -27,11 +27,13 @@ from motcua.organisation.models import Unit
 
 from .lifecycle import action_label, role_label
 from .models import (
+    RATING_CRITERIA_CODES,
     CertifiedCopyReport,
     Dossier,
     DossierCodeCounter,
     DossierEvent,
     DossierFile,
+    DossierRating,
     StepRun,
     Suspension,
 )
@@ -361,6 +363,39 @@ class CertifiedCopyReportAdmin(admin.ModelAdmin):
         "reported_at",
     )
     readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+RATING_FIELDS: tuple[str, ...] = (
+    "dossier",
+    "unit",
+    "procedure_version",
+    "overall",
+    *RATING_CRITERIA_CODES,
+    "comment",
+    "rated_at",
+)
+
+
+@admin.register(DossierRating)
+class DossierRatingAdmin(admin.ModelAdmin):
+    """Applicants' satisfaction ratings, read only (written by `dossier_rate`; counted by
+    `applicant_selectors.satisfaction_counts`). The comment is the applicant's own words."""
+
+    list_display = ("rated_at", "dossier", "unit", "overall")
+    list_filter = ("overall", "unit")
+    list_select_related = ("dossier", "unit")
+    search_fields = ("dossier__code",)
+    fields = RATING_FIELDS
+    readonly_fields = RATING_FIELDS
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -514,6 +514,9 @@ EVENT_LABELS: dict[str, Promise] = {
     # Not transitions either: a component provided without an upload (services.datastore).
     "component_reuse": _("Dùng lại giấy tờ từ kho dữ liệu"),
     "component_national_data": _("Khai thác dữ liệu quốc gia thay giấy tờ"),
+    # The applicant's own records (services.reports, services.ratings).
+    "certified_copy_report": _("Phản ánh bị yêu cầu bản sao chứng thực"),
+    "rate": _("Đánh giá mức độ hài lòng"),
 }
 
 ROLE_LABELS: dict[str, Promise] = {

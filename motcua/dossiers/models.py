@@ -10,9 +10,11 @@ Nothing here writes in `save()` or signals.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from motcua.catalog.models import ProcedureVersion, ProcessStep, ResultKind
@@ -280,6 +282,10 @@ class Dossier(models.Model):
         indexes = [
             models.Index(fields=["receiving_unit", "status"], name="dossier_recv_status_idx"),
             models.Index(fields=["handling_unit", "status"], name="dossier_hand_status_idx"),
+            # "My dossiers" (the portal): one applicant's, newest first, without a sort.
+            models.Index(
+                fields=["applicant", "-submitted_at", "-id"], name="dossier_applicant_new_idx"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -695,3 +701,99 @@ class CertifiedCopyReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dossier_id} {self.component_code}"
+
+
+class SatisfactionLevel(models.TextChoices):
+    """The three answers of the satisfaction survey (Circular 01/2018/TT-VPCP; domain.md
+    section 7), for the dossier as a whole and for each criterion."""
+
+    VERY_SATISFIED = "very_satisfied", _("Rất hài lòng")
+    SATISFIED = "satisfied", _("Hài lòng")
+    NOT_SATISFIED = "not_satisfied", _("Không hài lòng")
+
+
+#: The nine criteria of the survey (domain.md section 7: 9 criteria x 2 points = 18), in the
+#: order of the law, each a column of `DossierRating` (blank: not answered).
+RATING_CRITERIA: tuple[tuple[str, Promise], ...] = (
+    ("settlement_time", _("Thời gian giải quyết so với quy định")),
+    ("time_per_agency", _("Thời gian giải quyết tại từng cơ quan, đơn vị")),
+    ("contacts", _("Số lần phải liên hệ với cơ quan để hoàn thiện hồ sơ")),
+    ("agencies", _("Số cơ quan, đơn vị phải liên hệ")),
+    ("one_stop", _("Việc tiếp nhận, trả kết quả qua bộ phận một cửa")),
+    ("publicity", _("Việc công khai thủ tục hành chính")),
+    ("staff_attitude", _("Thái độ, ứng xử của công chức")),
+    ("feedback_response", _("Việc tiếp nhận, xử lý phản ánh, kiến nghị")),
+    ("online_service", _("Chất lượng dịch vụ công trực tuyến")),
+)
+RATING_CRITERIA_CODES: tuple[str, ...] = tuple(code for code, _label in RATING_CRITERIA)
+#: Dossiers that may be rated: settled, a result (granted or a refusal to settle) issued.
+RATEABLE_STATUSES = frozenset({DossierStatus.FINISHED, DossierStatus.RETURNED})
+
+
+def _criterion_field(label: Any) -> models.CharField[str, str]:
+    return models.CharField(label, max_length=20, choices=SatisfactionLevel.choices, blank=True)
+
+
+class DossierRating(models.Model):
+    """The applicant's rating of how their dossier was settled (the satisfaction survey of
+    Circular 01/2018/TT-VPCP; Decision 766/QĐ-TTg counts it): an overall level, each of the
+    nine criteria (blank when not answered) and an optional comment. Once per dossier (a
+    unique constraint); `unit` and `procedure_version` are the dossier's handling unit and
+    version when rated, so counts per unit and period read this table alone. Written only by
+    `dossiers.services.ratings.dossier_rate`, with its `rate` event."""
+
+    dossier = models.OneToOneField(
+        Dossier, on_delete=models.PROTECT, related_name="rating", verbose_name=_("hồ sơ")
+    )
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("đơn vị giải quyết")
+    )
+    procedure_version = models.ForeignKey(
+        ProcedureVersion, on_delete=models.PROTECT, related_name="+", verbose_name=_("thủ tục")
+    )
+    overall = models.CharField(
+        _("mức độ hài lòng chung"), max_length=20, choices=SatisfactionLevel.choices
+    )
+    settlement_time = _criterion_field(_("Thời gian giải quyết so với quy định"))
+    time_per_agency = _criterion_field(_("Thời gian giải quyết tại từng cơ quan, đơn vị"))
+    contacts = _criterion_field(_("Số lần phải liên hệ với cơ quan để hoàn thiện hồ sơ"))
+    agencies = _criterion_field(_("Số cơ quan, đơn vị phải liên hệ"))
+    one_stop = _criterion_field(_("Việc tiếp nhận, trả kết quả qua bộ phận một cửa"))
+    publicity = _criterion_field(_("Việc công khai thủ tục hành chính"))
+    staff_attitude = _criterion_field(_("Thái độ, ứng xử của công chức"))
+    feedback_response = _criterion_field(_("Việc tiếp nhận, xử lý phản ánh, kiến nghị"))
+    online_service = _criterion_field(_("Chất lượng dịch vụ công trực tuyến"))
+    comment = models.TextField(_("ý kiến khác"), blank=True)
+    rated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("người đánh giá"),
+    )
+    rated_at = models.DateTimeField(_("đánh giá lúc"))
+
+    class Meta:
+        verbose_name = _("đánh giá mức độ hài lòng")
+        verbose_name_plural = _("đánh giá mức độ hài lòng")
+        ordering = ["-rated_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(overall__in=SatisfactionLevel.values),
+                name="dossier_rating_overall_valid",
+            ),
+            *(
+                models.CheckConstraint(
+                    condition=models.Q(**{f"{code}__in": ["", *SatisfactionLevel.values]}),
+                    name=f"dossier_rating_{code}_valid",
+                )
+                for code in RATING_CRITERIA_CODES
+            ),
+        ]
+        indexes = [models.Index(fields=["unit", "rated_at"], name="dossier_rating_unit_at")]
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id}: {self.overall}"
+
+    def criteria(self) -> dict[str, str]:
+        """The answered criteria, code -> level."""
+        return {code: getattr(self, code) for code in RATING_CRITERIA_CODES if getattr(self, code)}

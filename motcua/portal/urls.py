@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import profile_urls, verify, views
 
@@ -10,6 +10,7 @@ urlpatterns = [
     path("verify/", verify.verify_start, name="verify_start"),
     path("verify/<str:code>/", verify.verify_document, name="verify_document"),
     path("verify/<str:code>/qr.svg", verify.verify_qr, name="verify_qr"),
+    path("my/", include("motcua.portal.mine_urls")),
 ]
 
 # The signed-in person's profile and organisations (/profile/...).

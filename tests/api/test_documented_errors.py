@@ -227,6 +227,11 @@ def _report_twice(w: World) -> Any:
     return _report(w, code, **w.auth)
 
 
+def _rate(w: World, code: str | None = None, body: Any = None, **extra: Any) -> Any:
+    path = f"/api/v1/dossiers/{code or _own_dossier(w)}/rating"
+    return w.post(path, {"overall": "satisfied"} if body is None else body, **extra)
+
+
 COUNTS = "/api/v1/reports/certified-copy-requests"
 
 
@@ -461,6 +466,25 @@ CASES: dict[tuple[str, str], Callable[[World], Any]] = {
         "/api/v1/dossiers/x/certified-copy-reports", _too_big(), **w.auth
     ),
     ("dossiers_certified_copy_report", "422"): lambda w: _report(w, "x", body={}, **w.auth),
+    # ratings (the dossier of the case is registered: not settled, 409 `not_rateable`)
+    ("dossiers_rating_get", "400"): lambda w: w.client.get(
+        "/api/v1/dossiers/a%00/rating", **w.auth
+    ),
+    ("dossiers_rating_get", "401"): lambda w: w.client.get("/api/v1/dossiers/x/rating"),
+    ("dossiers_rating_get", "404"): lambda w: w.client.get("/api/v1/dossiers/x/rating", **w.auth),
+    ("dossiers_rating_create", "400"): lambda w: _rate(w, body={"overall": "wow"}, **w.auth),
+    ("dossiers_rating_create", "401"): lambda w: _rate(w, "x"),
+    ("dossiers_rating_create", "403"): lambda w: w.csrf_client().post(
+        "/api/v1/dossiers/x/rating",
+        json.dumps({"overall": "satisfied"}),
+        content_type="application/json",
+    ),
+    ("dossiers_rating_create", "404"): lambda w: _rate(w, "x", **w.auth),
+    ("dossiers_rating_create", "409"): lambda w: _rate(w, **w.auth),
+    ("dossiers_rating_create", "413"): lambda w: w.post(
+        "/api/v1/dossiers/x/rating", _too_big(), **w.auth
+    ),
+    ("dossiers_rating_create", "422"): lambda w: _rate(w, "x", body={}, **w.auth),
     ("reports_certified_copy_requests", "400"): lambda w: w.client.get(
         COUNTS, {"from": "2026-03-02", "to": "2026-03-01"}, **w.auth
     ),

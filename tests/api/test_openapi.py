@@ -42,6 +42,8 @@ OPERATIONS = {
     ("/api/v1/dossiers/{code}/forms/{number}", "get"),
     ("/api/v1/units/{code}/tracking-book", "get"),
     ("/api/v1/dossiers/{code}/certified-copy-reports", "post"),
+    ("/api/v1/dossiers/{code}/rating", "get"),
+    ("/api/v1/dossiers/{code}/rating", "post"),
     ("/api/v1/reports/certified-copy-requests", "get"),
     ("/api/v1/health", "get"),
     ("/api/v1/ready", "get"),

@@ -11,7 +11,7 @@ from motcua.catalog.services import catalog_load_demo
 from motcua.core.clock import VN_TZ
 from motcua.deadlines.services import calendar_seed
 from motcua.demo.accounts import demo_accounts_load
-from motcua.demo.dossiers import demo_dossiers_load
+from motcua.demo.dossiers import demo_citizen_dossiers_load, demo_dossiers_load
 from motcua.documents.models import IssuedDocument
 from motcua.dossiers.models import Dossier, DossierEvent, DossierStatus
 from motcua.idp_demo.models import DemoPerson
@@ -60,13 +60,32 @@ def test_reloading_keeps_existing_dossiers() -> None:
     assert Dossier.objects.count() == 5
 
 
+@pytest.mark.usefixtures("demo_city")
+def test_the_demo_citizen_has_dossiers_to_follow_supplement_and_rate() -> None:
+    summary = demo_citizen_dossiers_load(now=NOW)
+
+    assert summary.failed == 0
+    mine = Dossier.objects.filter(applicant__username="congdan")
+    assert mine.count() == summary.created == 9
+    statuses = set(mine.values_list("status", flat=True))
+    assert {DossierStatus.SUPPLEMENT_REQUESTED, DossierStatus.WITHDRAWN} <= statuses
+    assert statuses & {DossierStatus.FINISHED, DossierStatus.RETURNED}
+    asked = mine.get(status=DossierStatus.SUPPLEMENT_REQUESTED)
+    [item] = asked.suspensions.get(ended_at__isnull=True).items
+    assert asked.procedure_version.components.filter(code=item["component"]).exists()
+    assert not DossierEvent.objects.filter(dossier__in=mine, at__gt=NOW).exists()
+    assert demo_citizen_dossiers_load(now=NOW).skipped_existing
+    assert mine.count() == 9
+
+
 def test_load_demo_command_prints_the_accounts(capsys: pytest.CaptureFixture[str]) -> None:
     call_command("load_demo", "--dossiers", "10")
     out = capsys.readouterr().out
     assert "motcua.hoankiem" in out
     assert "motcua-demo-2026" in out
     assert "Khoá API của tichhop.congtinh" in out
-    assert Dossier.objects.count() == 10
+    assert Dossier.objects.exclude(applicant__username="congdan").count() == 10
+    assert Dossier.objects.filter(applicant__username="congdan").exists()
     # the demo VNeID knows the demo citizen as the accounts do, and two people more
     assert "/accounts/oidc/login/" in out
     an = DemoPerson.objects.get(personal_id="001090012345")

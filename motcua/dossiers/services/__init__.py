@@ -38,6 +38,7 @@ from .processing import (
     dossier_transfer,
     dossier_withdraw,
 )
+from .ratings import dossier_rate
 from .reception import (
     dossier_guide_at_counter,
     dossier_receive,
@@ -85,6 +86,7 @@ __all__ = [
     "dossier_guide_at_counter",
     "dossier_guide_at_counter_with_files",
     "dossier_issue_result",
+    "dossier_rate",
     "dossier_receive",
     "dossier_receive_at_counter",
     "dossier_receive_at_counter_with_files",

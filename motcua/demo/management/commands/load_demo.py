@@ -13,7 +13,11 @@ from motcua.core.errors import DomainError
 from motcua.deadlines.services import calendar_seed
 from motcua.demo.accounts import DEMO_PASSWORD, demo_accounts_load
 from motcua.demo.datastore import demo_datastore_load
-from motcua.demo.dossiers import demo_dossiers_load, demo_verify_codes
+from motcua.demo.dossiers import (
+    demo_citizen_dossiers_load,
+    demo_dossiers_load,
+    demo_verify_codes,
+)
 from motcua.demo.identity import NEWCOMERS, demo_identity_people_load
 from motcua.demo.organisations import AUTHORISED, demo_organisations_load
 from motcua.documents.issued import verify_path
@@ -81,6 +85,8 @@ class Command(BaseCommand):
                 count=options["dossiers"], seed=options["seed"], now=now, progress=self._progress
             )
             self.stdout.write(f"  {dossiers}")
+            self._step("Hồ sơ của công dân trình diễn (congdan)")
+            self.stdout.write(f"  {demo_citizen_dossiers_load(now=now, seed=options['seed'])}")
             self._step("VNeID thử nghiệm (đăng nhập bằng OpenID Connect)")
             people = demo_identity_people_load()
             self.stdout.write(f"  {people} người mới")
