@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import verify, views
 
@@ -10,4 +10,5 @@ urlpatterns = [
     path("verify/", verify.verify_start, name="verify_start"),
     path("verify/<str:code>/", verify.verify_document, name="verify_document"),
     path("verify/<str:code>/qr.svg", verify.verify_qr, name="verify_qr"),
+    path("", include("motcua.portal.apply")),  # /apply/: apply online
 ]
