@@ -3,8 +3,6 @@ every step, components uploaded / reused / national data, submitted once."""
 
 from __future__ import annotations
 
-import datetime as dt
-import io
 from typing import Any
 
 import pytest
@@ -14,7 +12,6 @@ from motcua.catalog.models import OnlineLevel, ProcedureVersion
 from motcua.core.errors import NotFound, ValidationError
 from motcua.core.models import DataAccessLog
 from motcua.documents.models import DataStoreItem, NationalDemoRecord, StoredFile
-from motcua.documents.services import datastore_item_add, file_store
 from motcua.dossiers.models import (
     ApplicationDraft,
     ComponentSource,
@@ -41,91 +38,11 @@ from motcua.dossiers.services.drafts import (
 )
 from tests.documents.samples import pdf_bytes
 
-from .factories import ComponentFactory, ProcedureVersionFactory
+from .drafts_world import LATER, apply_world
+from .factories import ProcedureVersionFactory
 from .helpers import MON, World
 
-LATER = MON + dt.timedelta(minutes=10)
-EFORM = {
-    "fields": [
-        {
-            "name": "full_name",
-            "label": "Họ và tên",
-            "type": "text",
-            "required": True,
-            "prefill": "profile.full_name",
-        },
-        {
-            "name": "personal_id",
-            "label": "Số định danh cá nhân",
-            "type": "personal_id",
-            "required": True,
-            "prefill": "profile.personal_id",
-        },
-        {
-            "name": "phone",
-            "label": "Số điện thoại",
-            "type": "phone",
-            "required": False,
-            "prefill": "profile.phone",
-        },
-        {"name": "request", "label": "Nội dung yêu cầu", "type": "textarea", "required": True},
-        {
-            "name": "spouse_id",
-            "label": "Số định danh của vợ/chồng",
-            "type": "personal_id",
-            "required": False,
-        },
-    ]
-}
-
-
-@pytest.fixture
-def apply_world(world: World, settings: Any) -> World:
-    """The citizen's identity is verified; TP1 (identity card, national data allowed), TP2
-    (a PDF, required), TP3 optional; the citizen has an identity card in the data store and
-    a population record."""
-    w = world
-    w.citizen.identity_verified_at = MON - dt.timedelta(days=30)
-    w.citizen.address = "12 Hàng Bạc, Hà Nội"
-    w.citizen.save()
-    w.version.eform = EFORM
-    w.version.save()
-    w.version.components.all().delete()
-    ComponentFactory(
-        version=w.version,
-        order=1,
-        code="TP1",
-        name="Thẻ căn cước",
-        accepted_forms=["national_data", "original_to_compare"],
-        national_database="population",
-        document_kind="identity_card",
-    )
-    ComponentFactory(
-        version=w.version,
-        order=2,
-        code="TP2",
-        name="Giấy chứng sinh",
-        allowed_types=["application/pdf"],
-    )
-    ComponentFactory(version=w.version, order=3, code="TP3", name="Giấy khác", required=False)
-    stored = file_store(actor=None, upload=io.BytesIO(pdf_bytes()), name="cccd.pdf", now=MON)
-    datastore_item_add(
-        owner_key=w.citizen.personal_id,
-        kind="identity_card",
-        title="Thẻ căn cước",
-        issuer="Cục Cảnh sát QLHC về TTXH",
-        valid_until=dt.date(2030, 1, 1),
-        file=stored,
-        now=MON,
-    )
-    NationalDemoRecord.objects.create(
-        database="population",
-        subject_key=w.citizen.personal_id,
-        reference="DC-42",
-        fields={"full_name": w.citizen.full_name},
-    )
-    settings.MOTCUA_NATIONAL_DATA = {"*": {"connector": "demo"}}
-    return w
+__all__ = ["apply_world"]
 
 
 def _pdf(name: str = "chung-sinh.pdf") -> SimpleUploadedFile:
@@ -222,7 +139,9 @@ def test_a_returning_citizen_types_nothing_they_typed_before(apply_world: World)
 def test_starting_again_resumes_the_open_draft(apply_world: World) -> None:
     w = apply_world
     draft = draft_start(actor=w.citizen, procedure_version=w.version, now=MON)
-    draft_save_step(draft=draft, actor=w.citizen, step="who", data={"for_someone_else": False}, now=MON)
+    draft_save_step(
+        draft=draft, actor=w.citizen, step="who", data={"for_someone_else": False}, now=MON
+    )
 
     again = draft_start(actor=w.citizen, procedure_version=w.version, now=LATER)
 
@@ -266,7 +185,9 @@ def test_an_invalid_id_number_is_refused_and_what_was_typed_is_kept(apply_world:
 def test_a_valid_page_moves_on(apply_world: World) -> None:
     w = apply_world
     draft = draft_start(actor=w.citizen, procedure_version=w.version, now=MON)
-    draft_save_step(draft=draft, actor=w.citizen, step="form-1", data={"request": "Cấp bản sao"}, now=MON)
+    draft_save_step(
+        draft=draft, actor=w.citizen, step="form-1", data={"request": "Cấp bản sao"}, now=MON
+    )
     stored = ApplicationDraft.objects.get(pk=draft.pk)
     assert stored.step == "component-TP1"
     assert stored.steps_done == ["form-1"]
@@ -327,7 +248,9 @@ def test_filing_for_someone_else_checks_the_principal(apply_world: World) -> Non
 def test_a_wrong_file_type_is_refused_and_the_draft_keeps_everything(apply_world: World) -> None:
     w = apply_world
     draft = draft_start(actor=w.citizen, procedure_version=w.version, now=MON)
-    draft_reuse_item(draft=draft, actor=w.citizen, component_code="TP1", item_id=_item(w).pk, now=MON)
+    draft_reuse_item(
+        draft=draft, actor=w.citizen, component_code="TP1", item_id=_item(w).pk, now=MON
+    )
     files = StoredFile.objects.count()
     png = SimpleUploadedFile("anh.png", b"\x89PNG\r\n\x1a\n" + b"0" * 64, content_type="image/png")
 
@@ -393,7 +316,11 @@ def test_someone_elses_draft_is_not_found_and_the_attempt_logged(apply_world: Wo
     )
     with pytest.raises(NotFound):
         draft_save_step(
-            draft=draft, actor=w.other_citizen, step="who", data={"for_someone_else": False}, now=MON
+            draft=draft,
+            actor=w.other_citizen,
+            step="who",
+            data={"for_someone_else": False},
+            now=MON,
         )
     assert ApplicationDraft.objects.get(pk=draft.pk).for_someone_else is None
 
@@ -421,7 +348,9 @@ def test_submit_files_the_dossier_with_every_component_in_one_go(apply_world: Wo
     }
     assert sources == {"TP1": ComponentSource.REUSED, "TP2": ComponentSource.UPLOADED}
     assert list(
-        DossierEvent.objects.filter(dossier=dossier).order_by("seq").values_list("action", flat=True)
+        DossierEvent.objects.filter(dossier=dossier)
+        .order_by("seq")
+        .values_list("action", flat=True)
     ) == ["submit", "component_reuse", "file_add"]
     stored = ApplicationDraft.objects.get(pk=draft.pk)
     assert (stored.status, stored.dossier_id, stored.submitted_at) == (
