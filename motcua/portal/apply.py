@@ -235,6 +235,8 @@ def _component_post(
 ) -> None:
     how = request.POST.get("how", "")
     step = f"component-{code}"
+    if request.FILES.get("file") is not None and not how.startswith("reuse:"):
+        how = "upload"  # a file chosen is what the person wants, whatever radio was left on
     if how == "upload":
         upload = request.FILES.get("file")
         if upload is None:
@@ -510,6 +512,8 @@ def _step_context(
                 chosen = f"reuse:{items[0].pk}"  # one click: the newest valid paper
             elif national_data_allowed(component):
                 chosen = "national"
+            elif not component.required:
+                chosen = "none"
             else:
                 chosen = "upload"
         types = ", ".join(

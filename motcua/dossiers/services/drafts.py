@@ -303,6 +303,15 @@ def _last_dossier(*, actor: User, version: ProcedureVersion) -> Dossier | None:
     )
 
 
+def _unit_of_address(units: list[Unit], address: str) -> Unit | None:
+    """The unit the person's address names ("... Phường Hoàn Kiếm, Hà Nội"), if exactly one."""
+    text = " ".join((address or "").casefold().split())
+    if not text:
+        return None
+    found = [u for u in units if u.name.casefold().removeprefix("ubnd ").strip() in text]
+    return found[0] if len(found) == 1 else None
+
+
 def _prefill(*, actor: User, version: ProcedureVersion, last: Dossier | None) -> dict[str, Any]:
     identity = applicant_identity(actor)
     previous = dict(last.form_data or {}) if last is not None else {}
@@ -351,6 +360,8 @@ def draft_start(
         unit = units[0]
     elif last is not None and any(u.pk == last.receiving_unit_id for u in units):
         unit = last.receiving_unit
+    else:
+        unit = _unit_of_address(units, actor.address)
     previous = (
         ApplicationDraft.objects.filter(owner=actor, status=DraftStatus.SUBMITTED)
         .order_by("-submitted_at", "-id")
