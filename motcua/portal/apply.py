@@ -355,6 +355,14 @@ def _ward_choices(province: str) -> list[tuple[str, str]]:
     return sorted(wards, key=lambda c: c[1])
 
 
+def _date_input(value: Any) -> str:
+    """A date as the person types it (dd/mm/yyyy); what they typed when it is not a date."""
+    try:
+        return dt.date.fromisoformat(str(value)).strftime("%d/%m/%Y")
+    except ValueError:
+        return "" if value is None else str(value)
+
+
 def _field_display(spec: dict[str, Any], value: Any) -> str:
     kind = field_type(spec)
     if value in (None, "", {}):
@@ -404,6 +412,7 @@ def _eform_fields(
             "locked": locked,
             "value": "" if value is None or isinstance(value, dict) else value,
             "display": _field_display(spec, value),
+            "display_input": _date_input(value) if kind == "date" else "",
             "choices": [
                 c if isinstance(c, dict) else {"value": c, "label": c}
                 for c in spec.get("choices") or []
@@ -483,7 +492,10 @@ def _step_context(
             else "other"
             if draft.for_someone_else
             else "self",
-            "rep": {k: rep.get(k, "") for k in REPRESENTATIVE_KEYS},
+            "rep": {
+                k: _date_input(rep.get(k)) if k == "principal_date_of_birth" else rep.get(k, "")
+                for k in REPRESENTATIVE_KEYS
+            },
             "identity": Identity.of_user(actor),
         }
     if step == "place":
