@@ -29,6 +29,7 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_safe
 from vietnam_provinces import Province, Ward
 
@@ -159,18 +160,50 @@ def _step_url(draft: ApplicationDraft, step: str) -> str:
 # --- /apply/<draft>/<step>/ ------------------------------------------------------------------
 
 
-def _errors(error: DomainError) -> list[dict[str, str]]:
+#: The labels of the "who" page's fields, for the error summary.
+REPRESENTATIVE_LABELS = {
+    "representative.principal_kind": gettext_lazy("Người ủy quyền là"),
+    "representative.principal_name": gettext_lazy("Họ tên người ủy quyền hoặc tên tổ chức"),
+    "representative.principal_id_number": gettext_lazy(
+        "Số định danh cá nhân (12 chữ số) hoặc mã số thuế"
+    ),
+    "representative.principal_date_of_birth": gettext_lazy("Ngày sinh của người ủy quyền"),
+    "representative.relationship": gettext_lazy(
+        "Quan hệ với người ủy quyền (cha, mẹ, người giám hộ...)"
+    ),
+    "representative.authorisation_document": gettext_lazy("Văn bản ủy quyền (số, ngày)"),
+}
+
+
+def _labels(version: ProcedureVersion) -> dict[str, str]:
+    """What the error summary names each field by: the e-form's labels, the principal's."""
+    labels = {k: str(v) for k, v in REPRESENTATIVE_LABELS.items()}
+    for spec in (version.eform or {}).get("fields", []):
+        labels[str(spec.get("name"))] = str(spec.get("label") or spec.get("name"))
+    return labels
+
+
+def _errors(error: DomainError, *, labels: dict[str, str]) -> list[dict[str, str]]:
+    """The error summary's entries: the field's label and the message, linked to the field;
+    the field's own message stays under it."""
     if isinstance(error, ValidationError) and error.errors:
-        return [
-            {
-                "field": str(e.get("field") or ""),
-                "anchor": _anchor(str(e.get("field") or "")),
-                "message": str(e.get("message") or error.render()),
-                "step": str(e.get("step") or ""),
-            }
-            for e in error.errors
-        ]
-    return [{"field": "", "anchor": "", "message": error.render(), "step": ""}]
+        out = []
+        for e in error.errors:
+            field = str(e.get("field") or "")
+            message = str(e.get("message") or error.render())
+            label = labels.get(field, "")
+            out.append(
+                {
+                    "field": field,
+                    "anchor": _anchor(field),
+                    "message": message,
+                    "summary": f"{label}: {message}" if label else message,
+                    "step": str(e.get("step") or ""),
+                }
+            )
+        return out
+    message = error.render()
+    return [{"field": "", "anchor": "", "message": message, "summary": message, "step": ""}]
 
 
 def _anchor(field: str) -> str:
@@ -302,7 +335,7 @@ def apply_step(request: HttpRequest, draft: int, step: str) -> HttpResponse:
         except NotFound as error:
             return _not_found(request, error.render())
         except DomainError as error:
-            errors = _errors(error)
+            errors = _errors(error, labels=_labels(found.procedure_version))
             if request.POST.get("action") == "refresh":
                 errors = []  # the address's ward list was asked for: no errors shown yet
             found.refresh_from_db()
