@@ -271,3 +271,13 @@ def test_a_submitted_draft_goes_to_its_receipt(citizen: Client, apply_world: Wor
     response = citizen.get(_url(draft, "who"))
     assert response["Location"] == f"/apply/{draft.pk}/done/"
     assert re.search(r"Đã nộp hồ sơ", citizen.get(response["Location"]).content.decode())
+
+
+def test_the_pages_speak_english_when_asked(citizen: Client, apply_world: World) -> None:
+    draft = _start(citizen, apply_world)
+    citizen.cookies.load({"django_language": "en"})
+    body = citizen.get(_url(draft, "who")).content.decode()
+    assert "Who are you applying for?" in body
+    assert "Save and continue" in body
+    response = citizen.post(_url(draft, "who"), {})
+    assert "Choose whether you apply for yourself or for someone else." in response.content.decode()

@@ -164,6 +164,15 @@ def receiving_units_for(version: ProcedureVersion) -> list[Unit]:
     return list(Unit.objects.filter(is_active=True, kind__in=kinds).order_by("name", "code"))
 
 
+def _unit_choice(version: ProcedureVersion) -> bool:
+    """Whether the applicant chooses where to file (more than one unit, or none known)."""
+    procedure = version.procedure
+    if procedure.competent_unit_id is not None:
+        return False
+    kinds = procedure.competent_unit_kinds or []
+    return Unit.objects.filter(is_active=True, kind__in=kinds).count() != 1
+
+
 def delivery_choices(version: ProcedureVersion) -> list[str]:
     """The ways the result can reach the applicant: the counter and the post for a paper
     result, online for an electronic one."""
@@ -190,7 +199,7 @@ def draft_steps(draft: ApplicationDraft) -> list[Step]:
     """The journey's steps for this draft, in order."""
     version = draft.procedure_version
     steps = [Step("who", str(_("Người nộp hồ sơ")))]
-    if len(receiving_units_for(version)) != 1:
+    if _unit_choice(version):
         steps.append(Step("place", str(_("Nơi nộp hồ sơ"))))
     pages = eform_pages(version)
     for index, _page in enumerate(pages, start=1):
