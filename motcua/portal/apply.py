@@ -536,11 +536,10 @@ def _step_context(
     if step.startswith("form-"):
         pages = eform_pages(version)
         page = pages[int(step.removeprefix("form-")) - 1]
-        return {
-            "fields": _eform_fields(
-                page, form_data=dict(draft.form_data or {}), identity=Identity.of_user(actor)
-            )
-        }
+        fields = _eform_fields(
+            page, form_data=dict(draft.form_data or {}), identity=Identity.of_user(actor)
+        )
+        return {"fields": fields, "has_address": any(f["kind"] == "address" for f in fields)}
     if step.startswith("component-"):
         component = version.components.get(code=step.removeprefix("component-"))
         items = reusable_items(draft=draft, component=component, now=now)
