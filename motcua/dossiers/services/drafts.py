@@ -355,7 +355,7 @@ def draft_start(
             procedure=procedure_version.procedure.code,
         )
     existing = (
-        ApplicationDraft.objects.select_for_update()
+        ApplicationDraft.objects.select_for_update(of=("self",))
         .filter(owner=actor, procedure_version=procedure_version, status=DraftStatus.EDITING)
         .order_by("-updated_at", "-id")
         .first()
@@ -396,7 +396,7 @@ def draft_start(
 
 def _lock(draft: ApplicationDraft, actor: User) -> ApplicationDraft:
     locked = (
-        ApplicationDraft.objects.select_for_update()
+        ApplicationDraft.objects.select_for_update(of=("self",))
         .select_related("procedure_version__procedure", "owner")
         .get(pk=draft.pk)
     )
@@ -750,7 +750,7 @@ def draft_submit(
     `version_not_valid`, `national_record_not_found`...)."""
     with transaction.atomic():
         locked = (
-            ApplicationDraft.objects.select_for_update()
+            ApplicationDraft.objects.select_for_update(of=("self",))
             .select_related("procedure_version__procedure", "owner", "receiving_unit")
             .get(pk=draft.pk)
         )
