@@ -797,3 +797,84 @@ class DossierRating(models.Model):
     def criteria(self) -> dict[str, str]:
         """The answered criteria, code -> level."""
         return {code: getattr(self, code) for code in RATING_CRITERIA_CODES if getattr(self, code)}
+
+
+class DraftStatus(models.TextChoices):
+    EDITING = "editing", _("Đang soạn")
+    SUBMITTED = "submitted", _("Đã nộp")
+
+
+class ResultDelivery(models.TextChoices):
+    COUNTER = "counter", _("Nhận tại nơi nộp hồ sơ")
+    POST = "post", _("Nhận qua dịch vụ bưu chính")
+    ONLINE = "online", _("Nhận bản điện tử trực tuyến")
+
+
+class ApplicationDraft(models.Model):
+    """An online application being written (docs/apply-online.md): saved at every step of the
+    portal's journey, so a lost connection or an expired session loses nothing. Becomes a
+    dossier once, in `services.drafts.draft_submit` (then `dossier` is set and it is kept as
+    the record of what was chosen: the result delivery, the component sources).
+
+    `components` maps a component code to how it is provided: `{"source": "uploaded",
+    "file": <StoredFile id>, "name": ...}`, `{"source": "reused", "item": <DataStoreItem id>}`
+    or `{"source": "national_data"}`. Written only by `services.drafts`."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="application_drafts",
+        verbose_name=_("người soạn"),
+    )
+    procedure_version = models.ForeignKey(
+        ProcedureVersion, on_delete=models.PROTECT, related_name="+", verbose_name=_("thủ tục")
+    )
+    status = models.CharField(
+        _("tình trạng"), max_length=10, choices=DraftStatus.choices, default=DraftStatus.EDITING
+    )
+    for_someone_else = models.BooleanField(_("nộp thay người khác"), null=True, blank=True)
+    representative = models.JSONField(_("người ủy quyền"), default=dict, blank=True)
+    receiving_unit = models.ForeignKey(
+        Unit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("nơi nộp"),
+    )
+    form_data = models.JSONField(_("dữ liệu tờ khai"), default=dict, blank=True)
+    components = models.JSONField(_("thành phần hồ sơ"), default=dict, blank=True)
+    result_delivery = models.CharField(
+        _("nhận kết quả"), max_length=10, choices=ResultDelivery.choices, blank=True
+    )
+    delivery_address = models.CharField(_("địa chỉ nhận kết quả"), max_length=300, blank=True)
+    steps_done = models.JSONField(_("các bước đã xong"), default=list, blank=True)
+    step = models.CharField(_("bước đang làm"), max_length=60, blank=True)
+    dossier = models.OneToOneField(
+        Dossier,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="application_draft",
+        verbose_name=_("hồ sơ đã nộp"),
+    )
+    created_at = models.DateTimeField(_("tạo lúc"))
+    updated_at = models.DateTimeField(_("cập nhật lúc"))
+    submitted_at = models.DateTimeField(_("nộp lúc"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("hồ sơ đang soạn")
+        verbose_name_plural = _("hồ sơ đang soạn")
+        ordering = ["-updated_at", "-id"]
+        indexes = [
+            models.Index(fields=["owner", "status", "-updated_at"], name="draft_owner_status_idx")
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(status="submitted") | models.Q(dossier__isnull=False),
+                name="draft_submitted_has_dossier",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pk} {self.procedure_version_id} ({self.status})"

@@ -59,6 +59,7 @@ from .lifecycle import (
 from .models import (
     IN_PROGRESS_STATUSES,
     PAUSED_STATUSES,
+    ApplicationDraft,
     CertifiedCopyReport,
     Channel,
     ComponentSource,
@@ -67,6 +68,7 @@ from .models import (
     DossierEvent,
     DossierFile,
     DossierStatus,
+    DraftStatus,
     ResultOutcome,
     StepRun,
     Suspension,
@@ -716,3 +718,42 @@ def certified_copy_report_counts(
         }
         for row in rows
     ]
+
+
+# --- online applications being written (services.drafts) ---------------------------------------
+
+
+def draft_get_for_actor(*, actor: User, draft_id: int, now: dt.datetime) -> ApplicationDraft:
+    """The draft `draft_id` if it is `actor`'s own, else NotFound (the same for someone
+    else's draft and for one that does not exist). Someone opening another person's draft
+    (a changed URL) is logged as an attempted read of personal data (purpose `draft_view`)."""
+    draft = (
+        ApplicationDraft.objects.select_related(
+            "procedure_version__procedure", "receiving_unit", "owner", "dossier"
+        )
+        .filter(pk=draft_id)
+        .first()
+    )
+    if draft is not None and (not actor.is_authenticated or draft.owner_id != actor.pk):
+        data_access_record(
+            actor=actor,
+            subject_type="application_draft",
+            subject_id=str(draft.pk),
+            purpose="draft_view",
+            now=now,
+        )
+        draft = None
+    if draft is None:
+        raise NotFound(_("Không tìm thấy hồ sơ đang soạn %(draft)s."), draft=draft_id)
+    return draft
+
+
+def drafts_for_actor(*, actor: User) -> QuerySet[ApplicationDraft]:
+    """The person's drafts still being written, the last touched first."""
+    if not actor.is_authenticated:
+        return ApplicationDraft.objects.none()
+    return (
+        ApplicationDraft.objects.filter(owner=actor, status=DraftStatus.EDITING)
+        .select_related("procedure_version__procedure")
+        .order_by("-updated_at", "-id")
+    )

@@ -11,6 +11,7 @@ urlpatterns = [
     path("verify/<str:code>/", verify.verify_document, name="verify_document"),
     path("verify/<str:code>/qr.svg", verify.verify_qr, name="verify_qr"),
     path("my/", include("motcua.portal.mine_urls")),
+    path("", include("motcua.portal.apply")),  # /apply/: apply online
 ]
 
 # The signed-in person's profile and organisations (/profile/...).

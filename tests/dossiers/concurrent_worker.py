@@ -2,6 +2,7 @@
 
     python -m tests.dossiers.concurrent_worker submit GO_FILE COUNT VERSION UNIT USER NOW
     python -m tests.dossiers.concurrent_worker receive GO_FILE DOSSIER ACTOR VERSION NOW
+    python -m tests.dossiers.concurrent_worker draft_submit GO_FILE DRAFT USER NOW
 
 Waits until GO_FILE exists (so both processes start together), then prints one JSON line per
 result. DATABASE_URL must point at the test database.
@@ -68,6 +69,17 @@ def main(argv: list[str]) -> None:
             print(json.dumps({"error": exc.code}), flush=True)
         else:
             print(json.dumps({"ok": True}), flush=True)
+    elif mode == "draft_submit":
+        from motcua.dossiers.models import ApplicationDraft
+        from motcua.dossiers.services import draft_submit
+
+        draft_id, user_id, now = argv[2:5]
+        draft = ApplicationDraft.objects.get(pk=draft_id)
+        user = User.objects.get(pk=user_id)
+        moment = dt.datetime.fromisoformat(now)
+        _wait(go_file)
+        dossier = draft_submit(draft=draft, actor=user, declaration=True, now=moment)
+        print(json.dumps({"code": dossier.code}), flush=True)
     else:
         raise SystemExit(f"unknown mode {mode}")
 

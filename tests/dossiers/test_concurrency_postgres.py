@@ -16,7 +16,10 @@ from django.db import connection
 
 from motcua.dossiers.models import Dossier, DossierCodeCounter, DossierEvent
 
+from .drafts_world import apply_world
 from .helpers import MON, submitted
+
+__all__ = ["apply_world"]
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -97,3 +100,21 @@ def test_two_processes_receiving_the_same_dossier_exactly_one_wins(world, tmp_pa
     dossier.refresh_from_db()
     assert (dossier.status, dossier.version) == (2, 2)
     assert DossierEvent.objects.filter(dossier=dossier, action="receive").count() == 1
+
+
+def test_two_requests_submitting_the_same_draft_make_one_dossier(apply_world, tmp_path):
+    """A double click reaching two server processes at once: the draft row's lock makes the
+    second wait, then return the dossier the first one made."""
+    from motcua.dossiers.models import ApplicationDraft
+
+    from .test_drafts import _complete
+
+    draft = _complete(apply_world)
+    args = [str(draft.pk), str(apply_world.citizen.pk), MON.isoformat()]
+
+    results = _run_together(tmp_path, [["draft_submit", *args], ["draft_submit", *args]])
+
+    codes = {r["code"] for batch in results for r in batch}
+    assert len(codes) == 1
+    assert Dossier.objects.count() == 1
+    assert ApplicationDraft.objects.get(pk=draft.pk).dossier.code in codes

@@ -26,7 +26,15 @@ from .counter import (
     national_data_allowed,
 )
 from .datastore import dossier_component_from_national_data, dossier_component_reuse
-from .files import dossier_file_add
+from .drafts import (
+    draft_attach_file,
+    draft_reuse_item,
+    draft_save_step,
+    draft_start,
+    draft_submit,
+    draft_use_national_data,
+)
+from .files import dossier_file_add, dossier_file_attach_stored
 from .processing import (
     dossier_answer_consult,
     dossier_apologize,
@@ -82,6 +90,7 @@ __all__ = [
     "dossier_consult",
     "dossier_end_of_processing",
     "dossier_file_add",
+    "dossier_file_attach_stored",
     "dossier_forward",
     "dossier_guide_at_counter",
     "dossier_guide_at_counter_with_files",
@@ -104,6 +113,12 @@ __all__ = [
     "dossier_timeliness",
     "dossier_transfer",
     "dossier_withdraw",
+    "draft_attach_file",
+    "draft_reuse_item",
+    "draft_save_step",
+    "draft_start",
+    "draft_submit",
+    "draft_use_national_data",
     "national_data_allowed",
     "procedure_use_refresh",
     "transition_get",

@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy as _
 from motcua.accounts.models import User
 from motcua.catalog.models import Component
 from motcua.core.errors import IllegalTransition, ValidationError
+from motcua.documents.models import StoredFile
 from motcua.documents.services import (
     file_check,
     file_check_images_as_pdf,
@@ -191,5 +192,63 @@ def dossier_file_add(
         raise
     finally:
         checked.close()
+    dossier.version = locked.version
+    return link
+
+
+def dossier_file_attach_stored(
+    *, dossier: Dossier, actor: User, component: str, stored: StoredFile, now: dt.datetime
+) -> DossierFile:
+    """Attach a file already checked and stored (against the component's types and size, by
+    `drafts.draft_attach_file` while the applicant wrote the application) as the file of
+    `component` of `dossier`: the same link, source row (`uploaded`) and `file_add` event as
+    `dossier_file_add`, without storing the bytes twice. Runs in the caller's transaction.
+
+    Refused like `dossier_file_add` (`forbidden`, `files_locked`, `unknown_component`), and
+    `file_type_not_allowed` / `file_too_large` when the component's rules changed since."""
+    role = file_add_role(dossier=dossier, actor=actor)
+    if role is None:
+        raise forbidden(DOING)
+    part = _component(dossier=dossier, code=component)
+    if stored.content_type not in (part.allowed_types or []) or stored.size > part.max_bytes:
+        raise ValidationError(
+            _("Tệp “%(name)s” không đúng loại hoặc vượt dung lượng thành phần cho phép."),
+            code="file_type_not_allowed",
+            name=stored.name,
+        )
+    with transaction.atomic():
+        locked = lock_dossier(dossier=dossier, expected_version=None)
+        _check_status(dossier=locked, role=role)
+        link = DossierFile.objects.create(
+            dossier=locked,
+            file=stored,
+            kind=DossierFileKind.COMPONENT,
+            component_code=part.code,
+            added_by=actor,
+            added_at=now,
+        )
+        DossierComponentSource.objects.create(
+            dossier=locked,
+            component_code=part.code,
+            source=ComponentSource.UPLOADED,
+            file=link,
+            added_by=actor,
+            added_at=now,
+        )
+        commit_change(
+            dossier=locked,
+            action="file_add",
+            actor=actor,
+            actor_role=role,
+            now=now,
+            before=snapshot(locked),
+            extra={
+                "file": stored.pk,
+                "component": part.code,
+                "name": stored.name,
+                "sha256": stored.sha256,
+            },
+            payload={"file": stored.pk, "component": part.code},
+        )
     dossier.version = locked.version
     return link

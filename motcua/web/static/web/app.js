@@ -13,3 +13,14 @@
     if (target) { focusSummary(target); }
   });
 })();
+// Forms marked data-submit-once (submitting an application): a second click while the
+// first request is on its way sends nothing (the server gives one dossier anyway).
+(function () {
+  "use strict";
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form || !form.hasAttribute || !form.hasAttribute("data-submit-once")) { return; }
+    if (form.getAttribute("data-submitting") === "1") { event.preventDefault(); return; }
+    form.setAttribute("data-submitting", "1");
+  });
+})();
