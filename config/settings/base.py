@@ -79,6 +79,9 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     # Signs out a session idle for longer than MOTCUA_SESSION_IDLE_SECONDS (staff: 30 min).
     "motcua.accounts.middleware.SessionIdleMiddleware",
+    # Under htmx, a redirect to the sign-in page becomes HX-Redirect (never the sign-in page
+    # inside a fragment).
+    "motcua.web.htmx.HtmxSignInRedirectMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
