@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import counter, counter_log, procedures, views
+from . import counter, counter_log, procedures, staff, views
 
 app_name = "workspace"
 urlpatterns = [
@@ -34,6 +34,11 @@ urlpatterns += [
         "counter/hotline/<int:pk>/called-back/",
         counter_log.hotline_called_back,
         name="counter_hotline_called_back",
+    ),
+    path(
+        "staff/second-factor/",
+        staff.second_factor_reset_page,
+        name="staff_second_factor",
     ),
     path("procedures/", procedures.procedure_list, name="procedures"),
     path(
