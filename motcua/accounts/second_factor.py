@@ -144,11 +144,12 @@ def recovery_codes_regenerate(*, user: User, now: dt.datetime) -> list[str]:
 
 def may_reset_second_factor(actor: User) -> bool:
     """Who resets another person's second factor: the administrators of accounts (a
-    superuser, or an account given the right to change accounts in the Django admin)."""
+    superuser, or a Django admin user given the right to change accounts)."""
     return bool(
         actor.is_authenticated
         and actor.is_active
-        and (actor.is_superuser or actor.has_perm("accounts.change_user"))
+        # Django admin users only (is_staff): no permission query for everyone else's page.
+        and (actor.is_superuser or (actor.is_staff and actor.has_perm("accounts.change_user")))
     )
 
 

@@ -256,7 +256,7 @@ def _dossier_context(
     }
 
 
-def _form_links(dossier: Dossier) -> list[dict[str, str]]:
+def _form_links(dossier: Dossier) -> list[dict[str, Any]]:
     """The dossier page's "Biểu mẫu" section: the forms this dossier has."""
     from .counter import form_links
 

@@ -141,8 +141,12 @@ def test_only_an_administrator_of_accounts_may_reset() -> None:
     assert not AuditEvent.objects.filter(action="second_factor_reset").exists()
     with pytest.raises(PermissionDenied):
         second_factor_reset(user=staff, actor=other, now=clock_now(), reason="thử")
-    # the Django admin's right to change accounts is enough
+    # the Django admin's right to change accounts is enough (for a Django admin user)
     other.user_permissions.add(Permission.objects.get(codename="change_user"))
+    other = User.objects.get(pk=other.pk)
+    with pytest.raises(PermissionDenied):
+        second_factor_reset(user=staff, actor=other, now=clock_now(), reason="Mất máy")
+    User.objects.filter(pk=other.pk).update(is_staff=True)
     other = User.objects.get(pk=other.pk)
     assert second_factor_reset(user=staff, actor=other, now=clock_now(), reason="Mất máy") == 2
 
