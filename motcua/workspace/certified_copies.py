@@ -149,7 +149,7 @@ class CertifyForm(forms.Form):
     )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("at_home"):
             for name in ("place_address", "place_reason"):
                 if not (data.get(name) or "").strip():
@@ -350,7 +350,7 @@ def entry_file(request: HttpRequest, pk: int) -> HttpResponse:
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
-    return response
+    return response  # type: ignore[return-value]
 
 
 @staff_required
