@@ -45,7 +45,9 @@ def second_factor_reset_page(request: HttpRequest) -> HttpResponse:
     actor: User = request.user  # type: ignore[assignment]
     if not may_reset_second_factor(actor):
         return forbidden(request, _("Chỉ quản trị viên tài khoản được đặt lại xác thực hai lớp."))
-    form = SecondFactorResetForm(request.POST or None)
+    form = SecondFactorResetForm(
+        request.POST or None, initial={"username": request.GET.get("username", "")[:150]}
+    )
     if request.method == "POST" and form.is_valid():
         target = (
             User.objects.filter(username=form.cleaned_data["username"].strip(), is_active=True)

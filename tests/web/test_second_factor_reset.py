@@ -160,3 +160,18 @@ def test_no_reset_of_oneself_and_a_reason_is_needed() -> None:
     with pytest.raises(ValidationError):
         second_factor_reset(user=staff, actor=admin, now=clock_now(), reason="  ")
     assert TOTPDevice.objects.filter(user__in=[admin, staff]).count() == 2
+
+
+def test_the_django_admin_action_opens_the_reset_page_for_the_account() -> None:
+    staff, _ = _enrolled("canbo.admin")
+    admin, admin_device = _enrolled("quantri.admin", is_superuser=True, is_staff=True)
+    client = _signed_in("quantri.admin", admin_device)
+    response = client.post(
+        "/admin/accounts/user/",
+        {"action": "second_factor_reset_open", "_selected_action": [staff.pk]},
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "/workspace/staff/second-factor/?username=canbo.admin"
+    page = client.get(response["Location"]).content.decode()
+    assert 'value="canbo.admin"' in page
+    assert TOTPDevice.objects.filter(user=staff).exists()  # nothing reset without a reason
