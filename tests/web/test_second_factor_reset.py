@@ -164,7 +164,7 @@ def test_no_reset_of_oneself_and_a_reason_is_needed() -> None:
 
 def test_the_django_admin_action_opens_the_reset_page_for_the_account() -> None:
     staff, _ = _enrolled("canbo.admin")
-    admin, admin_device = _enrolled("quantri.admin", is_superuser=True, is_staff=True)
+    _admin, admin_device = _enrolled("quantri.admin", is_superuser=True, is_staff=True)
     client = _signed_in("quantri.admin", admin_device)
     response = client.post(
         "/admin/accounts/user/",
