@@ -46,3 +46,32 @@ def test_an_expired_session_under_htmx_goes_to_sign_in_and_back(
     page.wait_for_selector(f"#inbox-{dossier.code} .banner--success")
     assert Dossier.objects.get(pk=dossier.pk).status == DossierStatus.RECEIVED
     assert blocked == []
+
+
+def test_the_second_factor_pages_are_accessible(officer_page, live_server, world: World) -> None:
+    from tests.browser.test_workspace import _check
+    from tests.factories import StaffFactory
+
+    StaffFactory(username="quantri.taikhoan", is_superuser=True, is_staff=True)
+    page, weights, blocked = officer_page
+    page.goto(live_server.url + "/accounts/login/")
+    page.fill("#id_username", "quantri.taikhoan")
+    page.fill("#id_password", PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_url(live_server.url + "/workspace/")
+    page.get_by_role("link", name="Tài khoản cán bộ").click()
+    page.wait_for_selector("h1")
+    _check(page, "staff-second-factor", weights)
+    page.fill("#id_username", "officer")
+    page.get_by_role("button", name="Đặt lại xác thực hai lớp").click()
+    page.wait_for_selector(".error-summary")
+    assert "Cần ghi rõ lý do." in page.locator(".error-summary").inner_text()
+    _check(page, "staff-second-factor-errors", weights)
+    page.fill("#id_reason", "Mất điện thoại, đã xác minh trực tiếp")
+    page.get_by_role("button", name="Đặt lại xác thực hai lớp").click()
+    page.wait_for_selector(".banner--success")
+    page.get_by_role("link", name="Bảo mật đăng nhập").click()
+    page.wait_for_selector("h1")
+    assert page.locator("h1").inner_text() == "Bảo mật đăng nhập"
+    _check(page, "second-factor-manage", weights)
+    assert blocked == []
