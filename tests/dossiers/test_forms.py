@@ -418,7 +418,8 @@ def test_the_receipt_of_return_carries_its_fields(world):
     assert dossier.procedure_version.procedure.name in text
     assert "Kết quả giải quyết: Kết quả giải quyết thủ tục hành chính" in text
     event = dossier.events.get(action="issue_result")
-    assert f"Mã xác thực của kết quả: {event.after['verify_code']}" in text
+    code = event.after["verify_code"]
+    assert f"Mã kiểm tra của kết quả: {code[:4]}-{code[4:]}" in text
     assert "Thời gian trả kết quả: 10 giờ 15 phút, ngày 06/03/2026" in text
     assert "Người nhận kết quả: Trần Thị Bình; số định danh: 001190054321" in text
     assert "Ghi chú: Ủy quyền" in text

@@ -463,6 +463,7 @@ def _form06(dossier: Dossier, events: list[DossierEvent]) -> FormDocument:
 
 def _return_receipt(dossier: Dossier, events: list[DossierEvent]) -> FormDocument:
     """The receipt of return at the counter: who collected which result, when, from whom."""
+    from motcua.documents.issued import verify_code_display
     from motcua.organisation.selectors import user_unit_ids
 
     from ..lifecycle import DELIVERY_COUNTER
@@ -482,6 +483,7 @@ def _return_receipt(dossier: Dossier, events: list[DossierEvent]) -> FormDocumen
     outcome = str((issued.after or {}).get("outcome", "")) if issued is not None else ""
     result_title = str(RESULT_TITLES.get(outcome, "")) if outcome else ""  # type: ignore[call-overload]
     collected_at = _instant(receipt.get("collected_at")) or event.at
+    code = str((issued.after or {}).get("verify_code", "")) if issued is not None else ""
     return _issued_form(
         dossier=dossier,
         number=RETURN_RECEIPT,
@@ -491,7 +493,7 @@ def _return_receipt(dossier: Dossier, events: list[DossierEvent]) -> FormDocumen
         sizes=("a4", "a5"),
         received_at=vn_datetime(dossier.received_at),
         result_title=result_title,
-        verify_code=str((issued.after or {}).get("verify_code", "")) if issued else "",
+        verify_code=verify_code_display(code) if code else "",
         result_kind=RESULT_KIND_TEXT.get(ResultKind(dossier.result_kind), ""),
         returned_at=vn_datetime(collected_at),
         collected_by=receipt.get("collected_by", ""),
