@@ -38,6 +38,7 @@ from motcua.core.errors import ValidationError
 from motcua.core.ratelimit import client_ip
 
 from .access import forbidden, landing_url, second_factor_pending, second_factor_url
+from .htmx import htmx_message, is_htmx
 from .forms import CodeForm, SignInForm
 
 
@@ -207,3 +208,20 @@ def two_factor_manage(request: HttpRequest) -> HttpResponse:
             "enrol_url": f"{reverse('web:2fa_enrol')}?next={here}",
         },
     )
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A form post refused for its CSRF token (`CSRF_FAILURE_VIEW`): Django's own 403 page,
+    or under htmx (which swaps no 403) a message in the page: nothing was done, reload."""
+    if is_htmx(request):
+        return htmx_message(
+            request,
+            _(
+                "Thao tác chưa được thực hiện vì trang đã mở quá lâu hoặc phiên làm việc đã "
+                "thay đổi. Hãy tải lại trang rồi thử lại."
+            ),
+            title=_("Chưa thực hiện"),
+        )
+    from django.views.csrf import csrf_failure as django_csrf_failure
+
+    return django_csrf_failure(request, reason=reason)

@@ -108,3 +108,22 @@ def test_the_layout_has_the_message_region(world: World) -> None:
     client = Client()
     client.force_login(world.officer)
     assert '<div id="htmx-message"' in client.get("/workspace/inbox/").content.decode()
+
+
+def test_a_forged_htmx_post_is_a_message_and_nothing_changes(world: World) -> None:
+    dossier = submitted(world, now=MON)
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(world.officer)
+    url = f"/workspace/dossiers/{dossier.code}/actions/receive/"
+    with freeze_time(vn(2026, 3, 2, 10, 0)):
+        htmx = client.post(
+            url, {"expected_version": dossier.version, "partial": "inbox-row"}, headers=HX
+        )
+        plain = client.post(url, {"expected_version": dossier.version})
+    assert htmx.status_code == 200
+    assert htmx["HX-Retarget"] == "#htmx-message"
+    assert "Hãy tải lại trang rồi thử lại." in htmx.content.decode()
+    assert "<html" not in htmx.content.decode()
+    assert plain.status_code == 403
+    assert "CSRF" in plain.content.decode()
+    assert Dossier.objects.get(pk=dossier.pk).status == DossierStatus.REGISTERED
