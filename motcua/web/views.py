@@ -38,8 +38,8 @@ from motcua.core.errors import ValidationError
 from motcua.core.ratelimit import client_ip
 
 from .access import forbidden, landing_url, second_factor_pending, second_factor_url
-from .htmx import htmx_message, is_htmx
 from .forms import CodeForm, SignInForm
+from .htmx import htmx_message, is_htmx
 
 
 def _next_url(request: HttpRequest, user: User) -> str:
