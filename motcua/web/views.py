@@ -158,6 +158,13 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
                     request,
                     _("Bạn đã dùng một mã khôi phục; còn %(left)s mã.") % {"left": left},
                 )
+                messages.info(
+                    request,
+                    _(
+                        "Mất điện thoại? Hãy thay ứng dụng xác thực hoặc tạo mã khôi phục mới "
+                        "ở trang Bảo mật đăng nhập (/accounts/2fa/)."
+                    ),
+                )
             return redirect(_next_url(request, user))
     return render(
         request,

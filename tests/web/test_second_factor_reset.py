@@ -175,3 +175,14 @@ def test_the_django_admin_action_opens_the_reset_page_for_the_account() -> None:
     page = client.get(response["Location"]).content.decode()
     assert 'value="canbo.admin"' in page
     assert TOTPDevice.objects.filter(user=staff).exists()  # nothing reset without a reason
+
+
+def test_after_a_recovery_code_the_security_page_is_pointed_to() -> None:
+    _enrolled("canbo.recover")
+    client = Client()
+    client.post("/accounts/login/", {"username": "canbo.recover", "password": PASSWORD})
+    response = client.post("/accounts/2fa/verify/", {"code": "abcd0001"}, follow=True)
+    page = response.content.decode()
+    assert "còn 2 mã" in page
+    assert "Bảo mật đăng nhập (/accounts/2fa/)" in page
+    assert client.get("/accounts/2fa/").status_code == 200  # verified: the page opens
