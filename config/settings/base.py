@@ -81,6 +81,9 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     # Signs out a session idle for longer than MOTCUA_SESSION_IDLE_SECONDS (staff: 30 min).
     "motcua.accounts.middleware.SessionIdleMiddleware",
+    # Under htmx, a redirect to the sign-in page becomes HX-Redirect (never the sign-in page
+    # inside a fragment).
+    "motcua.web.htmx.HtmxSignInRedirectMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -260,6 +263,8 @@ MOTCUA_CACHE_RETRY_SECONDS = float(os.environ.get("MOTCUA_CACHE_RETRY_SECONDS", 
 # Security defaults (production.py tightens the transport settings).
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
+# Under htmx a refused token is a message in the page (htmx swaps no 403), else Django's page.
+CSRF_FAILURE_VIEW = "motcua.web.views.csrf_failure"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"

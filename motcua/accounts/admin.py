@@ -1,10 +1,13 @@
 from __future__ import annotations
 
 from typing import Any, cast
+from urllib.parse import urlencode
 
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.http import HttpRequest
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponseRedirect
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from motcua.core.clock import now
@@ -32,6 +35,7 @@ class UserAdmin(InvalidatingAdminMixin, DjangoUserAdmin):
     `user_deactivate` (with an audit event)."""
 
     list_display = ("username", "full_name", "kind", "personal_id", "email", "is_active")
+    actions = ("second_factor_reset_open",)
     list_filter = ("kind", "is_active", "is_staff")
     search_fields = ("username", "full_name", "personal_id", "email", "phone")
     fieldsets = (
@@ -79,6 +83,21 @@ class UserAdmin(InvalidatingAdminMixin, DjangoUserAdmin):
 
     def invalidate_cache(self) -> None:
         api_tokens_cache_invalidate()
+
+    @admin.action(description=_("Đặt lại xác thực hai lớp (mất điện thoại)"))
+    def second_factor_reset_open(
+        self, request: HttpRequest, queryset: QuerySet[User]
+    ) -> HttpResponseRedirect | None:
+        """To the workspace's reset page for the one account chosen, where the reason is
+        given and `second_factor_reset` checks the right (the admin only opens the page)."""
+        users = list(queryset[:2])
+        if len(users) != 1:
+            self.message_user(
+                request, _("Chọn đúng một tài khoản để đặt lại."), level=messages.ERROR
+            )
+            return None
+        url = reverse("workspace:staff_second_factor")
+        return HttpResponseRedirect(f"{url}?{urlencode({'username': users[0].username})}")
 
 
 @admin.register(ApiToken)

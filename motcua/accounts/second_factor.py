@@ -17,7 +17,7 @@ from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from motcua.core.errors import ValidationError
+from motcua.core.errors import PermissionDenied, ValidationError
 from motcua.core.services import audit_record
 
 from .models import User
@@ -119,3 +119,83 @@ def second_factor_verify(*, user: User, token: str, now: dt.datetime, address: s
 
 def recovery_codes_left(user: User) -> int:
     return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
+
+
+def recovery_codes_regenerate(*, user: User, now: dt.datetime) -> list[str]:
+    """Replace the recovery codes of `user` (who has an authenticator) with 10 new ones,
+    shown once; the old ones stop working. The caller checked that the person passed the
+    second factor in this session."""
+    if not second_factor_enrolled(user):
+        raise ValidationError(
+            _("Hãy cài đặt ứng dụng xác thực trước khi tạo mã khôi phục."), code="not_enrolled"
+        )
+    with transaction.atomic():
+        codes = _recovery_codes_replace(user=user)
+        audit_record(
+            actor=user,
+            action="second_factor_recovery_codes",
+            object_type="user",
+            object_id=user.pk,
+            now=now,
+            after={"recovery_codes": len(codes)},
+        )
+    return codes
+
+
+def may_reset_second_factor(actor: User) -> bool:
+    """Who resets another person's second factor: the administrators of accounts (a
+    superuser, or a Django admin user given the right to change accounts)."""
+    return bool(
+        actor.is_authenticated
+        and actor.is_active
+        # Django admin users only (is_staff): no permission query for everyone else's page.
+        and (actor.is_superuser or (actor.is_staff and actor.has_perm("accounts.change_user")))
+    )
+
+
+def second_factor_reset(*, user: User, actor: User, now: dt.datetime, reason: str) -> int:
+    """An administrator's reset of the second factor of `user` (a lost phone): the
+    authenticator and the recovery codes are deleted, so a session verified with them is
+    no longer verified and the next sign-in goes to enrolment. Audited with the reason.
+    Returns how many devices were deleted. Refused for oneself (the self-service page
+    replaces one's own authenticator), without the right, or without a reason."""
+    if not may_reset_second_factor(actor):
+        raise PermissionDenied(
+            _("Chỉ quản trị viên tài khoản được đặt lại xác thực hai lớp."),
+            code="second_factor_reset_forbidden",
+        )
+    if actor.pk == user.pk:
+        raise PermissionDenied(
+            _("Không tự đặt lại xác thực hai lớp của mình; hãy dùng trang Bảo mật đăng nhập."),
+            code="second_factor_reset_self",
+        )
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError(
+            _("Cần ghi rõ lý do."),
+            code="reason_required",
+            errors=[{"field": "reason", "message": str(_("Cần ghi rõ lý do."))}],
+        )
+    if len(reason) > 500:
+        raise ValidationError(
+            _("Lý do dài quá 500 ký tự."),
+            code="reason_too_long",
+            errors=[{"field": "reason", "message": str(_("Lý do dài quá 500 ký tự."))}],
+        )
+    with transaction.atomic():
+        User.objects.select_for_update().filter(pk=user.pk).first()
+        totp = TOTPDevice.objects.filter(user=user).count()
+        static = StaticDevice.objects.filter(user=user).count()
+        TOTPDevice.objects.filter(user=user).delete()
+        StaticDevice.objects.filter(user=user).delete()  # the recovery codes with it
+        audit_record(
+            actor=actor,
+            action="second_factor_reset",
+            object_type="user",
+            object_id=user.pk,
+            now=now,
+            before={"totp_devices": totp, "recovery_devices": static},
+            after={"username": user.username, "totp_devices": 0, "recovery_devices": 0},
+            reason=reason,
+        )
+    return totp + static

@@ -42,21 +42,25 @@ def _binary(description: str, *types: str) -> dict[str, object]:
 
 
 class FormQuery(Schema):
-    size: Literal["a4", "a5"] = Field("a4", description="Khổ giấy: a4 (mặc định) | a5 (mẫu 01).")
+    size: Literal["a4", "a5"] = Field(
+        "a4", description="Khổ giấy: a4 (mặc định) | a5 (mẫu 01, biên nhận trả kết quả)."
+    )
 
 
 _FORM_RESPONSES = {
     200: _binary("Mẫu in (PDF).", PDF),
     400: {
-        "description": "`size_not_available`: khổ A5 chỉ có với mẫu 01; ký tự NUL — kèm `errors`."
+        "description": "`size_not_available`: khổ A5 chỉ có với mẫu 01 và `return-receipt`; "
+        "ký tự NUL — kèm `errors`."
     },
     404: {
         "description": "`not_found`: không có hồ sơ, hoặc người gọi không được xem; "
-        "`form_unknown`: số mẫu không thuộc 01–06."
+        "`form_unknown`: số mẫu không thuộc 01–06, `return-receipt`."
     },
     409: {
         "description": "`form_not_issued`: hồ sơ chưa có mẫu này (vd 04 khi chưa xin lỗi, hẹn "
-        "lại; 03 khi không bị từ chối tiếp nhận)."
+        "lại; 03 khi không bị từ chối tiếp nhận; `return-receipt` khi chưa trả kết quả tại "
+        "quầy)."
     },
     422: {"description": "`invalid`: `size` không phải a4 hoặc a5 — kèm `errors`."},
 }
@@ -74,12 +78,14 @@ _FORM_RESPONSES = {
     },
     operation_id="dossiers_forms_get",
     tags=["dossiers"],
-    summary="Mẫu in của hồ sơ (mẫu 01–06)",
+    summary="Mẫu in của hồ sơ (mẫu 01–06, biên nhận trả kết quả)",
     description=(
         "Mẫu theo Phụ lục I Thông tư 03/2025/TT-VPCP, dạng PDF: 01 giấy tiếp nhận hồ sơ và hẹn "
         "trả kết quả (`?size=a5` cho khổ A5), 02 phiếu yêu cầu bổ sung, hoàn thiện hồ sơ, 03 "
         "phiếu từ chối tiếp nhận, 04 phiếu xin lỗi và hẹn lại ngày trả kết quả, 05 thông báo "
-        "dừng giải quyết hồ sơ (rút hồ sơ), 06 phiếu kiểm soát quá trình giải quyết hồ sơ. "
+        "dừng giải quyết hồ sơ (rút hồ sơ), 06 phiếu kiểm soát quá trình giải quyết hồ sơ; "
+        "`return-receipt`: biên nhận trả kết quả khi kết quả được trả tại quầy (người nhận, "
+        "số định danh, thời điểm, cán bộ trả; `?size=a5` được). "
         "Quyền xem như chi tiết hồ sơ; mỗi lần cán bộ xem hồ sơ của người khác được ghi nhật "
         "ký truy cập dữ liệu cá nhân."
     ),

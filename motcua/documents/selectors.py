@@ -21,9 +21,9 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from motcua.accounts.models import User
-from motcua.core.clock import local
-from motcua.core.errors import NotFound, PermissionDenied
-from motcua.core.services import data_access_record
+from motcua.core.clock import VN_TZ, local
+from motcua.core.errors import NotFound, PermissionDenied, ValidationError
+from motcua.core.services import data_access_record, data_access_record_many
 from motcua.organisation.models import Role, Unit
 from motcua.organisation.selectors import user_unit_ids
 
@@ -156,20 +156,126 @@ def certification_book(*, unit: Unit, year: int) -> QuerySet[CertificationEntry]
     )
 
 
-def certification_book_for_actor(
-    *, actor: User, unit: Unit, year: int, now: dt.datetime
-) -> QuerySet[CertificationEntry]:
-    """The book, for an officer, leader, supervisor or auditor of the unit (or above it with a
-    covering assignment). Reading it reads the requesters' personal data: logged."""
-    allowed = user_unit_ids(
-        user=actor, roles=(Role.OFFICER, Role.LEADER, Role.SUPERVISOR, Role.AUDITOR)
-    )
+#: Who reads a unit's certification book: its officers, leaders, supervisors and auditors.
+BOOK_READER_ROLES = (Role.OFFICER, Role.LEADER, Role.SUPERVISOR, Role.AUDITOR)
+#: The longest period of one export of the book (days).
+BOOK_EXPORT_MAX_DAYS = 366
+
+
+def certification_units_for_actor(*, actor: User) -> list[Unit]:
+    """The units whose book `actor` may read (for the workspace's unit choice), by name."""
+    ids = user_unit_ids(user=actor, roles=BOOK_READER_ROLES)
+    return list(Unit.objects.filter(pk__in=ids, is_active=True).order_by("name"))
+
+
+def _book_readable(*, actor: User, unit: Unit) -> None:
+    allowed = user_unit_ids(user=actor, roles=BOOK_READER_ROLES)
     if unit.pk not in allowed and not actor.is_superuser:
         raise PermissionDenied(
             _("Bạn không có quyền xem sổ chứng thực của %(unit)s."),
             code="forbidden",
             unit=unit.name,
         )
+
+
+def certification_entries_for_actor(*, actor: User, unit: Unit) -> QuerySet[CertificationEntry]:
+    """The unit's book, newest first, across years, for its readers (PermissionDenied
+    otherwise). The caller logs the rows it shows (`certification_entries_log`)."""
+    _book_readable(actor=actor, unit=unit)
+    return (
+        CertificationEntry.objects.filter(unit=unit)
+        .select_related("officer", "issued")
+        .order_by("-certified_at", "-id")
+    )
+
+
+def certification_entries_log(
+    *, actor: User, entries: Iterable[CertificationEntry], now: dt.datetime, channel: str = "web"
+) -> None:
+    """A page of the book was shown: one read of personal data per line (name, id number)."""
+    numbers = [f"{entry.unit_id}:{entry.book_number}" for entry in entries]
+    if numbers:
+        data_access_record_many(
+            actor=actor,
+            subject_type="certification_entry",
+            subject_ids=numbers,
+            purpose="certification_book",
+            channel=channel,
+            now=now,
+        )
+
+
+def certification_entry_get_for_actor(
+    *, actor: User, entry_id: int, now: dt.datetime, channel: str = "web"
+) -> CertificationEntry:
+    """One line of a book the actor may read (NotFound otherwise, as for no such line),
+    with its signed file; the read is logged."""
+    entry = (
+        CertificationEntry.objects.select_related("unit", "officer", "issued", "file")
+        .filter(pk=entry_id)
+        .first()
+    )
+    if entry is None:
+        raise NotFound(_("Không tìm thấy bản sao chứng thực."))
+    try:
+        _book_readable(actor=actor, unit=entry.unit)
+    except PermissionDenied:
+        raise NotFound(_("Không tìm thấy bản sao chứng thực.")) from None
+    data_access_record(
+        actor=actor,
+        subject_type="certification_entry",
+        subject_id=f"{entry.unit_id}:{entry.book_number}",
+        purpose="certification_entry",
+        channel=channel,
+        now=now,
+    )
+    return entry
+
+
+def certification_book_period_for_actor(
+    *, actor: User, unit: Unit, start: dt.date, end: dt.date, now: dt.datetime
+) -> QuerySet[CertificationEntry]:
+    """The book of `unit` from `start` to `end` (local dates, both included), in book order,
+    for an export by one of its readers; the export is logged as one read of the book."""
+    if end < start:
+        raise ValidationError(
+            _("Ngày kết thúc phải từ ngày bắt đầu trở đi."),
+            code="invalid_period",
+            errors=[{"field": "end", "code": "invalid_period"}],
+        )
+    if (end - start).days + 1 > BOOK_EXPORT_MAX_DAYS:
+        raise ValidationError(
+            _("Mỗi lần xuất sổ tối đa %(days)s ngày."),
+            code="period_too_long",
+            days=BOOK_EXPORT_MAX_DAYS,
+            errors=[{"field": "end", "code": "period_too_long"}],
+        )
+    _book_readable(actor=actor, unit=unit)
+    data_access_record(
+        actor=actor,
+        subject_type="certification_book",
+        subject_id=f"{unit.code}/{start.isoformat()}/{end.isoformat()}",
+        purpose="certification_book",
+        channel="export",
+        now=now,
+    )
+    since = dt.datetime.combine(start, dt.time.min, tzinfo=VN_TZ)
+    until = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=VN_TZ)
+    return (
+        CertificationEntry.objects.filter(
+            unit=unit, certified_at__gte=since, certified_at__lt=until
+        )
+        .select_related("officer", "issued")
+        .order_by("year", "number")
+    )
+
+
+def certification_book_for_actor(
+    *, actor: User, unit: Unit, year: int, now: dt.datetime
+) -> QuerySet[CertificationEntry]:
+    """The book, for an officer, leader, supervisor or auditor of the unit (or above it with a
+    covering assignment). Reading it reads the requesters' personal data: logged."""
+    _book_readable(actor=actor, unit=unit)
     data_access_record(
         actor=actor,
         subject_type="certification_book",

@@ -10,6 +10,7 @@ from urllib.parse import quote
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from motcua.accounts.models import User
 from motcua.accounts.second_factor import (
@@ -17,6 +18,8 @@ from motcua.accounts.second_factor import (
     second_factor_enrolled,
     second_factor_required,
 )
+
+from .htmx import htmx_message, is_htmx
 
 WORKSPACE_URL = "/workspace/"
 #: Where citizens and businesses land: the citizen portal's own pages come later (issue 9):
@@ -42,9 +45,21 @@ def second_factor_url(user: User, next_url: str = "") -> str:
     return f"{url}?next={quote(next_url)}" if next_url else url
 
 
+def forbidden(request: HttpRequest, message: object = "") -> HttpResponse:
+    """The refusal: the "no access" page (403), or under htmx the message in the page."""
+    if is_htmx(request):
+        return htmx_message(
+            request,
+            message or _("Trang này dành cho cán bộ, công chức."),
+            title=_("Không có quyền truy cập"),
+        )
+    return render(request, "web/forbidden.html", {"message": message}, status=403)
+
+
 def staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Signed in (else to the sign-in page), a staff account (else 403) that passed the
-    second factor when it is required (else to the enrolment or verification page)."""
+    second factor when it is required (else to the enrolment or verification page). Under
+    htmx the redirects become HX-Redirect (`motcua.web.htmx`) and the 403 a message."""
 
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -52,7 +67,7 @@ def staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
         if not user.is_authenticated:
             return redirect(f"{reverse('web:login')}?next={quote(request.get_full_path())}")
         if not is_staff_account(user):
-            return render(request, "web/forbidden.html", status=403)
+            return forbidden(request)
         if second_factor_pending(request):
             return redirect(second_factor_url(user, request.get_full_path()))
         return view(request, *args, **kwargs)

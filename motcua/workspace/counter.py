@@ -40,7 +40,7 @@ from motcua.dossiers.counter_selectors import (
     counter_competent_unit,
     counter_posts,
 )
-from motcua.dossiers.forms import TITLES, forms_issued
+from motcua.dossiers.forms import RETURN_RECEIPT, TITLES, forms_issued
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.selectors import dossier_get_for_actor
 from motcua.dossiers.services import (
@@ -411,14 +411,20 @@ def counter_done(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
-def form_links(dossier: Dossier) -> list[dict[str, str]]:
-    """The links to the forms the dossier has (form 01 in A4 and A5)."""
-    links = []
+def form_links(dossier: Dossier) -> list[dict[str, Any]]:
+    """The links to the forms the dossier has (form 01 and the receipt of return in A4 and
+    A5; the receipt of return after the result was handed over at the counter)."""
+    links: list[dict[str, Any]] = []
     for number in forms_issued(dossier=dossier):
         url = reverse("workspace:form", args=[dossier.code, number])
-        links.append({"number": number, "title": TITLES[number], "url": url, "size": "A4"})
-        if number == "01":
-            links.append(
-                {"number": number, "title": TITLES[number], "url": f"{url}?size=a5", "size": "A5"}
-            )
+        link = {
+            "number": number,
+            "numbered": number != RETURN_RECEIPT,
+            "title": TITLES[number],
+            "url": url,
+            "size": "A4",
+        }
+        links.append(link)
+        if number in {"01", RETURN_RECEIPT}:
+            links.append({**link, "url": f"{url}?size=a5", "size": "A5"})
     return links

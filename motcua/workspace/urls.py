@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import counter, counter_log, procedures, views
+from . import certified_copies, counter, counter_log, procedures, staff, views
 
 app_name = "workspace"
 urlpatterns = [
@@ -34,6 +34,20 @@ urlpatterns += [
         "counter/hotline/<int:pk>/called-back/",
         counter_log.hotline_called_back,
         name="counter_hotline_called_back",
+    ),
+    path("certified-copies/", certified_copies.book, name="certified_copies"),
+    path("certified-copies/new/", certified_copies.certify, name="certified_copy_new"),
+    path("certified-copies/export/", certified_copies.export, name="certified_copies_export"),
+    path("certified-copies/<int:pk>/", certified_copies.entry_page, name="certified_copy"),
+    path(
+        "certified-copies/<int:pk>/file/",
+        certified_copies.entry_file,
+        name="certified_copy_file",
+    ),
+    path(
+        "staff/second-factor/",
+        staff.second_factor_reset_page,
+        name="staff_second_factor",
     ),
     path("procedures/", procedures.procedure_list, name="procedures"),
     path(

@@ -256,7 +256,7 @@ def _dossier_context(
     }
 
 
-def _form_links(dossier: Dossier) -> list[dict[str, str]]:
+def _form_links(dossier: Dossier) -> list[dict[str, Any]]:
     """The dossier page's "Biểu mẫu" section: the forms this dossier has."""
     from .counter import form_links
 
@@ -395,6 +395,8 @@ def dossier_act_view(request: HttpRequest, code: str, action: str) -> HttpRespon
             values=values,
         )
     except PermissionDenied as error:
+        if htmx and request.POST.get("partial") == "inbox-row":
+            return _inbox_row_failed(request, dossier=dossier, text=error.render(), now=now)
         # htmx swaps only 2xx answers: the refusal page, whose main part replaces the page's.
         return render(
             request,
@@ -446,14 +448,22 @@ def _action_failed(
         banner={"kind": "error", "text": text},
     )
     if request.headers.get("HX-Request") == "true" and request.POST.get("partial") == "inbox-row":
-        # The row again, fresh, with the message and the typed values (htmx swaps 200s).
-        options = dossier_actions_for_many(actor=actor, dossiers=[fresh], now=now)
-        row = _inbox_row(dossier=fresh, now=now, options=options[fresh.pk])
-        row.update({"error": text, "failed": action, "values": request.POST})
-        return render(request, "workspace/partials/inbox_row.html", {"row": row})
+        return _inbox_row_failed(request, dossier=fresh, text=text, now=now, action=action)
     if request.headers.get("HX-Request") == "true":
         status = 200  # htmx swaps only 2xx answers; the page's main part carries the message
     return render(request, "workspace/dossier.html", context, status=status)
+
+
+def _inbox_row_failed(
+    request: HttpRequest, *, dossier: Dossier, text: str, now: dt.datetime, action: str = ""
+) -> HttpResponse:
+    """The inbox row again (`dossier` as just read), with the message and the typed values
+    (htmx swaps only 2xx answers)."""
+    actor: User = request.user  # type: ignore[assignment]
+    options = dossier_actions_for_many(actor=actor, dossiers=[dossier], now=now)
+    row = _inbox_row(dossier=dossier, now=now, options=options[dossier.pk])
+    row.update({"error": text, "failed": action, "values": request.POST})
+    return render(request, "workspace/partials/inbox_row.html", {"row": row})
 
 
 # --- the official forms of a dossier ----------------------------------------------------------

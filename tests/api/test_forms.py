@@ -91,6 +91,39 @@ def test_a5_only_for_form01(world):
     assert response.json()["code"] == "size_not_available"
 
 
+def test_the_receipt_of_return_after_the_counter_return(world):
+    from motcua.dossiers.services import dossier_issue_result, dossier_return_result
+
+    dossier = helpers.at_leader_step(world)
+    dossier = dossier_issue_result(dossier=dossier, actor=world.leader, now=vn(2026, 3, 5, 9))
+    path = f"/api/v1/dossiers/{dossier.code}/forms/return-receipt"
+    before = _get(world.officer, path)
+    assert before.status_code == 409
+    assert before.json()["code"] == "form_not_issued"
+    dossier_return_result(
+        dossier=dossier,
+        actor=world.officer,
+        now=vn(2026, 3, 6, 10),
+        collected_by="Trần Thị Bình",
+        collected_id_number="001190054321",
+    )
+    logged = DataAccessLog.objects.count()
+
+    response = _get(world.specialist, path)
+
+    assert response.status_code == 200, response.content[:300]
+    assert response["Content-Type"] == "application/pdf"
+    text = text_of(response.content)
+    assert "BIÊN NHẬN TRẢ KẾT QUẢ GIẢI QUYẾT HỒ SƠ" in text
+    assert "Người nhận kết quả: Trần Thị Bình; số định danh: 001190054321" in text
+    assert list(
+        DataAccessLog.objects.order_by("pk").values_list("subject_id", "purpose", "channel")[
+            logged:
+        ]
+    ) == [(dossier.code, "dossier_form", "api")]
+    assert _get(world.other_officer, path).status_code == 404
+
+
 # --- form 07 ---------------------------------------------------------------------------------
 
 

@@ -392,6 +392,16 @@ def test_demo_catalog_imports_cleanly(departments, now):
     assert catalog_load_demo(now=now).unchanged == summary.created
 
 
+def test_the_demo_has_a_procedure_settled_in_the_session(departments, now):
+    # "No appointment day" (domain.md section 9): certifying a copy from the original is
+    # given back within the session it was asked in.
+    catalog_load_demo(now=now)
+    settled = ProcedureVersion.objects.filter(settled_in_session=True)
+    assert list(settled.values_list("procedure__code", flat=True)) == ["HN.DEMO.012"]
+    again = catalog_load_demo(now=now)
+    assert (again.created, again.updated, again.versions_created) == (0, 0, 0)
+
+
 def test_demo_catalog_codes_and_components():
     data = json.loads(DEMO_CATALOG.read_text(encoding="utf-8"))
     for proc in data["procedures"]:

@@ -127,3 +127,22 @@ def test_the_demo_summary_names_statuses_in_vietnamese() -> None:
         created=3, by_status={DossierStatus.RETURNED: 1, DossierStatus.RECEIVED: 2}
     )
     assert str(summary) == "3 hồ sơ (Đã tiếp nhận: 2, Đã trả kết quả: 1); 0 bỏ qua"
+
+
+@pytest.mark.usefixtures("demo_city")
+def test_demo_certified_copies_once_through_copy_certify() -> None:
+    from motcua.demo.certified_copies import demo_certified_copies_load
+    from motcua.documents.models import CertificationEntry
+
+    assert demo_certified_copies_load(now=NOW) == 3
+    entries = CertificationEntry.objects.filter(unit__code="00070").order_by("number")
+    assert [e.book_number for e in entries] == [
+        "1/2026/SCT/BS",
+        "2/2026/SCT/BS",
+        "3/2026/SCT/BS",
+    ]
+    assert [e.at_home for e in entries] == [False, False, True]
+    assert {e.officer.username for e in entries} == {"motcua.hoankiem"}
+    assert IssuedDocument.objects.filter(kind="certified_copy").count() == 3
+    assert demo_certified_copies_load(now=NOW) == 0  # again: nothing added
+    assert entries.count() == 3

@@ -391,3 +391,71 @@ def test_the_font_check_sees_a_fallback_font():
 
     with pytest.raises(AssertionError):
         assert_only_our_font(pdf)
+
+
+def _returned(world, **kw):
+    dossier = at_leader_step(world)
+    dossier = dossier_issue_result(dossier=dossier, actor=world.leader, now=vn(2026, 3, 5, 9))
+    return dossier_return_result(
+        dossier=dossier, actor=world.officer, now=vn(2026, 3, 6, 10, 15), **kw
+    )
+
+
+def test_the_receipt_of_return_carries_its_fields(world):
+    dossier = _returned(
+        world, collected_by="Trần Thị Bình", collected_id_number="001190054321", note="Ủy quyền"
+    )
+    assert forms_issued(dossier=dossier)[-1] == "return-receipt"
+
+    pdf = form_pdf(dossier=dossier, number="return-receipt", now=MON)
+
+    text = text_of(pdf)
+    assert_header(text, dossier.code)
+    assert "Mẫu số" not in text  # not one of the circular's numbered forms
+    assert "BIÊN NHẬN TRẢ KẾT QUẢ GIẢI QUYẾT HỒ SƠ" in text
+    assert "Hà Nội, ngày 06 tháng 3 năm 2026" in text
+    assert "Nguyễn Văn An" in text  # the applicant
+    assert dossier.procedure_version.procedure.name in text
+    assert "Kết quả giải quyết: Kết quả giải quyết thủ tục hành chính" in text
+    event = dossier.events.get(action="issue_result")
+    code = event.after["verify_code"]
+    assert f"Mã kiểm tra của kết quả: {code[:4]}-{code[4:]}" in text
+    assert "Thời gian trả kết quả: 10 giờ 15 phút, ngày 06/03/2026" in text
+    assert "Người nhận kết quả: Trần Thị Bình; số định danh: 001190054321" in text
+    assert "Ghi chú: Ủy quyền" in text
+    assert "NGƯỜI NHẬN KẾT QUẢ" in text
+    assert "NGƯỜI TRẢ KẾT QUẢ" in text
+    assert world.officer.display_name in text
+    assert lookup_url(dossier.code) in text
+    assert_only_our_font(pdf)
+    assert page_size(pdf) == (595, 842)
+    assert page_size(form_pdf(dossier=dossier, number="return-receipt", now=MON, size="a5")) == (
+        420,
+        595,
+    )
+
+
+def test_the_applicant_collecting_is_named_on_the_receipt(world):
+    dossier = _returned(world)
+    text = text_of(form_pdf(dossier=dossier, number="return-receipt", now=MON))
+    assert "Người nhận kết quả: Nguyễn Văn An" in text
+    assert "(người nộp hồ sơ)" in text
+
+
+def test_no_receipt_of_return_before_it_or_by_post(world):
+    dossier = at_leader_step(world)
+    dossier = dossier_issue_result(dossier=dossier, actor=world.leader, now=vn(2026, 3, 5, 9))
+    with pytest.raises(FormNotIssued) as refused:
+        form_pdf(dossier=dossier, number="return-receipt", now=MON)
+    assert refused.value.code == "form_not_issued"
+    assert "return-receipt" not in forms_issued(dossier=dossier)
+    dossier = dossier_return_result(
+        dossier=dossier,
+        actor=world.officer,
+        now=vn(2026, 3, 6, 10),
+        delivery="post",
+        tracking_number="EB123456789VN",
+    )
+    assert "return-receipt" not in forms_issued(dossier=dossier)
+    with pytest.raises(FormNotIssued):
+        form_pdf(dossier=dossier, number="return-receipt", now=MON)

@@ -446,3 +446,14 @@ def test_an_officer_of_two_posts_receives_at_the_one_chosen(world: World) -> Non
     assert dossier.receiving_unit == world.branch
     assert dossier.service_point == point
     assert dossier.handling_unit == world.ward
+
+
+def test_a_procedure_settled_in_the_session_says_so_at_the_counter(world: World) -> None:
+    with freeze_time(MON):
+        page = _client(world.officer).get(_page(world)).content.decode()
+        assert 'id="settled-in-session"' not in page
+        world.version.settled_in_session = True
+        world.version.save()
+        page = _client(world.officer).get(_page(world)).content.decode()
+    assert '<strong class="tag tag--ok">Ngày không hẹn</strong>' in page
+    assert "trả kết quả ngay trong buổi làm việc tiếp nhận" in page

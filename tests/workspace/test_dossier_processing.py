@@ -278,3 +278,29 @@ def test_consult_another_unit_then_its_answer_lets_the_holder_go_on(world: World
     assert "Thống nhất ranh giới" in row.note
     page = _page(world.specialist, Dossier.objects.get(pk=dossier.pk))
     assert "Chuyển bước xử lý" in page  # the holder may go on
+
+
+def test_the_receipt_of_return_is_linked_after_the_counter_return(world: World) -> None:
+    from motcua.dossiers.services import dossier_issue_result, dossier_return_result
+    from tests.dossiers.helpers import at_leader_step
+    from tests.pdftools import text_of
+
+    dossier = at_leader_step(world)
+    dossier = dossier_issue_result(dossier=dossier, actor=world.leader, now=vn(2026, 3, 5, 9))
+    client = Client()
+    client.force_login(world.officer)
+    url = f"/workspace/dossiers/{dossier.code}/forms/return-receipt.pdf"
+    with freeze_time(vn(2026, 3, 6, 10)):
+        assert url not in client.get(f"/workspace/dossiers/{dossier.code}/").content.decode()
+        assert client.get(url).status_code == 409
+        dossier_return_result(dossier=dossier, actor=world.officer, now=vn(2026, 3, 6, 10))
+        page = client.get(f"/workspace/dossiers/{dossier.code}/").content.decode()
+        assert f'<a href="{url}">In biên nhận trả kết quả (PDF)</a>' in page
+        assert "Biên nhận trả kết quả giải quyết hồ sơ (A5, PDF)" in page
+        response = client.get(url)
+        assert response.status_code == 200
+        assert response["Content-Type"] == "application/pdf"
+        assert "BIÊN NHẬN TRẢ KẾT QUẢ GIẢI QUYẾT HỒ SƠ" in text_of(response.content)
+        other = Client()
+        other.force_login(world.other_officer)
+        assert other.get(url).status_code == 404

@@ -10,6 +10,9 @@ Public functions (keyword-only; `now` aware):
   dossier has no such form; `size="a5"` for 01 only (`size_not_available`).
 - `form_pdf_signed(*, dossier, number, now, size="a4", signer=None) -> bytes`: the same,
   signed (PAdES) for the electronic version, by the issuing unit's key.
+- `RETURN_RECEIPT` ("return-receipt"): the receipt of return at the counter, taken wherever
+  a form number is (`form_pdf`, `form_pdf_for_actor`), A4 or A5, issued after `return_result`
+  at the counter.
 - `form_pdf_for_actor(*, actor, code, number, now, size="a4", channel="web") -> bytes`: the
   access-checked read (the dossier read's rule and log, purpose `dossier_form`).
 - `forms_issued(*, dossier) -> list[str]`: the numbers this dossier has.
@@ -43,7 +46,9 @@ from .book import (
     tracking_book_xlsx,
 )
 from .documents import (
+    DOSSIER_DOCUMENTS,
     FORM_NUMBERS,
+    RETURN_RECEIPT,
     TITLES,
     FormDocument,
     FormNotIssued,
@@ -117,9 +122,9 @@ def form_pdf_for_actor(
     """Form `number` of dossier `code` if `actor` may see the dossier (NotFound otherwise, as
     for a code that does not exist); a read of another person's dossier is logged (purpose
     `dossier_form`), as the dossier read is."""
-    if number not in FORM_NUMBERS:
+    if number not in DOSSIER_DOCUMENTS:
         raise NotFound(
-            _("Không có mẫu số %(number)s cho hồ sơ (các mẫu 01–06)."),
+            _("Không có mẫu số %(number)s cho hồ sơ (các mẫu 01–06, return-receipt)."),
             code="form_unknown",
             number=number,
         )
@@ -197,7 +202,9 @@ def tracking_book_for_actor(
 
 __all__ = [
     "COLUMNS",
+    "DOSSIER_DOCUMENTS",
     "FORM_NUMBERS",
+    "RETURN_RECEIPT",
     "TITLES",
     "TRACKING_BOOK_MAX_DAYS",
     "XLSX_HEADER_ROW",

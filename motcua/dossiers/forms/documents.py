@@ -27,6 +27,11 @@ from .render import date_line, lookup_url, qr_data_uri, vn_date, vn_datetime, vn
 
 #: The forms of one dossier (07, the tracking book, is a unit's, see `book.py`).
 FORM_NUMBERS = ("01", "02", "03", "04", "05", "06")
+#: The receipt of return (biên nhận trả kết quả): not one of the circular's numbered forms,
+#: printed when the result is handed over at the counter, signed by who collected it.
+RETURN_RECEIPT = "return-receipt"
+#: Every document of a dossier that prints itself: the forms and the receipt of return.
+DOSSIER_DOCUMENTS = (*FORM_NUMBERS, RETURN_RECEIPT)
 
 #: Titles as printed (upper case on the form). 04 and 05 follow Circular 03/2025's list of
 #: forms ("Văn bản xin lỗi và đề nghị gia hạn thời gian giải quyết" is its wording for 04;
@@ -39,6 +44,7 @@ TITLES = {
     "05": "Thông báo dừng giải quyết hồ sơ",
     "06": "Phiếu kiểm soát quá trình giải quyết hồ sơ",
     "07": "Sổ theo dõi hồ sơ",
+    RETURN_RECEIPT: "Biên nhận trả kết quả giải quyết hồ sơ",
 }
 
 RESULT_TEXT = {
@@ -98,7 +104,7 @@ def header(*, unit: Unit, code: str, issued_at: dt.datetime, number: str) -> dic
         "unit_name": unit.name.upper(),
         "unit": unit.name,
         "date_line": date_line(place_name(unit), issued_at),
-        "form_number": number,
+        "form_number": number if number != RETURN_RECEIPT else "",
         "title": TITLES[number].upper(),
         "code": code,
         "lookup_url": url,
@@ -151,6 +157,11 @@ def _instant(value: Any) -> dt.datetime | None:
 
 
 def _not_issued(dossier: Dossier, number: str) -> FormNotIssued:
+    if number == RETURN_RECEIPT:
+        return FormNotIssued(
+            _("Hồ sơ %(dossier)s chưa trả kết quả tại quầy nên chưa có biên nhận trả kết quả."),
+            dossier=dossier.code,
+        )
     return FormNotIssued(
         _("Hồ sơ %(dossier)s chưa có mẫu số %(number)s (%(title)s)."),
         dossier=dossier.code,
@@ -239,6 +250,7 @@ def _issued_form(
     issuing_unit: Unit,
     issued_at: dt.datetime,
     issued_by: User | None,
+    sizes: tuple[str, ...] = ("a4",),
     **context: Any,
 ) -> FormDocument:
     """A form issued by `issuing_unit` about `dossier`: its number, title and template, the national
@@ -246,10 +258,15 @@ def _issued_form(
     return FormDocument(
         number=number,
         title=TITLES[number],
-        template=f"dossiers/forms/form{number}.html",
+        template=(
+            f"dossiers/forms/form{number}.html"
+            if number in FORM_NUMBERS
+            else f"dossiers/forms/{number}.html"
+        ),
         issuing_unit=issuing_unit,
         issued_at=issued_at,
         issued_by=issued_by,
+        sizes=sizes,
         context={
             "header": header(
                 unit=issuing_unit, code=dossier.code, issued_at=issued_at, number=number
@@ -444,6 +461,49 @@ def _form06(dossier: Dossier, events: list[DossierEvent]) -> FormDocument:
     )
 
 
+def _return_receipt(dossier: Dossier, events: list[DossierEvent]) -> FormDocument:
+    """The receipt of return at the counter: who collected which result, when, from whom."""
+    from motcua.documents.issued import verify_code_display
+    from motcua.organisation.selectors import user_unit_ids
+
+    from ..lifecycle import DELIVERY_COUNTER
+    from ..services.results import TITLES as RESULT_TITLES
+
+    event = _last(events, "return_result")
+    receipt = (event.after or {}).get("receipt") if event is not None else None
+    if event is None or not receipt or receipt.get("delivery") != DELIVERY_COUNTER:
+        raise _not_issued(dossier, RETURN_RECEIPT)
+    # The one-stop that handed it over: the receiving unit's, or the handling unit's officer.
+    unit = dossier.receiving_unit
+    if event.actor is not None and dossier.handling_unit_id != dossier.receiving_unit_id:
+        units = user_unit_ids(user=event.actor)
+        if dossier.receiving_unit_id not in units and dossier.handling_unit_id in units:
+            unit = dossier.handling_unit
+    issued = _last(events, "issue_result")
+    outcome = str((issued.after or {}).get("outcome", "")) if issued is not None else ""
+    result_title = str(RESULT_TITLES.get(outcome, "")) if outcome else ""  # type: ignore[call-overload]
+    collected_at = _instant(receipt.get("collected_at")) or event.at
+    code = str((issued.after or {}).get("verify_code", "")) if issued is not None else ""
+    return _issued_form(
+        dossier=dossier,
+        number=RETURN_RECEIPT,
+        issuing_unit=unit,
+        issued_at=event.at,
+        issued_by=event.actor,
+        sizes=("a4", "a5"),
+        received_at=vn_datetime(dossier.received_at),
+        result_title=result_title,
+        verify_code=verify_code_display(code) if code else "",
+        result_kind=RESULT_KIND_TEXT.get(ResultKind(dossier.result_kind), ""),
+        returned_at=vn_datetime(collected_at),
+        collected_by=receipt.get("collected_by", ""),
+        collected_id_number=receipt.get("collected_id_number", ""),
+        by_applicant=receipt.get("collected_by", "") == dossier.applicant_name,
+        note=event.reason,
+        officer=_person(event.actor),
+    )
+
+
 _BUILDERS = {
     "01": _form01,
     "02": _form02,
@@ -451,12 +511,13 @@ _BUILDERS = {
     "04": _form04,
     "05": _form05,
     "06": _form06,
+    RETURN_RECEIPT: _return_receipt,
 }
 
 
 def form_document(*, dossier: Dossier, number: str) -> FormDocument:
-    """Form `number` (01–06) of `dossier` (already allowed by an access selector).
-    NotFound `form_unknown` for another number; FormNotIssued when the dossier has none."""
+    """Form `number` (01–06, or `RETURN_RECEIPT`) of `dossier` (already allowed by an access
+    selector). NotFound `form_unknown` for another number; FormNotIssued when it has none."""
     builder = _BUILDERS.get(number)
     if builder is None:
         raise NotFound(
@@ -490,11 +551,19 @@ def forms_issued(*, dossier: Dossier) -> list[str]:
         numbers.append("05")
     if dossier.received_at is not None and StepRun.objects.filter(dossier=dossier).exists():
         numbers.append("06")
+    returned = _last(events, "return_result")
+    if (
+        returned is not None
+        and ((returned.after or {}).get("receipt") or {}).get("delivery") == "counter"
+    ):
+        numbers.append(RETURN_RECEIPT)
     return numbers
 
 
 __all__ = [
+    "DOSSIER_DOCUMENTS",
     "FORM_NUMBERS",
+    "RETURN_RECEIPT",
     "TITLES",
     "FormDocument",
     "FormNotIssued",

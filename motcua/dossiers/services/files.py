@@ -29,6 +29,7 @@ from motcua.catalog.models import Component
 from motcua.core.errors import IllegalTransition, ValidationError
 from motcua.documents.models import StoredFile
 from motcua.documents.services import (
+    Checked,
     file_check,
     file_check_images_as_pdf,
     file_store_checked,
@@ -108,6 +109,30 @@ def _component(*, dossier: Dossier, code: str) -> Component:
     return component
 
 
+def component_file_check(*, component: Component, upload: Any, name: str | None = None) -> Checked:
+    """`upload` checked as the file of `component` (its types and size): one file (`name`
+    defaults to its own), or a list of scanned pages (images) made one PDF in the order
+    given; a list of one is that one file. The file checks' ValidationErrors otherwise
+    (`motcua.documents.services`). The one check of a component's file, for a file added
+    to a dossier (`dossier_file_add`, counter reception) and a supplement's files. The
+    caller closes the result."""
+    if isinstance(upload, list | tuple) and len(upload) == 1:
+        upload = upload[0]
+    if isinstance(upload, list | tuple):
+        return file_check_images_as_pdf(
+            uploads=list(upload),
+            name=name,
+            allowed_types=component.allowed_types or (),
+            max_bytes=component.max_bytes,
+        )
+    return file_check(
+        upload=upload,
+        name=name if name is not None else getattr(upload, "name", None),
+        allowed_types=component.allowed_types or (),
+        max_bytes=component.max_bytes,
+    )
+
+
 def dossier_file_add(
     *,
     dossier: Dossier,
@@ -129,22 +154,7 @@ def dossier_file_add(
         raise forbidden(DOING)
     _check_status(dossier=dossier, role=role)
     part = _component(dossier=dossier, code=component)
-    if isinstance(upload, list | tuple) and len(upload) == 1:
-        upload = upload[0]
-    if isinstance(upload, list | tuple):
-        checked = file_check_images_as_pdf(
-            uploads=list(upload),
-            name=name,
-            allowed_types=part.allowed_types or (),
-            max_bytes=part.max_bytes,
-        )
-    else:
-        checked = file_check(
-            upload=upload,
-            name=name if name is not None else getattr(upload, "name", None),
-            allowed_types=part.allowed_types or (),
-            max_bytes=part.max_bytes,
-        )
+    checked = component_file_check(component=part, upload=upload, name=name)
     saved: list[str] = []
     try:
         with transaction.atomic():

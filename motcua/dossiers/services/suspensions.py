@@ -27,8 +27,6 @@ from motcua.core.errors import Conflict, DomainError, ValidationError
 from motcua.deadlines.services import deadline_compute
 from motcua.documents.services import (
     Checked,
-    file_check,
-    file_check_images_as_pdf,
     file_store_checked,
     stored_bytes_delete,
 )
@@ -56,6 +54,7 @@ from ._base import (
     snapshot,
     start_processing_clock,
 )
+from .files import component_file_check
 from .guards import guard_not_closed, guard_supplement_once
 from .reception import apply_reception
 from .steps import close_current_step
@@ -176,24 +175,8 @@ def _check_supplement_files(
     try:
         for code in wanted:
             part = parts[code]
-            upload = files[code]
-            if isinstance(upload, list | tuple) and len(upload) == 1:
-                upload = upload[0]
             try:
-                if isinstance(upload, list | tuple):
-                    one = file_check_images_as_pdf(
-                        uploads=list(upload),
-                        name=None,
-                        allowed_types=part.allowed_types or (),
-                        max_bytes=part.max_bytes,
-                    )
-                else:
-                    one = file_check(
-                        upload=upload,
-                        name=getattr(upload, "name", None),
-                        allowed_types=part.allowed_types or (),
-                        max_bytes=part.max_bytes,
-                    )
+                one = component_file_check(component=part, upload=files[code])
             except ValidationError as exc:
                 for error in exc.errors:
                     error["field"] = f"files[{code}]"

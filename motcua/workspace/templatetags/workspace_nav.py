@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import template
 
+from motcua.accounts.second_factor import may_reset_second_factor
 from motcua.catalog.process import catalog_admin_may
 
 register = template.Library()
@@ -12,3 +13,8 @@ register = template.Library()
 @register.filter
 def is_catalog_admin(user: object) -> bool:
     return catalog_admin_may(actor=user)  # type: ignore[arg-type]
+
+
+@register.filter
+def is_accounts_admin(user: object) -> bool:
+    return may_reset_second_factor(user)  # type: ignore[arg-type]

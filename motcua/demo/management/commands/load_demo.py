@@ -12,6 +12,7 @@ from motcua.core.clock import now as wall_now
 from motcua.core.errors import DomainError
 from motcua.deadlines.services import calendar_seed
 from motcua.demo.accounts import DEMO_PASSWORD, demo_accounts_load
+from motcua.demo.certified_copies import demo_certified_copies_load
 from motcua.demo.datastore import demo_datastore_load
 from motcua.demo.dossiers import (
     demo_citizen_dossiers_load,
@@ -87,6 +88,8 @@ class Command(BaseCommand):
             self.stdout.write(f"  {dossiers}")
             self._step("Hồ sơ của công dân trình diễn (congdan)")
             self.stdout.write(f"  {demo_citizen_dossiers_load(now=now, seed=options['seed'])}")
+            self._step("Sổ chứng thực bản sao trình diễn")
+            self.stdout.write(f"  {demo_certified_copies_load(now=now)} bản sao mới")
             self._step("VNeID thử nghiệm (đăng nhập bằng OpenID Connect)")
             people = demo_identity_people_load()
             self.stdout.write(f"  {people} người mới")
