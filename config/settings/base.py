@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "motcua.counter",
     "motcua.catalog",
     "motcua.dossiers",
+    "motcua.privacy",
     "motcua.api",
     "motcua.web",
     "motcua.portal",
