@@ -16,10 +16,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from motcua.accounts.models import User
+# The person is an account (accounts.User); typed loosely here: core imports no app above it.
+User = Any
 
 
 @dataclass(frozen=True)
