@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import verify, views
 
@@ -10,4 +10,6 @@ urlpatterns = [
     path("verify/", verify.verify_start, name="verify_start"),
     path("verify/<str:code>/", verify.verify_document, name="verify_document"),
     path("verify/<str:code>/qr.svg", verify.verify_qr, name="verify_qr"),
+    # What is held about me, who read it, export, requests (docs/personal-data.md).
+    path("my/data/", include("motcua.portal.privacy")),
 ]
