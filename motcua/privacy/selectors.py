@@ -78,9 +78,7 @@ def personal_data_reads(*, person: User) -> QuerySet[DataAccessLog]:
     if condition is None:
         return DataAccessLog.objects.none()
     return (
-        DataAccessLog.objects.filter(condition)
-        .exclude(actor_id=person.pk)
-        .order_by("-at", "-id")
+        DataAccessLog.objects.filter(condition).exclude(actor_id=person.pk).order_by("-at", "-id")
     )
 
 
@@ -219,9 +217,7 @@ def _require(actor: User) -> None:
         )
 
 
-def data_request_queue(
-    *, actor: User, status: str | None = None
-) -> QuerySet[DataSubjectRequest]:
+def data_request_queue(*, actor: User, status: str | None = None) -> QuerySet[DataSubjectRequest]:
     """The requests, open ones first by deadline (the most urgent first), then the answered
     ones, newest first; `status` keeps one status ("open": received or in progress)."""
     _require(actor)

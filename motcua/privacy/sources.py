@@ -256,9 +256,7 @@ def dossiers_subjects(*, person: User) -> list[SubjectKey]:
     codes = list(dossiers_of_person(person=person).values_list("code", flat=True))
     if not codes:
         return []
-    file_ids = DossierFile.objects.filter(dossier__code__in=codes).values_list(
-        "file_id", flat=True
-    )
+    file_ids = DossierFile.objects.filter(dossier__code__in=codes).values_list("file_id", flat=True)
     return [
         SubjectKey("dossier", frozenset(codes)),
         SubjectKey("file", frozenset(str(i) for i in file_ids)),

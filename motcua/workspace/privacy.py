@@ -33,7 +33,6 @@ from motcua.privacy.selectors import (
     data_request_get_for_handler,
     data_request_queue,
     personal_data_of,
-    privacy_handler_check,
 )
 from motcua.privacy.services import KEPT_BY_LAW, data_request_answer, data_request_assign
 from motcua.web.access import staff_required
@@ -177,7 +176,9 @@ def privacy_answer(request: HttpRequest, pk: int) -> HttpResponse:
     form = AnswerForm(request.POST)
     if form.is_valid():
         try:
-            data_request_answer(request=found, actor=_actor(request), now=clock_now(), **form.cleaned_data)
+            data_request_answer(
+                request=found, actor=_actor(request), now=clock_now(), **form.cleaned_data
+            )
         except DomainError as error:
             fields = [e.get("field") for e in getattr(error, "errors", [])]
             form.add_error(next((f for f in fields if f in form.fields), None), error.render())
@@ -185,7 +186,6 @@ def privacy_answer(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Đã gửi câu trả lời cho người yêu cầu."))
             return redirect("workspace:privacy_request", pk=pk)
     return _request_page(request, found, form=form, status=400)
-
 
 
 urlpatterns = [

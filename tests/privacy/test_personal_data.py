@@ -86,18 +86,27 @@ def test_the_data_store_and_its_reads_need_a_verified_identity(world: World) -> 
     citizen.save(update_fields=["identity_verified_at"])
     stored = file_store(actor=None, upload=io.BytesIO(pdf_bytes()), name="khai-sinh.pdf", now=MON)
     item = datastore_item_add(
-        owner_key=citizen.personal_id, kind="birth_certificate", title="Giấy khai sinh",
-        file=stored, now=MON,
+        owner_key=citizen.personal_id,
+        kind="birth_certificate",
+        title="Giấy khai sinh",
+        file=stored,
+        now=MON,
     )
     other = file_store(actor=None, upload=io.BytesIO(pdf_bytes(2)), name="b.pdf", now=MON)
-    datastore_item_add(owner_key="001099000001", kind="k", title="Của người khác", file=other,
-                       now=MON)
+    datastore_item_add(
+        owner_key="001099000001", kind="k", title="Của người khác", file=other, now=MON
+    )
     section = _sections(citizen)["data_store"]
     assert section.count == 1
     assert section.entries[0].data["id"] == item.pk
     assert section.entries[0].data["file"]["sha256"] == stored.sha256
-    data_access_record(actor=world.officer, subject_type="datastore_item",
-                       subject_id=str(item.pk), purpose="component_reuse", now=MON)
+    data_access_record(
+        actor=world.officer,
+        subject_type="datastore_item",
+        subject_id=str(item.pk),
+        purpose="component_reuse",
+        now=MON,
+    )
     assert [r.purpose for r in personal_data_reads(person=citizen)] == ["component_reuse"]
 
 
@@ -105,8 +114,9 @@ def test_reads_are_about_the_person_only_newest_first_never_their_own(world: Wor
     mine = submitted(world)
     theirs = submitted(world, applicant=world.other_citizen)
     dossier_get_for_actor(actor=world.officer, code=mine.code, now=vn(2026, 3, 2, 10))
-    dossier_get_for_actor(actor=world.supervisor, code=mine.code, now=vn(2026, 3, 3, 10),
-                          channel="api")
+    dossier_get_for_actor(
+        actor=world.supervisor, code=mine.code, now=vn(2026, 3, 3, 10), channel="api"
+    )
     dossier_get_for_actor(actor=world.officer, code=theirs.code, now=vn(2026, 3, 2, 11))
     dossier_get_for_actor(actor=world.citizen, code=mine.code, now=vn(2026, 3, 2, 12))
 
@@ -127,12 +137,23 @@ def test_reads_are_about_the_person_only_newest_first_never_their_own(world: Wor
 def test_counter_records_are_linked_by_the_dossier_code(world: World) -> None:
     mine = submitted(world)
     call = HotlineCall.objects.create(
-        unit=world.ward, at=MON, caller_name="Nguyễn Văn An", caller_phone="0912345678",
-        topic="dossier", dossier_code=mine.code, summary="Hỏi tiến độ", outcome="answered",
+        unit=world.ward,
+        at=MON,
+        caller_name="Nguyễn Văn An",
+        caller_phone="0912345678",
+        topic="dossier",
+        dossier_code=mine.code,
+        summary="Hỏi tiến độ",
+        outcome="answered",
     )
     HotlineCall.objects.create(
-        unit=world.ward, at=MON, caller_name="Ai đó", caller_phone="0900000000",
-        topic="procedure", summary="Hỏi thủ tục", outcome="answered",
+        unit=world.ward,
+        at=MON,
+        caller_name="Ai đó",
+        caller_phone="0900000000",
+        topic="procedure",
+        summary="Hỏi thủ tục",
+        outcome="answered",
     )
     section = _sections(world.citizen)["counter"]
     assert section.count == 1
@@ -143,8 +164,9 @@ def test_counter_records_are_linked_by_the_dossier_code(world: World) -> None:
 def test_the_export_has_every_section_and_the_reads_in_iso_8601(world: World) -> None:
     mine = submitted(world)
     dossier_get_for_actor(actor=world.officer, code=mine.code, now=vn(2026, 3, 2, 10))
-    data_request_submit(person=world.citizen, kind="correct", scope="profile",
-                        reason="Sai địa chỉ", now=MON)
+    data_request_submit(
+        person=world.citizen, kind="correct", scope="profile", reason="Sai địa chỉ", now=MON
+    )
     data = personal_data_export(person=world.citizen, now=vn(2026, 3, 4, 8, 30))
     assert data["schema"] == SCHEMA
     assert data["generated_at"] == "2026-03-04T08:30:00+07:00"
@@ -177,7 +199,8 @@ def test_the_export_has_every_section_and_the_reads_in_iso_8601(world: World) ->
     ],
 )
 def test_countdown_is_amber_at_3_days_and_red_when_late(world: World, now, state, days) -> None:  # type: ignore[no-untyped-def]
-    request = data_request_submit(person=world.citizen, kind="delete", scope="data_store",
-                                  reason="Xoá giúp tôi", now=MON)
+    request = data_request_submit(
+        person=world.citizen, kind="delete", scope="data_store", reason="Xoá giúp tôi", now=MON
+    )
     countdown = data_request_countdown(request=request, now=now)
     assert (countdown.state, countdown.days) == (state, days)

@@ -106,7 +106,9 @@ def test_only_a_privacy_officer_assigns_or_answers(world: World, who: str) -> No
     with pytest.raises(PermissionDenied):
         data_request_assign(request=request, actor=actor, now=MON)
     with pytest.raises(PermissionDenied):
-        data_request_answer(request=request, actor=actor, outcome="done", answer="Đã xong.", now=MON)
+        data_request_answer(
+            request=request, actor=actor, outcome="done", answer="Đã xong.", now=MON
+        )
     request.refresh_from_db()
     assert request.status == RequestStatus.RECEIVED
     assert request.handled_by is None

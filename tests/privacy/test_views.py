@@ -60,8 +60,13 @@ def test_what_is_held_shows_every_source_and_the_consent_withdraw_button(world: 
     response = _client(world.citizen).get("/my/data/")
     page = response.content.decode()
     assert response.status_code == 200
-    for title in ("Thông tin tài khoản", "Hồ sơ thủ tục hành chính", "Kho dữ liệu cá nhân",
-                  "Giấy tờ đã phát hành cho bạn", "Ghi chép tại quầy và đường dây nóng"):
+    for title in (
+        "Thông tin tài khoản",
+        "Hồ sơ thủ tục hành chính",
+        "Kho dữ liệu cá nhân",
+        "Giấy tờ đã phát hành cho bạn",
+        "Ghi chép tại quầy và đường dây nóng",
+    ):
         assert title in page
     assert dossier.code in page
     assert "/my/data/consents/account/withdraw/" in page
@@ -75,7 +80,8 @@ def test_withdrawing_a_consent_records_it(world: World) -> None:
     response = client.post("/my/data/consents/account/withdraw/")
     assert response.status_code == 302
     latest = ConsentRecord.objects.filter(person=world.citizen).order_by("-pk").first()
-    assert latest is not None and latest.decision == "withdrawn"
+    assert latest is not None
+    assert latest.decision == "withdrawn"
     again = client.post("/my/data/consents/account/withdraw/", follow=True)
     assert "Bạn chưa đồng ý mục đích này." in again.content.decode()
     assert client.post("/my/data/consents/nonsense/withdraw/").status_code == 404
@@ -94,10 +100,13 @@ def test_who_read_it_lists_unit_role_purpose_channel(world: World) -> None:
 def test_reads_are_paginated(world: World) -> None:
     dossier = submitted(world)
     for minute in range(30):
-        dossier_get_for_actor(actor=world.officer, code=dossier.code, now=vn(2026, 3, 2, 10, minute))
+        dossier_get_for_actor(
+            actor=world.officer, code=dossier.code, now=vn(2026, 3, 2, 10, minute)
+        )
     client = _client(world.citizen)
     first = client.get("/my/data/reads/").content.decode()
-    assert "10:29 02/03/2026" in first and "10:04 02/03/2026" not in first
+    assert "10:29 02/03/2026" in first
+    assert "10:04 02/03/2026" not in first
     assert "Trang 1 / 2" in first
     second = client.get("/my/data/reads/?page=2").content.decode()
     assert "10:04 02/03/2026" in second
@@ -112,13 +121,18 @@ def test_json_export_is_a_recorded_attachment(world: World) -> None:
     data = json.loads(response.content)
     assert data["schema"] == "motcua.personal-data/1"
     assert data["sections"]["dossiers"]["count"] == 1
-    assert AuditEvent.objects.filter(action="personal_data.export", actor=world.citizen,
-                                     after={"format": "json"}).count() == 1
+    assert (
+        AuditEvent.objects.filter(
+            action="personal_data.export", actor=world.citizen, after={"format": "json"}
+        ).count()
+        == 1
+    )
 
 
 def test_pdf_export_is_a_pdf_with_the_persons_data(world: World) -> None:
-    from pypdf import PdfReader
     import io
+
+    from pypdf import PdfReader
 
     dossier = submitted(world)
     response = _client(world.citizen).get("/my/data/export.pdf")
@@ -127,7 +141,9 @@ def test_pdf_export_is_a_pdf_with_the_persons_data(world: World) -> None:
     text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages)
     assert "Nguyễn Văn An".upper() in text.upper()
     assert dossier.code in text
-    assert AuditEvent.objects.filter(action="personal_data.export", after={"format": "pdf"}).exists()
+    assert AuditEvent.objects.filter(
+        action="personal_data.export", after={"format": "pdf"}
+    ).exists()
 
 
 def test_filing_a_request_shows_its_deadline(world: World) -> None:
@@ -201,11 +217,15 @@ def test_the_queue_sorts_by_deadline_and_colours_the_countdown(world: World) -> 
     order = [page.index(f">#{r.pk}<") for r in (late, soon, fresh)]
     assert order == sorted(order)
     assert f">#{done.pk}<" not in page  # the default filter: not yet answered
-    assert "countdown--late tag--late" in page and "Quá hạn 6 ngày" in page
-    assert "countdown--soon tag--alert" in page and "Còn 2 ngày" in page
-    assert "countdown--ok tag--ok" in page and "Còn 12 ngày" in page
+    assert "countdown--late tag--late" in page
+    assert "Quá hạn 6 ngày" in page
+    assert "countdown--soon tag--alert" in page
+    assert "Còn 2 ngày" in page
+    assert "countdown--ok tag--ok" in page
+    assert "Còn 12 ngày" in page
     assert f">#{done.pk}<" in everything
-    assert f">#{done.pk}<" in answered and f">#{fresh.pk}<" not in answered
+    assert f">#{done.pk}<" in answered
+    assert f">#{fresh.pk}<" not in answered
     assert world.citizen.full_name not in page  # no names in the list
 
 
@@ -218,7 +238,9 @@ def test_opening_a_request_shows_the_persons_data_and_logs_the_read(world: World
     assert request.reason in page
     log = DataAccessLog.objects.get(actor=officer)
     assert (log.subject_type, log.subject_id, log.purpose) == (
-        "person", str(world.citizen.pk), "data_request"
+        "person",
+        str(world.citizen.pk),
+        "data_request",
     )
     reads = _client(world.citizen).get("/my/data/reads/").content.decode()
     assert "Xử lý yêu cầu của bạn về dữ liệu cá nhân" in reads
@@ -231,7 +253,8 @@ def test_the_handler_takes_and_answers_and_the_person_sees_it(world: World) -> N
     client = _client(officer)
     assert client.post(f"/workspace/privacy/{request.pk}/assign/").status_code == 302
     request.refresh_from_db()
-    assert request.status == RequestStatus.IN_PROGRESS and request.handled_by == officer
+    assert request.status == RequestStatus.IN_PROGRESS
+    assert request.handled_by == officer
     refused = client.post(
         f"/workspace/privacy/{request.pk}/answer/", {"outcome": "partly", "answer": "Một phần."}
     )
