@@ -199,7 +199,9 @@ def privacy_handler_check(*, actor: User) -> bool:
         return False
     if actor.is_superuser:
         return True
-    return RoleAssignment.objects.filter(user_id=actor.pk, role=Role.PRIVACY_OFFICER).exists()
+    return RoleAssignment.objects.filter(
+        user_id=actor.pk, role=Role.PRIVACY_OFFICER, unit__is_active=True
+    ).exists()
 
 
 def privacy_handlers() -> QuerySet[User]:
