@@ -272,3 +272,15 @@ def test_the_handler_takes_and_answers_and_the_person_sees_it(world: World) -> N
     mine = _client(world.citizen).get(f"/my/data/requests/{request.pk}/").content.decode()
     assert "Đã dừng dùng lại giấy tờ trong kho." in mine
     assert "Đã trả lời" in mine
+
+
+def test_the_pages_switch_to_english(world: World) -> None:
+    submitted(world)
+    client = _client(world.citizen)
+    page = client.get("/my/data/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "My personal data" in page
+    assert "1 dossiers you filed or that were filed under your identification number." in page
+    officer = privacy_officer(world)
+    _request(world)
+    queue = _client(officer).get("/workspace/privacy/", HTTP_ACCEPT_LANGUAGE="en")
+    assert "days late" in queue.content.decode()  # filed in March 2026, read now
