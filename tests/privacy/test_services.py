@@ -200,3 +200,17 @@ def test_export_download_is_recorded(world: World) -> None:
     assert event.after == {"format": "pdf"}
     with pytest.raises(ValueError, match="unknown export format"):
         personal_data_export_record(person=world.citizen, file_format="xml", now=MON)
+
+
+def test_assign_to_another_officer_but_never_to_someone_without_the_role(world: World) -> None:
+    officer = privacy_officer(world)
+    colleague = privacy_officer(world, username="privacy2")
+    request = _submit(world)
+    with pytest.raises(ValidationError) as caught:
+        data_request_assign(request=request, actor=officer, handler=world.supervisor, now=MON)
+    assert caught.value.code == "not_a_handler"
+    request.refresh_from_db()
+    assert request.handled_by is None
+    assigned = data_request_assign(request=request, actor=officer, handler=colleague, now=MON)
+    assert assigned.handled_by == colleague
+    assert AuditEvent.objects.get(action="data_request.assign").actor_id == officer.pk
