@@ -30,7 +30,7 @@ from motcua.accounts.selectors import consent_current
 from motcua.accounts.services import consent_withdraw
 from motcua.core.clock import format_vn_date
 from motcua.core.clock import now as clock_now
-from motcua.core.errors import DomainError, NotFound, ValidationError
+from motcua.core.errors import DomainError, NotFound
 from motcua.privacy.export import personal_data_json, personal_data_pdf
 from motcua.privacy.models import RequestKind, RequestScope
 from motcua.privacy.selectors import (
@@ -177,7 +177,7 @@ def request_new(request: HttpRequest) -> HttpResponse:
                 created = data_request_submit(
                     person=_person(request), now=clock_now(), **form.cleaned_data
                 )
-            except (ValidationError, DomainError) as error:
+            except DomainError as error:
                 _form_error(form, error)
             else:
                 messages.success(
