@@ -7,6 +7,8 @@ and writes nothing.
 - `data_request_assign`: a privacy officer takes it (received -> in progress).
 - `data_request_answer`: the handler answers: done, partly (with the legal reason for the
   rest) or refused (with the legal reason). What the law keeps cannot be answered "done".
+- Submission and answer enqueue `privacy.request_received` / `privacy.request_answered`
+  in the outbox (ids, kind, status, deadline: never the reason or the data).
 - `personal_data_export_record`: the person downloaded their data (JSON or PDF).
 """
 
@@ -19,7 +21,9 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from motcua.accounts.models import User
+from motcua.core.clock import local
 from motcua.core.errors import Conflict, PermissionDenied, ValidationError
+from motcua.core.outbox import outbox_enqueue
 from motcua.core.services import audit_record, row_state
 from motcua.deadlines.clock import clock_for_unit
 
@@ -126,7 +130,24 @@ def data_request_submit(
                 "due_at": request.due_at,
             },
         )
+        # For the notifications issue: tell the privacy officers (ids only, never the data).
+        outbox_enqueue(
+            topic="privacy.request_received",
+            payload=_payload(request),
+            key=f"privacy:{request.pk}",
+            now=now,
+        )
     return request
+
+
+def _payload(request: DataSubjectRequest) -> dict[str, Any]:
+    return {
+        "request": request.pk,
+        "person": request.person_id,
+        "kind": request.kind,
+        "status": request.status,
+        "due_at": local(request.due_at).isoformat(),
+    }
 
 
 def _locked(request: DataSubjectRequest) -> DataSubjectRequest:
@@ -261,6 +282,13 @@ def data_request_answer(
             now=now,
             before=before,
             after=_state(locked),
+        )
+        # For the notifications issue: tell the person their answer is ready.
+        outbox_enqueue(
+            topic="privacy.request_answered",
+            payload=_payload(locked),
+            key=f"privacy:{locked.pk}",
+            now=now,
         )
     return locked
 

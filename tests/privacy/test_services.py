@@ -214,3 +214,24 @@ def test_assign_to_another_officer_but_never_to_someone_without_the_role(world: 
     assigned = data_request_assign(request=request, actor=officer, handler=colleague, now=MON)
     assert assigned.handled_by == colleague
     assert AuditEvent.objects.get(action="data_request.assign").actor_id == officer.pk
+
+
+def test_submission_and_answer_are_announced_in_the_outbox_without_personal_data(
+    world: World,
+) -> None:
+    from motcua.core.models import OutboxMessage
+
+    officer = privacy_officer(world)
+    request = _submit(world)
+    data_request_answer(request=request, actor=officer, outcome="done", answer="Xong.", now=MON)
+    messages = list(OutboxMessage.objects.order_by("pk").values_list("topic", "payload"))
+    expected = {
+        "request": request.pk,
+        "person": world.citizen.pk,
+        "kind": "restrict",
+        "due_at": "2026-03-17T17:00:00+07:00",
+    }
+    assert messages == [
+        ("privacy.request_received", {**expected, "status": "received"}),
+        ("privacy.request_answered", {**expected, "status": "answered"}),
+    ]
