@@ -99,6 +99,13 @@ class DataSubjectRequest(models.Model):
     )
     received_at = models.DateTimeField(_("nhận lúc"))
     due_at = models.DateTimeField(_("hạn trả lời"), db_index=True)
+    extended_at = models.DateTimeField(
+        _("gia hạn lúc"),
+        null=True,
+        blank=True,
+        help_text=_("Gia hạn một lần, thêm tối đa 15 ngày, có nêu lý do."),
+    )
+    extension_reason = models.TextField(_("lý do gia hạn"), blank=True)
     assigned_at = models.DateTimeField(_("giao xử lý lúc"), null=True, blank=True)
     handled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

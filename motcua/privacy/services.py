@@ -9,6 +9,7 @@ and writes nothing.
   rest) or refused (with the legal reason). What the law keeps cannot be answered "done".
 - Submission and answer enqueue `privacy.request_received` / `privacy.request_answered`
   in the outbox (ids, kind, status, deadline: never the reason or the data).
+- `data_request_extend`: once, 15 more days, with the reason shown to the person.
 - `personal_data_export_record`: the person downloaded their data (JSON or PDF).
 """
 
@@ -289,6 +290,41 @@ def data_request_answer(
             payload=_payload(locked),
             key=f"privacy:{locked.pk}",
             now=now,
+        )
+    return locked
+
+
+def data_request_extend(
+    *, request: DataSubjectRequest, actor: User, reason: str, now: dt.datetime
+) -> DataSubjectRequest:
+    """Extend the deadline once, by 15 more days counted from the current deadline (Decree
+    356/2025: once only, at most 15 days, the person told why). A second extension is
+    refused (`data_request_extended`, 409), as is one after the answer."""
+    _require_handler(actor)
+    reason = reason.strip()
+    if not reason:
+        raise _invalid("reason", "required", _("Nêu lý do gia hạn cho người yêu cầu."))
+    if len(reason) > REASON_MAX:
+        raise _invalid("reason", "too_long", _("Lý do quá dài."))
+    with transaction.atomic():
+        locked = _locked(request)
+        if not locked.is_open:
+            raise Conflict(_("Yêu cầu này đã được trả lời."), code="data_request_closed")
+        if locked.extended_at is not None:
+            raise Conflict(_("Yêu cầu này đã được gia hạn một lần."), code="data_request_extended")
+        before = {"due_at": locked.due_at}
+        locked.due_at = clock_for_unit(None).add_calendar_days(locked.due_at, ANSWER_DAYS)
+        locked.extended_at = now
+        locked.extension_reason = reason
+        locked.save(update_fields=["due_at", "extended_at", "extension_reason"])
+        audit_record(
+            actor=actor,
+            action="data_request.extend",
+            object_type=OBJECT_TYPE,
+            object_id=locked.pk,
+            now=now,
+            before=before,
+            after={"due_at": locked.due_at, "extended_at": now},
         )
     return locked
 

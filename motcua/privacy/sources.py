@@ -450,6 +450,8 @@ def requests_collect(*, person: User, now: dt.datetime, limit: int | None) -> Pe
                 "status": r.status,
                 "received_at": iso(r.received_at),
                 "due_at": iso(r.due_at),
+                "extended_at": iso(r.extended_at),
+                "extension_reason": r.extension_reason,
                 "answered_at": iso(r.answered_at),
                 "outcome": r.outcome,
                 "legal_basis": r.legal_basis,

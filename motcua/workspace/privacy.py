@@ -34,7 +34,12 @@ from motcua.privacy.selectors import (
     data_request_queue,
     personal_data_of,
 )
-from motcua.privacy.services import KEPT_BY_LAW, data_request_answer, data_request_assign
+from motcua.privacy.services import (
+    KEPT_BY_LAW,
+    data_request_answer,
+    data_request_assign,
+    data_request_extend,
+)
 from motcua.web.access import staff_required
 
 PAGE_SIZE = 25
@@ -63,6 +68,15 @@ class AnswerForm(forms.Form):
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 5}),
         error_messages={"required": gettext_lazy("Viết nội dung trả lời cho người yêu cầu.")},
+    )
+
+
+class ExtendForm(forms.Form):
+    reason = forms.CharField(
+        label=gettext_lazy("Lý do gia hạn (người yêu cầu sẽ thấy)"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": gettext_lazy("Nêu lý do gia hạn cho người yêu cầu.")},
     )
 
 
@@ -115,6 +129,7 @@ def _request_page(
     data_request: DataSubjectRequest,
     *,
     form: AnswerForm | None = None,
+    extend: ExtendForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     now = clock_now()
@@ -127,6 +142,7 @@ def _request_page(
             "countdown": data_request_countdown(request=data_request, now=now),
             "held": held,
             "form": form or AnswerForm(),
+            "extend": extend or ExtendForm(prefix="extend"),
             "kept_by_law": data_request.scope in KEPT_BY_LAW,
             "nav": "privacy",
         },
@@ -188,9 +204,33 @@ def privacy_answer(request: HttpRequest, pk: int) -> HttpResponse:
     return _request_page(request, found, form=form, status=400)
 
 
+@staff_required
+@require_POST
+def privacy_extend(request: HttpRequest, pk: int) -> HttpResponse:
+    found = _get(request, pk)
+    if isinstance(found, HttpResponse):
+        return found
+    form = ExtendForm(request.POST, prefix="extend")
+    if form.is_valid():
+        try:
+            data_request_extend(
+                request=found,
+                actor=_actor(request),
+                reason=form.cleaned_data["reason"],
+                now=clock_now(),
+            )
+        except DomainError as error:
+            form.add_error("reason", error.render())
+        else:
+            messages.success(request, _("Đã gia hạn trả lời thêm 15 ngày."))
+            return redirect("workspace:privacy_request", pk=pk)
+    return _request_page(request, found, extend=form, status=400)
+
+
 urlpatterns = [
     path("", privacy_queue, name="privacy_queue"),
     path("<int:pk>/", privacy_request, name="privacy_request"),
     path("<int:pk>/assign/", privacy_assign, name="privacy_assign"),
     path("<int:pk>/answer/", privacy_answer, name="privacy_answer"),
+    path("<int:pk>/extend/", privacy_extend, name="privacy_extend"),
 ]

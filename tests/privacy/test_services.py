@@ -235,3 +235,26 @@ def test_submission_and_answer_are_announced_in_the_outbox_without_personal_data
         ("privacy.request_received", {**expected, "status": "received"}),
         ("privacy.request_answered", {**expected, "status": "answered"}),
     ]
+
+
+def test_the_deadline_is_extended_once_by_15_days_with_a_reason(world: World) -> None:
+    from motcua.privacy.services import data_request_extend
+
+    officer = privacy_officer(world)
+    request = _submit(world)  # due Tuesday 17 March 2026, 17:00
+    with pytest.raises(ValidationError):
+        data_request_extend(request=request, actor=officer, reason=" ", now=MON)
+    extended = data_request_extend(
+        request=request, actor=officer, reason="Cần đối chiếu hồ sơ lưu trữ.", now=vn(2026, 3, 9, 9)
+    )
+    assert extended.due_at == vn(2026, 4, 1, 17, 0)  # 17 March + 15 days: Wednesday 1 April
+    assert extended.extended_at == vn(2026, 3, 9, 9)
+    event = AuditEvent.objects.get(action="data_request.extend")
+    assert event.after["due_at"] == "2026-04-01T17:00:00+07:00"
+    with pytest.raises(Conflict) as caught:
+        data_request_extend(request=request, actor=officer, reason="Lại.", now=MON)
+    assert caught.value.code == "data_request_extended"
+    request.refresh_from_db()
+    assert request.due_at == vn(2026, 4, 1, 17, 0)
+    with pytest.raises(PermissionDenied):
+        data_request_extend(request=request, actor=world.supervisor, reason="x", now=MON)

@@ -284,3 +284,21 @@ def test_the_pages_switch_to_english(world: World) -> None:
     _request(world)
     queue = _client(officer).get("/workspace/privacy/", HTTP_ACCEPT_LANGUAGE="en")
     assert "days late" in queue.content.decode()  # filed in March 2026, read now
+
+
+def test_the_officer_extends_and_the_person_sees_why(world: World) -> None:
+    officer = privacy_officer(world)
+    request = _request(world)
+    client = _client(officer)
+    empty = client.post(f"/workspace/privacy/{request.pk}/extend/", {"extend-reason": ""})
+    assert empty.status_code == 400
+    assert "Nêu lý do gia hạn cho người yêu cầu." in empty.content.decode()
+    done = client.post(
+        f"/workspace/privacy/{request.pk}/extend/", {"extend-reason": "Cần đối chiếu lưu trữ."}
+    )
+    assert done.status_code == 302
+    page = client.get(f"/workspace/privacy/{request.pk}/").content.decode()
+    assert "Gia hạn thêm 15 ngày" not in page  # once only
+    mine = _client(world.citizen).get(f"/my/data/requests/{request.pk}/").content.decode()
+    assert "17:00 01/04/2026" in mine
+    assert "Cần đối chiếu lưu trữ." in mine
