@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "motcua.counter",
     "motcua.catalog",
     "motcua.dossiers",
+    "motcua.privacy",
     "motcua.api",
     "motcua.web",
     "motcua.portal",

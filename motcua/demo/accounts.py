@@ -101,6 +101,8 @@ def demo_accounts_load(*, now: dt.datetime) -> tuple[list[DemoAccount], str | No
         ("quantri.thutuc", Role.PROCEDURE_ADMIN, "Quản trị thủ tục Thành phố"),
         ("giamsat", Role.SUPERVISOR, "Giám sát Thành phố"),
         ("kiemtra", Role.AUDITOR, "Kiểm tra, thanh tra"),
+        # Handles people's personal-data requests (docs/personal-data.md).
+        ("baove.dulieu", Role.PRIVACY_OFFICER, "Cán bộ bảo vệ dữ liệu cá nhân Thành phố"),
     ):
         user = _user(
             username,

@@ -100,6 +100,8 @@ class Role(models.TextChoices):
     SUPERVISOR = "supervisor", _("Giám sát")
     AUDITOR = "auditor", _("Kiểm tra, thanh tra")
     INTEGRATOR = "integrator", _("Hệ thống tích hợp")
+    #: Handles people's requests about their personal data (Law 91/2025; docs/personal-data.md).
+    PRIVACY_OFFICER = "privacy_officer", _("Cán bộ bảo vệ dữ liệu cá nhân")
 
 
 class RoleAssignment(models.Model):

@@ -10,6 +10,8 @@ urlpatterns = [
     path("verify/", verify.verify_start, name="verify_start"),
     path("verify/<str:code>/", verify.verify_document, name="verify_document"),
     path("verify/<str:code>/qr.svg", verify.verify_qr, name="verify_qr"),
+    # What is held about me, who read it, export, requests (docs/personal-data.md).
+    path("my/data/", include("motcua.portal.privacy")),
     path("my/", include("motcua.portal.mine_urls")),
     path("", include("motcua.portal.apply")),  # /apply/: apply online
 ]

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import certified_copies, counter, counter_log, procedures, staff, views
 
@@ -13,6 +13,7 @@ urlpatterns = [
     path("dossiers/<str:code>/forms/<str:number>.pdf", views.form_download, name="form"),
     path("dossiers/<str:code>/files/<int:file_id>/", views.dossier_file, name="file"),
     path("dossiers/<str:code>/actions/<str:action>/", views.dossier_act_view, name="act"),
+    path("privacy/", include("motcua.workspace.privacy")),  # docs/personal-data.md
 ]
 
 # Around the counter (docs/counter.md) and procedure administration (docs/architecture.md,

@@ -43,6 +43,7 @@ APPS = [
     "api",
     "web",
     "workspace",
+    "privacy",
 ]
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
 

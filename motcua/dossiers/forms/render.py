@@ -4,7 +4,7 @@ A4 (or A5 for the receipt), margins top 20 mm, bottom 20 mm, left 30 mm, right 1
 font metric-compatible with Times New Roman: Liberation Serif 2 (Debian's fonts-liberation2,
 `make fonts`), loaded by file path under a family name of our own (`MotcuaSerif`) so that
 fontconfig can never substitute another font (Liberation 1, also installed on Debian, lacks
-most Vietnamese letters). ADR: docs/adr/XXXX-official-forms.md.
+most Vietnamese letters). ADR: docs/adr/0016-official-forms.md.
 """
 
 from __future__ import annotations

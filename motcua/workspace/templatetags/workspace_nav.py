@@ -6,6 +6,7 @@ from django import template
 
 from motcua.accounts.second_factor import may_reset_second_factor
 from motcua.catalog.process import catalog_admin_may
+from motcua.organisation.models import Role, RoleAssignment
 
 register = template.Library()
 
@@ -18,3 +19,26 @@ def is_catalog_admin(user: object) -> bool:
 @register.filter
 def is_accounts_admin(user: object) -> bool:
     return may_reset_second_factor(user)  # type: ignore[arg-type]
+
+
+#: The nav entries that depend on a role, and the role each needs.
+NAV_ROLES = {"procedures": Role.PROCEDURE_ADMIN, "privacy": Role.PRIVACY_OFFICER}
+
+
+@register.filter
+def workspace_nav_for(user: object) -> dict[str, bool]:
+    """Which role-bound entries `user` is offered (procedure administration, personal-data
+    requests), in one query: the same rules as `catalog_admin_may` and
+    `privacy.selectors.privacy_handler_check`."""
+    if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
+        return dict.fromkeys(NAV_ROLES, False)
+    if getattr(user, "is_superuser", False):
+        return dict.fromkeys(NAV_ROLES, True)
+    held = set(
+        RoleAssignment.objects.filter(
+            user_id=user.pk,  # type: ignore[attr-defined]
+            role__in=list(NAV_ROLES.values()),
+            unit__is_active=True,
+        ).values_list("role", flat=True)
+    )
+    return {entry: role in held for entry, role in NAV_ROLES.items()}
