@@ -74,6 +74,11 @@ class StepResult(models.TextChoices):
     LATE = "late", _("Quá hạn")
 
 
+#: `DossierQuerySet.open()`: not closed and no result yet (the partial indexes' condition).
+OPEN_STATUSES = sorted(IN_PROGRESS_STATUSES | PAUSED_STATUSES | {DossierStatus.REGISTERED})
+OPEN_CONDITION = models.Q(closed_at__isnull=True, status__in=OPEN_STATUSES)
+
+
 class DossierQuerySet(models.QuerySet["Dossier"]):
     def in_progress(self) -> DossierQuerySet:
         return self.filter(status__in=IN_PROGRESS_STATUSES)
@@ -86,10 +91,7 @@ class DossierQuerySet(models.QuerySet["Dossier"]):
 
     def open(self) -> DossierQuerySet:
         """Not closed and no result yet: registered, in progress or paused."""
-        return self.filter(
-            status__in=IN_PROGRESS_STATUSES | PAUSED_STATUSES | {DossierStatus.REGISTERED},
-            closed_at__isnull=True,
-        )
+        return self.filter(OPEN_CONDITION)
 
     def overdue(self, now: dt.datetime) -> DossierQuerySet:
         """In progress with the (possibly new) appointment already passed (see is_overdue)."""
@@ -280,6 +282,18 @@ class Dossier(models.Model):
         indexes = [
             models.Index(fields=["receiving_unit", "status"], name="dossier_recv_status_idx"),
             models.Index(fields=["handling_unit", "status"], name="dossier_hand_status_idx"),
+            # The work queue and its filter lists read only open dossiers (docs/architecture.md,
+            # "Performance"): a unit's few hundred among a city's million.
+            models.Index(
+                fields=["receiving_unit", "status"],
+                name="dossier_recv_open_idx",
+                condition=OPEN_CONDITION,
+            ),
+            models.Index(
+                fields=["handling_unit", "status"],
+                name="dossier_hand_open_idx",
+                condition=OPEN_CONDITION,
+            ),
         ]
 
     def __str__(self) -> str:
@@ -461,6 +475,10 @@ class StepRun(models.Model):
         ordering = ["dossier_id", "order"]
         constraints = [
             models.UniqueConstraint(fields=["dossier", "order"], name="uniq_step_run_order"),
+        ]
+        indexes = [
+            # The access rule's "a step in one of my units" arm, index-only.
+            models.Index(fields=["unit", "dossier"], name="steprun_unit_dossier_idx"),
         ]
 
     def __str__(self) -> str:

@@ -17,17 +17,21 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import (
+    BooleanField,
     Case,
     CharField,
     Count,
     Exists,
+    Expression,
     F,
     OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Value,
     When,
 )
+from django.db.models.sql.compiler import SQLCompiler
 from django.utils.translation import gettext_lazy as _
 
 from motcua.accounts.models import User
@@ -86,6 +90,40 @@ from .services.steps import next_process_step, process_steps, step_unit
 from .services.suspensions import requested_components
 
 
+class _PkInSubquery(Expression):
+    """`pk IN (subquery)`, written `pk = ANY(ARRAY(subquery))` on PostgreSQL: there the
+    subquery runs once (an init plan) and its ids become an index condition on the primary
+    key, so the planner can OR it with the other arms of the access rule (a BitmapOr of
+    index scans) instead of testing a subplan against every candidate row."""
+
+    conditional = True
+    output_field = BooleanField()
+
+    def __init__(self, subquery: QuerySet[Any]) -> None:
+        super().__init__()
+        self.lhs: Any = F("pk")
+        self.subquery: Any = Subquery(subquery)
+
+    def get_source_expressions(self) -> list[Any]:
+        return [self.lhs, self.subquery]
+
+    def set_source_expressions(self, exprs: list[Any]) -> None:
+        self.lhs, self.subquery = exprs
+
+    def _parts(self, compiler: SQLCompiler) -> tuple[str, str, list[Any]]:
+        lhs_sql, lhs_params = compiler.compile(self.lhs)
+        sub_sql, sub_params = compiler.compile(self.subquery)
+        return lhs_sql, sub_sql, [*lhs_params, *sub_params]
+
+    def as_sql(self, compiler: SQLCompiler, connection: Any) -> tuple[str, list[Any]]:
+        lhs, sub, params = self._parts(compiler)
+        return f"{lhs} IN {sub}", params
+
+    def as_postgresql(self, compiler: SQLCompiler, connection: Any) -> tuple[str, list[Any]]:
+        lhs, sub, params = self._parts(compiler)
+        return f"{lhs} = ANY(ARRAY{sub})", params
+
+
 def _visible_q(*, actor: User) -> Q | None:
     if not actor.is_authenticated or not actor.is_active:
         return None
@@ -94,10 +132,15 @@ def _visible_q(*, actor: User) -> Q | None:
     if units:
         # A unit that performs a step of the dossier's process (a step in a named unit: a
         # department consulted) sees it too: its people are given the step and act on it.
+        # Every arm is an index condition (docs/architecture.md, "Performance").
         condition |= (
             Q(receiving_unit_id__in=units)
             | Q(handling_unit_id__in=units)
-            | Q(Exists(StepRun.objects.filter(dossier_id=OuterRef("pk"), unit_id__in=units)))
+            | Q(
+                _PkInSubquery(
+                    StepRun.objects.filter(unit_id__in=units).order_by().values("dossier_id")
+                )
+            )
         )
     return condition
 
@@ -601,7 +644,8 @@ def dossier_work_queue(
     status: int | None = None,
 ) -> WorkQueue:
     """The dossiers of one work-queue bucket that `actor` may see (the access rule above),
-    the nearest appointment first, annotated with `due` (the appointment in force):
+    annotated with `due` (the appointment in force) and `step_due` (the due instant of the
+    current step), the nearest current-step deadline first (then the nearest appointment):
 
     - `today`: in progress (2, 4), due from now to the end of today;
     - `soon`: in progress, due after today, within 2 working days (16 working hours) from now;
@@ -610,11 +654,16 @@ def dossier_work_queue(
 
     `mine` keeps those whose current step is given to `actor`. Rows come with their
     procedure, units and the current step's assignee (one query). With them: how many each
-    bucket holds under the same filters (one query), and the procedures and fields of the
-    actor's open dossiers for the filter lists (two queries)."""
+    bucket holds under the same filters (one query: conditional counts over the open
+    dossiers, which the partial indexes `dossier_recv_open_idx` / `dossier_hand_open_idx`
+    find), and the procedures and fields of the actor's open dossiers for the filter lists
+    (one query)."""
     condition = _visible_q(actor=actor)  # the actor's units: read once
     visible = Dossier.objects.none() if condition is None else Dossier.objects.filter(condition)
-    base = visible
+    # Every bucket is open (in progress or paused, not closed): said once for the index.
+    base = visible.filter(
+        status__in=sorted(IN_PROGRESS_STATUSES | PAUSED_STATUSES), closed_at__isnull=True
+    )
     if status is not None:
         base = base.filter(status=status)
     if channel is not None:
@@ -631,39 +680,42 @@ def dossier_work_queue(
     )
     dossiers = (
         base.filter(_bucket_q(bucket, bounds))
+        .annotate(step_due=F("current_step__due_at"))
         .select_related(
             "procedure_version__procedure",
             "receiving_unit",
             "handling_unit",
             "current_step__assignee",
+            "current_step__unit",
         )
-        .order_by(F("due").asc(nulls_last=True), "submitted_at", "id")
+        .order_by(
+            F("step_due").asc(nulls_last=True),
+            F("due").asc(nulls_last=True),
+            "submitted_at",
+            "id",
+        )
     )
-    open_dossiers = visible.open().order_by()
-    procedures = sorted(
-        set(
-            open_dossiers.values_list(
-                "procedure_version__procedure__code", "procedure_version__procedure__name"
-            )
-        ),
-        key=lambda item: item[1],
-    )
-    fields = sorted(
-        {
-            (code, name)
-            for code, name in open_dossiers.values_list(
-                "procedure_version__procedure__field__code",
-                "procedure_version__procedure__field__name",
-            )
-            if code
-        },
-        key=lambda item: item[1],
-    )
+    procedures: set[tuple[str, str]] = set()
+    fields: set[tuple[str, str]] = set()
+    for code, name, f_code, f_name in (
+        visible.open()
+        .order_by()
+        .values_list(
+            "procedure_version__procedure__code",
+            "procedure_version__procedure__name",
+            "procedure_version__procedure__field__code",
+            "procedure_version__procedure__field__name",
+        )
+        .distinct()
+    ):
+        procedures.add((code, name))
+        if f_code:
+            fields.add((f_code, f_name))
     return WorkQueue(
         dossiers=dossiers,
         counts={name: int(counts[name] or 0) for name in QUEUE_BUCKETS},
-        procedures=procedures,
-        fields=fields,
+        procedures=sorted(procedures, key=lambda item: item[1]),
+        fields=sorted(fields, key=lambda item: item[1]),
     )
 
 
