@@ -43,8 +43,8 @@ from motcua.core.services import data_access_record, data_access_record_many
 from motcua.deadlines.clock import WorkingClock
 from motcua.organisation.models import Role, Unit
 from motcua.organisation.selectors import (
+    unit_choices,
     unit_descendant_ids,
-    unit_list,
     user_unit_ids,
     users_with_role_in_unit,
 )
@@ -73,6 +73,7 @@ from .models import (
     DossierStatus,
     ResultOutcome,
     StepRun,
+    StepRunKind,
     Suspension,
 )
 from .services._base import current_run
@@ -317,7 +318,7 @@ def dossier_steps(*, dossier: Dossier) -> QuerySet[StepRun]:
     """The process control slip (form 06), in order. Call after an access selector."""
     return (
         StepRun.objects.filter(dossier=dossier)
-        .select_related("unit", "assignee", "given_by", "finished_by")
+        .select_related("unit", "step", "assignee", "given_by", "finished_by")
         .order_by("order")
     )
 
@@ -383,9 +384,10 @@ def _choices(field: ActionField, *, dossier: Dossier, run: StepRun | None) -> li
         if known is None:
             known = [
                 Choice(value=code, label=name)
-                for code, name in unit_list(province_code=dossier.handling_unit.province_code)
-                .exclude(pk=dossier.handling_unit_id)
-                .values_list("code", "name")
+                for pk, code, name in unit_choices(
+                    province_code=dossier.handling_unit.province_code
+                )
+                if pk != dossier.handling_unit_id
             ]
             dossier._unit_choices = known  # type: ignore[attr-defined]
         return list(known)
@@ -410,12 +412,32 @@ def _choices(field: ActionField, *, dossier: Dossier, run: StepRun | None) -> li
     return None
 
 
-def dossier_actions_for(*, actor: User, dossier: Dossier, now: dt.datetime) -> list[ActionOption]:
+def _current_run_of(dossier: Dossier, runs: list[StepRun]) -> StepRun | None:
+    """`current_run` from the dossier's whole slip (`dossier_steps`) instead of a query: the
+    open current row with `last_order` and `consulting`; the open consultation is noted on
+    the dossier as `open_consultation` would read it."""
+    consultations = [r for r in runs if r.kind == StepRunKind.CONSULT and r.finished_at is None]
+    dossier._open_consultation = (  # type: ignore[attr-defined]
+        max(consultations, key=lambda r: r.order) if consultations else None
+    )
+    run = next((r for r in runs if r.pk == dossier.current_step_id), None)
+    if run is None or run.finished_at is not None:
+        return None
+    run.last_order = max(r.order for r in runs)  # type: ignore[attr-defined]
+    run.consulting = bool(consultations)  # type: ignore[attr-defined]
+    return run
+
+
+def dossier_actions_for(
+    *, actor: User, dossier: Dossier, now: dt.datetime, runs: list[StepRun] | None = None
+) -> list[ActionOption]:
     """What `actor` may do on `dossier` now, in the order of the lifecycle table: each
     action the actor's role allows from the current status whose guards hold, with its
     fields and, for a choice (the next assignee, the target unit, the outcome, the
     components), the allowed values. Call after an access selector. Interfaces render
-    exactly this; the services accept exactly this (the matrix test proves it)."""
+    exactly this; the services accept exactly this (the matrix test proves it). `runs`, the
+    dossier's slip as `dossier_steps` gives it when the caller has read it, saves reading
+    the current step again."""
     loaded = all(
         Dossier._meta.get_field(name).is_cached(dossier)  # type: ignore[union-attr]
         for name in ("procedure_version", "receiving_unit", "handling_unit")
@@ -424,9 +446,8 @@ def dossier_actions_for(*, actor: User, dossier: Dossier, now: dt.datetime) -> l
         dossier = Dossier.objects.select_related(
             "procedure_version", "receiving_unit", "handling_unit"
         ).get(pk=dossier.pk)
-    return _options_for(
-        actor=actor, dossier=dossier, run=current_run(dossier), roles=RoleCache(actor), now=now
-    )
+    run = current_run(dossier) if runs is None else _current_run_of(dossier, runs)
+    return _options_for(actor=actor, dossier=dossier, run=run, roles=RoleCache(actor), now=now)
 
 
 def dossier_actions_for_many(

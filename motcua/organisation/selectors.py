@@ -16,6 +16,9 @@ from .models import Role, RoleAssignment, Unit
 UNITS_GENERATION = Generation("organisation.units")
 _active_units: GenerationCache[Unit] = GenerationCache(UNITS_GENERATION)
 _ancestors: GenerationCache[tuple[int, ...]] = GenerationCache(UNITS_GENERATION)
+_province_units: GenerationCache[tuple[tuple[int, str, str], ...]] = GenerationCache(
+    UNITS_GENERATION
+)
 
 
 def units_cache_invalidate() -> None:
@@ -28,6 +31,7 @@ def units_cache_clear() -> None:
     """Drop this process's cached units (tests call it between cases)."""
     _active_units.clear()
     _ancestors.clear()
+    _province_units.clear()
 
 
 def unit_active_by_code(*, code: str) -> Unit | None:
@@ -91,6 +95,19 @@ def unit_list(
     if kind:
         units = units.filter(kind=kind)
     return units.order_by("code")
+
+
+def unit_choices(*, province_code: str) -> list[tuple[int, str, str]]:
+    """(id, code, name) of the active units of a province, by code (`unit_list`): the
+    choices of a transfer or a consultation. Cached in the process until a unit is written
+    (`units_cache_invalidate`): no query on a hit."""
+    rows = _province_units.get(
+        province_code,
+        lambda: tuple(
+            unit_list(province_code=province_code).values_list("id", "code", "name")
+        ),
+    )
+    return list(rows or ())
 
 
 STAFF_ROLES = frozenset({Role.OFFICER, Role.SPECIALIST, Role.LEADER})

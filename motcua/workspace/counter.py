@@ -411,10 +411,11 @@ def counter_done(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
-def form_links(dossier: Dossier) -> list[dict[str, str]]:
-    """The links to the forms the dossier has (form 01 in A4 and A5)."""
+def form_links(dossier: Dossier, **known: Any) -> list[dict[str, str]]:
+    """The links to the forms the dossier has (form 01 in A4 and A5); `known`: what the page
+    has read already (`forms_issued`'s `events`, `has_steps`)."""
     links = []
-    for number in forms_issued(dossier=dossier):
+    for number in forms_issued(dossier=dossier, **known):
         url = reverse("workspace:form", args=[dossier.code, number])
         links.append({"number": number, "title": TITLES[number], "url": url, "size": "A4"})
         if number == "01":
