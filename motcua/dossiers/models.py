@@ -468,6 +468,15 @@ class StepRun(models.Model):
     kind = models.CharField(
         _("loại"), max_length=10, choices=StepRunKind.choices, default=StepRunKind.STEP
     )
+    outside = models.BooleanField(
+        _("ở đơn vị khác"),
+        default=False,
+        editable=False,
+        help_text=_(
+            "Đơn vị của bước không phải đơn vị tiếp nhận hay đơn vị giải quyết hồ sơ (do các "
+            "dịch vụ ghi: mở bước, xin ý kiến, chuyển hồ sơ)."
+        ),
+    )
 
     class Meta:
         verbose_name = _("phiếu kiểm soát (bước)")
@@ -477,8 +486,13 @@ class StepRun(models.Model):
             models.UniqueConstraint(fields=["dossier", "order"], name="uniq_step_run_order"),
         ]
         indexes = [
-            # The access rule's "a step in one of my units" arm, index-only.
-            models.Index(fields=["unit", "dossier"], name="steprun_unit_dossier_idx"),
+            # The access rule's "a step in one of my units" arm: only the rows in a unit that
+            # is neither the receiving nor the handling unit (those see the dossier anyway).
+            models.Index(
+                fields=["unit", "dossier"],
+                name="steprun_outside_unit_idx",
+                condition=models.Q(outside=True),
+            ),
         ]
 
     def __str__(self) -> str:

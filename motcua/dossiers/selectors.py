@@ -133,13 +133,17 @@ def _visible_q(*, actor: User) -> Q | None:
     if units:
         # A unit that performs a step of the dossier's process (a step in a named unit: a
         # department consulted) sees it too: its people are given the step and act on it.
-        # Every arm is an index condition (docs/architecture.md, "Performance").
+        # A row in the receiving or handling unit adds nothing to the first two arms: only
+        # the rows `outside` them are looked up. Every arm is an index condition
+        # (docs/architecture.md, "Performance").
         condition |= (
             Q(receiving_unit_id__in=units)
             | Q(handling_unit_id__in=units)
             | Q(
                 _PkInSubquery(
-                    StepRun.objects.filter(unit_id__in=units).order_by().values("dossier_id")
+                    StepRun.objects.filter(unit_id__in=units, outside=True)
+                    .order_by()
+                    .values("dossier_id")
                 )
             )
         )
