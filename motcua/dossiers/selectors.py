@@ -108,19 +108,19 @@ class _PkInSubquery(Expression):
     def get_source_expressions(self) -> list[Any]:
         return [self.lhs, self.subquery]
 
-    def set_source_expressions(self, exprs: list[Any]) -> None:
+    def set_source_expressions(self, exprs: Any) -> None:
         self.lhs, self.subquery = exprs
 
-    def _parts(self, compiler: SQLCompiler) -> tuple[str, str, list[Any]]:
+    def _parts(self, compiler: SQLCompiler) -> tuple[str, str, tuple[Any, ...]]:
         lhs_sql, lhs_params = compiler.compile(self.lhs)
         sub_sql, sub_params = compiler.compile(self.subquery)
-        return lhs_sql, sub_sql, [*lhs_params, *sub_params]
+        return lhs_sql, sub_sql, (*lhs_params, *sub_params)
 
-    def as_sql(self, compiler: SQLCompiler, connection: Any) -> tuple[str, list[Any]]:
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
         lhs, sub, params = self._parts(compiler)
         return f"{lhs} IN {sub}", params
 
-    def as_postgresql(self, compiler: SQLCompiler, connection: Any) -> tuple[str, list[Any]]:
+    def as_postgresql(self, compiler: Any, connection: Any) -> Any:
         lhs, sub, params = self._parts(compiler)
         return f"{lhs} = ANY(ARRAY{sub})", params
 

@@ -103,9 +103,7 @@ def unit_choices(*, province_code: str) -> list[tuple[int, str, str]]:
     (`units_cache_invalidate`): no query on a hit."""
     rows = _province_units.get(
         province_code,
-        lambda: tuple(
-            unit_list(province_code=province_code).values_list("id", "code", "name")
-        ),
+        lambda: tuple(unit_list(province_code=province_code).values_list("id", "code", "name")),
     )
     return list(rows or ())
 

@@ -104,7 +104,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     counts = work.counts
     form = QueueFilterForm(request.GET or None, procedures=work.procedures, fields=work.fields)
     paginator = Paginator(work.dossiers, PAGE_SIZE)
-    paginator.count = counts[bucket]  # type: ignore[misc]  # counted with the tabs: no COUNT(*)
+    paginator.count = counts[bucket]  # counted with the tabs: no COUNT(*)
     page = paginator.get_page(request.GET.get("page"))
     rows = []
     for dossier in page.object_list:

@@ -495,10 +495,11 @@ def forms_issued(
         numbers.append("04")
     if "withdraw" in actions:
         numbers.append("05")
-    if has_steps is None:
-        has_steps = dossier.received_at is not None and StepRun.objects.filter(dossier=dossier).exists()
-    if dossier.received_at is not None and has_steps:
-        numbers.append("06")
+    if dossier.received_at is not None:
+        if has_steps is None:
+            has_steps = StepRun.objects.filter(dossier=dossier).exists()
+        if has_steps:
+            numbers.append("06")
     return numbers
 
 
