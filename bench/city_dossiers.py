@@ -151,7 +151,7 @@ def city_dossiers_generate(
             CASE WHEN s.status IN (1, 3, 5, 7) THEN NULL ELSE t.submitted + interval '2 hours' END,
             CASE WHEN s.status IN (1, 3, 5, 7) THEN NULL ELSE t.submitted + interval '2 hours' END,
             CASE WHEN s.status IN (1, 3, 5, 7) THEN NULL
-                 ELSE t.submitted + interval '5 days' + (g % 24) * interval '1 hour' END,
+                 ELSE t.submitted + interval '5 days' + ((g / 7) % 48) * interval '1 hour' END,
             CASE WHEN s.status IN (9, 10) THEN t.submitted + interval '4 days' END,
             CASE WHEN s.status = 10 THEN t.submitted + interval '5 days' END,
             CASE WHEN s.status IN (3, 7, 10) THEN t.submitted + interval '5 days' END,

@@ -35,7 +35,8 @@ from django.db.models.sql.compiler import SQLCompiler
 from django.utils.translation import gettext_lazy as _
 
 from motcua.accounts.models import User
-from motcua.catalog.models import Component, ProcessStep
+from motcua.catalog.models import ProcessStep
+from motcua.catalog.selectors import version_components
 from motcua.core.clock import VN_TZ, local
 from motcua.core.errors import DomainError, NotFound, PermissionDenied
 from motcua.core.models import DataAccessLog
@@ -402,14 +403,10 @@ def _choices(field: ActionField, *, dossier: Dossier, run: StepRun | None) -> li
     if field.kind == FieldKind.ITEMS:  # the version's components (free text is allowed too)
         return [
             Choice(value=code, label=name)
-            for code, name in Component.objects.filter(version=dossier.procedure_version)
-            .order_by("order")
-            .values_list("code", "name")
+            for code, name in version_components(version_id=dossier.procedure_version_id)
         ]
     if field.kind == FieldKind.FILES:  # supplement: the components the request asks for
-        names = dict(
-            Component.objects.filter(version=dossier.procedure_version).values_list("code", "name")
-        )
+        names = dict(version_components(version_id=dossier.procedure_version_id))
         return [
             Choice(value=code, label=names[code]) for code in requested_components(dossier=dossier)
         ]
