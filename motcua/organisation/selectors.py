@@ -65,9 +65,22 @@ def user_unit_ids(*, user: User, roles: Iterable[str] | None = None) -> set[int]
         assignments = assignments.filter(role__in=list(roles))
     direct: set[int] = set()
     covering: set[int] = set()
-    for unit_id, covers in assignments.values_list("unit_id", "covers_subunits"):
+    held: set[str] = set()
+    for role, unit_id, covers in assignments.values_list("role", "unit_id", "covers_subunits"):
+        held.add(role)
         (covering if covers else direct).add(unit_id)
+    if roles is None:
+        # What this read saw, for display only (`user_roles_seen`): never for a permission.
+        user._roles_seen = frozenset(held)  # type: ignore[attr-defined]
     return direct | unit_descendant_ids(unit_ids=covering)
+
+
+def user_roles_seen(*, user: User) -> frozenset[str] | None:
+    """The roles (in active units) the last `user_unit_ids(user=...)` read of this very user
+    instance saw, or None when none was made: lets a page show or hide a navigation entry
+    without a query of its own (the request's user is read again on every request). Never
+    decides a permission: the page behind the entry checks for itself."""
+    return getattr(user, "_roles_seen", None)
 
 
 def user_roles_in_unit(*, user: User, unit: Unit) -> set[str]:
