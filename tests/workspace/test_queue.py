@@ -209,3 +209,16 @@ def test_every_bucket_makes_at_most_10_queries_with_a_realistic_queue(
             response = client.get(f"/workspace/?bucket={bucket}")
     assert response.status_code == 200
     assert response.content.decode().count('href="/workspace/dossiers/') >= 1
+
+
+def test_the_nav_offers_procedure_administration_to_its_administrators_only(
+    world: World,
+) -> None:
+    from tests.factories import RoleAssignmentFactory
+
+    RoleAssignmentFactory(user=world.officer, unit=world.province, role="procedure_admin")
+    with freeze_time(NOW):
+        admin_page = _client(world.officer).get("/workspace/").content.decode()
+        other_page = _client(world.other_officer).get("/workspace/").content.decode()
+    assert 'href="/workspace/procedures/"' in admin_page
+    assert 'href="/workspace/procedures/"' not in other_page
