@@ -675,13 +675,29 @@ def dossier_work_queue(
     - `waiting`: waiting on the applicant (5 supplement, 6 payment, 8 stopped).
 
     `mine` keeps those whose current step is given to `actor`. Rows come with their
-    procedure, units and the current step's assignee (one query). With them: how many each
-    bucket holds under the same filters (one query: conditional counts over the open
-    dossiers, which the partial indexes `dossier_recv_open_idx` / `dossier_hand_open_idx`
-    find), and the procedures and fields of the actor's open dossiers for the filter lists
-    (one query)."""
+    procedure, handling unit and the current step's unit and assignee (one query). With
+    them, in one query grouped by procedure: the procedures and fields of the actor's open
+    dossiers for the filter lists and how many each bucket holds (conditional counts over the
+    open dossiers, which the partial indexes `dossier_recv_open_idx` / `dossier_hand_open_idx`
+    find); when a filter is chosen, the counts under the same filters take a second query."""
     condition = _visible_q(actor=actor)  # the actor's units: read once
     visible = Dossier.objects.none() if condition is None else Dossier.objects.filter(condition)
+    bucket_counts = {name: Count("pk", filter=_bucket_q(name, bounds)) for name in QUEUE_BUCKETS}
+    # The filter lists: the procedures and fields of the actor's open dossiers, grouped; with
+    # no filter chosen (the usual case) the same read counts the buckets, per procedure.
+    groups = list(
+        visible.open()
+        .annotate(due=_due_expression())
+        .order_by()
+        .values(
+            "procedure_version__procedure__code",
+            "procedure_version__procedure__name",
+            "procedure_version__procedure__field__code",
+            "procedure_version__procedure__field__name",
+        )
+        .annotate(**bucket_counts)
+    )
+    filtered = bool(status or channel or procedure_code or field_code or mine)
     # Every bucket is open (in progress or paused, not closed): said once for the index.
     base = visible.filter(
         status__in=sorted(IN_PROGRESS_STATUSES | PAUSED_STATUSES), closed_at__isnull=True
@@ -697,15 +713,15 @@ def dossier_work_queue(
     if mine:
         base = base.filter(current_step__assignee=actor, current_step__finished_at__isnull=True)
     base = base.annotate(due=_due_expression())
-    counts = base.aggregate(
-        **{name: Count("pk", filter=_bucket_q(name, bounds)) for name in QUEUE_BUCKETS}
-    )
+    if filtered:
+        counts = base.aggregate(**bucket_counts)
+    else:
+        counts = {name: sum(int(g[name] or 0) for g in groups) for name in QUEUE_BUCKETS}
     dossiers = (
         base.filter(_bucket_q(bucket, bounds))
         .annotate(step_due=F("current_step__due_at"))
         .select_related(
             "procedure_version__procedure",
-            "receiving_unit",
             "handling_unit",
             "current_step__assignee",
             "current_step__unit",
@@ -719,20 +735,20 @@ def dossier_work_queue(
     )
     procedures: set[tuple[str, str]] = set()
     fields: set[tuple[str, str]] = set()
-    for code, name, f_code, f_name in (
-        visible.open()
-        .order_by()
-        .values_list(
-            "procedure_version__procedure__code",
-            "procedure_version__procedure__name",
-            "procedure_version__procedure__field__code",
-            "procedure_version__procedure__field__name",
+    for group in groups:
+        procedures.add(
+            (
+                group["procedure_version__procedure__code"],
+                group["procedure_version__procedure__name"],
+            )
         )
-        .distinct()
-    ):
-        procedures.add((code, name))
-        if f_code:
-            fields.add((f_code, f_name))
+        if group["procedure_version__procedure__field__code"]:
+            fields.add(
+                (
+                    group["procedure_version__procedure__field__code"],
+                    group["procedure_version__procedure__field__name"],
+                )
+            )
     return WorkQueue(
         dossiers=dossiers,
         counts={name: int(counts[name] or 0) for name in QUEUE_BUCKETS},
