@@ -685,8 +685,9 @@ def dossier_work_queue(
     bucket_counts = {name: Count("pk", filter=_bucket_q(name, bounds)) for name in QUEUE_BUCKETS}
     # The filter lists: the procedures and fields of the actor's open dossiers, grouped; with
     # no filter chosen (the usual case) the same read counts the buckets, per procedure.
-    groups = list(
-        visible.open()
+    groups: list[dict[str, Any]] = [
+        dict(group)
+        for group in visible.open()
         .annotate(due=_due_expression())
         .order_by()
         .values(
@@ -696,7 +697,7 @@ def dossier_work_queue(
             "procedure_version__procedure__field__name",
         )
         .annotate(**bucket_counts)
-    )
+    ]
     filtered = bool(status or channel or procedure_code or field_code or mine)
     # Every bucket is open (in progress or paused, not closed): said once for the index.
     base = visible.filter(
