@@ -150,7 +150,8 @@ def city_dossiers_generate(
             t.submitted,
             CASE WHEN s.status IN (1, 3, 5, 7) THEN NULL ELSE t.submitted + interval '2 hours' END,
             CASE WHEN s.status IN (1, 3, 5, 7) THEN NULL ELSE t.submitted + interval '2 hours' END,
-            CASE WHEN s.status IN (1, 3, 5, 7) THEN NULL ELSE t.submitted + interval '5 days' END,
+            CASE WHEN s.status IN (1, 3, 5, 7) THEN NULL
+                 ELSE t.submitted + interval '5 days' + ((g / 7) % 48) * interval '1 hour' END,
             CASE WHEN s.status IN (9, 10) THEN t.submitted + interval '4 days' END,
             CASE WHEN s.status = 10 THEN t.submitted + interval '5 days' END,
             CASE WHEN s.status IN (3, 7, 10) THEN t.submitted + interval '5 days' END,
@@ -197,13 +198,14 @@ def city_dossiers_generate(
         """
         INSERT INTO dossiers_steprun (
             "order", kind, name, role, allotment_hours, started_at, due_at, result, note,
-            dossier_id, unit_id, step_id
+            dossier_id, unit_id, step_id, outside
         )
         SELECT 1, 'step', 'Thẩm định hồ sơ', 'specialist', 16, d.received_at,
                now() + (((d.id * 13) % 360) - 120) * interval '1 hour', '', '', d.id,
                d.handling_unit_id,
                (SELECT ps.id FROM catalog_processstep ps
-                 WHERE ps.version_id = d.procedure_version_id ORDER BY ps."order" LIMIT 1)
+                 WHERE ps.version_id = d.procedure_version_id ORDER BY ps."order" LIMIT 1),
+               false
         FROM dossiers_dossier d
         WHERE d.code LIKE 'B%' AND d.status IN (2, 4, 6, 8)
         """,
@@ -211,7 +213,34 @@ def city_dossiers_generate(
         UPDATE dossiers_dossier d SET current_step_id = r.id
         FROM dossiers_steprun r WHERE r.dossier_id = d.id AND d.code LIKE 'B%'
         """,
-        "ANALYZE",
+        # The history: every settled dossier's finished review (the access rule's step arm
+        # must not grow with it), and one open dossier in a hundred consulting another ward
+        # (a row `outside` its units, which shows it to that ward).
+        """
+        INSERT INTO dossiers_steprun (
+            "order", kind, name, role, allotment_hours, started_at, due_at, finished_at,
+            result, note, dossier_id, unit_id, outside
+        )
+        SELECT 1, 'step', 'Thẩm định hồ sơ', 'specialist', 16, d.received_at,
+               d.received_at + interval '2 days', d.finished_at, 'on_time', '', d.id,
+               d.handling_unit_id, false
+        FROM dossiers_dossier d
+        WHERE d.code LIKE 'B%' AND d.status IN (9, 10)
+        """,
+        f"""
+        INSERT INTO dossiers_steprun (
+            "order", kind, name, role, allotment_hours, started_at, due_at, result, note,
+            dossier_id, unit_id, outside
+        )
+        SELECT 2, 'consult', 'Xin ý kiến', '', 0, d.received_at,
+               now() + (d.id % 72) * interval '1 hour', '', '', d.id,
+               ({ward_array})[1 + (d.id * 31 + 1) % {len(wards)}], true
+        FROM dossiers_dossier d
+        WHERE d.code LIKE 'B%' AND d.status IN (2, 4) AND d.id % 100 = 0
+        """,
+        # As autovacuum leaves a live database: statistics and the visibility map (index-only
+        # scans).
+        "VACUUM ANALYZE",
     ]
     seconds = _sql(database_url, statements)
     counts = _sql_counts(database_url, reference["officer_ward"])

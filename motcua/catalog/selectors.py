@@ -17,7 +17,7 @@ from motcua.organisation.models import Unit
 from motcua.organisation.selectors import UNITS_GENERATION
 
 from . import search
-from .models import LifeEvent, Procedure, ProcedureVersion, ProcessStep
+from .models import Component, LifeEvent, Procedure, ProcedureVersion, ProcessStep
 from .text import fold
 
 # Bumped by every write to procedures and versions (`catalog_cache_invalidate`): the catalog
@@ -33,6 +33,11 @@ _version_steps: GenerationCache[tuple[ProcessStep, ...]] = GenerationCache(
 )
 
 
+_version_components: GenerationCache[tuple[tuple[str, str], ...]] = GenerationCache(
+    CATALOG_GENERATION
+)
+
+
 def catalog_cache_invalidate() -> None:
     """Procedures or versions changed (now, or when the current transaction commits): forget
     the cached versions in force in every process."""
@@ -43,6 +48,7 @@ def catalog_cache_clear() -> None:
     """Drop this process's cached versions (tests call it between cases)."""
     _versions_in_force.clear()
     _version_steps.clear()
+    _version_components.clear()
 
 
 def _published_versions() -> QuerySet[ProcedureVersion]:
@@ -288,6 +294,21 @@ def version_steps(*, version: ProcedureVersion) -> tuple[ProcessStep, ...]:
         ),
     )
     return steps or ()
+
+
+def version_components(*, version_id: int) -> list[tuple[str, str]]:
+    """(code, name) of a version's components, in order. Cached in the process until the
+    catalog is written (the components of a published version never change; dossiers are
+    filed only under published versions): no query on a hit."""
+    rows = _version_components.get(
+        version_id,
+        lambda: tuple(
+            Component.objects.filter(version_id=version_id)
+            .order_by("order")
+            .values_list("code", "name")
+        ),
+    )
+    return list(rows or ())
 
 
 def version_current(*, procedure: Procedure, on: dt.date) -> ProcedureVersion | None:

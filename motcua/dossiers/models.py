@@ -76,6 +76,11 @@ class StepResult(models.TextChoices):
     LATE = "late", _("Quá hạn")
 
 
+#: `DossierQuerySet.open()`: not closed and no result yet (the partial indexes' condition).
+OPEN_STATUSES = sorted(IN_PROGRESS_STATUSES | PAUSED_STATUSES | {DossierStatus.REGISTERED})
+OPEN_CONDITION = models.Q(closed_at__isnull=True, status__in=OPEN_STATUSES)
+
+
 class DossierQuerySet(models.QuerySet["Dossier"]):
     def in_progress(self) -> DossierQuerySet:
         return self.filter(status__in=IN_PROGRESS_STATUSES)
@@ -88,10 +93,7 @@ class DossierQuerySet(models.QuerySet["Dossier"]):
 
     def open(self) -> DossierQuerySet:
         """Not closed and no result yet: registered, in progress or paused."""
-        return self.filter(
-            status__in=IN_PROGRESS_STATUSES | PAUSED_STATUSES | {DossierStatus.REGISTERED},
-            closed_at__isnull=True,
-        )
+        return self.filter(OPEN_CONDITION)
 
     def overdue(self, now: dt.datetime) -> DossierQuerySet:
         """In progress with the (possibly new) appointment already passed (see is_overdue)."""
@@ -286,6 +288,18 @@ class Dossier(models.Model):
             models.Index(
                 fields=["applicant", "-submitted_at", "-id"], name="dossier_applicant_new_idx"
             ),
+            # The work queue and its filter lists read only open dossiers (docs/architecture.md,
+            # "Performance"): a unit's few hundred among a city's million.
+            models.Index(
+                fields=["receiving_unit", "status"],
+                name="dossier_recv_open_idx",
+                condition=OPEN_CONDITION,
+            ),
+            models.Index(
+                fields=["handling_unit", "status"],
+                name="dossier_hand_open_idx",
+                condition=OPEN_CONDITION,
+            ),
         ]
 
     def __str__(self) -> str:
@@ -460,6 +474,15 @@ class StepRun(models.Model):
     kind = models.CharField(
         _("loại"), max_length=10, choices=StepRunKind.choices, default=StepRunKind.STEP
     )
+    outside = models.BooleanField(
+        _("ở đơn vị khác"),
+        default=False,
+        editable=False,
+        help_text=_(
+            "Đơn vị của bước không phải đơn vị tiếp nhận hay đơn vị giải quyết hồ sơ (do các "
+            "dịch vụ ghi: mở bước, xin ý kiến, chuyển hồ sơ)."
+        ),
+    )
 
     class Meta:
         verbose_name = _("phiếu kiểm soát (bước)")
@@ -467,6 +490,15 @@ class StepRun(models.Model):
         ordering = ["dossier_id", "order"]
         constraints = [
             models.UniqueConstraint(fields=["dossier", "order"], name="uniq_step_run_order"),
+        ]
+        indexes = [
+            # The access rule's "a step in one of my units" arm: only the rows in a unit that
+            # is neither the receiving nor the handling unit (those see the dossier anyway).
+            models.Index(
+                fields=["unit", "dossier"],
+                name="steprun_outside_unit_idx",
+                condition=models.Q(outside=True),
+            ),
         ]
 
     def __str__(self) -> str:

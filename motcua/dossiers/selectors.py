@@ -17,21 +17,26 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import (
+    BooleanField,
     Case,
     CharField,
     Count,
     Exists,
+    Expression,
     F,
     OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Value,
     When,
 )
+from django.db.models.sql.compiler import SQLCompiler
 from django.utils.translation import gettext_lazy as _
 
 from motcua.accounts.models import User
-from motcua.catalog.models import Component, ProcessStep
+from motcua.catalog.models import ProcessStep
+from motcua.catalog.selectors import version_components
 from motcua.core.clock import VN_TZ, local
 from motcua.core.errors import DomainError, NotFound, PermissionDenied
 from motcua.core.models import DataAccessLog
@@ -39,8 +44,8 @@ from motcua.core.services import data_access_record, data_access_record_many
 from motcua.deadlines.clock import WorkingClock
 from motcua.organisation.models import Role, Unit
 from motcua.organisation.selectors import (
+    unit_choices,
     unit_descendant_ids,
-    unit_list,
     user_unit_ids,
     users_with_role_in_unit,
 )
@@ -71,6 +76,7 @@ from .models import (
     DraftStatus,
     ResultOutcome,
     StepRun,
+    StepRunKind,
     Suspension,
 )
 from .services._base import current_run
@@ -88,6 +94,40 @@ from .services.steps import next_process_step, process_steps, step_unit
 from .services.suspensions import requested_components
 
 
+class _PkInSubquery(Expression):
+    """`pk IN (subquery)`, written `pk = ANY(ARRAY(subquery))` on PostgreSQL: there the
+    subquery runs once (an init plan) and its ids become an index condition on the primary
+    key, so the planner can OR it with the other arms of the access rule (a BitmapOr of
+    index scans) instead of testing a subplan against every candidate row."""
+
+    conditional = True
+    output_field = BooleanField()
+
+    def __init__(self, subquery: QuerySet[Any]) -> None:
+        super().__init__()
+        self.lhs: Any = F("pk")
+        self.subquery: Any = Subquery(subquery)
+
+    def get_source_expressions(self) -> list[Any]:
+        return [self.lhs, self.subquery]
+
+    def set_source_expressions(self, exprs: Any) -> None:
+        self.lhs, self.subquery = exprs
+
+    def _parts(self, compiler: SQLCompiler) -> tuple[str, str, tuple[Any, ...]]:
+        lhs_sql, lhs_params = compiler.compile(self.lhs)
+        sub_sql, sub_params = compiler.compile(self.subquery)
+        return lhs_sql, sub_sql, (*lhs_params, *sub_params)
+
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        lhs, sub, params = self._parts(compiler)
+        return f"{lhs} IN {sub}", params
+
+    def as_postgresql(self, compiler: Any, connection: Any) -> Any:
+        lhs, sub, params = self._parts(compiler)
+        return f"{lhs} = ANY(ARRAY{sub})", params
+
+
 def _visible_q(*, actor: User) -> Q | None:
     if not actor.is_authenticated or not actor.is_active:
         return None
@@ -96,10 +136,19 @@ def _visible_q(*, actor: User) -> Q | None:
     if units:
         # A unit that performs a step of the dossier's process (a step in a named unit: a
         # department consulted) sees it too: its people are given the step and act on it.
+        # A row in the receiving or handling unit adds nothing to the first two arms: only
+        # the rows `outside` them are looked up. Every arm is an index condition
+        # (docs/architecture.md, "Performance").
         condition |= (
             Q(receiving_unit_id__in=units)
             | Q(handling_unit_id__in=units)
-            | Q(Exists(StepRun.objects.filter(dossier_id=OuterRef("pk"), unit_id__in=units)))
+            | Q(
+                _PkInSubquery(
+                    StepRun.objects.filter(unit_id__in=units, outside=True)
+                    .order_by()
+                    .values("dossier_id")
+                )
+            )
         )
     return condition
 
@@ -276,7 +325,7 @@ def dossier_steps(*, dossier: Dossier) -> QuerySet[StepRun]:
     """The process control slip (form 06), in order. Call after an access selector."""
     return (
         StepRun.objects.filter(dossier=dossier)
-        .select_related("unit", "assignee", "given_by", "finished_by")
+        .select_related("unit", "step", "assignee", "given_by", "finished_by")
         .order_by("order")
     )
 
@@ -342,9 +391,10 @@ def _choices(field: ActionField, *, dossier: Dossier, run: StepRun | None) -> li
         if known is None:
             known = [
                 Choice(value=code, label=name)
-                for code, name in unit_list(province_code=dossier.handling_unit.province_code)
-                .exclude(pk=dossier.handling_unit_id)
-                .values_list("code", "name")
+                for pk, code, name in unit_choices(
+                    province_code=dossier.handling_unit.province_code
+                )
+                if pk != dossier.handling_unit_id
             ]
             dossier._unit_choices = known  # type: ignore[attr-defined]
         return list(known)
@@ -355,26 +405,42 @@ def _choices(field: ActionField, *, dossier: Dossier, run: StepRun | None) -> li
     if field.kind == FieldKind.ITEMS:  # the version's components (free text is allowed too)
         return [
             Choice(value=code, label=name)
-            for code, name in Component.objects.filter(version=dossier.procedure_version)
-            .order_by("order")
-            .values_list("code", "name")
+            for code, name in version_components(version_id=dossier.procedure_version_id)
         ]
     if field.kind == FieldKind.FILES:  # supplement: the components the request asks for
-        names = dict(
-            Component.objects.filter(version=dossier.procedure_version).values_list("code", "name")
-        )
+        names = dict(version_components(version_id=dossier.procedure_version_id))
         return [
             Choice(value=code, label=names[code]) for code in requested_components(dossier=dossier)
         ]
     return None
 
 
-def dossier_actions_for(*, actor: User, dossier: Dossier, now: dt.datetime) -> list[ActionOption]:
+def _current_run_of(dossier: Dossier, runs: list[StepRun]) -> StepRun | None:
+    """`current_run` from the dossier's whole slip (`dossier_steps`) instead of a query: the
+    open current row with `last_order` and `consulting`; the open consultation is noted on
+    the dossier as `open_consultation` would read it."""
+    consultations = [r for r in runs if r.kind == StepRunKind.CONSULT and r.finished_at is None]
+    dossier._open_consultation = (  # type: ignore[attr-defined]
+        max(consultations, key=lambda r: r.order) if consultations else None
+    )
+    run = next((r for r in runs if r.pk == dossier.current_step_id), None)
+    if run is None or run.finished_at is not None:
+        return None
+    run.last_order = max(r.order for r in runs)  # type: ignore[attr-defined]
+    run.consulting = bool(consultations)  # type: ignore[attr-defined]
+    return run
+
+
+def dossier_actions_for(
+    *, actor: User, dossier: Dossier, now: dt.datetime, runs: list[StepRun] | None = None
+) -> list[ActionOption]:
     """What `actor` may do on `dossier` now, in the order of the lifecycle table: each
     action the actor's role allows from the current status whose guards hold, with its
     fields and, for a choice (the next assignee, the target unit, the outcome, the
     components), the allowed values. Call after an access selector. Interfaces render
-    exactly this; the services accept exactly this (the matrix test proves it)."""
+    exactly this; the services accept exactly this (the matrix test proves it). `runs`, the
+    dossier's slip as `dossier_steps` gives it when the caller has read it, saves reading
+    the current step again."""
     loaded = all(
         Dossier._meta.get_field(name).is_cached(dossier)  # type: ignore[union-attr]
         for name in ("procedure_version", "receiving_unit", "handling_unit")
@@ -383,9 +449,8 @@ def dossier_actions_for(*, actor: User, dossier: Dossier, now: dt.datetime) -> l
         dossier = Dossier.objects.select_related(
             "procedure_version", "receiving_unit", "handling_unit"
         ).get(pk=dossier.pk)
-    return _options_for(
-        actor=actor, dossier=dossier, run=current_run(dossier), roles=RoleCache(actor), now=now
-    )
+    run = current_run(dossier) if runs is None else _current_run_of(dossier, runs)
+    return _options_for(actor=actor, dossier=dossier, run=run, roles=RoleCache(actor), now=now)
 
 
 def dossier_actions_for_many(
@@ -603,7 +668,8 @@ def dossier_work_queue(
     status: int | None = None,
 ) -> WorkQueue:
     """The dossiers of one work-queue bucket that `actor` may see (the access rule above),
-    the nearest appointment first, annotated with `due` (the appointment in force):
+    annotated with `due` (the appointment in force) and `step_due` (the due instant of the
+    current step), the nearest current-step deadline first (then the nearest appointment):
 
     - `today`: in progress (2, 4), due from now to the end of today;
     - `soon`: in progress, due after today, within 2 working days (16 working hours) from now;
@@ -611,12 +677,34 @@ def dossier_work_queue(
     - `waiting`: waiting on the applicant (5 supplement, 6 payment, 8 stopped).
 
     `mine` keeps those whose current step is given to `actor`. Rows come with their
-    procedure, units and the current step's assignee (one query). With them: how many each
-    bucket holds under the same filters (one query), and the procedures and fields of the
-    actor's open dossiers for the filter lists (two queries)."""
+    procedure, handling unit and the current step's unit and assignee (one query). With
+    them, in one query grouped by procedure: the procedures and fields of the actor's open
+    dossiers for the filter lists and how many each bucket holds (conditional counts over the
+    open dossiers, which the partial indexes `dossier_recv_open_idx` / `dossier_hand_open_idx`
+    find); when a filter is chosen, the counts under the same filters take a second query."""
     condition = _visible_q(actor=actor)  # the actor's units: read once
     visible = Dossier.objects.none() if condition is None else Dossier.objects.filter(condition)
-    base = visible
+    bucket_counts = {name: Count("pk", filter=_bucket_q(name, bounds)) for name in QUEUE_BUCKETS}
+    # The filter lists: the procedures and fields of the actor's open dossiers, grouped; with
+    # no filter chosen (the usual case) the same read counts the buckets, per procedure.
+    groups: list[dict[str, Any]] = [
+        dict(group)
+        for group in visible.open()
+        .annotate(due=_due_expression())
+        .order_by()
+        .values(
+            "procedure_version__procedure__code",
+            "procedure_version__procedure__name",
+            "procedure_version__procedure__field__code",
+            "procedure_version__procedure__field__name",
+        )
+        .annotate(**bucket_counts)
+    ]
+    filtered = bool(status or channel or procedure_code or field_code or mine)
+    # Every bucket is open (in progress or paused, not closed): said once for the index.
+    base = visible.filter(
+        status__in=sorted(IN_PROGRESS_STATUSES | PAUSED_STATUSES), closed_at__isnull=True
+    )
     if status is not None:
         base = base.filter(status=status)
     if channel is not None:
@@ -628,44 +716,47 @@ def dossier_work_queue(
     if mine:
         base = base.filter(current_step__assignee=actor, current_step__finished_at__isnull=True)
     base = base.annotate(due=_due_expression())
-    counts = base.aggregate(
-        **{name: Count("pk", filter=_bucket_q(name, bounds)) for name in QUEUE_BUCKETS}
-    )
+    if filtered:
+        counts = base.aggregate(**bucket_counts)
+    else:
+        counts = {name: sum(int(g[name] or 0) for g in groups) for name in QUEUE_BUCKETS}
     dossiers = (
         base.filter(_bucket_q(bucket, bounds))
+        .annotate(step_due=F("current_step__due_at"))
         .select_related(
             "procedure_version__procedure",
-            "receiving_unit",
             "handling_unit",
             "current_step__assignee",
+            "current_step__unit",
         )
-        .order_by(F("due").asc(nulls_last=True), "submitted_at", "id")
+        .order_by(
+            F("step_due").asc(nulls_last=True),
+            F("due").asc(nulls_last=True),
+            "submitted_at",
+            "id",
+        )
     )
-    open_dossiers = visible.open().order_by()
-    procedures = sorted(
-        set(
-            open_dossiers.values_list(
-                "procedure_version__procedure__code", "procedure_version__procedure__name"
+    procedures: set[tuple[str, str]] = set()
+    fields: set[tuple[str, str]] = set()
+    for group in groups:
+        procedures.add(
+            (
+                group["procedure_version__procedure__code"],
+                group["procedure_version__procedure__name"],
             )
-        ),
-        key=lambda item: item[1],
-    )
-    fields = sorted(
-        {
-            (code, name)
-            for code, name in open_dossiers.values_list(
-                "procedure_version__procedure__field__code",
-                "procedure_version__procedure__field__name",
+        )
+        if group["procedure_version__procedure__field__code"]:
+            fields.add(
+                (
+                    group["procedure_version__procedure__field__code"],
+                    group["procedure_version__procedure__field__name"],
+                )
             )
-            if code
-        },
-        key=lambda item: item[1],
-    )
     return WorkQueue(
         dossiers=dossiers,
         counts={name: int(counts[name] or 0) for name in QUEUE_BUCKETS},
-        procedures=procedures,
-        fields=fields,
+        procedures=sorted(procedures, key=lambda item: item[1]),
+        fields=sorted(fields, key=lambda item: item[1]),
     )
 
 

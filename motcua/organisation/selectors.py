@@ -16,6 +16,9 @@ from .models import Role, RoleAssignment, Unit
 UNITS_GENERATION = Generation("organisation.units")
 _active_units: GenerationCache[Unit] = GenerationCache(UNITS_GENERATION)
 _ancestors: GenerationCache[tuple[int, ...]] = GenerationCache(UNITS_GENERATION)
+_province_units: GenerationCache[tuple[tuple[int, str, str], ...]] = GenerationCache(
+    UNITS_GENERATION
+)
 
 
 def units_cache_invalidate() -> None:
@@ -28,6 +31,7 @@ def units_cache_clear() -> None:
     """Drop this process's cached units (tests call it between cases)."""
     _active_units.clear()
     _ancestors.clear()
+    _province_units.clear()
 
 
 def unit_active_by_code(*, code: str) -> Unit | None:
@@ -61,9 +65,22 @@ def user_unit_ids(*, user: User, roles: Iterable[str] | None = None) -> set[int]
         assignments = assignments.filter(role__in=list(roles))
     direct: set[int] = set()
     covering: set[int] = set()
-    for unit_id, covers in assignments.values_list("unit_id", "covers_subunits"):
+    held: set[str] = set()
+    for role, unit_id, covers in assignments.values_list("role", "unit_id", "covers_subunits"):
+        held.add(role)
         (covering if covers else direct).add(unit_id)
+    if roles is None:
+        # What this read saw, for display only (`user_roles_seen`): never for a permission.
+        user._roles_seen = frozenset(held)  # type: ignore[attr-defined]
     return direct | unit_descendant_ids(unit_ids=covering)
+
+
+def user_roles_seen(*, user: User) -> frozenset[str] | None:
+    """The roles (in active units) the last `user_unit_ids(user=...)` read of this very user
+    instance saw, or None when none was made: lets a page show or hide a navigation entry
+    without a query of its own (the request's user is read again on every request). Never
+    decides a permission: the page behind the entry checks for itself."""
+    return getattr(user, "_roles_seen", None)
 
 
 def user_roles_in_unit(*, user: User, unit: Unit) -> set[str]:
@@ -91,6 +108,17 @@ def unit_list(
     if kind:
         units = units.filter(kind=kind)
     return units.order_by("code")
+
+
+def unit_choices(*, province_code: str) -> list[tuple[int, str, str]]:
+    """(id, code, name) of the active units of a province, by code (`unit_list`): the
+    choices of a transfer or a consultation. Cached in the process until a unit is written
+    (`units_cache_invalidate`): no query on a hit."""
+    rows = _province_units.get(
+        province_code,
+        lambda: tuple(unit_list(province_code=province_code).values_list("id", "code", "name")),
+    )
+    return list(rows or ())
 
 
 STAFF_ROLES = frozenset({Role.OFFICER, Role.SPECIALIST, Role.LEADER})

@@ -411,11 +411,12 @@ def counter_done(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
-def form_links(dossier: Dossier) -> list[dict[str, Any]]:
+def form_links(dossier: Dossier, **known: Any) -> list[dict[str, Any]]:
     """The links to the forms the dossier has (form 01 and the receipt of return in A4 and
-    A5; the receipt of return after the result was handed over at the counter)."""
+    A5; the receipt of return after the result was handed over at the counter); `known`: what
+    the page has read already (`forms_issued`'s `events`, `has_steps`)."""
     links: list[dict[str, Any]] = []
-    for number in forms_issued(dossier=dossier):
+    for number in forms_issued(dossier=dossier, **known):
         url = reverse("workspace:form", args=[dossier.code, number])
         link = {
             "number": number,

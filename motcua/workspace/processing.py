@@ -167,9 +167,14 @@ def receipt_rows(events: list[DossierEvent]) -> list[tuple[str, Any]]:
 
 
 def processing_context(
-    *, dossier: Dossier, now: dt.datetime, events: list[DossierEvent]
+    *,
+    dossier: Dossier,
+    now: dt.datetime,
+    events: list[DossierEvent],
+    runs: list[StepRun] | None = None,
 ) -> dict[str, Any]:
-    runs = list(dossier_steps(dossier=dossier))
+    if runs is None:
+        runs = list(dossier_steps(dossier=dossier))
     return {
         "process": process_rows(dossier=dossier, runs=runs),
         "slip": slip_rows(runs),

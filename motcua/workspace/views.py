@@ -32,7 +32,7 @@ from motcua.core.errors import (
     PermissionDenied,
     ValidationError,
 )
-from motcua.deadlines.clock import clock_for_unit
+from motcua.deadlines.clock import WorkingClock, clock_for_unit
 from motcua.documents.selectors import stored_file_open
 from motcua.dossiers.forms import form_pdf_for_actor
 from motcua.dossiers.lifecycle import TRANSITIONS, FieldKind, action_label, role_label
@@ -45,6 +45,7 @@ from motcua.dossiers.selectors import (
     dossier_file_get_for_actor,
     dossier_get_for_actor,
     dossier_online_inbox,
+    dossier_steps,
     dossier_work_queue,
     log_personal_data_list,
     queue_bounds,
@@ -71,6 +72,14 @@ def _bucket_labels() -> dict[str, str]:
 # --- the work queue -------------------------------------------------------------------------
 
 
+def _left(*, clock: Any, now: dt.datetime, due: dt.datetime | None) -> dict[str, Any] | None:
+    """The working time from `now` to `due` on `clock`, in words, late or nearly due."""
+    if due is None:
+        return None
+    hours = working_hours_left(clock=clock, now=now, due=due)
+    return {"text": time_left_text(hours), "late": hours < 0, "soon": 0 <= hours <= 2}
+
+
 @staff_required
 @require_safe
 def queue(request: HttpRequest) -> HttpResponse:
@@ -79,7 +88,15 @@ def queue(request: HttpRequest) -> HttpResponse:
     bucket = request.GET.get("bucket", "today")
     if bucket not in QUEUE_BUCKETS:
         bucket = "today"
-    bounds = queue_bounds(now=now, clock=clock_for_unit(None))
+    clocks: dict[int | None, WorkingClock] = {None: clock_for_unit(None)}
+
+    def clock_of(unit: Any) -> WorkingClock:
+        # One read of the shared cache per unit on the page, not two per row.
+        if unit.pk not in clocks:
+            clocks[unit.pk] = clock_for_unit(unit)
+        return clocks[unit.pk]
+
+    bounds = queue_bounds(now=now, clock=clocks[None])
     # The filters are read before their lists are known: a value outside the lists finds
     # nothing (and the form shows "all" for it).
     filters = QueueFilterForm.from_query(request.GET)
@@ -87,28 +104,27 @@ def queue(request: HttpRequest) -> HttpResponse:
     counts = work.counts
     form = QueueFilterForm(request.GET or None, procedures=work.procedures, fields=work.fields)
     paginator = Paginator(work.dossiers, PAGE_SIZE)
+    paginator.count = counts[bucket]  # counted with the tabs: no COUNT(*)
     page = paginator.get_page(request.GET.get("page"))
     rows = []
     for dossier in page.object_list:
         due = dossier.due  # type: ignore[attr-defined]
-        left = None
-        if due is not None and bucket != "waiting":
-            hours = working_hours_left(
-                clock=clock_for_unit(dossier.handling_unit), now=now, due=due
-            )
-            left = {"text": time_left_text(hours), "late": hours < 0, "soon": 0 <= hours <= 2}
         step = dossier.current_step
+        if step is not None and step.finished_at is not None:
+            step = None
+        clock = clock_of(dossier.handling_unit)
+        paused = bucket == "waiting"  # the clock stands still: no time left is counted
         rows.append(
             {
                 "dossier": dossier,
                 "due": due,
-                "left": left,
-                "holder": (
-                    step.assignee.display_name
-                    if step is not None and step.finished_at is None and step.assignee
-                    else ""
-                ),
-                "step": step.name if step is not None and step.finished_at is None else "",
+                "left": None if paused else _left(clock=clock, now=now, due=due),
+                "step_due": step.due_at if step is not None else None,
+                "step_left": None
+                if paused or step is None
+                else _left(clock=clock_of(step.unit), now=now, due=step.due_at),
+                "holder": step.assignee.display_name if step is not None and step.assignee else "",
+                "step": step.name if step is not None else "",
             }
         )
     log_personal_data_list(actor=actor, dossiers=page.object_list, now=now)
@@ -224,8 +240,11 @@ def _dossier_context(
     banner: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     actor: User = request.user  # type: ignore[assignment]
+    # The slip and the history are read once each and shared by every section.
+    runs = list(dossier_steps(dossier=dossier))
+    events = list(dossier_events(dossier=dossier))
     actions = []
-    for option in dossier_actions_for(actor=actor, dossier=dossier, now=now):
+    for option in dossier_actions_for(actor=actor, dossier=dossier, now=now, runs=runs):
         fields = []
         for f in option.fields:
             if f.kind == FieldKind.OBJECT:
@@ -241,9 +260,8 @@ def _dossier_context(
                 }
             )
         actions.append({"option": option, "fields": fields, "failed": failed == option.action})
-    events = list(dossier_events(dossier=dossier))
     return {
-        **processing_context(dossier=dossier, now=now, events=events),
+        **processing_context(dossier=dossier, now=now, events=events, runs=runs),
         "nav": "",
         "dossier": dossier,
         "summary": _summary(dossier),
@@ -252,15 +270,15 @@ def _dossier_context(
         "failed": failed,
         "errors": errors or {},
         "banner": banner,
-        "forms": _form_links(dossier),
+        "forms": _form_links(dossier, events=events, has_steps=bool(runs)),
     }
 
 
-def _form_links(dossier: Dossier) -> list[dict[str, Any]]:
+def _form_links(dossier: Dossier, **known: Any) -> list[dict[str, Any]]:
     """The dossier page's "Biểu mẫu" section: the forms this dossier has."""
     from .counter import form_links
 
-    return form_links(dossier)
+    return form_links(dossier, **known)
 
 
 @staff_required

@@ -133,3 +133,45 @@ def test_a_unit_performing_a_named_step_sees_the_dossier_and_acts(world):
     assert "forward" in {
         o.action for o in dossier_actions_for(actor=consultant, dossier=seen, now=MON)
     }
+
+
+def test_the_former_handling_unit_still_sees_a_dossier_transferred_away(world):
+    # Received at the branch, handled by the ward, then transferred to another ward: the
+    # ward's rows of the slip are now outside the dossier's units and keep showing it to the
+    # ward (the access rule's step arm), in the read and in the work queue.
+    from motcua.deadlines.clock import clock_for_unit
+    from motcua.dossiers.models import StepRun
+    from motcua.dossiers.selectors import dossier_work_queue, queue_bounds
+    from motcua.dossiers.services import dossier_receive, dossier_transfer
+
+    dossier = submitted(world, receiving_unit=world.branch, handling_unit=world.ward)
+    dossier = dossier_receive(dossier=dossier, actor=world.branch_officer, now=MON)
+    marks = dict(StepRun.objects.filter(dossier=dossier).values_list("unit_id", "outside"))
+    assert world.ward.pk in marks
+    assert marks[world.ward.pk] is False  # the handling unit: seen through its own arm
+
+    dossier = dossier_transfer(
+        dossier=dossier,
+        actor=world.branch_officer,
+        to_unit=world.other_ward,
+        reason="Thuộc thẩm quyền phường Ba Đình",
+        now=vn(2026, 3, 2, 10),
+    )
+
+    assert set(
+        StepRun.objects.filter(dossier=dossier, unit=world.ward).values_list("outside", flat=True)
+    ) == {True}
+    assert dossier_get_for_actor(actor=world.specialist, code=dossier.code, now=READ_AT)
+    assert dossier_get_for_actor(actor=world.other_officer, code=dossier.code, now=READ_AT)
+    with pytest.raises(NotFound):
+        dossier_get_for_actor(actor=world.stranger, code=dossier.code, now=READ_AT)
+    # Due Mon 9 Mar 09:00 (5 working days): in the "today" bucket at 08:00 that day.
+    bounds = queue_bounds(now=vn(2026, 3, 9, 8), clock=clock_for_unit(None))
+    work = {
+        bucket: list(
+            dossier_work_queue(actor=world.specialist, bucket=bucket, bounds=bounds).dossiers
+        )
+        for bucket in ("today", "soon", "late", "waiting")
+    }
+    assert [d.pk for d in work["today"]] == [dossier.pk]
+    assert work["soon"] == work["late"] == work["waiting"] == []

@@ -3,14 +3,18 @@ bounded number of queries."""
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from django.test import Client
 from freezegun import freeze_time
 
 from motcua.core.models import DataAccessLog
 from motcua.dossiers.models import DossierStatus
-from motcua.dossiers.services import dossier_request_supplement
-from tests.dossiers.helpers import World, processing, received, vn
+from motcua.dossiers.services import dossier_file_add, dossier_forward, dossier_request_supplement
+from motcua.dossiers.services.act import dossier_act
+from tests.documents.samples import pdf_bytes
+from tests.dossiers.helpers import World, current, processing, received, vn
 
 pytestmark = pytest.mark.django_db
 # Monday 9 March 2026, 08:00: the morning the queue is looked at.
@@ -144,3 +148,77 @@ def test_paginated_by_25(world: World) -> None:
     assert first.count('href="/workspace/dossiers/') == 25
     assert second.count('href="/workspace/dossiers/') == 2
     assert "Trang 1 / 2" in first
+
+
+def test_rows_are_sorted_by_the_current_steps_deadline(world: World) -> None:
+    # Both late at 9 Mar 08:00. By the appointment `earlier` (Thu 5 Mar) would come first;
+    # its current step (the review, given Mon 2 Mar 10:00) is due Wed 4 Mar 10:00, while
+    # `stuck` still waits at the assignment step due on Fri 27 Feb: `stuck` comes first.
+    stuck = received(world, now=vn(2026, 2, 27, 9, 0))
+    earlier = received(world, now=vn(2026, 2, 26, 9, 0))
+    earlier = dossier_forward(
+        dossier=earlier, actor=world.leader, to_user=world.specialist, now=vn(2026, 3, 2, 10, 0)
+    )
+    assert earlier.effective_appointment_at < stuck.effective_appointment_at
+    assert current(earlier).due_at > current(stuck).due_at
+    with freeze_time(NOW):
+        page = _client(world.officer).get("/workspace/?bucket=late").content.decode()
+    assert page.index(stuck.code) < page.index(earlier.code)
+    # each row shows the current step's due instant and its remaining working time
+    row = page.split(earlier.code, 2)[2].split("</tr>", 1)[0]
+    assert "10:00 04/03/2026" in row
+    assert "quá hạn" in row
+    assert "Hạn bước hiện tại" in page
+
+
+@pytest.mark.parametrize("bucket", ["today", "soon", "late", "waiting"])
+def test_every_bucket_makes_at_most_10_queries_with_a_realistic_queue(
+    world: World, dossiers, bucket: str, django_assert_max_num_queries
+) -> None:
+    """Rows in every bucket, at different steps (assigned, in review, consulting another
+    unit), with files and a long history: the count does not grow with them."""
+    for day in (2, 3, 4, 5):
+        dossier = processing(world, now=vn(2026, 3, day, 8, 0))
+        dossier_file_add(
+            dossier=dossier,
+            actor=world.officer,
+            component="TP1",
+            upload=io.BytesIO(pdf_bytes()),
+            name=f"f{day}.pdf",
+            now=vn(2026, 3, day, 9, 30),
+        )
+    for day in (26, 27):
+        received(world, now=vn(2026, 2, day, 9, 0))
+    consulting = processing(world, now=vn(2026, 3, 2, 13, 0))
+    dossier_act(
+        action="consult",
+        dossier=consulting,
+        actor=world.specialist,
+        now=vn(2026, 3, 2, 15, 0),
+        expected_version=consulting.version,
+        values={
+            "to_unit": world.other_ward.code,
+            "answer_by": vn(2026, 3, 4, 15, 0).isoformat(),
+            "reason": "Xin ý kiến về hồ sơ",
+        },
+    )
+    with freeze_time(NOW):
+        client = _client(world.leader)
+        client.get(f"/workspace/?bucket={bucket}")  # working clocks cached, as in a server
+        with django_assert_max_num_queries(10):
+            response = client.get(f"/workspace/?bucket={bucket}")
+    assert response.status_code == 200
+    assert response.content.decode().count('href="/workspace/dossiers/') >= 1
+
+
+def test_the_nav_offers_procedure_administration_to_its_administrators_only(
+    world: World,
+) -> None:
+    from tests.factories import RoleAssignmentFactory
+
+    RoleAssignmentFactory(user=world.officer, unit=world.province, role="procedure_admin")
+    with freeze_time(NOW):
+        admin_page = _client(world.officer).get("/workspace/").content.decode()
+        other_page = _client(world.other_officer).get("/workspace/").content.decode()
+    assert 'href="/workspace/procedures/"' in admin_page
+    assert 'href="/workspace/procedures/"' not in other_page

@@ -534,9 +534,16 @@ def form_document(*, dossier: Dossier, number: str) -> FormDocument:
     return builder(dossier, _events(dossier))
 
 
-def forms_issued(*, dossier: Dossier) -> list[str]:
-    """The numbers of the forms `dossier` has (for links in the workspace and the portal)."""
-    events = _events(dossier)
+def forms_issued(
+    *,
+    dossier: Dossier,
+    events: list[DossierEvent] | None = None,
+    has_steps: bool | None = None,
+) -> list[str]:
+    """The numbers of the forms `dossier` has (for links in the workspace and the portal).
+    A page that has read the dossier's `events` and slip gives them (no query then)."""
+    if events is None:
+        events = _events(dossier)
     actions = {e.action for e in events}
     numbers = []
     if dossier.received_at is not None and any((e.after or {}).get("received_at") for e in events):
@@ -549,8 +556,11 @@ def forms_issued(*, dossier: Dossier) -> list[str]:
         numbers.append("04")
     if "withdraw" in actions:
         numbers.append("05")
-    if dossier.received_at is not None and StepRun.objects.filter(dossier=dossier).exists():
-        numbers.append("06")
+    if dossier.received_at is not None:
+        if has_steps is None:
+            has_steps = StepRun.objects.filter(dossier=dossier).exists()
+        if has_steps:
+            numbers.append("06")
     returned = _last(events, "return_result")
     if (
         returned is not None

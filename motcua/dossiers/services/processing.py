@@ -52,7 +52,13 @@ from .guards import (
     guard_result_step,
 )
 from .results import result_issue_signed
-from .steps import close_current_step, open_step, step_unit
+from .steps import (
+    close_current_step,
+    open_step,
+    step_outside,
+    step_unit,
+    steps_mark_outside,
+)
 
 
 def _check_assignee(*, user: User | None, unit: Unit, role: str) -> None:
@@ -220,6 +226,7 @@ def dossier_consult(
     StepRun.objects.create(
         dossier=dossier,
         order=next_order(dossier, run=run),
+        outside=step_outside(dossier=dossier, unit=to_unit),
         kind=StepRunKind.CONSULT,
         step=None,
         name=stored_text(_("Xin ý kiến %(unit)s"), unit=to_unit.name),
@@ -330,6 +337,7 @@ def dossier_transfer(
             role=run.role,
             unit=to_unit,
         )
+    steps_mark_outside(dossier=dossier)  # last: the old unit's rows now show it the dossier
     return change.commit(payload={"from_unit": old_unit.code, "to_unit": to_unit.code})
 
 

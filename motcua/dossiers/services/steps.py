@@ -30,6 +30,21 @@ def step_unit(*, dossier: Dossier, step: ProcessStep) -> Unit:
     return dossier.handling_unit
 
 
+def step_outside(*, dossier: Dossier, unit: Unit) -> bool:
+    """`StepRun.outside` for a row of `dossier` in `unit`: neither its receiving nor its
+    handling unit (the access rule finds such rows through their own index)."""
+    return unit.pk not in {dossier.receiving_unit_id, dossier.handling_unit_id}
+
+
+def steps_mark_outside(*, dossier: Dossier) -> None:
+    """The handling unit changed (a transfer): mark again which slip rows are outside, in
+    the service's transaction."""
+    inside = [dossier.receiving_unit_id, dossier.handling_unit_id]
+    runs = StepRun.objects.filter(dossier_id=dossier.pk)
+    runs.filter(unit_id__in=inside, outside=True).update(outside=False)
+    runs.exclude(unit_id__in=inside).filter(outside=False).update(outside=True)
+
+
 def open_step(
     *,
     dossier: Dossier,
@@ -50,6 +65,7 @@ def open_step(
     hours = step.allotment_hours if step is not None else Decimal(0)
     return StepRun.objects.create(
         dossier=dossier,
+        outside=step_outside(dossier=dossier, unit=unit),
         order=order,
         step=step,
         name=name or (step.name if step is not None else ""),

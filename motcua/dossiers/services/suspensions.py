@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from motcua.accounts.models import User
 from motcua.catalog.eforms import Identity
 from motcua.catalog.models import Component, TimeUnit
+from motcua.catalog.selectors import version_components
 from motcua.core.clock import local
 from motcua.core.errors import Conflict, DomainError, ValidationError
 from motcua.deadlines.services import deadline_compute
@@ -119,11 +120,7 @@ def requested_components(*, dossier: Dossier) -> list[str]:
     )
     if pause is None:
         return []
-    codes = set(
-        Component.objects.filter(version_id=dossier.procedure_version_id).values_list(
-            "code", flat=True
-        )
-    )
+    codes = {code for code, _name in version_components(version_id=dossier.procedure_version_id)}
     wanted: list[str] = []
     for item in pause.items or []:
         code = str(item.get("component") or "")

@@ -7,12 +7,18 @@ from django import template
 from motcua.accounts.second_factor import may_reset_second_factor
 from motcua.catalog.process import catalog_admin_may
 from motcua.organisation.models import Role, RoleAssignment
+from motcua.organisation.selectors import user_roles_seen
 
 register = template.Library()
 
 
 @register.filter
 def is_catalog_admin(user: object) -> bool:
+    """Show "Quản trị thủ tục"? From the roles the page's access read saw when it made one
+    (no query), else `catalog_admin_may`; the procedure pages check again for themselves."""
+    seen = user_roles_seen(user=user)  # type: ignore[arg-type]
+    if seen is not None and not getattr(user, "is_superuser", False):
+        return Role.PROCEDURE_ADMIN in seen
     return catalog_admin_may(actor=user)  # type: ignore[arg-type]
 
 
@@ -34,11 +40,17 @@ def workspace_nav_for(user: object) -> dict[str, bool]:
         return dict.fromkeys(NAV_ROLES, False)
     if getattr(user, "is_superuser", False):
         return dict.fromkeys(NAV_ROLES, True)
-    held = set(
-        RoleAssignment.objects.filter(
-            user_id=user.pk,  # type: ignore[attr-defined]
-            role__in=list(NAV_ROLES.values()),
-            unit__is_active=True,
-        ).values_list("role", flat=True)
+    # The roles the page's access read saw, when it made one (no query); display only.
+    seen = user_roles_seen(user=user)  # type: ignore[arg-type]
+    held = (
+        set(seen)
+        if seen is not None
+        else set(
+            RoleAssignment.objects.filter(
+                user_id=user.pk,  # type: ignore[attr-defined]
+                role__in=list(NAV_ROLES.values()),
+                unit__is_active=True,
+            ).values_list("role", flat=True)
+        )
     )
     return {entry: role in held for entry, role in NAV_ROLES.items()}
