@@ -12,6 +12,7 @@ MOTCUA_RATE_LIMITS = {
     "auth_token": (1000, 60),
     "lookup": (1000, 60),
     "verify": (1000, 60),
+    "dossier_lookup": (1000, 60),
 }
 MOTCUA_SUBMISSION_QUOTAS = {"default": (1000, 3600), "integrator": (1000, 3600)}
 MOTCUA_DEMO_MODE = True
