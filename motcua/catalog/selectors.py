@@ -171,9 +171,10 @@ def procedure_search(
     Filters: `field` (field code), `life_event` (life event code), `unit` (a unit code: the
     procedures it settles, named as competent unit or by its kind), `unit_kind`, `level`,
     `online_level` (as `procedure_list`). With `browse_by_use`, browsing without a query
-    lists the most used first (the portal), else by code (the API). PostgreSQL ranks in SQL (tsvector and trigram GIN
-    indexes), SQLite over the FTS5 candidates in Python: `motcua.catalog.search`. Items carry
-    `field`, `competent_unit` and `published_versions` like `procedure_list`'s.
+    lists the most used first (the portal), else by code (the API). PostgreSQL ranks in SQL
+    (tsvector and trigram GIN indexes), SQLite over the FTS5 candidates in Python:
+    `motcua.catalog.search`. Items carry `field`, `competent_unit` and `published_versions`
+    like `procedure_list`'s.
     """
     qs = _filtered(
         field=field,
@@ -249,9 +250,9 @@ def competent_unit_list() -> list[Unit]:
     return list(
         Unit.objects.filter(
             is_active=True,
-            pk__in=Procedure.objects.filter(
-                is_active=True, competent_unit__isnull=False
-            ).values("competent_unit_id"),
+            pk__in=Procedure.objects.filter(is_active=True, competent_unit__isnull=False).values(
+                "competent_unit_id"
+            ),
         ).order_by("name")
     )
 

@@ -110,7 +110,8 @@ def dossier_public_lookup(*, code: str, last4: str) -> PublicLookup | None:
     """The public view of the dossier `code` when `last4` are the last four digits of its
     applicant's phone number or identification number; None otherwise, whichever part was
     wrong (callers validate the format first: `lookup_code_normalise`,
-    `lookup_last4_normalise`). One query; both comparisons always made, in constant time."""
+    `lookup_last4_normalise`; anything but four digits matches nothing). One query; both
+    comparisons always made, in constant time."""
     dossier = (
         Dossier.objects.filter(code=code)
         .select_related("handling_unit", "procedure_version__procedure")
@@ -132,7 +133,8 @@ def dossier_public_lookup(*, code: str, last4: str) -> PublicLookup | None:
     given = last4.encode()
     by_phone = hmac.compare_digest(phone.encode(), given)
     by_id = hmac.compare_digest(id_number.encode(), given)
-    if dossier is None or not (by_phone | by_id):
+    well_formed = LAST4_PATTERN.match(last4) is not None  # "----" never opens a dossier
+    if dossier is None or not well_formed or not (by_phone | by_id):
         return None
     status = DossierStatus(dossier.status)
     action, action_text = ACTIONS.get(status, ("", ""))

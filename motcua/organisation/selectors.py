@@ -132,7 +132,5 @@ def service_point_list(*, q: str = "") -> QuerySet[ServicePoint]:
     name, the address or the unit's name (case-insensitive)."""
     qs = ServicePoint.objects.filter(is_active=True).select_related("unit")
     if q:
-        qs = qs.filter(
-            Q(name__icontains=q) | Q(address__icontains=q) | Q(unit__name__icontains=q)
-        )
+        qs = qs.filter(Q(name__icontains=q) | Q(address__icontains=q) | Q(unit__name__icontains=q))
     return qs.order_by("name", "code")

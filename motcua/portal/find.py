@@ -21,6 +21,7 @@ from django.views.decorators.http import require_safe
 
 from motcua.catalog.models import Level, OnlineLevel
 from motcua.catalog.selectors import (
+    SearchPage,
     competent_unit_list,
     field_by_code,
     field_list,
@@ -78,10 +79,14 @@ def _search_page(request: HttpRequest, *, browse: Browse | None = None) -> HttpR
     filters = _filters(request, fixed)
     number = _page_number(request)
 
-    def search(number: int) -> Any:
+    def search(number: int) -> SearchPage:
         return procedure_search(
             q=q,
-            **filters,
+            field=filters["field"],
+            life_event=filters["life_event"],
+            unit=filters["unit"],
+            level=filters["level"],
+            online_level=filters["online_level"],
             limit=PAGE_SIZE,
             offset=(number - 1) * PAGE_SIZE,
             browse_by_use=True,
@@ -96,10 +101,10 @@ def _search_page(request: HttpRequest, *, browse: Browse | None = None) -> HttpR
     today = clock.local(clock.now()).date()
     # The version in force among those the search prefetched (published, newest first).
     rows = [
-        (p, next((v for v in p.published_versions if v.is_valid_on(today)), None))  # type: ignore[attr-defined]  # procedure_search's prefetch
+        (p, next((v for v in p.published_versions if v.is_valid_on(today)), None))  # type: ignore[attr-defined]  # prefetched
         for p in found.items
     ]
-    context = {
+    context: dict[str, Any] = {
         "nav": "procedures",
         "q": q,
         "filters": filters,
@@ -167,11 +172,13 @@ def procedure_detail(request: HttpRequest, code: str) -> HttpResponse:
         shown = procedure_public_get(code=code, on=today)
     except NotFound:
         return render(
-            request, "portal/procedures/not_found.html", {"code": code, "nav": "procedures"},
+            request,
+            "portal/procedures/not_found.html",
+            {"code": code, "nav": "procedures"},
             status=404,
         )
     version = shown.version
-    context = {
+    context: dict[str, Any] = {
         "nav": "procedures",
         "procedure": shown.procedure,
         "version": version,

@@ -26,7 +26,9 @@ from motcua.dossiers.lookup import (
 SCOPE = "dossier_lookup"
 MESSAGES = {
     "code_required": _("Nhập mã hồ sơ in trên giấy tiếp nhận và hẹn trả kết quả."),
-    "code_invalid": _("Mã hồ sơ gồm chữ in hoa, chữ số và dấu gạch ngang, ví dụ H26.57-260302-0001."),
+    "code_invalid": _(
+        "Mã hồ sơ gồm chữ in hoa, chữ số và dấu gạch ngang, ví dụ H26.57-260302-0001."
+    ),
     "last4_required": _("Nhập 4 số cuối của số điện thoại hoặc số định danh cá nhân."),
     "last4_invalid": _("Nhập đúng 4 chữ số, ví dụ 5678."),
     "not_found": _(

@@ -38,6 +38,7 @@ LIMITS_ZERO = {
     "auth_token": (0, 60),
     "lookup": (0, 60),
     "verify": (0, 60),
+    "dossier_lookup": (0, 600),
 }
 
 
@@ -426,6 +427,15 @@ CASES: dict[tuple[str, str], Callable[[World], Any]] = {
     ("verify_file", "422"): lambda w: _verify_upload(_issued_code(), None),
     ("verify_file", "429"): lambda w: _with(
         {"MOTCUA_RATE_LIMITS": LIMITS_ZERO}, lambda: _verify_upload("ABCDEFGH", pdf_bytes())
+    ),
+    # public dossier look-up
+    ("lookup_get", "400"): lambda w: w.client.get("/api/v1/lookup?code=x&last4=12"),
+    ("lookup_get", "404"): lambda w: w.client.get(
+        "/api/v1/lookup?code=00070-260302-0001&last4=1234"
+    ),
+    ("lookup_get", "429"): lambda w: _with(
+        {"MOTCUA_RATE_LIMITS": LIMITS_ZERO},
+        lambda: w.client.get("/api/v1/lookup?code=00070-260302-0001&last4=1234"),
     ),
     # certified-copy reports
     ("dossiers_certified_copy_report", "400"): lambda w: _report(

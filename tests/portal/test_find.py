@@ -46,7 +46,9 @@ def test_without_a_query_the_most_used_come_first_and_pages_follow(demo, now) ->
     total = Procedure.objects.filter(is_active=True).count()
     assert total > 20  # the demo catalog fills more than a page
     marriage = Procedure.objects.get(code="HN.DEMO.002")
-    procedure_use_counts_set(counts={marriage.pk: 900, Procedure.objects.get(code=BIRTH).pk: 50}, now=now)
+    procedure_use_counts_set(
+        counts={marriage.pk: 900, Procedure.objects.get(code=BIRTH).pk: 50}, now=now
+    )
 
     first = Client().get("/procedures/").content.decode()
     second = Client().get("/procedures/", {"page": 2}).content.decode()
@@ -54,7 +56,8 @@ def test_without_a_query_the_most_used_come_first_and_pages_follow(demo, now) ->
     assert _titles(first)[:2] == ["HN.DEMO.002", BIRTH]
     assert len(_titles(first)) == 20
     assert f"{total} thủ tục" in first
-    assert "Trang 1 / " in first and 'rel="next" href="?page=2"' in first
+    assert "Trang 1 / " in first
+    assert 'rel="next" href="?page=2"' in first
     assert set(_titles(first)).isdisjoint(_titles(second))
     assert 'rel="prev" href="?page=1"' in second
 
@@ -87,8 +90,10 @@ def test_the_online_level_and_level_filters(demo) -> None:
             online_level=OnlineLevel.FULL,
         ).values_list("procedure__code", flat=True)
     )
-    assert full and set(full) <= full_codes
-    assert province and set(province) <= set(
+    assert full
+    assert set(full) <= full_codes
+    assert province
+    assert set(province) <= set(
         Procedure.objects.filter(level="province").values_list("code", flat=True)
     )
 
@@ -143,28 +148,34 @@ def test_the_home_page_offers_search_life_events_popular_procedures_and_fields(d
     html = response.content.decode()
 
     assert response.status_code == 200
-    assert 'action="/procedures/" method="get"' in html and 'name="q"' in html
+    assert 'action="/procedures/" method="get"' in html
+    assert 'name="q"' in html
     for event in ("birth", "marriage", "house", "business", "death"):
         assert f'href="/life-events/{event}/"' in html
     popular = html.split('id="popular-title"')[1]
     assert popular.index(f"/procedures/{BIRTH}/") < popular.index("Xem tất cả thủ tục")
     assert "/procedures/fields/" in html
-    assert 'href="/lookup/"' in html and 'href="/verify/"' in html
+    assert 'href="/lookup/"' in html
+    assert 'href="/verify/"' in html
     assert 'aria-current="page"' not in html.split("<main")[0].split("service-nav")[1]
 
 
 def test_the_portal_frame_names_the_sections_and_the_signed_in_person(demo) -> None:
     anonymous = Client().get("/procedures/").content.decode()
     assert 'href="/procedures/" aria-current="page">Thủ tục' in anonymous
-    assert 'href="/lookup/"' in anonymous and "Xác thực giấy tờ" in anonymous
-    assert "Đăng nhập" in anonymous and 'href="/my/"' not in anonymous
+    assert 'href="/lookup/"' in anonymous
+    assert "Xác thực giấy tờ" in anonymous
+    assert "Đăng nhập" in anonymous
+    assert 'href="/my/"' not in anonymous
 
     from tests.factories import CitizenFactory
 
     client = Client()
     client.force_login(CitizenFactory(full_name="Lê Thị Cúc"))
     signed_in = client.get("/procedures/").content.decode()
-    assert "Lê Thị Cúc" in signed_in and 'href="/my/"' in signed_in and "Đăng xuất" in signed_in
+    assert "Lê Thị Cúc" in signed_in
+    assert 'href="/my/"' in signed_in
+    assert "Đăng xuất" in signed_in
 
 
 # --- the procedure page ---------------------------------------------------------------------
@@ -194,13 +205,21 @@ def test_the_procedure_page_shows_the_public_parts(demo) -> None:
     for component in version.components.all():
         assert component.name in html
     assert "bất kỳ điểm phục vụ hành chính công nào" in html
-    assert f"Theo phiên bản {version.number} của thủ tục, có hiệu lực từ {version.valid_from:%d/%m/%Y}" in html
+    assert (
+        f"Theo phiên bản {version.number} của thủ tục, có hiệu lực từ {version.valid_from:%d/%m/%Y}"
+        in html
+    )
 
 
 def test_file_online_only_where_the_version_in_force_is_online(demo) -> None:
-    online = ProcedureVersion.objects.filter(
-        status=ProcedureVersion.Status.PUBLISHED, valid_to__isnull=True
-    ).exclude(online_level=OnlineLevel.NONE).select_related("procedure").first()
+    online = (
+        ProcedureVersion.objects.filter(
+            status=ProcedureVersion.Status.PUBLISHED, valid_to__isnull=True
+        )
+        .exclude(online_level=OnlineLevel.NONE)
+        .select_related("procedure")
+        .first()
+    )
     html = Client().get(f"/procedures/{online.procedure.code}/").content.decode()
     assert f'href="/apply/{online.procedure.code}/"' in html
     assert "Nộp hồ sơ trực tuyến" in html
@@ -212,12 +231,16 @@ def test_file_online_only_where_the_version_in_force_is_online(demo) -> None:
 
 
 def test_fees_amounts_and_time_limit_are_written_out(demo) -> None:
-    version = ProcedureVersion.objects.filter(
-        status=ProcedureVersion.Status.PUBLISHED,
-        fees__amount_vnd__gt=999,
-        time_unit="working_days",
-        settled_in_session=False,
-    ).select_related("procedure").first()
+    version = (
+        ProcedureVersion.objects.filter(
+            status=ProcedureVersion.Status.PUBLISHED,
+            fees__amount_vnd__gt=999,
+            time_unit="working_days",
+            settled_in_session=False,
+        )
+        .select_related("procedure")
+        .first()
+    )
     fee = version.fees.filter(amount_vnd__gt=999).first()
 
     html = Client().get(f"/procedures/{version.procedure.code}/").content.decode()
@@ -228,14 +251,19 @@ def test_fees_amounts_and_time_limit_are_written_out(demo) -> None:
 
 
 def test_certified_copy_and_national_data_are_said_as_the_catalog_says(demo) -> None:
-    version = ProcedureVersion.objects.filter(
-        status=ProcedureVersion.Status.PUBLISHED, components__national_database__gt=""
-    ).select_related("procedure").first()
+    version = (
+        ProcedureVersion.objects.filter(
+            status=ProcedureVersion.Status.PUBLISHED, components__national_database__gt=""
+        )
+        .select_related("procedure")
+        .first()
+    )
     component = version.components.exclude(national_database="").first()
 
     html = Client().get(f"/procedures/{version.procedure.code}/").content.decode()
 
-    assert f"Không phải nộp: cơ quan giải quyết khai thác từ {component.get_national_database_display()}" in html
+    database = component.get_national_database_display()
+    assert f"Không phải nộp: cơ quan giải quyết khai thác từ {database}" in html
     certified = [c for c in version.components.all() if "certified_copy" in c.accepted_forms]
     assert html.count("bản sao chứng thực") == len(certified)
 
@@ -272,6 +300,9 @@ def test_the_service_points_are_listed_and_paginated(departments) -> None:
     first = Client().get("/service-points/").content.decode()
     found = Client().get("/service-points/", {"q": "Điểm 07"}).content.decode()
 
-    assert "30 điểm phục vụ" in first and "Điểm 00" in first and "Điểm 29" not in first
+    assert "30 điểm phục vụ" in first
+    assert "Điểm 00" in first
+    assert "Điểm 29" not in first
     assert "Trang 1 / 2" in first
-    assert "1 điểm phục vụ" in found and "Điểm 07" in found
+    assert "1 điểm phục vụ" in found
+    assert "Điểm 07" in found
