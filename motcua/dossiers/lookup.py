@@ -12,11 +12,18 @@ matches. The interfaces rate-limit per client address (`MOTCUA_RATE_LIMITS["doss
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hmac
 import re
 from dataclasses import dataclass
+from typing import Any
 
+from django.db import connection
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from motcua.catalog.models import Procedure, ProcedureVersion
+from motcua.organisation.models import Unit
 
 from .models import Dossier, DossierStatus
 
@@ -106,47 +113,72 @@ def _last4(value: str) -> str:
     return digits[-4:] if len(digits) >= 4 else _NO_DIGITS
 
 
+@functools.cache
+def _lookup_sql() -> str:
+    """One statement by the unique code, written once: the look-up is a public hot path
+    (bench/portal_pages.py) and the ORM spent more time compiling the query than the
+    database answering it. Only table and column names from the models are formatted in."""
+    dossier = Dossier._meta
+    version = ProcedureVersion._meta
+    procedure = Procedure._meta
+    unit = Unit._meta
+    return (
+        "SELECT d.code, d.status, d.applicant_phone, d.applicant_id_number, d.received_at, "  # noqa: S608
+        "d.appointment_at, d.new_appointment_at, u.name, p.name "
+        f"FROM {dossier.db_table} d "
+        f"JOIN {unit.db_table} u ON u.id = d.handling_unit_id "
+        f"JOIN {version.db_table} v ON v.id = d.procedure_version_id "
+        f"JOIN {procedure.db_table} p ON p.id = v.procedure_id "
+        "WHERE d.code = %s"
+    )
+
+
+def _lookup_row(code: str) -> tuple[Any, ...] | None:
+    with connection.cursor() as cursor:
+        cursor.execute(_lookup_sql(), [code])
+        row = cursor.fetchone()
+    return tuple(row) if row else None
+
+
+def _aware(value: dt.datetime | str | None) -> dt.datetime | None:
+    """A stored instant as an aware datetime (SQLite's driver hands back naive UTC or text)."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    return value if timezone.is_aware(value) else value.replace(tzinfo=dt.UTC)
+
+
 def dossier_public_lookup(*, code: str, last4: str) -> PublicLookup | None:
     """The public view of the dossier `code` when `last4` are the last four digits of its
     applicant's phone number or identification number; None otherwise, whichever part was
     wrong (callers validate the format first: `lookup_code_normalise`,
     `lookup_last4_normalise`; anything but four digits matches nothing). One query; both
     comparisons always made, in constant time."""
-    dossier = (
-        Dossier.objects.filter(code=code)
-        .select_related("handling_unit", "procedure_version__procedure")
-        .only(
-            "code",
-            "status",
-            "received_at",
-            "appointment_at",
-            "new_appointment_at",
-            "applicant_phone",
-            "applicant_id_number",
-            "handling_unit__name",
-            "procedure_version__procedure__name",
-        )
-        .first()
-    )
-    phone = _last4(dossier.applicant_phone) if dossier else _NO_DIGITS
-    id_number = _last4(dossier.applicant_id_number) if dossier else _NO_DIGITS
+    row = _lookup_row(code)
+    phone = _last4(row[2]) if row else _NO_DIGITS
+    id_number = _last4(row[3]) if row else _NO_DIGITS
     given = last4.encode()
     by_phone = hmac.compare_digest(phone.encode(), given)
     by_id = hmac.compare_digest(id_number.encode(), given)
     well_formed = LAST4_PATTERN.match(last4) is not None  # "----" never opens a dossier
-    if dossier is None or not well_formed or not (by_phone | by_id):
+    if row is None or not well_formed or not (by_phone | by_id):
         return None
-    status = DossierStatus(dossier.status)
+    found_code, status_value, _phone, _id, received_at, appointment_at, new_appointment_at = row[:7]
+    unit_name, procedure_name = row[7:]
+    status = DossierStatus(status_value)
+    if new_appointment_at and (appointment_at is None or new_appointment_at > appointment_at):
+        appointment_at = new_appointment_at  # as Dossier.effective_appointment_at
     action, action_text = ACTIONS.get(status, ("", ""))
     return PublicLookup(
-        code=dossier.code,
+        code=found_code,
         status=int(status),
         status_label=str(status.label),
         status_text=str(STATUS_TEXT[status]),
-        procedure_name=dossier.procedure_version.procedure.name,
-        handling_unit=dossier.handling_unit.name,
-        received_at=dossier.received_at,
-        appointment_at=dossier.effective_appointment_at,
+        procedure_name=procedure_name,
+        handling_unit=unit_name,
+        received_at=_aware(received_at),
+        appointment_at=_aware(appointment_at),
         action=action,
         action_text=str(action_text),
     )
