@@ -339,6 +339,9 @@ MOTCUA_RATE_LIMITS = {
     "payment_callback": (600, 60),
     # Account sign-ups (/accounts/signup/) per client address: every attempt counts.
     "signup": (10, 3600),
+    # The public look-up of a dossier (/lookup/, /api/v1/lookup), per address: 4 digits are
+    # 10,000 guesses, so few tries (docs/portal.md).
+    "dossier_lookup": (10, 600),
 }
 # Reverse proxies whose X-Forwarded-For is believed (addresses or CIDRs, comma-separated),
 # e.g. "127.0.0.1" for nginx on the same host. Empty: the socket peer is the client.

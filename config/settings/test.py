@@ -14,6 +14,7 @@ MOTCUA_RATE_LIMITS = {
     "verify": (1000, 60),
     "payment_callback": (1000, 60),
     "signup": (1000, 3600),
+    "dossier_lookup": (1000, 60),
 }
 MOTCUA_SUBMISSION_QUOTAS = {"default": (1000, 3600), "integrator": (1000, 3600)}
 MOTCUA_DEMO_MODE = True

@@ -21,6 +21,7 @@ from . import (
     dossiers,
     files,
     forms,
+    lookup,
     payments,
     procedures,
     ratings,
@@ -52,6 +53,8 @@ The motcua REST API: look up administrative procedures and units, submit and fol
   `POST /dossiers/{code}/actions/{action}` with `expected_version` does it (stale: 409).
 * **Verification** (public): `GET /verify/{code}` says what an issued document is,
   `POST /verify/{code}` with a PDF whether it is exactly that document (docs/verification.md).
+* **Lookup** (public): `GET /lookup?code=&last4=` follows a dossier with its code and the
+  last 4 digits of the applicant's phone or identification number (docs/portal.md).
 * **Times** are ISO 8601 in Asia/Ho_Chi_Minh (`+07:00`).
 """
 
@@ -66,6 +69,7 @@ TAGS = [
     },
     {"name": "payments", "description": "Cổng thanh toán gọi lại (công khai) — payment callbacks."},
     {"name": "verify", "description": "Kiểm tra giấy tờ đã phát hành (công khai) — verify."},
+    {"name": "lookup", "description": "Tra cứu hồ sơ không cần tài khoản (công khai) — lookup."},
     {"name": "reports", "description": "Báo cáo cho người giám sát — reports for supervisors."},
     {"name": "auth", "description": "Khoá API cá nhân — personal API tokens."},
     {"name": "system", "description": "Tình trạng hệ thống — health and readiness."},
@@ -96,6 +100,7 @@ api.add_router("", datastore.router)
 api.add_router("", forms.router)
 api.add_router("/verify", verify.router)
 api.add_router("/payments", payments.router)
+api.add_router("/lookup", lookup.router)
 api.add_router("/auth", tokens.router)
 api.add_router("", system.router)
 

@@ -17,7 +17,15 @@ from motcua.organisation.models import Unit
 from motcua.organisation.selectors import UNITS_GENERATION
 
 from . import search
-from .models import Component, LifeEvent, Procedure, ProcedureVersion, ProcessStep
+from .models import (
+    Component,
+    Field,
+    LifeEvent,
+    OnlineLevel,
+    Procedure,
+    ProcedureVersion,
+    ProcessStep,
+)
 from .text import fold
 
 # Bumped by every write to procedures and versions (`catalog_cache_invalidate`): the catalog
@@ -168,6 +176,7 @@ def procedure_search(
     limit: int = 20,
     offset: int = 0,
     suggest: int = 3,
+    browse_by_use: bool = False,
 ) -> SearchPage:
     """Active procedures matching a query as people type it (accents, case and a typo
     ignored: "khai sjnh" finds "Đăng ký khai sinh"), best first: relevance, then use (dossiers
@@ -175,9 +184,11 @@ def procedure_search(
 
     Filters: `field` (field code), `life_event` (life event code), `unit` (a unit code: the
     procedures it settles, named as competent unit or by its kind), `unit_kind`, `level`,
-    `online_level` (as `procedure_list`). PostgreSQL ranks in SQL (tsvector and trigram GIN
-    indexes), SQLite over the FTS5 candidates in Python: `motcua.catalog.search`. Items carry
-    `field`, `competent_unit` and `published_versions` like `procedure_list`'s.
+    `online_level` (as `procedure_list`). With `browse_by_use`, browsing without a query
+    lists the most used first (the portal), else by code (the API). PostgreSQL ranks in SQL
+    (tsvector and trigram GIN indexes), SQLite over the FTS5 candidates in Python:
+    `motcua.catalog.search`. Items carry `field`, `competent_unit` and `published_versions`
+    like `procedure_list`'s.
     """
     qs = _filtered(
         field=field,
@@ -190,7 +201,8 @@ def procedure_search(
     words = search.query_words(q or "")
     if not words:
         total = qs.count()
-        items = list(_with_versions(qs).order_by("code")[offset : offset + limit])
+        order = ("-use_count", "code") if browse_by_use else ("code",)
+        items = list(_with_versions(qs).order_by(*order)[offset : offset + limit])
         return SearchPage(items=items, total=total)
     q_folded = " ".join(words)
     if connection.vendor == "postgresql":
@@ -232,6 +244,30 @@ def life_event_list() -> list[LifeEvent]:
         LifeEvent.objects.annotate(
             procedure_count=Count("procedures", filter=Q(procedures__is_active=True))
         ).order_by("order", "code")
+    )
+
+
+def field_list() -> list[Field]:
+    """Every field with at least one active procedure, by name, each with `procedure_count`."""
+    return list(
+        Field.objects.annotate(
+            procedure_count=Count("procedures", filter=Q(procedures__is_active=True))
+        )
+        .filter(procedure_count__gt=0)
+        .order_by("name")
+    )
+
+
+def competent_unit_list() -> list[Unit]:
+    """The units named as competent unit of an active procedure (departments, the Service
+    Center), by name: the agencies one can browse the catalog by."""
+    return list(
+        Unit.objects.filter(
+            is_active=True,
+            pk__in=Procedure.objects.filter(is_active=True, competent_unit__isnull=False).values(
+                "competent_unit_id"
+            ),
+        ).order_by("name")
     )
 
 
@@ -326,3 +362,52 @@ def version_current(*, procedure: Procedure, on: dt.date) -> ProcedureVersion | 
         )
         .first()
     )
+
+
+@dataclass
+class ProcedurePage:
+    """What the portal shows of one active procedure on a day: the published version in force
+    (components, fees, steps prefetched; None if there is none) and the next published
+    version when one is already announced (valid from a later day)."""
+
+    procedure: Procedure
+    version: ProcedureVersion | None
+    upcoming: ProcedureVersion | None
+
+    @property
+    def online(self) -> bool:
+        """Whether the version in force may be filed online (full-process or partial)."""
+        return self.version is not None and self.version.online_level != OnlineLevel.NONE
+
+
+def procedure_public_get(*, code: str, on: dt.date) -> ProcedurePage:
+    """An active procedure as the public sees it on `on` (the portal's procedure page).
+    Raises NotFound for an unknown or retired code."""
+    procedure = (
+        Procedure.objects.filter(code=code, is_active=True)
+        .select_related("field", "competent_unit")
+        .prefetch_related("life_events")
+        .first()
+    )
+    if procedure is None:
+        raise NotFound(
+            _("Không có thủ tục mã %(code_value)s."),
+            code="procedure_not_found",
+            code_value=code,
+        )
+    version = version_current(procedure=procedure, on=on)
+    upcoming = (
+        _published_versions()
+        .filter(procedure=procedure, valid_from__gt=on)
+        .order_by("valid_from", "number")
+        .first()
+    )
+    return ProcedurePage(procedure=procedure, version=version, upcoming=upcoming)
+
+
+def field_by_code(*, code: str) -> Field | None:
+    return Field.objects.filter(code=code).first()
+
+
+def life_event_by_code(*, code: str) -> LifeEvent | None:
+    return LifeEvent.objects.filter(code=code).first()

@@ -10,7 +10,7 @@ from django.db.models import Q, QuerySet
 from motcua.accounts.models import User
 from motcua.core.generation_cache import Generation, GenerationCache
 
-from .models import Role, RoleAssignment, Unit
+from .models import Role, RoleAssignment, ServicePoint, Unit
 
 # Bumped by every write to units (`units_cache_invalidate`): the services and the admin.
 UNITS_GENERATION = Generation("organisation.units")
@@ -152,3 +152,13 @@ def users_with_role_in_unit(*, unit: Unit, role: str) -> QuerySet[User]:
         .order_by("full_name", "username")
         .distinct()
     )
+
+
+def service_point_list(*, q: str = "") -> QuerySet[ServicePoint]:
+    """The active service points (any of them receives any procedure's dossier: no
+    administrative boundary, domain.md section 1), by name, with their unit; `q` matches the
+    name, the address or the unit's name (case-insensitive)."""
+    qs = ServicePoint.objects.filter(is_active=True).select_related("unit")
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(address__icontains=q) | Q(unit__name__icontains=q))
+    return qs.order_by("name", "code")

@@ -50,7 +50,10 @@ def _limited(request: HttpRequest) -> HttpResponse | None:
     if not rate_limit_hit(name="verify", key=client_ip(request)):
         return None
     response = render(
-        request, "portal/verify_limited.html", {"message": MESSAGES["rate_limited"]}, status=429
+        request,
+        "portal/verify_limited.html",
+        {"message": MESSAGES["rate_limited"], "nav": "verify"},
+        status=429,
     )
     response["Retry-After"] = "60"
     return response
@@ -68,7 +71,10 @@ def verify_start(request: HttpRequest) -> HttpResponse:
         errors.append(str(MESSAGES["code_required" if not raw.strip() else "code_invalid"]))
     status = 400 if errors else 200
     return render(
-        request, "portal/verify_start.html", {"errors": errors, "value": raw or ""}, status=status
+        request,
+        "portal/verify_start.html",
+        {"errors": errors, "value": raw or "", "nav": "verify"},
+        status=status,
     )
 
 
@@ -84,7 +90,9 @@ def verify_document(request: HttpRequest, code: str) -> HttpResponse:
         return limited
     document = issued_document_get(code=code)
     if document is None:
-        return render(request, "portal/verify_unknown.html", {"code": code}, status=404)
+        return render(
+            request, "portal/verify_unknown.html", {"code": code, "nav": "verify"}, status=404
+        )
     errors: list[str] = []
     result = None
     if request.method == "POST":
@@ -113,6 +121,7 @@ def verify_document(request: HttpRequest, code: str) -> HttpResponse:
         "result": result,
         "errors": errors,
         "max_mb": VERIFY_MAX_BYTES // (1024 * 1024),
+        "nav": "verify",
     }
     status = 400 if errors else 200
     return render(request, "portal/verify_document.html", context, status=status)

@@ -8,12 +8,22 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from motcua.catalog.models import Procedure
+from motcua.catalog.selectors import field_list, life_event_list, procedure_search
 from motcua.dossiers.models import Dossier, DossierStatus
 from motcua.organisation.models import ServicePoint, Unit
 
+POPULAR = 8
 
+
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
+    """The portal's front door: the search box, the life events, the most used procedures,
+    the fields, how it works, the public look-up and verification, and a few figures."""
     context = {
+        "nav": "home",
+        "life_events": life_event_list(),
+        "popular": procedure_search(q=None, limit=POPULAR, browse_by_use=True).items,
+        "fields": field_list(),
         "procedures": Procedure.objects.filter(is_active=True).count(),
         "communes": Unit.objects.filter(is_active=True, level=Unit.Level.COMMUNE).count(),
         "service_points": ServicePoint.objects.filter(is_active=True).count(),

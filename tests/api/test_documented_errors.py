@@ -39,6 +39,7 @@ LIMITS_ZERO = {
     "lookup": (0, 60),
     "verify": (0, 60),
     "payment_callback": (0, 60),
+    "dossier_lookup": (0, 600),
 }
 
 
@@ -449,6 +450,15 @@ CASES: dict[tuple[str, str], Callable[[World], Any]] = {
     ("payment_callback_post", "429"): lambda w: _with(
         {"MOTCUA_RATE_LIMITS": LIMITS_ZERO},
         lambda: w.client.post("/api/v1/payments/callback/sandbox", {"vnp_TxnRef": "x"}),
+    ),
+    # public dossier look-up
+    ("lookup_get", "400"): lambda w: w.client.get("/api/v1/lookup?code=x&last4=12"),
+    ("lookup_get", "404"): lambda w: w.client.get(
+        "/api/v1/lookup?code=00070-260302-0001&last4=1234"
+    ),
+    ("lookup_get", "429"): lambda w: _with(
+        {"MOTCUA_RATE_LIMITS": LIMITS_ZERO},
+        lambda: w.client.get("/api/v1/lookup?code=00070-260302-0001&last4=1234"),
     ),
     # certified-copy reports
     ("dossiers_certified_copy_report", "400"): lambda w: _report(

@@ -51,6 +51,7 @@ OPERATIONS = {
     ("/api/v1/verify/{code}", "post"),
     ("/api/v1/payments/callback/{gateway}", "get"),
     ("/api/v1/payments/callback/{gateway}", "post"),
+    ("/api/v1/lookup", "get"),
 }
 PUBLIC = {"/api/v1/health", "/api/v1/ready", "/api/v1/auth/token"}
 #: Operations answering 200 with a file's bytes (not JSON), and the types they answer.
@@ -118,6 +119,7 @@ def test_the_document_names_the_api_the_auth_schemes_and_the_tags() -> None:
         "data-store",
         "payments",
         "verify",
+        "lookup",
         "reports",
         "auth",
         "system",
