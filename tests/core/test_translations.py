@@ -44,6 +44,8 @@ APPS = [
     "web",
     "workspace",
     "privacy",
+    "payments",
+    "paygate_demo",
 ]
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
 
@@ -53,10 +55,13 @@ class Entry:
     flags: set[str] = field(default_factory=set)
     msgid: str = ""
     msgstr: str = ""
+    #: A plural entry's msgid_plural and msgstr[1] (msgstr holds msgstr[0]).
+    plural: str = ""
+    msgstr_plural: str = ""
 
 
 def read_po(path: Path) -> list[Entry]:
-    """The entries of a .po file (no plurals or contexts: the apps use neither)."""
+    """The entries of a .po file (plurals with two forms, as English has; no contexts)."""
     entries: list[Entry] = []
     current: Entry | None = None
     target = ""
@@ -71,8 +76,13 @@ def read_po(path: Path) -> list[Entry]:
             current.flags |= {flag.strip() for flag in line[2:].split(",")}
         elif line.startswith("#"):
             continue
-        elif line.startswith(("msgid ", "msgstr ")):
+        elif line.startswith(("msgid ", "msgstr ", "msgid_plural ", "msgstr[")):
             target, _, text = line.partition(" ")
+            target = {
+                "msgid_plural": "plural",
+                "msgstr[0]": "msgstr",
+                "msgstr[1]": "msgstr_plural",
+            }.get(target, target)
             setattr(current, target, ast.literal_eval(text))
         elif line.startswith('"'):
             setattr(current, target, getattr(current, target) + ast.literal_eval(line))
@@ -100,7 +110,11 @@ def test_each_app_has_a_complete_compiled_english_catalogue(app: str) -> None:
     # The committed .mo is the compiled .po (no gettext tools are needed at runtime).
     with (messages / "django.mo").open("rb") as mo:
         compiled = gettext.GNUTranslations(mo)
-    assert {e.msgid: compiled.gettext(e.msgid) for e in rest} == {e.msgid: e.msgstr for e in rest}
+    assert {
+        e.msgid: compiled.ngettext(e.msgid, e.plural, 1) if e.plural else compiled.gettext(e.msgid)
+        for e in rest
+    } == {e.msgid: e.msgstr for e in rest}
+    assert [e.msgid for e in rest if e.plural and not e.msgstr_plural.strip()] == []
 
 
 @pytest.mark.django_db
