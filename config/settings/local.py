@@ -13,3 +13,9 @@ MOTCUA_DEMO_IDP = env_bool("MOTCUA_DEMO_IDP", True)
 MOTCUA_IDENTITY_PROVIDERS = identity_providers_config(
     demo_idp=MOTCUA_DEMO_IDP, public_url=MOTCUA_PUBLIC_URL
 )
+# The demo's e-mails are written as files under var/mail (not to the console: they carry
+# addresses); set EMAIL_BACKEND (or django-anymail's) to send them.
+EMAIL_BACKEND = os.environ.get(  # noqa: F405
+    "EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend"
+)
+EMAIL_FILE_PATH = VAR_DIR / "mail"  # noqa: F405

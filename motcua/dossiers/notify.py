@@ -1,0 +1,32 @@
+"""What the notifications app may know of a dossier: the applicant's contact and language,
+the procedure's name, the appointment and the lookup address (registered in `ready()`;
+notifications sits below dossiers and cannot ask itself)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+
+from motcua.notifications.context import DossierFacts
+
+from .models import Dossier
+
+
+def dossier_notification_facts(code: str) -> DossierFacts | None:
+    dossier = (
+        Dossier.objects.select_related("procedure_version__procedure", "applicant")
+        .filter(code=code)
+        .first()
+    )
+    if dossier is None:
+        return None
+    applicant = dossier.applicant
+    return DossierFacts(
+        code=dossier.code,
+        procedure_name=dossier.procedure_version.procedure.name,
+        person_id=applicant.pk if applicant is not None else None,
+        phone=dossier.applicant_phone or (applicant.phone if applicant is not None else ""),
+        email=dossier.applicant_email or (applicant.email if applicant is not None else ""),
+        language=applicant.language if applicant is not None else "vi",
+        appointment_at=dossier.effective_appointment_at,
+        lookup_url=settings.MOTCUA_LOOKUP_URL,
+    )

@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class NotificationsConfig(AppConfig):
+    name = "motcua.notifications"
+    label = "notifications"
+    verbose_name = _("Thông báo")
+
+    def ready(self) -> None:
+        from motcua.core.outbox import outbox_subscribe
+
+        from .handlers import HANDLERS, TOPICS
+
+        for name, handler in HANDLERS.items():
+            outbox_subscribe(name=name, topics=TOPICS, handler=handler)
