@@ -102,7 +102,10 @@ def render_sms(body: str, values: dict[str, str]) -> str:
     plain = to_gsm7(procedure)
     over = len(text) - SMS_LIMIT
     keep = max(len(plain) - over - 3, 20)
-    short = plain[:keep].rstrip(" ,.;") + "..."
+    short = plain[:keep]
+    if " " in short[10:] and not plain[keep : keep + 1].isspace():
+        short = short[: short.rfind(" ")]  # at a word's end
+    short = short.rstrip(" ,.;") + "..."
     return to_gsm7(fill(body, {**values, "procedure": short}))
 
 
