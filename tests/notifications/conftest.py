@@ -17,3 +17,15 @@ _fresh_clock_cache = helpers._fresh_clock_cache
 def _sandbox_sms(settings: Any) -> None:
     settings.MOTCUA_SMS_PROVIDERS = ["sandbox"]
     settings.MOTCUA_LOOKUP_URL = "https://dichvucong.hanoi.gov.vn/tra-cuu"
+
+
+@pytest.fixture
+def not_eager() -> Any:
+    """Celery publishes for real (the test settings run tasks eagerly)."""
+    from motcua.core.tasks import deliver_outbox
+
+    conf = deliver_outbox.app.conf
+    eager = conf.task_always_eager
+    conf.task_always_eager = False
+    yield
+    conf.task_always_eager = eager
