@@ -30,3 +30,5 @@ MOTCUA_IDENTITY_PROVIDERS = identity_providers_config(  # noqa: F405
     demo_idp=True, public_url="http://testserver"
 )
 MOTCUA_DEMO_IDP_CLIENTS = {"motcua-demo": "motcua-demo-secret"}
+# Also in the worker processes some tests start (pytest-django sets it only in its own).
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
