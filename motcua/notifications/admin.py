@@ -21,7 +21,7 @@ from .models import (
 )
 from .rendering import PLACEHOLDERS, SMS_LIMIT, render_sms, template_check
 from .selectors import notification_dead_letters
-from .services import template_reset_default
+from .services import template_reset_default, template_update
 from .text import mask_recipient, sms_segments
 
 SAMPLE = {
@@ -108,9 +108,16 @@ class NotificationTemplateAdmin(admin.ModelAdmin):
             request, _("Đã khôi phục %(count)d mẫu về mặc định.") % {"count": count}
         )
 
-    def save_model(self, request: HttpRequest, obj: NotificationTemplate, form: Any, change: bool) -> None:
-        obj.updated_at = now()
-        super().save_model(request, obj, form, change)
+    def save_model(
+        self, request: HttpRequest, obj: NotificationTemplate, form: Any, change: bool
+    ) -> None:
+        template_update(
+            actor=request.user,
+            template=obj,
+            subject=form.cleaned_data.get("subject", ""),
+            body=form.cleaned_data["body"],
+            now=now(),
+        )
 
 
 class _ReadOnly(admin.ModelAdmin):

@@ -8,7 +8,9 @@ access, no filters, no code; an unknown placeholder is refused when the template
 from __future__ import annotations
 
 import string
+import time
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -72,13 +74,33 @@ class Rendered:
     body: str
 
 
+#: Templates are read once per process and TEMPLATE_CACHE_S (an edit in the admin reaches
+#: every worker within that time; the editing process at once).
+TEMPLATE_CACHE_S = 30.0
+_cache: dict[str, Any] = {"at": None, "rows": {}}
+
+
+def templates_cache_clear() -> None:
+    _cache["at"] = None
+
+
+def _rows() -> dict[tuple[str, str, str], tuple[str, str]]:
+    at = _cache["at"]
+    if at is None or time.monotonic() - at > TEMPLATE_CACHE_S:
+        _cache["rows"] = {
+            (event, channel, language): (subject, body)
+            for event, channel, language, subject, body in NotificationTemplate.objects.values_list(
+                "event", "channel", "language", "subject", "body"
+            )
+        }
+        _cache["at"] = time.monotonic()
+    rows: dict[tuple[str, str, str], tuple[str, str]] = _cache["rows"]
+    return rows
+
+
 def template_for(*, event: str, channel: str, language: str) -> tuple[str, str]:
     """(subject, body) of the administrator's template, or the shipped default."""
-    row = (
-        NotificationTemplate.objects.filter(event=event, channel=channel, language=language)
-        .values_list("subject", "body")
-        .first()
-    )
+    row = _rows().get((event, channel, language))
     if row is not None:
         return row
     default = DEFAULTS.get((event, channel, language)) or DEFAULTS[(event, channel, "vi")]

@@ -11,11 +11,13 @@ that window can send one e-mail twice, never more (docs/adr/XXXX-notifications.m
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
@@ -35,7 +37,7 @@ from .models import (
     NotificationPreference,
     NotificationTemplate,
 )
-from .rendering import Rendered, render
+from .rendering import Rendered, render, template_check, templates_cache_clear
 from .sms.registry import sms_send
 
 logger = logging.getLogger(__name__)
@@ -76,20 +78,22 @@ def deliver_once(
 ) -> NotificationDelivery:
     """Send `outgoing` unless its key was already sent; raises when the send failed (the
     outbox retries), after recording the failure (`dead` on the final attempt)."""
+    row = NotificationDelivery(
+        delivery_key=outgoing.key,
+        channel=outgoing.channel,
+        event=outgoing.event,
+        language=outgoing.language,
+        dossier_code=outgoing.dossier_code,
+        person_id=outgoing.person_id,
+        recipient=outgoing.recipient,
+        subject=outgoing.rendered.subject[:200],
+        body=outgoing.rendered.body,
+        created_at=now,
+    )
     try:
-        with transaction.atomic():
-            row = NotificationDelivery.objects.create(
-                delivery_key=outgoing.key,
-                channel=outgoing.channel,
-                event=outgoing.event,
-                language=outgoing.language,
-                dossier_code=outgoing.dossier_code,
-                person_id=outgoing.person_id,
-                recipient=outgoing.recipient,
-                subject=outgoing.rendered.subject[:200],
-                body=outgoing.rendered.body,
-                created_at=now,
-            )
+        # A savepoint only inside a transaction (the outbox calls with none open: autocommit).
+        with _savepoint():
+            row.save(force_insert=True)
     except IntegrityError:
         row = NotificationDelivery.objects.get(delivery_key=outgoing.key)
         if row.status in (DeliveryStatus.SENT, DeliveryStatus.OPTED_OUT):
@@ -109,16 +113,24 @@ def deliver_once(
             last_error=f"{type(exc).__name__}: {exc}"[:300],
         )
         raise
-    NotificationDelivery.objects.filter(pk=row.pk).update(
-        status=DeliveryStatus.SENT,
-        attempts=F("attempts") + 1,
-        provider=provider,
-        provider_message_id=message_id[:100],
-        sent_at=now,
-        last_error="",
-    )
-    row.refresh_from_db()
+    changes = {
+        "status": DeliveryStatus.SENT,
+        "provider": provider,
+        "provider_message_id": message_id[:100],
+        "sent_at": now,
+        "last_error": "",
+    }
+    NotificationDelivery.objects.filter(pk=row.pk).update(attempts=F("attempts") + 1, **changes)
+    for name, value in changes.items():
+        setattr(row, name, value)
+    row.attempts += 1
     return row
+
+
+def _savepoint() -> Any:
+    if transaction.get_connection().in_atomic_block:
+        return transaction.atomic()
+    return contextlib.nullcontext()
 
 
 def _send_sms(outgoing: Outgoing, row: NotificationDelivery) -> tuple[str, str]:
@@ -221,6 +233,7 @@ def template_reset_default(*, actor: Actor, template_ids: Iterable[int], now: dt
         before = {"subject": template.subject, "body": template.body}
         template.subject, template.body, template.updated_at = default.subject, default.body, now
         template.save(update_fields=["subject", "body", "updated_at"])
+        transaction.on_commit(templates_cache_clear)
         audit_record(
             actor=actor,
             action="notifications.template_reset",
@@ -234,6 +247,30 @@ def template_reset_default(*, actor: Actor, template_ids: Iterable[int], now: dt
     return count
 
 
+@transaction.atomic
+def template_update(
+    *, actor: Actor, template: NotificationTemplate, subject: str, body: str, now: dt.datetime
+) -> NotificationTemplate:
+    """An administrator's new text (checked: placeholders from the fixed list), audited."""
+    template_check(subject)
+    template_check(body)
+    locked = NotificationTemplate.objects.select_for_update().get(pk=template.pk)
+    before = {"subject": locked.subject, "body": locked.body}
+    locked.subject, locked.body, locked.updated_at = subject, body, now
+    locked.save(update_fields=["subject", "body", "updated_at"])
+    transaction.on_commit(templates_cache_clear)
+    audit_record(
+        actor=actor,
+        action="notifications.template_update",
+        object_type="notifications.NotificationTemplate",
+        object_id=locked.pk,
+        now=now,
+        before=before,
+        after={"subject": subject, "body": body},
+    )
+    return locked
+
+
 def templates_seed() -> int:
     """Create the missing default templates (migration 0002 and `load_demo`); idempotent."""
     existing = set(NotificationTemplate.objects.values_list("event", "channel", "language"))
@@ -245,4 +282,5 @@ def templates_seed() -> int:
         if (event, channel, language) not in existing
     ]
     NotificationTemplate.objects.bulk_create(rows)
+    templates_cache_clear()
     return len(rows)
