@@ -27,6 +27,7 @@ MODULES = [
     "bench.forms",
     "bench.procedure_search",
     "bench.workspace_pages",
+    "bench.notifications",
 ]
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -7,19 +7,30 @@ from __future__ import annotations
 from django.conf import settings
 
 from motcua.notifications.context import DossierFacts
+from motcua.notifications.models import NotificationPreference
 
 from .models import Dossier
 
 
 def dossier_notification_facts(code: str) -> DossierFacts | None:
     dossier = (
-        Dossier.objects.select_related("procedure_version__procedure", "applicant")
+        Dossier.objects.select_related(
+            "procedure_version__procedure", "applicant__notification_preference"
+        )
         .filter(code=code)
         .first()
     )
     if dossier is None:
         return None
     applicant = dossier.applicant
+    off: frozenset[str] = frozenset()
+    if applicant is not None:
+        try:
+            preference = applicant.notification_preference
+        except NotificationPreference.DoesNotExist:
+            pass
+        else:
+            off = frozenset(c for c in ("sms", "email", "inapp") if not preference.allows(c))
     return DossierFacts(
         code=dossier.code,
         procedure_name=dossier.procedure_version.procedure.name,
@@ -29,4 +40,5 @@ def dossier_notification_facts(code: str) -> DossierFacts | None:
         language=applicant.language if applicant is not None else "vi",
         appointment_at=dossier.effective_appointment_at,
         lookup_url=settings.MOTCUA_LOOKUP_URL,
+        channels_off=off,
     )

@@ -23,6 +23,9 @@ class DossierFacts:
     language: str  # "vi" or "en"
     appointment_at: dt.datetime | None
     lookup_url: str
+    #: Channels the applicant's account opted out of (`NotificationPreference`), read with the
+    #: dossier in one query; None when the resolver did not read them.
+    channels_off: frozenset[str] | None = None
 
 
 Resolver = Callable[[str], DossierFacts | None]

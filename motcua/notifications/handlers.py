@@ -118,6 +118,7 @@ def handle(envelope: OutboxEnvelope, channel: str) -> None:
         outgoing,
         now=timezone.now(),
         final_attempt=envelope.attempt >= settings.MOTCUA_OUTBOX_MAX_ATTEMPTS,
+        allowed=None if facts.channels_off is None else channel not in facts.channels_off,
     )
 
 

@@ -63,6 +63,7 @@ class Outgoing:
     person_id: int | None
     recipient: str  # phone, e-mail address, or "" for in-app
     rendered: Rendered
+    stored_body: str | None = None  # what the log keeps, when not the text sent (a code)
 
 
 def channel_allowed(*, person_id: int | None, channel: str, event: str) -> bool:
@@ -74,10 +75,20 @@ def channel_allowed(*, person_id: int | None, channel: str, event: str) -> bool:
 
 
 def deliver_once(
-    outgoing: Outgoing, *, now: dt.datetime, final_attempt: bool = False
+    outgoing: Outgoing,
+    *,
+    now: dt.datetime,
+    final_attempt: bool = False,
+    allowed: bool | None = None,
 ) -> NotificationDelivery:
     """Send `outgoing` unless its key was already sent; raises when the send failed (the
-    outbox retries), after recording the failure (`dead` on the final attempt)."""
+    outbox retries), after recording the failure (`dead` on the final attempt). `allowed`:
+    whether the person accepts this channel, when the caller knows (else it is looked up);
+    an opted-out send is recorded as such and never reaches a provider."""
+    if allowed is None:
+        allowed = channel_allowed(
+            person_id=outgoing.person_id, channel=outgoing.channel, event=outgoing.event
+        )
     row = NotificationDelivery(
         delivery_key=outgoing.key,
         channel=outgoing.channel,
@@ -87,8 +98,9 @@ def deliver_once(
         person_id=outgoing.person_id,
         recipient=outgoing.recipient,
         subject=outgoing.rendered.subject[:200],
-        body=outgoing.rendered.body,
+        body=outgoing.rendered.body if outgoing.stored_body is None else outgoing.stored_body,
         created_at=now,
+        status=DeliveryStatus.SENDING if allowed else DeliveryStatus.OPTED_OUT,
     )
     try:
         # A savepoint only inside a transaction (the outbox calls with none open: autocommit).
@@ -98,11 +110,7 @@ def deliver_once(
         row = NotificationDelivery.objects.get(delivery_key=outgoing.key)
         if row.status in (DeliveryStatus.SENT, DeliveryStatus.OPTED_OUT):
             return row  # a redelivered envelope: already done
-    if not channel_allowed(
-        person_id=outgoing.person_id, channel=outgoing.channel, event=outgoing.event
-    ):
-        NotificationDelivery.objects.filter(pk=row.pk).update(status=DeliveryStatus.OPTED_OUT)
-        row.status = DeliveryStatus.OPTED_OUT
+    if row.status == DeliveryStatus.OPTED_OUT:
         return row
     try:
         provider, message_id = _SENDERS[outgoing.channel](outgoing, row)
@@ -134,14 +142,14 @@ def _savepoint() -> Any:
 
 
 def _send_sms(outgoing: Outgoing, row: NotificationDelivery) -> tuple[str, str]:
-    result = sms_send(to=outgoing.recipient, text=row.body, reference=outgoing.key)
+    result = sms_send(to=outgoing.recipient, text=outgoing.rendered.body, reference=outgoing.key)
     return result.provider, result.message_id
 
 
 def _send_email(outgoing: Outgoing, row: NotificationDelivery) -> tuple[str, str]:
     message = EmailMessage(
-        subject=row.subject,
-        body=row.body,
+        subject=outgoing.rendered.subject,
+        body=outgoing.rendered.body,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[outgoing.recipient],
         headers={"X-Motcua-Reference": outgoing.key},
@@ -188,7 +196,7 @@ def notify_sign_in_code(
 ) -> NotificationDelivery:
     """Text a one-time sign-in code at once (not through the outbox: it is wanted now and
     useless later). Ignores opt-outs. `reference` identifies the code request (the same
-    reference twice sends once). The code is not kept: the stored body is masked."""
+    reference twice sends once). The code is never stored: the logged body is masked."""
     values = {"otp": otp, "minutes": str(minutes)}
     rendered = render(event="sign_in_code", channel="sms", language=language, values=values)
     key = delivery_key(idempotency_key=f"signin:{reference}", channel="sms", recipient=phone)
@@ -201,10 +209,9 @@ def notify_sign_in_code(
         person_id=person_id,
         recipient=phone,
         rendered=rendered,
+        stored_body=rendered.body.replace(otp, "******"),
     )
-    row = deliver_once(outgoing, now=now)
-    NotificationDelivery.objects.filter(pk=row.pk).update(body=rendered.body.replace(otp, "******"))
-    return row
+    return deliver_once(outgoing, now=now, allowed=True)  # opt-outs do not apply
 
 
 # --- preferences and templates -----------------------------------------------------------
