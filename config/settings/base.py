@@ -413,7 +413,7 @@ MOTCUA_SIGNING_FONT = os.environ.get(
 MOTCUA_PUBLIC_URL = os.environ.get("MOTCUA_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # Notifications (docs/notifications.md). The public lookup quoted in messages.
-MOTCUA_LOOKUP_URL = os.environ.get("MOTCUA_LOOKUP_URL", f"{MOTCUA_PUBLIC_URL}/tra-cuu")
+MOTCUA_LOOKUP_URL = os.environ.get("MOTCUA_LOOKUP_URL", f"{MOTCUA_PUBLIC_URL}/lookup/")
 # SMS providers in order of preference (failover on timeout/5xx): console (demo, logs a
 # masked number), sandbox (in-database inbox), http_a, http_b (their settings below).
 MOTCUA_SMS_PROVIDERS = [
