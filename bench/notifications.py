@@ -102,9 +102,7 @@ def measure(count: int) -> dict[str, Any]:
     load = os.getloadavg()[0]
     started, cpu = time.perf_counter(), time.process_time()
     with CaptureQueriesContext(connection) as queries:
-        delivered = outbox_deliver_pending(
-            now=None, batch=100, subscribers=["notifications.sms"]
-        )
+        delivered = outbox_deliver_pending(now=None, batch=100, subscribers=["notifications.sms"])
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     sent = NotificationDelivery.objects.filter(status="sent", provider="console").count()
     return {

@@ -56,12 +56,14 @@ def _dead_letter_alert(request: HttpRequest) -> None:
     dead = notification_dead_letters().count()
     if dead:
         url = reverse("admin:core_outboxdelivery_changelist")
+        query = "status__exact=dead&subscriber__startswith=notifications."
         messages.error(
             request,
             format_html(
-                '{} <a href="{}?status__exact=dead&amp;subscriber__startswith=notifications.">{}</a>',
+                '{} <a href="{}?{}">{}</a>',
                 _("%(count)d thông báo đã hết lượt gửi lại (thư chết).") % {"count": dead},
                 url,
+                query,
                 _("Xem và gửi lại"),
             ),
         )
@@ -104,9 +106,7 @@ class NotificationTemplateAdmin(admin.ModelAdmin):
     def reset_default(self, request: HttpRequest, queryset: QuerySet[NotificationTemplate]) -> None:
         ids = list(queryset.values_list("pk", flat=True))
         count = template_reset_default(actor=request.user, template_ids=ids, now=now())
-        self.message_user(
-            request, _("Đã khôi phục %(count)d mẫu về mặc định.") % {"count": count}
-        )
+        self.message_user(request, _("Đã khôi phục %(count)d mẫu về mặc định.") % {"count": count})
 
     def save_model(
         self, request: HttpRequest, obj: NotificationTemplate, form: Any, change: bool

@@ -39,8 +39,7 @@ _add(
 _add(
     "received",
     "en",
-    sms="Application {code} ({procedure}) received. Result due {appointment}. "
-    "Track: {lookup_url}",
+    sms="Application {code} ({procedure}) received. Result due {appointment}. Track: {lookup_url}",
     subject="Application {code} received",
     body="Your application {code} ({procedure}) has been received. The result is due on "
     "{appointment}." + _EN_FOOT,

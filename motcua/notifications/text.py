@@ -64,7 +64,7 @@ def sms_segments(text: str) -> int:
 
 
 def mask_phone(phone: str) -> str:
-    """"0912345678" -> "091****678": enough for the owner to recognise, not to dial."""
+    """ "0912345678" -> "091****678": enough for the owner to recognise, not to dial."""
     digits = phone.strip()
     if len(digits) <= 6:
         return "*" * len(digits)
@@ -72,7 +72,7 @@ def mask_phone(phone: str) -> str:
 
 
 def mask_email(email: str) -> str:
-    """"nguyenvanan@example.vn" -> "n***@example.vn"."""
+    """ "nguyenvanan@example.vn" -> "n***@example.vn"."""
     local, sep, domain = email.partition("@")
     if not sep:
         return "*" * len(email)

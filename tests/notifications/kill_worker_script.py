@@ -54,9 +54,7 @@ def seed(count: int) -> None:
             for n in range(count)
         )  # fmt: skip
         OutboxDelivery.objects.bulk_create(
-            OutboxDelivery(
-                message=m, subscriber="notifications.sms", key=m.key, available_at=MON
-            )
+            OutboxDelivery(message=m, subscriber="notifications.sms", key=m.key, available_at=MON)
             for m in messages
         )
     print(json.dumps({"messages": [m.pk for m in messages]}))

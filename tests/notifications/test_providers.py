@@ -26,7 +26,7 @@ class Gateway:
         gateway = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802
+            def do_POST(self) -> None:
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 gateway.requests.append((self.path, dict(self.headers), body))
                 if gateway.mode == "timeout":
@@ -123,7 +123,7 @@ def test_a_refusal_does_not_fail_over(gateways: Any) -> None:
 
 
 def test_a_closed_port_fails_over(gateways: Any, settings: Any) -> None:
-    a, b = gateways
+    a, _b = gateways
     a.close()
     result = sms_send(to="0912345678", text="x", reference="46:sms:02")
     assert result.provider == "http_b"

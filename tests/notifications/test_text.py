@@ -32,9 +32,7 @@ def test_strip_diacritics(text: str, plain: str) -> None:
 
 
 def test_every_vietnamese_letter_becomes_gsm7() -> None:
-    letters = (
-        "aàáảãạăằắẳẵặâầấẩẫậeèéẻẽẹêềếểễệiìíỉĩịoòóỏõọôồốổỗộơờớởỡợuùúủũụưừứửữựyỳýỷỹỵđ"
-    )
+    letters = "aàáảãạăằắẳẵặâầấẩẫậeèéẻẽẹêềếểễệiìíỉĩịoòóỏõọôồốổỗộơờớởỡợuùúủũụưừứửữựyỳýỷỹỵđ"
     for text in (letters, letters.upper()):
         plain = to_gsm7(text)
         assert is_gsm7(plain)

@@ -105,9 +105,10 @@ def test_a_celery_worker_on_redis_delivers_the_notifications(
         time.sleep(4)  # the worker connects
         dossier_receive(dossier=submitted(world), actor=world.officer, now=MON)
         deadline = time.monotonic() + 30
-        while time.monotonic() < deadline and NotificationDelivery.objects.filter(
-            status="sent"
-        ).count() < 3:
+        while (
+            time.monotonic() < deadline
+            and NotificationDelivery.objects.filter(status="sent").count() < 3
+        ):
             time.sleep(0.2)
         assert NotificationDelivery.objects.filter(status="sent").count() == 3
         assert SandboxSms.objects.count() == 1

@@ -16,8 +16,10 @@ def post_json(
 ) -> dict[str, Any]:
     if not url:
         raise SmsError(f"{provider}: no URL configured")
+    if not url.startswith(("https://", "http://")):
+        raise SmsError(f"{provider}: the URL must be http(s)")
     data = json.dumps(body).encode()
-    request = urllib.request.Request(
+    request = urllib.request.Request(  # noqa: S310 (http(s) only, checked above)
         url,
         data=data,
         method="POST",

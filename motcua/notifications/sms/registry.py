@@ -53,9 +53,7 @@ def sms_send(*, to: str, text: str, reference: str) -> SmsResult:
         try:
             return provider.send(to=to, text=text, reference=reference)
         except SmsTemporaryError as exc:
-            logger.warning(
-                "sms: provider %s failed (%s), trying the next one", provider.name, exc
-            )
+            logger.warning("sms: provider %s failed (%s), trying the next one", provider.name, exc)
             last = exc
     assert last is not None
     raise last

@@ -6,8 +6,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from ...base import SmsProvider, SmsResult
 from ....text import mask_phone
+from ...base import SmsProvider, SmsResult
 
 logger = logging.getLogger("motcua.notifications.sms.console")
 
