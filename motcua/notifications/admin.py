@@ -18,11 +18,14 @@ from .models import (
     NotificationPreference,
     NotificationTemplate,
     SandboxSms,
+    WebhookDelivery,
+    WebhookEndpoint,
 )
 from .rendering import PLACEHOLDERS, SMS_LIMIT, render_sms, template_check
 from .selectors import notification_dead_letters
 from .services import template_reset_default, template_update
 from .text import mask_recipient, sms_segments
+from .webhooks import webhook_send_test
 
 SAMPLE = {
     "code": "00070-260302-0001",
@@ -174,3 +177,50 @@ class NotificationPreferenceAdmin(_ReadOnly):
 class SandboxSmsAdmin(_ReadOnly):
     list_display = ("received_at", "reference", "hits", "text")
     exclude = ("to",)
+
+
+class WebhookDeliveryInline(admin.TabularInline):
+    model = WebhookDelivery
+    fields = ("created_at", "topic", "status", "attempts", "response_status", "last_error")
+    readonly_fields = fields
+    extra = 0
+    max_num = 0
+    can_delete = False
+    ordering = ("-created_at",)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[WebhookDelivery]:
+        return super().get_queryset(request).order_by("-created_at", "-id")
+
+
+@admin.register(WebhookEndpoint)
+class WebhookEndpointAdmin(admin.ModelAdmin):
+    list_display = ("name", "url", "topics", "active", "created_at")
+    fields = ("name", "url", "topics", "active", "secret")
+    readonly_fields = ("secret",)
+    actions = ["send_test"]
+    inlines = [WebhookDeliveryInline]
+
+    @admin.action(description=_("Gửi sự kiện thử (webhook.test)"))
+    def send_test(self, request: HttpRequest, queryset: QuerySet[WebhookEndpoint]) -> None:
+        for endpoint in queryset:
+            row = webhook_send_test(endpoint=endpoint, now=now())
+            if row.status == WebhookDelivery.Status.SENT:
+                self.message_user(
+                    request,
+                    _("%(name)s trả lời HTTP %(status)s.")
+                    % {"name": endpoint.name, "status": row.response_status},
+                )
+            else:
+                self.message_user(
+                    request,
+                    _("%(name)s không nhận: %(error)s")
+                    % {"name": endpoint.name, "error": row.last_error},
+                    messages.ERROR,
+                )
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(_ReadOnly):
+    list_display = ("created_at", "endpoint", "topic", "status", "attempts", "response_status")
+    list_filter = ("status", "endpoint", "topic")
+    search_fields = ("delivery_key",)

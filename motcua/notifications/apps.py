@@ -12,5 +12,8 @@ class NotificationsConfig(AppConfig):
 
         from .handlers import HANDLERS, TOPICS
 
+        from .webhooks import handle_webhooks
+
         for name, handler in HANDLERS.items():
             outbox_subscribe(name=name, topics=TOPICS, handler=handler)
+        outbox_subscribe(name="notifications.webhooks", topics=TOPICS, handler=handle_webhooks)

@@ -7,8 +7,11 @@ provider is called (docs/adr/XXXX-notifications.md).
 
 from __future__ import annotations
 
+import secrets
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -180,3 +183,70 @@ class SandboxSms(models.Model):
 
     def __str__(self) -> str:
         return self.reference
+
+
+def new_webhook_secret() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class WebhookEndpoint(models.Model):
+    """An integrator's endpoint: the notified dossier events are POSTed to it, signed with
+    HMAC-SHA256 (docs/notifications.md, "Webhooks")."""
+
+    name = models.CharField(_("tên"), max_length=100)
+    url = models.URLField(_("địa chỉ nhận"), max_length=500)
+    secret = models.CharField(
+        _("khoá ký"),
+        max_length=100,
+        default=new_webhook_secret,
+        help_text=_("Bí mật dùng chung để ký HMAC-SHA256."),
+    )
+    topics = models.CharField(
+        _("chủ đề"),
+        max_length=500,
+        default="dossier.*",
+        help_text=_("Các chủ đề, cách nhau bởi dấu phẩy: dossier.*, dossier.issue_result…"),
+    )
+    active = models.BooleanField(_("đang dùng"), default=True)
+    created_at = models.DateTimeField(_("tạo lúc"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("điểm nhận webhook")
+        verbose_name_plural = _("điểm nhận webhook")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class WebhookDelivery(models.Model):
+    """The delivery log: one row per message and endpoint, whatever the attempts."""
+
+    class Status(models.TextChoices):
+        SENDING = "sending", _("đang gửi")
+        SENT = "sent", _("đã gửi")
+        FAILED = "failed", _("lỗi, sẽ thử lại")
+
+    endpoint = models.ForeignKey(
+        WebhookEndpoint,
+        on_delete=models.CASCADE,
+        related_name="deliveries",
+        verbose_name=_("điểm nhận"),
+    )
+    delivery_key = models.CharField(_("khoá gửi"), max_length=160, unique=True)
+    topic = models.CharField(_("chủ đề"), max_length=100)
+    status = models.CharField(
+        _("trạng thái"), max_length=10, choices=Status.choices, default=Status.SENDING
+    )
+    attempts = models.PositiveIntegerField(_("số lần gửi"), default=0)
+    response_status = models.PositiveIntegerField(_("mã trả lời HTTP"), null=True, blank=True)
+    last_error = models.CharField(_("lỗi gần nhất"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("tạo lúc"))
+    sent_at = models.DateTimeField(_("gửi lúc"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("lượt gửi webhook")
+        verbose_name_plural = _("lượt gửi webhook")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.delivery_key

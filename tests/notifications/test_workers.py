@@ -34,6 +34,7 @@ def test_the_embedded_mode_delivers_every_notification_subscriber(world: Any) ->
         ("notifications.sms", "delivered"),
         ("notifications.email", "delivered"),
         ("notifications.inapp", "delivered"),
+        ("notifications.webhooks", "delivered"),
     }
 
 
@@ -47,13 +48,13 @@ def test_a_broker_that_is_down_delays_the_messages_and_loses_none(
     dossier = dossier_receive(dossier=submitted(world), actor=world.officer, now=MON)
 
     assert dossier.status == 2  # the change is committed, the hand-off failed quietly
-    assert OutboxDelivery.objects.filter(status="pending").count() == 3
+    assert OutboxDelivery.objects.filter(status="pending").count() == 4
     assert not SandboxSms.objects.exists()
 
     deliver_outbox.run()  # what the beat job ("deliver-outbox", every 10 s) runs
 
     assert SandboxSms.objects.get().text.startswith(f"Ho so {dossier.code} ")
-    assert OutboxDelivery.objects.filter(status="delivered").count() == 3
+    assert OutboxDelivery.objects.filter(status="delivered").count() == 4
     outbox.outbox_handoff_reset()
 
 
