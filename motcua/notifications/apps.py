@@ -11,7 +11,6 @@ class NotificationsConfig(AppConfig):
         from motcua.core.outbox import outbox_subscribe
 
         from .handlers import HANDLERS, TOPICS
-
         from .webhooks import handle_webhooks
 
         for name, handler in HANDLERS.items():

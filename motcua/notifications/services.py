@@ -222,7 +222,8 @@ def preference_set(
 ) -> NotificationPreference:
     """A person's channel choices (sign-in codes are sent whatever they say)."""
     preference, _created = NotificationPreference.objects.update_or_create(
-        person_id=person.pk, defaults={"sms": sms, "email": email, "inapp": inapp, "updated_at": now}
+        person_id=person.pk,
+        defaults={"sms": sms, "email": email, "inapp": inapp, "updated_at": now},
     )
     return preference
 
