@@ -28,6 +28,7 @@ MODULES = [
     "bench.procedure_search",
     "bench.workspace_pages",
     "bench.portal_pages",
+    "bench.notifications",
 ]
 ROOT = Path(__file__).resolve().parent.parent
 

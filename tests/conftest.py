@@ -40,6 +40,7 @@ def _fresh_working_clocks() -> None:
     from motcua.core.ratelimit import rate_limits_local_clear
     from motcua.core.shared_cache import shared_cache_reset
     from motcua.deadlines.clock import clock_cache_clear
+    from motcua.notifications.rendering import templates_cache_clear
     from motcua.organisation.selectors import units_cache_clear
 
     clock_cache_clear()
@@ -49,6 +50,7 @@ def _fresh_working_clocks() -> None:
     outbox_handoff_reset()  # no trailing hand-off from an earlier test
     shared_cache_reset()  # an earlier test's cache outage is over
     rate_limits_local_clear()
+    templates_cache_clear()  # rows die with the test
 
 
 @pytest.fixture(scope="session")

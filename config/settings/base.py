@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "motcua.deadlines",
     "motcua.documents",
     "motcua.payments",
+    "motcua.notifications",
     "motcua.counter",
     "motcua.catalog",
     "motcua.dossiers",
@@ -426,6 +427,32 @@ MOTCUA_SIGNING_FONT = os.environ.get(
 # The address the public reaches motcua at: QR codes on issued documents and forms point to
 # `<MOTCUA_PUBLIC_URL>/verify/<code>` and to the public lookup.
 MOTCUA_PUBLIC_URL = os.environ.get("MOTCUA_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# Notifications (docs/notifications.md). The public lookup quoted in messages.
+MOTCUA_LOOKUP_URL = os.environ.get("MOTCUA_LOOKUP_URL", f"{MOTCUA_PUBLIC_URL}/lookup/")
+# SMS providers in order of preference (failover on timeout/5xx): console (demo, logs a
+# masked number), sandbox (in-database inbox), http_a, http_b (their settings below).
+MOTCUA_SMS_PROVIDERS = [
+    name.strip()
+    for name in os.environ.get("MOTCUA_SMS_PROVIDERS", "console").split(",")
+    if name.strip()
+]
+MOTCUA_SMS_OPTIONS: dict[str, dict[str, Any]] = {
+    "http_a": {
+        "url": os.environ.get("MOTCUA_SMS_HTTP_A_URL", ""),
+        "api_key": os.environ.get("MOTCUA_SMS_HTTP_A_API_KEY", ""),
+        "brandname": os.environ.get("MOTCUA_SMS_HTTP_A_BRANDNAME", "MOTCUA"),
+        "timeout_s": float(os.environ.get("MOTCUA_SMS_HTTP_A_TIMEOUT_S", "5")),
+    },
+    "http_b": {
+        "url": os.environ.get("MOTCUA_SMS_HTTP_B_URL", ""),
+        "api_key": os.environ.get("MOTCUA_SMS_HTTP_B_API_KEY", ""),
+        "sender": os.environ.get("MOTCUA_SMS_HTTP_B_SENDER", "MOTCUA"),
+        "timeout_s": float(os.environ.get("MOTCUA_SMS_HTTP_B_TIMEOUT_S", "5")),
+    },
+}
+# E-mail goes through Django's mail (EMAIL_BACKEND; django-anymail for a provider).
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "motcua <no-reply@motcua.invalid>")
 # The official forms (motcua.dossiers.forms, docs/forms.md): the serif font (Times New Roman
 # metrics, every Vietnamese letter) is Liberation Serif 2 from Debian's fonts-liberation2
 # (`make fonts`).

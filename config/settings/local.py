@@ -15,3 +15,9 @@ MOTCUA_IDENTITY_PROVIDERS = identity_providers_config(
 )
 MOTCUA_DEMO_BANK = env_bool("MOTCUA_DEMO_BANK", True)
 MOTCUA_PAYMENT_GATEWAYS = payment_gateways_config(demo_bank=MOTCUA_DEMO_BANK)
+# The demo's e-mails are written as files under var/mail (not to the console: they carry
+# addresses); set EMAIL_BACKEND (or django-anymail's) to send them.
+EMAIL_BACKEND = os.environ.get(  # noqa: F405
+    "EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend"
+)
+EMAIL_FILE_PATH = VAR_DIR / "mail"  # noqa: F405

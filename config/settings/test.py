@@ -35,3 +35,5 @@ MOTCUA_IDENTITY_PROVIDERS = identity_providers_config(  # noqa: F405
 MOTCUA_DEMO_IDP_CLIENTS = {"motcua-demo": "motcua-demo-secret"}
 MOTCUA_DEMO_BANK = True
 MOTCUA_PAYMENT_GATEWAYS = payment_gateways_config(demo_bank=True)  # noqa: F405
+# Also in the worker processes some tests start (pytest-django sets it only in its own).
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

@@ -23,6 +23,9 @@ from motcua.core.errors import ValidationError
 from motcua.dossiers.models import Channel, Dossier, DossierEvent, StepRun
 from motcua.dossiers.selectors import dossier_events, dossier_get_for_actor, dossier_list_for_actor
 from motcua.dossiers.services import dossier_submit
+from motcua.notifications.models import NotificationDelivery
+from motcua.notifications.selectors import notification_deliveries_for_dossier
+from motcua.notifications.text import mask_recipient
 from motcua.organisation.models import Unit
 from motcua.organisation.selectors import unit_active_by_code
 
@@ -368,6 +371,33 @@ class DossierEventList(Schema):
     count: int
 
 
+class DossierNotificationOut(Schema):
+    """One message about the dossier on one channel (the recipient masked)."""
+
+    channel: Literal["sms", "email", "inapp"]
+    template: str = Field(description="Sự kiện của mẫu thông báo (received, result_ready, ...).")
+    language: str
+    status: Literal["sending", "sent", "failed", "dead", "opted_out"]
+    provider: str
+    attempts: int
+    created_at: LocalDateTime
+    sent_at: LocalDateTime | None
+    recipient: str = Field(description="Số điện thoại / thư điện tử đã che một phần.")
+
+    @staticmethod
+    def resolve_template(obj: NotificationDelivery) -> str:
+        return obj.event
+
+    @staticmethod
+    def resolve_recipient(obj: NotificationDelivery) -> str:
+        return mask_recipient(obj.channel, obj.recipient)
+
+
+class DossierNotificationList(Schema):
+    items: list[DossierNotificationOut]
+    count: int
+
+
 # --- operations -------------------------------------------------------------------------
 
 
@@ -498,6 +528,22 @@ def dossiers_get(request: HttpRequest, code: str) -> Dossier:
 def dossiers_events(request: HttpRequest, code: str) -> dict[str, Any]:
     events = list(dossier_events(dossier=_dossier_for(request, code)))
     return {"items": events, "count": len(events)}
+
+
+@router.get(
+    "/{code}/notifications",
+    response={200: DossierNotificationList, **READ_ERRORS},
+    operation_id="dossiers_notifications",
+    summary="Thông báo đã gửi về hồ sơ",
+    description=(
+        "Các tin SMS, thư điện tử và thông báo trên cổng gửi cho người nộp về hồ sơ này, "
+        "theo thứ tự thời gian; người nhận được che một phần."
+    ),
+)
+def dossiers_notifications(request: HttpRequest, code: str) -> dict[str, Any]:
+    dossier = _dossier_for(request, code)
+    rows = list(notification_deliveries_for_dossier(code=dossier.code))
+    return {"items": rows, "count": len(rows)}
 
 
 # --- helpers: turn codes from the request into objects ----------------------------------

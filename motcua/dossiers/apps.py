@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class DossiersConfig(AppConfig):
     name = "motcua.dossiers"
     verbose_name = _("Hồ sơ")
+
+    def ready(self) -> None:
+        from motcua.notifications.context import register_dossier_resolver
+
+        from .notify import dossier_notification_facts
+
+        register_dossier_resolver(dossier_notification_facts)

@@ -277,6 +277,13 @@ CASES: dict[tuple[str, str], Callable[[World], Any]] = {
     ("dossiers_events", "400"): lambda w: w.client.get("/api/v1/dossiers/a%00/events", **w.auth),
     ("dossiers_events", "401"): lambda w: w.client.get("/api/v1/dossiers/x/events"),
     ("dossiers_events", "404"): lambda w: w.client.get("/api/v1/dossiers/x/events", **w.auth),
+    ("dossiers_notifications", "400"): lambda w: w.client.get(
+        "/api/v1/dossiers/a%00/notifications", **w.auth
+    ),
+    ("dossiers_notifications", "401"): lambda w: w.client.get("/api/v1/dossiers/x/notifications"),
+    ("dossiers_notifications", "404"): lambda w: w.client.get(
+        "/api/v1/dossiers/x/notifications", **w.auth
+    ),
     # personal tokens
     ("auth_token_create", "400"): lambda w: w.post(TOKEN, '{"username": "a\\u0000"}'),
     ("auth_token_create", "401"): lambda w: w.post(TOKEN, {**GOOD, "password": "sai"}),

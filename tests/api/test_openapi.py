@@ -27,6 +27,7 @@ OPERATIONS = {
     ("/api/v1/dossiers", "post"),
     ("/api/v1/dossiers/{code}", "get"),
     ("/api/v1/dossiers/{code}/events", "get"),
+    ("/api/v1/dossiers/{code}/notifications", "get"),
     ("/api/v1/auth/token", "post"),
     ("/api/v1/auth/tokens", "get"),
     ("/api/v1/auth/tokens/{token_id}", "delete"),

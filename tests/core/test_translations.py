@@ -46,6 +46,7 @@ APPS = [
     "privacy",
     "payments",
     "paygate_demo",
+    "notifications",
 ]
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
 

@@ -22,6 +22,7 @@ from motcua.demo.dossiers import (
 from motcua.demo.identity import NEWCOMERS, demo_identity_people_load
 from motcua.demo.organisations import AUTHORISED, demo_organisations_load
 from motcua.documents.issued import verify_path
+from motcua.notifications.services import templates_seed
 from motcua.organisation.services import unit_tree_load
 
 
@@ -81,6 +82,8 @@ class Command(BaseCommand):
             self.stdout.write(f"  {demo_organisations_load(now=now)}")
             self._step("Kho dữ liệu, dữ liệu quốc gia trình diễn")
             self.stdout.write(f"  {demo_datastore_load(now=now)}")
+            self._step("Mẫu thông báo (SMS, thư điện tử, trên cổng)")
+            self.stdout.write(f"  {templates_seed()} mẫu mới")
             self._step("Hồ sơ trình diễn")
             dossiers = demo_dossiers_load(
                 count=options["dossiers"], seed=options["seed"], now=now, progress=self._progress

@@ -1,0 +1,172 @@
+"""Notification dispatch throughput: one worker process delivers `notifications.sms`
+deliveries to the console provider (the whole path: claim, resolve the applicant through the
+dossiers' resolver, render, insert the delivery row, "send", mark sent, acknowledge).
+
+What it does: creates a fresh PostgreSQL database `motcua_bench_notify_<pid>` (MOTCUA_BENCH_PG,
+as the other benchmarks), migrates it, then in one subprocess seeds 50 dossiers and
+MESSAGES `dossier.issue_result` messages with their SMS deliveries, and times
+`outbox_deliver_pending` (batch 100) in that single process; always drops the database.
+Run alone: `.venv/bin/python -m bench.run notifications`. MOTCUA_BENCH_NOTIFY_MESSAGES
+(default 5000).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from typing import Any
+
+from bench.api_submission import PG_SERVER, PYTHON, ROOT, _admin_sql
+
+MESSAGES = int(os.environ.get("MOTCUA_BENCH_NOTIFY_MESSAGES", "5000"))
+TARGET_PER_SECOND = 1000
+
+
+def _env(url: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        DJANGO_SETTINGS_MODULE="config.settings.test",
+        DATABASE_URL=url,
+        MOTCUA_SMS_PROVIDERS="console",
+        CELERY_BROKER_URL="",
+        LOG_LEVEL="WARNING",
+    )
+    return env
+
+
+def measure(count: int) -> dict[str, Any]:
+    """In the subprocess: seed, then deliver everything with one worker and time it."""
+    import datetime as dt
+    import logging
+
+    import django
+
+    django.setup()
+    logging.getLogger("motcua.notifications.sms.console").setLevel(logging.WARNING)
+    from django.db import connection, transaction
+
+    from bench.api_submission import seed_reference_data
+    from motcua.accounts.models import User
+    from motcua.core.clock import VN_TZ
+    from motcua.core.models import OutboxDelivery, OutboxMessage
+    from motcua.core.outbox import outbox_deliver_pending
+    from motcua.deadlines.services import calendar_seed
+    from motcua.dossiers.services import dossier_submit
+    from motcua.notifications.models import NotificationDelivery
+    from motcua.notifications.services import templates_seed
+
+    now = dt.datetime(2026, 3, 2, 9, tzinfo=VN_TZ)
+    calendar_seed(years=(2026,), now=now)
+    templates_seed()
+    ward, version = seed_reference_data(now=now)
+    codes = []
+    for n in range(50):
+        citizen = User.objects.create_user(
+            username=f"bench{n}",
+            password=None,
+            kind=User.Kind.CITIZEN,
+            full_name=f"Nguyễn Văn Bench {n}",
+            personal_id=f"0010{n:08d}",
+            phone=f"09{n:08d}",
+            email=f"bench{n}@example.vn",
+        )
+        codes.append(
+            dossier_submit(
+                applicant=citizen,
+                procedure_version=version,
+                receiving_unit=ward,
+                form_data={"ten_tre": "An"},
+                now=now,
+            ).code
+        )
+    with transaction.atomic():
+        messages = OutboxMessage.objects.bulk_create(
+            OutboxMessage(
+                topic="dossier.issue_result",
+                key=codes[n % 50],
+                payload={"code": codes[n % 50], "status": 9, "action": "issue_result"},
+                created_at=now,
+            )
+            for n in range(count)
+        )
+        OutboxDelivery.objects.bulk_create(
+            OutboxDelivery(message=m, subscriber="notifications.sms", key=m.key, available_at=now)
+            for m in messages
+        )
+    connection.close()
+    statements = [0]
+
+    def count(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        statements[0] += 1
+        return execute(sql, params, many, context)
+
+    load = os.getloadavg()[0]
+    started, cpu = time.perf_counter(), time.process_time()
+    with connection.execute_wrapper(count):
+        delivered = outbox_deliver_pending(now=None, batch=100, subscribers=["notifications.sms"])
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+    sent = NotificationDelivery.objects.filter(status="sent", provider="console").count()
+    return {
+        "delivered": delivered,
+        "sent": sent,
+        "seconds": seconds,
+        "cpu_seconds": cpu,
+        "queries": statements[0],
+        "loadavg_before": round(load, 2),
+    }
+
+
+def run() -> list[dict[str, Any]]:
+    database = f"motcua_bench_notify_{os.getpid()}"
+    url = f"{PG_SERVER}/{database}"
+    _admin_sql(f'CREATE DATABASE "{database}"')
+    try:
+        env = _env(url)
+        subprocess.run(
+            [PYTHON, "manage.py", "migrate", "--noinput", "-v", "0"],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            timeout=300,
+        )
+        done = subprocess.run(
+            [PYTHON, "-m", "bench.notifications", str(MESSAGES)],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        figures = json.loads(done.stdout.strip().splitlines()[-1])
+    finally:
+        _admin_sql(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+    per_second = int(figures["delivered"] / figures["seconds"]) if figures["seconds"] else 0
+    return [
+        {
+            "name": "notification dispatch (console SMS, 1 worker)",
+            "figures": {
+                "per_second": per_second,
+                "messages": MESSAGES,
+                "delivered": figures["delivered"],
+                "sent_rows": figures["sent"],
+                "ms_each": round(figures["seconds"] / max(figures["delivered"], 1) * 1000, 3),
+                # The worker's own CPU per message (what one core spends in Python), and
+                # the SQL statements per message: the machine's load is in the wall clock.
+                "worker_cpu_per_second": int(figures["delivered"] / figures["cpu_seconds"])
+                if figures["cpu_seconds"]
+                else 0,
+                "queries_per_message": round(figures["queries"] / max(figures["delivered"], 1), 2),
+                "loadavg_before": figures["loadavg_before"],
+            },
+            "target": {"per_second": TARGET_PER_SECOND},
+            "met": per_second >= TARGET_PER_SECOND and figures["sent"] == MESSAGES,
+        }
+    ]
+
+
+if __name__ == "__main__":
+    print(json.dumps(measure(int(sys.argv[1]))))

@@ -1,0 +1,44 @@
+"""What the notifications app may know of a dossier: the applicant's contact and language,
+the procedure's name, the appointment and the lookup address (registered in `ready()`;
+notifications sits below dossiers and cannot ask itself)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+
+from motcua.notifications.context import DossierFacts
+from motcua.notifications.models import NotificationPreference
+
+from .models import Dossier
+
+
+def dossier_notification_facts(code: str) -> DossierFacts | None:
+    dossier = (
+        Dossier.objects.select_related(
+            "procedure_version__procedure", "applicant__notification_preference"
+        )
+        .filter(code=code)
+        .first()
+    )
+    if dossier is None:
+        return None
+    applicant = dossier.applicant
+    off: frozenset[str] = frozenset()
+    if applicant is not None:
+        try:
+            preference = applicant.notification_preference
+        except NotificationPreference.DoesNotExist:
+            pass
+        else:
+            off = frozenset(c for c in ("sms", "email", "inapp") if not preference.allows(c))
+    return DossierFacts(
+        code=dossier.code,
+        procedure_name=dossier.procedure_version.procedure.name,
+        person_id=applicant.pk if applicant is not None else None,
+        phone=dossier.applicant_phone or (applicant.phone if applicant is not None else ""),
+        email=dossier.applicant_email or (applicant.email if applicant is not None else ""),
+        language=applicant.language if applicant is not None else "vi",
+        appointment_at=dossier.effective_appointment_at,
+        lookup_url=settings.MOTCUA_LOOKUP_URL,
+        channels_off=off,
+    )

@@ -1,0 +1,18 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class NotificationsConfig(AppConfig):
+    name = "motcua.notifications"
+    label = "notifications"
+    verbose_name = _("Thông báo")
+
+    def ready(self) -> None:
+        from motcua.core.outbox import outbox_subscribe
+
+        from .handlers import HANDLERS, TOPICS
+        from .webhooks import handle_webhooks
+
+        for name, handler in HANDLERS.items():
+            outbox_subscribe(name=name, topics=TOPICS, handler=handler)
+        outbox_subscribe(name="notifications.webhooks", topics=TOPICS, handler=handle_webhooks)

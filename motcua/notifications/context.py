@@ -1,0 +1,45 @@
+"""Who to tell about a dossier, and the few facts a message may quote.
+
+`notifications` sits below `dossiers` and may not import it. The outbox payload carries the
+facts of the event (code, action, version, amount, new date) but no personal data; the
+dossiers app registers a resolver here (in its `AppConfig.ready()`) that answers, for a
+dossier code, the applicant's contact and the procedure's name at delivery time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class DossierFacts:
+    code: str
+    procedure_name: str
+    person_id: int | None  # the applicant's account, when there is one
+    phone: str
+    email: str
+    language: str  # "vi" or "en"
+    appointment_at: dt.datetime | None
+    lookup_url: str
+    #: Channels the applicant's account opted out of (`NotificationPreference`), read with the
+    #: dossier in one query; None when the resolver did not read them.
+    channels_off: frozenset[str] | None = None
+
+
+Resolver = Callable[[str], DossierFacts | None]
+
+_resolver: list[Resolver] = []
+
+
+def register_dossier_resolver(resolver: Resolver) -> None:
+    """Called once by the dossiers app; registering again replaces it (ready() may rerun)."""
+    _resolver[:] = [resolver]
+
+
+def dossier_facts(code: str) -> DossierFacts | None:
+    """The facts for `code`, or None when nobody registered a resolver or it has no dossier."""
+    if not _resolver:
+        raise RuntimeError("no dossier resolver registered with motcua.notifications")
+    return _resolver[0](code)

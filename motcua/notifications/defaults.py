@@ -1,0 +1,170 @@
+"""The templates motcua ships (seeded by migration 0002, restored by "reset to default").
+
+SMS texts are unaccented (the renderer strips marks from the values too) and short enough
+to stay in one 160-character segment with long values; e-mail and in-app texts are accented.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+
+class Default(NamedTuple):
+    subject: str
+    body: str
+
+
+# (event, channel, language) -> default
+DEFAULTS: dict[tuple[str, str, str], Default] = {}
+
+
+def _add(event: str, language: str, *, sms: str, subject: str, body: str) -> None:
+    DEFAULTS[(event, "sms", language)] = Default("", sms)
+    DEFAULTS[(event, "email", language)] = Default(subject, body)
+    DEFAULTS[(event, "inapp", language)] = Default(subject, body)
+
+
+_VI_FOOT = "\n\nTra cứu hồ sơ: {lookup_url}\nĐây là thư tự động, vui lòng không trả lời."
+_EN_FOOT = "\n\nTrack your application: {lookup_url}\nThis is an automatic message."
+
+_add(
+    "received",
+    "vi",
+    sms="Ho so {code} ({procedure}) da duoc tiep nhan. Hen tra ket qua {appointment}. "
+    "Tra cuu: {lookup_url}",
+    subject="Hồ sơ {code} đã được tiếp nhận",
+    body="Hồ sơ {code} ({procedure}) đã được tiếp nhận. Ngày hẹn trả kết quả: {appointment}."
+    + _VI_FOOT,
+)
+_add(
+    "received",
+    "en",
+    sms="Application {code} ({procedure}) received. Result due {appointment}. Track: {lookup_url}",
+    subject="Application {code} received",
+    body="Your application {code} ({procedure}) has been received. The result is due on "
+    "{appointment}." + _EN_FOOT,
+)
+_add(
+    "supplement_requested",
+    "vi",
+    sms="Ho so {code} ({procedure}) can bo sung giay to. Chi tiet: {lookup_url}",
+    subject="Hồ sơ {code} cần bổ sung",
+    body="Hồ sơ {code} ({procedure}) cần bổ sung giấy tờ, thông tin. Danh sách đầy đủ và lý do "
+    "có trong trang tra cứu hồ sơ." + _VI_FOOT,
+)
+_add(
+    "supplement_requested",
+    "en",
+    sms="Application {code} ({procedure}) needs more documents. Details: {lookup_url}",
+    subject="Application {code}: documents needed",
+    body="Your application {code} ({procedure}) needs more documents or information. The full "
+    "list and the reasons are on the tracking page." + _EN_FOOT,
+)
+_add(
+    "payment_requested",
+    "vi",
+    sms="Ho so {code}: moi nop phi, le phi {amount}. Chi tiet: {lookup_url}",
+    subject="Hồ sơ {code}: nộp phí, lệ phí",
+    body="Hồ sơ {code} ({procedure}): vui lòng nộp phí, lệ phí {amount}." + _VI_FOOT,
+)
+_add(
+    "payment_requested",
+    "en",
+    sms="Application {code}: please pay the fee of {amount}. Details: {lookup_url}",
+    subject="Application {code}: fee to pay",
+    body="Application {code} ({procedure}): please pay the fee of {amount}." + _EN_FOOT,
+)
+_add(
+    "apology",
+    "vi",
+    sms="Xin loi ong/ba: ho so {code} ({procedure}) tre hen. Hen moi {new_appointment}. "
+    "Tra cuu: {lookup_url}",
+    subject="Xin lỗi về việc trễ hẹn hồ sơ {code}",
+    body="Cơ quan giải quyết xin lỗi ông/bà vì hồ sơ {code} ({procedure}) không trả kết quả "
+    "đúng hẹn. Ngày hẹn trả mới: {new_appointment}." + _VI_FOOT,
+)
+_add(
+    "apology",
+    "en",
+    sms="We apologise: application {code} ({procedure}) is late. New date {new_appointment}. "
+    "Track: {lookup_url}",
+    subject="Apology: application {code} is late",
+    body="We apologise that the result of application {code} ({procedure}) is late. The new "
+    "date is {new_appointment}." + _EN_FOOT,
+)
+_add(
+    "result_ready",
+    "vi",
+    sms="Ho so {code} ({procedure}) da co ket qua. Tra cuu: {lookup_url}",
+    subject="Hồ sơ {code} đã có kết quả",
+    body="Hồ sơ {code} ({procedure}) đã có kết quả. Ông/bà nhận kết quả theo hình thức đã "
+    "đăng ký." + _VI_FOOT,
+)
+_add(
+    "result_ready",
+    "en",
+    sms="Application {code} ({procedure}): the result is ready. Track: {lookup_url}",
+    subject="Application {code}: result ready",
+    body="The result of your application {code} ({procedure}) is ready. You receive it the way "
+    "you chose." + _EN_FOOT,
+)
+_add(
+    "returned",
+    "vi",
+    sms="Ho so {code} ({procedure}) da tra ket qua. Cam on ong/ba.",
+    subject="Hồ sơ {code} đã trả kết quả",
+    body="Hồ sơ {code} ({procedure}) đã được trả kết quả. Cảm ơn ông/bà." + _VI_FOOT,
+)
+_add(
+    "returned",
+    "en",
+    sms="Application {code} ({procedure}): the result was handed over. Thank you.",
+    subject="Application {code}: result handed over",
+    body="The result of your application {code} ({procedure}) was handed over. Thank you."
+    + _EN_FOOT,
+)
+_add(
+    "refused",
+    "vi",
+    sms="Ho so {code} ({procedure}) khong duoc tiep nhan. Ly do: {lookup_url}",
+    subject="Hồ sơ {code} không được tiếp nhận",
+    body="Hồ sơ {code} ({procedure}) không được tiếp nhận. Lý do và hướng dẫn có trong trang "
+    "tra cứu hồ sơ." + _VI_FOOT,
+)
+_add(
+    "refused",
+    "en",
+    sms="Application {code} ({procedure}) was not accepted. Why: {lookup_url}",
+    subject="Application {code} not accepted",
+    body="Your application {code} ({procedure}) was not accepted. The reason and what to do are "
+    "on the tracking page." + _EN_FOOT,
+)
+_add(
+    "withdrawn",
+    "vi",
+    sms="Ho so {code} ({procedure}) da duoc rut theo de nghi cua ong/ba.",
+    subject="Hồ sơ {code} đã được rút",
+    body="Hồ sơ {code} ({procedure}) đã được rút theo đề nghị của ông/bà." + _VI_FOOT,
+)
+_add(
+    "withdrawn",
+    "en",
+    sms="Application {code} ({procedure}) was withdrawn as you asked.",
+    subject="Application {code} withdrawn",
+    body="Your application {code} ({procedure}) was withdrawn as you asked." + _EN_FOOT,
+)
+_add(
+    "sign_in_code",
+    "vi",
+    sms="Ma dang nhap motcua: {otp}. Hieu luc {minutes} phut. Khong dua ma nay cho bat ky ai.",
+    subject="Mã đăng nhập motcua",
+    body="Mã đăng nhập của ông/bà: {otp}. Mã có hiệu lực {minutes} phút. Không đưa mã này cho "
+    "bất kỳ ai.",
+)
+_add(
+    "sign_in_code",
+    "en",
+    sms="motcua sign-in code: {otp}. Valid {minutes} minutes. Never share this code.",
+    subject="motcua sign-in code",
+    body="Your sign-in code: {otp}. It is valid for {minutes} minutes. Never share it.",
+)

@@ -1,0 +1,133 @@
+"""The outbox subscribers: one per channel (`notifications.sms`, `notifications.email`,
+`notifications.inapp`), so a failing e-mail server never resends the SMS.
+
+Each handler maps the topic to an event, asks the dossiers app's resolver for the applicant's
+contact (`context.dossier_facts`), renders the template in the applicant's language and sends
+once per delivery key (`services.deliver_once`). A handler that raises is retried by the
+outbox with backoff; after the last attempt the delivery is a dead letter (alerted in the
+admin) and our row is `dead`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.utils import timezone
+
+from motcua.core.outbox import OutboxEnvelope
+
+from .context import DossierFacts, dossier_facts
+from .models import Channel, Event
+from .rendering import render
+from .services import Outgoing, deliver_once, delivery_key
+
+#: Which dossier facts the applicant is told about.
+EVENT_FOR_TOPIC: dict[str, str] = {
+    "dossier.receive": Event.RECEIVED,
+    "dossier.receive_at_counter": Event.RECEIVED,
+    "dossier.request_supplement": Event.SUPPLEMENT_REQUESTED,
+    "dossier.request_payment": Event.PAYMENT_REQUESTED,
+    "dossier.apologize": Event.APOLOGY,
+    "dossier.issue_result": Event.RESULT_READY,
+    "dossier.return_result": Event.RETURNED,
+    "dossier.refuse": Event.REFUSED,
+    "dossier.withdraw": Event.WITHDRAWN,
+}
+TOPICS = sorted(EVENT_FOR_TOPIC)
+
+SUBSCRIBERS = {
+    "notifications.sms": Channel.SMS,
+    "notifications.email": Channel.EMAIL,
+    "notifications.inapp": Channel.INAPP,
+}
+
+
+def local_date(value: dt.datetime | str | None) -> str:
+    """dd/mm/yyyy in Vietnam's time, "" when unknown."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):
+        try:
+            value = dt.datetime.fromisoformat(value)
+        except ValueError:
+            return ""
+    return timezone.localtime(value).strftime("%d/%m/%Y")
+
+
+def format_amount(amount: Any, language: str) -> str:
+    """1250000 -> "1.250.000 đồng" (vi) / "1,250,000 VND" (en)."""
+    try:
+        number = int(amount)
+    except (TypeError, ValueError):
+        return ""
+    grouped = f"{number:,}"
+    return grouped.replace(",", ".") + " đồng" if language == "vi" else grouped + " VND"
+
+
+def message_values(facts: DossierFacts, payload: dict[str, Any], language: str) -> dict[str, str]:
+    """The whole context a template can use: nothing else reaches it."""
+    return {
+        "code": facts.code,
+        "procedure": facts.procedure_name,
+        "appointment": local_date(facts.appointment_at),
+        "new_appointment": local_date(payload.get("new_appointment_at")),
+        "amount": format_amount(payload.get("amount_vnd"), language),
+        "lookup_url": facts.lookup_url,
+    }
+
+
+def _recipient(facts: DossierFacts, channel: str) -> str | None:
+    if channel == Channel.SMS:
+        return facts.phone or None
+    if channel == Channel.EMAIL:
+        return facts.email or None
+    return str(facts.person_id) if facts.person_id is not None else None
+
+
+def handle(envelope: OutboxEnvelope, channel: str) -> None:
+    if envelope.schema != 1:
+        raise ValueError(f"unknown payload schema {envelope.schema}")
+    event = EVENT_FOR_TOPIC.get(envelope.topic)
+    code = str(envelope.payload.get("code", ""))
+    if event is None or not code:
+        return
+    facts = dossier_facts(code)
+    if facts is None:
+        return
+    recipient = _recipient(facts, channel)
+    if recipient is None:
+        return  # no number, address or account on the dossier: nothing to send
+    language = facts.language if facts.language in ("vi", "en") else "vi"
+    values = message_values(facts, envelope.payload, language)
+    outgoing = Outgoing(
+        key=delivery_key(
+            idempotency_key=envelope.idempotency_key, channel=channel, recipient=recipient
+        ),
+        channel=channel,
+        event=event,
+        language=language,
+        dossier_code=code,
+        person_id=facts.person_id,
+        recipient="" if channel == Channel.INAPP else recipient,
+        rendered=render(event=event, channel=channel, language=language, values=values),
+    )
+    deliver_once(
+        outgoing,
+        now=timezone.now(),
+        final_attempt=envelope.attempt >= settings.MOTCUA_OUTBOX_MAX_ATTEMPTS,
+        allowed=None if facts.channels_off is None else channel not in facts.channels_off,
+    )
+
+
+def _handler(channel: str) -> Callable[[OutboxEnvelope], None]:
+    def handler(envelope: OutboxEnvelope) -> None:
+        handle(envelope, channel)
+
+    handler.__name__ = f"notify_{channel}"
+    return handler
+
+
+HANDLERS = {name: _handler(channel) for name, channel in SUBSCRIBERS.items()}

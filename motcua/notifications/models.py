@@ -1,0 +1,252 @@
+"""Notifications: what the applicant is told, through which channel, and proof of each send.
+
+`NotificationDelivery` is the send log and the deduplication: one row per delivery key
+(outbox idempotency key + channel + a hash of the recipient), unique, inserted before the
+provider is called (docs/adr/0023-notifications.md).
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Event(models.TextChoices):
+    RECEIVED = "received", _("Tiếp nhận, hẹn trả kết quả")
+    SUPPLEMENT_REQUESTED = "supplement_requested", _("Yêu cầu bổ sung hồ sơ")
+    PAYMENT_REQUESTED = "payment_requested", _("Yêu cầu nộp phí, lệ phí")
+    APOLOGY = "apology", _("Xin lỗi và hẹn lại ngày trả")
+    RESULT_READY = "result_ready", _("Đã có kết quả")
+    RETURNED = "returned", _("Đã trả kết quả")
+    REFUSED = "refused", _("Từ chối tiếp nhận")
+    WITHDRAWN = "withdrawn", _("Rút hồ sơ")
+    SIGN_IN_CODE = "sign_in_code", _("Mã đăng nhập")
+
+
+class Channel(models.TextChoices):
+    SMS = "sms", _("Tin nhắn SMS")
+    EMAIL = "email", _("Thư điện tử")
+    INAPP = "inapp", _("Thông báo trên cổng")
+
+
+class Language(models.TextChoices):
+    VI = "vi", "Tiếng Việt"
+    EN = "en", "English"
+
+
+class NotificationTemplate(models.Model):
+    """The text of one event on one channel in one language. Placeholders in braces from a
+    fixed list (`motcua.notifications.rendering.PLACEHOLDERS`); an administrator edits them
+    in the admin and can reset them to the shipped default."""
+
+    event = models.CharField(_("sự kiện"), max_length=30, choices=Event.choices)
+    channel = models.CharField(_("kênh"), max_length=10, choices=Channel.choices)
+    language = models.CharField(_("ngôn ngữ"), max_length=5, choices=Language.choices)
+    subject = models.CharField(
+        _("tiêu đề"), max_length=200, blank=True, help_text=_("Thư điện tử, thông báo trên cổng.")
+    )
+    body = models.TextField(_("nội dung"))
+    updated_at = models.DateTimeField(_("cập nhật lúc"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("mẫu thông báo")
+        verbose_name_plural = _("mẫu thông báo")
+        ordering = ["event", "channel", "language"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "channel", "language"], name="notification_template_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event} / {self.channel} / {self.language}"
+
+
+class NotificationPreference(models.Model):
+    """A person's channels. Everything is on until they opt out; sign-in codes ignore it."""
+
+    person = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notification_preference",
+        verbose_name=_("người dùng"),
+    )
+    sms = models.BooleanField(_("nhận SMS"), default=True)
+    email = models.BooleanField(_("nhận thư điện tử"), default=True)
+    inapp = models.BooleanField(_("nhận thông báo trên cổng"), default=True)
+    updated_at = models.DateTimeField(_("cập nhật lúc"))
+
+    class Meta:
+        verbose_name = _("lựa chọn nhận thông báo")
+        verbose_name_plural = _("lựa chọn nhận thông báo")
+
+    def __str__(self) -> str:
+        return f"{self.person_id}"
+
+    def allows(self, channel: str) -> bool:
+        return bool(getattr(self, channel))
+
+
+class DeliveryStatus(models.TextChoices):
+    SENDING = "sending", _("đang gửi")
+    SENT = "sent", _("đã gửi")
+    FAILED = "failed", _("lỗi, sẽ thử lại")
+    DEAD = "dead", _("hết lượt thử")
+    OPTED_OUT = "opted_out", _("người nhận đã từ chối kênh này")
+
+
+class NotificationDelivery(models.Model):
+    """One message to one recipient on one channel, whatever the number of attempts."""
+
+    delivery_key = models.CharField(_("khoá gửi"), max_length=160, unique=True)
+    channel = models.CharField(_("kênh"), max_length=10, choices=Channel.choices)
+    event = models.CharField(_("sự kiện"), max_length=30, choices=Event.choices)
+    language = models.CharField(_("ngôn ngữ"), max_length=5, choices=Language.choices)
+    dossier_code = models.CharField(_("mã hồ sơ"), max_length=60, blank=True, db_index=True)
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("người nhận"),
+    )
+    recipient = models.CharField(_("địa chỉ nhận"), max_length=254, blank=True)
+    subject = models.CharField(_("tiêu đề"), max_length=200, blank=True)
+    body = models.TextField(_("nội dung"), blank=True)
+    status = models.CharField(
+        _("trạng thái"),
+        max_length=10,
+        choices=DeliveryStatus.choices,
+        default=DeliveryStatus.SENDING,
+        db_index=True,
+    )
+    provider = models.CharField(_("nhà cung cấp"), max_length=40, blank=True)
+    provider_message_id = models.CharField(_("mã tin của nhà cung cấp"), max_length=100, blank=True)
+    attempts = models.PositiveIntegerField(_("số lần gửi"), default=0)
+    last_error = models.CharField(_("lỗi gần nhất"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("tạo lúc"))
+    sent_at = models.DateTimeField(_("gửi lúc"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("lượt gửi thông báo")
+        verbose_name_plural = _("lượt gửi thông báo")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.delivery_key
+
+
+class Notification(models.Model):
+    """What the portal lists for a person (in-app channel)."""
+
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        verbose_name=_("người nhận"),
+    )
+    delivery_key = models.CharField(_("khoá gửi"), max_length=160, unique=True)
+    event = models.CharField(_("sự kiện"), max_length=30, choices=Event.choices)
+    dossier_code = models.CharField(_("mã hồ sơ"), max_length=60, blank=True)
+    title = models.CharField(_("tiêu đề"), max_length=200)
+    body = models.TextField(_("nội dung"))
+    created_at = models.DateTimeField(_("tạo lúc"))
+    read_at = models.DateTimeField(_("đã đọc lúc"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("thông báo trên cổng")
+        verbose_name_plural = _("thông báo trên cổng")
+        indexes = [models.Index(fields=["person", "-created_at"], name="notification_person_idx")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class SandboxSms(models.Model):
+    """The built-in sandbox SMS provider's inbox: one row per client reference (a resend
+    with the same reference only counts a hit), so tests can prove "exactly once"."""
+
+    reference = models.CharField(_("mã tham chiếu"), max_length=160, unique=True)
+    to = models.CharField(_("số nhận"), max_length=20)
+    text = models.TextField(_("nội dung"))
+    received_at = models.DateTimeField(_("nhận lúc"))
+    hits = models.PositiveIntegerField(_("số lần nhận"), default=1)
+
+    class Meta:
+        verbose_name = _("tin SMS hộp thử")
+        verbose_name_plural = _("tin SMS hộp thử")
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+def new_webhook_secret() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class WebhookEndpoint(models.Model):
+    """An integrator's endpoint: the notified dossier events are POSTed to it, signed with
+    HMAC-SHA256 (docs/notifications.md, "Webhooks")."""
+
+    name = models.CharField(_("tên"), max_length=100)
+    url = models.URLField(_("địa chỉ nhận"), max_length=500)
+    secret = models.CharField(
+        _("khoá ký"),
+        max_length=100,
+        default=new_webhook_secret,
+        help_text=_("Bí mật dùng chung để ký HMAC-SHA256."),
+    )
+    topics = models.CharField(
+        _("chủ đề"),
+        max_length=500,
+        default="dossier.*",
+        help_text=_("Các chủ đề, cách nhau bởi dấu phẩy: dossier.*, dossier.issue_result…"),
+    )
+    active = models.BooleanField(_("đang dùng"), default=True)
+    created_at = models.DateTimeField(_("tạo lúc"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("điểm nhận webhook")
+        verbose_name_plural = _("điểm nhận webhook")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class WebhookDelivery(models.Model):
+    """The delivery log: one row per message and endpoint, whatever the attempts."""
+
+    class Status(models.TextChoices):
+        SENDING = "sending", _("đang gửi")
+        SENT = "sent", _("đã gửi")
+        FAILED = "failed", _("lỗi, sẽ thử lại")
+
+    endpoint = models.ForeignKey(
+        WebhookEndpoint,
+        on_delete=models.CASCADE,
+        related_name="deliveries",
+        verbose_name=_("điểm nhận"),
+    )
+    delivery_key = models.CharField(_("khoá gửi"), max_length=160, unique=True)
+    topic = models.CharField(_("chủ đề"), max_length=100)
+    status = models.CharField(
+        _("trạng thái"), max_length=10, choices=Status.choices, default=Status.SENDING
+    )
+    attempts = models.PositiveIntegerField(_("số lần gửi"), default=0)
+    response_status = models.PositiveIntegerField(_("mã trả lời HTTP"), null=True, blank=True)
+    last_error = models.CharField(_("lỗi gần nhất"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("tạo lúc"))
+    sent_at = models.DateTimeField(_("gửi lúc"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("lượt gửi webhook")
+        verbose_name_plural = _("lượt gửi webhook")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.delivery_key

@@ -1,0 +1,294 @@
+"""Sending: one `NotificationDelivery` per delivery key, inserted before the provider is
+called, so a redelivered envelope never sends twice on the same channel.
+
+Insert first, then send with the delivery key as the provider's client reference, then mark
+it sent. A crash after the insert and before the mark leaves the row `sending`: the next
+attempt sends again *with the same reference*, which the provider deduplicates (the HTTP
+providers' idempotency header, the sandbox's unique reference). A row already `sent` (or
+`opted_out`) is never sent again. E-mail has no such deduplication at the far end: a crash in
+that window can send one e-mail twice, never more (docs/adr/0023-notifications.md).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
+from django.core.mail import EmailMessage
+from django.db import IntegrityError, transaction
+from django.db.models import F
+
+from motcua.core.services import audit_record
+
+from .defaults import DEFAULTS
+from .models import (
+    Channel,
+    DeliveryStatus,
+    Notification,
+    NotificationDelivery,
+    NotificationPreference,
+    NotificationTemplate,
+)
+from .rendering import Rendered, render, template_check, templates_cache_clear
+from .sms.registry import sms_send
+
+logger = logging.getLogger(__name__)
+
+Actor = AbstractBaseUser | AnonymousUser | None
+
+
+def delivery_key(*, idempotency_key: str, channel: str, recipient: str) -> str:
+    """`<outbox idempotency key>:<channel>:<16 hex of the recipient's hash>`: stable across
+    attempts, different per recipient, and no personal data in it (it travels to the
+    provider as the client reference and may appear in logs)."""
+    digest = hashlib.sha256(recipient.strip().lower().encode()).hexdigest()[:16]
+    return f"{idempotency_key}:{channel}:{digest}"
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    key: str
+    channel: str
+    event: str
+    language: str
+    dossier_code: str
+    person_id: int | None
+    recipient: str  # phone, e-mail address, or "" for in-app
+    rendered: Rendered
+    stored_body: str | None = None  # what the log keeps, when not the text sent (a code)
+
+
+def channel_allowed(*, person_id: int | None, channel: str, event: str) -> bool:
+    """A person's opt-out, except for sign-in codes (they asked for them just now)."""
+    if event == "sign_in_code" or person_id is None:
+        return True
+    preference = NotificationPreference.objects.filter(person_id=person_id).first()
+    return preference is None or preference.allows(channel)
+
+
+def deliver_once(
+    outgoing: Outgoing,
+    *,
+    now: dt.datetime,
+    final_attempt: bool = False,
+    allowed: bool | None = None,
+) -> NotificationDelivery:
+    """Send `outgoing` unless its key was already sent; raises when the send failed (the
+    outbox retries), after recording the failure (`dead` on the final attempt). `allowed`:
+    whether the person accepts this channel, when the caller knows (else it is looked up);
+    an opted-out send is recorded as such and never reaches a provider."""
+    if allowed is None:
+        allowed = channel_allowed(
+            person_id=outgoing.person_id, channel=outgoing.channel, event=outgoing.event
+        )
+    row = NotificationDelivery(
+        delivery_key=outgoing.key,
+        channel=outgoing.channel,
+        event=outgoing.event,
+        language=outgoing.language,
+        dossier_code=outgoing.dossier_code,
+        person_id=outgoing.person_id,
+        recipient=outgoing.recipient,
+        subject=outgoing.rendered.subject[:200],
+        body=outgoing.rendered.body if outgoing.stored_body is None else outgoing.stored_body,
+        created_at=now,
+        status=DeliveryStatus.SENDING if allowed else DeliveryStatus.OPTED_OUT,
+    )
+    try:
+        # A savepoint only inside a transaction (the outbox calls with none open: autocommit).
+        with _savepoint():
+            row.save(force_insert=True)
+    except IntegrityError:
+        row = NotificationDelivery.objects.get(delivery_key=outgoing.key)
+        if row.status in (DeliveryStatus.SENT, DeliveryStatus.OPTED_OUT):
+            return row  # a redelivered envelope: already done
+    if row.status == DeliveryStatus.OPTED_OUT:
+        return row
+    try:
+        provider, message_id = _SENDERS[outgoing.channel](outgoing, row)
+    except Exception as exc:
+        NotificationDelivery.objects.filter(pk=row.pk).update(
+            status=DeliveryStatus.DEAD if final_attempt else DeliveryStatus.FAILED,
+            attempts=F("attempts") + 1,
+            last_error=f"{type(exc).__name__}: {exc}"[:300],
+        )
+        raise
+    changes = {
+        "status": DeliveryStatus.SENT,
+        "provider": provider,
+        "provider_message_id": message_id[:100],
+        "sent_at": now,
+        "last_error": "",
+    }
+    NotificationDelivery.objects.filter(pk=row.pk).update(attempts=F("attempts") + 1, **changes)
+    for name, value in changes.items():
+        setattr(row, name, value)
+    row.attempts += 1
+    return row
+
+
+def _savepoint() -> Any:
+    if transaction.get_connection().in_atomic_block:
+        return transaction.atomic()
+    return contextlib.nullcontext()
+
+
+def _send_sms(outgoing: Outgoing, row: NotificationDelivery) -> tuple[str, str]:
+    result = sms_send(to=outgoing.recipient, text=outgoing.rendered.body, reference=outgoing.key)
+    return result.provider, result.message_id
+
+
+def _send_email(outgoing: Outgoing, row: NotificationDelivery) -> tuple[str, str]:
+    message = EmailMessage(
+        subject=outgoing.rendered.subject,
+        body=outgoing.rendered.body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[outgoing.recipient],
+        headers={"X-Motcua-Reference": outgoing.key},
+    )
+    message.send(fail_silently=False)
+    return "email", outgoing.key
+
+
+def _send_inapp(outgoing: Outgoing, row: NotificationDelivery) -> tuple[str, str]:
+    assert outgoing.person_id is not None
+    notification, _created = Notification.objects.get_or_create(
+        delivery_key=outgoing.key,
+        defaults={
+            "person_id": outgoing.person_id,
+            "event": outgoing.event,
+            "dossier_code": outgoing.dossier_code,
+            "title": row.subject[:200],
+            "body": row.body,
+            "created_at": row.created_at,
+        },
+    )
+    return "inapp", str(notification.pk)
+
+
+_SENDERS: dict[str, Callable[[Outgoing, NotificationDelivery], tuple[str, str]]] = {
+    Channel.SMS: _send_sms,
+    Channel.EMAIL: _send_email,
+    Channel.INAPP: _send_inapp,
+}
+
+
+# --- the seam for sign-in codes (issue 10, item 5) -----------------------------------------
+
+
+def notify_sign_in_code(
+    *,
+    phone: str,
+    otp: str,
+    minutes: int,
+    reference: str,
+    now: dt.datetime,
+    language: str = "vi",
+    person_id: int | None = None,
+) -> NotificationDelivery:
+    """Text a one-time sign-in code at once (not through the outbox: it is wanted now and
+    useless later). Ignores opt-outs. `reference` identifies the code request (the same
+    reference twice sends once). The code is never stored: the logged body is masked."""
+    values = {"otp": otp, "minutes": str(minutes)}
+    rendered = render(event="sign_in_code", channel="sms", language=language, values=values)
+    key = delivery_key(idempotency_key=f"signin:{reference}", channel="sms", recipient=phone)
+    outgoing = Outgoing(
+        key=key,
+        channel=Channel.SMS,
+        event="sign_in_code",
+        language=language,
+        dossier_code="",
+        person_id=person_id,
+        recipient=phone,
+        rendered=rendered,
+        stored_body=rendered.body.replace(otp, "******"),
+    )
+    return deliver_once(outgoing, now=now, allowed=True)  # opt-outs do not apply
+
+
+# --- preferences and templates -----------------------------------------------------------
+
+
+def preference_set(
+    *, person: AbstractBaseUser, now: dt.datetime, sms: bool, email: bool, inapp: bool
+) -> NotificationPreference:
+    """A person's channel choices (sign-in codes are sent whatever they say)."""
+    preference, _created = NotificationPreference.objects.update_or_create(
+        person_id=person.pk,
+        defaults={"sms": sms, "email": email, "inapp": inapp, "updated_at": now},
+    )
+    return preference
+
+
+@transaction.atomic
+def template_reset_default(*, actor: Actor, template_ids: Iterable[int], now: dt.datetime) -> int:
+    """Put the shipped text back on these templates (one audit event each)."""
+    count = 0
+    for template in NotificationTemplate.objects.select_for_update().filter(
+        pk__in=list(template_ids)
+    ):
+        default = DEFAULTS.get((template.event, template.channel, template.language))
+        if default is None:
+            continue
+        before = {"subject": template.subject, "body": template.body}
+        template.subject, template.body, template.updated_at = default.subject, default.body, now
+        template.save(update_fields=["subject", "body", "updated_at"])
+        transaction.on_commit(templates_cache_clear)
+        audit_record(
+            actor=actor,
+            action="notifications.template_reset",
+            object_type="notifications.NotificationTemplate",
+            object_id=template.pk,
+            now=now,
+            before=before,
+            after={"subject": template.subject, "body": template.body},
+        )
+        count += 1
+    return count
+
+
+@transaction.atomic
+def template_update(
+    *, actor: Actor, template: NotificationTemplate, subject: str, body: str, now: dt.datetime
+) -> NotificationTemplate:
+    """An administrator's new text (checked: placeholders from the fixed list), audited."""
+    template_check(subject)
+    template_check(body)
+    locked = NotificationTemplate.objects.select_for_update().get(pk=template.pk)
+    before = {"subject": locked.subject, "body": locked.body}
+    locked.subject, locked.body, locked.updated_at = subject, body, now
+    locked.save(update_fields=["subject", "body", "updated_at"])
+    transaction.on_commit(templates_cache_clear)
+    audit_record(
+        actor=actor,
+        action="notifications.template_update",
+        object_type="notifications.NotificationTemplate",
+        object_id=locked.pk,
+        now=now,
+        before=before,
+        after={"subject": subject, "body": body},
+    )
+    return locked
+
+
+def templates_seed() -> int:
+    """Create the missing default templates (migration 0002 and `load_demo`); idempotent."""
+    existing = set(NotificationTemplate.objects.values_list("event", "channel", "language"))
+    rows = [
+        NotificationTemplate(
+            event=event, channel=channel, language=language, subject=d.subject, body=d.body
+        )
+        for (event, channel, language), d in DEFAULTS.items()
+        if (event, channel, language) not in existing
+    ]
+    NotificationTemplate.objects.bulk_create(rows)
+    templates_cache_clear()
+    return len(rows)
