@@ -20,7 +20,7 @@ from ninja.responses import Status
 from motcua.core import clock
 from motcua.core.errors import NotFound
 from motcua.documents.issued import issued_codes_for_files
-from motcua.documents.selectors import datastore_file_get_for_actor, stored_file_open
+from motcua.documents.selectors import datastore_file_get_for_actor
 from motcua.dossiers.models import Dossier, DossierFile
 from motcua.dossiers.selectors import (
     dossier_file_get_for_actor,
@@ -28,6 +28,7 @@ from motcua.dossiers.selectors import (
     dossier_list_for_actor,
 )
 from motcua.dossiers.services import dossier_file_add
+from motcua.web.downloads import stored_file_response
 
 from .auth import AUTH, request_actor
 from .datetimes import LocalDateTime
@@ -190,12 +191,4 @@ def files_download(request: HttpRequest, file_id: int) -> FileResponse:
     except NotFound:
         # A paper of the caller's own data store needs no dossier (their own: not logged).
         stored = datastore_file_get_for_actor(actor=actor, file_id=file_id)
-    response = FileResponse(
-        stored_file_open(stored=stored),
-        as_attachment=True,
-        filename=stored.name,
-        content_type=stored.content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return stored_file_response(stored)

@@ -19,7 +19,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -33,7 +33,7 @@ from motcua.core.clock import now as clock_now
 from motcua.core.errors import Conflict, DomainError, NotFound, ValidationError
 from motcua.documents.issued import issued_codes_for_files, verify_code_display, verify_path
 from motcua.documents.kinds import DocumentKind
-from motcua.documents.selectors import datastore_items_for_actor, stored_file_open
+from motcua.documents.selectors import datastore_items_for_actor
 from motcua.dossiers.applicant_selectors import (
     GROUP_ACTION,
     GROUP_FINISHED,
@@ -65,6 +65,7 @@ from motcua.dossiers.selectors import (
 )
 from motcua.dossiers.services import certified_copy_report_file, dossier_act, dossier_rate
 from motcua.dossiers.timeline import applicant_timeline
+from motcua.web.downloads import stored_file_response
 
 PAGE_SIZE = 20
 #: The forms an applicant is given (form 06, the process control slip, is the agency's
@@ -394,16 +395,7 @@ def my_dossier_file(request: HttpRequest, code: str, file_id: int) -> HttpRespon
             raise NotFound(_("Không tìm thấy tệp %(file)s."), file=file_id)
     except NotFound as error:
         return _not_found(request, error)
-    stored = link.file
-    response = FileResponse(
-        stored_file_open(stored=stored),
-        as_attachment=True,
-        filename=stored.name,
-        content_type=stored.content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response  # type: ignore[return-value]
+    return stored_file_response(link.file)  # type: ignore[return-value]
 
 
 @login_required
@@ -593,13 +585,4 @@ def my_document_download(request: HttpRequest, item_id: int) -> HttpResponse:
         item = datastore_item_for_download(actor=actor, item_id=item_id, now=now)
     except NotFound as error:
         return _not_found(request, error)
-    stored = item.file
-    response = FileResponse(
-        stored_file_open(stored=stored),
-        as_attachment=True,
-        filename=stored.name,
-        content_type=stored.content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response  # type: ignore[return-value]
+    return stored_file_response(item.file)  # type: ignore[return-value]

@@ -17,7 +17,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -37,11 +37,11 @@ from motcua.documents.selectors import (
     certification_entries_log,
     certification_entry_get_for_actor,
     certification_units_for_actor,
-    stored_file_open,
 )
 from motcua.organisation.models import Unit
 from motcua.organisation.selectors import user_unit_ids
 from motcua.web.access import forbidden, staff_required
+from motcua.web.downloads import stored_file_response
 
 PAGE_SIZE = 25
 DATE_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
@@ -341,16 +341,11 @@ def entry_file(request: HttpRequest, pk: int) -> HttpResponse:
     entry = _entry(request, pk)
     if isinstance(entry, HttpResponse):
         return entry
-    stored = entry.file
-    response = FileResponse(
-        stored_file_open(stored=stored),
-        as_attachment=True,
+    return stored_file_response(  # type: ignore[return-value]
+        entry.file,
         filename=f"ban-sao-chung-thuc-{entry.number}-{entry.year}.pdf",
         content_type="application/pdf",
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response  # type: ignore[return-value]
 
 
 @staff_required

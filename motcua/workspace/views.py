@@ -12,10 +12,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from csp.constants import SELF
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import FileResponse, HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -33,7 +32,6 @@ from motcua.core.errors import (
     ValidationError,
 )
 from motcua.deadlines.clock import WorkingClock, clock_for_unit
-from motcua.documents.selectors import stored_file_open
 from motcua.dossiers.forms import form_pdf_for_actor
 from motcua.dossiers.lifecycle import TRANSITIONS, FieldKind, action_label, role_label
 from motcua.dossiers.models import Channel, Dossier, DossierStatus
@@ -52,6 +50,7 @@ from motcua.dossiers.selectors import (
 )
 from motcua.dossiers.services.act import dossier_act, transition_get
 from motcua.web.access import staff_required
+from motcua.web.downloads import stored_file_response
 
 from .forms import QueueFilterForm
 from .processing import processing_context
@@ -307,19 +306,8 @@ def dossier_file(request: HttpRequest, code: str, file_id: int) -> HttpResponse:
             raise NotFound(_("Không tìm thấy tệp."))
     except NotFound as error:
         return render(request, "workspace/not_found.html", {"message": error.render()}, status=404)
-    stored = link.file
-    response = FileResponse(
-        stored_file_open(stored=stored),
-        as_attachment=False,
-        filename=stored.name,
-        content_type=stored.content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    # Shown by the browser's own viewer; only this site may frame it (django-csp's
-    # `csp_replace` does the same on the response).
-    response._csp_replace = {"frame-ancestors": [SELF]}  # type: ignore[attr-defined]
-    return response  # type: ignore[return-value]
+    # Shown by the browser's own viewer; only this site may frame it.
+    return stored_file_response(link.file, inline=True)  # type: ignore[return-value]
 
 
 def _local_datetime(value: str) -> str:
