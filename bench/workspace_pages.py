@@ -1,16 +1,20 @@
-"""Benchmark: the staff workspace's work queue and dossier page with a city's worth of data.
+"""Benchmark: the staff workspace's work queue and dossier page, and the portal's "my
+dossiers" page, with a city's worth of data.
 
 What it does (all on loopback, bounded in requests and time):
 1. creates a fresh PostgreSQL database `motcua_bench_workspace_<pid>`, migrates it and fills
    it with MOTCUA_BENCH_CITY_DOSSIERS (default 1,000,000) dossiers over Hanoi's 126 wards
-   (`bench.city_dossiers`, generated inside PostgreSQL);
+   (`bench.city_dossiers`, generated inside PostgreSQL), then gives every dossier an
+   applicant account among 40,000 citizens (bulk insert, one UPDATE): the bench citizen has
+   every 40,000th, about 25 (two pages of "my dossiers");
 2. counts the SQL queries of each page in-process (`django.test.Client` signed in as the
    bench officer, under `CaptureQueriesContext`, same settings and database);
 3. starts gunicorn (production settings, Redis cache, 2 workers x 2 threads), signs the
    officer in through `/accounts/login/` (password; the second factor is switched off for the
    benchmark account's run only: `MOTCUA_STAFF_2FA_REQUIRED=0`), then requests the queue
    (`/workspace/`, each of its buckets in turn) and the dossier page of REQUESTS different
-   open dossiers of the officer's ward, one request at a time, and the bare view
+   open dossiers of the officer's ward, one request at a time; signs the bench citizen in
+   and requests "my dossiers" (`/my/`, pages 1 and 2 in turn); and the bare view
    (`/api/v1/health`) as many times; p50 / p95 / p99 and the ratio to the bare view;
 4. always stops gunicorn and drops the database (finally).
 
@@ -61,6 +65,47 @@ def _open_codes(database_url: str, ward: int, limit: int) -> list[str]:
     return [row[0] for row in rows]
 
 
+#: "My dossiers": the city's dossiers spread over this many citizen accounts; the bench
+#: citizen holds every CITIZENS-th one (about 25 of a million: two pages of 20).
+CITIZENS = 40_000
+BENCH_CITIZEN = "bench_citizen"
+
+
+def _citizens() -> dict[str, Any]:
+    """Citizen accounts for the generated dossiers (subprocess: needs Django): CITIZENS
+    accounts, each dossier's applicant one of them by its id (one UPDATE), the bench citizen
+    with a password."""
+    import django
+
+    django.setup()
+    from django.contrib.auth.hashers import make_password
+    from django.db import connection
+
+    from motcua.accounts.models import User
+
+    unusable = make_password(None)
+    User.objects.bulk_create(
+        [
+            User(username=f"bench_c{n:05d}", kind=User.Kind.CITIZEN, password=unusable)
+            for n in range(1, CITIZENS)
+        ],
+        batch_size=5000,
+    )
+    citizen = User.objects.create_user(
+        username=BENCH_CITIZEN, password=BENCH_PASSWORD, kind=User.Kind.CITIZEN
+    )
+    first = User.objects.filter(username="bench_c00001").values_list("pk", flat=True).get()
+    with connection.cursor() as cursor:
+        # applicant = the bench citizen for id % CITIZENS = 0, else bench_c<id % CITIZENS>
+        cursor.execute(
+            "UPDATE dossiers_dossier SET applicant_id = CASE WHEN id %% %s = 0 THEN %s"
+            " ELSE %s + (id %% %s) - 1 END",
+            [CITIZENS, citizen.pk, first, CITIZENS],
+        )
+        cursor.execute("ANALYZE dossiers_dossier")
+    return {"dossiers": citizen.dossiers.count()}
+
+
 def _count(payload: dict[str, Any]) -> dict[str, Any]:
     """In-process query counts (subprocess with the benchmark's settings)."""
     import django
@@ -72,11 +117,17 @@ def _count(payload: dict[str, Any]) -> dict[str, Any]:
 
     from motcua.accounts.models import User
 
-    client = Client()
-    client.force_login(User.objects.get(username=BENCH_OFFICER))
-    paths = {"queue": "/workspace/", "dossier": f"/workspace/dossiers/{payload['codes'][0]}/"}
+    officer = Client()
+    officer.force_login(User.objects.get(username=BENCH_OFFICER))
+    citizen = Client()
+    citizen.force_login(User.objects.get(username=BENCH_CITIZEN))
+    paths = {
+        "queue": (officer, "/workspace/"),
+        "dossier": (officer, f"/workspace/dossiers/{payload['codes'][0]}/"),
+        "mine": (citizen, "/my/"),
+    }
     counts: dict[str, Any] = {}
-    for name, path in paths.items():
+    for name, (client, path) in paths.items():
         # The production settings allow only the loopback host names (not "testserver").
         client.get(path, secure=True, HTTP_HOST="127.0.0.1")  # warm caches
         with CaptureQueriesContext(connection) as captured:
@@ -90,7 +141,7 @@ def _count(payload: dict[str, Any]) -> dict[str, Any]:
     return counts
 
 
-def _sign_in(port: int) -> str:
+def _sign_in(port: int, username: str = BENCH_OFFICER) -> str:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     conn.request("GET", "/accounts/login/")
     page = conn.getresponse()
@@ -100,7 +151,7 @@ def _sign_in(port: int) -> str:
     if token is None:
         raise RuntimeError("no CSRF token on the sign-in page")
     form = urlencode(
-        {"username": BENCH_OFFICER, "password": BENCH_PASSWORD, "csrfmiddlewaretoken": token[1]}
+        {"username": username, "password": BENCH_PASSWORD, "csrfmiddlewaretoken": token[1]}
     )
     conn.request(
         "POST",
@@ -175,6 +226,16 @@ def run() -> list[dict[str, Any]]:
         city = city_dossiers_generate(database_url=url, env=env, dossiers=DOSSIERS)
         generated_s = round(time.perf_counter() - started, 1)
         codes = _open_codes(url, city["officer_ward"], REQUESTS)
+        seeded = subprocess.run(
+            [PYTHON, "-m", "bench.workspace_pages", "--citizens"],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+            timeout=900,
+        )
+        citizens = json.loads(seeded.stdout.strip().splitlines()[-1])
         done = subprocess.run(
             [PYTHON, "-m", "bench.workspace_pages", "--count"],
             cwd=ROOT,
@@ -193,6 +254,11 @@ def run() -> list[dict[str, Any]]:
         _drive(port, queue_paths[:20], cookie)  # warm-up
         queue = _drive(port, queue_paths, cookie)
         dossier = _drive(port, [f"/workspace/dossiers/{c}/" for c in codes], cookie)
+        citizen_cookie = _sign_in(port, BENCH_CITIZEN)
+        _drive(port, ["/my/"] * 20, citizen_cookie)  # warm-up
+        mine = _drive(
+            port, [("/my/", "/my/?page=2")[i % 2] for i in range(REQUESTS)], citizen_cookie
+        )
         bare = _drive(port, ["/api/v1/health"] * REQUESTS, cookie)
     finally:
         _stop(server)
@@ -202,6 +268,7 @@ def run() -> list[dict[str, Any]]:
     for name, label, figures in (
         ("queue", "workspace work queue /workspace/", queue),
         ("dossier", "workspace dossier page /workspace/dossiers/<code>/", dossier),
+        ("mine", "portal my dossiers /my/ (pages 1 and 2)", mine),
     ):
         queries = counted[name]["queries"]
         results.append(
@@ -214,6 +281,7 @@ def run() -> list[dict[str, Any]]:
                     "p50_to_bare": round(figures["p50_ms"] / bare["p50_ms"], 1)
                     if bare["p50_ms"]
                     else None,
+                    **({"citizens": CITIZENS, "citizen": citizens} if name == "mine" else {}),
                     "dossiers_in_ward": city["counts"]["in_officer_ward"],
                     "open_in_ward": city["counts"]["open_in_officer_ward"],
                     "generated_s": generated_s,
@@ -240,6 +308,8 @@ def run() -> list[dict[str, Any]]:
 if __name__ == "__main__":
     if sys.argv[1:] == ["--count"]:
         print(json.dumps(_count(json.loads(sys.stdin.read()))))
+    elif sys.argv[1:] == ["--citizens"]:
+        print(json.dumps(_citizens()))
     else:
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
         print(json.dumps(run(), indent=2, ensure_ascii=False))
