@@ -140,7 +140,9 @@ def city_dossiers_generate(
             handling_unit_id, procedure_version_id, receiving_unit_id, result_outcome
         )
         SELECT
-            'B' || lpad(g::text, 8, '0'),
+            -- the shape of a real code (unit-yymmdd-number): the portal's URLs expect it
+            'B' || lpad(((g * 31) % {len(wards)})::text, 3, '0') || '-'
+                || to_char(t.submitted, 'YYMMDD') || '-' || lpad(g::text, 7, '0'),
             CASE WHEN g % 10 < 7 THEN 2 ELSE 1 END,
             s.status,
             'Nguyễn Văn ' || g,

@@ -65,9 +65,9 @@ def _open_codes(database_url: str, ward: int, limit: int) -> list[str]:
     return [row[0] for row in rows]
 
 
-#: "My dossiers": the city's dossiers spread over this many citizen accounts; the bench
-#: citizen holds every CITIZENS-th one (about 25 of a million: two pages of 20).
-CITIZENS = 40_000
+#: "My dossiers": the city's dossiers spread over this many citizen accounts (40,000 for a
+#: million); the bench citizen holds every CITIZENS-th one: about 25, two pages of 20.
+CITIZENS = max(2, min(40_000, DOSSIERS // 25))
 BENCH_CITIZEN = "bench_citizen"
 
 
@@ -240,12 +240,13 @@ def run() -> list[dict[str, Any]]:
             [PYTHON, "-m", "bench.workspace_pages", "--count"],
             cwd=ROOT,
             env=env,
-            check=True,
             capture_output=True,
             text=True,
             input=json.dumps({"codes": codes}),
             timeout=300,
         )
+        if done.returncode:
+            raise RuntimeError(f"counting the queries failed: {done.stderr[-3000:]}")
         counted = json.loads(done.stdout.strip().splitlines()[-1])
         port = _free_port()
         server = _start_gunicorn(env, port, 2, 2)
