@@ -6,7 +6,8 @@ What it does (all on loopback, bounded in requests and time):
    it with MOTCUA_BENCH_CITY_DOSSIERS (default 1,000,000) dossiers over Hanoi's 126 wards
    (`bench.city_dossiers`, generated inside PostgreSQL), then gives every dossier an
    applicant account among 40,000 citizens (bulk insert, one UPDATE): the bench citizen has
-   every 40,000th, about 25 (two pages of "my dossiers");
+   every 40,000th, about 25 (two pages of "my dossiers"); and 2,100 generated procedures
+   (`bench.portal_pages --seed`), the city's catalog size;
 2. counts the SQL queries of each page in-process (`django.test.Client` signed in as the
    bench officer, under `CaptureQueriesContext`, same settings and database);
 3. starts gunicorn (production settings, Redis cache, 2 workers x 2 threads), signs the
@@ -226,6 +227,18 @@ def run() -> list[dict[str, Any]]:
         city = city_dossiers_generate(database_url=url, env=env, dossiers=DOSSIERS)
         generated_s = round(time.perf_counter() - started, 1)
         codes = _open_codes(url, city["officer_ward"], REQUESTS)
+        # The city's catalog size (2,100 generated procedures beside the demo's), as the
+        # portal's "my dossiers" is measured with both (issue 9).
+        catalog = subprocess.run(
+            [PYTHON, "-m", "bench.portal_pages", "--seed"],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+            timeout=900,
+        )
+        procedures = json.loads(catalog.stdout.strip().splitlines()[-1])["procedures"]
         seeded = subprocess.run(
             [PYTHON, "-m", "bench.workspace_pages", "--citizens"],
             cwd=ROOT,
@@ -282,7 +295,11 @@ def run() -> list[dict[str, Any]]:
                     "p50_to_bare": round(figures["p50_ms"] / bare["p50_ms"], 1)
                     if bare["p50_ms"]
                     else None,
-                    **({"citizens": CITIZENS, "citizen": citizens} if name == "mine" else {}),
+                    **(
+                        {"citizens": CITIZENS, "citizen": citizens, "procedures": procedures}
+                        if name == "mine"
+                        else {}
+                    ),
                     "dossiers_in_ward": city["counts"]["in_officer_ward"],
                     "open_in_ward": city["counts"]["open_in_officer_ward"],
                     "generated_s": generated_s,

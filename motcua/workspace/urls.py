@@ -11,6 +11,8 @@ urlpatterns = [
     path("counter/dossier/", counter.counter_dossier, name="counter_dossier"),
     path("counter/done/<str:code>/", counter.counter_done, name="counter_done"),
     path("dossiers/<str:code>/forms/<str:number>.pdf", views.form_download, name="form"),
+    # The work queue's bulk action: form 01 or 06 of the ticked dossiers as one PDF.
+    path("forms/bulk.pdf", views.forms_bulk, name="forms_bulk"),
     path("dossiers/<str:code>/files/<int:file_id>/", views.dossier_file, name="file"),
     path("dossiers/<str:code>/actions/<str:action>/", views.dossier_act_view, name="act"),
     path("privacy/", include("motcua.workspace.privacy")),  # docs/personal-data.md

@@ -32,7 +32,7 @@ from motcua.core.errors import (
     ValidationError,
 )
 from motcua.deadlines.clock import WorkingClock, clock_for_unit
-from motcua.dossiers.forms import form_pdf_for_actor
+from motcua.dossiers.forms import form_pdf_for_actor, forms_pdf_for_actor_many
 from motcua.dossiers.lifecycle import TRANSITIONS, FieldKind, action_label, role_label
 from motcua.dossiers.models import Channel, Dossier, DossierStatus
 from motcua.dossiers.selectors import (
@@ -473,6 +473,26 @@ def _inbox_row_failed(
 
 
 # --- the official forms of a dossier ----------------------------------------------------------
+
+
+@staff_required
+@require_safe
+def forms_bulk(request: HttpRequest) -> HttpResponse:
+    """Form 01 or 06 of the dossiers ticked in the work queue, as one PDF to print (a bulk
+    action that changes nothing; each dossier under its own access rule and read log)."""
+    actor: User = request.user  # type: ignore[assignment]
+    number = request.GET.get("number", "06")
+    codes = request.GET.getlist("code")
+    try:
+        pdf = forms_pdf_for_actor_many(actor=actor, codes=codes, number=number, now=clock_now())
+    except DomainError as error:  # not visible (404), a form not issued (409), bad input
+        return render(
+            request, "workspace/not_found.html", {"message": error.render()}, status=error.status
+        )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="mau-{number}-{len(set(codes))}-ho-so.pdf"'
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @staff_required

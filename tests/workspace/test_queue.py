@@ -15,6 +15,7 @@ from motcua.dossiers.services import dossier_file_add, dossier_forward, dossier_
 from motcua.dossiers.services.act import dossier_act
 from tests.documents.samples import pdf_bytes
 from tests.dossiers.helpers import World, current, processing, received, vn
+from tests.pdftools import text_of
 
 pytestmark = pytest.mark.django_db
 # Monday 9 March 2026, 08:00: the morning the queue is looked at.
@@ -222,3 +223,48 @@ def test_the_nav_offers_procedure_administration_to_its_administrators_only(
         other_page = _client(world.other_officer).get("/workspace/").content.decode()
     assert 'href="/workspace/procedures/"' in admin_page
     assert 'href="/workspace/procedures/"' not in other_page
+
+
+def test_ticked_dossiers_print_their_slips_as_one_pdf(world: World, dossiers) -> None:
+    # given the officer's queue with a box per row
+    client = _client(world.officer)
+    with freeze_time(NOW):
+        page = client.get("/workspace/?bucket=late").content.decode()
+        assert f'name="code" value="{dossiers["late"]}" form="bulk-print"' in page
+
+        # when two of the ward's dossiers are ticked and printed (form 06)
+        response = client.get(
+            "/workspace/forms/bulk.pdf",
+            {"number": "06", "code": [dossiers["late"], dossiers["today"]]},
+        )
+
+    # then one PDF holds both slips, in the order ticked, and both reads are logged
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    text = text_of(response.content)
+    assert text.index(dossiers["late"]) < text.index(dossiers["today"])
+    assert "PHIẾU KIỂM SOÁT" in text.upper()
+    logged = set(
+        DataAccessLog.objects.filter(actor=world.officer, purpose="dossier_form").values_list(
+            "subject_id", flat=True
+        )
+    )
+    assert {dossiers["late"], dossiers["today"]} <= logged
+
+
+def test_a_bulk_print_with_a_dossier_out_of_reach_prints_nothing(world: World, dossiers) -> None:
+    client = _client(world.officer)
+    with freeze_time(NOW):
+        refused = client.get(
+            "/workspace/forms/bulk.pdf",
+            {"number": "06", "code": [dossiers["late"], dossiers["elsewhere"]]},
+        )
+        nothing = client.get("/workspace/forms/bulk.pdf", {"number": "06"})
+        wrong_form = client.get(
+            "/workspace/forms/bulk.pdf", {"number": "03", "code": [dossiers["late"]]}
+        )
+    assert refused.status_code == 404
+    assert refused["Content-Type"].startswith("text/html")
+    assert nothing.status_code == 400
+    assert "Chưa chọn hồ sơ nào." in nothing.content.decode()
+    assert wrong_form.status_code == 400
