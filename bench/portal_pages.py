@@ -9,8 +9,8 @@ What it does (loopback only, bounded):
 2. fills it with `bench.city_dossiers` (Hanoi's unit tree, the demo catalog, its staff) and
    DOSSIERS dossiers (`MOTCUA_BENCH_PORTAL_DOSSIERS`, 5,000 by default: the look-up reads
    one dossier by its unique code, one index probe whatever the table's size; the issue's
-   figures were taken with 1,000,000 too, docs/portal.md); then (subprocess) `generate_catalog --count
-   2100` through `catalog_import` and random use counts (a long tail);
+   figures were taken with 1,000,000 too, docs/portal.md); then (subprocess)
+   `generate_catalog --count 2100` through `catalog_import` and random use counts (a long tail);
 3. starts gunicorn (production settings, Redis cache, 2 workers x 2 threads);
 4. the search page: REQUESTS requests one at a time (what a request costs, not how long it
    queued) cycling through `bench.procedure_search.QUERIES`, each from another client
