@@ -33,7 +33,7 @@ from django.utils.translation import gettext_lazy as _
 
 from motcua.accounts.models import User
 from motcua.core.clock import local
-from motcua.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from motcua.core.errors import NotFound, PermissionDenied, ValidationError
 from motcua.organisation.models import Role
 from motcua.organisation.selectors import user_unit_ids
 
@@ -48,7 +48,13 @@ from .models import (
     PaymentOrder,
     PaymentOrderStatus,
 )
-from .services import PAYABLE, fee_lines_mark_pending, fee_lines_pay, payment_refund_unmatched
+from .services import (
+    PAYABLE,
+    fee_lines_lock_payable,
+    fee_lines_mark_pending,
+    fee_lines_pay,
+    payment_refund_unmatched,
+)
 
 ORDER_VALIDITY = dt.timedelta(minutes=15)
 OUTCOMES = (
@@ -71,31 +77,6 @@ def _order_ref(now: dt.datetime) -> str:
     return f"MC{local(now):%y%m%d%H%M%S}{secrets.randbelow(10**6):06d}"
 
 
-def _payable_together(lines: Sequence[FeeLine]) -> list[FeeLine]:
-    locked = list(
-        FeeLine.objects.select_for_update()
-        .select_related("collecting_unit")
-        .filter(pk__in=sorted({line.pk for line in lines}))
-        .order_by("pk")
-    )
-    if not locked:
-        raise ValidationError(_("Chưa chọn khoản nào để thanh toán."), code="no_fee_lines")
-    if len({(line.dossier_code, line.collecting_unit_id) for line in locked}) != 1:
-        raise ValidationError(
-            _("Các khoản thanh toán cùng lúc phải của một hồ sơ và một đơn vị thu."),
-            code="fee_lines_mixed",
-        )
-    closed = [line for line in locked if line.state not in PAYABLE]
-    if closed:
-        raise Conflict(
-            _("Khoản “%(name)s” không còn phải thanh toán (%(state)s)."),
-            code="fee_line_not_payable",
-            name=closed[0].name,
-            state=closed[0].get_state_display(),
-        )
-    return locked
-
-
 def payment_order_start(
     *,
     lines: Sequence[FeeLine],
@@ -111,7 +92,7 @@ def payment_order_start(
     except UnknownGateway as exc:
         raise NotFound(_("Không có cổng thanh toán này."), code="gateway_unknown") from exc
     with transaction.atomic():
-        locked = _payable_together(lines)
+        locked = fee_lines_lock_payable(lines)
         order = PaymentOrder.objects.create(
             order_ref=_order_ref(now),
             dossier_code=locked[0].dossier_code,

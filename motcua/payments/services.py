@@ -134,7 +134,40 @@ def _holding_account(*, method: str, unit: Unit, gateway: str) -> tuple[LedgerAc
 
 def _locked(lines: Sequence[FeeLine]) -> list[FeeLine]:
     ids = sorted({line.pk for line in lines})
-    return list(FeeLine.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
+    return list(
+        FeeLine.objects.select_for_update()
+        .select_related("collecting_unit")
+        .filter(pk__in=ids)
+        .order_by("pk")
+    )
+
+
+def payable_together_check(locked: Sequence[FeeLine]) -> None:
+    """Lines paid at once belong to one dossier and one collecting unit, and are all still
+    payable (`fee_lines_mixed`, `fee_line_not_payable`)."""
+    if len({(line.dossier_code, line.collecting_unit_id) for line in locked}) != 1:
+        raise ValidationError(
+            _("Các khoản thanh toán cùng lúc phải của một hồ sơ và một đơn vị thu."),
+            code="fee_lines_mixed",
+        )
+    closed = [line for line in locked if line.state not in PAYABLE]
+    if closed:
+        raise Conflict(
+            _("Khoản “%(name)s” không còn phải thanh toán (%(state)s)."),
+            code="fee_line_not_payable",
+            name=closed[0].name,
+            state=closed[0].get_state_display(),
+        )
+
+
+def fee_lines_lock_payable(lines: Sequence[FeeLine]) -> list[FeeLine]:
+    """`lines` locked (in id order) once checked payable together; runs inside the caller's
+    transaction."""
+    locked = _locked(lines)
+    if not locked:
+        raise ValidationError(_("Chưa chọn khoản nào để thanh toán."), code="no_fee_lines")
+    payable_together_check(locked)
+    return locked
 
 
 def fee_lines_pay(
@@ -163,19 +196,7 @@ def fee_lines_pay(
                 ).first()
                 if existing is not None:
                     return _same_payment(existing, locked)
-            if len({(line.dossier_code, line.collecting_unit_id) for line in locked}) != 1:
-                raise ValidationError(
-                    _("Các khoản thanh toán cùng lúc phải của một hồ sơ và một đơn vị thu."),
-                    code="fee_lines_mixed",
-                )
-            not_payable = [line for line in locked if line.state not in PAYABLE]
-            if not_payable:
-                raise Conflict(
-                    _("Khoản “%(name)s” không còn phải thanh toán (%(state)s)."),
-                    code="fee_line_not_payable",
-                    name=not_payable[0].name,
-                    state=not_payable[0].get_state_display(),
-                )
+            payable_together_check(locked)
             first = locked[0]
             account, holder = _holding_account(
                 method=method, unit=first.collecting_unit, gateway=gateway
