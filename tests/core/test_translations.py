@@ -54,6 +54,7 @@ PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
 @dataclass
 class Entry:
     flags: set[str] = field(default_factory=set)
+    msgctxt: str = ""
     msgid: str = ""
     msgstr: str = ""
     #: A plural entry's msgid_plural and msgstr[1] (msgstr holds msgstr[0]).
@@ -62,7 +63,7 @@ class Entry:
 
 
 def read_po(path: Path) -> list[Entry]:
-    """The entries of a .po file (plurals with two forms, as English has; no contexts)."""
+    """The entries of a .po file (plurals with two forms, as English has; contexts)."""
     entries: list[Entry] = []
     current: Entry | None = None
     target = ""
@@ -77,7 +78,7 @@ def read_po(path: Path) -> list[Entry]:
             current.flags |= {flag.strip() for flag in line[2:].split(",")}
         elif line.startswith("#"):
             continue
-        elif line.startswith(("msgid ", "msgstr ", "msgid_plural ", "msgstr[")):
+        elif line.startswith(("msgctxt ", "msgid ", "msgstr ", "msgid_plural ", "msgstr[")):
             target, _, text = line.partition(" ")
             target = {
                 "msgid_plural": "plural",
@@ -111,10 +112,16 @@ def test_each_app_has_a_complete_compiled_english_catalogue(app: str) -> None:
     # The committed .mo is the compiled .po (no gettext tools are needed at runtime).
     with (messages / "django.mo").open("rb") as mo:
         compiled = gettext.GNUTranslations(mo)
-    assert {
-        e.msgid: compiled.ngettext(e.msgid, e.plural, 1) if e.plural else compiled.gettext(e.msgid)
-        for e in rest
-    } == {e.msgid: e.msgstr for e in rest}
+    def translated(e: Entry) -> str:
+        if e.plural:
+            return compiled.ngettext(e.msgid, e.plural, 1)
+        if e.msgctxt:
+            return compiled.pgettext(e.msgctxt, e.msgid)
+        return compiled.gettext(e.msgid)
+
+    assert {(e.msgctxt, e.msgid): translated(e) for e in rest} == {
+        (e.msgctxt, e.msgid): e.msgstr for e in rest
+    }
     assert [e.msgid for e in rest if e.plural and not e.msgstr_plural.strip()] == []
 
 

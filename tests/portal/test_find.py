@@ -177,6 +177,12 @@ def test_the_portal_frame_names_the_sections_and_the_signed_in_person(demo) -> N
     assert 'href="/my/"' in signed_in
     assert "Đăng xuất" in signed_in
 
+    english = Client()
+    english.cookies.load({"django_language": "en"})
+    nav = english.get("/procedures/").content.decode()
+    # The section is plural in English; a table heading "Thủ tục" stays "Procedure".
+    assert 'href="/procedures/" aria-current="page">Procedures<' in nav
+
 
 # --- the procedure page ---------------------------------------------------------------------
 
