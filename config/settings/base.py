@@ -314,6 +314,11 @@ CELERY_BEAT_SCHEDULE = {
     "reception-alerts": {"task": "motcua.dossiers.reception_alerts", "schedule": 300.0},
     "close-unsupplemented": {"task": "motcua.dossiers.close_unsupplemented", "schedule": 3600.0},
     "purge-idempotency": {"task": "motcua.api.purge_idempotency", "schedule": 3600.0},
+    # Receipts whose signature failed when the money moved (motcua.dossiers.services.receipts).
+    "receipts-issue-missing": {
+        "task": "motcua.dossiers.receipts_issue_missing",
+        "schedule": 600.0,
+    },
     "purge-orphan-files": {"task": "motcua.documents.purge_orphan_files", "schedule": 86400.0},
     # Procedure.use_count (search ranking): dossiers of the last 12 months per procedure.
     "refresh-procedure-use": {

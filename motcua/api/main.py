@@ -25,6 +25,7 @@ from . import (
     payments,
     procedures,
     ratings,
+    receipts,
     system,
     tokens,
     units,
@@ -68,6 +69,7 @@ TAGS = [
         "national data.",
     },
     {"name": "payments", "description": "Cổng thanh toán gọi lại (công khai) — payment callbacks."},
+    {"name": "receipts", "description": "Biên lai điện tử thu phí, lệ phí — receipts."},
     {"name": "verify", "description": "Kiểm tra giấy tờ đã phát hành (công khai) — verify."},
     {"name": "lookup", "description": "Tra cứu hồ sơ không cần tài khoản (công khai) — lookup."},
     {"name": "reports", "description": "Báo cáo cho người giám sát — reports for supervisors."},
@@ -100,6 +102,7 @@ api.add_router("", datastore.router)
 api.add_router("", forms.router)
 api.add_router("/verify", verify.router)
 api.add_router("/payments", payments.router)
+api.add_router("/receipts", receipts.router)
 api.add_router("/lookup", lookup.router)
 api.add_router("/auth", tokens.router)
 api.add_router("", system.router)

@@ -14,6 +14,7 @@ from ninja import Field, Router, Schema
 from ninja.responses import Status
 
 from motcua.core import clock
+from motcua.dossiers.services.receipts import dossier_payment_receipt
 from motcua.payments.gateways.registry import UnknownGateway, gateway_get
 from motcua.payments.orders import payment_callback_receive
 
@@ -46,7 +47,11 @@ def _answer(request: HttpRequest, gateway: str) -> Status:
     fields: dict[str, str] = {k: str(v) for k, v in request.GET.items()}
     if request.method == "POST":
         fields.update({k: str(v) for k, v in request.POST.items()})
-    outcome, _order = payment_callback_receive(gateway=gateway, params=fields, now=clock.now())
+    now = clock.now()
+    outcome, order = payment_callback_receive(gateway=gateway, params=fields, now=now)
+    if order is not None and outcome in ("confirmed", "already_confirmed"):
+        # The money is recorded; its signed receipt follows (retried later if it fails).
+        dossier_payment_receipt(payment=order.payment, now=now)
     try:
         status, body = gateway_get(gateway).acknowledge(outcome)
     except UnknownGateway:

@@ -11,6 +11,7 @@ from .services import (
     dossier_reception_alerts,
     procedure_use_refresh,
 )
+from .services.receipts import dossier_receipts_issue_missing
 
 
 @shared_task(name="motcua.dossiers.reception_alerts")
@@ -26,3 +27,8 @@ def close_unsupplemented() -> int:
 @shared_task(name="motcua.dossiers.refresh_procedure_use")
 def refresh_procedure_use() -> int:
     return procedure_use_refresh(now=now())
+
+
+@shared_task(name="motcua.dossiers.receipts_issue_missing")
+def receipts_issue_missing() -> int:
+    return dossier_receipts_issue_missing(now=now())

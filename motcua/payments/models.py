@@ -272,6 +272,9 @@ class Receipt(models.Model):
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
     )
+    #: The code of its signed PDF at `/verify/<code>` (`motcua.documents.issued`), printed on
+    #: it; empty until signed (`motcua.dossiers.services.receipts`).
+    verify_code = models.CharField(_("mã tra cứu"), max_length=8, blank=True, db_index=True)
 
     class Meta:
         verbose_name = _("biên lai điện tử")

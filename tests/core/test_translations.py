@@ -112,6 +112,7 @@ def test_each_app_has_a_complete_compiled_english_catalogue(app: str) -> None:
     # The committed .mo is the compiled .po (no gettext tools are needed at runtime).
     with (messages / "django.mo").open("rb") as mo:
         compiled = gettext.GNUTranslations(mo)
+
     def translated(e: Entry) -> str:
         if e.plural:
             return compiled.ngettext(e.msgid, e.plural, 1)

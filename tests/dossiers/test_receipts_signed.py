@@ -1,0 +1,170 @@
+"""Signed electronic receipts: a payment's receipt is laid out with what Decree 123/2020 asks,
+signed by the collecting unit, stored and verifiable at /verify/<code>; a failed signature
+takes no number; cancel and replace revokes the old one on its verification page."""
+
+from __future__ import annotations
+
+import io
+from unittest import mock
+
+import pytest
+from django.test import Client
+from pypdf import PdfReader
+
+from motcua.documents.issued import issued_document_get, verify_code_display
+from motcua.documents.models import IssuedDocumentKind, StoredFile
+from motcua.documents.selectors import stored_file_open
+from motcua.documents.signing.validation import document_validate
+from motcua.dossiers.services import receipts
+from motcua.dossiers.services.receipts import (
+    dossier_payment_receipt,
+    dossier_receipt_cancel,
+    dossier_receipt_issue,
+    dossier_receipts_issue_missing,
+    receipt_number_display,
+)
+from motcua.payments.models import Receipt, ReceiptSeries, ReceiptStatus
+from motcua.payments.receipts import receipt_series_configure
+from motcua.payments.services import fee_line_add, fee_lines_pay
+from tests.documents.samples import stored_names
+
+from .helpers import MON, received
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def paid(world):
+    receipt_series_configure(
+        unit=world.ward,
+        year=MON.year,
+        form_symbol="01BLP",
+        letters="HK",
+        collector_name="UBND Phường Hoàn Kiếm",
+        collector_tax_code="0101234567",
+        actor=None,
+        now=MON,
+    )
+    dossier = received(world, applicant_id_number="001090000001")
+
+    def pay(*amounts: int, reference: str = ""):
+        lines = [
+            fee_line_add(
+                dossier_code=dossier.code,
+                collecting_unit=world.ward,
+                name=f"Lệ phí {index}",
+                kind="charge",
+                timing="before",
+                unit_amount_vnd=amount,
+                quantity=1 if index else 2,
+                now=MON,
+            )
+            for index, amount in enumerate(amounts)
+        ]
+        return fee_lines_pay(lines=lines, method="cash", reference=reference, now=MON)
+
+    pay.dossier = dossier  # type: ignore[attr-defined]
+    return pay
+
+
+def _bytes(receipt: Receipt) -> bytes:
+    document = issued_document_get(code=receipt.verify_code)
+    assert document is not None
+    with stored_file_open(stored=document.file) as handle:
+        return handle.read()
+
+
+def _text(data: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+
+
+def test_the_receipt_is_signed_by_the_collecting_unit_and_prints_what_the_decree_asks(
+    world, paid
+) -> None:
+    receipt = dossier_receipt_issue(payment=paid(50_000, 5_000), now=MON, actor=world.officer)
+
+    assert receipt.number == 1
+    assert receipt_number_display(receipt) == "HK26-0000001"
+    assert len(receipt.verify_code) == 8
+    document = issued_document_get(code=receipt.verify_code)
+    assert document is not None
+    assert document.kind == IssuedDocumentKind.RECEIPT
+    assert document.unit == world.ward
+    assert document.reference == paid.dossier.code
+    assert document.subject_masked == "Nguyễn V. A."
+    data = _bytes(receipt)
+    assert document.file.sha256
+    assert StoredFile.objects.filter(pk=document.file_id).exists()
+    text = " ".join(_text(data).split())
+    for expected in (
+        "BIÊN LAI THU PHÍ, LỆ PHÍ",
+        "Mẫu số: 01BLP",
+        "Ký hiệu: HK26",
+        "Số: 0000001",
+        "Mã số thuế: 0101234567",
+        "Người nộp: Nguyễn Văn An",
+        "001090000001",
+        "Lệ phí 0: 2 x 50.000 = 100.000 đồng",
+        "Lệ phí 1: 1 x 5.000 = 5.000 đồng",
+        "Tổng số tiền: 105.000 đồng",
+        "Một trăm linh năm nghìn đồng",
+        verify_code_display(receipt.verify_code),
+    ):
+        assert expected in text, expected
+    report = document_validate(pdf=data)
+    [signature] = report.signatures
+    assert signature.signer_unit == "00070"
+    assert report.ok
+
+
+def test_the_same_payment_again_answers_the_same_receipt(paid) -> None:
+    payment = paid(20_000)
+    first = dossier_receipt_issue(payment=payment, now=MON)
+    again = dossier_receipt_issue(payment=payment, now=MON)
+    assert again.pk == first.pk
+    assert Receipt.objects.count() == 1
+    assert ReceiptSeries.objects.get().last == 1
+
+
+def test_a_failed_signature_takes_no_number_and_leaves_no_bytes_and_is_made_later(paid) -> None:
+    payment = paid(20_000)
+    before = stored_names()
+    with mock.patch.object(receipts, "document_sign", side_effect=RuntimeError("no key")):
+        assert dossier_payment_receipt(payment=payment, now=MON) is None
+    assert Receipt.objects.count() == 0
+    assert ReceiptSeries.objects.get().last == 0
+    assert stored_names() == before
+
+    assert dossier_receipts_issue_missing(now=MON) == 1
+    receipt = Receipt.objects.get()
+    assert (receipt.number, receipt.payment_id) == (1, payment.pk)
+    assert dossier_receipts_issue_missing(now=MON) == 0
+
+
+def test_cancel_and_replace_revokes_the_old_page_and_signs_the_new_one(world, paid) -> None:
+    old = dossier_receipt_issue(payment=paid(30_000), now=MON)
+    new = dossier_receipt_cancel(
+        receipt=old,
+        reason="Sai tên người nộp",
+        actor=world.officer,
+        now=MON,
+        replace_with={"payer_name": "Nguyễn Văn Anh"},
+    )
+    assert new is not None
+    assert new.number == 2
+    assert new.replaces_id == old.pk
+    old.refresh_from_db()
+    assert old.status == ReceiptStatus.CANCELLED
+    revoked = issued_document_get(code=old.verify_code)
+    assert revoked is not None
+    assert revoked.revoked_at is not None
+    assert "HK26-0000002" in revoked.revoked_reason
+    text = " ".join(_text(_bytes(new)).split())
+    assert "Người nộp: Nguyễn Văn Anh" in text
+    assert "Thay thế biên lai ký hiệu HK26 số 0000001" in text
+
+    page = Client().get(f"/verify/{old.verify_code}/").content.decode()
+    assert "Sai tên người nộp" in page
+    current = Client().get(f"/verify/{new.verify_code}/")
+    assert current.status_code == 200
+    assert "Biên lai thu phí, lệ phí HK26-0000002" in current.content.decode()
