@@ -102,3 +102,13 @@ def receipt_get_for_actor(
         raise NotFound(_("Không tìm thấy biên lai %(number)s."), number=number)
     receipts_read_log(actor=actor, receipts=found, now=now, channel=channel)
     return found[0]
+
+
+def dossier_receipts(*, dossier: Dossier) -> list[Receipt]:
+    """The receipts of `dossier`, oldest first (for a caller that already checked who may
+    see the dossier: its applicant's page)."""
+    return list(
+        Receipt.objects.filter(dossier_code=dossier.code)
+        .select_related("series", "replaces__series")
+        .order_by("issued_at", "pk")
+    )

@@ -31,7 +31,12 @@ from motcua.catalog.models import Component, ResultKind
 from motcua.core.clock import local
 from motcua.core.clock import now as clock_now
 from motcua.core.errors import Conflict, DomainError, NotFound, ValidationError
-from motcua.documents.issued import issued_codes_for_files, verify_code_display, verify_path
+from motcua.documents.issued import (
+    issued_codes_for_files,
+    issued_document_get,
+    verify_code_display,
+    verify_path,
+)
 from motcua.documents.kinds import DocumentKind
 from motcua.documents.selectors import datastore_items_for_actor
 from motcua.dossiers.applicant_selectors import (
@@ -57,6 +62,7 @@ from motcua.dossiers.models import (
     DossierStatus,
     SatisfactionLevel,
 )
+from motcua.dossiers.receipt_selectors import dossier_receipts
 from motcua.dossiers.selectors import (
     dossier_actions_for,
     dossier_events,
@@ -64,7 +70,9 @@ from motcua.dossiers.selectors import (
     dossier_steps,
 )
 from motcua.dossiers.services import certified_copy_report_file, dossier_act, dossier_rate
+from motcua.dossiers.services.receipts import receipt_number_display
 from motcua.dossiers.timeline import applicant_timeline
+from motcua.payments.models import ReceiptStatus
 from motcua.web.downloads import stored_file_response
 
 PAGE_SIZE = 20
@@ -247,6 +255,22 @@ def _results(dossier: Dossier) -> list[dict[str, Any]]:
     return rows
 
 
+def _receipts(dossier: Dossier) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": receipt.pk,
+            "number": receipt_number_display(receipt),
+            "amount": receipt.amount_vnd,
+            "issued_at": receipt.issued_at,
+            "cancelled": receipt.status == ReceiptStatus.CANCELLED,
+            "signed": bool(receipt.verify_code),
+            "code": verify_code_display(receipt.verify_code) if receipt.verify_code else "",
+            "verify": verify_path(receipt.verify_code) if receipt.verify_code else "",
+        }
+        for receipt in dossier_receipts(dossier=dossier)
+    ]
+
+
 def _detail_context(
     request: HttpRequest,
     *,
@@ -276,6 +300,7 @@ def _detail_context(
         "missing": _open_supplement_items(dossier, events),
         "actions": _action_forms(options, failed=failed, errors=errors, values=values),
         "results": _results(dossier),
+        "receipts": _receipts(dossier),
         "forms": forms,
         "rating": rating,
         "rating_levels": dict(SatisfactionLevel.choices),
@@ -396,6 +421,25 @@ def my_dossier_file(request: HttpRequest, code: str, file_id: int) -> HttpRespon
     except NotFound as error:
         return _not_found(request, error)
     return stored_file_response(link.file)  # type: ignore[return-value]
+
+
+@login_required
+@require_safe
+def my_dossier_receipt(request: HttpRequest, code: str, receipt_id: int) -> HttpResponse:
+    """The signed PDF of a receipt of my dossier."""
+    try:
+        dossier = dossier_get_for_applicant(actor=_actor(request), code=code, now=clock_now())
+        receipt = next((r for r in dossier_receipts(dossier=dossier) if r.pk == receipt_id), None)
+        document = (
+            issued_document_get(code=receipt.verify_code)
+            if receipt is not None and receipt.verify_code
+            else None
+        )
+        if document is None:
+            raise NotFound(_("Không tìm thấy biên lai %(number)s."), number=receipt_id)
+    except NotFound as error:
+        return _not_found(request, error)
+    return stored_file_response(document.file)  # type: ignore[return-value]
 
 
 @login_required

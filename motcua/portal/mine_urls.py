@@ -29,6 +29,11 @@ urlpatterns = [
     path("<dossier_code:code>/act/<str:action>/", mine.my_dossier_act, name="my_dossier_act"),
     path("<dossier_code:code>/files/<int:file_id>/", mine.my_dossier_file, name="my_dossier_file"),
     path(
+        "<dossier_code:code>/receipts/<int:receipt_id>.pdf",
+        mine.my_dossier_receipt,
+        name="my_dossier_receipt",
+    ),
+    path(
         "<dossier_code:code>/forms/<str:number>.pdf", mine.my_dossier_form, name="my_dossier_form"
     ),
     path("<dossier_code:code>/rating/", mine.my_dossier_rate, name="my_dossier_rate"),

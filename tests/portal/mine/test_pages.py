@@ -424,3 +424,45 @@ def test_my_data_store_lists_marks_expired_and_logs_downloads(world):
         ("datastore_download", str(old.pk)),
         ("datastore_download_refused", str(theirs.pk)),
     ]
+
+
+def test_the_signed_receipts_are_listed_and_download_for_the_applicant_only(world):
+    from motcua.dossiers.services.receipts import dossier_receipt_issue
+    from motcua.payments.receipts import receipt_series_configure
+    from motcua.payments.services import fee_line_add, fee_lines_pay
+
+    receipt_series_configure(
+        unit=world.ward,
+        year=2026,
+        form_symbol="01BLP",
+        letters="HK",
+        collector_name="UBND Phường Hoàn Kiếm",
+        collector_tax_code="0101234567",
+        actor=None,
+        now=MON,
+    )
+    dossier = received(world)
+    line = fee_line_add(
+        dossier_code=dossier.code,
+        collecting_unit=world.ward,
+        name="Lệ phí",
+        kind="charge",
+        timing="before",
+        unit_amount_vnd=25_000,
+        now=MON,
+    )
+    receipt = dossier_receipt_issue(
+        payment=fee_lines_pay(lines=[line], method="cash", reference="PT-9", now=MON), now=MON
+    )
+    address = f"/my/{dossier.code}/receipts/{receipt.pk}.pdf"
+
+    page = _client(world.citizen).get(f"/my/{dossier.code}/").content.decode()
+    assert "Tải biên lai HK26-0000001 (PDF)" in page
+    assert "25.000 đồng" in page
+    assert address in page
+    assert f"/verify/{receipt.verify_code}/" in page
+    download = _client(world.citizen).get(address)
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content).startswith(b"%PDF")
+    assert _client(world.other_citizen).get(address).status_code == 404
+    assert _client(world.citizen).get(f"/my/{dossier.code}/receipts/999.pdf").status_code == 404
