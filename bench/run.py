@@ -29,6 +29,7 @@ MODULES = [
     "bench.workspace_pages",
     "bench.portal_pages",
     "bench.notifications",
+    "bench.receipts",
 ]
 ROOT = Path(__file__).resolve().parent.parent
 
