@@ -135,7 +135,14 @@ class ActionIn(Schema):
     items: list[SupplementItemIn] | None = Field(
         None, description="request_supplement: danh sách giấy tờ, thông tin cần bổ sung."
     )
-    amount_vnd: int | None = Field(None, description="request_payment: số tiền (đồng).")
+    amount_vnd: int | None = Field(
+        None,
+        description="request_payment: số tiền (đồng) khi mức thu thay đổi theo trường hợp; "
+        "bỏ trống thì tính theo các khoản thu sau của thủ tục (`amount_required` nếu không có).",
+    )
+    fee_name: str | None = Field(
+        None, max_length=300, description="request_payment: tên khoản thu của `amount_vnd`."
+    )
     new_appointment_at: AwareDatetime | None = Field(
         None, description="apologize: ngày hẹn mới (ISO 8601 có múi giờ)."
     )
