@@ -214,3 +214,31 @@ def test_property_net_is_gross_minus_exempt_and_exempt_has_a_reason(
         assert total <= cap
     if not exemptions:
         assert sum(x.exempt_vnd for x in lines) == 0
+
+
+def _demo_fees(code: str) -> list[Fee]:
+    import json
+
+    from motcua.catalog.services import DEMO_CATALOG
+
+    procedures = json.loads(DEMO_CATALOG.read_text(encoding="utf-8"))["procedures"]
+    (procedure,) = [p for p in procedures if p["code"] == code]
+    return [Fee(**f) for f in procedure["version"]["fees"]]
+
+
+def test_the_demo_rules():
+    # birth registration on time: free; the late charge varies (the officer gives it); copies
+    # of the certificate are 8,000 đ each
+    free, late, copies = fees_assess(fees=_demo_fees("HN.DEMO.001"), copies=2)
+    assert (free.chargeable, free.net_vnd, late.amount_known) == (False, 0, False)
+    assert (copies.quantity, copies.net_vnd) == (2, 16_000)
+    # copy certification: 2,000 đ a page, from page 3 1,000 đ
+    lines = fees_assess(fees=_demo_fees("HN.DEMO.012"), pages=4)
+    assert [(x.quantity, x.unit_amount_vnd) for x in lines] == [(2, 2_000), (2, 1_000)]
+    # company registration: the registration charge is exempt online
+    online = fees_assess(fees=_demo_fees("HN.DEMO.019"), online=True, applicant_kind="organisation")
+    counter = fees_assess(fees=_demo_fees("HN.DEMO.019"), applicant_kind="organisation")
+    assert [x.net_vnd for x in online] == [100_000, 0]
+    assert [x.net_vnd for x in counter] == [100_000, 50_000]
+    # the land procedure's certificate charge is collected after processing
+    assert [x.timing for x in fees_assess(fees=_demo_fees("HN.DEMO.024"))] == ["before", "after"]
