@@ -143,7 +143,7 @@ def _percent_of(amount: int, percent: int) -> int:
 
 
 def _reason(exemption: dict[str, Any]) -> str:
-    label = exemption.get("label") or str(FeeExemptionCategory(exemption["category"]).label)
+    label = exemption.get("label") or _vi(FeeExemptionCategory(exemption["category"]).label)
     share = (
         f"{exemption['percent']}%"
         if "percent" in exemption

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.utils import translation
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -83,6 +84,13 @@ def test_an_exemption_applies_only_when_claimed_and_names_its_reason():
     assert (plain.exempt_vnd, plain.net_vnd) == (0, 50_000)
     assert (claimed.exempt_vnd, claimed.net_vnd) == (50_000, 0)
     assert claimed.exemption_reason == "Hộ nghèo (100%): Thông tư 244/2016/TT-BTC"
+
+
+def test_the_reason_is_kept_in_vietnamese_whatever_the_applicants_language():
+    poor = rule(exemptions=[{"category": "poor", "percent": 100, "basis": "TT 244/2016"}])
+    with translation.override("en"):
+        (line,) = fees_assess(fees=[poor], exemption_claims=["poor"])
+    assert line.exemption_reason == "Hộ nghèo (100%): TT 244/2016"
 
 
 def test_the_online_discount_applies_by_itself_online_only():
