@@ -177,8 +177,8 @@ _POST_RESPONSES = {
         "chối dữ liệu (`required` thiếu lý do, `items_required`, `items_invalid`, "
         "`invalid_assignee`, `same_unit`, `new_date_not_later`, `certified_copy_not_required`, "
         "`component_not_requested`, `components_missing`, `tracking_number_required`, "
-        "`answer_by_invalid`, `amount_required`, `nothing_to_pay`, lỗi kiểm tra tệp như "
-        "`file_type_not_allowed`...)."
+        "`answer_by_invalid`, `amount_required`, `already_charged`, `nothing_to_pay`, "
+        "lỗi kiểm tra tệp như `file_type_not_allowed`...)."
     },
     401: {"description": "`unauthenticated`: thiếu hoặc sai khoá API / phiên đăng nhập."},
     403: {

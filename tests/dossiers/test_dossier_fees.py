@@ -9,7 +9,7 @@ from motcua.accounts.models import User
 from motcua.catalog.models import Fee
 from motcua.core.errors import ValidationError
 from motcua.dossiers.models import Dossier, Suspension
-from motcua.dossiers.services import dossier_request_payment
+from motcua.dossiers.services import dossier_confirm_payment, dossier_request_payment
 from motcua.dossiers.services.fees import dossier_fees_charge_before
 from motcua.payments.models import FeeLine, LedgerEntry
 from motcua.payments.services import fee_line_cancel
@@ -188,3 +188,22 @@ def test_request_payment_when_everything_is_exempt_is_refused(world):
         dossier_request_payment(dossier=dossier, actor=world.officer, now=vn(2026, 3, 3, 9))
     assert caught.value.code == "nothing_to_pay"
     assert not FeeLine.objects.filter(timing="after").exists()
+
+
+def test_a_second_payment_request_never_charges_the_after_rules_twice(world):
+    _rules(world, {"name": "Lệ phí cấp giấy", "amount_vnd": 25_000, "timing": "after"})
+    dossier = processing(world)
+    dossier = dossier_request_payment(dossier=dossier, actor=world.officer, now=vn(2026, 3, 3, 9))
+    dossier = dossier_confirm_payment(dossier=dossier, actor=world.officer, now=vn(2026, 3, 3, 10))
+    with pytest.raises(ValidationError) as caught:
+        dossier_request_payment(dossier=dossier, actor=world.officer, now=vn(2026, 3, 4, 9))
+    assert caught.value.code == "already_charged"
+    dossier.refresh_from_db()
+    dossier_request_payment(
+        dossier=dossier, actor=world.officer, amount_vnd=7_000, now=vn(2026, 3, 4, 9)
+    )
+    assert [(x[0], x[5]) for x in _lines(dossier)] == [
+        ("Lệ phí cấp giấy", 25_000),
+        ("Phí, lệ phí", 7_000),
+    ]
+    _balanced(dossier.code)

@@ -26,7 +26,7 @@ from motcua.accounts.models import User
 from motcua.catalog.fees import AssessedLine, claims_clean, fees_assess
 from motcua.catalog.models import Fee, FeeApplicantKind
 from motcua.core.errors import ValidationError
-from motcua.payments.models import FeeKind, FeeLine, FeeTiming
+from motcua.payments.models import FeeKind, FeeLine, FeeLineState, FeeTiming
 from motcua.payments.services import fee_line_add
 
 from ..models import Channel, Dossier
@@ -125,7 +125,8 @@ def dossier_fees_charge_after(
     `amount_vnd` named `fee_name` (else the version's "after" rule of varying amount, else
     "Phí, lệ phí") when the officer gives an amount; else the version's "after" rules.
     Refused: `amount_required` (no amount given and no "after" rule of a known amount),
-    `nothing_to_pay` (everything exempt)."""
+    `already_charged` (no amount given and the rules charged by an earlier request, lines
+    not cancelled), `nothing_to_pay` (everything exempt)."""
     unit = dossier.handling_unit or dossier.receiving_unit
     rules = [f for f in dossier.procedure_version.fees.all() if f.timing == Fee.Timing.AFTER]
     if amount_vnd is not None:
@@ -153,6 +154,20 @@ def dossier_fees_charge_after(
         )
         if line.chargeable
     ]
+    # A second payment request (after the first was met) never charges a rule again: the
+    # lines of an earlier request, unless cancelled, are left out by name.
+    charged = set(
+        FeeLine.objects.filter(dossier_code=dossier.code, timing=FeeTiming.AFTER)
+        .exclude(state=FeeLineState.CANCELLED)
+        .values_list("name", flat=True)
+    )
+    if lines and all(line.name in charged for line in lines):
+        raise ValidationError(
+            _("Các khoản thu sau của thủ tục đã được tính cho hồ sơ: cần ghi số tiền."),
+            code="already_charged",
+            errors=[{"field": "amount_vnd", "code": "required"}],
+        )
+    lines = [line for line in lines if line.name not in charged]
     if not lines:
         raise ValidationError(
             _("Thủ tục không có mức thu sau được quy định: cần ghi số tiền."),
