@@ -135,7 +135,14 @@ class ActionIn(Schema):
     items: list[SupplementItemIn] | None = Field(
         None, description="request_supplement: danh sách giấy tờ, thông tin cần bổ sung."
     )
-    amount_vnd: int | None = Field(None, description="request_payment: số tiền (đồng).")
+    amount_vnd: int | None = Field(
+        None,
+        description="request_payment: số tiền (đồng) khi mức thu thay đổi theo trường hợp; "
+        "bỏ trống thì tính theo các khoản thu sau của thủ tục (`amount_required` nếu không có).",
+    )
+    fee_name: str | None = Field(
+        None, max_length=300, description="request_payment: tên khoản thu của `amount_vnd`."
+    )
     new_appointment_at: AwareDatetime | None = Field(
         None, description="apologize: ngày hẹn mới (ISO 8601 có múi giờ)."
     )
@@ -170,7 +177,8 @@ _POST_RESPONSES = {
         "chối dữ liệu (`required` thiếu lý do, `items_required`, `items_invalid`, "
         "`invalid_assignee`, `same_unit`, `new_date_not_later`, `certified_copy_not_required`, "
         "`component_not_requested`, `components_missing`, `tracking_number_required`, "
-        "`answer_by_invalid`, lỗi kiểm tra tệp như `file_type_not_allowed`...)."
+        "`answer_by_invalid`, `amount_required`, `already_charged`, `nothing_to_pay`, "
+        "lỗi kiểm tra tệp như `file_type_not_allowed`...)."
     },
     401: {"description": "`unauthenticated`: thiếu hoặc sai khoá API / phiên đăng nhập."},
     403: {

@@ -397,7 +397,20 @@ class ComponentInline(DraftOnlyInline):
 
 class FeeInline(DraftOnlyInline):
     model = Fee
-    fields = ("order", "name", "kind", "amount_vnd", "timing", "basis")
+    fields = (
+        "order",
+        "name",
+        "kind",
+        "amount_vnd",
+        "timing",
+        "counting",
+        "applicant_kind",
+        "tier_from",
+        "tier_amount_vnd",
+        "cap_vnd",
+        "exemptions",
+        "basis",
+    )
     classes = ("catalog-fees",)
 
     def get_formset(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
@@ -405,6 +418,7 @@ class FeeInline(DraftOnlyInline):
             "order": forms.NumberInput(attrs={"class": "col-narrow"}),
             "name": forms.TextInput(attrs={"class": "col-wide"}),
             "basis": forms.Textarea(attrs={"rows": 2, "class": "col-medium"}),
+            "exemptions": forms.Textarea(attrs={"rows": 2, "class": "col-medium"}),
         }
         return super().get_formset(request, obj, **kwargs)
 

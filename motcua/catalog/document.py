@@ -67,6 +67,12 @@ def clean_from_db(version: ProcedureVersion) -> dict[str, Any]:
             "amount_vnd": f.amount_vnd,
             "timing": f.timing,
             "basis": f.basis,
+            "counting": f.counting,
+            "applicant_kind": f.applicant_kind,
+            "tier_from": f.tier_from,
+            "tier_amount_vnd": f.tier_amount_vnd,
+            "cap_vnd": f.cap_vnd,
+            "exemptions": list(f.exemptions or []),
         }
         for f in version.fees.all()
     ]

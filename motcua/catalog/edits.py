@@ -26,6 +26,7 @@ from motcua.accounts.models import User
 from motcua.core.errors import Conflict, IllegalTransition, ValidationError
 from motcua.core.services import audit_record, row_state, state_diff
 
+from .fees import fee_exemptions_clean
 from .models import Component, Fee, Field, LifeEvent, Procedure, ProcedureVersion, ProcessStep
 from .schema import VERSION_FIELDS
 from .search import search_index_sync
@@ -411,6 +412,8 @@ def version_part_save(*, part: VersionPart, actor: User | None, now: dt.datetime
     `version_published` for a published or retired one)."""
     version = _locked_version(part.version_id)
     _refuse_published(version)
+    if isinstance(part, Fee):
+        part.exemptions = fee_exemptions_clean(part.exemptions)
     created = part.pk is None
     before: dict[str, Any] = {}
     if not created:

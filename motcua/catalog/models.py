@@ -407,6 +407,32 @@ class Component(models.Model):
         return AcceptedForm.CERTIFIED_COPY in (self.accepted_forms or [])
 
 
+class FeeCounting(models.TextChoices):
+    """How a fee's amount is counted: once per dossier, per copy or per page."""
+
+    FIXED = "fixed", _("Theo hồ sơ")
+    PER_COPY = "per_copy", _("Theo bản")
+    PER_PAGE = "per_page", _("Theo trang")
+
+
+class FeeApplicantKind(models.TextChoices):
+    ANY = "any", _("Mọi đối tượng")
+    CITIZEN = "citizen", _("Cá nhân")
+    ORGANISATION = "organisation", _("Tổ chức")
+
+
+class FeeExemptionCategory(models.TextChoices):
+    """Who is exempt or pays less (domain.md section 5). `online` applies by itself to a
+    dossier submitted online; the others are claimed by the applicant or the officer."""
+
+    POOR = "poor", _("Hộ nghèo")
+    NEAR_POOR = "near_poor", _("Hộ cận nghèo")
+    DISABILITY = "disability", _("Người khuyết tật")
+    MERIT = "merit", _("Người có công với cách mạng")
+    ONLINE = "online", _("Nộp hồ sơ trực tuyến")
+    OTHER = "other", _("Trường hợp khác")
+
+
 class Fee(models.Model):
     class Kind(models.TextChoices):
         FEE = "fee", _("Phí")
@@ -433,6 +459,35 @@ class Fee(models.Model):
         _("thời điểm thu"), max_length=10, choices=Timing.choices, default=Timing.BEFORE
     )
     basis = models.TextField(_("căn cứ, ghi chú"), blank=True)
+    counting = models.CharField(
+        _("cách tính"), max_length=10, choices=FeeCounting.choices, default=FeeCounting.FIXED
+    )
+    applicant_kind = models.CharField(
+        _("áp dụng cho"),
+        max_length=14,
+        choices=FeeApplicantKind.choices,
+        default=FeeApplicantKind.ANY,
+    )
+    tier_from = models.PositiveIntegerField(
+        _("mức thứ hai từ bản/trang thứ"),
+        null=True,
+        blank=True,
+        help_text=_("Ví dụ 3: từ trang thứ ba tính theo mức thứ hai."),
+    )
+    tier_amount_vnd = models.PositiveBigIntegerField(_("mức thứ hai (đồng)"), null=True, blank=True)
+    cap_vnd = models.PositiveBigIntegerField(_("mức thu tối đa (đồng)"), null=True, blank=True)
+    #: The configured exemptions and discounts: a list of {"category", "percent" or
+    #: "amount_vnd", "basis", "label"} (checked by `motcua.catalog.fees.fee_exemptions_clean`).
+    exemptions = models.JSONField(
+        _("miễn, giảm"),
+        default=list,
+        blank=True,
+        help_text=_(
+            'Danh sách JSON, ví dụ [{"category": "poor", "percent": 100, "basis": "..."}]; '
+            "category: poor, near_poor, disability, merit, online, other; percent hoặc "
+            "amount_vnd."
+        ),
+    )
 
     class Meta:
         verbose_name = _("phí, lệ phí")

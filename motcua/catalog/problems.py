@@ -224,6 +224,10 @@ MESSAGES: dict[str, tuple[Any, str]] = {
         _("Khoản miễn thu không được có mức thu khác 0."),
         "An exempt item cannot have a non-zero amount.",
     ),
+    "invalid_exemption": (
+        _("Miễn, giảm không hợp lệ: %(value)s."),
+        "Invalid exemption or discount: %(value)s.",
+    ),
     "role_not_for_steps": (
         _("Vai trò %(value)s không thực hiện bước xử lý (chỉ: officer, specialist, leader)."),
         "Role %(value)s does not perform process steps (only officer, specialist, leader).",

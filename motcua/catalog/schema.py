@@ -18,16 +18,20 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from motcua.core.errors import DomainError
 from motcua.documents.kinds import DocumentKind
 from motcua.organisation.models import Role, Unit
 
 from .eforms import eform_definition_check
+from .fees import fee_exemptions_clean
 from .models import (
     COMPONENT_FILE_TYPES,
     COMPONENT_MAX_BYTES_DEFAULT,
     COMPONENT_MAX_BYTES_LIMIT,
     AcceptedForm,
     Fee,
+    FeeApplicantKind,
+    FeeCounting,
     Level,
     NationalDatabase,
     OnlineLevel,
@@ -107,7 +111,21 @@ COMPONENT_KEYS = (
     "allowed_types",
     "max_bytes",
 )
-FEE_KEYS = ("order", "name", "kind", "amount_vnd", "timing", "basis")
+FEE_KEYS = (
+    "order",
+    "name",
+    "kind",
+    "amount_vnd",
+    "timing",
+    "basis",
+    "counting",
+    "applicant_kind",
+    "tier_from",
+    "tier_amount_vnd",
+    "cap_vnd",
+)
+#: Only in the JSON format: a list of {category, percent | amount_vnd, basis, label}.
+FEE_JSON_KEYS = (*FEE_KEYS, "exemptions")
 STEP_KEYS = ("order", "name", "role", "unit_scope", "unit", "allotment_hours")
 # Keys every source may carry besides the format's own: where a row came from.
 LOCATION_KEY = "_loc"
@@ -654,7 +672,7 @@ def _check_fees(r: _Reader, items: list[Mapping[str, Any]]) -> list[dict[str, An
     out: list[dict[str, Any]] = []
     orders: set[int] = set()
     for i, fr in enumerate(_orders(r, items, "fees")):
-        fr.unknown_keys(FEE_KEYS)
+        fr.unknown_keys(FEE_JSON_KEYS)
         order = fr.integer("order", default=i + 1, minimum=1, maximum=999) or i + 1
         if order in orders:
             fr.report("duplicate_order", "order", value=order)
@@ -663,6 +681,11 @@ def _check_fees(r: _Reader, items: list[Mapping[str, Any]]) -> list[dict[str, An
         timing = fr.choice("timing", Fee.Timing.values, default=Fee.Timing.BEFORE)
         if timing == Fee.Timing.EXEMPT and amount:
             fr.report("exempt_with_amount", "amount_vnd")
+        exemptions: list[dict[str, Any]] = []
+        try:
+            exemptions = fee_exemptions_clean(fr.data.get("exemptions"))
+        except DomainError as error:
+            fr.report("invalid_exemption", "exemptions", value=error.params.get("field", ""))
         out.append(
             {
                 "order": order,
@@ -671,6 +694,16 @@ def _check_fees(r: _Reader, items: list[Mapping[str, Any]]) -> list[dict[str, An
                 "amount_vnd": amount,
                 "timing": timing,
                 "basis": fr.text("basis"),
+                "counting": fr.choice("counting", FeeCounting.values, default=FeeCounting.FIXED),
+                "applicant_kind": fr.choice(
+                    "applicant_kind", FeeApplicantKind.values, default=FeeApplicantKind.ANY
+                ),
+                "tier_from": fr.integer("tier_from", default=None, minimum=2, maximum=10**6),
+                "tier_amount_vnd": fr.integer(
+                    "tier_amount_vnd", default=None, minimum=0, maximum=10**12
+                ),
+                "cap_vnd": fr.integer("cap_vnd", default=None, minimum=1, maximum=10**12),
+                "exemptions": exemptions,
             }
         )
     return sorted(out, key=lambda f: f["order"])

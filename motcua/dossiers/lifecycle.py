@@ -326,7 +326,11 @@ _TABLE: tuple[Transition, ...] = (
         allow=(Allow(Who.HANDLING_OFFICER), Allow(Who.RECEIVING_OFFICER)),
         label=_("Yêu cầu thực hiện nghĩa vụ tài chính"),
         target=S.PAYMENT_REQUESTED,
-        fields=(ActionField("amount_vnd", FieldKind.MONEY, _("Số tiền (đồng)"), True), NOTE),
+        fields=(
+            ActionField("amount_vnd", FieldKind.MONEY, _("Số tiền (đồng)"), False),
+            ActionField("fee_name", FieldKind.TEXT, _("Tên khoản thu"), False),
+            NOTE,
+        ),
         guards=_("số tiền là số nguyên dương (`invalid_amount`)"),
     ),
     Transition(

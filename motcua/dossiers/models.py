@@ -183,6 +183,8 @@ class Dossier(models.Model):
         help_text=_("Thông tin người ủy quyền khi nộp thay (họ tên, số định danh, địa chỉ)."),
     )
     form_data = models.JSONField(_("dữ liệu tờ khai"), default=dict, blank=True)
+    #: The fee exemption categories the applicant claimed (`motcua.catalog.fees.CLAIMABLE`).
+    fee_claims = models.JSONField(_("đối tượng miễn, giảm phí"), default=list, blank=True)
     result_kind = models.CharField(
         _("hình thức nhận kết quả"),
         max_length=10,
@@ -875,6 +877,8 @@ class ApplicationDraft(models.Model):
         verbose_name=_("nơi nộp"),
     )
     form_data = models.JSONField(_("dữ liệu tờ khai"), default=dict, blank=True)
+    #: The fee exemption categories the applicant claimed (`motcua.catalog.fees.CLAIMABLE`).
+    fee_claims = models.JSONField(_("đối tượng miễn, giảm phí"), default=list, blank=True)
     components = models.JSONField(_("thành phần hồ sơ"), default=dict, blank=True)
     result_delivery = models.CharField(
         _("nhận kết quả"), max_length=10, choices=ResultDelivery.choices, blank=True

@@ -35,7 +35,14 @@ from vietnam_provinces import Province, Ward
 
 from motcua.accounts.models import User
 from motcua.catalog.eforms import Identity, field_type
-from motcua.catalog.models import Component, Fee, ProcedureVersion
+from motcua.catalog.fees import fees_assess
+from motcua.catalog.models import (
+    Component,
+    Fee,
+    FeeApplicantKind,
+    FeeExemptionCategory,
+    ProcedureVersion,
+)
 from motcua.catalog.selectors import version_in_force
 from motcua.core.clock import local
 from motcua.core.clock import now as clock_now
@@ -50,6 +57,7 @@ from motcua.dossiers.services import (
     draft_start,
     draft_submit,
     draft_use_national_data,
+    fee_claims_offered,
 )
 from motcua.dossiers.services.applicants import REPRESENTATIVE_KEYS
 from motcua.dossiers.services.drafts import (
@@ -260,6 +268,8 @@ def _post_data(request: HttpRequest, draft: ApplicationDraft, step: str) -> dict
             "result_delivery": data.get("result_delivery", ""),
             "delivery_address": data.get("delivery_address", ""),
         }
+    if step == "fees":
+        return {"fee_claims": data.getlist("fee_claims")}
     return {}
 
 
@@ -473,17 +483,46 @@ def _eform_fields(
     return fields
 
 
-def _fees(version: ProcedureVersion) -> list[dict[str, Any]]:
+def _vnd(amount: int) -> str:
+    return f"{amount:,}".replace(",", ".") + " đồng"
+
+
+def _fees(version: ProcedureVersion, draft: ApplicationDraft | None = None) -> dict[str, Any]:
+    """The assessed lines (gross, exemption with its reason, net) of the fees collected at
+    submission for this applicant, the fees asked for later, and the exemptions offered."""
+    claims = list(draft.fee_claims or []) if draft is not None else []
+    kind = (
+        FeeApplicantKind.ORGANISATION
+        if draft is not None and draft.owner.kind == User.Kind.ORGANISATION
+        else FeeApplicantKind.CITIZEN
+    )
     rows = []
-    for fee in version.fees.all():
-        if fee.timing == Fee.Timing.EXEMPT or fee.amount_vnd == 0:
+    for line in fees_assess(
+        fees=list(version.fees.all()),
+        applicant_kind=kind,
+        online=True,
+        exemption_claims=claims,
+    ):
+        if line.timing == Fee.Timing.EXEMPT or (line.amount_known and not line.gross_vnd):
             amount = _("Miễn")
-        elif fee.amount_vnd is None:
+        elif not line.amount_known:
             amount = _("Theo mức Hội đồng nhân dân quy định: cán bộ thông báo khi tiếp nhận")
         else:
-            amount = f"{fee.amount_vnd:,}".replace(",", ".") + " đồng"
-        rows.append({"fee": fee, "amount": amount, "timing": fee.get_timing_display()})
-    return rows
+            amount = _vnd(line.gross_vnd)
+        rows.append(
+            {
+                "name": line.name,
+                "amount": amount,
+                "exempt": _vnd(line.exempt_vnd) if line.exempt_vnd else "",
+                "reason": line.exemption_reason,
+                "net": _vnd(line.net_vnd) if line.amount_known else "",
+                "later": line.timing == Fee.Timing.AFTER,
+            }
+        )
+    labels = dict(FeeExemptionCategory.choices)
+    offered = [(c, labels[c], c in claims) for c in fee_claims_offered(version)]
+    known = [line for line in rows if line["net"] and not line["later"]]
+    return {"rows": rows, "offered": offered, "known": bool(known)}
 
 
 def _component_row(draft: ApplicationDraft, component: Component) -> dict[str, Any]:
@@ -587,7 +626,7 @@ def _step_context(
             else draft.delivery_address,
         }
     if step == "fees":
-        return {"fees": _fees(version)}
+        return {"fees": _fees(version, draft)}
     # check your answers
     identity = Identity.of_user(actor)
     form_rows = []
@@ -612,7 +651,7 @@ def _step_context(
     return {
         "form_rows": form_rows,
         "components": [_component_row(draft, c) for c in version.components.all()],
-        "fees": _fees(version),
+        "fees": _fees(version, draft),
         "delivery": dict(ResultDelivery.choices).get(draft.result_delivery, ""),
         "problems": problems,
         "problem_steps": steps_with_problems,

@@ -320,7 +320,7 @@ def test_unknown_and_missing_columns(tmp_path, now):
     write_document(_two(), tmp_path / "csv", "csv")
     fees = tmp_path / "csv" / "fees.csv"
     fees.write_text(
-        fees.read_text(encoding="utf-8-sig").replace("amount_vnd", "amount"), encoding="utf-8"
+        fees.read_text(encoding="utf-8-sig").replace(",amount_vnd,", ",amount,"), encoding="utf-8"
     )
     with pytest.raises(CatalogInvalid) as caught:
         catalog_import_file(path=tmp_path / "csv", now=now)

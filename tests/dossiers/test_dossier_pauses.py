@@ -15,6 +15,7 @@ from motcua.dossiers.services import (
     dossier_resume,
     dossier_stop,
 )
+from motcua.payments.models import FeeLine
 
 from .helpers import processing, received, state, vn
 
@@ -31,9 +32,11 @@ def test_payment_pause_extends_the_appointment_by_the_paused_working_time(world)
     )
     assert dossier.status == DossierStatus.PAYMENT_REQUESTED
     pause = Suspension.objects.get(dossier=dossier)
+    (line,) = FeeLine.objects.filter(dossier_code=dossier.code, timing="after")
+    assert (line.net_vnd, line.collecting_unit, line.state) == (250_000, world.ward, "unpaid")
     assert (pause.kind, pause.items, pause.reason) == (
         "payment",
-        [{"amount_vnd": 250_000}],
+        [{"fee_line": line.pk, "name": "Phí, lệ phí", "amount_vnd": 250_000}],
         "Lệ phí trước bạ",
     )
 

@@ -299,3 +299,44 @@ def test_post_delivery_needs_an_address_and_national_data_needs_no_upload(
     check = citizen.get(_url(draft, "check")).content.decode()
     assert "Khai thác từ cơ sở dữ liệu quốc gia (không cần nộp giấy)" in check
     assert "Cần nộp “Thẻ căn cước”" not in check
+
+
+def test_the_fees_step_shows_the_assessed_lines_and_the_claim_is_charged(
+    citizen: Client, apply_world: World
+) -> None:
+    from motcua.catalog.models import Fee
+    from motcua.payments.models import FeeLine
+
+    w = apply_world
+    Fee.objects.create(
+        version=w.version,
+        order=1,
+        name="Phí cấp bản sao",
+        amount_vnd=8_000,
+        exemptions=[{"category": "poor", "percent": 50, "basis": "NQ HĐND"}],
+    )
+    draft = _walk(citizen, w)
+    body = citizen.get(_url(draft, "fees")).content.decode()
+    assert "8.000 đồng" in body
+    assert 'name="fee_claims" value="poor"' in body
+    # an unknown claim is refused, nothing saved
+    response = citizen.post(_url(draft, "fees"), {"fee_claims": ["rich"]})
+    assert response.status_code == 400
+    assert "Chọn đối tượng miễn, giảm trong danh sách." in response.content.decode()
+    draft.refresh_from_db()
+    assert draft.fee_claims == []
+    # the claim is saved and shown as the exemption with its reason, and the net
+    citizen.post(_url(draft, "fees"), {"fee_claims": ["poor"]})
+    draft.refresh_from_db()
+    assert draft.fee_claims == ["poor"]
+    check = citizen.get(_url(draft, "check")).content.decode()
+    assert "Hộ nghèo (50%): NQ HĐND" in check
+    assert "4.000 đồng" in check
+    assert "paid" not in check.lower()
+    citizen.post(_url(draft, "check"), {"declaration": "1"})
+    dossier = Dossier.objects.get()
+    assert dossier.fee_claims == ["poor"]
+    lines = FeeLine.objects.filter(dossier_code=dossier.code)
+    assert [(x.gross_vnd, x.exempt_vnd, x.net_vnd, x.state) for x in lines] == [
+        (8_000, 4_000, 4_000, "unpaid")
+    ]

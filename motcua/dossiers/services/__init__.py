@@ -33,6 +33,13 @@ from .drafts import (
     draft_start,
     draft_submit,
     draft_use_national_data,
+    fee_claims_offered,
+)
+from .fees import (
+    dossier_fee_lines,
+    dossier_fees_assess,
+    dossier_fees_charge_after,
+    dossier_fees_charge_before,
 )
 from .files import dossier_file_add, dossier_file_attach_stored
 from .processing import (
@@ -89,6 +96,10 @@ __all__ = [
     "dossier_confirm_payment",
     "dossier_consult",
     "dossier_end_of_processing",
+    "dossier_fee_lines",
+    "dossier_fees_assess",
+    "dossier_fees_charge_after",
+    "dossier_fees_charge_before",
     "dossier_file_add",
     "dossier_file_attach_stored",
     "dossier_forward",
@@ -119,6 +130,7 @@ __all__ = [
     "draft_start",
     "draft_submit",
     "draft_use_national_data",
+    "fee_claims_offered",
     "national_data_allowed",
     "procedure_use_refresh",
     "transition_get",

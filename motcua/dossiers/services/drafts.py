@@ -40,6 +40,7 @@ from django.utils.translation import gettext_lazy as _
 
 from motcua.accounts.models import User
 from motcua.catalog.eforms import Identity, eform_clean
+from motcua.catalog.fees import CLAIMABLE, claims_clean
 from motcua.catalog.models import AcceptedForm, Component, OnlineLevel, ProcedureVersion
 from motcua.catalog.models import ResultKind as VersionResultKind
 from motcua.core.clock import local
@@ -76,6 +77,7 @@ MESSAGES = {
     "declaration_required": _("Cần đánh dấu cam đoan trước khi nộp hồ sơ."),
     "draft_submitted": _("Hồ sơ này đã được nộp."),
     "unknown_step": _("Không có bước này."),
+    "unknown_exemption": _("Chọn đối tượng miễn, giảm trong danh sách."),
 }
 
 
@@ -511,6 +513,26 @@ def _delivery(draft: ApplicationDraft, data: Mapping[str, Any]) -> list[dict[str
     return []
 
 
+def fee_claims_offered(version: ProcedureVersion) -> list[str]:
+    """The exemption categories the version's fees configure that an applicant may claim."""
+    offered = {
+        str(item.get("category"))
+        for fee in version.fees.all()
+        for item in (fee.exemptions or [])
+        if isinstance(item, dict)
+    }
+    return [c for c in CLAIMABLE if c in offered]
+
+
+def _fees_step(draft: ApplicationDraft, data: Mapping[str, Any]) -> list[dict[str, Any]]:
+    claims = data.get("fee_claims") or []
+    offered = fee_claims_offered(draft.procedure_version)
+    if not isinstance(claims, list) or any(c not in offered for c in claims):
+        return [_invalid("unknown_exemption", field="fee_claims", step="fees")]
+    draft.fee_claims = sorted(claims_clean(claims))
+    return []
+
+
 def _component_of(draft: ApplicationDraft, code: str) -> Component:
     component = Component.objects.filter(version=draft.procedure_version, code=code).first()
     if component is None:
@@ -558,7 +580,7 @@ def draft_save_step(
         elif step == "delivery":
             errors = _delivery(locked, data)
         elif step == "fees":
-            errors = []
+            errors = _fees_step(locked, data)
         else:
             raise ValidationError(MESSAGES["unknown_step"], code="unknown_step")
         _save(locked, step=step, done=not errors, now=now)
@@ -773,6 +795,7 @@ def draft_submit(
             form_data=dict(locked.form_data or {}),
             representative=dict(locked.representative or {}) if locked.for_someone_else else None,
             result_kind=_result_kind(locked),
+            fee_claims=list(locked.fee_claims or []),
             now=now,
         )
         for code, source in (locked.components or {}).items():
@@ -821,6 +844,7 @@ __all__ = [
     "draft_submit",
     "draft_use_national_data",
     "eform_pages",
+    "fee_claims_offered",
     "national_data_allowed",
     "receiving_units_for",
     "reusable_items",

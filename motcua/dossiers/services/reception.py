@@ -5,6 +5,7 @@ reception (1 -> 3), and the reception alerts for online dossiers waiting at the 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from django.db import transaction
@@ -12,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from motcua.accounts.models import User
 from motcua.catalog.eforms import Identity
+from motcua.catalog.fees import claims_clean
 from motcua.catalog.models import OnlineLevel, ProcedureVersion, ProcessStep
 from motcua.core.clock import local
 from motcua.core.errors import ValidationError
@@ -36,6 +38,7 @@ from ._base import (
 )
 from .capture import dossier_components_to_datastore
 from .codes import dossier_code_next
+from .fees import dossier_fees_charge_before
 from .steps import close_current_step, open_step, process_steps
 
 
@@ -117,6 +120,7 @@ def _new_dossier(
     result_kind: str | None,
     now: dt.datetime,
     identity: Identity | None = None,
+    fee_claims: Sequence[str] = (),
 ) -> Dossier:
     """`identity`: the account's identity for an online dossier (prefill and locks); None
     (counter, integrators): built from the applicant details given, nothing locked."""
@@ -164,7 +168,9 @@ def _new_dossier(
         version=procedure_version, receiving_unit=receiving_unit, handling_unit=handling_unit
     )
     alert_at, due_at = reception_deadlines(unit=receiving_unit, channel=channel, arrival=now)
+    claims = sorted(claims_clean(fee_claims or ()))
     return Dossier.objects.create(
+        fee_claims=claims,
         code=dossier_code_next(unit=receiving_unit, now=now),
         procedure_version=procedure_version,
         receiving_unit=receiving_unit,
@@ -241,8 +247,15 @@ def dossier_submit(
     applicant_address: str | None = None,
     representative: dict[str, Any] | None = None,
     result_kind: str | None = None,
+    fee_claims: Sequence[str] = (),
+    copies: int = 1,
+    pages: int = 1,
 ) -> Dossier:
     """A citizen or organisation files a dossier online (status 1, code assigned).
+
+    The version's "before" fees are charged in the same transaction (`services.fees`):
+    `fee_claims` are the exemption categories claimed, `copies` and `pages` count the fees
+    per copy or per page (`unknown_exemption`, `invalid_quantity`).
 
     Checks: online only (`channel_not_allowed`: counter and post are for the one-stop
     officer); the version is published, valid on the local date of `now` and offered online;
@@ -297,8 +310,10 @@ def dossier_submit(
         result_kind=result_kind,
         now=now,
         identity=identity,
+        fee_claims=fee_claims,
     )
     _record_submission(dossier=dossier, actor=applicant, actor_role=submitter_role, now=now)
+    dossier_fees_charge_before(dossier=dossier, now=now, copies=copies, pages=pages)
     return dossier
 
 
@@ -418,9 +433,14 @@ def dossier_receive_at_counter(
     representative: dict[str, Any] | None = None,
     result_kind: str | None = None,
     note: str = "",
+    fee_claims: Sequence[str] = (),
+    copies: int = 1,
+    pages: int = 1,
 ) -> Dossier:
     """An officer registers and receives a paper dossier (counter or post) in one go:
-    status 2, code assigned, appointment set. Give `service_point` or `receiving_unit`."""
+    status 2, code assigned, appointment set. Give `service_point` or `receiving_unit`.
+    The version's "before" fees are charged in the same transaction, with the exemptions
+    the officer ticked (`fee_claims`) and the copies and pages counted."""
     dossier, role = _register_at_counter(
         actor=actor,
         doing=_("tiếp nhận"),
@@ -439,9 +459,11 @@ def dossier_receive_at_counter(
         form_data=form_data,
         result_kind=result_kind,
         now=now,
+        fee_claims=fee_claims,
     )
     before = snapshot(dossier)
     apply_reception(dossier=dossier, actor=actor, now=now)
+    dossier_fees_charge_before(dossier=dossier, now=now, actor=actor, copies=copies, pages=pages)
     return commit_change(
         dossier=dossier,
         action="receive",

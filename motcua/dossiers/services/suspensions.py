@@ -55,6 +55,7 @@ from ._base import (
     snapshot,
     start_processing_clock,
 )
+from .fees import dossier_fees_charge_after
 from .files import component_file_check
 from .guards import guard_not_closed, guard_supplement_once
 from .reception import apply_reception
@@ -418,13 +419,18 @@ def dossier_request_payment(
     *,
     dossier: Dossier,
     actor: User,
-    amount_vnd: int,
     now: dt.datetime,
+    amount_vnd: int | None = None,
+    fee_name: str = "",
     note: str = "",
     expected_version: int | None = None,
 ) -> Dossier:
     """Financial obligation requested (tax, fee due during processing): 4 -> 6, a payment
-    pause. An officer of the receiving or handling unit."""
+    pause. An officer of the receiving or handling unit.
+
+    The fee lines are written now (`services.fees.dossier_fees_charge_after`): one line of
+    `amount_vnd` (named `fee_name`) when the officer gives the amount, else the version's
+    "after" rules; the suspension's items and the event name the lines and the total."""
     change = begin(
         action="request_payment",
         dossier=dossier,
@@ -434,22 +440,33 @@ def dossier_request_payment(
         text=note,
     )
     dossier = change.dossier
-    if isinstance(amount_vnd, bool) or not isinstance(amount_vnd, int) or amount_vnd <= 0:
+    if amount_vnd is not None and (
+        isinstance(amount_vnd, bool) or not isinstance(amount_vnd, int) or amount_vnd <= 0
+    ):
         raise ValidationError(
             _("Số tiền phải là số nguyên dương (đồng)."),
             code="invalid_amount",
             errors=[{"field": "amount_vnd", "code": "invalid"}],
         )
+    lines = dossier_fees_charge_after(
+        dossier=dossier, now=now, actor=actor, amount_vnd=amount_vnd, fee_name=fee_name
+    )
+    total = sum(line.net_vnd for line in lines)
+    items = [{"fee_line": line.pk, "name": line.name, "amount_vnd": line.net_vnd} for line in lines]
     Suspension.objects.create(
         dossier=dossier,
         kind=SuspensionKind.PAYMENT,
         resume_status=DossierStatus.PROCESSING,
         started_at=now,
         reason=change.text,
-        items=[{"amount_vnd": amount_vnd}],
+        items=items,
     )
     dossier.status = DossierStatus.PAYMENT_REQUESTED
-    return change.commit(extra={"amount_vnd": amount_vnd}, payload={"amount_vnd": amount_vnd})
+    ids = [line.pk for line in lines]
+    return change.commit(
+        extra={"amount_vnd": total, "fee_lines": ids},
+        payload={"amount_vnd": total, "fee_lines": ids},
+    )
 
 
 def _resume(*, dossier: Dossier, now: dt.datetime) -> Decimal:
