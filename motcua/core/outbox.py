@@ -19,9 +19,11 @@ command and the embedded after-commit path all call it). It claims a batch of du
 deliveries in a short transaction (SKIP LOCKED on PostgreSQL, the IMMEDIATE write lock on
 SQLite) by writing a lease (`locked_until`, `lease_token`), commits, then calls each
 subscriber with no transaction and no lock held, and records each outcome at once in its own
-short write. So a worker killed mid-batch redelivers only what it had not acknowledged: an
-escaping BaseException releases the unacknowledged claims, a hard kill leaves them to expire
-with the lease. Guarantees: at least once; per (subscriber, key) in message order (a
+short write (an `idempotent` subscriber's successes in one write per batch; a `prepare` hook
+may do the batch's reads and inserts in bulk first). So a worker killed mid-batch
+redelivers only what it had not acknowledged: an escaping BaseException releases the
+unacknowledged claims, a hard kill leaves them to expire with the lease.
+Guarantees: at least once; per (subscriber, key) in message order (a
 delivery is not claimed while an earlier one of the same chain is pending, retrying
 included; a dead letter leaves the chain, so later ones proceed); bounded retries with
 exponential backoff and jitter, then a dead letter (`outbox_delivery_retry` sends it again).
