@@ -6,8 +6,10 @@ What it does: creates a fresh PostgreSQL database `motcua_bench_notify_<pid>` (M
 as the other benchmarks), migrates it, then in one subprocess seeds 50 dossiers and
 MESSAGES `dossier.issue_result` messages with their SMS deliveries, and times
 `outbox_deliver_pending` (batch 100) in that single process; always drops the database.
+The same again on a temporary SQLite file. Each run also times a bare loop (render and send
+the same number of messages to the console provider, no database) and reports the ratio.
 Run alone: `.venv/bin/python -m bench.run notifications`. MOTCUA_BENCH_NOTIFY_MESSAGES
-(default 5000).
+(default 5000), MOTCUA_BENCH_NOTIFY_ENGINES (default `postgresql,sqlite`).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from typing import Any
 
@@ -99,13 +102,29 @@ def measure(count: int) -> dict[str, Any]:
     connection.close()
     statements = [0]
 
-    def count(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+    def counted(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
         statements[0] += 1
         return execute(sql, params, many, context)
 
+    # The bare loop, in the same process and run: render and "send" each message to the
+    # console provider with no database at all (the floor the dispatch is compared with).
+    from motcua.notifications.rendering import render
+    from motcua.notifications.sms.registry import sms_send
+
+    bare_started = time.perf_counter()
+    for n in range(count):
+        text = render(
+            event="result_ready",
+            channel="sms",
+            language="vi",
+            values={"code": codes[n % 50], "procedure": "Đăng ký khai sinh", "lookup_url": "x"},
+        ).body
+        sms_send(to=f"09{n % 50:08d}", text=text, reference=f"bare:{n}")
+    bare_seconds = time.perf_counter() - bare_started
+
     load = os.getloadavg()[0]
     started, cpu = time.perf_counter(), time.process_time()
-    with connection.execute_wrapper(count):
+    with connection.execute_wrapper(counted):
         delivered = outbox_deliver_pending(now=None, batch=100, subscribers=["notifications.sms"])
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     sent = NotificationDelivery.objects.filter(status="sent", provider="console").count()
@@ -113,59 +132,76 @@ def measure(count: int) -> dict[str, Any]:
         "delivered": delivered,
         "sent": sent,
         "seconds": seconds,
+        "bare_seconds": bare_seconds,
         "cpu_seconds": cpu,
         "queries": statements[0],
         "loadavg_before": round(load, 2),
     }
 
 
-def run() -> list[dict[str, Any]]:
-    database = f"motcua_bench_notify_{os.getpid()}"
-    url = f"{PG_SERVER}/{database}"
-    _admin_sql(f'CREATE DATABASE "{database}"')
-    try:
-        env = _env(url)
-        subprocess.run(
-            [PYTHON, "manage.py", "migrate", "--noinput", "-v", "0"],
-            cwd=ROOT,
-            env=env,
-            check=True,
-            timeout=300,
-        )
-        done = subprocess.run(
-            [PYTHON, "-m", "bench.notifications", str(MESSAGES)],
-            cwd=ROOT,
-            env=env,
-            check=True,
-            capture_output=True,
-            text=True,
-            timeout=600,
-        )
-        figures = json.loads(done.stdout.strip().splitlines()[-1])
-    finally:
-        _admin_sql(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+def _measure_in(url: str) -> dict[str, Any]:
+    env = _env(url)
+    subprocess.run(
+        [PYTHON, "manage.py", "migrate", "--noinput", "-v", "0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        timeout=300,
+    )
+    done = subprocess.run(
+        [PYTHON, "-m", "bench.notifications", str(MESSAGES)],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def _result(engine: str, figures: dict[str, Any]) -> dict[str, Any]:
     per_second = int(figures["delivered"] / figures["seconds"]) if figures["seconds"] else 0
-    return [
-        {
-            "name": "notification dispatch (console SMS, 1 worker)",
-            "figures": {
-                "per_second": per_second,
-                "messages": MESSAGES,
-                "delivered": figures["delivered"],
-                "sent_rows": figures["sent"],
-                "ms_each": round(figures["seconds"] / max(figures["delivered"], 1) * 1000, 3),
-                # The worker's own CPU per message (what one core spends in Python), and
-                # the SQL statements per message: the machine's load is in the wall clock.
-                "worker_cpu_per_second": int(figures["delivered"] / figures["cpu_seconds"])
-                if figures["cpu_seconds"]
-                else 0,
-                "queries_per_message": round(figures["queries"] / max(figures["delivered"], 1), 2),
-                "loadavg_before": figures["loadavg_before"],
-            },
-            "target": {"per_second": TARGET_PER_SECOND},
-            "met": per_second >= TARGET_PER_SECOND and figures["sent"] == MESSAGES,
-        }
-    ]
+    bare = int(MESSAGES / figures["bare_seconds"]) if figures["bare_seconds"] else 0
+    return {
+        "name": f"notification dispatch (console SMS, 1 worker, {engine})",
+        "figures": {
+            "per_second": per_second,
+            "messages": MESSAGES,
+            "delivered": figures["delivered"],
+            "sent_rows": figures["sent"],
+            "ms_each": round(figures["seconds"] / max(figures["delivered"], 1) * 1000, 3),
+            # The same messages rendered and sent with no database, in the same run.
+            "bare_loop_per_second": bare,
+            "ratio_to_bare_loop": round(per_second / bare, 3) if bare else 0,
+            # The worker's own CPU per message (what one core spends in Python), and
+            # the SQL statements per message: the machine's load is in the wall clock.
+            "worker_cpu_per_second": int(figures["delivered"] / figures["cpu_seconds"])
+            if figures["cpu_seconds"]
+            else 0,
+            "queries_per_message": round(figures["queries"] / max(figures["delivered"], 1), 2),
+            "loadavg_before": figures["loadavg_before"],
+        },
+        "target": {"per_second": TARGET_PER_SECOND},
+        "met": per_second >= TARGET_PER_SECOND and figures["sent"] == MESSAGES,
+    }
+
+
+def run() -> list[dict[str, Any]]:
+    """PostgreSQL (a fresh database, always dropped) and SQLite (a temporary file)."""
+    results = []
+    engines = os.environ.get("MOTCUA_BENCH_NOTIFY_ENGINES", "postgresql,sqlite").split(",")
+    if "postgresql" in engines:
+        database = f"motcua_bench_notify_{os.getpid()}"
+        _admin_sql(f'CREATE DATABASE "{database}"')
+        try:
+            results.append(_result("PostgreSQL", _measure_in(f"{PG_SERVER}/{database}")))
+        finally:
+            _admin_sql(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+    if "sqlite" in engines:
+        with tempfile.TemporaryDirectory() as folder:
+            results.append(_result("SQLite", _measure_in(f"sqlite:///{folder}/bench.sqlite3")))
+    return results
 
 
 if __name__ == "__main__":

@@ -19,9 +19,11 @@ command and the embedded after-commit path all call it). It claims a batch of du
 deliveries in a short transaction (SKIP LOCKED on PostgreSQL, the IMMEDIATE write lock on
 SQLite) by writing a lease (`locked_until`, `lease_token`), commits, then calls each
 subscriber with no transaction and no lock held, and records each outcome at once in its own
-short write. So a worker killed mid-batch redelivers only what it had not acknowledged: an
-escaping BaseException releases the unacknowledged claims, a hard kill leaves them to expire
-with the lease. Guarantees: at least once; per (subscriber, key) in message order (a
+short write (an `idempotent` subscriber's successes in one write per batch; a `prepare` hook
+may do the batch's reads and inserts in bulk first). So a worker killed mid-batch
+redelivers only what it had not acknowledged: an escaping BaseException releases the
+unacknowledged claims, a hard kill leaves them to expire with the lease.
+Guarantees: at least once; per (subscriber, key) in message order (a
 delivery is not claimed while an earlier one of the same chain is pending, retrying
 included; a dead letter leaves the chain, so later ones proceed); bounded retries with
 exponential backoff and jitter, then a dead letter (`outbox_delivery_retry` sends it again).
@@ -40,6 +42,7 @@ are delivered in the committing process right after the commit (embedded mode).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import os
@@ -48,6 +51,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -91,6 +95,11 @@ class OutboxEnvelope:
 
 
 Handler = Callable[[OutboxEnvelope], None]
+#: Called once per claimed batch with the envelopes this subscriber is about to handle (in
+#: order), before the first handler call; returns a context manager entered around the
+#: batch. For reading and writing in bulk what the handler would otherwise do one by one; it
+#: must leave the handler correct without it (an exception in it is logged and ignored).
+Prepare = Callable[[Sequence[OutboxEnvelope]], AbstractContextManager[Any]]
 
 
 @dataclass(frozen=True)
@@ -98,6 +107,11 @@ class Subscriber:
     name: str
     topics: tuple[str, ...]
     handler: Handler
+    prepare: Prepare | None = None
+    #: The handler is idempotent per delivery (calling it again for a delivery it already
+    #: handled does nothing): its successes are acknowledged in one write per batch instead
+    #: of one each (a worker killed mid-batch redelivers them, and they do nothing).
+    idempotent: bool = False
 
     def matches(self, topic: str) -> bool:
         return any(_topic_matches(pattern, topic) for pattern in self.topics)
@@ -122,10 +136,18 @@ def _check_pattern(pattern: str) -> None:
         )
 
 
-def outbox_subscribe(*, name: str, topics: str | Iterable[str], handler: Handler) -> None:
+def outbox_subscribe(
+    *,
+    name: str,
+    topics: str | Iterable[str],
+    handler: Handler,
+    prepare: Prepare | None = None,
+    idempotent: bool = False,
+) -> None:
     """Register `handler` as subscriber `name` for `topics` (exact topics, `prefix.*`
     patterns, or `*`). Call it from an `AppConfig.ready()`; registering the same subscriber
-    again is a no-op, a different one under a taken name is an error."""
+    again is a no-op, a different one under a taken name is an error. `prepare` and
+    `idempotent`: see `Subscriber`."""
     patterns = (topics,) if isinstance(topics, str) else tuple(topics)
     if not name or len(name) > 100 or any(c.isspace() for c in name):
         raise ImproperlyConfigured(f"outbox subscriber name {name!r}: 1-100 characters, no space")
@@ -133,7 +155,9 @@ def outbox_subscribe(*, name: str, topics: str | Iterable[str], handler: Handler
         raise ImproperlyConfigured(f"outbox subscriber {name!r} subscribes to no topic")
     for pattern in patterns:
         _check_pattern(pattern)
-    subscriber = Subscriber(name=name, topics=patterns, handler=handler)
+    subscriber = Subscriber(
+        name=name, topics=patterns, handler=handler, prepare=prepare, idempotent=idempotent
+    )
     existing = _SUBSCRIBERS.get(name)
     if existing is not None and existing != subscriber:
         raise ImproperlyConfigured(f"outbox subscriber {name!r} is already registered")
@@ -273,44 +297,90 @@ class _Done:
 def _deliver_claimed(
     claimed: list[OutboxDelivery], *, token: str, now: dt.datetime | None
 ) -> _Done:
-    """Call each subscriber in order and record each outcome before the next call. Stops
-    (and releases the rest) when half the lease is spent, so a slow batch is never retaken
-    by another worker while this one still works on it."""
+    """Call each subscriber in order and record each outcome before the next call (for an
+    idempotent subscriber, its successes in one write at the end of the batch, or before
+    the worker gives up the batch). Stops (and releases the rest) when half the lease is
+    spent, so a slow batch is never retaken by another worker while this one still works
+    on it."""
     done = _Done()
     started = time.monotonic()
     budget = settings.MOTCUA_OUTBOX_LEASE_S / 2
-    for index, delivery in enumerate(claimed):
-        if time.monotonic() - started > budget:
-            _release(claimed[index:], token=token)
-            done.released = True
-            break
-        subscriber = _SUBSCRIBERS.get(delivery.subscriber)
-        if subscriber is None:  # unsubscribed since the claim: not claimed again
-            _release([delivery], token=token)
-            continue
-        try:
-            subscriber.handler(_envelope(delivery))
-        except Exception as exc:
-            final = _record_failure(delivery, token=token, exc=exc, at=now or timezone.now())
-        except BaseException:  # killed: what was acknowledged stays acknowledged
-            _release(claimed[index:], token=token)
-            raise
+    envelopes = [_envelope(delivery) for delivery in claimed]
+    acks: list[OutboxDelivery] = []  # successes of idempotent subscribers, not yet written
+
+    def flush() -> None:
+        if acks:
+            done.delivered += _record_successes(acks, token=token, at=now or timezone.now())
+            acks.clear()
+
+    with contextlib.ExitStack() as stack:
+        _prepare_batch(stack, claimed, envelopes)
+        for index, delivery in enumerate(claimed):
+            if time.monotonic() - started > budget:
+                flush()
+                _release(claimed[index:], token=token)
+                done.released = True
+                break
+            subscriber = _SUBSCRIBERS.get(delivery.subscriber)
+            if subscriber is None:  # unsubscribed since the claim: not claimed again
+                _release([delivery], token=token)
+                continue
+            try:
+                subscriber.handler(envelopes[index])
+            except Exception as exc:
+                final = _record_failure(delivery, token=token, exc=exc, at=now or timezone.now())
+            except BaseException:  # killed: what was acknowledged stays acknowledged
+                try:
+                    flush()
+                except Exception:  # unacknowledged: redelivered, and idempotent
+                    logger.exception("outbox: could not acknowledge the batch's successes")
+                _release(claimed[index:], token=token)
+                raise
+            else:
+                final = True
+                if subscriber.idempotent:
+                    acks.append(delivery)
+                else:
+                    done.delivered += _record_success(
+                        delivery, token=token, at=now or timezone.now()
+                    )
+            if final and delivery.key:
+                done.finished.add((delivery.subscriber, delivery.key))
         else:
-            final = True
-            done.delivered += _record_success(delivery, token=token, at=now or timezone.now())
-        if final and delivery.key:
-            done.finished.add((delivery.subscriber, delivery.key))
+            flush()
     return done
 
 
+def _prepare_batch(
+    stack: contextlib.ExitStack, claimed: list[OutboxDelivery], envelopes: list[OutboxEnvelope]
+) -> None:
+    """Enter each subscriber's `prepare` for its share of the batch; a failing one is skipped
+    (its handler then does the work one by one)."""
+    by_subscriber: dict[str, list[OutboxEnvelope]] = {}
+    for delivery, envelope in zip(claimed, envelopes, strict=True):
+        by_subscriber.setdefault(delivery.subscriber, []).append(envelope)
+    for name, batch in by_subscriber.items():
+        subscriber = _SUBSCRIBERS.get(name)
+        if subscriber is None or subscriber.prepare is None:
+            continue
+        try:
+            stack.enter_context(subscriber.prepare(batch))
+        except Exception:
+            logger.exception("outbox: preparing a batch for %s failed; one by one", name)
+
+
 def _pending_in(chains: set[tuple[str, str]]) -> bool:
-    """Whether any of these (subscriber, key) chains still has a pending delivery."""
+    """Whether any of these (subscriber, key) chains may still have a pending delivery (one
+    cheap query over their subscribers and keys: a false "yes" costs one more empty claim)."""
     if not chains:
         return False
-    which = Q()
-    for subscriber, key in chains:
-        which |= Q(subscriber=subscriber, key=key)
-    return OutboxDelivery.objects.filter(which, status=_PENDING).exists()
+    subscribers = {subscriber for subscriber, _key in chains}
+    keys = {key for _subscriber, key in chains}
+    return bool(
+        OutboxDelivery.objects.filter(
+            subscriber__in=subscribers, key__in=keys, status=_PENDING
+        ).exists()
+    )
 
 
 def _envelope(delivery: OutboxDelivery) -> OutboxEnvelope:
@@ -343,6 +413,25 @@ def _record_success(delivery: OutboxDelivery, *, token: str, at: dt.datetime) ->
     )
     if not updated:
         logger.warning("outbox: delivery %s outlived its lease", delivery.pk)
+    return updated
+
+
+def _record_successes(deliveries: list[OutboxDelivery], *, token: str, at: dt.datetime) -> int:
+    """Acknowledge many successes in one write (idempotent subscribers)."""
+    updated = int(
+        OutboxDelivery.objects.filter(
+            pk__in=[d.pk for d in deliveries], lease_token=token, status=_PENDING
+        ).update(
+            status=_DELIVERED,
+            delivered_at=at,
+            attempts=F("attempts") + 1,
+            locked_until=None,
+            lease_token="",
+            last_error="",
+        )
+    )
+    if updated < len(deliveries):
+        logger.warning("outbox: %s deliveries outlived their lease", len(deliveries) - updated)
     return updated
 
 

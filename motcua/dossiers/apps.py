@@ -9,6 +9,6 @@ class DossiersConfig(AppConfig):
     def ready(self) -> None:
         from motcua.notifications.context import register_dossier_resolver
 
-        from .notify import dossier_notification_facts
+        from .notify import dossier_notification_facts, dossier_notification_facts_many
 
-        register_dossier_resolver(dossier_notification_facts)
+        register_dossier_resolver(dossier_notification_facts, many=dossier_notification_facts_many)

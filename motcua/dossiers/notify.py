@@ -4,6 +4,9 @@ notifications sits below dossiers and cannot ask itself)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 from django.conf import settings
 
 from motcua.notifications.context import DossierFacts
@@ -12,16 +15,39 @@ from motcua.notifications.models import NotificationPreference
 from .models import Dossier
 
 
-def dossier_notification_facts(code: str) -> DossierFacts | None:
-    dossier = (
-        Dossier.objects.select_related(
-            "procedure_version__procedure", "applicant__notification_preference"
-        )
-        .filter(code=code)
-        .first()
+def _dossiers() -> Any:
+    return Dossier.objects.select_related(
+        "procedure_version__procedure", "applicant__notification_preference"
+    ).only(
+        "code",
+        "applicant",
+        "procedure_version",
+        "procedure_version__procedure",
+        "applicant_phone",
+        "applicant_email",
+        "appointment_at",
+        "new_appointment_at",
+        "procedure_version__procedure__name",
+        "applicant__phone",
+        "applicant__email",
+        "applicant__language",
+        "applicant__notification_preference__sms",
+        "applicant__notification_preference__email",
+        "applicant__notification_preference__inapp",
     )
-    if dossier is None:
-        return None
+
+
+def dossier_notification_facts(code: str) -> DossierFacts | None:
+    dossier = _dossiers().filter(code=code).first()
+    return None if dossier is None else _facts(dossier)
+
+
+def dossier_notification_facts_many(codes: Iterable[str]) -> dict[str, DossierFacts]:
+    """The facts of many dossiers in one query (a batch of deliveries); absent codes absent."""
+    return {d.code: _facts(d) for d in _dossiers().filter(code__in=set(codes))}
+
+
+def _facts(dossier: Dossier) -> DossierFacts:
     applicant = dossier.applicant
     off: frozenset[str] = frozenset()
     if applicant is not None:

@@ -10,9 +10,12 @@ class NotificationsConfig(AppConfig):
     def ready(self) -> None:
         from motcua.core.outbox import outbox_subscribe
 
-        from .handlers import HANDLERS, TOPICS
+        from .handlers import HANDLERS, PREPARERS, TOPICS
         from .webhooks import handle_webhooks
 
         for name, handler in HANDLERS.items():
-            outbox_subscribe(name=name, topics=TOPICS, handler=handler)
+            # Idempotent per delivery: a delivery row already sent is never sent again.
+            outbox_subscribe(
+                name=name, topics=TOPICS, handler=handler, prepare=PREPARERS[name], idempotent=True
+            )
         outbox_subscribe(name="notifications.webhooks", topics=TOPICS, handler=handle_webhooks)

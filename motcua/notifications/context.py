@@ -9,7 +9,7 @@ dossier code, the applicant's contact and the procedure's name at delivery time.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 
@@ -29,13 +29,26 @@ class DossierFacts:
 
 
 Resolver = Callable[[str], DossierFacts | None]
+ManyResolver = Callable[[Iterable[str]], dict[str, DossierFacts]]
 
 _resolver: list[Resolver] = []
+_many: list[ManyResolver] = []
 
 
-def register_dossier_resolver(resolver: Resolver) -> None:
-    """Called once by the dossiers app; registering again replaces it (ready() may rerun)."""
+def register_dossier_resolver(resolver: Resolver, *, many: ManyResolver | None = None) -> None:
+    """Called once by the dossiers app; registering again replaces it (ready() may rerun).
+    `many`: the same for a set of codes in one query (a batch of deliveries)."""
     _resolver[:] = [resolver]
+    _many[:] = [many] if many is not None else []
+
+
+def dossier_facts_many(codes: Iterable[str]) -> dict[str, DossierFacts]:
+    """The facts of each code that has a dossier (one query when the resolver can)."""
+    wanted = set(codes)
+    if _many:
+        return _many[0](wanted)
+    found = {code: dossier_facts(code) for code in wanted}
+    return {code: facts for code, facts in found.items() if facts is not None}
 
 
 def dossier_facts(code: str) -> DossierFacts | None:

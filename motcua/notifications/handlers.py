@@ -10,8 +10,9 @@ admin) and our row is `dead`.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from django.conf import settings
@@ -19,10 +20,10 @@ from django.utils import timezone
 
 from motcua.core.outbox import OutboxEnvelope
 
-from .context import DossierFacts, dossier_facts
-from .models import Channel, Event
+from .context import DossierFacts, dossier_facts, dossier_facts_many
+from .models import Channel, Event, NotificationDelivery
 from .rendering import render
-from .services import Outgoing, deliver_once, delivery_key
+from .services import Outgoing, deliver_once, deliver_prepared, deliveries_insert, delivery_key
 
 #: Which dossier facts the applicant is told about.
 EVENT_FOR_TOPIC: dict[str, str] = {
@@ -87,19 +88,17 @@ def _recipient(facts: DossierFacts, channel: str) -> str | None:
     return str(facts.person_id) if facts.person_id is not None else None
 
 
-def handle(envelope: OutboxEnvelope, channel: str) -> None:
-    if envelope.schema != 1:
-        raise ValueError(f"unknown payload schema {envelope.schema}")
+def _outgoing(
+    envelope: OutboxEnvelope, channel: str, facts: DossierFacts | None
+) -> tuple[Outgoing, bool | None] | None:
+    """What to send for this envelope on this channel (and whether the person allows it,
+    when the facts say), or None when there is nothing to send."""
     event = EVENT_FOR_TOPIC.get(envelope.topic)
-    code = str(envelope.payload.get("code", ""))
-    if event is None or not code:
-        return
-    facts = dossier_facts(code)
-    if facts is None:
-        return
+    if facts is None or event is None:
+        return None
     recipient = _recipient(facts, channel)
     if recipient is None:
-        return  # no number, address or account on the dossier: nothing to send
+        return None  # no number, address or account on the dossier: nothing to send
     language = facts.language if facts.language in ("vi", "en") else "vi"
     values = message_values(facts, envelope.payload, language)
     outgoing = Outgoing(
@@ -109,17 +108,64 @@ def handle(envelope: OutboxEnvelope, channel: str) -> None:
         channel=channel,
         event=event,
         language=language,
-        dossier_code=code,
+        dossier_code=facts.code,
         person_id=facts.person_id,
         recipient="" if channel == Channel.INAPP else recipient,
         rendered=render(event=event, channel=channel, language=language, values=values),
     )
-    deliver_once(
-        outgoing,
-        now=timezone.now(),
-        final_attempt=envelope.attempt >= settings.MOTCUA_OUTBOX_MAX_ATTEMPTS,
-        allowed=None if facts.channels_off is None else channel not in facts.channels_off,
-    )
+    allowed = None if facts.channels_off is None else channel not in facts.channels_off
+    return outgoing, allowed
+
+
+def _code(envelope: OutboxEnvelope) -> str:
+    if envelope.schema != 1 or envelope.topic not in EVENT_FOR_TOPIC:
+        return ""
+    return str(envelope.payload.get("code", ""))
+
+
+#: The current batch's work, per channel: idempotency key -> (outgoing, its committed row).
+_prepared: dict[str, dict[str, tuple[Outgoing, NotificationDelivery]]] = {}
+
+
+@contextlib.contextmanager
+def prepare(envelopes: Sequence[OutboxEnvelope], channel: str) -> Iterator[None]:
+    """One batch in bulk: the dossiers' facts in one query, the delivery rows inserted in one
+    INSERT (committed before any send, as `deliver_once` does one by one), so the handler
+    only sends and marks each row sent. What is not prepared here (a bad schema, a send
+    with no `allowed` known) the handler does one by one."""
+    codes = {code for envelope in envelopes if (code := _code(envelope))}
+    facts = dossier_facts_many(codes) if codes else {}
+    work: list[tuple[str, Outgoing, bool]] = []
+    for envelope in envelopes:
+        code = _code(envelope)
+        found = _outgoing(envelope, channel, facts.get(code)) if code else None
+        if found is not None and found[1] is not None:
+            work.append((envelope.idempotency_key, found[0], found[1]))
+    rows = deliveries_insert(((o, allowed) for _k, o, allowed in work), now=timezone.now())
+    _prepared[channel] = {
+        key: (outgoing, rows[outgoing.key]) for key, outgoing, _a in work if outgoing.key in rows
+    }
+    try:
+        yield
+    finally:
+        _prepared.pop(channel, None)
+
+
+def handle(envelope: OutboxEnvelope, channel: str) -> None:
+    final = envelope.attempt >= settings.MOTCUA_OUTBOX_MAX_ATTEMPTS
+    ready = _prepared.get(channel, {}).pop(envelope.idempotency_key, None)
+    if ready is not None:
+        deliver_prepared(ready[0], ready[1], now=timezone.now(), final_attempt=final)
+        return
+    if envelope.schema != 1:
+        raise ValueError(f"unknown payload schema {envelope.schema}")
+    code = _code(envelope)
+    if not code:
+        return
+    found = _outgoing(envelope, channel, dossier_facts(code))
+    if found is None:
+        return
+    deliver_once(found[0], now=timezone.now(), final_attempt=final, allowed=found[1])
 
 
 def _handler(channel: str) -> Callable[[OutboxEnvelope], None]:
@@ -130,4 +176,12 @@ def _handler(channel: str) -> Callable[[OutboxEnvelope], None]:
     return handler
 
 
+def _preparer(channel: str) -> Callable[[Sequence[OutboxEnvelope]], Any]:
+    def preparer(envelopes: Sequence[OutboxEnvelope]) -> Any:
+        return prepare(envelopes, channel)
+
+    return preparer
+
+
 HANDLERS = {name: _handler(channel) for name, channel in SUBSCRIBERS.items()}
+PREPARERS = {name: _preparer(channel) for name, channel in SUBSCRIBERS.items()}

@@ -7,6 +7,7 @@ access, no filters, no code; an unknown placeholder is refused when the template
 
 from __future__ import annotations
 
+import functools
 import string
 import time
 from dataclasses import dataclass
@@ -116,7 +117,15 @@ def render(*, event: str, channel: str, language: str, values: dict[str, str]) -
 
 def render_sms(body: str, values: dict[str, str]) -> str:
     """GSM-7, unaccented; when over one segment, the procedure name (the only long value)
-    is shortened with "..." until the text fits, never below 20 characters."""
+    is shortened with "..." until the text fits, never below 20 characters. Memoised: a
+    dispatch batch renders the same template with the same values many times (every
+    message of one dossier and event)."""
+    return _render_sms(body, tuple(sorted(values.items())))
+
+
+@functools.lru_cache(maxsize=4096)
+def _render_sms(body: str, items: tuple[tuple[str, str], ...]) -> str:
+    values = dict(items)
     text = to_gsm7(fill(body, values))
     procedure = values.get("procedure", "")
     if len(text) <= SMS_LIMIT or "{procedure}" not in body or not procedure:

@@ -23,7 +23,7 @@ from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.core.mail import EmailMessage
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 
 from motcua.core.services import audit_record
@@ -89,7 +89,18 @@ def deliver_once(
         allowed = channel_allowed(
             person_id=outgoing.person_id, channel=outgoing.channel, event=outgoing.event
         )
-    row = NotificationDelivery(
+    row = _new_row(outgoing, now=now, allowed=allowed)
+    try:
+        # A savepoint only inside a transaction (the outbox calls with none open: autocommit).
+        with _savepoint():
+            row.save(force_insert=True)
+    except IntegrityError:
+        row = NotificationDelivery.objects.get(delivery_key=outgoing.key)
+    return deliver_prepared(outgoing, row, now=now, final_attempt=final_attempt)
+
+
+def _new_row(outgoing: Outgoing, *, now: dt.datetime, allowed: bool) -> NotificationDelivery:
+    return NotificationDelivery(
         delivery_key=outgoing.key,
         channel=outgoing.channel,
         event=outgoing.event,
@@ -102,16 +113,31 @@ def deliver_once(
         created_at=now,
         status=DeliveryStatus.SENDING if allowed else DeliveryStatus.OPTED_OUT,
     )
-    try:
-        # A savepoint only inside a transaction (the outbox calls with none open: autocommit).
-        with _savepoint():
-            row.save(force_insert=True)
-    except IntegrityError:
-        row = NotificationDelivery.objects.get(delivery_key=outgoing.key)
-        if row.status in (DeliveryStatus.SENT, DeliveryStatus.OPTED_OUT):
-            return row  # a redelivered envelope: already done
-    if row.status == DeliveryStatus.OPTED_OUT:
-        return row
+
+
+def deliveries_insert(
+    outgoing: Iterable[tuple[Outgoing, bool]], *, now: dt.datetime
+) -> dict[str, NotificationDelivery]:
+    """The first half of `deliver_once` for a batch: insert the rows of these (outgoing,
+    allowed) pairs that do not exist yet (one INSERT), and return every row by delivery key
+    as stored (one SELECT), ready for `deliver_prepared`. Outside a transaction: the rows
+    are committed before anything is sent."""
+    rows = [_new_row(item, now=now, allowed=allowed) for item, allowed in outgoing]
+    if not rows:
+        return {}
+    NotificationDelivery.objects.bulk_create(rows, ignore_conflicts=True)
+    keys = [row.delivery_key for row in rows]
+    return {
+        row.delivery_key: row for row in NotificationDelivery.objects.filter(delivery_key__in=keys)
+    }
+
+
+def deliver_prepared(
+    outgoing: Outgoing, row: NotificationDelivery, *, now: dt.datetime, final_attempt: bool = False
+) -> NotificationDelivery:
+    """The second half of `deliver_once`: `row` is the committed row of `outgoing.key`."""
+    if row.status in (DeliveryStatus.SENT, DeliveryStatus.OPTED_OUT):
+        return row  # a redelivered envelope: already done (or opted out)
     try:
         provider, message_id = _SENDERS[outgoing.channel](outgoing, row)
     except Exception as exc:
@@ -121,18 +147,53 @@ def deliver_once(
             last_error=f"{type(exc).__name__}: {exc}"[:300],
         )
         raise
-    changes = {
-        "status": DeliveryStatus.SENT,
-        "provider": provider,
-        "provider_message_id": message_id[:100],
-        "sent_at": now,
-        "last_error": "",
-    }
-    NotificationDelivery.objects.filter(pk=row.pk).update(attempts=F("attempts") + 1, **changes)
-    for name, value in changes.items():
-        setattr(row, name, value)
-    row.attempts += 1
+    _mark_sent(row, provider=provider, message_id=message_id[:100], now=now)
     return row
+
+
+#: Channels whose far end deduplicates by the delivery key (the SMS providers' client
+#: reference, the in-app row's unique key): their "sent" mark may commit asynchronously.
+_DEDUPLICATED = frozenset({Channel.SMS, Channel.INAPP})
+
+
+def _mark_sent(
+    row: NotificationDelivery, *, provider: str, message_id: str, now: dt.datetime
+) -> None:
+    """One UPDATE (the dispatch's only per-message write, so plain SQL, not the ORM's
+    query building). On PostgreSQL, for a channel that deduplicates, the commit does not
+    wait for the WAL flush (`synchronous_commit = off` for this transaction only): a worker
+    killed after it loses nothing (the server has it); only a crash of the database server
+    itself can lose the last fraction of a second of marks, and those rows, still
+    `sending`, are sent again with the same reference, which the far end absorbs, the
+    guarantee the row gives anyway."""
+    table = connection.ops.quote_name(NotificationDelivery._meta.db_table)
+    sql = (  # the table's name is the model's, not input
+        f"UPDATE {table} SET status = %s, provider = %s, provider_message_id = %s, "  # noqa: S608
+        "sent_at = %s, last_error = '', attempts = attempts + 1 WHERE id = %s"
+    )
+    params = [
+        DeliveryStatus.SENT,
+        provider,
+        message_id,
+        connection.ops.adapt_datetimefield_value(now),
+        row.pk,
+    ]
+    relaxed = connection.vendor == "postgresql" and row.channel in _DEDUPLICATED
+    if relaxed and not connection.in_atomic_block:
+        # One round trip (client-side binding allows several statements in one execute).
+        with connection.cursor() as cursor:
+            try:
+                cursor.execute(f"BEGIN; SET LOCAL synchronous_commit = off; {sql}; COMMIT", params)
+            except Exception:
+                with contextlib.suppress(Exception):
+                    cursor.execute("ROLLBACK")
+                raise
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+    row.status, row.provider, row.provider_message_id = DeliveryStatus.SENT, provider, message_id
+    row.sent_at, row.last_error = now, ""
+    row.attempts += 1
 
 
 def _savepoint() -> Any:
