@@ -53,6 +53,10 @@ def test_a_code_reaches_the_sandbox_provider_and_signs_the_citizen_in_once() -> 
     assert code not in row.code_hash
     assert len(row.code_hash) == 64
     assert not SignInCode.objects.filter(code_hash__contains=code).exists()
+    from motcua.notifications.models import NotificationDelivery
+
+    delivery = NotificationDelivery.objects.get(event="sign_in_code")
+    assert code not in str(delivery.__dict__)  # the delivery log keeps the body masked
     assert sign_in_code_verify(phone=PHONE, code=code, address="1.1.1.1", now=NOW) == citizen
     with pytest.raises(ValidationError) as error:  # single use
         sign_in_code_verify(phone=PHONE, code=code, address="1.1.1.1", now=NOW)
