@@ -348,7 +348,16 @@ MOTCUA_RATE_LIMITS = {
     # The public look-up of a dossier (/lookup/, /api/v1/lookup), per address: 4 digits are
     # 10,000 guesses, so few tries (docs/portal.md).
     "dossier_lookup": (10, 600),
+    # Sign-in codes by SMS (docs/identity.md): sending per phone (1 a minute, 5 an hour) and
+    # per address; checking per address; 5 wrong codes lock a phone for 15 minutes.
+    "sms_code_phone": (1, 60),
+    "sms_code_phone_hour": (5, 3600),
+    "sms_code_address": (20, 3600),
+    "sms_code_verify": (30, 600),
+    "sms_code_failures": (5, 900),
 }
+# How accounts texts a sign-in code (a seam: accounts sits below notifications).
+MOTCUA_SIGN_IN_CODE_SENDER = "motcua.notifications.sign_in.NotificationsSignInCodeSender"
 # Reverse proxies whose X-Forwarded-For is believed (addresses or CIDRs, comma-separated),
 # e.g. "127.0.0.1" for nginx on the same host. Empty: the socket peer is the client.
 MOTCUA_TRUSTED_PROXIES = env_list("MOTCUA_TRUSTED_PROXIES")

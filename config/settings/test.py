@@ -15,6 +15,12 @@ MOTCUA_RATE_LIMITS = {
     "payment_callback": (1000, 60),
     "signup": (1000, 3600),
     "dossier_lookup": (1000, 60),
+    # The real limits of sign-in codes (tests/accounts/test_sms_codes.py exercises them).
+    "sms_code_phone": (1, 60),
+    "sms_code_phone_hour": (5, 3600),
+    "sms_code_address": (20, 3600),
+    "sms_code_verify": (30, 600),
+    "sms_code_failures": (5, 900),
 }
 MOTCUA_SUBMISSION_QUOTAS = {"default": (1000, 3600), "integrator": (1000, 3600)}
 MOTCUA_DEMO_MODE = True

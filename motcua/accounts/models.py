@@ -273,3 +273,26 @@ class OrganisationAuthorisation(models.Model):
         if self.valid_from > moment:
             return False
         return self.valid_to is None or moment < self.valid_to
+
+
+class SignInCode(models.Model):
+    """A one-time code texted to a phone number (docs/identity.md, "Mã đăng nhập qua tin
+    nhắn"). Only an HMAC-SHA256 of the code (keyed with SECRET_KEY and the row's phone) is
+    kept; a newer code for the same phone ends the older ones; `attempts` counts wrong codes
+    (5 lock the code)."""
+
+    phone = models.CharField(_("số điện thoại"), max_length=15, db_index=True)
+    code_hash = models.CharField(max_length=64, editable=False)
+    created_at = models.DateTimeField(_("tạo lúc"))
+    expires_at = models.DateTimeField(_("hết hạn lúc"))
+    used_at = models.DateTimeField(_("dùng lúc"), null=True, blank=True)
+    superseded_at = models.DateTimeField(_("thay bằng mã mới lúc"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("số lần nhập sai"), default=0)
+
+    class Meta:
+        verbose_name = _("mã đăng nhập qua tin nhắn")
+        verbose_name_plural = _("mã đăng nhập qua tin nhắn")
+        indexes = [models.Index(fields=["phone", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.pk}"

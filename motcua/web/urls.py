@@ -1,10 +1,12 @@
 from django.urls import path
 
-from . import signup, views
+from . import signup, sms_signin, views
 
 app_name = "web"
 urlpatterns = [
     path("login/", views.login, name="login"),
+    path("login/code/", sms_signin.code_phone, name="login_code"),
+    path("login/code/verify/", sms_signin.code_verify, name="login_code_verify"),
     path("logout/", views.logout, name="logout"),
     path("signup/", signup.signup, name="signup"),
     path("2fa/", views.two_factor_manage, name="2fa_manage"),
