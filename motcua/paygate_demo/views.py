@@ -63,7 +63,7 @@ def _problem(request_fields: dict[str, str]) -> str | None:
     return None
 
 
-def _result(fields: dict[str, str], *, paid: bool) -> dict[str, str]:
+def bank_result(fields: dict[str, str], *, paid: bool) -> dict[str, str]:
     secret = str(gateway_get("sandbox").config.get("hash_secret", ""))
     result = {
         "vnp_Amount": fields["vnp_Amount"],
@@ -111,7 +111,7 @@ def pay(request: HttpRequest) -> HttpResponse:
             "merchant": fields.get("vnp_TmnCode", ""),
         }
         return render(request, "paygate_demo/pay.html", context)
-    result = _result(fields, paid=request.POST.get("decision") == "pay")
+    result = bank_result(fields, paid=request.POST.get("decision") == "pay")
     _send_ipn(result)
     query = "&".join(f"{quote_plus(k)}={quote_plus(v)}" for k, v in result.items())
     back = fields.get("vnp_ReturnUrl", "/")

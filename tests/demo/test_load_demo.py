@@ -146,3 +146,41 @@ def test_demo_certified_copies_once_through_copy_certify() -> None:
     assert IssuedDocument.objects.filter(kind="certified_copy").count() == 3
     assert demo_certified_copies_load(now=NOW) == 0  # again: nothing added
     assert entries.count() == 3
+
+
+@pytest.mark.usefixtures("demo_city")
+def test_the_demo_pays_settled_dossiers_online_and_at_the_counter_with_signed_receipts() -> None:
+    from motcua.demo.payments import demo_payments_load
+    from motcua.payments.models import (
+        FeeLine,
+        LedgerEntry,
+        PaymentCallback,
+        Receipt,
+        ReceiptStatus,
+    )
+    from motcua.payments.services import PAYABLE
+
+    demo_dossiers_load(count=80, seed=2026, now=NOW)
+    summary = demo_payments_load(now=NOW)
+
+    receipts = Receipt.objects.all()
+    assert receipts.count() >= 5, summary
+    assert len({r.amount_vnd for r in receipts}) >= 3
+    assert {r.method for r in receipts} == {"online", "cash", "transfer"}
+    assert all(r.verify_code for r in receipts)
+    assert IssuedDocument.objects.filter(kind="receipt").count() == receipts.count()
+    # online ones went through a verified callback of the demo bank
+    assert PaymentCallback.objects.filter(outcome="confirmed", verified=True).count() == (
+        receipts.filter(method="online", replaces__isnull=True).count()
+    )
+    [cancelled] = receipts.filter(status=ReceiptStatus.CANCELLED)
+    assert cancelled.replaced_by.status == ReceiptStatus.ISSUED
+    settled = Dossier.objects.filter(
+        status__in=[DossierStatus.FINISHED, DossierStatus.RETURNED]
+    ).values_list("code", flat=True)
+    assert not FeeLine.objects.filter(dossier_code__in=settled, state__in=PAYABLE).exists()
+    assert sum(LedgerEntry.objects.values_list("amount_vnd", flat=True)) == 0
+
+    count = receipts.count()
+    demo_payments_load(now=NOW)  # again: nothing paid twice
+    assert Receipt.objects.count() == count

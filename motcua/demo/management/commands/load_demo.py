@@ -21,6 +21,7 @@ from motcua.demo.dossiers import (
 )
 from motcua.demo.identity import NEWCOMERS, demo_identity_people_load
 from motcua.demo.organisations import AUTHORISED, demo_organisations_load
+from motcua.demo.payments import demo_payments_load
 from motcua.documents.issued import verify_path
 from motcua.notifications.services import templates_seed
 from motcua.organisation.services import unit_tree_load
@@ -91,6 +92,8 @@ class Command(BaseCommand):
             self.stdout.write(f"  {dossiers}")
             self._step("Hồ sơ của công dân trình diễn (congdan)")
             self.stdout.write(f"  {demo_citizen_dossiers_load(now=now, seed=options['seed'])}")
+            self._step("Phí, lệ phí đã thu và biên lai điện tử")
+            self.stdout.write(f"  {demo_payments_load(now=now)}")
             self._step("Sổ chứng thực bản sao trình diễn")
             self.stdout.write(f"  {demo_certified_copies_load(now=now)} bản sao mới")
             self._step("VNeID thử nghiệm (đăng nhập bằng OpenID Connect)")
