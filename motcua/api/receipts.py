@@ -154,11 +154,18 @@ def receipts_list(request: HttpRequest, query: Query[ReceiptListQuery]) -> dict[
             or (query.date_to - query.date_from).days >= MAX_PERIOD_DAYS
         )
     ):
+        message = _("Khoảng thời gian không hợp lệ (từ ngày đến ngày, tối đa %(days)s ngày).")
         raise ValidationError(
-            _("Khoảng thời gian không hợp lệ (từ ngày đến ngày, tối đa %(days)s ngày)."),
+            message,
             code="period_invalid",
             days=MAX_PERIOD_DAYS,
-            errors=[{"field": "to", "code": "period_invalid"}],
+            errors=[
+                {
+                    "field": "to",
+                    "code": "period_invalid",
+                    "message": str(message) % {"days": MAX_PERIOD_DAYS},
+                }
+            ],
         )
     if query.date_from:
         rows = rows.filter(

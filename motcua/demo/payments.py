@@ -18,13 +18,13 @@ from django.db.models import Q
 from motcua.accounts.models import User
 from motcua.core.clock import local
 from motcua.dossiers.models import Dossier, DossierStatus
+from motcua.dossiers.services.payments import dossier_payment_callback
 from motcua.dossiers.services.receipts import dossier_payment_receipt, dossier_receipt_cancel
 from motcua.organisation.models import Role, RoleAssignment, Unit
 from motcua.paygate_demo.views import bank_result
 from motcua.payments.gateways.registry import UnknownGateway, gateway_get
 from motcua.payments.models import FeeLine, LedgerTransaction, Receipt, ReceiptSeries, ReceiptStatus
 from motcua.payments.orders import (
-    payment_callback_receive,
     payment_counter_record,
     payment_order_start,
 )
@@ -77,7 +77,7 @@ def _pay_online(lines: list[FeeLine], *, now: dt.datetime) -> LedgerTransaction 
         lines=lines, gateway="sandbox", payer=None, return_url="/my/", now=now
     )
     fields = dict(parse_qsl(urlsplit(redirect).query))
-    outcome, settled = payment_callback_receive(
+    outcome, settled = dossier_payment_callback(
         gateway="sandbox", params=bank_result(fields, paid=True), now=now
     )
     return settled.payment if settled is not None and outcome == "confirmed" else None

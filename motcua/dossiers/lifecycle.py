@@ -341,6 +341,10 @@ _TABLE: tuple[Transition, ...] = (
         label=_("Xác nhận đã thực hiện nghĩa vụ tài chính"),
         target=S.PROCESSING,
         fields=(NOTE,),
+        guards=_(
+            "không còn khoản phí, lệ phí nào chưa nộp (`fees_unpaid`): khoản thu trong hệ thống "
+            "chỉ được coi là đã nộp khi tiền đã về"
+        ),
     ),
     Transition(
         action="stop",
@@ -504,6 +508,17 @@ SYSTEM_ACTIONS: tuple[Creation, ...] = (
         guards=_(
             "quá `supplement_wait_days` ngày làm việc kể từ khi yêu cầu; 3 khi chưa tiếp nhận, 8 "
             "(đã đóng) khi đã tiếp nhận; được đánh giá tại ngày yêu cầu bổ sung"
+        ),
+    ),
+    Creation(
+        action="payment_settled",
+        service="dossier_payment_settle",
+        target=S.PROCESSING,
+        who=_("hệ thống (khi tiền đã về: cổng thanh toán hoặc thu tại quầy)"),
+        label=_("Đã nộp đủ phí, lệ phí: tiếp tục xử lý"),
+        guards=_(
+            "hồ sơ đang ở trạng thái 6 và không còn khoản thu nào chưa nộp; ngày hẹn lùi theo "
+            "thời gian tạm dừng"
         ),
     ),
 )

@@ -81,8 +81,10 @@ from .models import (
 )
 from .services._base import current_run
 from .services.guards import (
+    fees_unpaid_codes,
     guard_apology,
     guard_consultation,
+    guard_fees_paid,
     guard_next_step,
     guard_no_consultation,
     guard_not_closed,
@@ -371,6 +373,8 @@ def _guard_allows(
             guard_consultation(dossier, run)
         elif transition.action == "apologize":
             guard_apology(dossier=dossier, now=now)
+        elif transition.action == "confirm_payment":
+            guard_fees_paid(dossier)
     except DomainError:
         return False
     return True
@@ -461,6 +465,12 @@ def dossier_actions_for_many(
     units). The fields come without their allowed values (`choices` is None): a row offers
     the actions; the dossier page (`dossier_actions_for`) lists the values."""
     roles = RoleCache(actor)
+    dossiers = list(dossiers)
+    waiting = [d.code for d in dossiers if d.status == DossierStatus.PAYMENT_REQUESTED]
+    unpaid = fees_unpaid_codes(waiting)
+    for dossier in dossiers:
+        if dossier.status == DossierStatus.PAYMENT_REQUESTED:
+            dossier._fees_unpaid = dossier.code in unpaid  # type: ignore[attr-defined]
     return {
         dossier.pk: _options_for(
             actor=actor,

@@ -98,6 +98,32 @@ def _someone_elses_token(w: World) -> Any:
     return w.client.delete(f"/api/v1/auth/tokens/{token.pk}", **w.auth)
 
 
+def _unsigned_receipt(w: World) -> Any:
+    """A receipt of the citizen's own dossier whose signature is still to come."""
+    from motcua.payments.receipts import receipt_issue, receipt_series_configure
+    from motcua.payments.services import fee_line_add, fee_lines_pay
+
+    code = _own_dossier(w)
+    now = timezone.now()
+    receipt_series_configure(
+        unit=w.ward, year=timezone.localtime(now).year, form_symbol="01BLP", letters="HK",
+        collector_name="UBND", collector_tax_code="0101234567", actor=None, now=now,
+    )  # fmt: skip
+    line = fee_line_add(
+        dossier_code=code, collecting_unit=w.ward, name="Lệ phí", kind="charge",
+        timing="before", unit_amount_vnd=10_000, now=now,
+    )  # fmt: skip
+    payment = fee_lines_pay(lines=[line], method="cash", reference="PT-1", now=now)
+    receipt = receipt_issue(payment=payment, payer_name="An", now=now)
+    number = f"{receipt.series.series}-{receipt.number_text}"
+    return w.client.get(f"/api/v1/receipts/{number}/pdf", **w.auth)
+
+
+def _pay(w: World, code: str | None = None, body: Any = None, **extra: Any) -> Any:
+    code = code or _own_dossier(w)
+    return w.post(f"/api/v1/dossiers/{code}/payments", {} if body is None else body, **extra)
+
+
 TOKEN = "/api/v1/auth/token"
 BOOK = "/api/v1/units/00070/tracking-book?from=2026-03-01&to=2026-03-31"
 GOOD = {"username": "an", "password": "matkhau-demo-2026"}
@@ -515,6 +541,35 @@ CASES: dict[tuple[str, str], Callable[[World], Any]] = {
     ("reports_certified_copy_requests", "404"): lambda w: w.client.get(
         COUNTS, {"from": "2026-03-01", "to": "2026-03-02", "unit": "99999"}, **w.auth
     ),
+    # receipts
+    ("receipts_list", "400"): lambda w: w.client.get(
+        "/api/v1/receipts?from=2026-03-02&to=2026-03-01", **w.auth
+    ),
+    ("receipts_list", "401"): lambda w: w.client.get("/api/v1/receipts"),
+    ("receipts_list", "404"): lambda w: w.client.get("/api/v1/receipts?unit=99999", **w.auth),
+    ("receipts_list", "422"): lambda w: w.client.get("/api/v1/receipts?from=hom-qua", **w.auth),
+    ("receipts_get", "400"): lambda w: w.client.get("/api/v1/receipts/0000001", **w.auth),
+    ("receipts_get", "401"): lambda w: w.client.get("/api/v1/receipts/HK26-0000001"),
+    ("receipts_get", "404"): lambda w: w.client.get("/api/v1/receipts/HK26-0000001", **w.auth),
+    ("receipts_pdf", "400"): lambda w: w.client.get("/api/v1/receipts/0000001/pdf", **w.auth),
+    ("receipts_pdf", "401"): lambda w: w.client.get("/api/v1/receipts/HK26-0000001/pdf"),
+    ("receipts_pdf", "404"): lambda w: w.client.get("/api/v1/receipts/HK26-0000001/pdf", **w.auth),
+    ("receipts_pdf", "409"): _unsigned_receipt,
+    # a dossier's fees and paying them
+    ("dossiers_fees", "400"): lambda w: w.client.get("/api/v1/dossiers/a%00/fees", **w.auth),
+    ("dossiers_fees", "401"): lambda w: w.client.get("/api/v1/dossiers/x/fees"),
+    ("dossiers_fees", "404"): lambda w: w.client.get("/api/v1/dossiers/x/fees", **w.auth),
+    ("dossiers_payment_start", "400"): lambda w: _pay(w, body={"lines": [999999]}, **w.auth),
+    ("dossiers_payment_start", "401"): lambda w: _pay(w, "x"),
+    ("dossiers_payment_start", "403"): lambda w: w.csrf_client().post(
+        "/api/v1/dossiers/x/payments", "{}", content_type="application/json"
+    ),
+    ("dossiers_payment_start", "404"): lambda w: _pay(w, "x", **w.auth),
+    ("dossiers_payment_start", "409"): lambda w: _pay(w, **w.auth),
+    ("dossiers_payment_start", "413"): lambda w: w.post(
+        "/api/v1/dossiers/x/payments", _too_big(), **w.auth
+    ),
+    ("dossiers_payment_start", "422"): lambda w: _pay(w, "x", body={"bogus": 1}, **w.auth),
 }
 
 

@@ -53,19 +53,30 @@ OPERATIONS = {
     ("/api/v1/payments/callback/{gateway}", "get"),
     ("/api/v1/payments/callback/{gateway}", "post"),
     ("/api/v1/lookup", "get"),
+    ("/api/v1/receipts", "get"),
+    ("/api/v1/receipts/{number}", "get"),
+    ("/api/v1/receipts/{number}/pdf", "get"),
+    ("/api/v1/dossiers/{code}/fees", "get"),
+    ("/api/v1/dossiers/{code}/payments", "post"),
 }
 PUBLIC = {"/api/v1/health", "/api/v1/ready", "/api/v1/auth/token"}
 #: Operations answering 200 with a file's bytes (not JSON), and the types they answer.
 BINARY = {
     ("/api/v1/files/{file_id}", "get"): {"application/pdf", "image/jpeg", "image/png"},
     ("/api/v1/dossiers/{code}/forms/{number}", "get"): {"application/pdf"},
+    ("/api/v1/receipts/{number}/pdf", "get"): {"application/pdf"},
     ("/api/v1/units/{code}/tracking-book", "get"): {
         "application/pdf",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     },
 }
 #: Authenticated operations outside /dossiers, /auth/tokens and /files.
-AUTHENTICATED = {"/api/v1/units/{code}/tracking-book"}
+AUTHENTICATED = {
+    "/api/v1/units/{code}/tracking-book",
+    "/api/v1/receipts",
+    "/api/v1/receipts/{number}",
+    "/api/v1/receipts/{number}/pdf",
+}
 
 
 def test_every_operation_is_documented_with_an_id_and_response_schemas() -> None:
@@ -119,6 +130,7 @@ def test_the_document_names_the_api_the_auth_schemes_and_the_tags() -> None:
         "dossiers",
         "data-store",
         "payments",
+        "receipts",
         "verify",
         "lookup",
         "reports",

@@ -23,5 +23,6 @@ def test_every_scheduled_job_names_a_registered_task() -> None:
         "motcua.api.purge_idempotency",
         "motcua.documents.purge_orphan_files",
         "motcua.dossiers.refresh_procedure_use",
+        "motcua.dossiers.receipts_issue_missing",
     }
     assert scheduled <= set(app.tasks)

@@ -9,8 +9,9 @@ from motcua.accounts.models import User
 from motcua.catalog.models import Fee
 from motcua.core.errors import ValidationError
 from motcua.dossiers.models import Dossier, Suspension
-from motcua.dossiers.services import dossier_confirm_payment, dossier_request_payment
+from motcua.dossiers.services import dossier_request_payment
 from motcua.dossiers.services.fees import dossier_fees_charge_before
+from motcua.dossiers.services.payments import dossier_payment_at_counter
 from motcua.payments.models import FeeLine, LedgerEntry
 from motcua.payments.services import fee_line_cancel
 
@@ -194,7 +195,11 @@ def test_a_second_payment_request_never_charges_the_after_rules_twice(world):
     _rules(world, {"name": "Lệ phí cấp giấy", "amount_vnd": 25_000, "timing": "after"})
     dossier = processing(world)
     dossier = dossier_request_payment(dossier=dossier, actor=world.officer, now=vn(2026, 3, 3, 9))
-    dossier = dossier_confirm_payment(dossier=dossier, actor=world.officer, now=vn(2026, 3, 3, 10))
+    dossier_payment_at_counter(
+        dossier=dossier, officer=world.officer, method="cash", slip_number="PT-1",
+        now=vn(2026, 3, 3, 10),
+    )  # fmt: skip
+    dossier.refresh_from_db()  # resumed by the payment (6 -> 4)
     with pytest.raises(ValidationError) as caught:
         dossier_request_payment(dossier=dossier, actor=world.officer, now=vn(2026, 3, 4, 9))
     assert caught.value.code == "already_charged"

@@ -7,15 +7,18 @@ from decimal import Decimal
 
 import pytest
 
-from motcua.core.errors import IllegalTransition, PermissionDenied, ValidationError
+from motcua.core.errors import Conflict, IllegalTransition, PermissionDenied, ValidationError
 from motcua.dossiers.models import DossierStatus, StepRun, Suspension
 from motcua.dossiers.services import (
     dossier_confirm_payment,
+    dossier_payment_settle,
     dossier_request_payment,
     dossier_resume,
     dossier_stop,
 )
+from motcua.dossiers.services.payments import dossier_payment_at_counter
 from motcua.payments.models import FeeLine
+from motcua.payments.services import fee_line_cancel
 
 from .helpers import processing, received, state, vn
 
@@ -40,7 +43,18 @@ def test_payment_pause_extends_the_appointment_by_the_paused_working_time(world)
         "Lệ phí trước bạ",
     )
 
-    dossier = dossier_confirm_payment(dossier=dossier, actor=world.officer, now=vn(2026, 3, 5, 9))
+    # nothing says "paid" that was not: the officer cannot confirm while the line is unpaid
+    with pytest.raises(Conflict) as refused:
+        dossier_confirm_payment(dossier=dossier, actor=world.officer, now=vn(2026, 3, 5, 9))
+    assert refused.value.code == "fees_unpaid"
+
+    # the money arrives at the counter: the dossier resumes by itself, once
+    dossier_payment_at_counter(
+        dossier=dossier, officer=world.officer, method="cash", slip_number="PT-7",
+        now=vn(2026, 3, 5, 9),
+    )  # fmt: skip
+    assert dossier_payment_settle(dossier_code=dossier.code, now=vn(2026, 3, 5, 10)) is None
+    dossier.refresh_from_db()
 
     # Tue 09:00 – Thu 09:00 is 16 working hours.
     pause.refresh_from_db()
@@ -48,7 +62,22 @@ def test_payment_pause_extends_the_appointment_by_the_paused_working_time(world)
     assert dossier.status == DossierStatus.PROCESSING
     assert dossier.appointment_at == vn(2026, 3, 11, 9)
     assert StepRun.objects.get(dossier=dossier, order=3).due_at == vn(2026, 3, 6, 10)
-    assert dossier.events.get(action="confirm_payment").after["paused_working_hours"] == "16"
+    settled = dossier.events.get(action="payment_settled")
+    assert settled.actor_role == "system"
+    assert settled.after["paused_working_hours"] == "16"
+
+
+def test_without_fee_lines_the_officer_confirms_an_obligation_paid_elsewhere(world):
+    dossier = processing(world)
+    dossier = dossier_request_payment(
+        dossier=dossier, actor=world.officer, amount_vnd=90_000, now=vn(2026, 3, 3, 9)
+    )
+    (line,) = FeeLine.objects.filter(dossier_code=dossier.code, timing="after")
+    fee_line_cancel(
+        line=line, actor=world.officer, reason="Nộp tại cơ quan thuế", now=vn(2026, 3, 3, 10)
+    )
+    dossier = dossier_confirm_payment(dossier=dossier, actor=world.officer, now=vn(2026, 3, 4, 9))
+    assert dossier.status == DossierStatus.PROCESSING
 
 
 @pytest.mark.parametrize("amount", [0, -5, 1.5, True])

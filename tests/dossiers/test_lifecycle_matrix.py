@@ -163,7 +163,8 @@ EXPECTED: dict[str, dict[str, list[str]]] = {
         "officer": ["supplement", "withdraw"],
         "citizen": ["supplement", "withdraw"],
     },
-    "payment": {"officer": ["confirm_payment", "withdraw"], "citizen": WITHDRAW},
+    # the requested amount is a fee line still unpaid: confirm_payment waits for the money
+    "payment": {"officer": ["withdraw"], "citizen": WITHDRAW},
     "withdrawn": {},
     "stopped": {
         "officer": WITHDRAW,

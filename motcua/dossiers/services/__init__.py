@@ -66,6 +66,7 @@ from .reports import certified_copy_report_file
 from .suspensions import (
     dossier_close_unsupplemented,
     dossier_confirm_payment,
+    dossier_payment_settle,
     dossier_request_payment,
     dossier_request_supplement,
     dossier_resume,
@@ -106,6 +107,7 @@ __all__ = [
     "dossier_guide_at_counter",
     "dossier_guide_at_counter_with_files",
     "dossier_issue_result",
+    "dossier_payment_settle",
     "dossier_rate",
     "dossier_receive",
     "dossier_receive_at_counter",

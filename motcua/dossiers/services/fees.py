@@ -27,7 +27,7 @@ from motcua.catalog.fees import AssessedLine, claims_clean, fees_assess
 from motcua.catalog.models import Fee, FeeApplicantKind
 from motcua.core.errors import ValidationError
 from motcua.payments.models import FeeKind, FeeLine, FeeLineState, FeeTiming
-from motcua.payments.services import fee_line_add
+from motcua.payments.services import PAYABLE, fee_line_add
 
 from ..models import Channel, Dossier
 from ._base import stored_text
@@ -196,3 +196,8 @@ __all__ = [
     "dossier_fees_charge_after",
     "dossier_fees_charge_before",
 ]
+
+
+def dossier_fee_lines_payable(*, dossier_code: str) -> list[FeeLine]:
+    """The lines of a dossier still to pay (unpaid, or pending an online payment)."""
+    return list(FeeLine.objects.filter(dossier_code=dossier_code, state__in=PAYABLE).order_by("pk"))

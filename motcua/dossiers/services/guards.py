@@ -11,12 +11,46 @@ import datetime as dt
 from django.utils.translation import gettext_lazy as _
 
 from motcua.catalog.models import ProcessStep
-from motcua.core.errors import IllegalTransition
+from motcua.core.errors import Conflict, IllegalTransition
+from motcua.payments.models import FeeLine
+from motcua.payments.services import PAYABLE
 
 from ..lifecycle import open_consultation
 from ..models import Dossier, StepRun
 from ._base import APOLOGY_NOTICE_HOURS, appointment_clock, supplements_during_processing
 from .steps import is_return_step, next_process_step, previous_process_step, process_steps
+
+
+def fees_unpaid_codes(codes: list[str]) -> set[str]:
+    """Which of these dossiers still have fee lines to pay (one query, for a list's rows)."""
+    if not codes:
+        return set()
+    return set(
+        FeeLine.objects.filter(dossier_code__in=codes, state__in=PAYABLE)
+        .values_list("dossier_code", flat=True)
+        .distinct()
+    )
+
+
+def guard_fees_paid(dossier: Dossier) -> None:
+    """confirm_payment: nothing says "paid" that was not. While a fee line is unpaid (or an
+    online payment pending) the officer cannot confirm; the dossier resumes by itself when
+    the money arrives (`dossier_payment_settle`). `_fees_unpaid`, when a list read it for
+    its rows (`fees_unpaid_codes`), saves the query."""
+    known = getattr(dossier, "_fees_unpaid", None)
+    unpaid = (
+        known
+        if known is not None
+        else FeeLine.objects.filter(dossier_code=dossier.code, state__in=PAYABLE).exists()
+    )
+    if unpaid:
+        raise Conflict(
+            _(
+                "Hồ sơ còn khoản phí, lệ phí chưa nộp: thu tại quầy hoặc chờ thanh toán trực "
+                "tuyến; hồ sơ tự tiếp tục khi đã nộp đủ."
+            ),
+            code="fees_unpaid",
+        )
 
 
 def guard_not_closed(dossier: Dossier) -> None:

@@ -55,9 +55,9 @@ from ._base import (
     snapshot,
     start_processing_clock,
 )
-from .fees import dossier_fees_charge_after
+from .fees import dossier_fee_lines_payable, dossier_fees_charge_after
 from .files import component_file_check
-from .guards import guard_not_closed, guard_supplement_once
+from .guards import guard_fees_paid, guard_not_closed, guard_supplement_once
 from .reception import apply_reception
 from .steps import close_current_step
 
@@ -497,8 +497,37 @@ def dossier_confirm_payment(
         expected_version=expected_version,
         text=note,
     )
+    guard_fees_paid(change.dossier)
     hours = _resume(dossier=change.dossier, now=now)
     return change.commit(extra={"paused_working_hours": str(hours)})
+
+
+@transaction.atomic
+def dossier_payment_settle(*, dossier_code: str, now: dt.datetime) -> Dossier | None:
+    """Called right after money moved for `dossier_code` (a verified gateway callback, a
+    payment at the counter): a dossier waiting for its payment (6) with nothing left to pay
+    resumes (6 -> 4, the system's action `payment_settled`), its appointment moved by the
+    paused working time. Anything else: nothing (answers None). Safe to call again."""
+    found = Dossier.objects.filter(code=dossier_code).first()
+    if found is None or found.status != DossierStatus.PAYMENT_REQUESTED:
+        return None
+    dossier = lock_dossier(dossier=found, expected_version=None)
+    if dossier.status != DossierStatus.PAYMENT_REQUESTED:
+        return None
+    if dossier_fee_lines_payable(dossier_code=dossier.code):
+        return None
+    before = snapshot(dossier)
+    hours = _resume(dossier=dossier, now=now)
+    commit_change(
+        dossier=dossier,
+        action="payment_settled",
+        actor=None,
+        actor_role=SYSTEM_ROLE,
+        now=now,
+        before=before,
+        extra={"paused_working_hours": str(hours)},
+    )
+    return dossier
 
 
 @transaction.atomic
