@@ -70,9 +70,13 @@ from motcua.dossiers.selectors import (
     dossier_steps,
 )
 from motcua.dossiers.services import certified_copy_report_file, dossier_act, dossier_rate
+from motcua.dossiers.services.fees import dossier_fee_lines
+from motcua.dossiers.services.payments import dossier_payment_callback, dossier_payment_start
 from motcua.dossiers.services.receipts import receipt_number_display
 from motcua.dossiers.timeline import applicant_timeline
-from motcua.payments.models import ReceiptStatus
+from motcua.payments.gateways.registry import gateways_online
+from motcua.payments.models import FeeLineState, PaymentOrderStatus, ReceiptStatus
+from motcua.payments.services import PAYABLE
 from motcua.web.downloads import stored_file_response
 
 PAGE_SIZE = 20
@@ -271,6 +275,17 @@ def _receipts(dossier: Dossier) -> list[dict[str, Any]]:
     ]
 
 
+def _fees(dossier: Dossier) -> dict[str, Any]:
+    lines = dossier_fee_lines(dossier.code)
+    payable = [line for line in lines if line.state in PAYABLE]
+    return {
+        "lines": lines,
+        "payable": sum(line.net_vnd for line in payable),
+        "pending": any(line.state == FeeLineState.PENDING for line in payable),
+        "online": bool(payable) and bool(gateways_online()),
+    }
+
+
 def _detail_context(
     request: HttpRequest,
     *,
@@ -301,6 +316,7 @@ def _detail_context(
         "actions": _action_forms(options, failed=failed, errors=errors, values=values),
         "results": _results(dossier),
         "receipts": _receipts(dossier),
+        "fees": _fees(dossier),
         "forms": forms,
         "rating": rating,
         "rating_levels": dict(SatisfactionLevel.choices),
@@ -421,6 +437,80 @@ def my_dossier_file(request: HttpRequest, code: str, file_id: int) -> HttpRespon
     except NotFound as error:
         return _not_found(request, error)
     return stored_file_response(link.file)  # type: ignore[return-value]
+
+
+@login_required
+@require_POST
+def my_dossier_pay(request: HttpRequest, code: str) -> HttpResponse:
+    """Start paying the dossier's fees online: to the bank, which sends the payer back to
+    `my_dossier_payment_return`. Only a verified callback makes a line "paid"."""
+    actor = _actor(request)
+    now = clock_now()
+    try:
+        dossier = dossier_get_for_applicant(actor=actor, code=code, now=now)
+    except NotFound as error:
+        return _not_found(request, error)
+    online = gateways_online()
+    try:
+        if not online:
+            raise Conflict(_("Chưa có cổng thanh toán trực tuyến."), code="gateway_unavailable")
+        _order, redirect_to = dossier_payment_start(
+            dossier=dossier,
+            payer=actor,
+            gateway=online[0].name,
+            return_url=request.build_absolute_uri(
+                reverse("portal:my_dossier_payment_return", args=[dossier.code])
+            ),
+            now=now,
+            client_ip=request.META.get("REMOTE_ADDR", ""),
+        )
+    except DomainError as error:
+        messages.error(request, error.render())
+        return redirect(reverse("portal:my_dossier", args=[dossier.code]) + "#fees")
+    return redirect(redirect_to)
+
+
+@login_required
+@require_safe
+def my_dossier_payment_return(request: HttpRequest, code: str) -> HttpResponse:
+    """The payer back from the bank. The address carries the bank's signed result, which is
+    checked like the bank's own call (it may come first); what the page says is what the
+    ledger holds, never what the address claims."""
+    actor = _actor(request)
+    now = clock_now()
+    try:
+        dossier = dossier_get_for_applicant(actor=actor, code=code, now=now)
+    except NotFound as error:
+        return _not_found(request, error)
+    fields = {key: str(value) for key, value in request.GET.items()}
+    order = None
+    if fields:
+        online = gateways_online()
+        if online:
+            _outcome, order = dossier_payment_callback(
+                gateway=online[0].name, params=fields, now=now
+            )
+    if order is not None and order.dossier_code != dossier.code:
+        order = None
+    if order is not None:
+        order.refresh_from_db()
+    state = "waiting"
+    if (
+        order is not None
+        and order.payment_id is not None
+        and order.status == PaymentOrderStatus.SUCCEEDED
+    ):
+        state = "paid"
+    elif order is not None and order.status in (
+        PaymentOrderStatus.FAILED,
+        PaymentOrderStatus.CANCELLED,
+    ):
+        state = order.status
+    return render(
+        request,
+        "portal/mine/payment_return.html",
+        {"dossier": dossier, "order": order, "state": state},
+    )
 
 
 @login_required

@@ -28,6 +28,12 @@ urlpatterns = [
     path("<dossier_code:code>/", mine.my_dossier, name="my_dossier"),
     path("<dossier_code:code>/act/<str:action>/", mine.my_dossier_act, name="my_dossier_act"),
     path("<dossier_code:code>/files/<int:file_id>/", mine.my_dossier_file, name="my_dossier_file"),
+    path("<dossier_code:code>/pay/", mine.my_dossier_pay, name="my_dossier_pay"),
+    path(
+        "<dossier_code:code>/payment/return/",
+        mine.my_dossier_payment_return,
+        name="my_dossier_payment_return",
+    ),
     path(
         "<dossier_code:code>/receipts/<int:receipt_id>.pdf",
         mine.my_dossier_receipt,

@@ -466,3 +466,54 @@ def test_the_signed_receipts_are_listed_and_download_for_the_applicant_only(worl
     assert b"".join(download.streaming_content).startswith(b"%PDF")
     assert _client(world.other_citizen).get(address).status_code == 404
     assert _client(world.citizen).get(f"/my/{dossier.code}/receipts/999.pdf").status_code == 404
+
+
+def test_the_applicant_pays_online_through_the_sandbox_bank_and_the_page_tells_the_truth(world):
+    from urllib.parse import parse_qsl, urlsplit
+
+    from motcua.paygate_demo.views import bank_result
+    from motcua.payments.models import FeeLine, Receipt
+    from motcua.payments.receipts import receipt_series_configure
+    from motcua.payments.services import fee_line_add
+
+    receipt_series_configure(
+        unit=world.ward, year=2026, form_symbol="01BLP", letters="HK",
+        collector_name="UBND Phường Hoàn Kiếm", collector_tax_code="0101234567",
+        actor=None, now=MON,
+    )  # fmt: skip
+    dossier = received(world)
+    fee_line_add(
+        dossier_code=dossier.code, collecting_unit=world.ward, name="Lệ phí", kind="charge",
+        timing="before", unit_amount_vnd=30_000, now=MON,
+    )  # fmt: skip
+    client = _client(world.citizen)
+    page = client.get(f"/my/{dossier.code}/").content.decode()
+    assert "Số tiền còn phải nộp: <strong>30.000 đồng</strong>" in page
+    assert f'action="/my/{dossier.code}/pay/"' in page
+
+    to_bank = client.post(f"/my/{dossier.code}/pay/")
+    assert to_bank.status_code == 302
+    assert to_bank["Location"].startswith("/demo-bank/pay/")
+    fields = dict(parse_qsl(urlsplit(to_bank["Location"]).query))
+    back = f"/my/{dossier.code}/payment/return/"
+    assert fields["vnp_ReturnUrl"].endswith(back)
+
+    # coming back without the bank's result (or with a forged one) says nothing is paid yet
+    waiting = client.get(back).content.decode()
+    assert "Đang chờ ngân hàng xác nhận" in waiting
+    forged = {**bank_result(fields, paid=True), "vnp_Amount": "100"}
+    assert "Đang chờ ngân hàng xác nhận" in client.get(back, forged).content.decode()
+    assert FeeLine.objects.get(dossier_code=dossier.code).state == "pending"
+
+    # the bank's signed result: paid once, with its receipt, however often the page loads
+    result = bank_result(fields, paid=True)
+    for _ in range(3):
+        done = client.get(back, result).content.decode()
+        assert "Đã thanh toán" in done
+    assert FeeLine.objects.get(dossier_code=dossier.code).state == "paid"
+    assert Receipt.objects.filter(dossier_code=dossier.code).count() == 1
+    page = client.get(f"/my/{dossier.code}/").content.decode()
+    assert f'action="/my/{dossier.code}/pay/"' not in page
+    assert "Tải biên lai" in page
+    # someone else's dossier: not found
+    assert _client(world.other_citizen).post(f"/my/{dossier.code}/pay/").status_code == 404
