@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from . import certified_copies, counter, counter_log, procedures, staff, views
+from . import certified_copies, counter, counter_log, fees, procedures, staff, views
 
 app_name = "workspace"
 urlpatterns = [
@@ -14,6 +14,7 @@ urlpatterns = [
     # The work queue's bulk action: form 01 or 06 of the ticked dossiers as one PDF.
     path("forms/bulk.pdf", views.forms_bulk, name="forms_bulk"),
     path("dossiers/<str:code>/files/<int:file_id>/", views.dossier_file, name="file"),
+    path("dossiers/<str:code>/fees/", fees.dossier_fees, name="dossier_fees"),
     path("dossiers/<str:code>/actions/<str:action>/", views.dossier_act_view, name="act"),
     path("privacy/", include("motcua.workspace.privacy")),  # docs/personal-data.md
 ]

@@ -8,6 +8,7 @@ from decimal import Decimal
 from django import template
 
 from motcua.catalog.models import AcceptedForm
+from motcua.web.templatetags.web import vnd
 
 register = template.Library()
 
@@ -22,12 +23,7 @@ def decimal_vi(value: Decimal | int | None) -> str:
     return text.replace(".", ",")
 
 
-@register.filter
-def vnd(value: int | None) -> str:
-    """15000 -> "15.000" (dots between thousands)."""
-    if value is None:
-        return ""
-    return f"{int(value):,}".replace(",", ".")
+register.filter("vnd", vnd)  # shared with the workspace (motcua.web)
 
 
 @register.filter

@@ -34,3 +34,11 @@ def query_with(context: template.Context, **changes: Any) -> str:
         else:
             query[key] = str(value)
     return query.urlencode()
+
+
+@register.filter
+def vnd(value: int | None) -> str:
+    """15000 -> "15.000" (dots between thousands, as Vietnamese writes amounts)."""
+    if value is None:
+        return ""
+    return f"{int(value):,}".replace(",", ".")

@@ -1,0 +1,109 @@
+"""`/workspace/dossiers/<code>/fees/`: a dossier's fees and, for an officer of the collecting
+unit, receiving them at the counter (cash or transfer, with the slip number); the amount is
+shown in figures and in words before it is confirmed (docs/payments.md)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods
+
+from motcua.accounts.models import User
+from motcua.core.clock import now as clock_now
+from motcua.core.errors import DomainError, NotFound
+from motcua.dossiers.models import Dossier
+from motcua.dossiers.receipt_selectors import dossier_receipts
+from motcua.dossiers.selectors import dossier_get_for_actor
+from motcua.dossiers.services.fees import dossier_fee_lines
+from motcua.dossiers.services.payments import dossier_payment_at_counter
+from motcua.dossiers.services.receipts import receipt_number_display
+from motcua.organisation.selectors import user_unit_ids
+from motcua.payments.models import PaymentMethod
+from motcua.payments.orders import COLLECTOR_ROLES
+from motcua.payments.services import PAYABLE
+from motcua.payments.words import vnd_in_words
+from motcua.web.access import staff_required
+
+
+class CounterPaymentForm(forms.Form):
+    method = forms.ChoiceField(
+        label=gettext_lazy("Hình thức nộp"),
+        choices=[
+            (PaymentMethod.CASH, gettext_lazy("Tiền mặt")),
+            (PaymentMethod.TRANSFER, gettext_lazy("Chuyển khoản")),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={"required": gettext_lazy("Chọn hình thức nộp.")},
+    )
+    slip_number = forms.CharField(
+        label=gettext_lazy("Số phiếu thu hoặc số giao dịch chuyển khoản"),
+        max_length=60,
+        error_messages={"required": gettext_lazy("Ghi số phiếu thu hoặc số giao dịch.")},
+    )
+
+
+def _context(*, actor: User, dossier: Dossier, form: CounterPaymentForm) -> dict[str, Any]:
+    lines = dossier_fee_lines(dossier.code)
+    collects = user_unit_ids(user=actor, roles=COLLECTOR_ROLES)
+    payable = [line for line in lines if line.state in PAYABLE]
+    mine = [line for line in payable if line.collecting_unit_id in collects]
+    unit_id = mine[0].collecting_unit_id if mine else None
+    chosen = [line for line in mine if line.collecting_unit_id == unit_id]
+    amount = sum(line.net_vnd for line in chosen)
+    return {
+        "dossier": dossier,
+        "lines": lines,
+        "chosen": chosen,
+        "amount": amount,
+        "amount_in_words": vnd_in_words(amount) if amount else "",
+        "others": len(payable) - len(chosen),
+        "receipts": [
+            {"number": receipt_number_display(r), "receipt": r}
+            for r in dossier_receipts(dossier=dossier)
+        ],
+        "form": form,
+    }
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def dossier_fees(request: HttpRequest, code: str) -> HttpResponse:
+    actor: User = request.user  # type: ignore[assignment]
+    now = clock_now()
+    try:
+        dossier = dossier_get_for_actor(actor=actor, code=code, now=now, purpose="dossier_fees")
+    except NotFound as error:
+        return render(request, "workspace/not_found.html", {"message": error.render()}, status=404)
+    form = CounterPaymentForm(request.POST or None)
+    context = _context(actor=actor, dossier=dossier, form=form)
+    if request.method == "POST":
+        if form.is_valid() and context["chosen"]:
+            try:
+                dossier_payment_at_counter(
+                    dossier=dossier,
+                    officer=actor,
+                    method=form.cleaned_data["method"],
+                    slip_number=form.cleaned_data["slip_number"],
+                    line_ids=[line.pk for line in context["chosen"]],
+                    now=now,
+                )
+            except DomainError as error:
+                form.add_error(None, error.render())
+            else:
+                messages.success(
+                    request,
+                    _("Đã thu %(amount)s đồng; biên lai điện tử đã được lập.")
+                    % {"amount": f"{context['amount']:,}".replace(",", ".")},
+                )
+                return redirect("workspace:dossier_fees", code=dossier.code)
+        elif form.is_valid():
+            form.add_error(None, _("Không còn khoản nào bạn thu được cho hồ sơ này."))
+        context = _context(actor=actor, dossier=dossier, form=form)
+        return render(request, "workspace/fees.html", context, status=400)
+    return render(request, "workspace/fees.html", context)

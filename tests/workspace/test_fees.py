@@ -1,0 +1,67 @@
+"""/workspace/dossiers/<code>/fees/: the dossier's fees; the collecting unit's officer
+receives them at the counter (figures and words shown), which issues the signed receipt;
+an officer of another unit does not see the dossier."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from motcua.payments.models import FeeLine, Receipt
+from motcua.payments.receipts import receipt_series_configure
+from motcua.payments.services import fee_line_add
+from tests.dossiers.helpers import MON, received
+
+pytestmark = pytest.mark.django_db
+
+
+def _client(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def owing(world):
+    receipt_series_configure(
+        unit=world.ward, year=2026, form_symbol="01BLP", letters="HK",
+        collector_name="UBND Phường Hoàn Kiếm", collector_tax_code="0101234567",
+        actor=None, now=MON,
+    )  # fmt: skip
+    dossier = received(world)
+    fee_line_add(
+        dossier_code=dossier.code, collecting_unit=world.ward, name="Lệ phí chứng thực",
+        kind="charge", timing="before", unit_amount_vnd=1_250_000, now=MON,
+    )  # fmt: skip
+    return dossier
+
+
+def test_the_officer_receives_the_fee_at_the_counter_and_the_receipt_is_issued(
+    world, owing
+) -> None:
+    address = f"/workspace/dossiers/{owing.code}/fees/"
+    client = _client(world.officer)
+    page = client.get(address).content.decode()
+    assert "Lệ phí chứng thực" in page
+    assert "<strong>1.250.000 đồng</strong>" in page
+    assert "Một triệu hai trăm năm mươi nghìn đồng" in page
+
+    refused = client.post(address, {"method": "cash"})
+    assert refused.status_code == 400
+    assert "Ghi số phiếu thu hoặc số giao dịch." in refused.content.decode()
+    assert FeeLine.objects.get(dossier_code=owing.code).state == "unpaid"
+
+    done = client.post(address, {"method": "cash", "slip_number": "PT-12"})
+    assert done.status_code == 302
+    assert FeeLine.objects.get(dossier_code=owing.code).state == "paid"
+    [receipt] = Receipt.objects.filter(dossier_code=owing.code)
+    assert (receipt.amount_vnd, receipt.method) == (1_250_000, "cash")
+    assert receipt.verify_code
+    after = client.get(address).content.decode()
+    assert "Xác nhận đã thu" not in after
+    assert "HK26-0000001" in after
+
+
+def test_another_units_officer_does_not_see_the_dossier(world, owing) -> None:
+    response = _client(world.other_officer).get(f"/workspace/dossiers/{owing.code}/fees/")
+    assert response.status_code == 404
