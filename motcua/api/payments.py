@@ -12,14 +12,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from django.utils.translation import gettext_lazy as _
 from ninja import Field, Router, Schema
 from ninja.responses import Status
 from pydantic import ConfigDict
 
 from motcua.core import clock
-from motcua.core.errors import NotFound
-from motcua.dossiers.selectors import dossier_list_for_actor
 from motcua.dossiers.services.fees import dossier_fee_lines
 from motcua.dossiers.services.payments import dossier_payment_callback, dossier_payment_start
 from motcua.payments.gateways.registry import UnknownGateway, gateway_get
@@ -28,6 +25,7 @@ from motcua.payments.services import PAYABLE
 from .auth import AUTH, request_actor
 from .datetimes import LocalDateTime
 from .errors import READ_ERRORS, WRITE_ERRORS, ErrorOut
+from .files import _visible
 from .throttling import payment_callback_throttle
 
 router = Router(tags=["payments"])
@@ -132,13 +130,6 @@ class PaymentStartOut(Schema):
     redirect_url: str = Field(..., description="Chuyển người nộp đến địa chỉ này.")
 
 
-def _visible(request: HttpRequest, code: str) -> Any:
-    dossier = dossier_list_for_actor(actor=request_actor(request)).filter(code=code).first()
-    if dossier is None:
-        raise NotFound(_("Không tìm thấy hồ sơ %(dossier)s."), dossier=code)
-    return dossier
-
-
 @dossier_router.get(
     "/{code}/fees",
     response={200: FeesOut, **READ_ERRORS},
@@ -147,7 +138,7 @@ def _visible(request: HttpRequest, code: str) -> Any:
     description="Các khoản phí, lệ phí của hồ sơ, trạng thái của từng khoản và số còn phải nộp.",
 )
 def dossiers_fees(request: HttpRequest, code: str) -> dict[str, Any]:
-    dossier = _visible(request, code)
+    dossier = _visible(actor=request_actor(request), code=code)
     lines = dossier_fee_lines(dossier.code)
     return {
         "items": [
@@ -201,7 +192,7 @@ def dossiers_fees(request: HttpRequest, code: str) -> dict[str, Any]:
 def dossiers_payment_start(
     request: HttpRequest, code: str, payload: PaymentStartIn
 ) -> Status[dict[str, Any]]:
-    dossier = _visible(request, code)
+    dossier = _visible(actor=request_actor(request), code=code)
     order, redirect = dossier_payment_start(
         dossier=dossier,
         payer=request_actor(request),

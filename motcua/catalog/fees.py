@@ -30,6 +30,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from motcua.core.errors import ValidationError
+from motcua.payments.words import vnd_figures
 
 from .models import Fee, FeeApplicantKind, FeeCounting, FeeExemptionCategory
 
@@ -147,7 +148,7 @@ def _reason(exemption: dict[str, Any]) -> str:
     share = (
         f"{exemption['percent']}%"
         if "percent" in exemption
-        else f"{exemption['amount_vnd']:,}".replace(",", ".") + " đ"
+        else vnd_figures(exemption["amount_vnd"]) + " đ"
     )
     basis = exemption.get("basis") or ""
     return f"{label} ({share}){': ' + basis if basis else ''}"[:300]

@@ -123,8 +123,7 @@ def demo_payments_load(*, now: dt.datetime) -> str:
                 lines=group, method=method, officer=officer, slip_number=f"DEMO-{code}", now=now
             )
             counts[method] += 1
-        if payment is not None:
-            dossier_payment_receipt(payment=payment, now=now)
+            dossier_payment_receipt(payment=payment, now=now)  # online: the callback did
     replaced = 0
     if not Receipt.objects.filter(status=ReceiptStatus.CANCELLED).exists():
         first = Receipt.objects.filter(status=ReceiptStatus.ISSUED).exclude(verify_code="").first()

@@ -102,3 +102,8 @@ def vnd_in_words(amount: int) -> str:
     """The amount as a receipt prints it: capitalised, ending in "đồng"."""
     text = f"{number_in_words(amount)} đồng"
     return text[0].upper() + text[1:]
+
+
+def vnd_figures(amount: int) -> str:
+    """An amount in figures as Vietnamese writes it: dots between thousands (1.250.000)."""
+    return f"{int(amount):,}".replace(",", ".")

@@ -72,6 +72,7 @@ from motcua.dossiers.services.drafts import (
     reusable_items,
     version_offered_online,
 )
+from motcua.payments.words import vnd_figures
 
 DRAFTS_PER_PAGE = 10
 #: The province whose wards an empty address field lists first (the demo city, Hà Nội).
@@ -484,7 +485,7 @@ def _eform_fields(
 
 
 def _vnd(amount: int) -> str:
-    return f"{amount:,}".replace(",", ".") + " đồng"
+    return vnd_figures(amount) + " đồng"
 
 
 def _fees(version: ProcedureVersion, draft: ApplicationDraft | None = None) -> dict[str, Any]:

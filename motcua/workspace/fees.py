@@ -27,7 +27,7 @@ from motcua.organisation.selectors import user_unit_ids
 from motcua.payments.models import PaymentMethod
 from motcua.payments.orders import COLLECTOR_ROLES
 from motcua.payments.services import PAYABLE
-from motcua.payments.words import vnd_in_words
+from motcua.payments.words import vnd_figures, vnd_in_words
 from motcua.web.access import staff_required
 
 
@@ -99,7 +99,7 @@ def dossier_fees(request: HttpRequest, code: str) -> HttpResponse:
                 messages.success(
                     request,
                     _("Đã thu %(amount)s đồng; biên lai điện tử đã được lập.")
-                    % {"amount": f"{context['amount']:,}".replace(",", ".")},
+                    % {"amount": vnd_figures(context["amount"])},
                 )
                 return redirect("workspace:dossier_fees", code=dossier.code)
         elif form.is_valid():

@@ -42,6 +42,7 @@ from motcua.payments.models import (
     ReceiptStatus,
 )
 from motcua.payments.receipts import receipt_cancel, receipt_issue
+from motcua.payments.words import vnd_figures
 
 from ..models import Dossier
 
@@ -63,7 +64,7 @@ def receipt_number_display(receipt: Receipt) -> str:
 
 
 def _vnd(amount: int) -> str:
-    return f"{amount:,}".replace(",", ".")
+    return vnd_figures(amount)
 
 
 def receipt_pdf_render(*, receipt: Receipt, code: str) -> bytes:

@@ -8,6 +8,7 @@ from django import template
 from django.http import QueryDict
 
 from motcua.dossiers.models import DossierStatus
+from motcua.payments.words import vnd_figures
 
 register = template.Library()
 
@@ -41,4 +42,4 @@ def vnd(value: int | None) -> str:
     """15000 -> "15.000" (dots between thousands, as Vietnamese writes amounts)."""
     if value is None:
         return ""
-    return f"{int(value):,}".replace(",", ".")
+    return vnd_figures(value)
