@@ -9,7 +9,7 @@ from collections import Counter
 from typing import Any
 
 import pytest
-from django.db import OperationalError
+from django.db import OperationalError, connection
 from django.utils import timezone
 
 from motcua.core.models import OutboxDelivery
@@ -147,5 +147,8 @@ def test_a_batch_prepares_in_a_few_queries(
     sandbox writes rows of its own.)"""
     _three_pending_sms(world)
     settings.MOTCUA_SMS_PROVIDERS = ["console"]
-    with django_assert_max_num_queries(11 + 3):  # (BEGIN and COMMIT included)
+    # (BEGIN and COMMIT included.) On PostgreSQL the claim finds the chains' heads first,
+    # and the claim and the acknowledgement relax their commits: one statement each.
+    extra = 3 if connection.vendor == "postgresql" else 0  # (the two SETs, the heads)
+    with django_assert_max_num_queries(11 + 3 + extra):
         assert outbox_deliver_pending(now=None, subscribers=["notifications.sms"]) == 3
