@@ -127,7 +127,8 @@ def test_the_demo_banks_statement_reconciles_cleanly_with_what_motcua_recorded(u
 
     report = _reconcile(_statement(), actor=UserFactory(kind="staff"))
 
-    assert report.created and report.is_clean
+    assert report.created
+    assert report.is_clean
     run = report.run
     assert (run.gateway, run.day, run.differences_count) == ("sandbox", DAY, 0)
     assert (run.matched_count, run.matched_vnd) == (2, 155_000)
@@ -305,7 +306,8 @@ def test_the_same_file_again_is_the_same_run_and_a_changed_result_supersedes_it(
     first = _reconcile(lines, file_sha256="a" * 64)
     again = _reconcile(lines, file_sha256="a" * 64)
 
-    assert first.created and not again.created
+    assert first.created
+    assert not again.created
     assert again.run.pk == first.run.pk
     assert _kinds(again) == _kinds(first)
     assert ReconciliationRun.objects.count() == 1
@@ -316,7 +318,8 @@ def test_the_same_file_again_is_the_same_run_and_a_changed_result_supersedes_it(
     payment_callback_receive(gateway="sandbox", params=result, now=MORNING + dt.timedelta(hours=1))
     fixed = _reconcile(lines, file_sha256="a" * 64)
 
-    assert fixed.created and fixed.is_clean
+    assert fixed.created
+    assert fixed.is_clean
     assert fixed.run.supersedes == first.run
     first.run.refresh_from_db()
     assert first.run.superseded_by == fixed.run
@@ -531,7 +534,8 @@ def test_past_runs_are_read_only_in_the_admin_with_their_differences(unit) -> No
     listing = client.get("/admin/payments/reconciliationrun/")
     page = client.get(f"/admin/payments/reconciliationrun/{run.pk}/change/")
 
-    assert listing.status_code == 200 and page.status_code == 200
+    assert listing.status_code == 200
+    assert page.status_code == 200
     assert "sandbox" in listing.content.decode()
     assert order.order_ref in page.content.decode()
     assert client.get("/admin/payments/reconciliationrun/add/").status_code == 403
