@@ -7,12 +7,11 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from collections.abc import Mapping
-from typing import IO
 
 from django.db import transaction
 
 from motcua.core.clock import VN_TZ
-from motcua.payments.gateways.contrib.vnpay import sign, statement_write
+from motcua.payments.gateways.contrib.vnpay import TextOut, sign, statement_write
 from motcua.payments.gateways.registry import gateway_get
 from motcua.payments.reconcile import day_bounds
 
@@ -75,6 +74,6 @@ def bank_statement_rows(*, day: dt.date) -> list[dict[str, str]]:
     ]
 
 
-def bank_statement_write(*, day: dt.date, out: IO[str]) -> int:
+def bank_statement_write(*, day: dt.date, out: TextOut) -> int:
     """Write the statement CSV of `day` (the VNPay-style columns); answers how many rows."""
     return statement_write(out, bank_statement_rows(day=day))

@@ -247,6 +247,10 @@ def _when(value: dt.datetime) -> str:
     return f"{local(value):%d/%m/%Y %H:%M}"
 
 
+def _row(line: StatementLine | None) -> int | None:
+    return line.row or None if line is not None else None
+
+
 def _order_state(order: PaymentOrder) -> str:
     if order.payment_id is not None:
         return "paid"
@@ -296,7 +300,7 @@ class _Comparison:
                 "gateway_reference": line.gateway_reference,
                 "statement_amount_vnd": line.amount_vnd,
                 "statement_status": line.status,
-                "row": line.row or None,
+                "row": _row(line),
             }
             order = self.orders.get(line.order_ref)
             if order is None or order.gateway != self.gateway:
@@ -347,14 +351,14 @@ class _Comparison:
                     motcua_amount_vnd=mine.amount_vnd,
                     statement_status="paid",
                     motcua_status="paid",
-                    row=line.row or None,
+                    row=_row(line),
                     note="" if line.currency == "VND" else f"Loại tiền {line.currency}",
                 )
             elif line is not None:
                 order = self.orders[reference]
                 note = f"Giao dịch đang ở trạng thái {order.get_status_display()}"
-                if order.payment_id is not None:
-                    note = f"Hệ thống ghi nhận thanh toán ngày khác ({_when(order.payment.at)})"  # type: ignore[union-attr]
+                if order.payment is not None:
+                    note = f"Hệ thống ghi nhận thanh toán ngày khác ({_when(order.payment.at)})"
                 self._add(
                     DifferenceKind.MISSING_IN_MOTCUA,
                     reference,
@@ -363,7 +367,7 @@ class _Comparison:
                     statement_amount_vnd=line.amount_vnd,
                     statement_status="paid",
                     motcua_status=_order_state(order),
-                    row=line.row or None,
+                    row=_row(line),
                     note=note,
                 )
             elif mine is not None:
@@ -382,7 +386,7 @@ class _Comparison:
                     motcua_amount_vnd=mine.amount_vnd,
                     statement_status="failed" if failed else "",
                     motcua_status="paid",
-                    row=failed.row or None if failed else None,
+                    row=_row(failed),
                     note=note,
                 )
 
@@ -395,7 +399,7 @@ class _Comparison:
             values: dict[str, Any] = {
                 "order": mine.order if mine is not None else self.orders.get(reference),
                 "gateway_reference": first.gateway_reference if first else "",
-                "row": first.row or None if first else None,
+                "row": _row(first),
             }
             if lines and mine is not None:
                 if bank_total == mine.amount_vnd:

@@ -37,5 +37,5 @@ class Command(BaseCommand):
             with Path(options["output"]).open("w", encoding="utf-8", newline="") as out:
                 count = bank_statement_write(day=day, out=out)
         else:
-            count = bank_statement_write(day=day, out=self.stdout)  # type: ignore[arg-type]
+            count = bank_statement_write(day=day, out=self.stdout)
         self.stderr.write(f"{count} dòng sao kê ngày {day:%d/%m/%Y}")

@@ -30,7 +30,7 @@ import hmac
 import io
 import re
 from collections.abc import Iterable, Mapping
-from typing import IO
+from typing import IO, Protocol
 from urllib.parse import quote_plus
 
 from motcua.core.clock import VN_TZ
@@ -152,7 +152,13 @@ def statement_parse(file: IO[bytes] | IO[str]) -> list[StatementLine]:
     return lines
 
 
-def statement_write(out: IO[str], rows: Iterable[Mapping[str, str]]) -> int:
+class TextOut(Protocol):
+    """Where a statement is written: a text file, a buffer, a command's stdout."""
+
+    def write(self, text: str, /) -> object: ...
+
+
+def statement_write(out: TextOut, rows: Iterable[Mapping[str, str]]) -> int:
     """Write a statement CSV (`STATEMENT_COLUMNS`) of `rows`; answers how many."""
     writer = csv.DictWriter(out, fieldnames=STATEMENT_COLUMNS, lineterminator="\n")
     writer.writeheader()
