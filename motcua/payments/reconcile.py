@@ -470,36 +470,37 @@ def payments_reconcile(
         raise NotFound(_("Cổng thanh toán này không có sao kê."), code="statement_not_supported")
     digest = file_sha256 or statement_sha256(lines)
     start, end = day_bounds(day)
-    with transaction.atomic():
-        comparison = _Comparison(
-            gateway=gateway,
-            lines=lines,
-            paid=_payments_recorded(gateway=gateway, start=start, end=end),
-            refunded=_refunds_recorded(gateway=gateway, start=start, end=end),
-        )
+    comparison = _Comparison(
+        gateway=gateway,
+        lines=lines,
+        paid=_payments_recorded(gateway=gateway, start=start, end=end),
+        refunded=_refunds_recorded(gateway=gateway, start=start, end=end),
+    )
     result = comparison.fingerprint()
     same = {"gateway": gateway, "day": day, "file_sha256": digest, "result_sha256": result}
-    existing = ReconciliationRun.objects.filter(**same).first()
-    if existing is not None:
-        return _report(existing, created=False)
-    try:
-        with transaction.atomic():
-            run = _run_write(comparison, same=same, actor=actor, now=now)
-    except IntegrityError:
-        # the same run written at once by another process, or a newer run superseded the
-        # current one meanwhile: answer what is on record
+    for attempt in range(3):
         existing = ReconciliationRun.objects.filter(**same).first()
-        if existing is None:
-            raise
-        return _report(existing, created=False)
-    return _report(run, created=True)
+        if existing is not None:
+            return _report(existing, created=False)
+        try:
+            with transaction.atomic():
+                run = _run_write(comparison, same=same, actor=actor, now=now)
+        except IntegrityError:
+            # the same run written at once by another process (answered above on the next
+            # turn), or another run of the day superseded the current one meanwhile (this
+            # one then supersedes that one)
+            if attempt == 2:
+                raise
+            continue
+        return _report(run, created=True)
+    raise AssertionError("unreachable")
 
 
 def _run_write(
     comparison: _Comparison, *, same: dict[str, Any], actor: User | None, now: dt.datetime
 ) -> ReconciliationRun:
     current = (
-        ReconciliationRun.objects.select_for_update()
+        ReconciliationRun.objects.select_for_update(of=("self",))
         .filter(gateway=same["gateway"], day=same["day"], superseded_by__isnull=True)
         .order_by("-created_at", "-pk")
         .first()

@@ -327,6 +327,25 @@ def test_the_same_file_again_is_the_same_run_and_a_changed_result_supersedes_it(
     assert order.order_ref == lines[0].order_ref
 
 
+def test_another_file_for_the_day_is_a_new_run_that_supersedes_the_current_one(unit) -> None:
+    _pay(unit, "H-1", 105_000)
+    lines = _statement()
+    first = _reconcile(lines, file_sha256="a" * 64)
+
+    corrected = _reconcile([], file_sha256="b" * 64)  # the bank sent an empty file
+
+    assert corrected.created
+    assert corrected.run.supersedes == first.run
+    assert [d.kind for d in corrected.differences] == [DifferenceKind.MISSING_IN_STATEMENT]
+    # the first file again, same result: the run on record
+    assert _reconcile(lines, file_sha256="a" * 64).run.pk == first.run.pk
+    # another day is its own history
+    other_day = _reconcile([], day=DAY + dt.timedelta(days=1), file_sha256="b" * 64)
+    assert other_day.created
+    assert other_day.run.supersedes is None
+    assert other_day.is_clean
+
+
 def test_reconciliation_refuses_the_counter_which_has_no_statement() -> None:
     with pytest.raises(StatementNotSupported):
         gateway_statement_reader("counter").parse_statement(io.StringIO(HEADER))
