@@ -34,7 +34,11 @@ from motcua.payments.models import (
     ReconciliationDifference,
     ReconciliationRun,
 )
-from motcua.payments.orders import payment_callback_receive, payment_order_start
+from motcua.payments.orders import (
+    payment_callback_receive,
+    payment_order_cancel,
+    payment_order_start,
+)
 from motcua.payments.reconcile import ReconciliationReport, payments_reconcile
 from motcua.payments.services import fee_line_add, fee_line_cancel
 from tests.factories import UnitFactory, UserFactory
@@ -228,6 +232,24 @@ def test_a_refund_motcua_recorded_but_the_bank_did_not_is_a_status_mismatch(unit
     assert (difference.statement_status, difference.motcua_status) == ("paid", "refunded")
     assert difference.motcua_amount_vnd == 105_000
     assert difference.order == order
+    assert (report.run.matched_count, report.run.motcua_refunded_vnd) == (1, 105_000)
+
+
+def test_money_that_came_after_a_cancel_is_refunded_by_motcua_and_owed_back_at_the_bank(
+    unit,
+) -> None:
+    order, fields = _order(_line(unit, "H-1", 105_000), MORNING)
+    payment_order_cancel(order=order, now=MORNING)
+    result = bank_payment_decide(fields=fields, paid=True, now=MORNING)
+    outcome, _ = payment_callback_receive(gateway="sandbox", params=result, now=MORNING)
+    assert outcome == "refunded"
+
+    report = _reconcile(_statement())
+
+    assert _kinds(report) == [(DifferenceKind.STATUS_MISMATCH, order.order_ref)]
+    (difference,) = report.differences
+    assert difference.order == order
+    assert (difference.motcua_status, difference.motcua_amount_vnd) == ("refunded", 105_000)
     assert (report.run.matched_count, report.run.motcua_refunded_vnd) == (1, 105_000)
 
 
