@@ -485,8 +485,16 @@ def test_the_vnpay_gateway_reads_its_statement_without_being_configured() -> Non
 def _export(tmp_path: Path, day: dt.date = DAY) -> Path:
     path = tmp_path / f"sandbox-{day}.csv"
     err = io.StringIO()
-    call_command("payments_statement", "--gateway", "sandbox", "--date", str(day),
-                 "-o", str(path), stderr=err)  # fmt: skip
+    call_command(
+        "payments_statement",
+        "--gateway",
+        "sandbox",
+        "--date",
+        str(day),
+        "-o",
+        str(path),
+        stderr=err,
+    )
     assert "dòng sao kê ngày" in err.getvalue()
     return path
 
@@ -497,8 +505,12 @@ def test_the_statement_command_exports_the_bank_book_of_the_day(unit, tmp_path) 
     call_command("payments_statement", "--date", "2026-12-01", stdout=out)
     rows = out.getvalue().splitlines()
     assert rows[0] == HEADER.strip()
-    assert rows[1].split(",")[1:5] == [order.order_ref, result["vnp_TransactionNo"], "01",
-                                      "10500000"]  # fmt: skip
+    assert rows[1].split(",")[1:5] == [
+        order.order_ref,
+        result["vnp_TransactionNo"],
+        "01",
+        "10500000",
+    ]
     assert len(rows) == 2
     assert _export(tmp_path).read_text(encoding="utf-8").splitlines() == rows
     with pytest.raises(CommandError, match="sandbox"):
@@ -507,15 +519,26 @@ def test_the_statement_command_exports_the_bank_book_of_the_day(unit, tmp_path) 
 
 def test_the_reconcile_command_exits_0_when_all_matches(unit, tmp_path) -> None:
     _pay(unit, "H-1", 105_000)
+    accountant = UserFactory(kind="staff")
     out = io.StringIO()
     with freeze_time(RUN_AT):
-        call_command("payments_reconcile", "--gateway", "sandbox", "--date", "2026-12-01",
-                     str(_export(tmp_path)), stdout=out)  # fmt: skip
+        call_command(
+            "payments_reconcile",
+            "--gateway",
+            "sandbox",
+            "--date",
+            "2026-12-01",
+            "--actor",
+            accountant.username,
+            str(_export(tmp_path)),
+            stdout=out,
+        )
     text = out.getvalue()
     assert "Khớp (matched): 1 giao dịch, 105.000 đ" in text
     assert "Sao kê (statement): 1 dòng, đã thu 105.000 đ, đã hoàn 0 đ" in text
     assert "Hệ thống (motcua): 1 giao dịch, đã thu 105.000 đ, đã hoàn 0 đ" in text
     assert "Không có chênh lệch" in text
+    assert ReconciliationRun.objects.get().created_by == accountant
 
 
 def test_the_reconcile_command_lists_the_differences_and_exits_1(unit, tmp_path) -> None:
@@ -524,8 +547,15 @@ def test_the_reconcile_command_lists_the_differences_and_exits_1(unit, tmp_path)
     path = _export(tmp_path)
     out = io.StringIO()
     with pytest.raises(SystemExit) as exit_, freeze_time(RUN_AT):
-        call_command("payments_reconcile", "--gateway", "sandbox", "--date", "2026-12-01",
-                     str(path), stdout=out)  # fmt: skip
+        call_command(
+            "payments_reconcile",
+            "--gateway",
+            "sandbox",
+            "--date",
+            "2026-12-01",
+            str(path),
+            stdout=out,
+        )
     assert exit_.value.code == 1
     text = out.getvalue()
     assert "Chênh lệch (differences): 1" in text
@@ -536,8 +566,16 @@ def test_the_reconcile_command_lists_the_differences_and_exits_1(unit, tmp_path)
 
     out = io.StringIO()
     with pytest.raises(SystemExit) as exit_:
-        call_command("payments_reconcile", "--gateway", "sandbox", "--date", "2026-12-01",
-                     "--json", str(path), stdout=out)  # fmt: skip
+        call_command(
+            "payments_reconcile",
+            "--gateway",
+            "sandbox",
+            "--date",
+            "2026-12-01",
+            "--json",
+            str(path),
+            stdout=out,
+        )
     assert exit_.value.code == 1
     data = json.loads(out.getvalue())
     assert data["created"] is False  # the same file, the same result: the run on record
@@ -554,12 +592,14 @@ def test_the_reconcile_command_refuses_a_bad_file_with_exit_2(tmp_path) -> None:
     path = tmp_path / "bad.csv"
     path.write_text(HEADER + "M,MC1,1,01,12,VND,NCB,20261201090000,00,x\n", encoding="utf-8")
     with pytest.raises(CommandError, match="row 2: vnp_Amount '12'") as refused:
-        call_command("payments_reconcile", "--gateway", "sandbox", "--date", "2026-12-01",
-                     str(path))  # fmt: skip
+        call_command(
+            "payments_reconcile", "--gateway", "sandbox", "--date", "2026-12-01", str(path)
+        )
     assert refused.value.returncode == 2
     with pytest.raises(CommandError, match="không có sao kê"):
-        call_command("payments_reconcile", "--gateway", "counter", "--date", "2026-12-01",
-                     str(path))  # fmt: skip
+        call_command(
+            "payments_reconcile", "--gateway", "counter", "--date", "2026-12-01", str(path)
+        )
     assert ReconciliationRun.objects.count() == 0
 
 
