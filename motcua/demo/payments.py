@@ -21,7 +21,7 @@ from motcua.dossiers.models import Dossier, DossierStatus
 from motcua.dossiers.services.payments import dossier_payment_callback
 from motcua.dossiers.services.receipts import dossier_payment_receipt, dossier_receipt_cancel
 from motcua.organisation.models import Role, RoleAssignment, Unit
-from motcua.paygate_demo.views import bank_result
+from motcua.paygate_demo.services import bank_payment_decide
 from motcua.payments.gateways.registry import UnknownGateway, gateway_get
 from motcua.payments.models import FeeLine, LedgerTransaction, Receipt, ReceiptSeries, ReceiptStatus
 from motcua.payments.orders import (
@@ -78,7 +78,7 @@ def _pay_online(lines: list[FeeLine], *, now: dt.datetime) -> LedgerTransaction 
     )
     fields = dict(parse_qsl(urlsplit(redirect).query))
     outcome, settled = dossier_payment_callback(
-        gateway="sandbox", params=bank_result(fields, paid=True), now=now
+        gateway="sandbox", params=bank_payment_decide(fields=fields, paid=True, now=now), now=now
     )
     return settled.payment if settled is not None and outcome == "confirmed" else None
 

@@ -4,7 +4,8 @@ page does, inside motcua, so the demo and the tests pay for real without outside
 GET: checks the merchant's signed request (as a bank would: a forged or altered request is
 refused), shows the merchant, the order and the amount, with "Thanh toán" and "Hủy giao
 dịch". POST (CSRF-protected): signs the result in the VNPay-style format with the sandbox
-secret, sends it server to server to motcua's callback (the IPN,
+secret and keeps the transaction in the bank's book (`models.BankTransaction`, which its
+daily statement is made of), sends it server to server to motcua's callback (the IPN,
 `/api/v1/payments/callback/sandbox`; best effort: a bank retries, and the payer's return
 carries the same signed result, which motcua also accepts), then sends the payer back to the
 merchant's return address with it.
@@ -13,7 +14,6 @@ merchant's return address with it.
 from __future__ import annotations
 
 import logging
-import secrets
 import urllib.error
 import urllib.request
 from urllib.parse import quote_plus, urlencode, urlsplit
@@ -29,8 +29,9 @@ from django.views.decorators.http import require_http_methods
 from motcua.core import clock
 from motcua.core.clock import VN_TZ
 from motcua.payments.gateways.base import InvalidCallback
-from motcua.payments.gateways.contrib.vnpay import sign
 from motcua.payments.gateways.registry import UnknownGateway, gateway_get
+
+from .services import bank_payment_decide
 
 logger = logging.getLogger(__name__)
 
@@ -64,20 +65,8 @@ def _problem(request_fields: dict[str, str]) -> str | None:
 
 
 def bank_result(fields: dict[str, str], *, paid: bool) -> dict[str, str]:
-    secret = str(gateway_get("sandbox").config.get("hash_secret", ""))
-    result = {
-        "vnp_Amount": fields["vnp_Amount"],
-        "vnp_BankCode": "MOTCUADEMO",
-        "vnp_OrderInfo": fields.get("vnp_OrderInfo", ""),
-        "vnp_PayDate": clock.now().astimezone(VN_TZ).strftime("%Y%m%d%H%M%S"),
-        "vnp_ResponseCode": "00" if paid else "24",  # 24: the customer cancelled
-        "vnp_TmnCode": fields.get("vnp_TmnCode", ""),
-        "vnp_TransactionNo": f"{secrets.randbelow(10**8):08d}",
-        "vnp_TransactionStatus": "00" if paid else "02",
-        "vnp_TxnRef": fields["vnp_TxnRef"],
-    }
-    result["vnp_SecureHash"] = sign(result, secret)
-    return result
+    """The bank decides now (`bank_payment_decide`): the signed result, kept in its book."""
+    return bank_payment_decide(fields=fields, paid=paid, now=clock.now())
 
 
 def _send_ipn(result: dict[str, str]) -> None:

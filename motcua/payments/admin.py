@@ -1,6 +1,7 @@
 """Money in the admin: read here, written by the services. The ledger, fee lines and receipts
 are read-only (nothing is changed or deleted by hand); a unit's receipt series is set
-through `receipt_series_configure` (checked, audited, frozen once a receipt is issued)."""
+through `receipt_series_configure` (checked, audited, frozen once a receipt is issued).
+Reconciliation runs are read-only too (written by `payments_reconcile`)."""
 
 from __future__ import annotations
 
@@ -21,6 +22,8 @@ from .models import (
     PaymentOrder,
     Receipt,
     ReceiptSeries,
+    ReconciliationDifference,
+    ReconciliationRun,
 )
 from .receipts import receipt_series_configure
 
@@ -115,3 +118,32 @@ class PaymentCallbackAdmin(_ReadOnly):
     list_filter = ("verified", "outcome", "gateway")
     search_fields = ("order_ref",)
     date_hierarchy = "received_at"
+
+
+class ReconciliationDifferenceInline(admin.TabularInline):
+    model = ReconciliationDifference
+    fields = (
+        "kind", "reference", "order", "gateway_reference", "statement_amount_vnd",
+        "statement_status", "motcua_amount_vnd", "motcua_status", "row", "note",
+    )  # fmt: skip
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(ReconciliationRun)
+class ReconciliationRunAdmin(_ReadOnly):
+    """Past reconciliations with their differences (run by `manage.py payments_reconcile`)."""
+
+    list_display = (
+        "day", "gateway", "matched_count", "differences_count", "statement_paid_vnd",
+        "motcua_paid_vnd", "created_by", "created_at",
+    )  # fmt: skip
+    list_filter = ("gateway",)
+    date_hierarchy = "day"
+    search_fields = ("file_sha256", "differences__reference")
+    list_select_related = ("created_by",)
+    inlines = [ReconciliationDifferenceInline]

@@ -371,3 +371,102 @@ class PaymentCallback(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.gateway}:{self.order_ref} {self.outcome}"
+
+
+class ReconciliationRun(models.Model):
+    """One check of a gateway's statement file for one day (Asia/Ho_Chi_Minh) against what
+    motcua recorded (`motcua.payments.reconcile.payments_reconcile`). It only reports: no
+    money moves. The same file checked again with the same result is this run again; a
+    different result (motcua's records changed since) is a new run that supersedes it."""
+
+    gateway = models.CharField(_("cổng thanh toán"), max_length=20)
+    day = models.DateField(_("ngày đối soát"))
+    file_sha256 = models.CharField(_("mã băm SHA-256 của tệp sao kê"), max_length=64)
+    #: The fingerprint of the outcome (totals and differences): same file, same result.
+    result_sha256 = models.CharField(_("mã băm kết quả"), max_length=64)
+    statement_count = models.PositiveIntegerField(_("số dòng sao kê"))
+    statement_paid_vnd = models.BigIntegerField(_("sao kê: tổng đã thu (đồng)"))
+    statement_refunded_vnd = models.BigIntegerField(_("sao kê: tổng đã hoàn (đồng)"))
+    motcua_count = models.PositiveIntegerField(_("số giao dịch trong hệ thống"))
+    motcua_paid_vnd = models.BigIntegerField(_("hệ thống: tổng đã thu (đồng)"))
+    motcua_refunded_vnd = models.BigIntegerField(_("hệ thống: tổng đã hoàn (đồng)"))
+    matched_count = models.PositiveIntegerField(_("số giao dịch khớp"))
+    matched_vnd = models.BigIntegerField(_("số tiền khớp (đồng)"))
+    differences_count = models.PositiveIntegerField(_("số chênh lệch"))
+    supersedes = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        related_name="superseded_by",
+        null=True,
+        blank=True,
+        verbose_name=_("thay thế lần đối soát"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("người đối soát"),
+    )
+    created_at = models.DateTimeField(_("đối soát lúc"))
+
+    class Meta:
+        verbose_name = _("lần đối soát với cổng thanh toán")
+        verbose_name_plural = _("các lần đối soát với cổng thanh toán")
+        ordering = ["-day", "-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["gateway", "day", "file_sha256", "result_sha256"],
+                name="uniq_reconciliation_file_result",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.gateway} {self.day:%d/%m/%Y}"
+
+    @property
+    def is_clean(self) -> bool:
+        return self.differences_count == 0
+
+
+class DifferenceKind(models.TextChoices):
+    MISSING_IN_MOTCUA = "missing_in_motcua", _("Ngân hàng đã thu, hệ thống chưa ghi nhận")
+    MISSING_IN_STATEMENT = "missing_in_statement", _("Hệ thống đã ghi nhận, sao kê không có")
+    AMOUNT_MISMATCH = "amount_mismatch", _("Lệch số tiền")
+    STATUS_MISMATCH = "status_mismatch", _("Lệch trạng thái")
+    DUPLICATE_IN_STATEMENT = "duplicate_in_statement", _("Trùng trong sao kê")
+    UNKNOWN_ORDER = "unknown_order", _("Không phải giao dịch của hệ thống")
+
+
+class ReconciliationDifference(models.Model):
+    """One difference a reconciliation run found, with both sides' amounts and states."""
+
+    run = models.ForeignKey(ReconciliationRun, on_delete=models.CASCADE, related_name="differences")
+    kind = models.CharField(_("loại chênh lệch"), max_length=24, choices=DifferenceKind.choices)
+    order = models.ForeignKey(
+        PaymentOrder,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("giao dịch thanh toán trực tuyến"),
+    )
+    #: The order reference as the statement or motcua gives it.
+    reference = models.CharField(_("mã giao dịch"), max_length=40)
+    gateway_reference = models.CharField(_("mã giao dịch của cổng"), max_length=100, blank=True)
+    statement_amount_vnd = models.BigIntegerField(_("số tiền theo sao kê"), null=True, blank=True)
+    motcua_amount_vnd = models.BigIntegerField(_("số tiền theo hệ thống"), null=True, blank=True)
+    statement_status = models.CharField(_("trạng thái theo sao kê"), max_length=12, blank=True)
+    motcua_status = models.CharField(_("trạng thái theo hệ thống"), max_length=12, blank=True)
+    #: The statement's line number (the header is 1), when the difference comes from a line.
+    row = models.PositiveIntegerField(_("dòng"), null=True, blank=True)
+    note = models.CharField(_("ghi chú"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("chênh lệch đối soát")
+        verbose_name_plural = _("chênh lệch đối soát")
+        ordering = ["run_id", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.reference}"

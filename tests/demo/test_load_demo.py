@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 
 import pytest
 from django.core.management import call_command
@@ -17,6 +18,9 @@ from motcua.dossiers.models import Dossier, DossierEvent, DossierStatus
 from motcua.idp_demo.models import DemoPerson
 from motcua.organisation.models import Unit
 from motcua.organisation.services import unit_tree_load
+from motcua.paygate_demo.services import bank_statement_write
+from motcua.payments.gateways.registry import gateway_get
+from motcua.payments.reconcile import payments_reconcile
 
 NOW = dt.datetime(2026, 3, 20, 15, 0, tzinfo=VN_TZ)
 pytestmark = pytest.mark.django_db
@@ -180,6 +184,15 @@ def test_the_demo_pays_settled_dossiers_online_and_at_the_counter_with_signed_re
     ).values_list("code", flat=True)
     assert not FeeLine.objects.filter(dossier_code__in=settled, state__in=PAYABLE).exists()
     assert sum(LedgerEntry.objects.values_list("amount_vnd", flat=True)) == 0
+    # the demo bank's own statement of the day reconciles with motcua's records
+    out = io.StringIO()
+    bank_statement_write(day=NOW.date(), out=out)
+    out.seek(0)
+    lines = gateway_get("sandbox").parse_statement(out)
+    report = payments_reconcile(gateway="sandbox", day=NOW.date(), lines=lines, actor=None, now=NOW)
+    assert report.is_clean, report.as_dict()["differences"]
+    online = PaymentCallback.objects.filter(outcome="confirmed").count()
+    assert report.run.matched_count == len(lines) == online > 0
 
     count = receipts.count()
     demo_payments_load(now=NOW)  # again: nothing paid twice

@@ -3,7 +3,9 @@
 A gateway turns a `PaymentRequest` into the address the payer is sent to (`redirect_url`;
 None for a gateway without redirect, such as the counter), reads a callback it signed
 (`parse_callback`: its signature first, then its fields; `InvalidCallback` otherwise) and
-says how to answer it (`acknowledge`). The services in `motcua.payments.orders` do the rest
+says how to answer it (`acknowledge`). A gateway that sends a daily statement file reads it
+(`parse_statement`: every row or a `StatementError` naming each bad row); the counter has
+none (`StatementNotSupported`). The services in `motcua.payments.orders` do the rest
 the same way for every gateway: the order must exist, the amount and currency must match,
 the same callback twice is one payment, a callback after a cancel is refunded.
 """
@@ -12,9 +14,9 @@ from __future__ import annotations
 
 import datetime as dt
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import IO, Any, Literal
 
 
 class InvalidCallback(Exception):
@@ -23,6 +25,44 @@ class InvalidCallback(Exception):
     def __init__(self, code: str, message: str) -> None:
         super().__init__(message)
         self.code = code
+
+
+class StatementNotSupported(Exception):
+    """The gateway has no statement file (the counter: the officer's record is the truth)."""
+
+
+class StatementError(ValueError):
+    """A statement file that cannot be read in full: every bad row with its number (the
+    file's line number, the header being 1) and why. Nothing of such a file is used, so no
+    row is silently lost."""
+
+    def __init__(self, problems: Sequence[tuple[int, str]]) -> None:
+        self.problems = list(problems)
+        text = "; ".join(f"row {row}: {why}" for row, why in self.problems[:20])
+        more = len(self.problems) - 20
+        super().__init__(text + (f"; and {more} more" if more > 0 else ""))
+
+
+StatementStatus = Literal["paid", "refunded", "failed"]
+
+
+@dataclass(frozen=True)
+class StatementLine:
+    """One transaction of a gateway's statement, as the bank reports it."""
+
+    #: The gateway's own transaction number.
+    gateway_reference: str
+    #: Our order reference (`PaymentOrder.order_ref`, the `vnp_TxnRef`).
+    order_ref: str
+    amount_vnd: int
+    currency: str
+    #: paid: money taken from the payer; refunded: money given back for the order;
+    #: failed: an attempt that moved no money.
+    status: StatementStatus
+    paid_at: dt.datetime
+    #: The row as read (column -> text) and its line number in the file.
+    raw: Mapping[str, str] = field(default_factory=dict)
+    row: int = 0
 
 
 @dataclass(frozen=True)
@@ -66,6 +106,11 @@ class Gateway(ABC):
     @abstractmethod
     def parse_callback(self, params: Mapping[str, str]) -> CallbackResult:
         """The callback's content once its signature is verified; InvalidCallback if not."""
+
+    def parse_statement(self, file: IO[bytes] | IO[str]) -> list[StatementLine]:
+        """Every line of the gateway's statement file; StatementError naming each bad row;
+        StatementNotSupported for a gateway without statements."""
+        raise StatementNotSupported(self.name)
 
     def acknowledge(self, outcome: str) -> tuple[int, dict[str, str]]:
         """The HTTP status and JSON body that answer a callback with `outcome` (one of

@@ -6,6 +6,9 @@ secret, calls our callback URL and sends the payer back. So the demo and the tes
 real (the signature, amount, idempotency and late-callback rules all run) without any
 outside access.
 
+Its statement is the VNPay-style statement CSV (`contrib/vnpay`, `statement_parse`), which the
+demo bank exports from what it processed (`manage.py payments_statement`).
+
 Configuration: `MOTCUA_PAYMENT_GATEWAYS["sandbox"] = {"secret": ...}` (on in the demo; the
 secret from `MOTCUA_SANDBOX_PAYMENT_SECRET`).
 """

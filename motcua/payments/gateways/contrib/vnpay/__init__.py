@@ -11,6 +11,11 @@
   expects `{"RspCode": "00", "Message": "Confirm Success"}`, or 01 order not found, 02 order
   already confirmed, 04 invalid amount, 97 invalid signature, 99 other.
 
+The merchant's daily statement (`parse_statement`) is a CSV with a header row naming the
+`vnp_*` fields (`STATEMENT_COLUMNS`; docs/payments.md, "Reconciliation"): `vnp_Amount` x 100,
+`vnp_PayDate` yyyyMMddHHmmss in Hanoi time, `vnp_TransactionStatus` "00" for a success and
+`vnp_TransactionType` 01 payment, 02 full refund, 03 partial refund.
+
 Configuration: `MOTCUA_PAYMENT_GATEWAYS["vnpay"] = {"tmn_code", "hash_secret", "pay_url"}`
 (from the environment: `MOTCUA_VNPAY_TMN_CODE`, `MOTCUA_VNPAY_HASH_SECRET`,
 `MOTCUA_VNPAY_PAY_URL`).
@@ -18,15 +23,27 @@ Configuration: `MOTCUA_PAYMENT_GATEWAYS["vnpay"] = {"tmn_code", "hash_secret", "
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import hashlib
 import hmac
-from collections.abc import Mapping
+import io
+import re
+from collections.abc import Iterable, Mapping
+from typing import IO, Protocol
 from urllib.parse import quote_plus
 
 from motcua.core.clock import VN_TZ
 
-from ...base import CallbackResult, Gateway, InvalidCallback, PaymentRequest
+from ...base import (
+    CallbackResult,
+    Gateway,
+    InvalidCallback,
+    PaymentRequest,
+    StatementError,
+    StatementLine,
+    StatementStatus,
+)
 
 _STAMP = "%Y%m%d%H%M%S"
 _ACK = {
@@ -39,6 +56,117 @@ _ACK = {
     "refunded": ("00", "Confirm Success"),
     "failed": ("00", "Confirm Success"),
 }
+
+
+#: The columns of a statement file, in the order motcua writes them (the sandbox bank's
+#: export); a bank's file may order them differently and add others (kept in `raw`).
+STATEMENT_COLUMNS = (
+    "vnp_TmnCode", "vnp_TxnRef", "vnp_TransactionNo", "vnp_TransactionType", "vnp_Amount",
+    "vnp_CurrCode", "vnp_BankCode", "vnp_PayDate", "vnp_TransactionStatus", "vnp_OrderInfo",
+)  # fmt: skip
+#: The columns a statement cannot do without.
+STATEMENT_REQUIRED = (
+    "vnp_TxnRef", "vnp_TransactionNo", "vnp_Amount", "vnp_PayDate", "vnp_TransactionStatus",
+)  # fmt: skip
+#: vnp_TransactionType: 01 payment, 02 full refund, 03 partial refund (empty: a payment).
+_REFUND_TYPES = {"02", "03"}
+_TYPES = {"", "01"} | _REFUND_TYPES
+_DIGITS = re.compile(r"[0-9]+")
+
+
+def _statement_text(file: IO[bytes] | IO[str]) -> str:
+    content = file.read()
+    if isinstance(content, bytes):
+        try:
+            return content.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise StatementError([(1, "the file is not UTF-8 text")]) from exc
+    return content.removeprefix("\ufeff")
+
+
+def _statement_line(row: dict[str, str], number: int) -> tuple[StatementLine | None, list[str]]:
+    """One row read, or what is wrong with it (every problem, not only the first)."""
+    problems = [f"{name} is empty" for name in STATEMENT_REQUIRED if not row.get(name)]
+    amount = 0
+    raw_amount = row.get("vnp_Amount", "")
+    if raw_amount and not (_DIGITS.fullmatch(raw_amount) and int(raw_amount) % 100 == 0):
+        problems.append(f"vnp_Amount {raw_amount!r} is not whole dong x 100")
+    elif raw_amount:
+        amount = int(raw_amount) // 100
+    paid_at = None
+    stamp = row.get("vnp_PayDate", "")
+    if stamp:
+        try:
+            if not _DIGITS.fullmatch(stamp) or len(stamp) != 14:
+                raise ValueError(stamp)
+            paid_at = dt.datetime.strptime(stamp, _STAMP).replace(tzinfo=VN_TZ)
+        except ValueError:
+            problems.append(f"vnp_PayDate {stamp!r} is not yyyyMMddHHmmss")
+    kind = row.get("vnp_TransactionType", "")
+    if kind not in _TYPES:
+        problems.append(f"vnp_TransactionType {kind!r} is not 01, 02 or 03")
+    if len(row.get("vnp_TxnRef", "")) > 40:
+        problems.append("vnp_TxnRef is longer than 40 characters")
+    if problems or paid_at is None:
+        return None, problems
+    status: StatementStatus = "failed"
+    if row["vnp_TransactionStatus"] == "00":
+        status = "refunded" if kind in _REFUND_TYPES else "paid"
+    return StatementLine(
+        gateway_reference=row["vnp_TransactionNo"],
+        order_ref=row["vnp_TxnRef"],
+        amount_vnd=amount,
+        currency=row.get("vnp_CurrCode") or "VND",
+        status=status,
+        paid_at=paid_at,
+        raw=dict(row),
+        row=number,
+    ), []
+
+
+def statement_parse(file: IO[bytes] | IO[str]) -> list[StatementLine]:
+    """Every row of a VNPay-style statement CSV; a `StatementError` naming every bad row
+    (by its line number in the file) when any is bad, so nothing is silently dropped."""
+    reader = csv.reader(io.StringIO(_statement_text(file), newline=""))
+    header = [name.strip() for name in next(reader, [])]
+    missing = [name for name in STATEMENT_REQUIRED if name not in header]
+    if missing:
+        raise StatementError([(1, f"the header lacks {', '.join(missing)}")])
+    lines: list[StatementLine] = []
+    problems: list[tuple[int, str]] = []
+    for values in reader:
+        number = reader.line_num
+        if not any(value.strip() for value in values):
+            continue  # a blank line holds nothing to lose
+        if len(values) != len(header):
+            problems.append((number, f"{len(values)} fields, the header has {len(header)}"))
+            continue
+        line, wrong = _statement_line(
+            {name: value.strip() for name, value in zip(header, values, strict=True)}, number
+        )
+        problems.extend((number, why) for why in wrong)
+        if line is not None:
+            lines.append(line)
+    if problems:
+        raise StatementError(problems)
+    return lines
+
+
+class TextOut(Protocol):
+    """Where a statement is written: a text file, a buffer, a command's stdout."""
+
+    def write(self, text: str, /) -> object: ...
+
+
+def statement_write(out: TextOut, rows: Iterable[Mapping[str, str]]) -> int:
+    """Write a statement CSV (`STATEMENT_COLUMNS`) of `rows`; answers how many."""
+    writer = csv.DictWriter(out, fieldnames=STATEMENT_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    count = 0
+    for row in rows:
+        writer.writerow({name: row.get(name, "") for name in STATEMENT_COLUMNS})
+        count += 1
+    return count
 
 
 def canonical(params: Mapping[str, str]) -> str:
@@ -125,6 +253,9 @@ class VNPayGateway(Gateway):
             paid_at=paid_at,
             fields=dict(params),
         )
+
+    def parse_statement(self, file: IO[bytes] | IO[str]) -> list[StatementLine]:
+        return statement_parse(file)
 
     def acknowledge(self, outcome: str) -> tuple[int, dict[str, str]]:
         code, message = _ACK.get(outcome, ("99", "Unknown error"))
