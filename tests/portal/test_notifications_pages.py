@@ -83,6 +83,14 @@ def _titles(page: str) -> list[str]:
     return re.findall(r"Hồ sơ số (\d+) đã được tiếp nhận", page)
 
 
+def _link_name(page: str) -> str:
+    """The header link's accessible name: its text without what is hidden from readers."""
+    link = re.search(r'<a href="/my/notifications/"[^>]*>(.*?)</a>', page, re.S)
+    assert link is not None
+    text = re.sub(r'<span[^>]*aria-hidden="true">.*?</span>', "", link[1])
+    return " ".join(re.sub(r"<[^>]+>", "", text).split())
+
+
 # --- the list ------------------------------------------------------------------------------
 
 
@@ -202,10 +210,8 @@ def test_the_header_counts_the_unread_for_the_signed_in_person(an: User, binh: U
     _note(an, 3, read=True)
     _note(binh, 4)
     page = _client(an).get("/procedures/").content.decode()
-    label = re.sub(
-        r"<[^>]+>", "", re.search(r'<a href="/my/notifications/"[^>]*>(.*?)</a>', page)[1]
-    )
-    assert label == "Thông báo (2 chưa đọc)"
+    assert _link_name(page) == "Thông báo (2 chưa đọc)"
+    assert '<span class="count" aria-hidden="true">2</span>' in page  # what the eye sees
 
     _client(an).post("/my/notifications/read/")
     page = _client(an).get("/procedures/").content.decode()
@@ -323,3 +329,17 @@ def test_an_opted_out_event_and_channel_is_recorded_not_sent(world: Any, setting
     assert rows == {"sms": "opted_out", "email": "sent", "inapp": "opted_out"}
     assert not SandboxSms.objects.exists()
     assert not Notification.objects.filter(person=world.citizen).exists()
+
+
+def test_the_pages_speak_english_on_request(an: User) -> None:
+    _note(an, 1)
+    client = _client(an)
+    client.cookies.load({"django_language": "en"})
+    page = client.get("/my/notifications/").content.decode()
+    assert "<h1>My notifications</h1>" in page
+    assert _link_name(page) == "Notifications (1 unread)"
+    assert "Mark all as read" in page
+    choices = client.get("/my/notifications/preferences/").content.decode()
+    assert "Choose how you are notified" in choices
+    assert "Always sent by SMS" in choices
+    assert "When the result is ready to collect or download." in choices
