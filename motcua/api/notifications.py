@@ -88,7 +88,12 @@ def _out(notification: Notification) -> dict[str, Any]:
 
 @router.get(
     "/me/notifications",
-    response={200: NotificationPage, 400: ValidationErrorOut, 401: ErrorOut, 422: ValidationErrorOut},
+    response={
+        200: NotificationPage,
+        400: ValidationErrorOut,
+        401: ErrorOut,
+        422: ValidationErrorOut,
+    },
     operation_id="me_notifications",
     summary="Thông báo của tôi",
     description=(
@@ -122,7 +127,7 @@ def me_notifications(request: HttpRequest, query: Query[NotificationListQuery]) 
     operation_id="me_notifications_read",
     summary="Đánh dấu thông báo đã đọc",
     description=(
-        "`{\"ids\": [1, 2]}` hoặc `{\"all\": true}` (đúng một trong hai, nếu không: 422). Mã "
+        '`{"ids": [1, 2]}` hoặc `{"all": true}` (đúng một trong hai, nếu không: 422). Mã '
         "không phải của người gọi bị bỏ qua; gửi lại không thay đổi gì (thời điểm đọc đầu "
         "tiên được giữ). 403 `csrf_failed` với phiên đăng nhập thiếu mã CSRF."
     ),

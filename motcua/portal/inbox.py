@@ -108,10 +108,12 @@ def my_notification(request: HttpRequest, notification_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def my_notifications_read(request: HttpRequest) -> HttpResponse:
-    """"Mark all as read": every unread notification of the person, whatever the page."""
+    """ "Mark all as read": every unread notification of the person, whatever the page."""
     count = notification_mark_read(person=_person(request), all=True, now=clock_now())
     if count:
-        messages.success(request, _("Đã đánh dấu %(count)s thông báo là đã đọc.") % {"count": count})
+        messages.success(
+            request, _("Đã đánh dấu %(count)s thông báo là đã đọc.") % {"count": count}
+        )
     else:
         messages.info(request, _("Không có thông báo nào chưa đọc."))
     return redirect("portal:my_notifications")

@@ -33,9 +33,7 @@ urlpatterns = [
         inbox.my_notification_preferences,
         name="my_notification_preferences",
     ),
-    path(
-        "notifications/<int:notification_id>/", inbox.my_notification, name="my_notification"
-    ),
+    path("notifications/<int:notification_id>/", inbox.my_notification, name="my_notification"),
     path("<dossier_code:code>/", mine.my_dossier, name="my_dossier"),
     path("<dossier_code:code>/act/<str:action>/", mine.my_dossier_act, name="my_dossier_act"),
     path("<dossier_code:code>/files/<int:file_id>/", mine.my_dossier_file, name="my_dossier_file"),

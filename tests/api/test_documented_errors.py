@@ -373,9 +373,7 @@ CASES: dict[tuple[str, str], Callable[[World], Any]] = {
     ("me_data_store", "400"): lambda w: w.client.get("/api/v1/me/data-store?x=%00", **w.auth),
     ("me_data_store", "401"): lambda w: w.client.get("/api/v1/me/data-store"),
     # the caller's in-app notifications
-    ("me_notifications", "400"): lambda w: w.client.get(
-        "/api/v1/me/notifications?x=%00", **w.auth
-    ),
+    ("me_notifications", "400"): lambda w: w.client.get("/api/v1/me/notifications?x=%00", **w.auth),
     ("me_notifications", "401"): lambda w: w.client.get("/api/v1/me/notifications"),
     ("me_notifications", "422"): lambda w: w.client.get(
         "/api/v1/me/notifications?page=0", **w.auth

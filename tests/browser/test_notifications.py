@@ -76,7 +76,9 @@ def test_the_citizen_reads_notifications_and_chooses_channels(
     page.get_by_role("button", name="Đánh dấu tất cả là đã đọc").click()
     page.wait_for_selector("#main .banner--success")
     assert page.locator(".notice--unread").count() == 0
-    assert page.locator(".service-nav").get_by_role("link", name="Thông báo", exact=True).count() == 1
+    assert (
+        page.locator(".service-nav").get_by_role("link", name="Thông báo", exact=True).count() == 1
+    )
     weights.clear()
 
     page.get_by_role("link", name="Chọn cách nhận thông báo").click()

@@ -16,9 +16,9 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from motcua.accounts.models import User
+from motcua.core.errors import ValidationError
 from motcua.core.models import AuditEvent
 from motcua.core.outbox import outbox_deliver_pending
-from motcua.core.errors import ValidationError
 from motcua.dossiers.services import dossier_receive
 from motcua.notifications.models import (
     OPT_OUT_EVENTS,
@@ -180,7 +180,9 @@ def test_mark_all_read_is_a_csrf_protected_post(an: User) -> None:
     page = client.get("/my/notifications/").content.decode()
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
     assert token is not None
-    assert client.post("/my/notifications/read/", {"csrfmiddlewaretoken": token[1]}).status_code == 302
+    assert (
+        client.post("/my/notifications/read/", {"csrfmiddlewaretoken": token[1]}).status_code == 302
+    )
     assert Notification.objects.get().read_at is not None
 
 
