@@ -130,7 +130,9 @@ class PreferencesForm(forms.Form):
     """One checkbox per (event, channel), ticked when the person receives it. Sign-in codes
     have no checkbox: they are always sent."""
 
-    def __init__(self, *args: Any, preference: NotificationPreference | None, **kwargs: Any):
+    def __init__(
+        self, *args: Any, preference: NotificationPreference | None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         for event in OPT_OUT_EVENTS:
             for channel, label in CHANNELS:

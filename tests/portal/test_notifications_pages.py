@@ -345,3 +345,25 @@ def test_the_pages_speak_english_on_request(an: User) -> None:
     assert "Choose how you are notified" in choices
     assert "Always sent by SMS" in choices
     assert "When the result is ready to collect or download." in choices
+
+
+def test_a_refused_choice_comes_back_with_the_error_summary(
+    an: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(**kw: Any) -> None:
+        raise ValidationError("Không lưu được.", code="invalid_event")
+
+    monkeypatch.setattr("motcua.portal.inbox.preference_set", refuse)
+    answer = _client(an).post("/my/notifications/preferences/", {"received-email": "on"})
+    assert answer.status_code == 400
+    page = answer.content.decode()
+    assert 'class="error-summary"' in page
+    assert "Không lưu được." in page
+    assert 'name="received-email" value="on" checked' in page  # what was ticked is kept
+    assert 'name="received-sms" value="on">' in page
+    assert not NotificationPreference.objects.exists()
+
+
+def test_the_profile_links_to_the_choices(an: User) -> None:
+    page = _client(an).get("/profile/").content.decode()
+    assert 'href="/my/notifications/preferences/"' in page
