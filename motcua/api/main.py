@@ -22,6 +22,7 @@ from . import (
     files,
     forms,
     lookup,
+    notifications,
     payments,
     procedures,
     ratings,
@@ -68,6 +69,10 @@ TAGS = [
         "description": "Kho dữ liệu, dùng lại giấy tờ, dữ liệu quốc gia — data store, reuse, "
         "national data.",
     },
+    {
+        "name": "notifications",
+        "description": "Thông báo của người gọi, đánh dấu đã đọc — the caller's notifications.",
+    },
     {"name": "payments", "description": "Cổng thanh toán gọi lại (công khai) — payment callbacks."},
     {"name": "receipts", "description": "Biên lai điện tử thu phí, lệ phí — receipts."},
     {"name": "verify", "description": "Kiểm tra giấy tờ đã phát hành (công khai) — verify."},
@@ -100,6 +105,7 @@ api.add_router("/dossiers", payments.dossier_router)
 api.add_router("/reports", certified_copies.reports_router)
 api.add_router("", files.router)
 api.add_router("", datastore.router)
+api.add_router("", notifications.router)
 api.add_router("", forms.router)
 api.add_router("/verify", verify.router)
 api.add_router("/payments", payments.router)

@@ -34,6 +34,7 @@ def _dossiers() -> Any:
         "applicant__notification_preference__sms",
         "applicant__notification_preference__email",
         "applicant__notification_preference__inapp",
+        "applicant__notification_preference__events_off",
     )
 
 
@@ -50,6 +51,7 @@ def dossier_notification_facts_many(codes: Iterable[str]) -> dict[str, DossierFa
 def _facts(dossier: Dossier) -> DossierFacts:
     applicant = dossier.applicant
     off: frozenset[str] = frozenset()
+    events_off: frozenset[str] = frozenset()
     if applicant is not None:
         try:
             preference = applicant.notification_preference
@@ -57,6 +59,7 @@ def _facts(dossier: Dossier) -> DossierFacts:
             pass
         else:
             off = frozenset(c for c in ("sms", "email", "inapp") if not preference.allows(c))
+            events_off = frozenset(preference.events_off or [])
     return DossierFacts(
         code=dossier.code,
         procedure_name=dossier.procedure_version.procedure.name,
@@ -67,4 +70,5 @@ def _facts(dossier: Dossier) -> DossierFacts:
         appointment_at=dossier.effective_appointment_at,
         lookup_url=settings.MOTCUA_LOOKUP_URL,
         channels_off=off,
+        events_off=events_off,
     )

@@ -170,7 +170,7 @@ class NotificationAdmin(_ReadOnly):
 
 @admin.register(NotificationPreference)
 class NotificationPreferenceAdmin(_ReadOnly):
-    list_display = ("person", "sms", "email", "inapp", "updated_at")
+    list_display = ("person", "sms", "email", "inapp", "events_off", "updated_at")
 
 
 @admin.register(SandboxSms)

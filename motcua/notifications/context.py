@@ -26,6 +26,14 @@ class DossierFacts:
     #: Channels the applicant's account opted out of (`NotificationPreference`), read with the
     #: dossier in one query; None when the resolver did not read them.
     channels_off: frozenset[str] | None = None
+    #: On a channel that is on, the events turned off one by one (`"<event>:<channel>"`).
+    events_off: frozenset[str] = frozenset()
+
+    def allows(self, channel: str, event: str) -> bool | None:
+        """Whether the applicant accepts `event` on `channel`; None when not read."""
+        if self.channels_off is None:
+            return None
+        return channel not in self.channels_off and f"{event}:{channel}" not in self.events_off
 
 
 Resolver = Callable[[str], DossierFacts | None]

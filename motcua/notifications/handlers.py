@@ -113,8 +113,7 @@ def _outgoing(
         recipient="" if channel == Channel.INAPP else recipient,
         rendered=render(event=event, channel=channel, language=language, values=values),
     )
-    allowed = None if facts.channels_off is None else channel not in facts.channels_off
-    return outgoing, allowed
+    return outgoing, facts.allows(channel, event)
 
 
 def _code(envelope: OutboxEnvelope) -> str:

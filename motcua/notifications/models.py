@@ -66,8 +66,16 @@ class NotificationTemplate(models.Model):
         return f"{self.event} / {self.channel} / {self.language}"
 
 
+#: The events a person may opt out of, per channel (sign-in codes are not among them).
+OPT_OUT_EVENTS: tuple[str, ...] = tuple(e for e in Event.values if e != Event.SIGN_IN_CODE)
+
+
 class NotificationPreference(models.Model):
-    """A person's channels. Everything is on until they opt out; sign-in codes ignore it."""
+    """A person's channels. Everything is on until they opt out; sign-in codes ignore it.
+
+    Two levels: a channel switch (`sms`, `email`, `inapp`: off is off for every event) and,
+    on a channel that is on, the events turned off one by one (`events_off`, a list of
+    `"<event>:<channel>"`), so the one query that reads a dossier's facts reads both."""
 
     person = models.OneToOneField(
         settings.AUTH_USER_MODEL,
@@ -78,6 +86,12 @@ class NotificationPreference(models.Model):
     sms = models.BooleanField(_("nhận SMS"), default=True)
     email = models.BooleanField(_("nhận thư điện tử"), default=True)
     inapp = models.BooleanField(_("nhận thông báo trên cổng"), default=True)
+    events_off = models.JSONField(
+        _("sự kiện không nhận"),
+        default=list,
+        blank=True,
+        help_text=_("Các cặp sự kiện:kênh người dùng đã tắt, ví dụ received:sms."),
+    )
     updated_at = models.DateTimeField(_("cập nhật lúc"))
 
     class Meta:
@@ -87,8 +101,11 @@ class NotificationPreference(models.Model):
     def __str__(self) -> str:
         return f"{self.person_id}"
 
-    def allows(self, channel: str) -> bool:
-        return bool(getattr(self, channel))
+    def allows(self, channel: str, event: str | None = None) -> bool:
+        """Whether `channel` is on (for `event`, when given)."""
+        if not getattr(self, channel):
+            return False
+        return event is None or f"{event}:{channel}" not in (self.events_off or [])
 
 
 class DeliveryStatus(models.TextChoices):
@@ -161,10 +178,23 @@ class Notification(models.Model):
     class Meta:
         verbose_name = _("thông báo trên cổng")
         verbose_name_plural = _("thông báo trên cổng")
-        indexes = [models.Index(fields=["person", "-created_at"], name="notification_person_idx")]
+        indexes = [
+            models.Index(fields=["person", "-created_at"], name="notification_person_idx"),
+            # The header's unread count: only the unread rows are in it, so counting them
+            # reads a few index entries however many notifications the person has read.
+            models.Index(
+                fields=["person"],
+                condition=models.Q(read_at__isnull=True),
+                name="notification_unread_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def is_read(self) -> bool:
+        return self.read_at is not None
 
 
 class SandboxSms(models.Model):

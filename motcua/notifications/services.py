@@ -15,7 +15,7 @@ import contextlib
 import datetime as dt
 import hashlib
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,11 +25,14 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
+from django.utils.translation import gettext_lazy as _
 
+from motcua.core.errors import ValidationError
 from motcua.core.services import audit_record
 
 from .defaults import DEFAULTS
 from .models import (
+    OPT_OUT_EVENTS,
     Channel,
     DeliveryStatus,
     Notification,
@@ -71,7 +74,7 @@ def channel_allowed(*, person_id: int | None, channel: str, event: str) -> bool:
     if event == "sign_in_code" or person_id is None:
         return True
     preference = NotificationPreference.objects.filter(person_id=person_id).first()
-    return preference is None or preference.allows(channel)
+    return preference is None or preference.allows(channel, event)
 
 
 def deliver_once(
@@ -291,15 +294,86 @@ def notify_sign_in_code(
 # --- preferences and templates -----------------------------------------------------------
 
 
+@transaction.atomic
 def preference_set(
-    *, person: AbstractBaseUser, now: dt.datetime, sms: bool, email: bool, inapp: bool
+    *,
+    person: AbstractBaseUser,
+    now: dt.datetime,
+    sms: bool,
+    email: bool,
+    inapp: bool,
+    events_off: Iterable[tuple[str, str]] = (),
 ) -> NotificationPreference:
-    """A person's channel choices (sign-in codes are sent whatever they say)."""
+    """A person's channel choices: each channel on or off, and on a channel that is on the
+    (event, channel) pairs turned off. Sign-in codes are sent whatever they say and cannot
+    be named here (`ValidationError` `invalid_event`, as for an unknown event or channel).
+    Stored normalised: pairs of a channel that is off are dropped (the switch says it), a
+    channel with every event off is stored as off. Audited (the person's own record of what
+    they chose and when, for "I was never told")."""
+    channels = {Channel.SMS.value: sms, Channel.EMAIL.value: email, Channel.INAPP.value: inapp}
+    pairs: set[tuple[str, str]] = set()
+    for event, channel in events_off:
+        if event not in OPT_OUT_EVENTS or channel not in channels:
+            raise ValidationError(
+                _("Không tắt được thông báo %(event)s qua %(channel)s."),
+                code="invalid_event",
+                event=event,
+                channel=channel,
+            )
+        pairs.add((event, channel))
+    for channel in channels:
+        if all((event, channel) in pairs for event in OPT_OUT_EVENTS):
+            channels[channel] = False
+    stored = sorted(f"{event}:{channel}" for event, channel in pairs if channels[channel])
+    before = NotificationPreference.objects.select_for_update().filter(person_id=person.pk).first()
     preference, _created = NotificationPreference.objects.update_or_create(
         person_id=person.pk,
-        defaults={"sms": sms, "email": email, "inapp": inapp, "updated_at": now},
+        defaults={**channels, "events_off": stored, "updated_at": now},
+    )
+    audit_record(
+        actor=person,
+        action="notifications.preference_set",
+        object_type="notifications.NotificationPreference",
+        object_id=preference.pk,
+        now=now,
+        before=None if before is None else _preference_values(before),
+        after=_preference_values(preference),
     )
     return preference
+
+
+def _preference_values(preference: NotificationPreference) -> dict[str, Any]:
+    return {
+        "sms": preference.sms,
+        "email": preference.email,
+        "inapp": preference.inapp,
+        "events_off": list(preference.events_off or []),
+    }
+
+
+# --- in-app notifications ----------------------------------------------------------------
+
+
+@transaction.atomic
+def notification_mark_read(
+    *,
+    person: AbstractBaseUser,
+    now: dt.datetime,
+    notification_ids: Collection[int] | None = None,
+    all: bool = False,  # the caller's word: "mark all as read" (shadows the builtin here only)
+) -> int:
+    """Mark the person's unread notifications read: those of `notification_ids`, or every
+    one with `all=True` (exactly one of the two). Another person's ids are ignored (they are
+    not found among this person's). Returns how many changed; already read ones keep the
+    time they were first read."""
+    if all == (notification_ids is not None):
+        raise TypeError("give notification_ids or all=True, not both or neither")
+    unread = Notification.objects.filter(person_id=person.pk, read_at__isnull=True)
+    if notification_ids is not None:
+        if not notification_ids:
+            return 0
+        unread = unread.filter(pk__in=list(notification_ids))
+    return unread.update(read_at=now)
 
 
 @transaction.atomic

@@ -5,7 +5,7 @@ data pages) never read as a code."""
 
 from django.urls import path, register_converter
 
-from . import mine
+from . import inbox, mine
 
 
 class DossierCode:
@@ -25,6 +25,15 @@ urlpatterns = [
     path("documents/", mine.my_documents, name="my_documents"),
     path("documents/<int:item_id>/", mine.my_document_download, name="my_document"),
     path("reports/", mine.my_reports, name="my_reports"),
+    # In-app notifications and the channels chosen (docs/notifications.md).
+    path("notifications/", inbox.my_notifications, name="my_notifications"),
+    path("notifications/read/", inbox.my_notifications_read, name="my_notifications_read"),
+    path(
+        "notifications/preferences/",
+        inbox.my_notification_preferences,
+        name="my_notification_preferences",
+    ),
+    path("notifications/<int:notification_id>/", inbox.my_notification, name="my_notification"),
     path("<dossier_code:code>/", mine.my_dossier, name="my_dossier"),
     path("<dossier_code:code>/act/<str:action>/", mine.my_dossier_act, name="my_dossier_act"),
     path("<dossier_code:code>/files/<int:file_id>/", mine.my_dossier_file, name="my_dossier_file"),

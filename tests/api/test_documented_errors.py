@@ -372,6 +372,27 @@ CASES: dict[tuple[str, str], Callable[[World], Any]] = {
     # data store, reuse, national data
     ("me_data_store", "400"): lambda w: w.client.get("/api/v1/me/data-store?x=%00", **w.auth),
     ("me_data_store", "401"): lambda w: w.client.get("/api/v1/me/data-store"),
+    # the caller's in-app notifications
+    ("me_notifications", "400"): lambda w: w.client.get("/api/v1/me/notifications?x=%00", **w.auth),
+    ("me_notifications", "401"): lambda w: w.client.get("/api/v1/me/notifications"),
+    ("me_notifications", "422"): lambda w: w.client.get(
+        "/api/v1/me/notifications?page=0", **w.auth
+    ),
+    ("me_notifications_read", "400"): lambda w: w.post(
+        "/api/v1/me/notifications/read", '{"all": "\\u0000"}', **w.auth
+    ),
+    ("me_notifications_read", "401"): lambda w: w.post(
+        "/api/v1/me/notifications/read", {"all": True}
+    ),
+    ("me_notifications_read", "403"): lambda w: w.csrf_client().post(
+        "/api/v1/me/notifications/read", json.dumps({"all": True}), content_type="application/json"
+    ),
+    ("me_notifications_read", "413"): lambda w: w.post(
+        "/api/v1/me/notifications/read", _too_big(), **w.auth
+    ),
+    ("me_notifications_read", "422"): lambda w: w.post(
+        "/api/v1/me/notifications/read", {}, **w.auth
+    ),
     ("dossiers_component_reuse", "400"): lambda w: w.post(
         REUSE.format(_own_dossier(w)), {"item": 1, "component": "XX"}, **w.auth
     ),
