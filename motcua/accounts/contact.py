@@ -105,7 +105,9 @@ class CodeConfirmationSender:
         confirmation.code_sent_at = now
         confirmation.code_expires_at = now + dt.timedelta(minutes=CODE_MINUTES)
         confirmation.attempts = 0
-        confirmation.save(update_fields=["code_hash", "code_sent_at", "code_expires_at", "attempts"])
+        confirmation.save(
+            update_fields=["code_hash", "code_sent_at", "code_expires_at", "attempts"]
+        )
         outbox_enqueue(
             topic=TOPIC,
             payload={"confirmation": confirmation.pk, "nonce": nonce},

@@ -47,10 +47,9 @@ from .services import consent_give
 from .signup import (
     TAKEN_MESSAGES,
     Contact,
-    _field_error,
     _username,
-    contact_parse,
     contact_taken,
+    email_normalise,
     full_name_clean,
 )
 from .sms_codes import (
@@ -140,14 +139,10 @@ def citizen_sign_up_by_phone(
         problems.extend(exc.errors)
     if (email or "").strip():
         try:
-            extra = contact_parse(email)
-            if extra.channel != ContactChannel.EMAIL:
-                raise _field_error(
-                    "email", "email_invalid", _("Thư điện tử không hợp lệ, ví dụ: ten@example.vn.")
-                )
-        except ValidationError as exc:
-            problems.extend({**problem, "field": "email"} for problem in exc.errors)
-            extra = None
+            extra = Contact(ContactChannel.EMAIL, email_normalise(email))
+        except ValueError:
+            message = str(_("Thư điện tử không hợp lệ, ví dụ: ten@example.vn."))
+            problems.append({"field": "email", "code": "email_invalid", "message": message})
     if extra is not None and contact_taken(contact=extra):
         problems.append(
             {
