@@ -214,6 +214,25 @@ def contact_confirmed(*, person: User, channel: str) -> bool:
     ).exists()
 
 
+def contact_code_live(*, person: User, channel: str, now: dt.datetime) -> bool:
+    """Whether a code for the account's current phone (or e-mail) was sent and can still be
+    typed (the confirmation page then says so; else it offers to send one)."""
+    value = _current_value(person, channel)
+    return (
+        bool(value)
+        and ContactConfirmation.objects.filter(
+            person=person,
+            channel=channel,
+            value=value,
+            confirmed_at__isnull=True,
+            code_expires_at__gt=now,
+            attempts__lt=MAX_ATTEMPTS,
+        )
+        .exclude(code_hash="")
+        .exists()
+    )
+
+
 def _current_value(person: User, channel: str) -> str:
     return person.phone if channel == ContactChannel.PHONE else person.email
 

@@ -25,6 +25,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from motcua.accounts.contact import (
     CODE_MINUTES,
     contact_confirmation_resend,
+    contact_code_live,
     contact_confirmation_verify,
     contact_confirmed,
 )
@@ -361,6 +362,7 @@ def profile_confirm(request: HttpRequest, channel: str) -> HttpResponse:
             "is_phone": kind == ContactChannel.PHONE,
             "value": value,
             "minutes": CODE_MINUTES,
+            "live": contact_code_live(person=user, channel=kind, now=clock_now()),
         },
         status=status,
     )

@@ -102,3 +102,21 @@ def test_resend_is_a_post_and_is_limited(binh: User) -> None:
 def test_the_confirm_page_needs_a_sign_in_and_a_known_channel(binh: User) -> None:
     assert Client().get("/profile/confirm/phone/").status_code == 302
     assert _client(binh).get("/profile/confirm/fax/").status_code == 404
+
+
+def test_an_older_unconfirmed_phone_is_offered_a_code_first(binh: User) -> None:
+    # given an account whose phone was never sent a code (made at the counter, say)
+    client = _client(binh)
+    page = client.get("/profile/confirm/phone/").content.decode()
+    assert "Bấm “Gửi mã”" in page
+    assert "Chúng tôi đã gửi" not in page
+    assert SandboxSms.objects.count() == 0
+    response = client.post("/profile/confirm/phone/", {"action": "resend"})
+    assert response.status_code == 302
+    sms = SandboxSms.objects.get(to="0912000111")
+    code = re.search(r"\b(\d{6})\b", sms.text)
+    assert code
+    assert "Chúng tôi đã gửi" in client.get("/profile/confirm/phone/").content.decode()
+    client.post("/profile/confirm/phone/", {"code": code[1]})
+    binh.refresh_from_db()
+    assert contact_confirmed(person=binh, channel=ContactChannel.PHONE) is True
