@@ -24,8 +24,8 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from motcua.accounts.contact import (
     CODE_MINUTES,
-    contact_confirmation_resend,
     contact_code_live,
+    contact_confirmation_resend,
     contact_confirmation_verify,
     contact_confirmed,
 )
