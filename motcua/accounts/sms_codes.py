@@ -14,7 +14,7 @@
 The code leaves accounts through a seam, `settings.MOTCUA_SIGN_IN_CODE_SENDER` (a dotted path
 to a `SignInCodeSender`): accounts sits below notifications and may not import it. The
 configured sender is `motcua.notifications.sign_in.NotificationsSignInCodeSender` (SMS with
-the providers' failover; the console provider prints it in the demo's log).
+the providers' failover; the demo's sandbox inbox, admin → tin SMS hộp thử).
 """
 
 from __future__ import annotations
