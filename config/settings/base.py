@@ -355,6 +355,11 @@ MOTCUA_RATE_LIMITS = {
     "sms_code_address": (20, 3600),
     "sms_code_verify": (30, 600),
     "sms_code_failures": (5, 900),
+    # Contact confirmation codes (docs/accounts.md): sent per account and channel (1 a
+    # minute, 5 an hour); 5 wrong codes lock the checking for 15 minutes.
+    "contact_code_send": (1, 60),
+    "contact_code_send_hour": (5, 3600),
+    "contact_code_failures": (5, 900),
 }
 # How accounts texts a sign-in code (a seam: accounts sits below notifications).
 MOTCUA_SIGN_IN_CODE_SENDER = "motcua.notifications.sign_in.NotificationsSignInCodeSender"
@@ -564,10 +569,10 @@ MOTCUA_DEMO_IDP_ISSUER = os.environ.get(
 ).rstrip("/")
 
 # Confirming a new or changed phone number / e-mail address (motcua.accounts.contact): a
-# dotted path to a sender. The default records the confirmation as pending and sends nothing
-# (the notifications issue brings a real one); docs/accounts.md.
+# dotted path to a sender. The default sends a 6-digit code by SMS or e-mail through the
+# outbox; "motcua.accounts.contact.PendingConfirmationSender" sends nothing (docs/accounts.md).
 MOTCUA_CONTACT_CONFIRMATION_SENDER = os.environ.get(
-    "MOTCUA_CONTACT_CONFIRMATION_SENDER", "motcua.accounts.contact.PendingConfirmationSender"
+    "MOTCUA_CONTACT_CONFIRMATION_SENDER", "motcua.accounts.contact.CodeConfirmationSender"
 )
 # Where an organisation's tax code is checked when a person registers it
 # (motcua.accounts.organisations): a dotted path to a registry. The default knows the

@@ -21,3 +21,11 @@ EMAIL_BACKEND = os.environ.get(  # noqa: F405
     "EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend"
 )
 EMAIL_FILE_PATH = VAR_DIR / "mail"  # noqa: F405
+# The demo's SMS land in the in-database inbox (admin → tin SMS hộp thử), so that the codes
+# of the sign-in, phone sign-up and contact confirmation pages can be read; the console
+# provider logs only a masked number. MOTCUA_SMS_PROVIDERS overrides it.
+MOTCUA_SMS_PROVIDERS = [
+    name.strip()
+    for name in os.environ.get("MOTCUA_SMS_PROVIDERS", "sandbox").split(",")  # noqa: F405
+    if name.strip()
+]

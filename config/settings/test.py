@@ -21,6 +21,11 @@ MOTCUA_RATE_LIMITS = {
     "sms_code_address": (20, 3600),
     "sms_code_verify": (30, 600),
     "sms_code_failures": (5, 900),
+    # Contact confirmation codes (docs/accounts.md): sent per account and channel (1 a
+    # minute, 5 an hour); 5 wrong codes lock the checking for 15 minutes.
+    "contact_code_send": (1, 60),
+    "contact_code_send_hour": (5, 3600),
+    "contact_code_failures": (5, 900),
 }
 MOTCUA_SUBMISSION_QUOTAS = {"default": (1000, 3600), "integrator": (1000, 3600)}
 MOTCUA_DEMO_MODE = True

@@ -189,4 +189,13 @@ class BusinessOrganisationAdmin(_ReadOnlyAdmin):
 class ContactConfirmationAdmin(_ReadOnlyAdmin):
     list_display = ("person", "channel", "requested_at", "sender", "confirmed_at")
     list_filter = ("channel", "sender")
-    fields = ("person", "channel", "requested_at", "sender", "confirmed_at")
+    fields = (
+        "person",
+        "channel",
+        "requested_at",
+        "sender",
+        "code_sent_at",
+        "code_expires_at",
+        "attempts",
+        "confirmed_at",
+    )

@@ -167,9 +167,9 @@ class ContactChannel(models.TextChoices):
 
 class ContactConfirmation(models.Model):
     """A phone number or an e-mail address of an account that is to be confirmed by its
-    owner (`accounts.contact.contact_confirmation_request`). `confirmed_at` stays empty until
-    the notifications issue brings a sender that sends a code and a service that checks it:
-    nothing marks a contact confirmed before that (docs/accounts.md)."""
+    owner (`accounts.contact.contact_confirmation_request`). Only a checked one-time code sets
+    `confirmed_at`: `accounts.contact.contact_confirmation_verify` (a code sent to the contact)
+    or the phone sign-up (`accounts.phone_signup`, the sign-up code texted to that phone)."""
 
     person = models.ForeignKey(User, on_delete=models.CASCADE, related_name="contact_confirmations")
     channel = models.CharField(_("kênh"), max_length=10, choices=ContactChannel.choices)
@@ -177,6 +177,12 @@ class ContactConfirmation(models.Model):
     requested_at = models.DateTimeField(_("yêu cầu lúc"))
     sender = models.CharField(_("cách gửi"), max_length=100)
     confirmed_at = models.DateTimeField(_("xác nhận lúc"), null=True, blank=True)
+    # The one-time code of a code-sending sender (`accounts.contact.CodeConfirmationSender`):
+    # only its HMAC (docs/adr/0024-one-time-codes.md); empty once used or with no code.
+    code_hash = models.CharField(max_length=64, blank=True, editable=False)
+    code_sent_at = models.DateTimeField(_("gửi mã lúc"), null=True, blank=True)
+    code_expires_at = models.DateTimeField(_("mã hết hạn lúc"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("số lần nhập sai"), default=0)
 
     class Meta:
         verbose_name = _("xác nhận liên hệ")
@@ -275,6 +281,11 @@ class OrganisationAuthorisation(models.Model):
         return self.valid_to is None or moment < self.valid_to
 
 
+class SignInCodePurpose(models.TextChoices):
+    SIGN_IN = "sign_in", _("đăng nhập")
+    SIGN_UP = "sign_up", _("đăng ký tài khoản")
+
+
 class SignInCode(models.Model):
     """A one-time code texted to a phone number (docs/identity.md, "Mã đăng nhập qua tin
     nhắn"). Only an HMAC-SHA256 of the code (keyed with SECRET_KEY and the row's phone) is
@@ -288,6 +299,14 @@ class SignInCode(models.Model):
     used_at = models.DateTimeField(_("dùng lúc"), null=True, blank=True)
     superseded_at = models.DateTimeField(_("thay bằng mã mới lúc"), null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(_("số lần nhập sai"), default=0)
+    # Why it was sent: to sign in, or to prove a phone before creating an account
+    # (`accounts.phone_signup`); the account created with a sign-up code (used once).
+    purpose = models.CharField(
+        _("mục đích"), max_length=10, choices=SignInCodePurpose.choices, default="sign_in"
+    )
+    account = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("mã đăng nhập qua tin nhắn")

@@ -14,7 +14,7 @@
 The code leaves accounts through a seam, `settings.MOTCUA_SIGN_IN_CODE_SENDER` (a dotted path
 to a `SignInCodeSender`): accounts sits below notifications and may not import it. The
 configured sender is `motcua.notifications.sign_in.NotificationsSignInCodeSender` (SMS with
-the providers' failover; the console provider prints it in the demo's log).
+the providers' failover; the demo's sandbox inbox, admin → tin SMS hộp thử).
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ from motcua.core.errors import DomainError, ValidationError
 from motcua.core.identifiers import InvalidIdentifier, phone_clean
 from motcua.core.ratelimit import rate_limit_exceeded, rate_limit_record, rate_limit_retry_after
 
-from .models import SignInCode, User
+from .models import SignInCode, SignInCodePurpose, User
 from .second_factor import is_staff_account
 from .signin import sign_in_refusal_log
 
@@ -133,9 +133,13 @@ def _wait_text(seconds: int) -> str:
     return str(_("Vui lòng thử lại sau khoảng %(minutes)s phút.") % {"minutes": minutes})
 
 
-def sign_in_code_request(*, phone: str, address: str, now: dt.datetime) -> SignInCode:
+def sign_in_code_request(
+    *, phone: str, address: str, now: dt.datetime, purpose: str = SignInCodePurpose.SIGN_IN
+) -> SignInCode:
     """Make and send a new code for `phone` (already normalised). SignInCodeLimited when
-    this phone or address asked too often."""
+    this phone or address asked too often. `purpose`: signing in, or proving the phone
+    before an account is created (`accounts.phone_signup`); the limits and the text sent
+    are the same, and a new code of either purpose ends the phone's older ones."""
     wait = _limited([(SEND_PHONE_MINUTE, phone), (SEND_PHONE_HOUR, phone), (SEND_ADDRESS, address)])
     if wait is not None:
         sign_in_refusal_log(
@@ -157,6 +161,7 @@ def sign_in_code_request(*, phone: str, address: str, now: dt.datetime) -> SignI
         ).update(superseded_at=now)
         row = SignInCode.objects.create(
             phone=phone,
+            purpose=purpose,
             code_hash=code_hash(phone=phone, code=code),
             created_at=now,
             expires_at=now + dt.timedelta(minutes=CODE_MINUTES),
@@ -177,10 +182,12 @@ def _wrong(message: object) -> ValidationError:
     )
 
 
-def sign_in_code_verify(*, phone: str, code: str, address: str, now: dt.datetime) -> User | None:
-    """Check `code` for `phone`. The account (a citizen's or organisation's), or None when no
-    account has this (now proven) phone. ValidationError (`code_invalid`, `staff_refused`) or
-    SignInCodeLimited (`sign_in_code_locked`)."""
+def sign_in_code_check(
+    *, phone: str, code: str, address: str, now: dt.datetime, purposes: tuple[str, ...]
+) -> SignInCode:
+    """The phone's live code, now used, when `code` is it (and of one of `purposes`).
+    Counts a wrong code against the phone (5 lock it: `sign_in_code_locked`) and every try
+    against the address. ValidationError (`code_invalid`) or SignInCodeLimited."""
     wait = _limited([(FAILURES_PHONE, phone), (VERIFY_ADDRESS, address)])
     if wait is not None:
         sign_in_refusal_log(
@@ -202,6 +209,7 @@ def sign_in_code_verify(*, phone: str, code: str, address: str, now: dt.datetime
         )
         valid = (
             row is not None
+            and row.purpose in purposes
             and row.expires_at > now
             and row.attempts < MAX_ATTEMPTS
             and hmac.compare_digest(row.code_hash, code_hash(phone=phone, code=given))
@@ -210,18 +218,32 @@ def sign_in_code_verify(*, phone: str, code: str, address: str, now: dt.datetime
             if row is not None:
                 row.attempts += 1
                 row.save(update_fields=["attempts"])
-            failed = True
         else:
             assert row is not None
             row.used_at = now
             row.save(update_fields=["used_at"])
-            failed = False
-    if failed:
+    if not valid:
         rate_limit_record(name=FAILURES_PHONE, key=phone)
         sign_in_refusal_log(
             identifier=phone, address=address, reason="code_invalid", channel=CHANNEL
         )
         raise _wrong(_("Mã không đúng hoặc đã hết hạn. Hãy kiểm tra tin nhắn hoặc yêu cầu mã mới."))
+    assert row is not None
+    return row
+
+
+def sign_in_code_verify(*, phone: str, code: str, address: str, now: dt.datetime) -> User | None:
+    """Check `code` for `phone`. The account (a citizen's or organisation's), or None when no
+    account has this (now proven) phone. ValidationError (`code_invalid`, `staff_refused`) or
+    SignInCodeLimited (`sign_in_code_locked`)."""
+    sign_in_code_check(
+        phone=phone, code=code, address=address, now=now, purposes=(SignInCodePurpose.SIGN_IN,)
+    )
+    return sign_in_code_account(phone=phone, address=address)
+
+
+def sign_in_code_account(*, phone: str, address: str) -> User | None:
+    """The account a proven `phone` signs in to (None: none has it); staff are refused."""
     user = User.objects.filter(phone=phone, is_active=True).order_by("pk").first()
     if user is not None and is_staff_account(user):
         sign_in_refusal_log(

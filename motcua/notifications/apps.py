@@ -10,6 +10,7 @@ class NotificationsConfig(AppConfig):
     def ready(self) -> None:
         from motcua.core.outbox import outbox_subscribe
 
+        from .contact import SUBSCRIBER, TOPIC, handle_contact_code
         from .handlers import HANDLERS, PREPARERS, TOPICS
         from .webhooks import handle_webhooks
 
@@ -19,3 +20,5 @@ class NotificationsConfig(AppConfig):
                 name=name, topics=TOPICS, handler=handler, prepare=PREPARERS[name], idempotent=True
             )
         outbox_subscribe(name="notifications.webhooks", topics=TOPICS, handler=handle_webhooks)
+        # Contact confirmation codes (accounts.contact): SMS or e-mail, once per delivery key.
+        outbox_subscribe(name=SUBSCRIBER, topics=TOPIC, handler=handle_contact_code)

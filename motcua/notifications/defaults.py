@@ -168,3 +168,22 @@ _add(
     subject="motcua sign-in code",
     body="Your sign-in code: {otp}. It is valid for {minutes} minutes. Never share it.",
 )
+_add(
+    "contact_code",
+    "vi",
+    sms="Ma xac nhan so dien thoai motcua: {otp}. Hieu luc {minutes} phut. Khong dua ma nay "
+    "cho bat ky ai.",
+    subject="Mã xác nhận thư điện tử motcua",
+    body="Mã xác nhận thư điện tử của ông/bà: {otp}. Mã có hiệu lực {minutes} phút. Nhập mã "
+    "tại trang Thông tin cá nhân trên cổng dịch vụ công. Không đưa mã này cho bất kỳ ai.\n\n"
+    "Nếu ông/bà không yêu cầu, hãy bỏ qua thư này.\nĐây là thư tự động, vui lòng không trả lời.",
+)
+_add(
+    "contact_code",
+    "en",
+    sms="motcua phone confirmation code: {otp}. Valid {minutes} minutes. Never share this code.",
+    subject="motcua e-mail confirmation code",
+    body="Your e-mail confirmation code: {otp}. It is valid for {minutes} minutes. Type it on "
+    "the Profile page of the public service portal. Never share it.\n\nIf you did not ask "
+    "for it, ignore this message.\nThis is an automatic message.",
+)

@@ -25,6 +25,7 @@ class Event(models.TextChoices):
     REFUSED = "refused", _("Từ chối tiếp nhận")
     WITHDRAWN = "withdrawn", _("Rút hồ sơ")
     SIGN_IN_CODE = "sign_in_code", _("Mã đăng nhập")
+    CONTACT_CODE = "contact_code", _("Mã xác nhận số điện thoại, thư điện tử")
 
 
 class Channel(models.TextChoices):

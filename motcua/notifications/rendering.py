@@ -27,7 +27,7 @@ PLACEHOLDERS = {
     "new_appointment": _("ngày hẹn mới (dd/mm/yyyy)"),
     "amount": _("số tiền"),
     "lookup_url": _("địa chỉ tra cứu"),
-    "otp": _("mã đăng nhập"),
+    "otp": _("mã đăng nhập, mã xác nhận"),
     "minutes": _("số phút hiệu lực"),
 }
 

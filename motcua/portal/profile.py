@@ -22,18 +22,26 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
-from motcua.accounts.contact import contact_confirmed
+from motcua.accounts.contact import (
+    CODE_MINUTES,
+    contact_code_live,
+    contact_confirmation_resend,
+    contact_confirmation_verify,
+    contact_confirmed,
+)
 from motcua.accounts.models import ContactChannel, User
 from motcua.accounts.profile import (
     identity_source_label,
     user_profile_update,
     verified_fields,
 )
+from motcua.accounts.sms_codes import SignInCodeLimited
 from motcua.core.addresses import province_get, provinces_choices, wards_choices
 from motcua.core.clock import VN_TZ
 from motcua.core.clock import now as clock_now
 from motcua.core.errors import ValidationError
 from motcua.web.fields import ServiceCheckedCharField
+from motcua.web.forms import CodeForm
 
 
 @dataclass(frozen=True)
@@ -206,6 +214,12 @@ def profile_field(request: HttpRequest, slug: str) -> HttpResponse:
                     form.add_error("value", problem["message"])
             else:
                 messages.success(request, gettext("Đã lưu thay đổi."))
+                if (
+                    page.field in CONFIRM_SLUGS.values()
+                    and getattr(user, page.field)
+                    and not contact_confirmed(person=user, channel=page.field)
+                ):
+                    return redirect("portal:profile_confirm", page.field)  # type the code
                 return redirect("portal:profile")
         status = 400
     else:
@@ -281,3 +295,74 @@ def profile_address_wards(request: HttpRequest) -> HttpResponse:
     province = province if province_get(province) is not None else ""
     form = AddressForm(province_code=province)
     return render(request, "portal/profile/_ward.html", {"form": form, "province": province})
+
+
+#: `/profile/confirm/<channel>/`: the contacts a code confirms.
+CONFIRM_SLUGS = {"phone": ContactChannel.PHONE, "email": ContactChannel.EMAIL}
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile_confirm(request: HttpRequest, channel: str) -> HttpResponse:
+    """Type the code sent to the account's phone (SMS) or e-mail; "Gửi lại mã" posts
+    `action=resend` for a new one (limited: 1 a minute, 5 an hour)."""
+    kind = CONFIRM_SLUGS.get(channel)
+    if kind is None:
+        raise Http404
+    user: User = request.user  # type: ignore[assignment]
+    value = getattr(user, kind.value)
+    if not value or contact_confirmed(person=user, channel=kind):
+        return redirect("portal:profile")
+    form = CodeForm(request.POST if request.method == "POST" else None)
+    form.fields["code"].label = _("Mã xác nhận")
+    form.fields["code"].error_messages["required"] = _("Nhập mã xác nhận.")
+    status = 200
+    if request.method == "POST" and request.POST.get("action") == "resend":
+        form = CodeForm(None)
+        form.fields["code"].label = _("Mã xác nhận")
+        try:
+            contact_confirmation_resend(person=user, channel=kind, now=clock_now())
+        except SignInCodeLimited as exc:
+            messages.error(request, exc.render())
+            status = 429
+        except ValidationError as exc:
+            messages.error(request, exc.render())
+            return redirect("portal:profile")
+        else:
+            messages.success(request, gettext("Đã gửi mã mới."))
+            return redirect("portal:profile_confirm", channel)
+    elif request.method == "POST" and form.is_valid():
+        try:
+            contact_confirmation_verify(
+                person=user, channel=kind, code=form.cleaned_data["code"], now=clock_now()
+            )
+        except SignInCodeLimited as exc:
+            form.add_error("code", exc.render())
+            status = 429
+        except ValidationError as exc:
+            form.add_error("code", exc.render())
+            status = 400
+        else:
+            messages.success(
+                request,
+                gettext("Đã xác nhận số điện thoại.")
+                if kind == ContactChannel.PHONE
+                else gettext("Đã xác nhận thư điện tử."),
+            )
+            return redirect("portal:profile")
+    elif request.method == "POST":
+        status = 400
+    return render(
+        request,
+        "portal/profile/confirm.html",
+        {
+            "form": form,
+            "channel": channel,
+            "is_phone": kind == ContactChannel.PHONE,
+            "value": value,
+            "minutes": CODE_MINUTES,
+            "live": contact_code_live(person=user, channel=kind, now=clock_now()),
+        },
+        status=status,
+    )

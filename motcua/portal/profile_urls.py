@@ -29,6 +29,8 @@ urlpatterns = [
         organisations.organisation_revoke,
         name="organisation_revoke",
     ),
+    # Typing the code sent to a new phone (SMS) or e-mail; POST action=resend for a new one.
+    path("profile/confirm/<slug:channel>/", profile.profile_confirm, name="profile_confirm"),
     # Last: one page per field (name, personal-id, date-of-birth, phone, email).
     path("profile/<slug:slug>/", profile.profile_field, name="profile_field"),
 ]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import signup, sms_signin, views
+from . import phone_signup, signup, sms_signin, views
 
 app_name = "web"
 urlpatterns = [
@@ -9,6 +9,9 @@ urlpatterns = [
     path("login/code/verify/", sms_signin.code_verify, name="login_code_verify"),
     path("logout/", views.logout, name="logout"),
     path("signup/", signup.signup, name="signup"),
+    path("signup/phone/", phone_signup.signup_phone, name="signup_phone"),
+    path("signup/phone/code/", phone_signup.signup_phone_code, name="signup_phone_code"),
+    path("signup/phone/details/", phone_signup.signup_phone_details, name="signup_phone_details"),
     path("2fa/", views.two_factor_manage, name="2fa_manage"),
     path("2fa/setup/", views.two_factor_enrol, name="2fa_enrol"),
     path("2fa/verify/", views.two_factor_verify, name="2fa_verify"),

@@ -8,6 +8,7 @@ import datetime as dt
 from collections.abc import Iterator
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.test import override_settings
 
@@ -75,7 +76,8 @@ def test_a_phone_sign_up_creates_a_citizen_with_consent_and_a_pending_confirmati
     assert consent is not None
     assert (consent.text_version, consent.at) == (CONSENT_VERSION, NOW)
     pending = ContactConfirmation.objects.get(person=user)
-    assert (pending.channel, pending.value, pending.sender) == ("phone", "0912000111", "pending")
+    # the code sender (the default) texts a code through the outbox; still unconfirmed
+    assert (pending.channel, pending.value, pending.sender) == ("phone", "0912000111", "code")
     assert pending.confirmed_at is None
     assert contact_confirmed(person=user, channel=ContactChannel.PHONE) is False
     event = AuditEvent.objects.get(action="user.sign_up")
@@ -158,7 +160,7 @@ def test_an_email_another_account_has_is_refused_in_any_letter_case() -> None:
     assert caught.value.code == "contact_taken"
 
 
-@override_settings(MOTCUA_RATE_LIMITS={"signup": (2, 3600)})
+@override_settings(MOTCUA_RATE_LIMITS={**settings.MOTCUA_RATE_LIMITS, "signup": (2, 3600)})
 def test_sign_ups_are_limited_per_address_and_every_attempt_counts() -> None:
     # given two attempts from one address (one refused, one successful)
     with pytest.raises(ValidationError):

@@ -70,7 +70,10 @@ def test_a_refused_change_sends_nothing() -> None:
     assert ContactConfirmation.objects.count() == 0
 
 
-def test_the_default_leaves_the_contact_pending() -> None:
+@override_settings(
+    MOTCUA_CONTACT_CONFIRMATION_SENDER="motcua.accounts.contact.PendingConfirmationSender"
+)
+def test_the_pending_sender_leaves_the_contact_pending() -> None:
     user = CitizenFactory(phone="0912000111")
     assert isinstance(user, User)
     user_profile_update(user=user, changes={"email": "an@example.vn"}, now=NOW)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.test import Client, override_settings
 
@@ -83,7 +84,9 @@ def test_a_taken_phone_is_said_plainly() -> None:
     assert User.objects.count() == 1
 
 
-@override_settings(MOTCUA_RATE_LIMITS={"signup": (1, 3600), "login": (100, 60)})
+@override_settings(
+    MOTCUA_RATE_LIMITS={**settings.MOTCUA_RATE_LIMITS, "signup": (1, 3600), "login": (100, 60)}
+)
 def test_the_page_answers_429_over_the_limit() -> None:
     client = Client(REMOTE_ADDR="203.0.113.5")
     _post(client, consent=None)
