@@ -18,14 +18,18 @@ class Default(NamedTuple):
 DEFAULTS: dict[tuple[str, str, str], Default] = {}
 
 
+_VI_FOOT = "\n\nTra cứu hồ sơ: {lookup_url}\nĐây là thư tự động, vui lòng không trả lời."
+_EN_FOOT = "\n\nTrack your application: {lookup_url}\nThis is an automatic message."
+
+
 def _add(event: str, language: str, *, sms: str, subject: str, body: str) -> None:
     DEFAULTS[(event, "sms", language)] = Default("", sms)
     DEFAULTS[(event, "email", language)] = Default(subject, body)
-    DEFAULTS[(event, "inapp", language)] = Default(subject, body)
+    # In the portal the message sits beside the dossier's own link: no address, no "do not
+    # reply" line.
+    short = body.replace(_VI_FOOT, "").replace(_EN_FOOT, "")
+    DEFAULTS[(event, "inapp", language)] = Default(subject, short)
 
-
-_VI_FOOT = "\n\nTra cứu hồ sơ: {lookup_url}\nĐây là thư tự động, vui lòng không trả lời."
-_EN_FOOT = "\n\nTrack your application: {lookup_url}\nThis is an automatic message."
 
 _add(
     "received",
