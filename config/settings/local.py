@@ -21,3 +21,5 @@ EMAIL_BACKEND = os.environ.get(  # noqa: F405
     "EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend"
 )
 EMAIL_FILE_PATH = VAR_DIR / "mail"  # noqa: F405
+# Webhook receivers on this machine (http://127.0.0.1:...) for trying integrations.
+MOTCUA_WEBHOOK_LOCAL_URLS = env_bool("MOTCUA_WEBHOOK_LOCAL_URLS", True)

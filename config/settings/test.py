@@ -43,3 +43,5 @@ MOTCUA_DEMO_BANK = True
 MOTCUA_PAYMENT_GATEWAYS = payment_gateways_config(demo_bank=True)  # noqa: F405
 # Also in the worker processes some tests start (pytest-django sets it only in its own).
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# The webhook tests' receivers listen on 127.0.0.1 over plain http.
+MOTCUA_WEBHOOK_LOCAL_URLS = True

@@ -194,9 +194,10 @@ class WebhookDeliveryInline(admin.TabularInline):
 
 @admin.register(WebhookEndpoint)
 class WebhookEndpointAdmin(admin.ModelAdmin):
-    list_display = ("name", "url", "topics", "active", "created_at")
-    fields = ("name", "url", "topics", "active", "secret")
-    readonly_fields = ("secret",)
+    list_display = ("name", "owner", "url", "topics", "active", "created_at", "deleted_at")
+    list_filter = ("active",)
+    fields = ("name", "url", "topics", "active", "secret", "owner", "deleted_at")
+    readonly_fields = ("secret", "owner", "deleted_at")
     actions = ["send_test"]
     inlines = [WebhookDeliveryInline]
 

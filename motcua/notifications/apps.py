@@ -11,6 +11,7 @@ class NotificationsConfig(AppConfig):
         from motcua.core.outbox import outbox_subscribe
 
         from .handlers import HANDLERS, PREPARERS, TOPICS
+        from .webhook_rules import REDELIVER_TOPIC, WEBHOOK_TOPICS
         from .webhooks import handle_webhooks
 
         for name, handler in HANDLERS.items():
@@ -18,4 +19,9 @@ class NotificationsConfig(AppConfig):
             outbox_subscribe(
                 name=name, topics=TOPICS, handler=handler, prepare=PREPARERS[name], idempotent=True
             )
-        outbox_subscribe(name="notifications.webhooks", topics=TOPICS, handler=handle_webhooks)
+        # Every subscribable topic, and the redeliveries the endpoints' owners ask for.
+        outbox_subscribe(
+            name="notifications.webhooks",
+            topics=[*sorted(WEBHOOK_TOPICS), REDELIVER_TOPIC],
+            handler=handle_webhooks,
+        )
