@@ -173,6 +173,10 @@ def _attempt(endpoint: WebhookEndpoint, row: WebhookDelivery, body: bytes) -> st
         status = _post(endpoint, key=row.delivery_key, body=body)
     except urllib.error.HTTPError as exc:
         error, status_code = f"HTTP {exc.code}", exc.code
+    except urllib.error.URLError as exc:  # the cause: refused, timed out, not public, ...
+        reason = exc.reason
+        error = type(reason).__name__ if isinstance(reason, BaseException) else "URLError"
+        status_code = None
     except Exception as exc:
         error, status_code = type(exc).__name__, None
     else:
