@@ -455,3 +455,34 @@ def test_the_guarded_https_transport_checks_the_peer_before_tls(
     assert refused["last_error"] == "WebhookAddressRefused"
     assert allowed["last_error"] in {"SSLError", "SSLEOFError", "ConnectionResetError"}
     assert receiver.requests == []
+
+
+def test_the_documented_verification_snippet_agrees_with_webhook_verify() -> None:
+    """docs/notifications.md's Python code for integrators says what webhook_verify says."""
+    import re
+    import time
+    from pathlib import Path
+
+    from motcua.notifications.webhooks import webhook_signature
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "notifications.md").read_text()
+    [code] = re.findall(r"<!-- verify-snippet -->\n```python\n(.*?)```", doc, re.S)
+    namespace: dict[str, Any] = {}
+    exec(code, namespace)  # noqa: S102 (our own documentation)
+    documented = namespace["motcua_verify"]
+    body = b'{"id": "1:notifications.webhooks:webhook:3", "topic": "dossier.receive"}'
+    now = int(time.time())
+    good = webhook_signature(secret="s3cret", timestamp=now, body=body)
+    cases = [
+        ("s3cret", str(now), body, good),
+        ("other", str(now), body, good),
+        ("s3cret", str(now), body + b" ", good),
+        ("s3cret", str(now - 600), body, webhook_signature(secret="s3cret", timestamp=now - 600, body=body)),
+        ("s3cret", "yesterday", body, good),
+        ("s3cret", str(now), body, good.upper()),
+    ]
+    answers = [documented(*case) for case in cases]
+    assert answers == [
+        webhook_verify(secret=s, timestamp=t, body=b, signature=g) for s, t, b, g in cases
+    ]
+    assert answers == [True, False, False, False, False, False]
