@@ -39,6 +39,7 @@ from .pagination import PageQuery, paginate
 
 router = Router(tags=["webhooks"], auth=AUTH)
 
+
 class WebhookIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
@@ -53,7 +54,8 @@ class WebhookIn(Schema):
         ...,
         min_length=1,
         max_length=20,
-        description="Chủ đề đăng ký: tên chủ đề, `dossier.*` hoặc `*` (xem `GET /webhooks/topics`).",
+        description="Chủ đề đăng ký: tên chủ đề, `dossier.*` hoặc `*` "
+        "(xem `GET /webhooks/topics`).",
     )
 
 
@@ -159,8 +161,12 @@ def delivery_out(row: WebhookDelivery) -> dict[str, Any]:
 
 
 NOT_FOUND = {404: {"description": "`not_found`: không có, đã xoá, hoặc của tài khoản khác."}}
-NOT_ALLOWED = {403: {"description": "`webhooks_not_allowed`: tài khoản không phải hệ thống "
-                     "tích hợp; `csrf_failed` (phiên đăng nhập)."}}  # fmt: skip
+NOT_ALLOWED = {
+    403: {
+        "description": "`webhooks_not_allowed`: tài khoản không phải hệ thống tích hợp; "
+        "`csrf_failed` (phiên đăng nhập)."
+    }
+}
 READ = {400: ValidationErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
 WRITE = {**READ, 413: ErrorOut, 422: ValidationErrorOut}
 URL_AND_TOPIC_ERRORS = (
@@ -189,8 +195,13 @@ def webhooks_topics(request: HttpRequest) -> dict[str, Any]:
 
 @router.get(
     "",
-    response={200: WebhookPageOut, 400: ValidationErrorOut, 401: ErrorOut, 403: ErrorOut,
-              422: ValidationErrorOut},  # fmt: skip
+    response={
+        200: WebhookPageOut,
+        400: ValidationErrorOut,
+        401: ErrorOut,
+        403: ErrorOut,
+        422: ValidationErrorOut,
+    },
     operation_id="webhooks_list",
     summary="Điểm nhận webhook của tôi",
     description=(
@@ -207,14 +218,21 @@ def webhooks_list(request: HttpRequest, query: Query[PageQuery]) -> dict[str, An
 
 @router.post(
     "",
-    response={201: WebhookCreatedOut, 400: ValidationErrorOut, 401: ErrorOut, 403: ErrorOut,
-              409: ErrorOut, 413: ErrorOut, 422: ValidationErrorOut},  # fmt: skip
+    response={
+        201: WebhookCreatedOut,
+        400: ValidationErrorOut,
+        401: ErrorOut,
+        403: ErrorOut,
+        409: ErrorOut,
+        413: ErrorOut,
+        422: ValidationErrorOut,
+    },
     operation_id="webhooks_create",
     summary="Đăng ký điểm nhận webhook",
     description=(
         "Tạo một điểm nhận cho các chủ đề đã chọn. Khoá ký (`secret`) chỉ trả về một lần, "
         "lúc này. Mỗi sự kiện được POST có chữ ký `X-Motcua-Signature` (docs/api.md, "
-        "\"Webhooks\"). Hệ thống tích hợp chỉ nhận sự kiện của hồ sơ mình được xem."
+        '"Webhooks"). Hệ thống tích hợp chỉ nhận sự kiện của hồ sơ mình được xem.'
     ),
     openapi_extra={
         "responses": {
@@ -305,7 +323,11 @@ def webhooks_rotate_secret(request: HttpRequest, endpoint_id: int) -> dict[str, 
     actor = request_actor(request)
     endpoint = webhook_endpoint_get_for_actor(actor=actor, endpoint_id=endpoint_id)
     rotated = webhook_secret_rotate(actor=actor, endpoint=endpoint, now=clock.now())
-    return {"id": rotated.pk, "secret": rotated.secret, "secret_rotated_at": rotated.secret_rotated_at}
+    return {
+        "id": rotated.pk,
+        "secret": rotated.secret,
+        "secret_rotated_at": rotated.secret_rotated_at,
+    }
 
 
 @router.post(
@@ -320,9 +342,7 @@ def webhooks_rotate_secret(request: HttpRequest, endpoint_id: int) -> dict[str, 
     openapi_extra={"responses": {**NOT_ALLOWED, **NOT_FOUND}},
 )
 def webhooks_test(request: HttpRequest, endpoint_id: int) -> dict[str, Any]:
-    endpoint = webhook_endpoint_get_for_actor(
-        actor=request_actor(request), endpoint_id=endpoint_id
-    )
+    endpoint = webhook_endpoint_get_for_actor(actor=request_actor(request), endpoint_id=endpoint_id)
     return delivery_out(webhook_send_test(endpoint=endpoint, now=clock.now()))
 
 
@@ -338,9 +358,7 @@ def webhooks_test(request: HttpRequest, endpoint_id: int) -> dict[str, Any]:
 def webhooks_deliveries(
     request: HttpRequest, endpoint_id: int, query: Query[PageQuery]
 ) -> dict[str, Any]:
-    endpoint = webhook_endpoint_get_for_actor(
-        actor=request_actor(request), endpoint_id=endpoint_id
-    )
+    endpoint = webhook_endpoint_get_for_actor(actor=request_actor(request), endpoint_id=endpoint_id)
     page = paginate(webhook_deliveries_for_endpoint(endpoint=endpoint), query)
     return {"items": [delivery_out(r) for r in page["items"]], "count": page["count"]}
 

@@ -233,12 +233,12 @@ class WebhookEndpoint(models.Model):
         verbose_name_plural = _("điểm nhận webhook")
         indexes = [models.Index(fields=["owner", "-created_at"], name="webhook_owner_idx")]
 
+    def __str__(self) -> str:
+        return self.name
+
     @property
     def topic_list(self) -> list[str]:
         return [p.strip() for p in self.topics.split(",") if p.strip()]
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class WebhookDelivery(models.Model):

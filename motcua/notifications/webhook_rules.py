@@ -70,10 +70,14 @@ def topics_clean(topics: Iterable[str]) -> list[str]:
         pattern = raw.strip()
         if pattern in cleaned:
             continue
-        if pattern == "*" or pattern in WEBHOOK_TOPICS or (
-            pattern.endswith(".*")
-            and "*" not in pattern[:-2]
-            and any(topic_matches(pattern, topic) for topic in WEBHOOK_TOPICS)
+        if (
+            pattern == "*"
+            or pattern in WEBHOOK_TOPICS
+            or (
+                pattern.endswith(".*")
+                and "*" not in pattern[:-2]
+                and any(topic_matches(pattern, topic) for topic in WEBHOOK_TOPICS)
+            )
         ):
             cleaned.append(pattern)
             continue

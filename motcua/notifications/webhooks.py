@@ -141,7 +141,9 @@ def _post(endpoint: WebhookEndpoint, *, key: str, body: bytes) -> int:
     with _opener(endpoint).open(request, timeout=TIMEOUT_S) as response:
         status = int(response.status)
     if not 200 <= status < 300:
-        raise urllib.error.HTTPError(endpoint.url, status, "not 2xx", http.client.HTTPMessage(), None)
+        raise urllib.error.HTTPError(
+            endpoint.url, status, "not 2xx", http.client.HTTPMessage(), None
+        )
     return status
 
 

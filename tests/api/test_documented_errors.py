@@ -647,25 +647,19 @@ CASES: dict[tuple[str, str], Callable[[World], Any]] = {
     ("webhooks_delete", "400"): lambda w: w.client.delete(f"{HOOKS}/1%00", **w.auth),
     ("webhooks_delete", "401"): lambda w: w.client.delete(f"{HOOKS}/1"),
     ("webhooks_delete", "403"): lambda w: w.client.delete(f"{HOOKS}/1", **w.auth),
-    ("webhooks_delete", "404"): lambda w: w.client.delete(
-        f"{HOOKS}/999999", **_integrator_auth(w)
-    ),
+    ("webhooks_delete", "404"): lambda w: w.client.delete(f"{HOOKS}/999999", **_integrator_auth(w)),
     ("webhooks_rotate_secret", "400"): lambda w: w.post(
         f"{HOOKS}/1%00/rotate-secret", {}, **w.auth
     ),
     ("webhooks_rotate_secret", "401"): lambda w: w.post(f"{HOOKS}/1/rotate-secret", {}),
-    ("webhooks_rotate_secret", "403"): lambda w: w.post(
-        f"{HOOKS}/1/rotate-secret", {}, **w.auth
-    ),
+    ("webhooks_rotate_secret", "403"): lambda w: w.post(f"{HOOKS}/1/rotate-secret", {}, **w.auth),
     ("webhooks_rotate_secret", "404"): lambda w: w.post(
         f"{HOOKS}/999999/rotate-secret", {}, **_integrator_auth(w)
     ),
     ("webhooks_test", "400"): lambda w: w.post(f"{HOOKS}/1%00/test", {}, **w.auth),
     ("webhooks_test", "401"): lambda w: w.post(f"{HOOKS}/1/test", {}),
     ("webhooks_test", "403"): lambda w: _csrf(w, "post", f"{HOOKS}/1/test"),
-    ("webhooks_test", "404"): lambda w: w.post(
-        f"{HOOKS}/999999/test", {}, **_integrator_auth(w)
-    ),
+    ("webhooks_test", "404"): lambda w: w.post(f"{HOOKS}/999999/test", {}, **_integrator_auth(w)),
     ("webhooks_deliveries", "400"): lambda w: w.client.get(
         f"{HOOKS}/1/deliveries?page=%00", **w.auth
     ),

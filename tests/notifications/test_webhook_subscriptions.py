@@ -477,7 +477,12 @@ def test_the_documented_verification_snippet_agrees_with_webhook_verify() -> Non
         ("s3cret", str(now), body, good),
         ("other", str(now), body, good),
         ("s3cret", str(now), body + b" ", good),
-        ("s3cret", str(now - 600), body, webhook_signature(secret="s3cret", timestamp=now - 600, body=body)),
+        (
+            "s3cret",
+            str(now - 600),
+            body,
+            webhook_signature(secret="s3cret", timestamp=now - 600, body=body),
+        ),
         ("s3cret", "yesterday", body, good),
         ("s3cret", str(now), body, good.upper()),
     ]
