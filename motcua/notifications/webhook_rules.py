@@ -23,6 +23,7 @@ from collections.abc import Iterable
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from motcua.core.errors import ValidationError
@@ -30,7 +31,7 @@ from motcua.core.errors import ValidationError
 #: The topics an integrator may subscribe to, with what they mean. Each is an outbox topic
 #: the dossiers app writes (payload: code, status, action, version and the event's facts,
 #: never personal data); `notifications.webhooks` subscribes to all of them.
-WEBHOOK_TOPICS: dict[str, object] = {
+WEBHOOK_TOPICS: dict[str, Promise] = {
     "dossier.receive": _("Hồ sơ nộp trực tuyến được tiếp nhận"),
     "dossier.receive_at_counter": _("Hồ sơ được tiếp nhận tại quầy"),
     "dossier.request_supplement": _("Yêu cầu bổ sung hồ sơ"),
@@ -126,7 +127,7 @@ def address_is_public(address: str) -> bool:
     return bool(ip.is_global) and not ip.is_multicast
 
 
-def _refuse(code: str, message: object) -> ValidationError:
+def _refuse(code: str, message: str | Promise) -> ValidationError:
     return ValidationError(
         message, code=code, errors=[{"field": "url", "code": code, "message": str(message)}]
     )

@@ -87,7 +87,7 @@ class _GuardedHTTPSConnection(http.client.HTTPSConnection):
         # Check the TCP peer before TLS: nothing is said to an internal address.
         http.client.HTTPConnection.connect(self)
         _checked(self.sock)
-        host = self._tunnel_host or self.host
+        host = getattr(self, "_tunnel_host", None) or self.host
         self.sock = self._context.wrap_socket(self.sock, server_hostname=host)  # type: ignore[attr-defined]  # set by HTTPSConnection.__init__
 
 
@@ -114,6 +114,8 @@ def _opener(endpoint: WebhookEndpoint) -> urllib.request.OpenerDirector:
     a proxy (whose address would be the one checked); an administrator's is not."""
     if endpoint.owner_id is None or local_urls_allowed():
         return urllib.request.build_opener(_NoRedirect)
+    if not endpoint.url.startswith("https://"):
+        raise WebhookAddressRefused("an integrator's endpoint must be https")
     return urllib.request.build_opener(
         urllib.request.ProxyHandler({}), _NoRedirect, _GuardedHTTPHandler, _GuardedHTTPSHandler
     )

@@ -237,8 +237,9 @@ def test_production_urls_must_be_public_https(
 def test_an_integrators_endpoint_is_checked_again_on_the_socket_at_send_time(
     world: Any, integrator: Caller, receiver: Receiver, settings: Any
 ) -> None:
-    """A name re-pointed at an internal address after the check (DNS rebinding) is refused
-    on the connected socket; an administrator's own endpoint (no owner) is not checked."""
+    """At send time an integrator's endpoint must still be https to a public address (here
+    plain http to this machine: refused before connecting); an administrator's own endpoint
+    (no owner) is not checked. The socket check itself: the https test below."""
     created = integrator.subscribe(receiver.url)  # allowed while local URLs are
     admins = WebhookEndpoint.objects.create(name="LGSP nội bộ", url=receiver.url, secret="k")
     settings.MOTCUA_WEBHOOK_LOCAL_URLS = False
