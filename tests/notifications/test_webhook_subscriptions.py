@@ -339,6 +339,10 @@ def test_a_rotated_secret_signs_the_next_delivery(
     after = integrator.get(f"{API}/{created['id']}").json()
     assert "secret" not in after
     assert after["secret_rotated_at"] == rotated["secret_rotated_at"]
+    event = AuditEvent.objects.get(action="webhook.rotate_secret")
+    assert (event.actor_id, event.object_id) == (world.integrator.pk, str(created["id"]))
+    assert new not in json.dumps([event.before, event.after])
+    assert old not in json.dumps([event.before, event.after])
 
 
 def test_a_dossier_event_reaches_the_subscribed_endpoint_only(
@@ -410,6 +414,9 @@ def test_deleting_stops_deliveries_and_keeps_the_log(
     assert (kept.endpoint_id, kept.status, kept.response_status) == (created["id"], "failed", 500)
     endpoint = WebhookEndpoint.objects.get()
     assert (endpoint.active, endpoint.deleted_at is not None) == (False, True)
+    event = AuditEvent.objects.get(action="webhook.delete")
+    assert (event.before["active"], event.after["active"]) == (True, False)
+    assert integrator.delete(f"{API}/{created['id']}").status_code == 404  # once
 
 
 def test_a_delivery_is_sent_again_through_the_outbox(
@@ -492,3 +499,25 @@ def test_the_documented_verification_snippet_agrees_with_webhook_verify() -> Non
         webhook_verify(secret=s, timestamp=t, body=b, signature=g) for s, t, b, g in cases
     ]
     assert answers == [True, False, False, False, False, False]
+
+
+def test_the_admin_form_accepts_only_declared_topics(admin_client: Any) -> None:
+    inline = {"deliveries-TOTAL_FORMS": "0", "deliveries-INITIAL_FORMS": "0"}
+    page = admin_client.post(
+        "/admin/notifications/webhookendpoint/add/",
+        {
+            "name": "LGSP",
+            "url": "http://10.0.0.5/hook",
+            "topics": "dossier.recieve",
+            "active": "on",
+        },
+    )
+    assert "Không có chủ đề dossier.recieve." in page.content.decode()
+    assert not WebhookEndpoint.objects.exists()
+    admin_client.post(
+        "/admin/notifications/webhookendpoint/add/",
+        {"name": "LGSP", "url": "http://10.0.0.5/hook", "topics": "dossier.*, *", "active": "on"}
+        | inline,
+    )
+    endpoint = WebhookEndpoint.objects.get()  # an administrator's may be internal
+    assert (endpoint.topics, endpoint.owner) == ("dossier.*,*", None)
