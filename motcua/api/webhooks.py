@@ -107,7 +107,9 @@ class WebhookDeliveryOut(Schema):
         "như nhau ở mọi lần thử, dùng để loại trùng.",
     )
     topic: str
-    status: str = Field(..., description="sending | sent | failed")
+    status: str = Field(
+        ..., description="sending | sent | failed (sẽ thử lại) | dead (hết lượt thử)"
+    )
     attempts: int
     response_status: int | None = Field(None, description="Mã HTTP điểm nhận trả lời gần nhất.")
     last_error: str

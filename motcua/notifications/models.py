@@ -248,6 +248,7 @@ class WebhookDelivery(models.Model):
         SENDING = "sending", _("đang gửi")
         SENT = "sent", _("đã gửi")
         FAILED = "failed", _("lỗi, sẽ thử lại")
+        DEAD = "dead", _("hết lượt thử")
 
     endpoint = models.ForeignKey(
         WebhookEndpoint,

@@ -24,6 +24,7 @@ import urllib.error
 import urllib.request
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError
 from django.db.models import F
 from django.utils import timezone
@@ -154,8 +155,11 @@ def webhook_body(*, key: str, topic: str, created_at: dt.datetime, data: dict[st
     return json.dumps(document, ensure_ascii=False, sort_keys=True).encode()
 
 
-def _deliver(endpoint: WebhookEndpoint, *, key: str, topic: str, body: bytes) -> str | None:
-    """Send unless already sent; returns the error, or None when the endpoint has it."""
+def _deliver(
+    endpoint: WebhookEndpoint, *, key: str, topic: str, body: bytes, final: bool = False
+) -> str | None:
+    """Send unless already sent; returns the error, or None when the endpoint has it.
+    `final`: the outbox's last attempt (a failure is then `dead`, not `failed`)."""
     try:
         row = WebhookDelivery.objects.create(
             endpoint=endpoint,
@@ -168,10 +172,12 @@ def _deliver(endpoint: WebhookEndpoint, *, key: str, topic: str, body: bytes) ->
         row = WebhookDelivery.objects.get(delivery_key=key)
         if row.status == WebhookDelivery.Status.SENT:
             return None
-    return _attempt(endpoint, row, body)
+    return _attempt(endpoint, row, body, final=final)
 
 
-def _attempt(endpoint: WebhookEndpoint, row: WebhookDelivery, body: bytes) -> str | None:
+def _attempt(
+    endpoint: WebhookEndpoint, row: WebhookDelivery, body: bytes, *, final: bool = False
+) -> str | None:
     """One POST of `row`, recorded on it; returns the error, or None when it was taken."""
     try:
         status = _post(endpoint, key=row.delivery_key, body=body)
@@ -195,7 +201,7 @@ def _attempt(endpoint: WebhookEndpoint, row: WebhookDelivery, body: bytes) -> st
         )
         return None
     WebhookDelivery.objects.filter(pk=row.pk).update(
-        status=WebhookDelivery.Status.FAILED,
+        status=WebhookDelivery.Status.DEAD if final else WebhookDelivery.Status.FAILED,
         attempts=F("attempts") + 1,
         response_status=status_code,
         last_attempt_at=timezone.now(),
@@ -228,7 +234,7 @@ def handle_webhooks(envelope: OutboxEnvelope) -> None:
     if envelope.schema != 1:
         raise ValueError(f"unknown payload schema {envelope.schema}")
     if envelope.topic == REDELIVER_TOPIC:
-        _redeliver(int(envelope.payload["delivery"]))
+        _redeliver(int(envelope.payload["delivery"]), final=_final(envelope))
         return
     errors = []
     for endpoint in _recipients(envelope):
@@ -236,21 +242,25 @@ def handle_webhooks(envelope: OutboxEnvelope) -> None:
         body = webhook_body(
             key=key, topic=envelope.topic, created_at=envelope.created_at, data=envelope.payload
         )
-        error = _deliver(endpoint, key=key, topic=envelope.topic, body=body)
+        error = _deliver(endpoint, key=key, topic=envelope.topic, body=body, final=_final(envelope))
         if error is not None:
             errors.append(f"{endpoint.pk}: {error}")
     if errors:
         raise WebhookFailed("; ".join(errors))
 
 
-def _redeliver(delivery_id: int) -> None:
+def _final(envelope: OutboxEnvelope) -> bool:
+    return envelope.attempt >= settings.MOTCUA_OUTBOX_MAX_ATTEMPTS
+
+
+def _redeliver(delivery_id: int, *, final: bool) -> None:
     """Post a logged delivery again, as it was (same delivery id, a fresh timestamp and
     signature with the endpoint's current secret); nothing for an endpoint deleted or paused
     since."""
     row = WebhookDelivery.objects.select_related("endpoint").filter(pk=delivery_id).first()
     if row is None or not row.endpoint.active or row.endpoint.deleted_at is not None:
         return
-    error = _attempt(row.endpoint, row, row.body.encode())
+    error = _attempt(row.endpoint, row, row.body.encode(), final=final)
     if error is not None:
         raise WebhookFailed(f"{row.endpoint_id}: {error}")
 
