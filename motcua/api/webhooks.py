@@ -133,6 +133,14 @@ class WebhookTopicsOut(Schema):
     patterns: list[str] = Field(..., description="Các mẫu được chấp nhận ngoài tên chủ đề.")
 
 
+class WebhookListQuery(PageQuery):
+    """The endpoints' page."""
+
+
+class WebhookDeliveryQuery(PageQuery):
+    """The delivery log's page."""
+
+
 def endpoint_out(endpoint: WebhookEndpoint) -> dict[str, Any]:
     return {
         "id": endpoint.pk,
@@ -212,7 +220,7 @@ def webhooks_topics(request: HttpRequest) -> dict[str, Any]:
     ),
     openapi_extra={"responses": NOT_ALLOWED},
 )
-def webhooks_list(request: HttpRequest, query: Query[PageQuery]) -> dict[str, Any]:
+def webhooks_list(request: HttpRequest, query: Query[WebhookListQuery]) -> dict[str, Any]:
     rows = webhook_endpoints_for_actor(actor=request_actor(request)).select_related("owner")
     page = paginate(rows, query)
     return {"items": [endpoint_out(e) for e in page["items"]], "count": page["count"]}
@@ -358,7 +366,7 @@ def webhooks_test(request: HttpRequest, endpoint_id: int) -> dict[str, Any]:
     openapi_extra={"responses": {**NOT_ALLOWED, **NOT_FOUND}},
 )
 def webhooks_deliveries(
-    request: HttpRequest, endpoint_id: int, query: Query[PageQuery]
+    request: HttpRequest, endpoint_id: int, query: Query[WebhookDeliveryQuery]
 ) -> dict[str, Any]:
     endpoint = webhook_endpoint_get_for_actor(actor=request_actor(request), endpoint_id=endpoint_id)
     page = paginate(webhook_deliveries_for_endpoint(endpoint=endpoint), query)
