@@ -355,6 +355,9 @@ MOTCUA_RATE_LIMITS = {
     "sms_code_address": (20, 3600),
     "sms_code_verify": (30, 600),
     "sms_code_failures": (5, 900),
+    # Test events sent at once by POST /api/v1/webhooks/{id}/test, per account: each holds an
+    # API worker until the endpoint answers (up to 5 s).
+    "webhook_test": (10, 60),
 }
 # How accounts texts a sign-in code (a seam: accounts sits below notifications).
 MOTCUA_SIGN_IN_CODE_SENDER = "motcua.notifications.sign_in.NotificationsSignInCodeSender"

@@ -21,6 +21,7 @@ MOTCUA_RATE_LIMITS = {
     "sms_code_address": (20, 3600),
     "sms_code_verify": (30, 600),
     "sms_code_failures": (5, 900),
+    "webhook_test": (1000, 60),
 }
 MOTCUA_SUBMISSION_QUOTAS = {"default": (1000, 3600), "integrator": (1000, 3600)}
 MOTCUA_DEMO_MODE = True

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 from pydantic import ConfigDict
 
 from motcua.core import clock
+from motcua.core.ratelimit import rate_limit_hit, rate_limit_retry_after
 from motcua.notifications.models import WebhookDelivery, WebhookEndpoint
 from motcua.notifications.selectors import (
     webhook_deliveries_for_endpoint,
@@ -34,7 +36,7 @@ from motcua.notifications.webhooks import webhook_send_test
 
 from .auth import AUTH, request_actor
 from .datetimes import LocalDateTime
-from .errors import ErrorOut, ValidationErrorOut
+from .errors import MESSAGES, ApiError, ErrorOut, ValidationErrorOut
 from .pagination import PageQuery, paginate
 
 router = Router(tags=["webhooks"], auth=AUTH)
@@ -342,17 +344,33 @@ def webhooks_rotate_secret(request: HttpRequest, endpoint_id: int) -> dict[str, 
 
 @router.post(
     "/{endpoint_id}/test",
-    response={200: WebhookDeliveryOut, **READ},
+    response={200: WebhookDeliveryOut, **READ, 429: ErrorOut},
     operation_id="webhooks_test",
     summary="Gửi sự kiện thử",
     description=(
         "Gửi ngay một sự kiện `webhook.test` có chữ ký tới điểm nhận (cả khi đang tạm dừng) và "
         "trả về kết quả: `sent` với mã HTTP, hoặc `failed` với lỗi. Không thử lại."
     ),
-    openapi_extra={"responses": {**NOT_ALLOWED, **NOT_FOUND}},
+    openapi_extra={
+        "responses": {
+            **NOT_ALLOWED,
+            **NOT_FOUND,
+            429: {"description": "`rate_limited`: quá nhiều sự kiện thử trong một phút."},
+        }
+    },
 )
 def webhooks_test(request: HttpRequest, endpoint_id: int) -> dict[str, Any]:
-    endpoint = webhook_endpoint_get_for_actor(actor=request_actor(request), endpoint_id=endpoint_id)
+    actor = request_actor(request)
+    endpoint = webhook_endpoint_get_for_actor(actor=actor, endpoint_id=endpoint_id)
+    if "webhook_test" in settings.MOTCUA_RATE_LIMITS and rate_limit_hit(
+        name="webhook_test", key=str(actor.pk)
+    ):
+        raise ApiError(
+            status=429,
+            code="rate_limited",
+            message=MESSAGES["rate_limited"],
+            headers={"Retry-After": str(rate_limit_retry_after(name="webhook_test"))},
+        )
     return delivery_out(webhook_send_test(endpoint=endpoint, now=clock.now()))
 
 

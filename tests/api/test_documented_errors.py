@@ -11,6 +11,7 @@ from typing import Any
 from unittest import mock
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.utils import OperationalError
 from django.test import Client, override_settings
@@ -287,6 +288,13 @@ def _hook_patch(w: World, body: Any) -> Any:
 def _too_many_hooks(w: World) -> Any:
     with override_settings(MOTCUA_WEBHOOKS_MAX_PER_OWNER=0):
         return w.post(HOOKS, HOOK, **_integrator_auth(w))
+
+
+def _tests_limited(w: World) -> Any:
+    auth, hook = _hook(w)
+    limits = {**django_settings.MOTCUA_RATE_LIMITS, "webhook_test": (0, 60)}
+    with override_settings(MOTCUA_RATE_LIMITS=limits):
+        return w.post(f"{HOOKS}/{hook}/test", {}, **auth)
 
 
 def _redeliver_paused(w: World) -> Any:
@@ -660,6 +668,7 @@ CASES: dict[tuple[str, str], Callable[[World], Any]] = {
     ("webhooks_test", "401"): lambda w: w.post(f"{HOOKS}/1/test", {}),
     ("webhooks_test", "403"): lambda w: _csrf(w, "post", f"{HOOKS}/1/test"),
     ("webhooks_test", "404"): lambda w: w.post(f"{HOOKS}/999999/test", {}, **_integrator_auth(w)),
+    ("webhooks_test", "429"): _tests_limited,
     ("webhooks_deliveries", "400"): lambda w: w.client.get(
         f"{HOOKS}/1/deliveries?page=%00", **w.auth
     ),
