@@ -360,6 +360,9 @@ MOTCUA_RATE_LIMITS = {
     "contact_code_send": (1, 60),
     "contact_code_send_hour": (5, 3600),
     "contact_code_failures": (5, 900),
+    # Test events sent at once by POST /api/v1/webhooks/{id}/test, per account: each holds an
+    # API worker until the endpoint answers (up to 5 s).
+    "webhook_test": (10, 60),
 }
 # How accounts texts a sign-in code (a seam: accounts sits below notifications).
 MOTCUA_SIGN_IN_CODE_SENDER = "motcua.notifications.sign_in.NotificationsSignInCodeSender"
@@ -470,6 +473,13 @@ MOTCUA_SMS_OPTIONS: dict[str, dict[str, Any]] = {
         "timeout_s": float(os.environ.get("MOTCUA_SMS_HTTP_B_TIMEOUT_S", "5")),
     },
 }
+# Webhooks for integrators (docs/notifications.md). An integrator's endpoint must be public
+# https; on (development, tests) it may also be plain http or an address on this machine or
+# the local network. Never on in production: it would let an API token reach the internal
+# network from the server (SSRF).
+MOTCUA_WEBHOOK_LOCAL_URLS = env_bool("MOTCUA_WEBHOOK_LOCAL_URLS", False)
+# Endpoints one account may have (deleted ones not counted).
+MOTCUA_WEBHOOKS_MAX_PER_OWNER = int(os.environ.get("MOTCUA_WEBHOOKS_MAX_PER_OWNER", "10"))
 # E-mail goes through Django's mail (EMAIL_BACKEND; django-anymail for a provider).
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "motcua <no-reply@motcua.invalid>")
 # The official forms (motcua.dossiers.forms, docs/forms.md): the serif font (Times New Roman

@@ -29,3 +29,5 @@ MOTCUA_SMS_PROVIDERS = [
     for name in os.environ.get("MOTCUA_SMS_PROVIDERS", "sandbox").split(",")  # noqa: F405
     if name.strip()
 ]
+# Webhook receivers on this machine (http://127.0.0.1:...) for trying integrations.
+MOTCUA_WEBHOOK_LOCAL_URLS = env_bool("MOTCUA_WEBHOOK_LOCAL_URLS", True)

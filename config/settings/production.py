@@ -34,3 +34,6 @@ if "MOTCUA_OIDC_ISSUER" in os.environ and "MOTCUA_OIDC_CLIENT_SECRET" not in os.
 MOTCUA_IDENTITY_PROVIDERS = identity_providers_config(
     demo_idp=MOTCUA_DEMO_IDP, public_url=MOTCUA_PUBLIC_URL
 )
+# Integrators' webhooks go to public https addresses only (an API token must not reach the
+# internal network through the server).
+MOTCUA_WEBHOOK_LOCAL_URLS = False

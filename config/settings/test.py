@@ -26,6 +26,7 @@ MOTCUA_RATE_LIMITS = {
     "contact_code_send": (1, 60),
     "contact_code_send_hour": (5, 3600),
     "contact_code_failures": (5, 900),
+    "webhook_test": (1000, 60),
 }
 MOTCUA_SUBMISSION_QUOTAS = {"default": (1000, 3600), "integrator": (1000, 3600)}
 MOTCUA_DEMO_MODE = True
@@ -48,3 +49,5 @@ MOTCUA_DEMO_BANK = True
 MOTCUA_PAYMENT_GATEWAYS = payment_gateways_config(demo_bank=True)  # noqa: F405
 # Also in the worker processes some tests start (pytest-django sets it only in its own).
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# The webhook tests' receivers listen on 127.0.0.1 over plain http.
+MOTCUA_WEBHOOK_LOCAL_URLS = True

@@ -31,6 +31,7 @@ from . import (
     tokens,
     units,
     verify,
+    webhooks,
 )
 from .errors import install_error_handlers
 from .parser import GuardedJsonParser
@@ -57,6 +58,9 @@ The motcua REST API: look up administrative procedures and units, submit and fol
   `POST /verify/{code}` with a PDF whether it is exactly that document (docs/verification.md).
 * **Lookup** (public): `GET /lookup?code=&last4=` follows a dossier with its code and the
   last 4 digits of the applicant's phone or identification number (docs/portal.md).
+* **Webhooks** (integrator accounts): `POST /webhooks` subscribes an https endpoint to dossier
+  events, each POSTed signed with HMAC-SHA256 (`X-Motcua-Signature`, `X-Motcua-Timestamp`,
+  `X-Motcua-Delivery`); the secret is answered once (docs/notifications.md).
 * **Times** are ISO 8601 in Asia/Ho_Chi_Minh (`+07:00`).
 """
 
@@ -79,6 +83,11 @@ TAGS = [
     {"name": "lookup", "description": "Tra cứu hồ sơ không cần tài khoản (công khai) — lookup."},
     {"name": "reports", "description": "Báo cáo cho người giám sát — reports for supervisors."},
     {"name": "auth", "description": "Khoá API cá nhân — personal API tokens."},
+    {
+        "name": "webhooks",
+        "description": "Đăng ký nhận sự kiện hồ sơ có chữ ký (hệ thống tích hợp) — webhook "
+        "subscriptions for integrators.",
+    },
     {"name": "system", "description": "Tình trạng hệ thống — health and readiness."},
 ]
 
@@ -112,6 +121,7 @@ api.add_router("/payments", payments.router)
 api.add_router("/receipts", receipts.router)
 api.add_router("/lookup", lookup.router)
 api.add_router("/auth", tokens.router)
+api.add_router("/webhooks", webhooks.router)
 api.add_router("", system.router)
 
 

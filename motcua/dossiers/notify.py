@@ -9,10 +9,12 @@ from typing import Any
 
 from django.conf import settings
 
+from motcua.accounts.models import User
 from motcua.notifications.context import DossierFacts
 from motcua.notifications.models import NotificationPreference
 
 from .models import Dossier
+from .selectors import dossier_codes_visible_to
 
 
 def _dossiers() -> Any:
@@ -72,3 +74,9 @@ def _facts(dossier: Dossier) -> DossierFacts:
         channels_off=off,
         events_off=events_off,
     )
+
+
+def dossier_codes_visible(user_id: int, codes: Iterable[str]) -> set[str]:
+    """The webhooks' visibility resolver: the codes account `user_id` may see."""
+    actor = User.objects.filter(pk=user_id).first()
+    return set() if actor is None else dossier_codes_visible_to(actor=actor, codes=codes)

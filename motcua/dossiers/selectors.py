@@ -155,6 +155,21 @@ def _visible_q(*, actor: User) -> Q | None:
     return condition
 
 
+def dossier_codes_visible_to(*, actor: User, codes: Iterable[str]) -> set[str]:
+    """Which of `codes` are dossiers `actor` may see (an administrator: all that exist). For
+    telling an integrator's webhook only about its own dossiers; nothing is logged (no
+    personal data is read)."""
+    wanted = set(codes)
+    if not wanted or not actor.is_active:
+        return set()
+    if actor.is_superuser:
+        return set(Dossier.objects.filter(code__in=wanted).values_list("code", flat=True))
+    condition = _visible_q(actor=actor)
+    if condition is None:
+        return set()
+    return set(Dossier.objects.filter(condition, code__in=wanted).values_list("code", flat=True))
+
+
 def log_personal_data_read(
     *,
     actor: User,

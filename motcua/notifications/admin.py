@@ -11,6 +11,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from motcua.core.clock import now
+from motcua.core.errors import ValidationError as DomainValidationError
 
 from .models import (
     Notification,
@@ -25,6 +26,7 @@ from .rendering import PLACEHOLDERS, SMS_LIMIT, render_sms, template_check
 from .selectors import notification_dead_letters
 from .services import template_reset_default, template_update
 from .text import mask_recipient, sms_segments
+from .webhook_rules import topics_clean
 from .webhooks import webhook_send_test
 
 SAMPLE = {
@@ -192,11 +194,30 @@ class WebhookDeliveryInline(admin.TabularInline):
         return super().get_queryset(request).order_by("-created_at", "-id")
 
 
+class WebhookEndpointForm(forms.ModelForm):
+    url = forms.URLField(label=_("địa chỉ nhận"), max_length=500, assume_scheme="https")
+
+    class Meta:
+        model = WebhookEndpoint
+        fields = ("name", "url", "topics", "active")
+
+    def clean_topics(self) -> str:
+        """The declared topics only (webhook_rules), as the API checks them."""
+        try:
+            patterns = topics_clean(str(self.cleaned_data.get("topics") or "").split(","))
+        except DomainValidationError as exc:
+            details = "; ".join(str(e.get("message", "")) for e in exc.errors if e.get("message"))
+            raise forms.ValidationError(details or exc.render()) from exc
+        return ",".join(patterns)
+
+
 @admin.register(WebhookEndpoint)
 class WebhookEndpointAdmin(admin.ModelAdmin):
-    list_display = ("name", "url", "topics", "active", "created_at")
-    fields = ("name", "url", "topics", "active", "secret")
-    readonly_fields = ("secret",)
+    form = WebhookEndpointForm
+    list_display = ("name", "owner", "url", "topics", "active", "created_at", "deleted_at")
+    list_filter = ("active",)
+    fields = ("name", "url", "topics", "active", "secret", "owner", "deleted_at")
+    readonly_fields = ("secret", "owner", "deleted_at")
     actions = ["send_test"]
     inlines = [WebhookDeliveryInline]
 

@@ -12,6 +12,7 @@ class NotificationsConfig(AppConfig):
 
         from .contact import SUBSCRIBER, TOPIC, handle_contact_code
         from .handlers import HANDLERS, PREPARERS, TOPICS
+        from .webhook_rules import REDELIVER_TOPIC, WEBHOOK_TOPICS
         from .webhooks import handle_webhooks
 
         for name, handler in HANDLERS.items():
@@ -19,6 +20,11 @@ class NotificationsConfig(AppConfig):
             outbox_subscribe(
                 name=name, topics=TOPICS, handler=handler, prepare=PREPARERS[name], idempotent=True
             )
-        outbox_subscribe(name="notifications.webhooks", topics=TOPICS, handler=handle_webhooks)
+        # Every subscribable topic, and the redeliveries the endpoints' owners ask for.
+        outbox_subscribe(
+            name="notifications.webhooks",
+            topics=[*sorted(WEBHOOK_TOPICS), REDELIVER_TOPIC],
+            handler=handle_webhooks,
+        )
         # Contact confirmation codes (accounts.contact): SMS or e-mail, once per delivery key.
         outbox_subscribe(name=SUBSCRIBER, topics=TOPIC, handler=handle_contact_code)

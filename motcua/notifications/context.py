@@ -64,3 +64,22 @@ def dossier_facts(code: str) -> DossierFacts | None:
     if not _resolver:
         raise RuntimeError("no dossier resolver registered with motcua.notifications")
     return _resolver[0](code)
+
+
+VisibleResolver = Callable[[int, Iterable[str]], set[str]]
+
+_visible: list[VisibleResolver] = []
+
+
+def register_dossier_visibility(resolver: VisibleResolver) -> None:
+    """Called once by the dossiers app: `resolver(user_id, codes)` answers which of the codes
+    are dossiers that account may see (its access rule), for the integrators' webhooks."""
+    _visible[:] = [resolver]
+
+
+def dossiers_visible(user_id: int, codes: Iterable[str]) -> set[str]:
+    """The codes among `codes` that account `user_id` may see (nothing without a resolver:
+    an integrator is never told of a dossier by default)."""
+    if not _visible:
+        return set()
+    return _visible[0](user_id, codes)

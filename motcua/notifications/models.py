@@ -221,9 +221,24 @@ def new_webhook_secret() -> str:
 
 
 class WebhookEndpoint(models.Model):
-    """An integrator's endpoint: the notified dossier events are POSTed to it, signed with
-    HMAC-SHA256 (docs/notifications.md, "Webhooks")."""
+    """An integrator's endpoint: the subscribed dossier events are POSTed to it, signed with
+    HMAC-SHA256 (docs/notifications.md, "Webhooks").
 
+    `owner` is the account that subscribed through the API: it receives only the events of
+    dossiers that account may see, and its URL must be public https. An endpoint without an
+    owner was set up by an administrator in the admin and receives every subscribed event
+    (an LGSP on the province's own network, say). Deleting one through the API deactivates
+    it (`deleted_at`) and keeps its delivery log."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="webhook_endpoints",
+        verbose_name=_("chủ sở hữu"),
+        help_text=_("Tài khoản đăng ký qua API; để trống: do quản trị viên tạo, nhận mọi sự kiện."),
+    )
     name = models.CharField(_("tên"), max_length=100)
     url = models.URLField(_("địa chỉ nhận"), max_length=500)
     secret = models.CharField(
@@ -240,13 +255,21 @@ class WebhookEndpoint(models.Model):
     )
     active = models.BooleanField(_("đang dùng"), default=True)
     created_at = models.DateTimeField(_("tạo lúc"), default=timezone.now)
+    updated_at = models.DateTimeField(_("cập nhật lúc"), null=True, blank=True)
+    secret_rotated_at = models.DateTimeField(_("đổi khoá ký lúc"), null=True, blank=True)
+    deleted_at = models.DateTimeField(_("xoá lúc"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("điểm nhận webhook")
         verbose_name_plural = _("điểm nhận webhook")
+        indexes = [models.Index(fields=["owner", "-created_at"], name="webhook_owner_idx")]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def topic_list(self) -> list[str]:
+        return [p.strip() for p in self.topics.split(",") if p.strip()]
 
 
 class WebhookDelivery(models.Model):
@@ -256,6 +279,7 @@ class WebhookDelivery(models.Model):
         SENDING = "sending", _("đang gửi")
         SENT = "sent", _("đã gửi")
         FAILED = "failed", _("lỗi, sẽ thử lại")
+        DEAD = "dead", _("hết lượt thử")
 
     endpoint = models.ForeignKey(
         WebhookEndpoint,
@@ -271,13 +295,19 @@ class WebhookDelivery(models.Model):
     attempts = models.PositiveIntegerField(_("số lần gửi"), default=0)
     response_status = models.PositiveIntegerField(_("mã trả lời HTTP"), null=True, blank=True)
     last_error = models.CharField(_("lỗi gần nhất"), max_length=300, blank=True)
+    #: The JSON document posted (no personal data), so that it can be delivered again as is.
+    body = models.TextField(_("nội dung gửi"), blank=True)
     created_at = models.DateTimeField(_("tạo lúc"))
     sent_at = models.DateTimeField(_("gửi lúc"), null=True, blank=True)
+    last_attempt_at = models.DateTimeField(_("lần gửi gần nhất"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("lượt gửi webhook")
         verbose_name_plural = _("lượt gửi webhook")
         ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["endpoint", "-created_at", "-id"], name="webhook_delivery_log_idx")
+        ]
 
     def __str__(self) -> str:
         return self.delivery_key

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import http.client
 import json
 import secrets
 import time
@@ -23,13 +24,22 @@ import urllib.error
 import urllib.request
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError
 from django.db.models import F
 from django.utils import timezone
 
 from motcua.core.outbox import OutboxEnvelope
 
+from .context import dossiers_visible
 from .models import WebhookDelivery, WebhookEndpoint
+from .webhook_rules import (
+    REDELIVER_TOPIC,
+    TEST_TOPIC,
+    address_is_public,
+    local_urls_allowed,
+    topic_matches,
+)
 
 TOLERANCE_S = 300
 TIMEOUT_S = 5.0
@@ -55,13 +65,61 @@ def webhook_verify(
     return hmac.compare_digest(expected, signature)
 
 
-def _matches(endpoint: WebhookEndpoint, topic: str) -> bool:
-    for pattern in (p.strip() for p in endpoint.topics.split(",")):
-        if pattern == "*" or pattern == topic:
-            return True
-        if pattern.endswith(".*") and topic.startswith(pattern[:-1]):
-            return True
-    return False
+class WebhookAddressRefused(OSError):
+    """The endpoint's host answered from an address that is not public (an integrator's
+    endpoint, `webhook_rules.address_is_public`)."""
+
+
+def _checked(sock: Any) -> None:
+    peer = sock.getpeername()[0]
+    if not address_is_public(str(peer)):
+        sock.close()
+        raise WebhookAddressRefused(f"address not public: {peer}")
+
+
+class _GuardedHTTPConnection(http.client.HTTPConnection):
+    def connect(self) -> None:
+        super().connect()
+        _checked(self.sock)
+
+
+class _GuardedHTTPSConnection(http.client.HTTPSConnection):
+    def connect(self) -> None:
+        # Check the TCP peer before TLS: nothing is said to an internal address.
+        http.client.HTTPConnection.connect(self)
+        _checked(self.sock)
+        host = getattr(self, "_tunnel_host", None) or self.host
+        self.sock = self._context.wrap_socket(self.sock, server_hostname=host)  # type: ignore[attr-defined]  # set by HTTPSConnection.__init__
+
+
+class _GuardedHTTPHandler(urllib.request.HTTPHandler):
+    def http_open(self, req: urllib.request.Request) -> Any:
+        return self.do_open(_GuardedHTTPConnection, req)
+
+
+class _GuardedHTTPSHandler(urllib.request.HTTPSHandler):
+    def https_open(self, req: urllib.request.Request) -> Any:
+        return self.do_open(_GuardedHTTPSConnection, req, context=self._context)  # type: ignore[attr-defined]  # HTTPSHandler's own
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """A 3xx is an answer like any other non-2xx: a failure (urllib would re-send the POST
+    as a GET, possibly somewhere else)."""
+
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+def _opener(endpoint: WebhookEndpoint) -> urllib.request.OpenerDirector:
+    """An integrator's endpoint (with an owner) is checked on the connected socket, without
+    a proxy (whose address would be the one checked); an administrator's is not."""
+    if endpoint.owner_id is None or local_urls_allowed():
+        return urllib.request.build_opener(_NoRedirect)
+    if not endpoint.url.startswith("https://"):
+        raise WebhookAddressRefused("an integrator's endpoint must be https")
+    return urllib.request.build_opener(
+        urllib.request.ProxyHandler({}), _NoRedirect, _GuardedHTTPHandler, _GuardedHTTPSHandler
+    )
 
 
 def _post(endpoint: WebhookEndpoint, *, key: str, body: bytes) -> int:
@@ -83,45 +141,70 @@ def _post(endpoint: WebhookEndpoint, *, key: str, body: bytes) -> int:
             ),
         },
     )
-    with urllib.request.urlopen(request, timeout=TIMEOUT_S) as response:  # noqa: S310
-        return int(response.status)
+    with _opener(endpoint).open(request, timeout=TIMEOUT_S) as response:
+        status = int(response.status)
+    if not 200 <= status < 300:
+        raise urllib.error.HTTPError(
+            endpoint.url, status, "not 2xx", http.client.HTTPMessage(), None
+        )
+    return status
 
 
-def _body(*, key: str, topic: str, created_at: dt.datetime, data: dict[str, Any]) -> bytes:
+def webhook_body(*, key: str, topic: str, created_at: dt.datetime, data: dict[str, Any]) -> bytes:
     document = {"id": key, "topic": topic, "created_at": created_at.isoformat(), "data": data}
     return json.dumps(document, ensure_ascii=False, sort_keys=True).encode()
 
 
-def _deliver(endpoint: WebhookEndpoint, *, key: str, topic: str, body: bytes) -> str | None:
-    """Send unless already sent; returns the error, or None when the endpoint has it."""
-    now = timezone.now()
+def _deliver(
+    endpoint: WebhookEndpoint, *, key: str, topic: str, body: bytes, final: bool = False
+) -> str | None:
+    """Send unless already sent; returns the error, or None when the endpoint has it.
+    `final`: the outbox's last attempt (a failure is then `dead`, not `failed`)."""
     try:
         row = WebhookDelivery.objects.create(
-            endpoint=endpoint, delivery_key=key, topic=topic, created_at=now
+            endpoint=endpoint,
+            delivery_key=key,
+            topic=topic,
+            body=body.decode(),
+            created_at=timezone.now(),
         )
     except IntegrityError:
         row = WebhookDelivery.objects.get(delivery_key=key)
         if row.status == WebhookDelivery.Status.SENT:
             return None
+    return _attempt(endpoint, row, body, final=final)
+
+
+def _attempt(
+    endpoint: WebhookEndpoint, row: WebhookDelivery, body: bytes, *, final: bool = False
+) -> str | None:
+    """One POST of `row`, recorded on it; returns the error, or None when it was taken."""
     try:
-        status = _post(endpoint, key=key, body=body)
+        status = _post(endpoint, key=row.delivery_key, body=body)
     except urllib.error.HTTPError as exc:
         error, status_code = f"HTTP {exc.code}", exc.code
+    except urllib.error.URLError as exc:  # the cause: refused, timed out, not public, ...
+        reason = exc.reason
+        error = type(reason).__name__ if isinstance(reason, BaseException) else "URLError"
+        status_code = None
     except Exception as exc:
         error, status_code = type(exc).__name__, None
     else:
+        at = timezone.now()
         WebhookDelivery.objects.filter(pk=row.pk).update(
             status=WebhookDelivery.Status.SENT,
             attempts=F("attempts") + 1,
             response_status=status,
-            sent_at=timezone.now(),
+            sent_at=at,
+            last_attempt_at=at,
             last_error="",
         )
         return None
     WebhookDelivery.objects.filter(pk=row.pk).update(
-        status=WebhookDelivery.Status.FAILED,
+        status=WebhookDelivery.Status.DEAD if final else WebhookDelivery.Status.FAILED,
         attempts=F("attempts") + 1,
         response_status=status_code,
+        last_attempt_at=timezone.now(),
         last_error=error[:300],
     )
     return error
@@ -131,28 +214,62 @@ class WebhookFailed(Exception):
     """Some endpoints did not take the message: the outbox retries (only those)."""
 
 
+def _recipients(envelope: OutboxEnvelope) -> list[WebhookEndpoint]:
+    """The active endpoints subscribed to the topic; an integrator's only for a dossier its
+    account may see (asked of the dossiers app, `context.dossiers_visible`)."""
+    endpoints = [
+        e
+        for e in WebhookEndpoint.objects.filter(active=True, deleted_at__isnull=True)
+        if any(topic_matches(pattern, envelope.topic) for pattern in e.topic_list)
+    ]
+    owners = {e.owner_id for e in endpoints if e.owner_id is not None}
+    if not owners:
+        return endpoints
+    code = str(envelope.payload.get("code", ""))
+    seen = {owner for owner in owners if code and code in dossiers_visible(owner, [code])}
+    return [e for e in endpoints if e.owner_id is None or e.owner_id in seen]
+
+
 def handle_webhooks(envelope: OutboxEnvelope) -> None:
     if envelope.schema != 1:
         raise ValueError(f"unknown payload schema {envelope.schema}")
-    endpoints = [
-        e for e in WebhookEndpoint.objects.filter(active=True) if _matches(e, envelope.topic)
-    ]
+    if envelope.topic == REDELIVER_TOPIC:
+        _redeliver(int(envelope.payload["delivery"]), final=_final(envelope))
+        return
     errors = []
-    for endpoint in endpoints:
+    for endpoint in _recipients(envelope):
         key = f"{envelope.idempotency_key}:webhook:{endpoint.pk}"
-        body = _body(
+        body = webhook_body(
             key=key, topic=envelope.topic, created_at=envelope.created_at, data=envelope.payload
         )
-        error = _deliver(endpoint, key=key, topic=envelope.topic, body=body)
+        error = _deliver(endpoint, key=key, topic=envelope.topic, body=body, final=_final(envelope))
         if error is not None:
             errors.append(f"{endpoint.pk}: {error}")
     if errors:
         raise WebhookFailed("; ".join(errors))
 
 
+def _final(envelope: OutboxEnvelope) -> bool:
+    return envelope.attempt >= settings.MOTCUA_OUTBOX_MAX_ATTEMPTS
+
+
+def _redeliver(delivery_id: int, *, final: bool) -> None:
+    """Post a logged delivery again, as it was (same delivery id, a fresh timestamp and
+    signature with the endpoint's current secret); nothing for an endpoint deleted or paused
+    since."""
+    row = WebhookDelivery.objects.select_related("endpoint").filter(pk=delivery_id).first()
+    if row is None or not row.endpoint.active or row.endpoint.deleted_at is not None:
+        return
+    error = _attempt(row.endpoint, row, row.body.encode(), final=final)
+    if error is not None:
+        raise WebhookFailed(f"{row.endpoint_id}: {error}")
+
+
 def webhook_send_test(*, endpoint: WebhookEndpoint, now: dt.datetime) -> WebhookDelivery:
-    """The admin's test button: a signed `webhook.test` event now, logged like the others."""
+    """The test button (admin, `POST /api/v1/webhooks/{id}/test`): a signed `webhook.test`
+    event now, through the same signing and transport, logged like the others. Sends at once,
+    outside any transaction (the call waits for the endpoint's answer, up to TIMEOUT_S)."""
     key = f"test:{secrets.token_hex(8)}:webhook:{endpoint.pk}"
-    body = _body(key=key, topic="webhook.test", created_at=now, data={"test": True})
-    _deliver(endpoint, key=key, topic="webhook.test", body=body)
+    body = webhook_body(key=key, topic=TEST_TOPIC, created_at=now, data={"test": True})
+    _deliver(endpoint, key=key, topic=TEST_TOPIC, body=body)
     return WebhookDelivery.objects.get(delivery_key=key)

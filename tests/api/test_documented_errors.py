@@ -11,6 +11,7 @@ from typing import Any
 from unittest import mock
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.utils import OperationalError
 from django.test import Client, override_settings
@@ -260,6 +261,56 @@ def _rate(w: World, code: str | None = None, body: Any = None, **extra: Any) -> 
 
 
 COUNTS = "/api/v1/reports/certified-copy-requests"
+
+
+HOOKS = "/api/v1/webhooks"
+HOOK = {"name": "LGSP", "url": "http://127.0.0.1:9/hook", "topics": ["dossier.*"]}
+
+
+def _integrator_auth(w: World) -> dict[str, Any]:
+    return bearer(w.integrator)
+
+
+def _hook(w: World) -> tuple[dict[str, Any], int]:
+    """The integrator's headers and one endpoint of its own."""
+    auth = _integrator_auth(w)
+    response = w.post(HOOKS, HOOK, **auth)
+    assert response.status_code == 201, response.content[:300]
+    return auth, int(response.json()["id"])
+
+
+def _hook_patch(w: World, body: Any) -> Any:
+    auth, hook = _hook(w)
+    text = body if isinstance(body, str) else json.dumps(body)
+    return w.client.patch(f"{HOOKS}/{hook}", text, content_type="application/json", **auth)
+
+
+def _too_many_hooks(w: World) -> Any:
+    with override_settings(MOTCUA_WEBHOOKS_MAX_PER_OWNER=0):
+        return w.post(HOOKS, HOOK, **_integrator_auth(w))
+
+
+def _tests_limited(w: World) -> Any:
+    auth, hook = _hook(w)
+    limits = {**django_settings.MOTCUA_RATE_LIMITS, "webhook_test": (0, 60)}
+    with override_settings(MOTCUA_RATE_LIMITS=limits):
+        return w.post(f"{HOOKS}/{hook}/test", {}, **auth)
+
+
+def _redeliver_paused(w: World) -> Any:
+    from motcua.notifications.models import WebhookDelivery, WebhookEndpoint
+
+    auth, hook = _hook(w)
+    WebhookEndpoint.objects.filter(pk=hook).update(active=False)
+    row = WebhookDelivery.objects.create(
+        endpoint_id=hook, delivery_key="k", topic="dossier.receive", body="{}",
+        status="failed", created_at=timezone.now(),
+    )  # fmt: skip
+    return w.post(f"{HOOKS}/{hook}/deliveries/{row.pk}/redeliver", {}, **auth)
+
+
+def _csrf(w: World, method: str, path: str) -> Any:
+    return getattr(w.csrf_client(), method)(path, "{}", content_type="application/json")
 
 
 CASES: dict[tuple[str, str], Callable[[World], Any]] = {
@@ -591,6 +642,76 @@ CASES: dict[tuple[str, str], Callable[[World], Any]] = {
         "/api/v1/dossiers/x/payments", _too_big(), **w.auth
     ),
     ("dossiers_payment_start", "422"): lambda w: _pay(w, "x", body={"bogus": 1}, **w.auth),
+    # webhook subscriptions
+    ("webhooks_topics", "400"): lambda w: w.client.get(f"{HOOKS}/topics?x=%00", **w.auth),
+    ("webhooks_topics", "401"): lambda w: w.client.get(f"{HOOKS}/topics"),
+    ("webhooks_list", "400"): lambda w: w.client.get(f"{HOOKS}?page=%00", **w.auth),
+    ("webhooks_list", "401"): lambda w: w.client.get(HOOKS),
+    ("webhooks_list", "403"): lambda w: w.client.get(HOOKS, **w.auth),
+    ("webhooks_list", "422"): lambda w: w.client.get(
+        f"{HOOKS}?page_size=1000", **_integrator_auth(w)
+    ),
+    ("webhooks_create", "400"): lambda w: w.post(
+        HOOKS, {**HOOK, "topics": ["dossier.nope"]}, **_integrator_auth(w)
+    ),
+    ("webhooks_create", "401"): lambda w: w.post(HOOKS, HOOK),
+    ("webhooks_create", "403"): lambda w: w.post(HOOKS, HOOK, **w.auth),
+    ("webhooks_create", "409"): _too_many_hooks,
+    ("webhooks_create", "413"): lambda w: w.post(HOOKS, _too_big(), **_integrator_auth(w)),
+    ("webhooks_create", "422"): lambda w: w.post(HOOKS, {"x": 1}, **_integrator_auth(w)),
+    ("webhooks_get", "400"): lambda w: w.client.get(f"{HOOKS}/1%00", **w.auth),
+    ("webhooks_get", "401"): lambda w: w.client.get(f"{HOOKS}/1"),
+    ("webhooks_get", "403"): lambda w: w.client.get(f"{HOOKS}/1", **w.auth),
+    ("webhooks_get", "404"): lambda w: w.client.get(f"{HOOKS}/999999", **_integrator_auth(w)),
+    ("webhooks_update", "400"): lambda w: _hook_patch(w, {"url": "ftp://x"}),
+    ("webhooks_update", "401"): lambda w: w.client.patch(
+        f"{HOOKS}/1", "{}", content_type="application/json"
+    ),
+    ("webhooks_update", "403"): lambda w: _csrf(w, "patch", f"{HOOKS}/1"),
+    ("webhooks_update", "404"): lambda w: w.client.patch(
+        f"{HOOKS}/999999", "{}", content_type="application/json", **_integrator_auth(w)
+    ),
+    ("webhooks_update", "413"): lambda w: _hook_patch(w, _too_big()),
+    ("webhooks_update", "422"): lambda w: _hook_patch(w, {"active": "often"}),
+    ("webhooks_delete", "400"): lambda w: w.client.delete(f"{HOOKS}/1%00", **w.auth),
+    ("webhooks_delete", "401"): lambda w: w.client.delete(f"{HOOKS}/1"),
+    ("webhooks_delete", "403"): lambda w: w.client.delete(f"{HOOKS}/1", **w.auth),
+    ("webhooks_delete", "404"): lambda w: w.client.delete(f"{HOOKS}/999999", **_integrator_auth(w)),
+    ("webhooks_rotate_secret", "400"): lambda w: w.post(
+        f"{HOOKS}/1%00/rotate-secret", {}, **w.auth
+    ),
+    ("webhooks_rotate_secret", "401"): lambda w: w.post(f"{HOOKS}/1/rotate-secret", {}),
+    ("webhooks_rotate_secret", "403"): lambda w: w.post(f"{HOOKS}/1/rotate-secret", {}, **w.auth),
+    ("webhooks_rotate_secret", "404"): lambda w: w.post(
+        f"{HOOKS}/999999/rotate-secret", {}, **_integrator_auth(w)
+    ),
+    ("webhooks_test", "400"): lambda w: w.post(f"{HOOKS}/1%00/test", {}, **w.auth),
+    ("webhooks_test", "401"): lambda w: w.post(f"{HOOKS}/1/test", {}),
+    ("webhooks_test", "403"): lambda w: _csrf(w, "post", f"{HOOKS}/1/test"),
+    ("webhooks_test", "404"): lambda w: w.post(f"{HOOKS}/999999/test", {}, **_integrator_auth(w)),
+    ("webhooks_test", "429"): _tests_limited,
+    ("webhooks_deliveries", "400"): lambda w: w.client.get(
+        f"{HOOKS}/1/deliveries?page=%00", **w.auth
+    ),
+    ("webhooks_deliveries", "401"): lambda w: w.client.get(f"{HOOKS}/1/deliveries"),
+    ("webhooks_deliveries", "403"): lambda w: w.client.get(f"{HOOKS}/1/deliveries", **w.auth),
+    ("webhooks_deliveries", "404"): lambda w: w.client.get(
+        f"{HOOKS}/999999/deliveries", **_integrator_auth(w)
+    ),
+    ("webhooks_deliveries", "422"): lambda w: w.client.get(
+        f"{HOOKS}/1/deliveries?page=0", **_integrator_auth(w)
+    ),
+    ("webhooks_redeliver", "400"): lambda w: w.post(
+        f"{HOOKS}/1/deliveries/1%00/redeliver", {}, **w.auth
+    ),
+    ("webhooks_redeliver", "401"): lambda w: w.post(f"{HOOKS}/1/deliveries/1/redeliver", {}),
+    ("webhooks_redeliver", "403"): lambda w: w.post(
+        f"{HOOKS}/1/deliveries/1/redeliver", {}, **w.auth
+    ),
+    ("webhooks_redeliver", "404"): lambda w: w.post(
+        f"{HOOKS}/999999/deliveries/1/redeliver", {}, **_integrator_auth(w)
+    ),
+    ("webhooks_redeliver", "409"): _redeliver_paused,
 }
 
 

@@ -60,6 +60,16 @@ OPERATIONS = {
     ("/api/v1/receipts/{number}/pdf", "get"),
     ("/api/v1/dossiers/{code}/fees", "get"),
     ("/api/v1/dossiers/{code}/payments", "post"),
+    ("/api/v1/webhooks", "get"),
+    ("/api/v1/webhooks", "post"),
+    ("/api/v1/webhooks/topics", "get"),
+    ("/api/v1/webhooks/{endpoint_id}", "get"),
+    ("/api/v1/webhooks/{endpoint_id}", "patch"),
+    ("/api/v1/webhooks/{endpoint_id}", "delete"),
+    ("/api/v1/webhooks/{endpoint_id}/rotate-secret", "post"),
+    ("/api/v1/webhooks/{endpoint_id}/test", "post"),
+    ("/api/v1/webhooks/{endpoint_id}/deliveries", "get"),
+    ("/api/v1/webhooks/{endpoint_id}/deliveries/{delivery_id}/redeliver", "post"),
 }
 PUBLIC = {"/api/v1/health", "/api/v1/ready", "/api/v1/auth/token"}
 #: Operations answering 200 with a file's bytes (not JSON), and the types they answer.
@@ -111,6 +121,7 @@ def test_every_operation_is_documented_with_an_id_and_response_schemas() -> None
                 "/api/v1/files",
                 "/api/v1/me/",
                 "/api/v1/reports",
+                "/api/v1/webhooks",
             )
         ):
             assert {"400", "401"} <= errors
@@ -138,6 +149,7 @@ def test_the_document_names_the_api_the_auth_schemes_and_the_tags() -> None:
         "lookup",
         "reports",
         "auth",
+        "webhooks",
         "system",
     ]
     assert schema["components"]["schemas"]["ErrorOut"]["required"] == ["code", "message"]
