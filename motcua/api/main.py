@@ -19,6 +19,7 @@ from . import (
     datastore,
     dossier_actions,
     dossiers,
+    feedback,
     files,
     forms,
     lookup,
@@ -56,6 +57,9 @@ The motcua REST API: look up administrative procedures and units, submit and fol
   `POST /verify/{code}` with a PDF whether it is exactly that document (docs/verification.md).
 * **Lookup** (public): `GET /lookup?code=&last4=` follows a dossier with its code and the
   last 4 digits of the applicant's phone or identification number (docs/portal.md).
+* **Feedback** (public): `POST /feedback` sends a feedback with or without an account; the
+  sender follows it with `GET /feedback/{code}` and the `X-Feedback-Secret` header
+  (docs/feedback.md).
 * **Times** are ISO 8601 in Asia/Ho_Chi_Minh (`+07:00`).
 """
 
@@ -72,6 +76,10 @@ TAGS = [
     {"name": "receipts", "description": "Biên lai điện tử thu phí, lệ phí — receipts."},
     {"name": "verify", "description": "Kiểm tra giấy tờ đã phát hành (công khai) — verify."},
     {"name": "lookup", "description": "Tra cứu hồ sơ không cần tài khoản (công khai) — lookup."},
+    {
+        "name": "feedback",
+        "description": "Phản ánh, kiến nghị của người dân (gửi công khai) — citizen feedback.",
+    },
     {"name": "reports", "description": "Báo cáo cho người giám sát — reports for supervisors."},
     {"name": "auth", "description": "Khoá API cá nhân — personal API tokens."},
     {"name": "system", "description": "Tình trạng hệ thống — health and readiness."},
@@ -105,6 +113,7 @@ api.add_router("/verify", verify.router)
 api.add_router("/payments", payments.router)
 api.add_router("/receipts", receipts.router)
 api.add_router("/lookup", lookup.router)
+api.add_router("/feedback", feedback.router)
 api.add_router("/auth", tokens.router)
 api.add_router("", system.router)
 

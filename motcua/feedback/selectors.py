@@ -28,7 +28,7 @@ from django.utils.translation import gettext_lazy as _
 
 from motcua.accounts.models import User
 from motcua.core.errors import NotFound
-from motcua.core.services import data_access_record
+from motcua.core.services import data_access_record, data_access_record_many
 from motcua.organisation.models import Role, Unit
 from motcua.organisation.selectors import user_roles_in_unit, user_unit_ids
 
@@ -178,6 +178,21 @@ def feedback_get_for_actor(
             channel=channel,
         )
     return feedback
+
+
+def feedback_reads_log(
+    *, actor: User, feedback: list[Feedback], now: dt.datetime, channel: str = "web"
+) -> None:
+    """A staff list showed these senders' names and contacts: one log row each."""
+    if feedback:
+        data_access_record_many(
+            actor=actor,
+            subject_type=SUBJECT_TYPE,
+            subject_ids=[f.code for f in feedback],
+            purpose="feedback_list",
+            now=now,
+            channel=channel,
+        )
 
 
 def feedback_get_for_sender(*, code: str, person: User | None = None, secret: str = "") -> Feedback:

@@ -68,7 +68,13 @@ SECRET_LENGTH = 12
 
 
 def _invalid(field: str, code: str, message: Any, **params: Any) -> ValidationError:
-    return ValidationError(message, code=code, errors=[{"field": field, "code": code}], **params)
+    text = str(message) % params if params else str(message)
+    return ValidationError(
+        message,
+        code=code,
+        errors=[{"field": field, "code": code, "message": text}],
+        **params,
+    )
 
 
 def feedback_answer_days(*, category: str = "") -> int:
