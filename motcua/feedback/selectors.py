@@ -29,6 +29,7 @@ from django.utils.translation import gettext_lazy as _
 from motcua.accounts.models import User
 from motcua.core.errors import NotFound
 from motcua.core.services import data_access_record, data_access_record_many
+from motcua.deadlines.clock import clock_for_unit
 from motcua.organisation.models import Role, Unit
 from motcua.organisation.selectors import user_roles_in_unit, user_unit_ids
 
@@ -40,6 +41,8 @@ PUBLISH_ROLES = frozenset({Role.LEADER, Role.SUPERVISOR})
 #: Who sees a unit's feedback in the workspace.
 READ_ROLES = frozenset({Role.OFFICER, Role.SPECIALIST, Role.LEADER, Role.SUPERVISOR, Role.AUDITOR})
 SUBJECT_TYPE = "feedback.feedback"
+#: "Due soon" (and reminded) within this many working hours of the deadline: 2 working days.
+SOON_WORKING_HOURS = 16
 
 _SECRET_CONFUSABLE = str.maketrans({"O": "0", "I": "1", "L": "1"})
 _SECRET_PATTERN = re.compile(r"^[0-9A-HJKMNP-TV-Z]{12}$")
@@ -276,6 +279,22 @@ def feedback_public_answers(*, category: str = "") -> QuerySet[Feedback]:
         )
         .order_by("-published_at", "-id")
     )
+
+
+def feedback_soon_horizon(*, now: dt.datetime) -> dt.datetime:
+    """A deadline before this instant is "due soon": 2 working days from `now` (the
+    province's clock)."""
+    return clock_for_unit(None).add_working_hours(now, SOON_WORKING_HOURS)
+
+
+def feedback_deadline_state(*, feedback: Feedback, horizon: dt.datetime, now: dt.datetime) -> str:
+    """`late` (unanswered past due), `soon` (unanswered, due before `horizon`), `ok`
+    (unanswered), `done` (answered or closed)."""
+    if feedback.status not in UNANSWERED_STATUSES:
+        return "done"
+    if feedback.due_at < now:
+        return "late"
+    return "soon" if feedback.due_at <= horizon else "ok"
 
 
 def feedback_events(*, feedback: Feedback) -> QuerySet[FeedbackEvent]:

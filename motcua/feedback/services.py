@@ -53,6 +53,7 @@ from .selectors import (
     feedback_may_answer,
     feedback_may_classify,
     feedback_may_publish,
+    feedback_soon_horizon,
     secret_digest,
 )
 
@@ -60,8 +61,6 @@ SUBJECT_MAX = 200
 BODY_MAX = 5000
 ANSWER_MAX = 5000
 REASON_MAX = 2000
-#: Reminders go out for feedback due within this many working hours (2 working days) or late.
-REMIND_WITHIN_HOURS = 16
 #: The secret of an anonymous sender: 12 characters of Crockford's base32 (60 bits).
 SECRET_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # noqa: S105 (an alphabet)
 SECRET_LENGTH = 12
@@ -479,7 +478,7 @@ def feedback_reminders_send(*, now: dt.datetime) -> RemindersSent:
     late) that were not reminded yet today (local day): `reminder_sent_at` and a `remind`
     event per feedback, and one `feedback.reminder` outbox message per unit (the assigned
     unit, else the intake unit) listing the codes late and due soon. Idempotent per day."""
-    horizon = clock_for_unit(None).add_working_hours(now, REMIND_WITHIN_HOURS)
+    horizon = feedback_soon_horizon(now=now)
     today = _local_midnight(now)
     with transaction.atomic():
         rows = list(
