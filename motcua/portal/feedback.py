@@ -46,7 +46,7 @@ ANSWERS_PAGE = 10
 SESSION_SECRET = "feedback_secret:%s"  # noqa: S105 (a session key)
 
 
-def _place_choices() -> list[tuple[str, str]]:
+def _place_choices() -> list[tuple[str, Any]]:
     province = (
         Unit.objects.filter(parent__isnull=True, is_active=True)
         .order_by("code")

@@ -63,7 +63,7 @@ STATUS_FILTERS: list[tuple[str, Any]] = [
 ]
 
 
-def _unit_choices(feedback: Feedback | None = None) -> list[tuple[str, str]]:
+def _unit_choices(feedback: Feedback | None = None) -> list[tuple[str, Any]]:
     unit = (feedback.intake_unit or feedback.unit) if feedback is not None else None
     province = unit.province_code if unit is not None else None
     if province is None:

@@ -340,3 +340,27 @@ def test_the_remind_command_and_the_beat_job(world: World, settings: object) -> 
         out = StringIO()
         call_command("feedback_remind", stdout=out)
     assert "1 phản ánh, 1 đơn vị" in out.getvalue()
+
+
+def test_the_senders_own_feedback_is_on_their_personal_data_page(world: World) -> None:
+    from motcua.core.services import data_access_record
+    from motcua.privacy.selectors import personal_data_of, personal_data_reads
+
+    mine = send(sender=world.citizen, sender_name="Nguyễn Văn An", sender_phone="0912000111")
+    send(place=world.ward)  # anonymous: not tied to any account
+    sections = {s.key: s for s in personal_data_of(person=world.citizen, now=MON).sections}
+    held = sections["feedback"]
+    assert held.count == 1
+    assert held.entries[0].data["code"] == mine.feedback.code
+    assert held.entries[0].data["sender_phone"] == "0912000111"
+    assert held.entries[0].data["answer"] is None  # not published
+    data_access_record(
+        actor=world.officer,
+        subject_type="feedback.feedback",
+        subject_id=mine.feedback.code,
+        purpose="feedback_view",
+        now=MON,
+    )
+    assert [r.purpose for r in personal_data_reads(person=world.citizen)] == ["feedback_view"]
+    others = {s.key: s for s in personal_data_of(person=world.other_citizen, now=MON).sections}
+    assert others["feedback"].count == 0

@@ -158,3 +158,19 @@ def test_the_late_view_counts_per_unit(world: World) -> None:
         ward_only = _client(world.officer).get("/workspace/feedback/late/").content.decode()
         assert "2 phản ánh đã quá hạn" in ward_only
     assert Feedback.objects.count() == 4
+
+
+def test_the_admin_lists_feedback_read_only_without_the_contact(world: World) -> None:
+    from tests.factories import UserFactory
+
+    fb = send(place=world.ward).feedback
+    admin_user = UserFactory(username="root", is_staff=True, is_superuser=True)
+    client = _client(admin_user)
+    listing = client.get("/admin/feedback/feedback/")
+    assert listing.status_code == 200
+    assert fb.code in listing.content.decode()
+    page = client.get(f"/admin/feedback/feedback/{fb.pk}/change/").content.decode()
+    assert fb.code in page
+    assert "0912345678" not in page
+    assert "Phạm Văn Cường" not in page
+    assert client.get(f"/admin/feedback/feedback/{fb.pk}/delete/").status_code == 403
