@@ -274,7 +274,7 @@ def feedback_submit(
 
 def _locked(feedback: Feedback) -> Feedback:
     return (
-        Feedback.objects.select_for_update()
+        Feedback.objects.select_for_update(of=("self",))
         .select_related("unit", "intake_unit")
         .get(pk=feedback.pk)
     )
@@ -482,7 +482,7 @@ def feedback_reminders_send(*, now: dt.datetime) -> RemindersSent:
     today = _local_midnight(now)
     with transaction.atomic():
         rows = list(
-            Feedback.objects.select_for_update()
+            Feedback.objects.select_for_update(of=("self",))
             .filter(status__in=UNANSWERED_STATUSES, due_at__lte=horizon)
             .filter(Q(reminder_sent_at__isnull=True) | Q(reminder_sent_at__lt=today))
             .select_related("unit", "intake_unit")
