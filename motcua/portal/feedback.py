@@ -153,6 +153,14 @@ def feedback_new(request: HttpRequest) -> HttpResponse:
     if request.GET.get("dossier"):
         initial["dossier_code"] = request.GET["dossier"][:40]
     form = FeedbackForm(request.POST or None, initial=initial)
+    if person is None:
+        # Without an account the phone is how the sender hears of the answer: asked at once
+        # with the other fields (the service checks it too).
+        phone = form.fields["sender_phone"]
+        phone.required = True
+        phone.error_messages["required"] = gettext_lazy(
+            "Cần số điện thoại để báo cho bạn khi có trả lời."
+        )
     status = 200
     if request.method == "POST":
         if form.is_valid():

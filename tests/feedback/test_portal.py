@@ -56,6 +56,9 @@ def test_the_form_works_anonymously_and_lists_the_errors(world: World, client: C
     assert response.status_code == 400
     html = response.content.decode()
     assert "error-summary" in html
+    # Every missing field at once, the phone included (no account).
+    assert html.count('<p class="error-message"') == 4
+    assert 'href="#id_sender_phone"' in html
     assert 'href="#id_subject"' in html
     assert "Nhập tiêu đề phản ánh." in html
     response = client.post("/feedback/", {**FORM, "sender_phone": ""})
