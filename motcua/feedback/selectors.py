@@ -289,8 +289,11 @@ def feedback_soon_horizon(*, now: dt.datetime) -> dt.datetime:
 
 def feedback_deadline_state(*, feedback: Feedback, horizon: dt.datetime, now: dt.datetime) -> str:
     """`late` (unanswered past due), `soon` (unanswered, due before `horizon`), `ok`
-    (unanswered), `done` (answered or closed)."""
+    (unanswered), `answered_late` (answered after the deadline), `done` (answered on time,
+    or closed)."""
     if feedback.status not in UNANSWERED_STATUSES:
+        if feedback.answered_at is not None and feedback.answered_at > feedback.due_at:
+            return "answered_late"
         return "done"
     if feedback.due_at < now:
         return "late"

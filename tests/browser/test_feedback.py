@@ -70,3 +70,34 @@ def test_sending_and_following_feedback_without_an_account(  # type: ignore[no-u
     if javascript:
         _check(page, "feedback-follow", weights)
     assert feedback.public_consent is True
+
+
+def test_an_officer_classifies_and_answers_a_feedback(  # type: ignore[no-untyped-def]
+    browser, live_server, world: World
+) -> None:
+    from tests.feedback.helpers import send
+
+    fb = send(place=world.ward).feedback
+    context = browser.new_context(locale="vi-VN", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(live_server.url + "/accounts/login/")
+    page.fill("#id_username", world.officer.username)
+    page.fill("#id_password", "matkhau-demo-2026")
+    page.click("main button[type=submit]")
+    page.wait_for_load_state()
+    page.goto(f"{live_server.url}/workspace/feedback/")
+    assert fb.code in page.content()
+    page.click(f"text={fb.code}")
+    page.wait_for_load_state()
+    page.select_option("#id_category", "delay")
+    page.select_option("#id_unit", world.ward.code)
+    page.click("text=Chuyển xử lý")
+    page.wait_for_load_state()
+    page.fill("#id_answer", "Hồ sơ đã có kết quả, mời ông đến nhận.")
+    page.click("text=Lưu câu trả lời")
+    page.wait_for_load_state()
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "workspace-feedback.png"), full_page=True)
+    fb.refresh_from_db()
+    assert fb.status == "answered"
+    context.close()

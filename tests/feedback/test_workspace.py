@@ -104,6 +104,8 @@ def test_classify_answer_publish_through_the_pages(world: World) -> None:
     )
     assert answered.status_code == 302
     assert reload(fb).status == FeedbackStatus.ANSWERED
+    # Answered now (December 2026), long after the deadline of 16 March.
+    assert "Trả lời quá hạn" in officer.get(f"/workspace/feedback/{fb.code}/").content.decode()
     # The officer may not publish: refused, nothing changed.
     assert "/publish/" not in officer.get(f"/workspace/feedback/{fb.code}/").content.decode()
     officer.post(f"/workspace/feedback/{fb.code}/publish/", {"public": "1"})
