@@ -34,6 +34,7 @@ from motcua.feedback.selectors import (
     feedback_get_for_sender,
     feedback_reads_log,
     feedback_staff_may_use,
+    feedback_staff_units,
 )
 from motcua.feedback.services import feedback_submit
 from motcua.organisation.models import Unit
@@ -362,7 +363,8 @@ class FeedbackListQuery(PageQuery):
 )
 def feedback_list(request: HttpRequest, query: Query[FeedbackListQuery]) -> dict[str, Any]:
     actor = request_actor(request)
-    if not feedback_staff_may_use(actor=actor):
+    units = feedback_staff_units(actor=actor)
+    if not feedback_staff_may_use(actor=actor, units=units):
         raise PermissionDenied(MESSAGES["forbidden"], code="forbidden")
     status = query.status or ""
     if status and status != "open" and status not in FeedbackStatus.values:
@@ -384,7 +386,11 @@ def feedback_list(request: HttpRequest, query: Query[FeedbackListQuery]) -> dict
             raise NotFound(_("Không tìm thấy đơn vị %(unit)s."), unit=query.unit)
     now = clock.now()
     rows = feedback_filter(
-        feedback_for_actor(actor=actor), now=now, status=status, unit=unit, late=query.late
+        feedback_for_actor(actor=actor, units=units),
+        now=now,
+        status=status,
+        unit=unit,
+        late=query.late,
     )
     page = paginate(rows, query)
     feedback_reads_log(actor=actor, feedback=page["items"], now=now, channel="api")

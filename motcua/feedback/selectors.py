@@ -118,26 +118,47 @@ def feedback_actions_for(*, actor: User, feedback: Feedback) -> frozenset[str]:
     return frozenset(actions)
 
 
-def feedback_staff_may_use(*, actor: User) -> bool:
-    """Does `actor` hold a role that sees feedback somewhere (the navigation entry)?"""
+#: `feedback_staff_units` for a superuser: every unit.
+ALL_UNITS = None
+#: Not read yet: the selector reads the actor's units itself.
+UNREAD = False
+Units = set[int] | None | bool
+
+
+def feedback_staff_units(*, actor: User) -> set[int] | None:
+    """The units whose feedback `actor` sees as staff (an empty set: none; `ALL_UNITS` for a
+    superuser). A page reads it once and passes it on as `units=`."""
     if not _active_staff(actor):
-        return False
-    return actor.is_superuser or bool(user_unit_ids(user=actor, roles=READ_ROLES))
+        return set()
+    if actor.is_superuser:
+        return ALL_UNITS
+    return user_unit_ids(user=actor, roles=READ_ROLES)
 
 
-def feedback_for_actor(*, actor: User) -> QuerySet[Feedback]:
+def _units(actor: User, units: Units) -> set[int] | None:
+    if units is UNREAD:
+        return feedback_staff_units(actor=actor)
+    assert units is None or isinstance(units, set)
+    return units
+
+
+def feedback_staff_may_use(*, actor: User, units: Units = UNREAD) -> bool:
+    """Does `actor` hold a role that sees feedback somewhere (pages, the navigation entry)?"""
+    seen = _units(actor, units)
+    return seen is ALL_UNITS or bool(seen)
+
+
+def feedback_for_actor(*, actor: User, units: Units = UNREAD) -> QuerySet[Feedback]:
     """The feedback `actor` may see as staff: its intake unit or its assigned unit is one
     of the actor's units (assignments covering subunits reach the subtree). Nearest
     deadline first."""
     rows = Feedback.objects.select_related("unit", "intake_unit", "place")
-    if not _active_staff(actor):
-        return rows.none()
-    if actor.is_superuser:
+    seen = _units(actor, units)
+    if seen is ALL_UNITS:
         return rows.order_by("due_at", "id")
-    units = user_unit_ids(user=actor, roles=READ_ROLES)
-    if not units:
+    if not seen:
         return rows.none()
-    return rows.filter(Q(unit_id__in=units) | Q(intake_unit_id__in=units)).order_by("due_at", "id")
+    return rows.filter(Q(unit_id__in=seen) | Q(intake_unit_id__in=seen)).order_by("due_at", "id")
 
 
 def feedback_filter(
@@ -164,11 +185,17 @@ def feedback_filter(
 
 
 def feedback_get_for_actor(
-    *, actor: User, code: str, now: dt.datetime, log: bool = True, channel: str = "web"
+    *,
+    actor: User,
+    code: str,
+    now: dt.datetime,
+    log: bool = True,
+    channel: str = "web",
+    units: Units = UNREAD,
 ) -> Feedback:
     """One feedback the actor may see, or `NotFound` (never "forbidden": a code says nothing
     about whether it exists). Opening it reads the sender's contact: logged."""
-    feedback = feedback_for_actor(actor=actor).filter(code=code).first()
+    feedback = feedback_for_actor(actor=actor, units=units).filter(code=code).first()
     if feedback is None:
         raise NotFound(_("Không tìm thấy phản ánh %(feedback)s."), feedback=code)
     if log:
@@ -227,9 +254,11 @@ def feedback_of_person(*, person: User) -> QuerySet[Feedback]:
     )
 
 
-def feedback_late(*, actor: User, now: dt.datetime) -> QuerySet[Feedback]:
+def feedback_late(*, actor: User, now: dt.datetime, units: Units = UNREAD) -> QuerySet[Feedback]:
     """The actor's feedback past its deadline without an answer, most overdue first."""
-    return feedback_for_actor(actor=actor).filter(status__in=UNANSWERED_STATUSES, due_at__lt=now)
+    return feedback_for_actor(actor=actor, units=units).filter(
+        status__in=UNANSWERED_STATUSES, due_at__lt=now
+    )
 
 
 @dataclass(frozen=True)
@@ -238,12 +267,14 @@ class LateCount:
     late: int
 
 
-def feedback_late_by_unit(*, actor: User, now: dt.datetime) -> list[LateCount]:
+def feedback_late_by_unit(
+    *, actor: User, now: dt.datetime, units: Units = UNREAD
+) -> list[LateCount]:
     """How many of the actor's feedback are late, per handling unit (the assigned unit, or
     the intake unit while none is assigned), most first. One query plus the units."""
     counts: dict[int | None, int] = {}
     rows = (
-        feedback_late(actor=actor, now=now)
+        feedback_late(actor=actor, now=now, units=units)
         .order_by()
         .values("unit_id", "intake_unit_id")
         .annotate(n=Count("id"))
@@ -251,9 +282,9 @@ def feedback_late_by_unit(*, actor: User, now: dt.datetime) -> list[LateCount]:
     for row in rows:
         key = row["unit_id"] if row["unit_id"] is not None else row["intake_unit_id"]
         counts[key] = counts.get(key, 0) + row["n"]
-    units = Unit.objects.in_bulk([k for k in counts if k is not None])
+    by_id = Unit.objects.in_bulk([k for k in counts if k is not None])
     result = [
-        LateCount(unit=units.get(k) if k is not None else None, late=n) for k, n in counts.items()
+        LateCount(unit=by_id.get(k) if k is not None else None, late=n) for k, n in counts.items()
     ]
     return sorted(result, key=lambda c: (-c.late, c.unit.code if c.unit else ""))
 

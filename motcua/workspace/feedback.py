@@ -44,6 +44,7 @@ from motcua.feedback.selectors import (
     feedback_late_by_unit,
     feedback_soon_horizon,
     feedback_staff_may_use,
+    feedback_staff_units,
 )
 from motcua.feedback.services import (
     feedback_answer,
@@ -150,7 +151,8 @@ def _filter_unit(code: str) -> Unit | None:
 @require_safe
 def feedback_queue(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
-    if not feedback_staff_may_use(actor=actor):
+    units = feedback_staff_units(actor=actor)
+    if not feedback_staff_may_use(actor=actor, units=units):
         return _forbidden(request)
     status = request.GET.get("status", "open")
     if status not in {value for value, _label in STATUS_FILTERS}:
@@ -159,7 +161,7 @@ def feedback_queue(request: HttpRequest) -> HttpResponse:
     late = request.GET.get("late") == "1"
     now = clock_now()
     rows = feedback_filter(
-        feedback_for_actor(actor=actor),
+        feedback_for_actor(actor=actor, units=units),
         now=now,
         status=status,
         unit=_filter_unit(unit_code),
@@ -190,13 +192,14 @@ def feedback_queue(request: HttpRequest) -> HttpResponse:
 @require_safe
 def feedback_late_view(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
-    if not feedback_staff_may_use(actor=actor):
+    units = feedback_staff_units(actor=actor)
+    if not feedback_staff_may_use(actor=actor, units=units):
         return _forbidden(request)
     now = clock_now()
-    page = Paginator(feedback_late(actor=actor, now=now), PAGE_SIZE).get_page(
+    page = Paginator(feedback_late(actor=actor, now=now, units=units), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    counts = feedback_late_by_unit(actor=actor, now=now)
+    counts = feedback_late_by_unit(actor=actor, now=now, units=units)
     return render(
         request,
         "workspace/feedback/late.html",
@@ -211,10 +214,11 @@ def feedback_late_view(request: HttpRequest) -> HttpResponse:
 
 def _get(request: HttpRequest, code: str, *, log: bool = True) -> Feedback | HttpResponse:
     actor = _actor(request)
-    if not feedback_staff_may_use(actor=actor):
+    units = feedback_staff_units(actor=actor)
+    if not feedback_staff_may_use(actor=actor, units=units):
         return _forbidden(request)
     try:
-        return feedback_get_for_actor(actor=actor, code=code, now=clock_now(), log=log)
+        return feedback_get_for_actor(actor=actor, code=code, now=clock_now(), log=log, units=units)
     except NotFound:
         return _not_found(request, code)
 

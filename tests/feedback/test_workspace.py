@@ -176,3 +176,18 @@ def test_the_admin_lists_feedback_read_only_without_the_contact(world: World) ->
     assert "0912345678" not in page
     assert "Phạm Văn Cường" not in page
     assert client.get(f"/admin/feedback/feedback/{fb.pk}/delete/").status_code == 403
+
+
+def test_the_queue_and_the_page_stay_within_the_query_budget(
+    world: World, django_assert_max_num_queries: Any
+) -> None:
+    for n in range(30):
+        fb = send(place=world.ward if n % 2 else world.other_ward).feedback
+    officer = _client(world.supervisor)
+    officer.get("/workspace/feedback/")  # warm the process caches (units, clocks)
+    with django_assert_max_num_queries(10):
+        assert officer.get("/workspace/feedback/").status_code == 200
+    with django_assert_max_num_queries(11):  # + the late counts and their units
+        assert officer.get("/workspace/feedback/late/").status_code == 200
+    with django_assert_max_num_queries(14):
+        assert officer.get(f"/workspace/feedback/{fb.code}/").status_code == 200
