@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "motcua.catalog",
     "motcua.dossiers",
     "motcua.privacy",
+    "motcua.feedback",
     "motcua.api",
     "motcua.web",
     "motcua.portal",
@@ -319,6 +320,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "motcua.dossiers.receipts_issue_missing",
         "schedule": 600.0,
     },
+    # Reminders to the units of feedback due within 2 working days or late (motcua.feedback).
+    "feedback-remind": {"task": "motcua.feedback.reminders_send", "schedule": 3600.0},
     "purge-orphan-files": {"task": "motcua.documents.purge_orphan_files", "schedule": 86400.0},
     # Procedure.use_count (search ranking): dossiers of the last 12 months per procedure.
     "refresh-procedure-use": {
@@ -326,6 +329,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 86400.0,
     },
 }
+# Feedback (phản ánh, kiến nghị; docs/feedback.md): the answer is due this many working days
+# after receipt (domain.md section 7: 10), or the category's own number when listed here.
+MOTCUA_FEEDBACK_ANSWER_DAYS = int(os.environ.get("MOTCUA_FEEDBACK_ANSWER_DAYS", "10"))
+MOTCUA_FEEDBACK_ANSWER_DAYS_BY_CATEGORY: dict[str, int] = {}
 # `Idempotency-Key` records are kept this many days, then purged (a retry after that is new).
 MOTCUA_IDEMPOTENCY_TTL_DAYS = int(os.environ.get("MOTCUA_IDEMPOTENCY_TTL_DAYS", "7"))
 
@@ -348,6 +355,10 @@ MOTCUA_RATE_LIMITS = {
     # The public look-up of a dossier (/lookup/, /api/v1/lookup), per address: 4 digits are
     # 10,000 guesses, so few tries (docs/portal.md).
     "dossier_lookup": (10, 600),
+    # Feedback sent without an account (/feedback/, POST /api/v1/feedback) per address, and
+    # the follow-up of one with its secret (/feedback/<code>/, GET /api/v1/feedback/{code}).
+    "feedback_submit": (10, 3600),
+    "feedback_follow": (20, 600),
     # Sign-in codes by SMS (docs/identity.md): sending per phone (1 a minute, 5 an hour) and
     # per address; checking per address; 5 wrong codes lock a phone for 15 minutes.
     "sms_code_phone": (1, 60),

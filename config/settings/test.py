@@ -15,6 +15,8 @@ MOTCUA_RATE_LIMITS = {
     "payment_callback": (1000, 60),
     "signup": (1000, 3600),
     "dossier_lookup": (1000, 60),
+    "feedback_submit": (1000, 3600),
+    "feedback_follow": (1000, 600),
     # The real limits of sign-in codes (tests/accounts/test_sms_codes.py exercises them).
     "sms_code_phone": (1, 60),
     "sms_code_phone_hour": (5, 3600),

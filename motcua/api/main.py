@@ -19,6 +19,7 @@ from . import (
     datastore,
     dossier_actions,
     dossiers,
+    feedback,
     files,
     forms,
     lookup,
@@ -61,6 +62,9 @@ The motcua REST API: look up administrative procedures and units, submit and fol
 * **Webhooks** (integrator accounts): `POST /webhooks` subscribes an https endpoint to dossier
   events, each POSTed signed with HMAC-SHA256 (`X-Motcua-Signature`, `X-Motcua-Timestamp`,
   `X-Motcua-Delivery`); the secret is answered once (docs/notifications.md).
+* **Feedback** (public): `POST /feedback` sends a feedback with or without an account; the
+  sender follows it with `GET /feedback/{code}` and the `X-Feedback-Secret` header
+  (docs/feedback.md).
 * **Times** are ISO 8601 in Asia/Ho_Chi_Minh (`+07:00`).
 """
 
@@ -81,6 +85,10 @@ TAGS = [
     {"name": "receipts", "description": "Biên lai điện tử thu phí, lệ phí — receipts."},
     {"name": "verify", "description": "Kiểm tra giấy tờ đã phát hành (công khai) — verify."},
     {"name": "lookup", "description": "Tra cứu hồ sơ không cần tài khoản (công khai) — lookup."},
+    {
+        "name": "feedback",
+        "description": "Phản ánh, kiến nghị của người dân (gửi công khai) — citizen feedback.",
+    },
     {"name": "reports", "description": "Báo cáo cho người giám sát — reports for supervisors."},
     {"name": "auth", "description": "Khoá API cá nhân — personal API tokens."},
     {
@@ -120,6 +128,7 @@ api.add_router("/verify", verify.router)
 api.add_router("/payments", payments.router)
 api.add_router("/receipts", receipts.router)
 api.add_router("/lookup", lookup.router)
+api.add_router("/feedback", feedback.router)
 api.add_router("/auth", tokens.router)
 api.add_router("/webhooks", webhooks.router)
 api.add_router("", system.router)

@@ -21,6 +21,8 @@ urlpatterns = [
     path("verify/<str:code>/qr.svg", verify.verify_qr, name="verify_qr"),
     # What is held about me, who read it, export, requests (docs/personal-data.md).
     path("my/data/", include("motcua.portal.privacy")),
+    # Citizens' feedback (docs/feedback.md).
+    path("feedback/", include("motcua.portal.feedback")),
     path("my/", include("motcua.portal.mine_urls")),
     path("", include("motcua.portal.apply")),  # /apply/: apply online
 ]

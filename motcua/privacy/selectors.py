@@ -98,6 +98,8 @@ PURPOSES: dict[str, Any] = {
     "dossier_component": _("Khai thác cơ sở dữ liệu quốc gia cho hồ sơ"),
     "certification_book": _("Xem sổ chứng thực"),
     "data_request": _("Xử lý yêu cầu của bạn về dữ liệu cá nhân"),
+    "feedback_view": _("Mở phản ánh của bạn để xử lý"),
+    "feedback_list": _("Xem danh sách phản ánh cần xử lý"),
 }
 CHANNELS: dict[str, Any] = {
     "web": _("Trang làm việc của cán bộ"),

@@ -41,7 +41,20 @@ LIMITS_ZERO = {
     "verify": (0, 60),
     "payment_callback": (0, 60),
     "dossier_lookup": (0, 600),
+    "feedback_submit": (0, 3600),
+    "feedback_follow": (0, 600),
 }
+FEEDBACK = {"subject": "Chậm trả kết quả", "body": "Quá hẹn.", "sender_name": "An",
+            "sender_phone": "0912345678"}  # fmt: skip
+
+
+def _staff_get(w: World, path: str) -> Any:
+    from motcua.organisation.models import Role
+    from tests.factories import RoleAssignmentFactory, StaffFactory
+
+    staff = StaffFactory(username="canbo_pa")
+    RoleAssignmentFactory(user=staff, unit=w.ward, role=Role.OFFICER)
+    return w.client.get(path, **bearer(staff))
 
 
 class World:
@@ -565,6 +578,39 @@ CASES: dict[tuple[str, str], Callable[[World], Any]] = {
         {"MOTCUA_RATE_LIMITS": LIMITS_ZERO},
         lambda: w.client.get("/api/v1/lookup?code=00070-260302-0001&last4=1234"),
     ),
+    # citizen feedback
+    ("feedback_create", "400"): lambda w: w.post(
+        "/api/v1/feedback", {**FEEDBACK, "sender_phone": "1"}
+    ),
+    ("feedback_create", "401"): lambda w: w.post(
+        "/api/v1/feedback", FEEDBACK, HTTP_AUTHORIZATION="Bearer wrong"
+    ),
+    ("feedback_create", "403"): lambda w: w.csrf_client().post(
+        "/api/v1/feedback", json.dumps(FEEDBACK), content_type="application/json"
+    ),
+    ("feedback_create", "413"): lambda w: w.post("/api/v1/feedback", _too_big()),
+    ("feedback_create", "422"): lambda w: w.post("/api/v1/feedback", {"x": 1}),
+    ("feedback_create", "429"): lambda w: _with(
+        {"MOTCUA_RATE_LIMITS": LIMITS_ZERO}, lambda: w.post("/api/v1/feedback", FEEDBACK)
+    ),
+    ("feedback_get", "400"): lambda w: w.client.get("/api/v1/feedback/a%00"),
+    ("feedback_get", "401"): lambda w: w.client.get(
+        "/api/v1/feedback/PA-2026-000001", HTTP_AUTHORIZATION="Bearer wrong"
+    ),
+    ("feedback_get", "404"): lambda w: w.client.get(
+        "/api/v1/feedback/PA-2026-000001", HTTP_X_FEEDBACK_SECRET="AAAA-AAAA-AAAA"
+    ),
+    ("feedback_get", "429"): lambda w: _with(
+        {"MOTCUA_RATE_LIMITS": LIMITS_ZERO},
+        lambda: w.client.get(
+            "/api/v1/feedback/PA-2026-000001", HTTP_X_FEEDBACK_SECRET="AAAA-AAAA-AAAA"
+        ),
+    ),
+    ("feedback_list", "400"): lambda w: _staff_get(w, "/api/v1/feedback?status=lost"),
+    ("feedback_list", "401"): lambda w: w.client.get("/api/v1/feedback"),
+    ("feedback_list", "403"): lambda w: w.client.get("/api/v1/feedback", **w.auth),
+    ("feedback_list", "404"): lambda w: _staff_get(w, "/api/v1/feedback?unit=99999"),
+    ("feedback_list", "422"): lambda w: _staff_get(w, "/api/v1/feedback?page=0"),
     # certified-copy reports
     ("dossiers_certified_copy_report", "400"): lambda w: _report(
         w, body={"component": "XX"}, **w.auth

@@ -70,7 +70,12 @@ OPERATIONS = {
     ("/api/v1/webhooks/{endpoint_id}/test", "post"),
     ("/api/v1/webhooks/{endpoint_id}/deliveries", "get"),
     ("/api/v1/webhooks/{endpoint_id}/deliveries/{delivery_id}/redeliver", "post"),
+    ("/api/v1/feedback", "post"),
+    ("/api/v1/feedback", "get"),
+    ("/api/v1/feedback/{code}", "get"),
 }
+#: Public operations that also take a token or a session when sent (security lists `{}`).
+OPTIONAL_AUTH = {("/api/v1/feedback", "post"), ("/api/v1/feedback/{code}", "get")}
 PUBLIC = {"/api/v1/health", "/api/v1/ready", "/api/v1/auth/token"}
 #: Operations answering 200 with a file's bytes (not JSON), and the types they answer.
 BINARY = {
@@ -88,6 +93,7 @@ AUTHENTICATED = {
     "/api/v1/receipts",
     "/api/v1/receipts/{number}",
     "/api/v1/receipts/{number}/pdf",
+    "/api/v1/feedback",
 }
 
 
@@ -114,7 +120,10 @@ def test_every_operation_is_documented_with_an_id_and_response_schemas() -> None
         for status in errors:
             ref = operation["responses"][status]["content"]["application/json"]["schema"]["$ref"]
             assert ref.rsplit("/", 1)[-1] in {"ErrorOut", "ValidationErrorOut"}, (path, status)
-        if path in AUTHENTICATED or path.startswith(
+        if (path, method) in OPTIONAL_AUTH:
+            assert {"400", "401", "429"} <= errors
+            assert operation["security"] == [{"TokenAuth": []}, {"SessionAuth": []}, {}]
+        elif path in AUTHENTICATED or path.startswith(
             (
                 "/api/v1/dossiers",
                 "/api/v1/auth/tokens",
@@ -147,6 +156,7 @@ def test_the_document_names_the_api_the_auth_schemes_and_the_tags() -> None:
         "receipts",
         "verify",
         "lookup",
+        "feedback",
         "reports",
         "auth",
         "webhooks",

@@ -193,6 +193,8 @@ def test_the_migrated_sqlite_schema_refuses_update_and_delete(tmp_path: Path) ->
         ("core_dataaccesslog", "core_dataaccesslog_no_update"),
         ("dossiers_dossierevent", "dossiers_dossierevent_no_delete"),
         ("dossiers_dossierevent", "dossiers_dossierevent_no_update"),
+        ("feedback_feedbackevent", "feedback_feedbackevent_no_delete"),
+        ("feedback_feedbackevent", "feedback_feedbackevent_no_update"),
         ("payments_ledgerentry", "payments_ledgerentry_no_delete"),
         ("payments_ledgerentry", "payments_ledgerentry_no_update"),
         ("payments_ledgertransaction", "payments_ledgertransaction_no_delete"),
@@ -208,7 +210,8 @@ def test_the_migrated_sqlite_schema_refuses_update_and_delete(tmp_path: Path) ->
         "call_command('migrate', 'core', '0003', verbosity=0);"
         " call_command('migrate', 'dossiers', '0003', verbosity=0);"
         " call_command('migrate', 'accounts', '0004', verbosity=0);"
-        " call_command('migrate', 'payments', '0001', verbosity=0)",
+        " call_command('migrate', 'payments', '0001', verbosity=0);"
+        " call_command('migrate', 'feedback', '0001', verbosity=0)",
     )
     raw = sqlite3.connect(db)
     for table in tables:

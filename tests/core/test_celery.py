@@ -24,5 +24,6 @@ def test_every_scheduled_job_names_a_registered_task() -> None:
         "motcua.documents.purge_orphan_files",
         "motcua.dossiers.refresh_procedure_use",
         "motcua.dossiers.receipts_issue_missing",
+        "motcua.feedback.reminders_send",
     }
     assert scheduled <= set(app.tasks)

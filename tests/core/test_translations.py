@@ -44,6 +44,7 @@ APPS = [
     "web",
     "workspace",
     "privacy",
+    "feedback",
     "payments",
     "paygate_demo",
     "notifications",

@@ -13,6 +13,7 @@ from motcua.core.clock import VN_TZ
 from motcua.deadlines.services import calendar_seed
 from motcua.demo.accounts import demo_accounts_load
 from motcua.demo.dossiers import demo_citizen_dossiers_load, demo_dossiers_load
+from motcua.demo.feedback import demo_feedback_load
 from motcua.documents.models import IssuedDocument
 from motcua.dossiers.models import Dossier, DossierEvent, DossierStatus
 from motcua.idp_demo.models import DemoPerson
@@ -197,3 +198,23 @@ def test_the_demo_pays_settled_dossiers_online_and_at_the_counter_with_signed_re
     count = receipts.count()
     demo_payments_load(now=NOW)  # again: nothing paid twice
     assert Receipt.objects.count() == count
+
+
+@pytest.mark.usefixtures("demo_city")
+def test_demo_feedback_once_through_the_services_with_answers_and_late_ones() -> None:
+    from motcua.feedback.models import Feedback, FeedbackStatus
+    from motcua.feedback.selectors import feedback_late, feedback_public_answers
+
+    assert demo_feedback_load(now=NOW) == 12
+    statuses = sorted(Feedback.objects.values_list("status", flat=True))
+    assert statuses.count(FeedbackStatus.PUBLISHED) == 5
+    assert FeedbackStatus.ANSWERED in statuses
+    assert FeedbackStatus.DUPLICATE in statuses
+    assert FeedbackStatus.REJECTED in statuses
+    assert feedback_public_answers().count() == 4  # one sender did not agree
+    supervisor = User.objects.get(username="giamsat")
+    assert feedback_late(actor=supervisor, now=NOW).count() == 2
+    assert Feedback.objects.filter(sender__username="congdan").count() == 2
+    published = Feedback.objects.filter(status=FeedbackStatus.PUBLISHED, unit__code="00070")
+    assert {f.answered_by.username for f in published if f.answered_by} == {"motcua.hoankiem"}
+    assert demo_feedback_load(now=NOW) == 0  # again: nothing added

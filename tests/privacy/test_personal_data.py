@@ -40,6 +40,7 @@ def test_every_source_is_registered_in_order() -> None:
         "issued",
         "counter",
         "reports",
+        "feedback",
         "requests",
     ]
 

@@ -27,15 +27,23 @@ def is_accounts_admin(user: object) -> bool:
     return may_reset_second_factor(user)  # type: ignore[arg-type]
 
 
-#: The nav entries that depend on a role, and the role each needs.
-NAV_ROLES = {"procedures": Role.PROCEDURE_ADMIN, "privacy": Role.PRIVACY_OFFICER}
+#: The nav entries that depend on a role, and the roles that give each (any of them).
+NAV_ROLES: dict[str, frozenset[str]] = {
+    "procedures": frozenset({Role.PROCEDURE_ADMIN}),
+    "privacy": frozenset({Role.PRIVACY_OFFICER}),
+    # feedback.selectors.READ_ROLES: who sees a unit's citizen feedback.
+    "feedback": frozenset(
+        {Role.OFFICER, Role.SPECIALIST, Role.LEADER, Role.SUPERVISOR, Role.AUDITOR}
+    ),
+}
+_ALL_NAV_ROLES = sorted(set().union(*NAV_ROLES.values()))
 
 
 @register.filter
 def workspace_nav_for(user: object) -> dict[str, bool]:
     """Which role-bound entries `user` is offered (procedure administration, personal-data
-    requests), in one query: the same rules as `catalog_admin_may` and
-    `privacy.selectors.privacy_handler_check`."""
+    requests, citizen feedback), in one query: the same rules as `catalog_admin_may`,
+    `privacy.selectors.privacy_handler_check` and `feedback.selectors.READ_ROLES`."""
     if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
         return dict.fromkeys(NAV_ROLES, False)
     if getattr(user, "is_superuser", False):
@@ -48,9 +56,9 @@ def workspace_nav_for(user: object) -> dict[str, bool]:
         else set(
             RoleAssignment.objects.filter(
                 user_id=user.pk,  # type: ignore[attr-defined]
-                role__in=list(NAV_ROLES.values()),
+                role__in=_ALL_NAV_ROLES,
                 unit__is_active=True,
             ).values_list("role", flat=True)
         )
     )
-    return {entry: role in held for entry, role in NAV_ROLES.items()}
+    return {entry: bool(roles & held) for entry, roles in NAV_ROLES.items()}

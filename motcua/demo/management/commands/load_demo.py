@@ -19,6 +19,7 @@ from motcua.demo.dossiers import (
     demo_dossiers_load,
     demo_verify_codes,
 )
+from motcua.demo.feedback import demo_feedback_load
 from motcua.demo.identity import NEWCOMERS, demo_identity_people_load
 from motcua.demo.organisations import AUTHORISED, demo_organisations_load
 from motcua.demo.payments import demo_payments_load
@@ -96,6 +97,8 @@ class Command(BaseCommand):
             self.stdout.write(f"  {demo_payments_load(now=now)}")
             self._step("Sổ chứng thực bản sao trình diễn")
             self.stdout.write(f"  {demo_certified_copies_load(now=now)} bản sao mới")
+            self._step("Phản ánh, kiến nghị của người dân")
+            self.stdout.write(f"  {demo_feedback_load(now=now)} phản ánh mới")
             self._step("VNeID thử nghiệm (đăng nhập bằng OpenID Connect)")
             people = demo_identity_people_load()
             self.stdout.write(f"  {people} người mới")
