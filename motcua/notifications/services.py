@@ -209,7 +209,8 @@ def _server_binding_cursor() -> Any:
     import psycopg
 
     connection.ensure_connection()
-    return connection.make_cursor(psycopg.Cursor(connection.connection))
+    raw: Any = psycopg.Cursor(connection.connection)  # (django-stubs type the wrapper's cursor)
+    return connection.make_cursor(raw)
 
 
 def _savepoint() -> Any:
