@@ -20,9 +20,9 @@ from typing import Any
 import segno
 from django.conf import settings
 from pyhanko.pdf_utils import generic
-from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
 from pyhanko.pdf_utils.writer import PageObject, PdfFileWriter
 
+from motcua.documents.signing.fonts import FastGlyphAccumulatorFactory
 from motcua.documents.signing.services import vietnamese_font
 
 PAGE = (595, 842)  # A4 in points
@@ -45,13 +45,14 @@ class Block:
 
 
 def _engine(writer: PdfFileWriter) -> Any:
-    factory = GlyphAccumulatorFactory(vietnamese_font(str(settings.MOTCUA_SIGNING_FONT)))
+    factory = FastGlyphAccumulatorFactory(vietnamese_font(str(settings.MOTCUA_SIGNING_FONT)))
     return factory.create_font_engine(writer)
 
 
 def _width(engine: Any, text: str, size: int) -> float:
-    engine.font_size = size
-    return float(engine.shape(text).x_advance) * size
+    if not text:
+        return 0.0
+    return float(engine.advance(text)) * size
 
 
 def _wrap(engine: Any, text: str, width: float, size: int) -> list[str]:

@@ -15,7 +15,6 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from pyhanko import stamp
 from pyhanko.pdf_utils import text
-from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.sign import fields, signers
@@ -26,6 +25,7 @@ from motcua.core.clock import local
 from motcua.core.errors import ValidationError
 from motcua.documents.signing._sync import outside_event_loop
 from motcua.documents.signing.base import Signer
+from motcua.documents.signing.fonts import FastGlyphAccumulatorFactory
 
 # fontTools logs every subset at INFO (long glyph lists): keep it to warnings.
 logging.getLogger("fontTools").setLevel(logging.WARNING)
@@ -99,7 +99,7 @@ def _stamp_style(font_path: str) -> stamp.TextStampStyle:
     return stamp.TextStampStyle(
         stamp_text=STAMP_TEXT,
         text_box_style=text.TextBoxStyle(
-            font=GlyphAccumulatorFactory(vietnamese_font(font_path)), font_size=9, leading=12
+            font=FastGlyphAccumulatorFactory(vietnamese_font(font_path)), font_size=9, leading=12
         ),
         border_width=1,
         background=None,
