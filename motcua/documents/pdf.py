@@ -22,7 +22,7 @@ from django.conf import settings
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.writer import PageObject, PdfFileWriter
 
-from motcua.documents.signing.fonts import FastGlyphAccumulatorFactory
+from motcua.documents.signing.fonts import FastGlyphAccumulator, FastGlyphAccumulatorFactory
 from motcua.documents.signing.services import vietnamese_font
 
 PAGE = (595, 842)  # A4 in points
@@ -52,7 +52,10 @@ def _engine(writer: PdfFileWriter) -> Any:
 def _width(engine: Any, text: str, size: int) -> float:
     if not text:
         return 0.0
-    return float(engine.advance(text)) * size
+    if isinstance(engine, FastGlyphAccumulator):
+        return engine.advance(text) * size
+    engine.font_size = size
+    return float(engine.shape(text).x_advance) * size
 
 
 def _wrap(engine: Any, text: str, width: float, size: int) -> list[str]:

@@ -10,7 +10,8 @@ uses into a new `glyf`/`loca` pair, the other tables as they are: the same kind 
 fontTools makes with `retain_gids` (the glyph ids, hence the text operators, unchanged; an
 unused glyph is empty), in well under a millisecond.
 
-Shaping, positioning, widths (/W) and ToUnicode are pyHanko's own code, unchanged: this
+A font without TrueType outlines (CFF) goes through pyHanko's own accumulator. Shaping,
+positioning, widths (/W) and ToUnicode are pyHanko's own code, unchanged: this
 module only replaces where the font comes from and how its subset is written.
 """
 
@@ -26,7 +27,12 @@ import uharfbuzz as hb
 from fontTools.ttLib import TTFont
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.font.api import FontEngine, FontEngineFactory
-from pyhanko.pdf_utils.font.opentype import CIDFontType2, GlyphAccumulator, _read_ps_name
+from pyhanko.pdf_utils.font.opentype import (
+    CIDFontType2,
+    GlyphAccumulator,
+    GlyphAccumulatorFactory,
+    _read_ps_name,
+)
 
 _HEAD_CHECKSUM_ADJUSTMENT = 8  # byte offset of head.checkSumAdjustment
 _HEAD_INDEX_TO_LOC_FORMAT = 50  # byte offset of head.indexToLocFormat
@@ -35,6 +41,10 @@ _HEAD_INDEX_TO_LOC_FORMAT = 50  # byte offset of head.indexToLocFormat
 def _checksum(data: bytes) -> int:
     padded = data + b"\0" * (-len(data) % 4)
     return sum(struct.unpack(f">{len(padded) // 4}I", padded)) & 0xFFFFFFFF
+
+
+class _NotTrueType(ValueError):
+    pass
 
 
 class _FontProgram:
@@ -46,7 +56,7 @@ class _FontProgram:
         self.hb_font = hb.Font(hb.Face(data))
         tt = TTFont(io.BytesIO(data))
         if "glyf" not in tt or "CFF " in tt:
-            raise ValueError(f"{path}: only TrueType (glyf) fonts are supported")
+            raise _NotTrueType(path)
         self.tt = tt
         self.ps_name = _read_ps_name(tt)
         self.units_per_em = tt["head"].unitsPerEm
@@ -146,9 +156,13 @@ class _FontProgram:
 
 
 @functools.lru_cache(maxsize=4)
-def font_program(path: str) -> _FontProgram:
-    """The font at `path`, read once per process."""
-    return _FontProgram(path)
+def font_program(path: str) -> _FontProgram | None:
+    """The font at `path`, read once per process; None for a font without TrueType outlines
+    (CFF), which pyHanko's own accumulator embeds as before."""
+    try:
+        return _FontProgram(path)
+    except _NotTrueType:
+        return None
 
 
 class _CIDFontType2(CIDFontType2):
@@ -222,9 +236,12 @@ class FastGlyphAccumulatorFactory(FontEngineFactory):
     font_file: str
     font_size: int = 10
 
-    def create_font_engine(self, writer: Any, obj_stream: Any = None) -> FastGlyphAccumulator:
+    def create_font_engine(self, writer: Any, obj_stream: Any = None) -> GlyphAccumulator:
+        program = font_program(self.font_file)
+        if program is None:
+            return GlyphAccumulatorFactory(self.font_file, self.font_size).create_font_engine(
+                writer, obj_stream=obj_stream
+            )
         if obj_stream is None and writer.stream_xrefs:
             obj_stream = writer.prepare_object_stream()
-        return FastGlyphAccumulator(
-            writer, font_program(self.font_file), self.font_size, obj_stream=obj_stream
-        )
+        return FastGlyphAccumulator(writer, program, self.font_size, obj_stream=obj_stream)

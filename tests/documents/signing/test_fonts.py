@@ -17,7 +17,9 @@ from motcua.documents.signing.services import vietnamese_font
 
 
 def _program():
-    return font_program(vietnamese_font(str(settings.MOTCUA_SIGNING_FONT)))
+    program = font_program(vietnamese_font(str(settings.MOTCUA_SIGNING_FONT)))
+    assert program is not None
+    return program
 
 
 def test_a_subset_keeps_the_glyphs_used_with_their_components_and_empties_the_rest() -> None:
@@ -61,3 +63,38 @@ def test_the_laid_out_text_reads_back_with_one_small_embedded_subset() -> None:
     embedded = TTFont(io.BytesIO(data))
     drawn = [g for g in embedded.getGlyphOrder() if embedded["glyf"][g].numberOfContours]
     assert 20 < len(drawn) < 80  # the letters used and their parts, not the repertoire
+
+
+def test_a_font_without_truetype_outlines_goes_through_pyhankos_own_accumulator(tmp_path) -> None:
+    from fontTools.fontBuilder import FontBuilder
+    from fontTools.pens.t2CharStringPen import T2CharStringPen
+    from pyhanko.pdf_utils.font.opentype import GlyphAccumulator
+    from pyhanko.pdf_utils.writer import PdfFileWriter
+
+    from motcua.documents.signing.fonts import FastGlyphAccumulator, FastGlyphAccumulatorFactory
+
+    builder = FontBuilder(1000, isTTF=False)
+    builder.setupGlyphOrder([".notdef", "A"])
+    builder.setupCharacterMap({ord("A"): "A"})
+    pen = T2CharStringPen(500, None)
+    pen.moveTo((0, 0))
+    pen.lineTo((500, 0))
+    pen.lineTo((250, 700))
+    pen.closePath()
+    builder.setupCFF(
+        "TestCFF",
+        {"FullName": "TestCFF"},
+        {".notdef": pen.getCharString(), "A": pen.getCharString()},
+        {},
+    )
+    builder.setupHorizontalMetrics({".notdef": (500, 0), "A": (500, 0)})
+    builder.setupHorizontalHeader(ascent=800, descent=-200)
+    builder.setupNameTable({"familyName": "TestCFF", "styleName": "Regular", "psName": "TestCFF"})
+    builder.setupOS2()
+    builder.setupPost()
+    path = tmp_path / "cff.otf"
+    builder.save(str(path))
+
+    engine = FastGlyphAccumulatorFactory(str(path)).create_font_engine(PdfFileWriter())
+    assert isinstance(engine, GlyphAccumulator)
+    assert not isinstance(engine, FastGlyphAccumulator)
