@@ -201,7 +201,8 @@ class FastGlyphAccumulator(GlyphAccumulator):
         self._font_ref = writer.allocate_placeholder()
         self.cff_charset = None
         self.use_raw_gids = True
-        self.cidfont_obj = _CIDFontType2(program, self.subset_prefix)
+        self._cidfont = _CIDFontType2(program, self.subset_prefix)
+        self.cidfont_obj = self._cidfont
         self.features = None
         self.units_per_em = program.units_per_em
         self._glyphs: dict[int, tuple[int, int]] = {}
@@ -226,7 +227,7 @@ class FastGlyphAccumulator(GlyphAccumulator):
 
     def _extract_subset(self, options: Any = None) -> None:
         # the shared font is never cut down: the CID font writes the subset itself
-        self.cidfont_obj.used_gids = set(self._glyphs)
+        self._cidfont.used_gids = set(self._glyphs)
 
 
 @dataclass(frozen=True)
