@@ -20,9 +20,9 @@ from typing import Any
 import segno
 from django.conf import settings
 from pyhanko.pdf_utils import generic
-from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
 from pyhanko.pdf_utils.writer import PageObject, PdfFileWriter
 
+from motcua.documents.signing.fonts import FastGlyphAccumulator, FastGlyphAccumulatorFactory
 from motcua.documents.signing.services import vietnamese_font
 
 PAGE = (595, 842)  # A4 in points
@@ -45,11 +45,15 @@ class Block:
 
 
 def _engine(writer: PdfFileWriter) -> Any:
-    factory = GlyphAccumulatorFactory(vietnamese_font(str(settings.MOTCUA_SIGNING_FONT)))
+    factory = FastGlyphAccumulatorFactory(vietnamese_font(str(settings.MOTCUA_SIGNING_FONT)))
     return factory.create_font_engine(writer)
 
 
 def _width(engine: Any, text: str, size: int) -> float:
+    if not text:
+        return 0.0
+    if isinstance(engine, FastGlyphAccumulator):
+        return engine.advance(text) * size
     engine.font_size = size
     return float(engine.shape(text).x_advance) * size
 

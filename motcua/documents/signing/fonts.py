@@ -1,0 +1,248 @@
+"""The embedded font of motcua's generated PDFs and signature stamps, prepared once per process.
+
+pyHanko's `GlyphAccumulator` opens and parses the font file for every document, then embeds
+the glyphs used by running fontTools' subsetter on it and compiling the result: ~40 ms per
+font per document, most of a receipt's layout and of a visible signature. The font never
+changes while the process runs, so `FastGlyphAccumulatorFactory` does that work once
+(`_FontProgram`: the HarfBuzz font, the widths, the reverse cmap, each glyph's bytes and
+composite components) and embeds a document's subset by copying the bytes of the glyphs it
+uses into a new `glyf`/`loca` pair, the other tables as they are: the same kind of subset
+fontTools makes with `retain_gids` (the glyph ids, hence the text operators, unchanged; an
+unused glyph is empty), in well under a millisecond.
+
+A font without TrueType outlines (CFF) goes through pyHanko's own accumulator. Shaping,
+positioning, widths (/W) and ToUnicode are pyHanko's own code, unchanged: this
+module only replaces where the font comes from and how its subset is written.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import struct
+from dataclasses import dataclass
+from typing import Any
+
+import uharfbuzz as hb
+from fontTools.ttLib import TTFont
+from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils.font.api import FontEngine, FontEngineFactory
+from pyhanko.pdf_utils.font.opentype import (
+    CIDFontType2,
+    GlyphAccumulator,
+    GlyphAccumulatorFactory,
+    _read_ps_name,
+)
+
+_HEAD_CHECKSUM_ADJUSTMENT = 8  # byte offset of head.checkSumAdjustment
+_HEAD_INDEX_TO_LOC_FORMAT = 50  # byte offset of head.indexToLocFormat
+
+
+def _checksum(data: bytes) -> int:
+    padded = data + b"\0" * (-len(data) % 4)
+    return sum(struct.unpack(f">{len(padded) // 4}I", padded)) & 0xFFFFFFFF
+
+
+class _NotTrueType(ValueError):
+    pass
+
+
+class _FontProgram:
+    """One TrueType font, read once: what every document's subset and shaping need."""
+
+    def __init__(self, path: str) -> None:
+        with open(path, "rb") as handle:
+            data = handle.read()
+        self.hb_font = hb.Font(hb.Face(data))
+        tt = TTFont(io.BytesIO(data))
+        if "glyf" not in tt or "CFF " in tt:
+            raise _NotTrueType(path)
+        self.tt = tt
+        self.ps_name = _read_ps_name(tt)
+        self.units_per_em = tt["head"].unitsPerEm
+        order = tt.getGlyphOrder()
+        hmtx = tt["hmtx"]
+        self.widths = [hmtx[name][0] for name in order]
+        self.reverse_cmap = tt["cmap"].buildReversed()
+        # the raw tables, and each glyph's raw bytes from glyf by loca
+        self.tables = {tag: tt.reader[tag] for tag in sorted(tt.reader.keys())}
+        glyf = self.tables["glyf"]
+        loca = tt["loca"]
+        self.glyphs = [bytes(glyf[loca[i] : loca[i + 1]]) for i in range(len(order))]
+        glyf_table = tt["glyf"]
+        index = {name: gid for gid, name in enumerate(order)}
+        self.components: list[tuple[int, ...]] = []
+        for name in order:
+            glyph = glyf_table[name]
+            if glyph.isComposite():
+                names = glyph.getComponentNames(glyf_table)
+                self.components.append(tuple(index[n] for n in names))
+            else:
+                self.components.append(())
+        # the font descriptor reads these tables: load them now (TTFont loads lazily and
+        # is then shared by threads)
+        for tag in ("head", "hhea", "OS/2", "post", "name", "maxp"):
+            tt[tag]
+        self._advances: dict[str, float] = {}
+
+    def advance(self, text: str) -> float:
+        """The width of `text` in em, shaped by HarfBuzz (remembered: words repeat)."""
+        found = self._advances.get(text)
+        if found is None:
+            buffer = hb.Buffer()
+            buffer.add_str(text)
+            buffer.guess_segment_properties()
+            hb.shape(self.hb_font, buffer, None)
+            found = sum(p.x_advance for p in buffer.glyph_positions) / self.units_per_em
+            if len(self._advances) < 100_000:
+                self._advances[text] = found
+        return found
+
+    def closure(self, gids: set[int]) -> set[int]:
+        """`gids`, .notdef, and the components of composite glyphs, recursively."""
+        todo = [0, *gids]
+        done: set[int] = set()
+        while todo:
+            gid = todo.pop()
+            if gid in done or not 0 <= gid < len(self.glyphs):
+                continue
+            done.add(gid)
+            todo.extend(self.components[gid])
+        return done
+
+    def subset(self, gids: set[int]) -> bytes:
+        """The font with only `gids` (and what they need) in glyf, every glyph id kept."""
+        keep = self.closure(gids)
+        parts: list[bytes] = []
+        offsets = [0]
+        position = 0
+        for gid, glyph in enumerate(self.glyphs):
+            if gid in keep and glyph:
+                glyph += b"\0" * (-len(glyph) % 4)
+                parts.append(glyph)
+                position += len(glyph)
+            offsets.append(position)
+        glyf = b"".join(parts)
+        loca = struct.pack(f">{len(offsets)}I", *offsets)  # long offsets
+        head = bytearray(self.tables["head"])
+        head[_HEAD_CHECKSUM_ADJUSTMENT : _HEAD_CHECKSUM_ADJUSTMENT + 4] = b"\0\0\0\0"
+        head[_HEAD_INDEX_TO_LOC_FORMAT : _HEAD_INDEX_TO_LOC_FORMAT + 2] = b"\0\1"
+        tables = dict(self.tables, glyf=glyf, loca=loca, head=bytes(head))
+        tags = sorted(tables)
+        count = len(tags)
+        entry_selector = max(count.bit_length() - 1, 0)
+        search_range = (1 << entry_selector) * 16
+        header = struct.pack(
+            ">IHHHH", 0x00010000, count, search_range, entry_selector, count * 16 - search_range
+        )
+        directory = []
+        body = []
+        offset = 12 + 16 * count
+        for tag in tags:
+            table = tables[tag]
+            directory.append(
+                struct.pack(">4sIII", tag.encode("latin-1"), _checksum(table), offset, len(table))
+            )
+            table += b"\0" * (-len(table) % 4)
+            body.append(table)
+            offset += len(table)
+        font = bytearray(header + b"".join(directory) + b"".join(body))
+        adjustment = (0xB1B0AFBA - _checksum(bytes(font))) & 0xFFFFFFFF
+        head_at = 12 + 16 * count + sum(len(t) for t in body[: tags.index("head")])
+        font[head_at + _HEAD_CHECKSUM_ADJUSTMENT : head_at + _HEAD_CHECKSUM_ADJUSTMENT + 4] = (
+            struct.pack(">I", adjustment)
+        )
+        return bytes(font)
+
+
+@functools.lru_cache(maxsize=4)
+def font_program(path: str) -> _FontProgram | None:
+    """The font at `path`, read once per process; None for a font without TrueType outlines
+    (CFF), which pyHanko's own accumulator embeds as before."""
+    try:
+        return _FontProgram(path)
+    except _NotTrueType:
+        return None
+
+
+class _CIDFontType2(CIDFontType2):
+    """pyHanko's CIDFontType2 whose font file is the program's subset of the glyphs used."""
+
+    def __init__(self, program: _FontProgram, subset_prefix: str) -> None:
+        super().__init__(program.tt, program.ps_name, subset_prefix)
+        self._program = program
+        self.used_gids: set[int] = set()
+
+    def set_font_file(self, writer: Any) -> generic.IndirectObject:
+        stream = generic.StreamObject(stream_data=self._program.subset(self.used_gids))
+        stream.compress()
+        ref = writer.add_object(stream)
+        self._font_descriptor[generic.pdf_name("/FontFile2")] = ref
+        return ref
+
+
+class FastGlyphAccumulator(GlyphAccumulator):
+    """A `GlyphAccumulator` on a font program shared by the process (see the module)."""
+
+    def __init__(
+        self, writer: Any, program: _FontProgram, font_size: int, obj_stream: Any = None
+    ) -> None:
+        FontEngine.__init__(
+            self,
+            writer,
+            program.ps_name,
+            embedded_subset=True,
+            obj_stream=obj_stream,
+            font_size=font_size,
+        )
+        self._program = program
+        self.hb_font = program.hb_font
+        self.tt = program.tt
+        self._font_ref = writer.allocate_placeholder()
+        self.cff_charset = None
+        self.use_raw_gids = True
+        self._cidfont = _CIDFontType2(program, self.subset_prefix)
+        self.cidfont_obj = self._cidfont
+        self.features = None
+        self.units_per_em = program.units_per_em
+        self._glyphs: dict[int, tuple[int, int]] = {}
+        self._cid_to_unicode: dict[int, str] = {}
+        self._GlyphAccumulator__reverse_cmap = program.reverse_cmap
+        self.ot_language_tag = None
+        self.ot_script_tag = None
+        self.writing_direction = None
+        self.bcp47_lang_code = None
+        self._subset_created = self._write_prepared = False
+
+    def _get_cid_and_width(self, glyph_id: int) -> tuple[int, int]:
+        found = self._glyphs.get(glyph_id)
+        if found is None:
+            found = self._glyphs[glyph_id] = (glyph_id, self._program.widths[glyph_id])
+        return found
+
+    def advance(self, text: str) -> float:
+        """The width of `text` in em, as `shape(text).x_advance` says, without the text
+        operators (a word measured to wrap a line)."""
+        return self._program.advance(text)
+
+    def _extract_subset(self, options: Any = None) -> None:
+        # the shared font is never cut down: the CID font writes the subset itself
+        self._cidfont.used_gids = set(self._glyphs)
+
+
+@dataclass(frozen=True)
+class FastGlyphAccumulatorFactory(FontEngineFactory):
+    """`GlyphAccumulatorFactory` for a TrueType font read once per process."""
+
+    font_file: str
+    font_size: int = 10
+
+    def create_font_engine(self, writer: Any, obj_stream: Any = None) -> GlyphAccumulator:
+        program = font_program(self.font_file)
+        if program is None:
+            return GlyphAccumulatorFactory(self.font_file, self.font_size).create_font_engine(
+                writer, obj_stream=obj_stream
+            )
+        if obj_stream is None and writer.stream_xrefs:
+            obj_stream = writer.prepare_object_stream()
+        return FastGlyphAccumulator(writer, program, self.font_size, obj_stream=obj_stream)
