@@ -17,6 +17,8 @@ urlpatterns = [
     path("dossiers/<str:code>/fees/", fees.dossier_fees, name="dossier_fees"),
     path("dossiers/<str:code>/actions/<str:action>/", views.dossier_act_view, name="act"),
     path("privacy/", include("motcua.workspace.privacy")),  # docs/personal-data.md
+    # docs/payments.md, "Reconciliation"
+    path("payments/reconciliation/", include("motcua.workspace.reconciliation")),
 ]
 
 # Around the counter (docs/counter.md) and procedure administration (docs/architecture.md,

@@ -28,14 +28,19 @@ def is_accounts_admin(user: object) -> bool:
 
 
 #: The nav entries that depend on a role, and the role each needs.
-NAV_ROLES = {"procedures": Role.PROCEDURE_ADMIN, "privacy": Role.PRIVACY_OFFICER}
+NAV_ROLES = {
+    "procedures": Role.PROCEDURE_ADMIN,
+    "privacy": Role.PRIVACY_OFFICER,
+    "reconciliation": Role.ACCOUNTANT,
+}
 
 
 @register.filter
 def workspace_nav_for(user: object) -> dict[str, bool]:
     """Which role-bound entries `user` is offered (procedure administration, personal-data
-    requests), in one query: the same rules as `catalog_admin_may` and
-    `privacy.selectors.privacy_handler_check`."""
+    requests, reconciliation), in one query: the same rules as `catalog_admin_may`,
+    `privacy.selectors.privacy_handler_check` and
+    `payments.reconcile_selectors.reconciliation_allowed`."""
     if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
         return dict.fromkeys(NAV_ROLES, False)
     if getattr(user, "is_superuser", False):
