@@ -26,6 +26,7 @@ from . import (
     procedures,
     ratings,
     receipts,
+    reconciliations,
     system,
     tokens,
     units,
@@ -103,6 +104,7 @@ api.add_router("", datastore.router)
 api.add_router("", forms.router)
 api.add_router("/verify", verify.router)
 api.add_router("/payments", payments.router)
+api.add_router("/payments/reconciliations", reconciliations.router)
 api.add_router("/receipts", receipts.router)
 api.add_router("/lookup", lookup.router)
 api.add_router("/auth", tokens.router)

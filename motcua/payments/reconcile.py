@@ -586,12 +586,17 @@ def reconciliation_statement_upload(
     cannot be read in full; ValidationError (`statement_too_large`, `statement_empty`)."""
     reconciliation_require(actor=actor)
     if not content:
-        raise ValidationError(_("Tệp sao kê trống."), code="statement_empty")
+        raise ValidationError(
+            _("Tệp sao kê trống."),
+            code="statement_empty",
+            errors=[{"field": "file", "code": "statement_empty", "message": _("Tệp sao kê trống.")}],
+        )
     if len(content) > STATEMENT_MAX_BYTES:
         raise ValidationError(
             _("Tệp sao kê quá lớn (tối đa %(mb)s MB)."),
             code="statement_too_large",
             mb=STATEMENT_MAX_BYTES // (1024 * 1024),
+            errors=[{"field": "file", "code": "statement_too_large", "message": _("Tệp quá lớn.")}],
         )
     unsupported = NotFound(_("Cổng thanh toán này không có sao kê."), code="statement_not_supported")
     if gateway == "counter":

@@ -58,6 +58,9 @@ OPERATIONS = {
     ("/api/v1/receipts/{number}/pdf", "get"),
     ("/api/v1/dossiers/{code}/fees", "get"),
     ("/api/v1/dossiers/{code}/payments", "post"),
+    ("/api/v1/payments/reconciliations", "get"),
+    ("/api/v1/payments/reconciliations", "post"),
+    ("/api/v1/payments/reconciliations/{run_id}", "get"),
 }
 PUBLIC = {"/api/v1/health", "/api/v1/ready", "/api/v1/auth/token"}
 #: Operations answering 200 with a file's bytes (not JSON), and the types they answer.
@@ -76,6 +79,8 @@ AUTHENTICATED = {
     "/api/v1/receipts",
     "/api/v1/receipts/{number}",
     "/api/v1/receipts/{number}/pdf",
+    "/api/v1/payments/reconciliations",
+    "/api/v1/payments/reconciliations/{run_id}",
 }
 
 
