@@ -197,3 +197,18 @@ def test_the_demo_pays_settled_dossiers_online_and_at_the_counter_with_signed_re
     count = receipts.count()
     demo_payments_load(now=NOW)  # again: nothing paid twice
     assert Receipt.objects.count() == count
+
+
+@pytest.mark.usefixtures("demo_city")
+def test_the_demo_accountant_opens_the_reconciliation_page() -> None:
+    from django.test import Client
+
+    accountant = User.objects.get(username="ketoan")
+    client = Client()
+    client.force_login(accountant)
+    response = client.get("/workspace/payments/reconciliation/")
+    assert response.status_code == 200
+    assert "Đối soát với cổng thanh toán" in response.content.decode()
+    officer = Client()
+    officer.force_login(User.objects.get(username="motcua.hoankiem"))
+    assert officer.get("/workspace/payments/reconciliation/").status_code == 403
