@@ -160,7 +160,10 @@ def install_error_handlers(api: NinjaAPI) -> None:
         extra: dict[str, Any] = {}
         if isinstance(exc, DomainValidationError):
             extra["errors"] = [
-                {key: value if isinstance(value, int) else str(value) for key, value in item.items()}
+                {
+                    key: value if isinstance(value, int) else str(value)
+                    for key, value in item.items()
+                }
                 for item in exc.errors
             ]
         return respond(request, exc.status, error_body(exc.code, exc.render(), **extra))

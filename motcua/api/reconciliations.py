@@ -48,7 +48,9 @@ class MatchedOut(Schema):
 class DifferenceOut(Schema):
     kind: str = Field(..., description=f"Loại chênh lệch: {KINDS_TEXT}.")
     kind_label: str = Field(..., description="Tên loại chênh lệch, theo ngôn ngữ yêu cầu.")
-    reference: str = Field(..., description="Mã giao dịch (`vnp_TxnRef`) như sao kê hoặc hệ thống ghi.")
+    reference: str = Field(
+        ..., description="Mã giao dịch (`vnp_TxnRef`) như sao kê hoặc hệ thống ghi."
+    )
     order: str | None = Field(None, description="Mã giao dịch của hệ thống khi có.")
     dossier: str | None = Field(None, description="Mã hồ sơ của giao dịch khi có.")
     gateway_reference: str = Field(..., description="Mã giao dịch của cổng.")
@@ -155,7 +157,13 @@ UNAUTHENTICATED = {"description": "`unauthenticated`: thiếu hoặc sai khoá A
 
 @router.get(
     "",
-    response={200: RunPageOut, 400: ValidationErrorOut, 401: ErrorOut, 403: ErrorOut, 422: ValidationErrorOut},
+    response={
+        200: RunPageOut,
+        400: ValidationErrorOut,
+        401: ErrorOut,
+        403: ErrorOut,
+        422: ValidationErrorOut,
+    },
     operation_id="reconciliations_list",
     summary="Các lần đối soát với cổng thanh toán",
     description=(
@@ -192,7 +200,13 @@ def reconciliations_list(request: HttpRequest, query: Query[RunListQuery]) -> di
 
 @router.get(
     "/{run_id}",
-    response={200: RunDetailOut, 400: ValidationErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    response={
+        200: RunDetailOut,
+        400: ValidationErrorOut,
+        401: ErrorOut,
+        403: ErrorOut,
+        404: ErrorOut,
+    },
     operation_id="reconciliations_get",
     summary="Một lần đối soát và các chênh lệch",
     description=(
@@ -246,9 +260,14 @@ def reconciliations_get(request: HttpRequest, run_id: int) -> dict[str, Any]:
             },
             401: UNAUTHENTICATED,
             403: FORBIDDEN,
-            404: {"description": "`statement_not_supported`: cổng không có sao kê (counter) "
-                  "hoặc không có cổng này."},  # fmt: skip
-            413: {"description": "`payload_too_large`: thân yêu cầu vượt `MOTCUA_API_UPLOAD_MAX_BYTES`."},
+            404: {
+                "description": "`statement_not_supported`: cổng không có sao kê (counter) "
+                "hoặc không có cổng này."
+            },
+            413: {
+                "description": "`payload_too_large`: thân yêu cầu vượt "
+                "`MOTCUA_API_UPLOAD_MAX_BYTES`."
+            },
             422: {"description": "`invalid`: thiếu `gateway`, `date` hoặc `file` — kèm `errors`."},
         }
     },

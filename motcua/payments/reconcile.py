@@ -589,7 +589,9 @@ def reconciliation_statement_upload(
         raise ValidationError(
             _("Tệp sao kê trống."),
             code="statement_empty",
-            errors=[{"field": "file", "code": "statement_empty", "message": _("Tệp sao kê trống.")}],
+            errors=[
+                {"field": "file", "code": "statement_empty", "message": _("Tệp sao kê trống.")}
+            ],
         )
     if len(content) > STATEMENT_MAX_BYTES:
         raise ValidationError(
@@ -598,7 +600,9 @@ def reconciliation_statement_upload(
             mb=STATEMENT_MAX_BYTES // (1024 * 1024),
             errors=[{"field": "file", "code": "statement_too_large", "message": _("Tệp quá lớn.")}],
         )
-    unsupported = NotFound(_("Cổng thanh toán này không có sao kê."), code="statement_not_supported")
+    unsupported = NotFound(
+        _("Cổng thanh toán này không có sao kê."), code="statement_not_supported"
+    )
     if gateway == "counter":
         raise unsupported
     try:

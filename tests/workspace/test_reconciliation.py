@@ -84,12 +84,15 @@ def test_the_page_lists_the_runs_newest_day_first_with_totals_and_who_ran_them(
     html = response.content.decode()
     table = html[html.index('id="reconciliation-runs"') :]
     assert table.index(f"#{clean.pk}") < table.index(f"#{older.pk}")
-    assert "01/12/2026" in table and "01/11/2026" in table
+    assert "01/12/2026" in table
+    assert "01/11/2026" in table
     assert "105.000" in table  # totals with the vnd filter
-    assert "Khớp hết" in table and "Có chênh lệch" in table
+    assert "Khớp hết" in table
+    assert "Có chênh lệch" in table
     assert "Trần Thị Kế Toán" in table
     assert "Ngân hàng thử nghiệm (sandbox)" in table
-    assert 'enctype="multipart/form-data"' in html and "csrfmiddlewaretoken" in html
+    assert 'enctype="multipart/form-data"' in html
+    assert "csrfmiddlewaretoken" in html
     assert 'href="/workspace/payments/reconciliation/"' in html  # the nav entry
 
 
@@ -101,8 +104,12 @@ def test_the_runs_are_paginated(accountant) -> None:
     client = _client(accountant)
     first = _runs(client.get(URL).content.decode())
     second = _runs(client.get(URL, {"page": 2}).content.decode())
-    assert "Trang 1 / 2" in first and "27/12/2026" in first and "01/12/2026" not in first
-    assert "02/12/2026" in second and "01/12/2026" in second and "27/12/2026" not in second
+    assert "Trang 1 / 2" in first
+    assert "27/12/2026" in first
+    assert "01/12/2026" not in first
+    assert "02/12/2026" in second
+    assert "01/12/2026" in second
+    assert "27/12/2026" not in second
 
 
 def test_uploading_the_banks_file_reconciles_the_day_and_shows_the_run(unit, accountant) -> None:
@@ -123,7 +130,7 @@ def test_uploading_the_banks_file_reconciles_the_day_and_shows_the_run(unit, acc
     page = client.get(response["Location"]).content.decode()
     assert "không có chênh lệch" in page
     assert "105.000" in page
-    assert "Lần đối soát #%d ngày 01/12/2026" % run.pk in page
+    assert f"Lần đối soát #{run.pk} ngày 01/12/2026" in page
     # the same file again: the run on record, nothing new
     again = _upload(client, _bank_file())
     assert again["Location"] == f"{URL}{run.pk}/"
@@ -132,16 +139,12 @@ def test_uploading_the_banks_file_reconciles_the_day_and_shows_the_run(unit, acc
 
 
 def test_a_run_shows_its_differences_by_kind_with_links_to_the_dossiers(unit, accountant) -> None:
-    lost, _ = _pay(unit, "H-LOST", 105_000, deliver=False)
+    _pay(unit, "H-LOST", 105_000, deliver=False)
     dropped, _ = _pay(unit, "H-DROP", 50_000)
     text = "".join(
-        line + "\n"
-        for line in _bank_file().splitlines()
-        if dropped.order_ref not in line
+        line + "\n" for line in _bank_file().splitlines() if dropped.order_ref not in line
     )
-    text += "M,NOT-OURS,999,01,100000,VND,NCB,20261201090000,00,x\n".replace(
-        "M,", "DEMO,", 1
-    )
+    text += "M,NOT-OURS,999,01,100000,VND,NCB,20261201090000,00,x\n".replace("M,", "DEMO,", 1)
     client = _client(accountant)
 
     response = _upload(client, text)
@@ -232,7 +235,10 @@ def test_staff_without_the_accountant_role_are_refused(unit) -> None:
     assert client.get(f"{URL}{run.pk}/differences.csv").status_code == 403
     assert _upload(client, _bank_file()).status_code == 403
     assert ReconciliationRun.objects.count() == 1
-    assert 'href="/workspace/payments/reconciliation/"' not in client.get("/workspace/").content.decode()
+    assert (
+        'href="/workspace/payments/reconciliation/"'
+        not in client.get("/workspace/").content.decode()
+    )
 
 
 def test_a_run_that_does_not_exist_is_404(accountant) -> None:
