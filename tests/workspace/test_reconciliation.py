@@ -205,7 +205,9 @@ def test_a_bad_file_shows_every_bad_row_in_the_error_summary_and_keeps_the_form(
     html = response.content.decode()
     start = html.index('class="error-summary"')
     summary = html[start : html.index("</ul>", start)]
-    assert "Tệp sao kê có 3 lỗi" in summary
+    assert summary.index("Tệp sao kê có 3 lỗi") < summary.index("Dòng 3:")
+    assert summary.index("Dòng 4:") < summary.index("Dòng 5:")
+    assert 'href="#id_file">Sửa các dòng có lỗi trong tệp rồi chọn lại tệp.' in summary
     assert re.search(r"Dòng 3: vnp_Amount &#x27;10500050&#x27; is not whole dong x 100", summary)
     assert "Dòng 4: vnp_TxnRef is empty" in summary
     assert "Dòng 5: 6 fields, the header has 10" in summary
