@@ -36,6 +36,8 @@ class FieldErrorOut(Schema):
     code: str
     message: str
     location: str | None = None
+    #: The line of an uploaded file the error is about (a statement file: the header is 1).
+    row: int | None = None
 
 
 class ValidationErrorOut(ErrorOut):
@@ -158,7 +160,11 @@ def install_error_handlers(api: NinjaAPI) -> None:
         extra: dict[str, Any] = {}
         if isinstance(exc, DomainValidationError):
             extra["errors"] = [
-                {key: str(value) for key, value in item.items()} for item in exc.errors
+                {
+                    key: value if isinstance(value, int) else str(value)
+                    for key, value in item.items()
+                }
+                for item in exc.errors
             ]
         return respond(request, exc.status, error_body(exc.code, exc.render(), **extra))
 

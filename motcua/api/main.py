@@ -28,6 +28,7 @@ from . import (
     procedures,
     ratings,
     receipts,
+    reconciliations,
     system,
     tokens,
     units,
@@ -126,6 +127,7 @@ api.add_router("", notifications.router)
 api.add_router("", forms.router)
 api.add_router("/verify", verify.router)
 api.add_router("/payments", payments.router)
+api.add_router("/payments/reconciliations", reconciliations.router)
 api.add_router("/receipts", receipts.router)
 api.add_router("/lookup", lookup.router)
 api.add_router("/feedback", feedback.router)

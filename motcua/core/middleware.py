@@ -5,7 +5,8 @@ query string or a header (PostgreSQL cannot store NUL in text, so it would end a
 wherever the value reaches a query — the admin's search box, a dossier code), and, under the
 API prefix, a body larger than `settings.MOTCUA_API_INPUT_LIMITS["body_bytes"]` (413, before
 the body is read; a file upload to `POST /api/v1/dossiers/{code}/files`,
-`.../actions/issue_result` or `/api/v1/verify/{code}` may be up to
+`.../actions/issue_result`, `/api/v1/verify/{code}` or a statement file to
+`/api/v1/payments/reconciliations` may be up to
 `settings.MOTCUA_API_UPLOAD_MAX_BYTES`). Under the API the answer is the API's JSON error
 shape; elsewhere a plain 400 page. JSON bodies are checked by the API's parser
 (`motcua.api.parser`).
@@ -23,9 +24,11 @@ from django.utils.translation import gettext_lazy as _
 
 API_PREFIX = "/api/"
 #: File uploads (POST only) may be larger: `settings.MOTCUA_API_UPLOAD_MAX_BYTES` (a
-#: component's file, a result to sign, a PDF to verify; a supplement answered with files, as
-#: multipart only).
-UPLOAD_PATH = re.compile(r"^/api/v1/(dossiers/[^/]+/(files|actions/issue_result)|verify/[^/]+)/?$")
+#: component's file, a result to sign, a PDF to verify, a gateway's statement; a supplement
+#: answered with files, as multipart only).
+UPLOAD_PATH = re.compile(
+    r"^/api/v1/(dossiers/[^/]+/(files|actions/issue_result)|verify/[^/]+|payments/reconciliations)/?$"
+)
 MULTIPART_UPLOAD_PATH = re.compile(r"^/api/v1/dossiers/[^/]+/actions/supplement/?$")
 
 MESSAGES = {

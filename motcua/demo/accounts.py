@@ -103,6 +103,8 @@ def demo_accounts_load(*, now: dt.datetime) -> tuple[list[DemoAccount], str | No
         ("kiemtra", Role.AUDITOR, "Kiểm tra, thanh tra"),
         # Handles people's personal-data requests (docs/personal-data.md).
         ("baove.dulieu", Role.PRIVACY_OFFICER, "Cán bộ bảo vệ dữ liệu cá nhân Thành phố"),
+        # Reconciles the payment gateways' statements (docs/payments.md, "Reconciliation").
+        ("ketoan", Role.ACCOUNTANT, "Kế toán Thành phố"),
     ):
         user = _user(
             username,

@@ -102,6 +102,8 @@ class Role(models.TextChoices):
     INTEGRATOR = "integrator", _("Hệ thống tích hợp")
     #: Handles people's requests about their personal data (Law 91/2025; docs/personal-data.md).
     PRIVACY_OFFICER = "privacy_officer", _("Cán bộ bảo vệ dữ liệu cá nhân")
+    #: Reconciles the payment gateways' statements with motcua (docs/payments.md).
+    ACCOUNTANT = "accountant", _("Kế toán")
 
 
 class RoleAssignment(models.Model):

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 import json
 from collections import defaultdict
 from collections.abc import Sequence
@@ -44,11 +45,11 @@ from django.utils.translation import gettext_lazy as _
 
 from motcua.accounts.models import User
 from motcua.core.clock import VN_TZ, local
-from motcua.core.errors import NotFound
+from motcua.core.errors import NotFound, ValidationError
 from motcua.core.services import audit_record
 
-from .gateways.base import StatementLine
-from .gateways.registry import KINDS
+from .gateways.base import StatementError, StatementLine, StatementNotSupported
+from .gateways.registry import KINDS, UnknownGateway, gateway_statement_reader
 from .models import (
     DifferenceKind,
     LedgerAccount,
@@ -60,6 +61,11 @@ from .models import (
     ReconciliationDifference,
     ReconciliationRun,
 )
+from .reconcile_selectors import reconciliation_require
+
+#: The largest statement file taken from a page or the API (a day of a busy province is a
+#: few thousand rows, well under 1 MB).
+STATEMENT_MAX_BYTES = 10 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -546,3 +552,71 @@ def _run_write(
         },
     )
     return run
+
+
+class StatementInvalid(ValidationError):
+    """A statement file refused in full: `problems` are (row, why) for every bad row (the
+    header is row 1), as the gateway's parser found them. Nothing of the file was used."""
+
+    code = "statement_invalid"
+
+    def __init__(self, problems: Sequence[tuple[int, str]]) -> None:
+        self.problems = list(problems)
+        super().__init__(
+            _("Tệp sao kê có %(count)s lỗi; không dòng nào của tệp được dùng."),
+            count=len(self.problems),
+            errors=[
+                {"field": "file", "code": "statement_row", "message": why, "row": row}
+                for row, why in self.problems
+            ],
+        )
+
+
+def reconciliation_statement_upload(
+    *,
+    gateway: str,
+    day: dt.date,
+    content: bytes,
+    actor: User,
+    now: dt.datetime,
+) -> ReconciliationReport:
+    """Reconcile an uploaded statement file (its bytes) of `gateway` for `day`, for an
+    accountant (PermissionDenied for anyone else). NotFound (`statement_not_supported`) for
+    a gateway without statements; StatementInvalid naming every bad row when the file
+    cannot be read in full; ValidationError (`statement_too_large`, `statement_empty`)."""
+    reconciliation_require(actor=actor)
+    if not content:
+        raise ValidationError(
+            _("Tệp sao kê trống."),
+            code="statement_empty",
+            errors=[
+                {"field": "file", "code": "statement_empty", "message": _("Tệp sao kê trống.")}
+            ],
+        )
+    if len(content) > STATEMENT_MAX_BYTES:
+        raise ValidationError(
+            _("Tệp sao kê quá lớn (tối đa %(mb)s MB)."),
+            code="statement_too_large",
+            mb=STATEMENT_MAX_BYTES // (1024 * 1024),
+            errors=[{"field": "file", "code": "statement_too_large", "message": _("Tệp quá lớn.")}],
+        )
+    unsupported = NotFound(
+        _("Cổng thanh toán này không có sao kê."), code="statement_not_supported"
+    )
+    if gateway == "counter":
+        raise unsupported
+    try:
+        reader = gateway_statement_reader(gateway)
+        lines = reader.parse_statement(io.BytesIO(content))
+    except (UnknownGateway, StatementNotSupported) as exc:
+        raise unsupported from exc
+    except StatementError as exc:
+        raise StatementInvalid(exc.problems) from exc
+    return payments_reconcile(
+        gateway=reader.name,
+        day=day,
+        lines=lines,
+        actor=actor,
+        now=now,
+        file_sha256=hashlib.sha256(content).hexdigest(),
+    )

@@ -18,6 +18,8 @@ urlpatterns = [
     path("dossiers/<str:code>/actions/<str:action>/", views.dossier_act_view, name="act"),
     path("privacy/", include("motcua.workspace.privacy")),  # docs/personal-data.md
     path("feedback/", include("motcua.workspace.feedback")),  # docs/feedback.md
+    # docs/payments.md, "Reconciliation"
+    path("payments/reconciliation/", include("motcua.workspace.reconciliation")),
 ]
 
 # Around the counter (docs/counter.md) and procedure administration (docs/architecture.md,

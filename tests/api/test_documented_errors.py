@@ -138,6 +138,28 @@ def _pay(w: World, code: str | None = None, body: Any = None, **extra: Any) -> A
     return w.post(f"/api/v1/dossiers/{code}/payments", {} if body is None else body, **extra)
 
 
+RECONCILIATIONS = "/api/v1/payments/reconciliations"
+
+
+def _accountant(w: World) -> dict[str, Any]:
+    from motcua.organisation.models import Role
+    from tests.factories import RoleAssignmentFactory, StaffFactory
+
+    user = StaffFactory(username="ketoan")
+    RoleAssignmentFactory(user=user, unit=w.ward, role=Role.ACCOUNTANT)
+    return bearer(user)
+
+
+def _statement(w: World, content: bytes | None, gateway: str = "sandbox", **extra: Any) -> Any:
+    body: dict[str, Any] = {"gateway": gateway, "date": "2026-12-01"}
+    if content is not None:
+        body["file"] = SimpleUploadedFile("saoke.csv", content, content_type="text/csv")
+    return w.client.post(RECONCILIATIONS, body, **extra)
+
+
+BAD_STATEMENT = b"vnp_TxnRef,vnp_Amount\nMC1,100\n"
+
+
 TOKEN = "/api/v1/auth/token"
 BOOK = "/api/v1/units/00070/tracking-book?from=2026-03-01&to=2026-03-31"
 GOOD = {"username": "an", "password": "matkhau-demo-2026"}
@@ -758,6 +780,32 @@ CASES: dict[tuple[str, str], Callable[[World], Any]] = {
         f"{HOOKS}/999999/deliveries/1/redeliver", {}, **_integrator_auth(w)
     ),
     ("webhooks_redeliver", "409"): _redeliver_paused,
+    # reconciliation of the gateways' statements
+    ("reconciliations_list", "400"): lambda w: w.client.get(
+        f"{RECONCILIATIONS}?from=2026-12-02&to=2026-12-01", **_accountant(w)
+    ),
+    ("reconciliations_list", "401"): lambda w: w.client.get(RECONCILIATIONS),
+    ("reconciliations_list", "403"): lambda w: w.client.get(RECONCILIATIONS, **w.auth),
+    ("reconciliations_list", "422"): lambda w: w.client.get(
+        f"{RECONCILIATIONS}?from=hom-qua", **_accountant(w)
+    ),
+    ("reconciliations_get", "400"): lambda w: w.client.get(f"{RECONCILIATIONS}/1?x=%00"),
+    ("reconciliations_get", "401"): lambda w: w.client.get(f"{RECONCILIATIONS}/1"),
+    ("reconciliations_get", "403"): lambda w: w.client.get(f"{RECONCILIATIONS}/1", **w.auth),
+    ("reconciliations_get", "404"): lambda w: w.client.get(
+        f"{RECONCILIATIONS}/999999", **_accountant(w)
+    ),
+    ("reconciliations_create", "400"): lambda w: _statement(w, BAD_STATEMENT, **_accountant(w)),
+    ("reconciliations_create", "401"): lambda w: _statement(w, BAD_STATEMENT),
+    ("reconciliations_create", "403"): lambda w: _statement(w, BAD_STATEMENT, **w.auth),
+    ("reconciliations_create", "404"): lambda w: _statement(
+        w, BAD_STATEMENT, gateway="counter", **_accountant(w)
+    ),
+    ("reconciliations_create", "413"): lambda w: _with(
+        {"MOTCUA_API_UPLOAD_MAX_BYTES": 100},
+        lambda: _statement(w, b"x" * 200, **_accountant(w)),
+    ),
+    ("reconciliations_create", "422"): lambda w: _statement(w, None, **_accountant(w)),
 }
 
 

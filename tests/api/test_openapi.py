@@ -73,6 +73,9 @@ OPERATIONS = {
     ("/api/v1/feedback", "post"),
     ("/api/v1/feedback", "get"),
     ("/api/v1/feedback/{code}", "get"),
+    ("/api/v1/payments/reconciliations", "get"),
+    ("/api/v1/payments/reconciliations", "post"),
+    ("/api/v1/payments/reconciliations/{run_id}", "get"),
 }
 #: Public operations that also take a token or a session when sent (security lists `{}`).
 OPTIONAL_AUTH = {("/api/v1/feedback", "post"), ("/api/v1/feedback/{code}", "get")}
@@ -94,6 +97,8 @@ AUTHENTICATED = {
     "/api/v1/receipts/{number}",
     "/api/v1/receipts/{number}/pdf",
     "/api/v1/feedback",
+    "/api/v1/payments/reconciliations",
+    "/api/v1/payments/reconciliations/{run_id}",
 }
 
 

@@ -218,3 +218,15 @@ def test_demo_feedback_once_through_the_services_with_answers_and_late_ones() ->
     published = Feedback.objects.filter(status=FeedbackStatus.PUBLISHED, unit__code="00070")
     assert {f.answered_by.username for f in published if f.answered_by} == {"motcua.hoankiem"}
     assert demo_feedback_load(now=NOW) == 0  # again: nothing added
+def test_the_demo_accountant_opens_the_reconciliation_page() -> None:
+    from django.test import Client
+
+    accountant = User.objects.get(username="ketoan")
+    client = Client()
+    client.force_login(accountant)
+    response = client.get("/workspace/payments/reconciliation/")
+    assert response.status_code == 200
+    assert "Đối soát với cổng thanh toán" in response.content.decode()
+    officer = Client()
+    officer.force_login(User.objects.get(username="motcua.hoankiem"))
+    assert officer.get("/workspace/payments/reconciliation/").status_code == 403

@@ -35,6 +35,7 @@ NAV_ROLES: dict[str, frozenset[str]] = {
     "feedback": frozenset(
         {Role.OFFICER, Role.SPECIALIST, Role.LEADER, Role.SUPERVISOR, Role.AUDITOR}
     ),
+    "reconciliation": frozenset({Role.ACCOUNTANT}),
 }
 _ALL_NAV_ROLES = sorted(set().union(*NAV_ROLES.values()))
 
@@ -42,8 +43,9 @@ _ALL_NAV_ROLES = sorted(set().union(*NAV_ROLES.values()))
 @register.filter
 def workspace_nav_for(user: object) -> dict[str, bool]:
     """Which role-bound entries `user` is offered (procedure administration, personal-data
-    requests, citizen feedback), in one query: the same rules as `catalog_admin_may`,
-    `privacy.selectors.privacy_handler_check` and `feedback.selectors.READ_ROLES`."""
+    requests, citizen feedback, reconciliation), in one query: the same rules as
+    `catalog_admin_may`, `privacy.selectors.privacy_handler_check`,
+    `feedback.selectors.READ_ROLES` and `payments.reconcile_selectors.reconciliation_allowed`."""
     if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
         return dict.fromkeys(NAV_ROLES, False)
     if getattr(user, "is_superuser", False):
