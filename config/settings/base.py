@@ -463,6 +463,12 @@ MOTCUA_PUBLIC_URL = os.environ.get("MOTCUA_PUBLIC_URL", "http://127.0.0.1:8000")
 
 # Notifications (docs/notifications.md). The public lookup quoted in messages.
 MOTCUA_LOOKUP_URL = os.environ.get("MOTCUA_LOOKUP_URL", f"{MOTCUA_PUBLIC_URL}/lookup/")
+# Where a sender follows a feedback (`<MOTCUA_FEEDBACK_URL><code>/`) and where the staff
+# answer it, quoted in the feedback messages.
+MOTCUA_FEEDBACK_URL = os.environ.get("MOTCUA_FEEDBACK_URL", f"{MOTCUA_PUBLIC_URL}/feedback/")
+MOTCUA_WORKSPACE_FEEDBACK_URL = os.environ.get(
+    "MOTCUA_WORKSPACE_FEEDBACK_URL", f"{MOTCUA_PUBLIC_URL}/workspace/feedback/"
+)
 # SMS providers in order of preference (failover on timeout/5xx): console (demo, logs a
 # masked number), sandbox (in-database inbox), http_a, http_b (their settings below).
 MOTCUA_SMS_PROVIDERS = [

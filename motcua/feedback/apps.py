@@ -8,6 +8,13 @@ class FeedbackConfig(AppConfig):
 
     def ready(self) -> None:
         # What the feedback holds about a person, for their personal-data page.
+        from motcua.notifications.context import register_feedback_resolver
+
+        from .notify import feedback_notification_facts, feedback_unit_reminder_facts
         from .personal_data import register
 
         register()
+        # Who to tell about a feedback, asked by the notifications app at delivery time.
+        register_feedback_resolver(
+            feedback_notification_facts, reminder=feedback_unit_reminder_facts
+        )

@@ -28,3 +28,18 @@ class NotificationsConfig(AppConfig):
         )
         # Contact confirmation codes (accounts.contact): SMS or e-mail, once per delivery key.
         outbox_subscribe(name=SUBSCRIBER, topics=TOPIC, handler=handle_contact_code)
+        # Feedback (the feedback app's resolver answers the contacts): the sender per channel,
+        # the reminders to a unit's staff by e-mail. Idempotent per delivery key.
+        from .feedback_handlers import (
+            REMINDER_SUBSCRIBER,
+            REMINDER_TOPIC,
+            SENDER_HANDLERS,
+            SENDER_TOPICS,
+            handle_reminder,
+        )
+
+        for name, handler in SENDER_HANDLERS.items():
+            outbox_subscribe(name=name, topics=SENDER_TOPICS, handler=handler, idempotent=True)
+        outbox_subscribe(
+            name=REMINDER_SUBSCRIBER, topics=REMINDER_TOPIC, handler=handle_reminder, idempotent=True
+        )

@@ -83,3 +83,79 @@ def dossiers_visible(user_id: int, codes: Iterable[str]) -> set[str]:
     if not _visible:
         return set()
     return _visible[0](user_id, codes)
+
+
+# --- feedback (registered by the feedback app, which sits above notifications) ------------
+
+
+@dataclass(frozen=True)
+class FeedbackFacts:
+    """The sender of a feedback, read at delivery time (the outbox payload holds only the
+    code and ids): the contact they gave (or their account's), their language, the address
+    to follow the feedback, and their account's channel choices."""
+
+    code: str
+    person_id: int | None  # the sender's account, when signed in
+    phone: str
+    email: str
+    language: str
+    follow_url: str
+    due_at: dt.datetime | None
+    channels_off: frozenset[str] | None = None
+    events_off: frozenset[str] = frozenset()
+
+    def allows(self, channel: str, event: str) -> bool | None:
+        if self.channels_off is None:
+            return None
+        return channel not in self.channels_off and f"{event}:{channel}" not in self.events_off
+
+
+@dataclass(frozen=True)
+class FeedbackItem:
+    code: str
+    subject: str
+    due_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class StaffContact:
+    person_id: int
+    email: str
+    language: str
+
+
+@dataclass(frozen=True)
+class UnitReminder:
+    """A reminder to a unit: who of its staff may answer (their e-mail) and the feedback."""
+
+    unit_name: str
+    staff: tuple[StaffContact, ...]
+    items: tuple[FeedbackItem, ...]
+    workspace_url: str
+
+
+FeedbackResolver = Callable[[str], FeedbackFacts | None]
+#: (unit code or None, feedback codes) -> the reminder, None when nothing is left to say.
+ReminderResolver = Callable[[str | None, Iterable[str]], UnitReminder | None]
+
+_feedback: list[FeedbackResolver] = []
+_reminder: list[ReminderResolver] = []
+
+
+def register_feedback_resolver(sender: FeedbackResolver, *, reminder: ReminderResolver) -> None:
+    """Called once by the feedback app in its `ready()` (registering again replaces it)."""
+    _feedback[:] = [sender]
+    _reminder[:] = [reminder]
+
+
+def feedback_facts(code: str) -> FeedbackFacts | None:
+    """The sender's facts for a feedback code (None when there is no such feedback)."""
+    if not _feedback:
+        raise RuntimeError("no feedback resolver registered with motcua.notifications")
+    return _feedback[0](code)
+
+
+def feedback_unit_reminder(unit_code: str | None, codes: Iterable[str]) -> UnitReminder | None:
+    if not _reminder:
+        raise RuntimeError("no feedback resolver registered with motcua.notifications")
+    return _reminder[0](unit_code, codes)

@@ -191,3 +191,60 @@ _add(
     "the Profile page of the public service portal. Never share it.\n\nIf you did not ask "
     "for it, ignore this message.\nThis is an automatic message.",
 )
+
+
+# --- feedback (docs/feedback.md): to the sender, and the reminders to a unit's staff -----
+
+_VI_FB_FOOT = "\n\nTheo dõi phản ánh: {follow_url}\nĐây là thư tự động, vui lòng không trả lời."
+_EN_FB_FOOT = "\n\nFollow your feedback: {follow_url}\nThis is an automatic message."
+
+
+def _add_feedback(event: str, language: str, *, sms: str, subject: str, body: str) -> None:
+    foot = _VI_FB_FOOT if language == "vi" else _EN_FB_FOOT
+    DEFAULTS[(event, "sms", language)] = Default("", sms)
+    DEFAULTS[(event, "email", language)] = Default(subject, body + foot)
+    DEFAULTS[(event, "inapp", language)] = Default(subject, body)
+
+
+_add_feedback(
+    "feedback_received",
+    "vi",
+    sms="Phan anh {code} da duoc tiep nhan, han tra loi {due_date}. Theo doi: {follow_url}",
+    subject="Phản ánh {code} đã được tiếp nhận",
+    body="Phản ánh, kiến nghị của ông/bà đã được tiếp nhận với mã {code}. Hạn trả lời: "
+    "{due_date}. Ông/bà sẽ được báo khi có trả lời.",
+)
+_add_feedback(
+    "feedback_received",
+    "en",
+    sms="Feedback {code} received, answer due {due_date}. Follow: {follow_url}",
+    subject="Feedback {code} received",
+    body="Your feedback has been received with the code {code}. The answer is due on "
+    "{due_date}. You will be told when it is answered.",
+)
+_add_feedback(
+    "feedback_answered",
+    "vi",
+    sms="Phan anh {code} da co tra loi. Xem tai: {follow_url}",
+    subject="Phản ánh {code} đã có trả lời",
+    body="Phản ánh, kiến nghị {code} của ông/bà đã có trả lời của cơ quan có thẩm quyền.",
+)
+_add_feedback(
+    "feedback_answered",
+    "en",
+    sms="Feedback {code} has been answered. Read it: {follow_url}",
+    subject="Feedback {code} answered",
+    body="Your feedback {code} has been answered by the competent authority.",
+)
+# The reminder to the staff of a unit: e-mail only.
+DEFAULTS[("feedback_reminder", "email", "vi")] = Default(
+    "Nhắc việc: {count} phản ánh cần trả lời ({unit})",
+    "{unit} có {count} phản ánh, kiến nghị sắp đến hạn hoặc đã quá hạn trả lời, trong đó "
+    "{late_count} quá hạn:\n\n{feedback_list}\n\nXử lý tại: {workspace_url}\n"
+    "Đây là thư tự động, vui lòng không trả lời.",
+)
+DEFAULTS[("feedback_reminder", "email", "en")] = Default(
+    "Reminder: {count} feedback to answer ({unit})",
+    "{unit} has {count} feedback items due soon or late for an answer, {late_count} of them "
+    "late:\n\n{feedback_list}\n\nAnswer them at: {workspace_url}\nThis is an automatic message.",
+)

@@ -26,6 +26,9 @@ class Event(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Rút hồ sơ")
     SIGN_IN_CODE = "sign_in_code", _("Mã đăng nhập")
     CONTACT_CODE = "contact_code", _("Mã xác nhận số điện thoại, thư điện tử")
+    FEEDBACK_RECEIVED = "feedback_received", _("Đã nhận phản ánh, kiến nghị")
+    FEEDBACK_ANSWERED = "feedback_answered", _("Đã có trả lời phản ánh, kiến nghị")
+    FEEDBACK_REMINDER = "feedback_reminder", _("Nhắc đơn vị trả lời phản ánh (cán bộ)")
 
 
 class Channel(models.TextChoices):
@@ -67,8 +70,11 @@ class NotificationTemplate(models.Model):
         return f"{self.event} / {self.channel} / {self.language}"
 
 
-#: The events a person may opt out of, per channel (sign-in codes are not among them).
-OPT_OUT_EVENTS: tuple[str, ...] = tuple(e for e in Event.values if e != Event.SIGN_IN_CODE)
+#: The events a person may opt out of, per channel (not sign-in codes; not the reminders to a
+#: unit's staff, which are work mail).
+OPT_OUT_EVENTS: tuple[str, ...] = tuple(
+    e for e in Event.values if e not in (Event.SIGN_IN_CODE, Event.FEEDBACK_REMINDER)
+)
 
 
 class NotificationPreference(models.Model):

@@ -29,6 +29,13 @@ PLACEHOLDERS = {
     "lookup_url": _("địa chỉ tra cứu"),
     "otp": _("mã đăng nhập, mã xác nhận"),
     "minutes": _("số phút hiệu lực"),
+    "follow_url": _("địa chỉ theo dõi phản ánh"),
+    "due_date": _("hạn trả lời phản ánh (dd/mm/yyyy)"),
+    "unit": _("tên đơn vị"),
+    "count": _("số phản ánh"),
+    "late_count": _("số phản ánh quá hạn"),
+    "feedback_list": _("danh sách phản ánh (mã, tiêu đề, hạn, quá hạn)"),
+    "workspace_url": _("địa chỉ trang xử lý phản ánh"),
 }
 
 SMS_LIMIT = 160
