@@ -218,6 +218,9 @@ def test_demo_feedback_once_through_the_services_with_answers_and_late_ones() ->
     published = Feedback.objects.filter(status=FeedbackStatus.PUBLISHED, unit__code="00070")
     assert {f.answered_by.username for f in published if f.answered_by} == {"motcua.hoankiem"}
     assert demo_feedback_load(now=NOW) == 0  # again: nothing added
+
+
+@pytest.mark.usefixtures("demo_city")
 def test_the_demo_accountant_opens_the_reconciliation_page() -> None:
     from django.test import Client
 
