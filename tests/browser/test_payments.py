@@ -170,6 +170,9 @@ def test_the_citizen_pays_online_and_the_officer_at_the_counter(  # type: ignore
     summary = page.locator(".error-summary")
     assert "Chọn hình thức nộp." in summary.inner_text()
     assert "Ghi số phiếu thu hoặc số giao dịch." in summary.inner_text()
+    # each message leads to its field (the radios: the first choice)
+    for link in summary.get_by_role("link").all():
+        assert page.locator(str(link.get_attribute("href"))).count() == 1
     _check(page, "pay-10-counter-error", weights)
     page.get_by_label("Tiền mặt").check()
     page.fill("#id_slip_number", "PT-0042")
