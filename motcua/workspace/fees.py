@@ -28,8 +28,9 @@ from motcua.organisation.selectors import user_unit_ids
 from motcua.payments.models import PaymentMethod
 from motcua.payments.orders import COLLECTOR_ROLES
 from motcua.payments.services import PAYABLE
-from motcua.payments.words import vnd_figures
+from motcua.payments.words import vnd_in_words
 from motcua.web.access import staff_required
+from motcua.web.templatetags.web import money
 
 
 class CounterPaymentForm(forms.Form):
@@ -115,8 +116,11 @@ def dossier_fees(request: HttpRequest, code: str) -> HttpResponse:
             else:
                 messages.success(
                     request,
-                    _("Đã thu %(amount)s đồng; biên lai điện tử đã được lập.")
-                    % {"amount": vnd_figures(context["amount"])},
+                    _("Đã thu %(amount)s (%(words)s); biên lai điện tử đã được lập.")
+                    % {
+                        "amount": money(context["amount"]),
+                        "words": vnd_in_words(context["amount"]),
+                    },
                 )
                 return redirect("workspace:dossier_fees", code=dossier.code)
         elif form.is_valid():

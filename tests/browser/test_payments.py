@@ -178,6 +178,7 @@ def test_the_citizen_pays_online_and_the_officer_at_the_counter(  # type: ignore
     page.fill("#id_slip_number", "PT-0042")
     page.get_by_role("button", name="Xác nhận đã thu").click()
     page.wait_for_selector("main .banner--success")
+    assert "Đã thu 6.000 đ (Sáu nghìn đồng)" in _text(page.locator("main .banner--success"))
     assert FeeLine.objects.get(dossier_code=at_counter.code).state == "paid"
     assert "HK26-0000002" in _text(page.locator("main"))
     _check(page, "pay-11-counter-done", weights)
