@@ -263,6 +263,7 @@ def _receipts(dossier: Dossier) -> list[dict[str, Any]]:
     return [
         {
             "id": receipt.pk,
+            "payment_id": receipt.payment_id,
             "number": receipt_number_display(receipt),
             "amount": receipt.amount_vnd,
             "issued_at": receipt.issued_at,
@@ -506,11 +507,15 @@ def my_dossier_payment_return(request: HttpRequest, code: str) -> HttpResponse:
         PaymentOrderStatus.CANCELLED,
     ):
         state = order.status
-    return render(
-        request,
-        "portal/mine/payment_return.html",
-        {"dossier": dossier, "order": order, "state": state},
-    )
+    paid_by = order.payment_id if state == "paid" and order is not None else None
+    context = {
+        "dossier": dossier,
+        "order": order,
+        "state": state,
+        "fees": _fees(dossier),
+        "receipts": [r for r in _receipts(dossier) if paid_by and r["payment_id"] == paid_by],
+    }
+    return render(request, "portal/mine/payment_return.html", context)
 
 
 @login_required

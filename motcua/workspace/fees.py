@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods
 from motcua.accounts.models import User
 from motcua.core.clock import now as clock_now
 from motcua.core.errors import DomainError, NotFound
+from motcua.documents.issued import verify_path
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.receipt_selectors import dossier_receipts
 from motcua.dossiers.selectors import dossier_get_for_actor
@@ -27,8 +28,9 @@ from motcua.organisation.selectors import user_unit_ids
 from motcua.payments.models import PaymentMethod
 from motcua.payments.orders import COLLECTOR_ROLES
 from motcua.payments.services import PAYABLE
-from motcua.payments.words import vnd_figures, vnd_in_words
+from motcua.payments.words import vnd_in_words
 from motcua.web.access import staff_required
+from motcua.web.templatetags.web import money
 
 
 class CounterPaymentForm(forms.Form):
@@ -48,6 +50,19 @@ class CounterPaymentForm(forms.Form):
     )
 
 
+def fees_summary(*, actor: User, dossier: Dossier) -> dict[str, Any]:
+    """For the dossier page's link to the fees page: shown only when the dossier has fee lines;
+    "thu tại quầy" only when the actor collects a line still to pay."""
+    lines = dossier_fee_lines(dossier.code)
+    payable = [line for line in lines if line.state in PAYABLE]
+    collects = user_unit_ids(user=actor, roles=COLLECTOR_ROLES) if payable else set()
+    return {
+        "lines": len(lines),
+        "payable": sum(line.net_vnd for line in payable),
+        "collect": any(line.collecting_unit_id in collects for line in payable),
+    }
+
+
 def _context(*, actor: User, dossier: Dossier, form: CounterPaymentForm) -> dict[str, Any]:
     lines = dossier_fee_lines(dossier.code)
     collects = user_unit_ids(user=actor, roles=COLLECTOR_ROLES)
@@ -61,10 +76,13 @@ def _context(*, actor: User, dossier: Dossier, form: CounterPaymentForm) -> dict
         "lines": lines,
         "chosen": chosen,
         "amount": amount,
-        "amount_in_words": vnd_in_words(amount) if amount else "",
         "others": len(payable) - len(chosen),
         "receipts": [
-            {"number": receipt_number_display(r), "receipt": r}
+            {
+                "number": receipt_number_display(r),
+                "receipt": r,
+                "verify": verify_path(r.verify_code) if r.verify_code else "",
+            }
             for r in dossier_receipts(dossier=dossier)
         ],
         "form": form,
@@ -98,8 +116,11 @@ def dossier_fees(request: HttpRequest, code: str) -> HttpResponse:
             else:
                 messages.success(
                     request,
-                    _("Đã thu %(amount)s đồng; biên lai điện tử đã được lập.")
-                    % {"amount": vnd_figures(context["amount"])},
+                    _("Đã thu %(amount)s (%(words)s); biên lai điện tử đã được lập.")
+                    % {
+                        "amount": money(context["amount"]),
+                        "words": vnd_in_words(context["amount"]),
+                    },
                 )
                 return redirect("workspace:dossier_fees", code=dossier.code)
         elif form.is_valid():

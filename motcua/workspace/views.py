@@ -52,6 +52,7 @@ from motcua.dossiers.services.act import dossier_act, transition_get
 from motcua.web.access import staff_required
 from motcua.web.downloads import stored_file_response
 
+from .fees import fees_summary
 from .forms import QueueFilterForm
 from .processing import processing_context
 from .timeleft import time_left_text, working_hours_left
@@ -270,6 +271,7 @@ def _dossier_context(
         "errors": errors or {},
         "banner": banner,
         "forms": _form_links(dossier, events=events, has_steps=bool(runs)),
+        "fees": fees_summary(actor=actor, dossier=dossier),
     }
 
 

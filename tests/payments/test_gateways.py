@@ -61,7 +61,8 @@ def _bank_result(client: Client, redirect: str, decision: str = "pay") -> dict[s
     payer back to the return address with the signed result."""
     page = client.get(redirect)
     assert page.status_code == 200
-    assert "105.000 đ" in page.content.decode() or "105,000 đ" in page.content.decode()
+    assert "105.000\u00a0đ" in page.content.decode()
+    assert "Một trăm linh năm nghìn đồng" in page.content.decode()
     fields = dict(parse_qsl(urlsplit(redirect).query))
     back = client.post("/demo-bank/pay/", {**fields, "decision": decision})
     assert back.status_code == 302

@@ -43,7 +43,7 @@ def test_the_officer_receives_the_fee_at_the_counter_and_the_receipt_is_issued(
     client = _client(world.officer)
     page = client.get(address).content.decode()
     assert "Lệ phí chứng thực" in page
-    assert "<strong>1.250.000 đồng</strong>" in page
+    assert '<p class="amount-due__figures">1.250.000\u00a0đ</p>' in page
     assert "Một triệu hai trăm năm mươi nghìn đồng" in page
 
     refused = client.post(address, {"method": "cash"})
@@ -65,3 +65,18 @@ def test_the_officer_receives_the_fee_at_the_counter_and_the_receipt_is_issued(
 def test_another_units_officer_does_not_see_the_dossier(world, owing) -> None:
     response = _client(world.other_officer).get(f"/workspace/dossiers/{owing.code}/fees/")
     assert response.status_code == 404
+
+
+def test_the_dossier_page_links_the_fees_page_only_when_there_are_fee_lines(world) -> None:
+    without = received(world)
+    page = _client(world.officer).get(f"/workspace/dossiers/{without.code}/").content.decode()
+    assert f"/workspace/dossiers/{without.code}/fees/" not in page
+
+
+def test_the_dossier_page_says_what_is_left_and_who_collects(world, owing) -> None:
+    address = f"/workspace/dossiers/{owing.code}/"
+    page = _client(world.officer).get(address).content.decode()
+    assert "Phí, lệ phí và thu tại quầy</a> — còn phải nộp 1.250.000\u00a0đ" in page
+    # the ward's leader reads it too; the specialist is no collector
+    other = _client(world.specialist).get(address).content.decode()
+    assert f'/workspace/dossiers/{owing.code}/fees/">Phí, lệ phí</a>' in other

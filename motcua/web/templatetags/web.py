@@ -8,7 +8,7 @@ from django import template
 from django.http import QueryDict
 
 from motcua.dossiers.models import DossierStatus
-from motcua.payments.words import vnd_figures
+from motcua.payments.words import vnd_figures, vnd_in_words
 
 register = template.Library()
 
@@ -43,3 +43,19 @@ def vnd(value: int | None) -> str:
     if value is None:
         return ""
     return vnd_figures(value)
+
+
+@register.filter
+def money(value: int | None) -> str:
+    """1250000 -> "1.250.000 đ" (a no-break space: the sign never wraps onto its own line)."""
+    if value is None:
+        return ""
+    return f"{vnd_figures(value)}\u00a0đ"
+
+
+@register.filter
+def money_words(value: int | None) -> str:
+    """1250000 -> "Một triệu hai trăm năm mươi nghìn đồng" (as the receipt prints it)."""
+    if value is None:
+        return ""
+    return vnd_in_words(value)

@@ -458,7 +458,7 @@ def test_the_signed_receipts_are_listed_and_download_for_the_applicant_only(worl
 
     page = _client(world.citizen).get(f"/my/{dossier.code}/").content.decode()
     assert "Tải biên lai HK26-0000001 (PDF)" in page
-    assert "25.000 đồng" in page
+    assert "25.000\u00a0đ, lập ngày" in page
     assert address in page
     assert f"/verify/{receipt.verify_code}/" in page
     download = _client(world.citizen).get(address)
@@ -488,7 +488,8 @@ def test_the_applicant_pays_online_through_the_sandbox_bank_and_the_page_tells_t
     )  # fmt: skip
     client = _client(world.citizen)
     page = client.get(f"/my/{dossier.code}/").content.decode()
-    assert "Số tiền còn phải nộp: <strong>30.000 đồng</strong>" in page
+    assert '<p class="amount-due__figures">30.000\u00a0đ</p>' in page
+    assert "Ba mươi nghìn đồng" in page
     assert f'action="/my/{dossier.code}/pay/"' in page
 
     to_bank = client.post(f"/my/{dossier.code}/pay/")
@@ -510,6 +511,7 @@ def test_the_applicant_pays_online_through_the_sandbox_bank_and_the_page_tells_t
     for _ in range(3):
         done = client.get(back, result).content.decode()
         assert "Đã thanh toán" in done
+        assert "Tải biên lai HK26-0000001 (PDF)" in done
     assert FeeLine.objects.get(dossier_code=dossier.code).state == "paid"
     assert Receipt.objects.filter(dossier_code=dossier.code).count() == 1
     page = client.get(f"/my/{dossier.code}/").content.decode()
