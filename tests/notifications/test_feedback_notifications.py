@@ -214,3 +214,21 @@ def test_the_migration_seeds_the_feedback_templates(db: None) -> None:
     migration = importlib.import_module("motcua.notifications.migrations.0007_feedback_templates")
     migration.seed(apps, None)
     assert NotificationTemplate.objects.filter(event__startswith="feedback_").count() == 14
+
+
+def test_an_administrators_edit_of_a_feedback_template_is_used(world: World) -> None:
+    from motcua.notifications.services import template_update, templates_seed
+
+    templates_seed()
+    template = NotificationTemplate.objects.get(
+        event="feedback_received", channel="sms", language="vi"
+    )
+    template_update(
+        actor=None,
+        template=template,
+        subject="",
+        body="Da nhan phan anh {code}. Xem: {follow_url}",
+        now=MON,
+    )
+    fb = send(place=world.ward).feedback
+    assert SandboxSms.objects.get().text == f"Da nhan phan anh {fb.code}. Xem: {FOLLOW}{fb.code}/"
