@@ -232,3 +232,15 @@ def test_an_administrators_edit_of_a_feedback_template_is_used(world: World) -> 
     )
     fb = send(place=world.ward).feedback
     assert SandboxSms.objects.get().text == f"Da nhan phan anh {fb.code}. Xem: {FOLLOW}{fb.code}/"
+
+
+def test_no_contact_reaches_the_logs(world: World, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level("DEBUG")
+    fb = send(place=world.ward, sender_email="cuong@example.vn").feedback
+    feedback_reminders_send(now=vn(2026, 3, 12, 9, 0))
+    assert len(mail.outbox) == 4  # the sender, and the ward's three answering staff
+    text = caplog.text
+    assert fb.sender_phone not in text
+    assert "0912345678" not in text
+    assert "cuong@example.vn" not in text
+    assert world.officer.email not in text
