@@ -68,7 +68,9 @@ def feedback_notification_facts(code: str) -> FeedbackFacts | None:
     )
 
 
-def feedback_unit_reminder_facts(unit_code: str | None, codes: Iterable[str]) -> UnitReminder | None:
+def feedback_unit_reminder_facts(
+    unit_code: str | None, codes: Iterable[str]
+) -> UnitReminder | None:
     """The reminder to `unit_code`: its active staff who may answer (officers, specialists,
     leaders holding the role in that unit) and, of `codes`, the feedback still unanswered
     there (one answered since the reminder was written is left out)."""

@@ -38,6 +38,13 @@ SAMPLE = {
     "lookup_url": "https://dichvucong.example.vn/tra-cuu",
     "otp": "123456",
     "minutes": "5",
+    "due_date": "16/03/2026",
+    "follow_url": "https://dichvucong.example.vn/feedback/PA-2026-000123/",
+    "unit": "Phường Hoàn Kiếm",
+    "count": "2",
+    "late_count": "1",
+    "feedback_list": "- PA-2026-000123: Hồ sơ chậm trả kết quả (hạn 16/03/2026, QUÁ HẠN)",
+    "workspace_url": "https://motcua.example.vn/workspace/feedback/",
 }
 
 

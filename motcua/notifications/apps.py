@@ -41,5 +41,8 @@ class NotificationsConfig(AppConfig):
         for name, handler in SENDER_HANDLERS.items():
             outbox_subscribe(name=name, topics=SENDER_TOPICS, handler=handler, idempotent=True)
         outbox_subscribe(
-            name=REMINDER_SUBSCRIBER, topics=REMINDER_TOPIC, handler=handle_reminder, idempotent=True
+            name=REMINDER_SUBSCRIBER,
+            topics=REMINDER_TOPIC,
+            handler=handle_reminder,
+            idempotent=True,
         )

@@ -93,9 +93,10 @@ def handle_sender(envelope: OutboxEnvelope, channel: str) -> None:
         rendered=render(event=event, channel=channel, language=language, values=values),
     )
     deliver_once(
-        outgoing, now=timezone.now(), final_attempt=_final(envelope), allowed=facts.allows(
-            channel, event
-        )
+        outgoing,
+        now=timezone.now(),
+        final_attempt=_final(envelope),
+        allowed=facts.allows(channel, event),
     )
 
 
@@ -164,7 +165,7 @@ def handle_reminder(envelope: OutboxEnvelope) -> None:
         )
         try:
             deliver_once(outgoing, now=now, final_attempt=_final(envelope), allowed=True)
-        except Exception as exc:  # noqa: BLE001 (the others still go; raised below)
+        except Exception as exc:
             failed = exc
     if failed is not None:
         raise failed

@@ -60,7 +60,8 @@ def test_an_anonymous_sender_gets_an_sms_and_an_email_with_the_code(world: World
         f"Phan anh {fb.code} da duoc tiep nhan, han tra loi 16/03/2026. "
         f"Theo doi: {FOLLOW}{fb.code}/"
     )
-    assert len(sms.text) <= 160 and sms.text.isascii()
+    assert len(sms.text) <= 160
+    assert sms.text.isascii()
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["cuong@example.vn"]
     assert mail.outbox[0].subject == f"Phản ánh {fb.code} đã được tiếp nhận"
@@ -74,7 +75,8 @@ def test_an_anonymous_sender_gets_an_sms_and_an_email_with_the_code(world: World
     # The outbox message carries no contact: it is read when the message is sent.
     payload = OutboxMessage.objects.get(topic="feedback.submitted").payload
     assert set(payload) == {"code", "status", "category", "unit", "intake_unit", "sender", "due_at"}
-    assert fb.sender_phone not in str(payload) and "cuong@" not in str(payload)
+    assert fb.sender_phone not in str(payload)
+    assert "cuong@" not in str(payload)
 
 
 def test_without_an_email_only_the_sms_goes(world: World) -> None:
@@ -163,14 +165,18 @@ def test_a_reminder_mails_each_answering_staff_member_of_the_unit_only(world: Wo
     message = by_person[world.specialist.email]
     assert message.subject == "Nhắc việc: 2 phản ánh cần trả lời (Phường Hoàn Kiếm)"
     assert f"- {late.code}: {late.subject} (hạn " in message.body
-    assert "QUÁ HẠN" in message.body and "sắp đến hạn" in message.body
-    assert due_soon.code in message.body and "16/03/2026" in message.body
+    assert "QUÁ HẠN" in message.body
+    assert "sắp đến hạn" in message.body
+    assert due_soon.code in message.body
+    assert "16/03/2026" in message.body
     assert other.code not in message.body
     assert due_soon.code not in by_person[world.other_leader.email].body
     # auditors, supervisors and other roles are not mailed
-    assert world.supervisor.email not in by_person and world.auditor.email not in by_person
+    assert world.supervisor.email not in by_person
+    assert world.auditor.email not in by_person
     rows = NotificationDelivery.objects.filter(event="feedback_reminder")
-    assert rows.count() == 5 and {r.status for r in rows} == {"sent"}
+    assert rows.count() == 5
+    assert {r.status for r in rows} == {"sent"}
 
     # redelivered: nothing again
     OutboxDelivery.objects.filter(subscriber="notifications.feedback_reminder").update(
@@ -196,7 +202,9 @@ def test_feedback_templates_exist_in_both_languages_and_sms_fit_one_segment() ->
                     "follow_url": "https://dichvucong.hanoi.gov.vn/phan-anh/PA-2026-000123/",
                 },
             )
-            assert len(text) <= 160 and text.isascii() and is_gsm7(text), text
+            assert len(text) <= 160, text
+            assert text.isascii()
+            assert is_gsm7(text)
 
 
 def test_the_migration_seeds_the_feedback_templates(db: None) -> None:
@@ -206,3 +214,33 @@ def test_the_migration_seeds_the_feedback_templates(db: None) -> None:
     migration = importlib.import_module("motcua.notifications.migrations.0007_feedback_templates")
     migration.seed(apps, None)
     assert NotificationTemplate.objects.filter(event__startswith="feedback_").count() == 14
+
+
+def test_an_administrators_edit_of_a_feedback_template_is_used(world: World) -> None:
+    from motcua.notifications.services import template_update, templates_seed
+
+    templates_seed()
+    template = NotificationTemplate.objects.get(
+        event="feedback_received", channel="sms", language="vi"
+    )
+    template_update(
+        actor=None,
+        template=template,
+        subject="",
+        body="Da nhan phan anh {code}. Xem: {follow_url}",
+        now=MON,
+    )
+    fb = send(place=world.ward).feedback
+    assert SandboxSms.objects.get().text == f"Da nhan phan anh {fb.code}. Xem: {FOLLOW}{fb.code}/"
+
+
+def test_no_contact_reaches_the_logs(world: World, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level("DEBUG")
+    fb = send(place=world.ward, sender_email="cuong@example.vn").feedback
+    feedback_reminders_send(now=vn(2026, 3, 12, 9, 0))
+    assert len(mail.outbox) == 4  # the sender, and the ward's three answering staff
+    text = caplog.text
+    assert fb.sender_phone not in text
+    assert "0912345678" not in text
+    assert "cuong@example.vn" not in text
+    assert world.officer.email not in text
