@@ -3,13 +3,15 @@ deliveries to the console provider (the whole path: claim, resolve the applicant
 dossiers' resolver, render, insert the delivery row, "send", mark sent, acknowledge).
 
 What it does: creates a fresh PostgreSQL database `motcua_bench_notify_<pid>` (MOTCUA_BENCH_PG,
-as the other benchmarks), migrates it, then in one subprocess seeds 50 dossiers and
+as the other benchmarks), migrates it, then in one subprocess seeds D dossiers and
 MESSAGES `dossier.issue_result` messages with their SMS deliveries, and times
 `outbox_deliver_pending` (batch 100) in that single process; always drops the database.
 The same again on a temporary SQLite file. Each run also times a bare loop (render and send
 the same number of messages to the console provider, no database) and reports the ratio.
 Run alone: `.venv/bin/python -m bench.run notifications`. MOTCUA_BENCH_NOTIFY_MESSAGES
-(default 5000), MOTCUA_BENCH_NOTIFY_ENGINES (default `postgresql,sqlite`).
+(default 5000), MOTCUA_BENCH_NOTIFY_ENGINES (default `postgresql,sqlite`),
+MOTCUA_BENCH_NOTIFY_DOSSIERS (default `50,1000`: D, one scenario each; 50 makes chains of
+100 messages, the per-dossier ordering's worst case, 1,000 makes 5 a dossier).
 """
 
 from __future__ import annotations
@@ -25,6 +27,9 @@ from typing import Any
 from bench.api_submission import PG_SERVER, PYTHON, ROOT, _admin_sql
 
 MESSAGES = int(os.environ.get("MOTCUA_BENCH_NOTIFY_MESSAGES", "5000"))
+DOSSIERS = [
+    int(n) for n in os.environ.get("MOTCUA_BENCH_NOTIFY_DOSSIERS", "50,1000").split(",") if n
+]
 TARGET_PER_SECOND = 1000
 
 
@@ -40,7 +45,7 @@ def _env(url: str) -> dict[str, str]:
     return env
 
 
-def measure(count: int) -> dict[str, Any]:
+def measure(count: int, dossiers: int = 50) -> dict[str, Any]:
     """In the subprocess: seed, then deliver everything with one worker and time it."""
     import datetime as dt
     import logging
@@ -66,7 +71,7 @@ def measure(count: int) -> dict[str, Any]:
     templates_seed()
     ward, version = seed_reference_data(now=now)
     codes = []
-    for n in range(50):
+    for n in range(dossiers):
         citizen = User.objects.create_user(
             username=f"bench{n}",
             password=None,
@@ -89,8 +94,8 @@ def measure(count: int) -> dict[str, Any]:
         messages = OutboxMessage.objects.bulk_create(
             OutboxMessage(
                 topic="dossier.issue_result",
-                key=codes[n % 50],
-                payload={"code": codes[n % 50], "status": 9, "action": "issue_result"},
+                key=codes[n % dossiers],
+                payload={"code": codes[n % dossiers], "status": 9, "action": "issue_result"},
                 created_at=now,
             )
             for n in range(count)
@@ -117,9 +122,13 @@ def measure(count: int) -> dict[str, Any]:
             event="result_ready",
             channel="sms",
             language="vi",
-            values={"code": codes[n % 50], "procedure": "Đăng ký khai sinh", "lookup_url": "x"},
+            values={
+                "code": codes[n % dossiers],
+                "procedure": "Đăng ký khai sinh",
+                "lookup_url": "x",
+            },
         ).body
-        sms_send(to=f"09{n % 50:08d}", text=text, reference=f"bare:{n}")
+        sms_send(to=f"09{n % dossiers:08d}", text=text, reference=f"bare:{n}")
     bare_seconds = time.perf_counter() - bare_started
 
     load = os.getloadavg()[0]
@@ -139,7 +148,7 @@ def measure(count: int) -> dict[str, Any]:
     }
 
 
-def _measure_in(url: str) -> dict[str, Any]:
+def _measure_in(url: str, dossiers: int) -> dict[str, Any]:
     env = _env(url)
     subprocess.run(
         [PYTHON, "manage.py", "migrate", "--noinput", "-v", "0"],
@@ -149,7 +158,7 @@ def _measure_in(url: str) -> dict[str, Any]:
         timeout=300,
     )
     done = subprocess.run(
-        [PYTHON, "-m", "bench.notifications", str(MESSAGES)],
+        [PYTHON, "-m", "bench.notifications", str(MESSAGES), str(dossiers)],
         cwd=ROOT,
         env=env,
         check=True,
@@ -160,11 +169,14 @@ def _measure_in(url: str) -> dict[str, Any]:
     return dict(json.loads(done.stdout.strip().splitlines()[-1]))
 
 
-def _result(engine: str, figures: dict[str, Any]) -> dict[str, Any]:
+def _result(engine: str, dossiers: int, figures: dict[str, Any]) -> dict[str, Any]:
     per_second = int(figures["delivered"] / figures["seconds"]) if figures["seconds"] else 0
     bare = int(MESSAGES / figures["bare_seconds"]) if figures["bare_seconds"] else 0
     return {
-        "name": f"notification dispatch (console SMS, 1 worker, {engine})",
+        "name": (
+            f"notification dispatch (console SMS, 1 worker, {engine}, "
+            f"{dossiers} dossiers: chains of {MESSAGES // dossiers})"
+        ),
         "figures": {
             "per_second": per_second,
             "messages": MESSAGES,
@@ -188,21 +200,26 @@ def _result(engine: str, figures: dict[str, Any]) -> dict[str, Any]:
 
 
 def run() -> list[dict[str, Any]]:
-    """PostgreSQL (a fresh database, always dropped) and SQLite (a temporary file)."""
+    """Each scenario on PostgreSQL (a fresh database, always dropped) and SQLite (a temporary
+    file): 50 dossiers (chains of 100, so claims of 50: the ordering's worst case) and 1,000
+    dossiers (5 messages each, about a dossier's life; claims of a full batch)."""
     results = []
     engines = os.environ.get("MOTCUA_BENCH_NOTIFY_ENGINES", "postgresql,sqlite").split(",")
-    if "postgresql" in engines:
-        database = f"motcua_bench_notify_{os.getpid()}"
-        _admin_sql(f'CREATE DATABASE "{database}"')
-        try:
-            results.append(_result("PostgreSQL", _measure_in(f"{PG_SERVER}/{database}")))
-        finally:
-            _admin_sql(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-    if "sqlite" in engines:
-        with tempfile.TemporaryDirectory() as folder:
-            results.append(_result("SQLite", _measure_in(f"sqlite:///{folder}/bench.sqlite3")))
+    for dossiers in DOSSIERS:
+        if "postgresql" in engines:
+            database = f"motcua_bench_notify_{os.getpid()}"
+            _admin_sql(f'CREATE DATABASE "{database}"')
+            try:
+                figures = _measure_in(f"{PG_SERVER}/{database}", dossiers)
+                results.append(_result("PostgreSQL", dossiers, figures))
+            finally:
+                _admin_sql(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+        if "sqlite" in engines:
+            with tempfile.TemporaryDirectory() as folder:
+                figures = _measure_in(f"sqlite:///{folder}/bench.sqlite3", dossiers)
+                results.append(_result("SQLite", dossiers, figures))
     return results
 
 
 if __name__ == "__main__":
-    print(json.dumps(measure(int(sys.argv[1]))))
+    print(json.dumps(measure(int(sys.argv[1]), int(sys.argv[2]) if len(sys.argv) > 2 else 50)))

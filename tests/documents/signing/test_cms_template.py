@@ -4,6 +4,7 @@ kinds of signature (a dry run, a timestamp, non-PAdES) are pyHanko's own."""
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import datetime as dt
 import hashlib
 
@@ -16,7 +17,11 @@ from motcua.documents.signing.contrib.pkcs12 import _LoadedKeySigner
 def _cms(signer, digest: bytes, *, pyhanko: bool = False, **kwargs) -> bytes:
     call = signers.SimpleSigner.async_sign if pyhanko else type(signer).async_sign
     settings = PdfCMSSignedAttributes(signing_time=dt.datetime(2026, 3, 2, 2, tzinfo=dt.UTC))
-    made = asyncio.run(call(signer, digest, "sha256", signed_attr_settings=settings, **kwargs))
+    coroutine = call(signer, digest, "sha256", signed_attr_settings=settings, **kwargs)
+    # In a thread of its own: a test run that drove the browser (Playwright's sync API) may
+    # still have an event loop running in this one.
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        made = pool.submit(asyncio.run, coroutine).result()
     return made.dump()
 
 
