@@ -128,11 +128,49 @@ def deliveries_insert(
     rows = [_new_row(item, now=now, allowed=allowed) for item, allowed in outgoing]
     if not rows:
         return {}
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        return _insert_returning(rows)
     NotificationDelivery.objects.bulk_create(rows, ignore_conflicts=True)
     keys = [row.delivery_key for row in rows]
     return {
         row.delivery_key: row for row in NotificationDelivery.objects.filter(delivery_key__in=keys)
     }
+
+
+def _insert_returning(rows: list[NotificationDelivery]) -> dict[str, NotificationDelivery]:
+    """PostgreSQL: one `INSERT ... ON CONFLICT DO NOTHING RETURNING`; a row it inserted is
+    stored as built (its id set from the answer), so only the rows that already existed (a
+    redelivered envelope) are read back, as stored."""
+    first: dict[str, NotificationDelivery] = {}
+    for row in rows:
+        first.setdefault(row.delivery_key, row)
+    unique = list(first.values())
+    meta = NotificationDelivery._meta
+    fields = [f for f in meta.concrete_fields if not f.primary_key]
+    columns = ", ".join(connection.ops.quote_name(str(f.column)) for f in fields)
+    one = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    params: list[Any] = []
+    for row in unique:
+        params.extend(f.get_db_prep_save(getattr(row, f.attname), connection) for f in fields)
+    table = connection.ops.quote_name(meta.db_table)
+    sql = (  # the table's and columns' names are the model's, the values parameters
+        f"INSERT INTO {table} ({columns}) VALUES {', '.join([one] * len(unique))} "  # noqa: S608
+        "ON CONFLICT (delivery_key) DO NOTHING RETURNING id, delivery_key"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        inserted = {key: pk for pk, key in cursor.fetchall()}
+    stored: dict[str, NotificationDelivery] = {}
+    for row in unique:
+        if row.delivery_key in inserted:
+            row.pk = inserted[row.delivery_key]
+            row._state.adding, row._state.db = False, connection.alias
+            stored[row.delivery_key] = row
+    existing = [row.delivery_key for row in unique if row.delivery_key not in inserted]
+    if existing:
+        for row in NotificationDelivery.objects.filter(delivery_key__in=existing):
+            stored[row.delivery_key] = row
+    return stored
 
 
 def deliver_prepared(
