@@ -31,11 +31,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from motcua.accounts.models import User
 from motcua.core.clock import local
+from motcua.core.counters import counter_next
 from motcua.core.errors import PermissionDenied, ValidationError
 from motcua.core.services import audit_record
 from motcua.organisation.models import Role, Unit
@@ -120,17 +121,11 @@ def _may_certify(*, actor: User, unit: Unit) -> None:
 def certification_number_next(*, unit: Unit, year: int) -> int:
     """Take the next number of `unit`'s book for `year`. Must run inside the transaction that
     writes the book entry (the counter row stays locked until it ends)."""
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("certification_number_next must run inside the entry's transaction")
-    table = connection.ops.quote_name(CertificationCounter._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (unit_id, year, last) VALUES (%s, %s, 1) "  # noqa: S608
-            f"ON CONFLICT (unit_id, year) DO UPDATE SET last = {table}.last + 1 RETURNING last",
-            [unit.pk, year],
-        )
-        (number,) = cursor.fetchone()
-    return int(number)
+    return counter_next(
+        model=CertificationCounter,
+        keys={"unit": unit.pk, "year": year},
+        purpose="certification_number_next",
+    )
 
 
 # --- the certification page ---------------------------------------------------------------

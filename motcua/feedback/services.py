@@ -27,12 +27,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from motcua.accounts.models import User
 from motcua.core.clock import VN_TZ, local
+from motcua.core.counters import counter_next
 from motcua.core.errors import IllegalTransition, PermissionDenied, ValidationError
 from motcua.core.identifiers import InvalidIdentifier, phone_clean
 from motcua.core.outbox import outbox_enqueue
@@ -99,17 +100,10 @@ def feedback_code_next(*, now: dt.datetime) -> str:
     """The next code of the local year of `now`: `PA-2026-000123`, from one upsert of the
     year's counter row (locked until the transaction ends: unique, and a rolled-back
     submission gives its number back). Must run inside the inserting transaction."""
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("feedback_code_next must run inside the feedback's transaction")
     year = local(now).year
-    table = connection.ops.quote_name(FeedbackCodeCounter._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (year, last) VALUES (%s, 1) "  # noqa: S608
-            f"ON CONFLICT (year) DO UPDATE SET last = {table}.last + 1 RETURNING last",
-            [year],
-        )
-        (number,) = cursor.fetchone()
+    number = counter_next(
+        model=FeedbackCodeCounter, keys={"year": year}, purpose="feedback_code_next"
+    )
     return f"PA-{year}-{number:06d}"
 
 

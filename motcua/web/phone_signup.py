@@ -37,7 +37,7 @@ from motcua.core.ratelimit import client_ip
 from .fields import ServiceCheckedCharField
 from .forms import CodeForm
 from .signup import BACKEND, _next
-from .sms_signin import PhoneForm
+from .sms_signin import PhoneForm, _limited
 
 PHONE_KEY = "motcua_signup_phone"
 PROOF_KEY = "motcua_signup_proof"
@@ -62,14 +62,6 @@ class DetailsForm(forms.Form):
         ),
     )
     consent = forms.BooleanField(label=CONSENT_TEXT, required=False)
-
-
-def _limited(request: HttpRequest, exc: SignInCodeLimited) -> HttpResponse:
-    response = render(
-        request, "web/signin/signup_limited.html", {"message": exc.render()}, status=429
-    )
-    response["Retry-After"] = str(exc.retry_after)
-    return response
 
 
 def _signed_in(request: HttpRequest, user: object) -> HttpResponse:
@@ -129,10 +121,7 @@ def signup_phone_code(request: HttpRequest) -> HttpResponse:
             )
         except SignInCodeLimited as exc:
             return _limited(request, exc)
-        except ValidationError as exc:
-            form.add_error("code", exc.render())
-            status = 400
-        except ProofExpired as exc:
+        except (ValidationError, ProofExpired) as exc:
             form.add_error("code", exc.render())
             status = 400
         else:
