@@ -17,7 +17,7 @@ from ninja.responses import Status
 from motcua.core import clock
 from motcua.core.errors import ValidationError
 from motcua.payments.models import DifferenceKind, ReconciliationRun
-from motcua.payments.reconcile import reconciliation_statement_upload
+from motcua.payments.reconcile import reconciliation_statement_upload, run_totals
 from motcua.payments.reconcile_selectors import (
     reconciliation_differences,
     reconciliation_run_get_for_actor,
@@ -99,17 +99,7 @@ def _run_out(run: ReconciliationRun) -> dict[str, Any]:
         "day": run.day,
         "status": "clean" if run.is_clean else "differences",
         "file_sha256": run.file_sha256,
-        "statement": {
-            "count": run.statement_count,
-            "paid_vnd": run.statement_paid_vnd,
-            "refunded_vnd": run.statement_refunded_vnd,
-        },
-        "motcua": {
-            "count": run.motcua_count,
-            "paid_vnd": run.motcua_paid_vnd,
-            "refunded_vnd": run.motcua_refunded_vnd,
-        },
-        "matched": {"count": run.matched_count, "amount_vnd": run.matched_vnd},
+        **run_totals(run),
         "differences_count": run.differences_count,
         "created_at": run.created_at,
         "created_by": run.created_by.username if run.created_by else None,

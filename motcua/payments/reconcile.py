@@ -134,17 +134,7 @@ class ReconciliationReport:
             "created": self.created,
             "created_at": run.created_at.isoformat(),
             "supersedes": run.supersedes_id,
-            "statement": {
-                "count": run.statement_count,
-                "paid_vnd": run.statement_paid_vnd,
-                "refunded_vnd": run.statement_refunded_vnd,
-            },
-            "motcua": {
-                "count": run.motcua_count,
-                "paid_vnd": run.motcua_paid_vnd,
-                "refunded_vnd": run.motcua_refunded_vnd,
-            },
-            "matched": {"count": run.matched_count, "amount_vnd": run.matched_vnd},
+            **run_totals(run),
             "differences": [
                 {
                     "kind": d.kind,
@@ -161,6 +151,24 @@ class ReconciliationReport:
                 for d in self.differences
             ],
         }
+
+
+def run_totals(run: ReconciliationRun) -> dict[str, dict[str, int]]:
+    """A run's totals on both sides and what matched, as the command's JSON and the API
+    answer them."""
+    return {
+        "statement": {
+            "count": run.statement_count,
+            "paid_vnd": run.statement_paid_vnd,
+            "refunded_vnd": run.statement_refunded_vnd,
+        },
+        "motcua": {
+            "count": run.motcua_count,
+            "paid_vnd": run.motcua_paid_vnd,
+            "refunded_vnd": run.motcua_refunded_vnd,
+        },
+        "matched": {"count": run.matched_count, "amount_vnd": run.matched_vnd},
+    }
 
 
 def day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
