@@ -12,6 +12,7 @@ import datetime as dt
 from typing import Any
 
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from motcua.accounts.models import ConsentPurpose, User
@@ -234,7 +235,7 @@ def dossiers_collect(*, person: User, now: dt.datetime, limit: int | None) -> Pe
                         for link in files.get(dossier.pk, [])
                     ],
                 },
-                url=f"/my/dossiers/{dossier.code}/",
+                url=reverse("portal:my_dossier", kwargs={"code": dossier.code}),
             )
         )
     return PersonalDataSection(
@@ -307,7 +308,7 @@ def datastore_collect(*, person: User, now: dt.datetime, limit: int | None) -> P
                     "sha256": item.file.sha256,
                 },
             },
-            url="/my/documents/",
+            url=reverse("portal:my_documents"),
         )
         for item in shown
     )
@@ -373,7 +374,7 @@ def issued_collect(*, person: User, now: dt.datetime, limit: int | None) -> Pers
                 "revoked_at": iso(doc.revoked_at),
                 "sha256": doc.file.sha256,
             },
-            url=f"/verify/{doc.code}/",
+            url=reverse("portal:verify_document", kwargs={"code": doc.code}),
         )
         for doc in shown
     )
@@ -457,7 +458,7 @@ def requests_collect(*, person: User, now: dt.datetime, limit: int | None) -> Pe
                 "legal_basis": r.legal_basis,
                 "answer": r.answer,
             },
-            url=f"/my/data/requests/{r.pk}/",
+            url=reverse("portal:my_data_request", kwargs={"pk": r.pk}),
         )
         for r in shown
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 
 import pytest
+from django.test import Client
 
 from motcua.accounts.services import consent_give, consent_withdraw
 from motcua.core.personal_data import personal_data_sources
@@ -68,7 +69,11 @@ def test_the_person_sees_their_profile_consents_and_dossiers_only(world: World) 
     assert entry.data["code"] == mine.code
     assert entry.data["submitted_at"] == "2026-03-02T09:00:00+07:00"
     assert entry.data["form_data"] == mine.form_data
-    assert entry.url == f"/my/dossiers/{mine.code}/"
+    # The link is the portal's own dossier page, which opens for its owner.
+    assert entry.url == f"/my/{mine.code}/"
+    client = Client()
+    client.force_login(world.citizen)
+    assert client.get(entry.url).status_code == 200
 
 
 def test_a_counter_dossier_under_a_verified_number_is_the_persons(world: World) -> None:
