@@ -27,10 +27,14 @@ BATCH = 1000
 LEASE_S = 4
 
 
+# Transactional: the worker processes commit in their own connections, so only a flush (not
+# a rolled-back test transaction) leaves the next test a clean database.
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
 @pytest.fixture
-def database(request: pytest.FixtureRequest, tmp_path: Path) -> dict[str, str]:
+def database(tmp_path: Path) -> dict[str, str]:
     if os.environ.get("DATABASE_URL", "").startswith("postgres"):
-        request.getfixturevalue("transactional_db")
         s = connection.settings_dict
         url = f"postgres://{s['USER']}@{s['HOST']}:{s['PORT'] or 5432}/{s['NAME']}"
         return {"url": url, "sqlite": ""}
@@ -60,10 +64,12 @@ def _run(url: str, *args: str) -> dict[str, Any]:
         [sys.executable, str(SCRIPT), *args],
         cwd=ROOT,
         env=_env(url),
-        check=True,
+        check=False,
         capture_output=True,
         text=True,
     )
+    if out.returncode:
+        pytest.fail(f"kill_worker_script {' '.join(args)} failed:\n{out.stderr[-3000:]}")
     return dict(json.loads(out.stdout.strip().splitlines()[-1]))
 
 
