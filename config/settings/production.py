@@ -5,7 +5,13 @@ import os
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import MOTCUA_PUBLIC_URL, SECRET_KEY, env_bool, identity_providers_config
+from .base import (
+    MOTCUA_PUBLIC_URL,
+    SECRET_KEY,
+    env_bool,
+    identity_providers_config,
+    payment_gateways_config,
+)
 
 if SECRET_KEY.startswith("dev-insecure") or len(SECRET_KEY) < 40:
     raise ImproperlyConfigured("Set DJANGO_SECRET_KEY (at least 40 characters) in production.")
@@ -34,6 +40,23 @@ if "MOTCUA_OIDC_ISSUER" in os.environ and "MOTCUA_OIDC_CLIENT_SECRET" not in os.
 MOTCUA_IDENTITY_PROVIDERS = identity_providers_config(
     demo_idp=MOTCUA_DEMO_IDP, public_url=MOTCUA_PUBLIC_URL
 )
+# Payment callbacks count only when signed with a secret nobody else knows: the sandbox bank
+# only when asked for by name and with its own secret, a VNPay-style bank with its hash secret.
+MOTCUA_DEMO_BANK = env_bool("MOTCUA_DEMO_BANK", False)
+if MOTCUA_DEMO_BANK and len(os.environ.get("MOTCUA_SANDBOX_PAYMENT_SECRET", "")) < 32:
+    raise ImproperlyConfigured(
+        "Set MOTCUA_SANDBOX_PAYMENT_SECRET (at least 32 characters) with MOTCUA_DEMO_BANK."
+    )
+if (
+    os.environ.get("MOTCUA_VNPAY_TMN_CODE")
+    and len(os.environ.get("MOTCUA_VNPAY_HASH_SECRET", "")) < 16
+):
+    raise ImproperlyConfigured(
+        "Set MOTCUA_VNPAY_HASH_SECRET (the bank's secret, at least 16 characters) with "
+        "MOTCUA_VNPAY_TMN_CODE."
+    )
+MOTCUA_PAYMENT_GATEWAYS = payment_gateways_config(demo_bank=MOTCUA_DEMO_BANK)
+
 # Integrators' webhooks go to public https addresses only (an API token must not reach the
 # internal network through the server).
 MOTCUA_WEBHOOK_LOCAL_URLS = False

@@ -81,6 +81,31 @@ def test_production_takes_a_real_provider_from_the_environment_with_its_secret()
     assert result.stdout.split() == ["False", "['oidc']", "https://vneid.example"], result.stderr
 
 
+SHOW_GATEWAYS = (
+    "import django; from django.conf import settings; django.setup();"
+    " print(settings.MOTCUA_DEMO_BANK, sorted(settings.MOTCUA_PAYMENT_GATEWAYS))"
+)
+
+
+def test_production_has_no_sandbox_bank_even_in_demo_mode():
+    result = _python(SHOW_GATEWAYS, MOTCUA_DEMO_MODE="1", **PRODUCTION)
+    assert result.stdout.split() == ["False", "[]"], result.stderr
+
+
+def test_production_refuses_a_payment_gateway_without_its_own_secret():
+    sandbox = {"MOTCUA_DEMO_BANK": "1"}
+    refused = _python(SHOW_GATEWAYS, **sandbox, **PRODUCTION)
+    assert "Set MOTCUA_SANDBOX_PAYMENT_SECRET" in refused.stderr  # not the public default
+    result = _python(SHOW_GATEWAYS, **sandbox, MOTCUA_SANDBOX_PAYMENT_SECRET="k" * 32, **PRODUCTION)
+    assert result.stdout.split() == ["True", "['sandbox']"], result.stderr
+
+    bank = {"MOTCUA_VNPAY_TMN_CODE": "HANOI01"}
+    refused = _python(SHOW_GATEWAYS, **bank, **PRODUCTION)
+    assert "Set MOTCUA_VNPAY_HASH_SECRET" in refused.stderr  # an empty key signs for anyone
+    result = _python(SHOW_GATEWAYS, **bank, MOTCUA_VNPAY_HASH_SECRET="h" * 32, **PRODUCTION)
+    assert result.stdout.split() == ["False", "['vnpay']"], result.stderr
+
+
 def test_local_settings_serve_the_demo_identity_provider():
     result = _python(SHOW_PROVIDERS, DJANGO_SETTINGS_MODULE="config.settings.local")
     assert result.stdout.split() == [
