@@ -349,7 +349,8 @@ def feedback_attachments(*, feedback: Feedback) -> QuerySet[FeedbackAttachment]:
     return feedback.attachments.select_related("file").order_by("position")
 
 
-def _attachment(feedback: Feedback, file_id: int) -> FeedbackAttachment:
+def feedback_attachment_of(*, feedback: Feedback, file_id: int) -> FeedbackAttachment:
+    """The file `file_id` of `feedback` (already allowed by the caller), else `NotFound`."""
     found = feedback_attachments(feedback=feedback).filter(file_id=file_id).first()
     if found is None:
         raise NotFound(_("Không tìm thấy tệp %(file)s."), file=file_id)
@@ -371,7 +372,7 @@ def feedback_attachment_get_for_actor(
     feedback = feedback_get_for_actor(
         actor=actor, code=code, now=now, log=False, channel=channel, units=units
     )
-    attachment = _attachment(feedback, file_id)
+    attachment = feedback_attachment_of(feedback=feedback, file_id=file_id)
     data_access_record(
         actor=actor,
         subject_type=SUBJECT_TYPE,
@@ -383,10 +384,25 @@ def feedback_attachment_get_for_actor(
     return attachment
 
 
+def feedback_followed(*, code: str, feedback_id: int | None) -> Feedback:
+    """The feedback a page already let its sender in to (by the secret, remembered as its id
+    in their session), checked against the code; `NotFound` otherwise."""
+    found = (
+        Feedback.objects.filter(pk=feedback_id, code=code).first()
+        if feedback_id is not None
+        else None
+    )
+    if found is None:
+        raise NotFound(
+            _("Không tìm thấy phản ánh với mã và mã bí mật này."), code="feedback_not_found"
+        )
+    return found
+
+
 def feedback_attachment_get_for_sender(
     *, code: str, file_id: int, person: User | None = None, secret: str = ""
 ) -> FeedbackAttachment:
     """A file of the sender's own feedback (`feedback_get_for_sender`: the account, or the
     code and the secret), else `NotFound`. Their own data: not logged."""
     feedback = feedback_get_for_sender(code=code, person=person, secret=secret)
-    return _attachment(feedback, file_id)
+    return feedback_attachment_of(feedback=feedback, file_id=file_id)
