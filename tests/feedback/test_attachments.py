@@ -204,3 +204,18 @@ def test_the_sender_reads_their_own_files_by_account_or_secret(world: World) -> 
             code=submitted.feedback.code, file_id=mine_file, secret=submitted.secret
         )
     assert not DataAccessLog.objects.exists()  # the sender's own data: not logged
+
+
+def test_the_sender_sees_their_files_and_who_downloaded_them_on_their_personal_data_page(
+    world: World,
+) -> None:
+    from motcua.privacy.selectors import personal_data_of, personal_data_reads
+
+    fb = send(place=world.ward, sender=world.citizen, attachments=[png("hien-truong.png")]).feedback
+    file_id = FeedbackAttachment.objects.get().file_id
+    feedback_attachment_get_for_actor(actor=world.officer, code=fb.code, file_id=file_id, now=MON)
+
+    sections = {s.key: s for s in personal_data_of(person=world.citizen, now=MON).sections}
+    assert sections["feedback"].entries[0].data["attachments"] == ["hien-truong.png"]
+    reads = list(personal_data_reads(person=world.citizen))
+    assert [r.purpose for r in reads] == ["feedback_file_download"]
