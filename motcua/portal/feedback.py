@@ -241,8 +241,8 @@ def feedback_new(request: HttpRequest) -> HttpResponse:
                     request.session[SESSION_SECRET % code] = submitted.secret
                 return redirect("portal:feedback_sent", code=code)
         status = 400
-        if "attachments" not in form.errors:
-            chosen = [str(f.name) for f in request.FILES.getlist("attachments")]
+        # The browser forgets chosen files on this page: say which ones to choose again.
+        chosen = [str(f.name) for f in request.FILES.getlist("attachments")]
     return render(
         request,
         "portal/feedback/new.html",

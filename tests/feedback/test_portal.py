@@ -242,6 +242,10 @@ def test_bad_files_are_listed_with_the_other_errors_and_the_text_is_kept(
     assert 'href="#id_attachments"' in html
     assert "Tệp “bao-cao.docx”: Loại tệp không được chấp nhận: chỉ nhận PDF, JPEG, PNG." in html
     assert 'aria-invalid="true"' in html
+    assert (
+        "Các tệp bạn đã chọn chưa được gửi, vui lòng chọn lại:</strong> anh.png, bao-cao.docx"
+        in html
+    )
     assert "Hồ sơ quá hẹn một tuần." in html  # what was typed is still there
     assert 'value="Phạm Văn Cường"' in html
     assert Feedback.objects.count() == 0
