@@ -27,6 +27,7 @@ from typing import Any
 from django import forms
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext_lazy
@@ -331,7 +332,7 @@ def feedback_follow(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_safe
-def feedback_file(request: HttpRequest, code: str, file_id: int) -> HttpResponse:
+def feedback_file(request: HttpRequest, code: str, file_id: int) -> HttpResponseBase:
     """A file the sender attached: to their account, or to the session that typed the
     secret on the follow page. 404 for anyone else and for another feedback's file."""
     canonical = feedback_code_normalise(code) or code[:40]

@@ -25,6 +25,7 @@ from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
@@ -271,9 +272,9 @@ def feedback_detail(request: HttpRequest, code: str) -> HttpResponse:
     return _page(request, found)
 
 
-@staff_required
+@staff_required  # type: ignore[arg-type]  # a download is a FileResponse (streamed)
 @require_safe
-def feedback_file(request: HttpRequest, code: str, file_id: int) -> HttpResponse:
+def feedback_file(request: HttpRequest, code: str, file_id: int) -> HttpResponseBase:
     actor = _actor(request)
     units = feedback_staff_units(actor=actor)
     if not feedback_staff_may_use(actor=actor, units=units):

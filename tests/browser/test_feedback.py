@@ -103,7 +103,7 @@ def test_an_officer_classifies_and_answers_a_feedback(  # type: ignore[no-untype
     context.close()
 
 
-def test_attaching_photos_at_360_px_errors_first_then_sent_and_downloaded(  # type: ignore[no-untyped-def]
+def test_attaching_photos_at_360_px_errors_first_then_sent_and_downloaded(
     anonymous_page, live_server, world: World
 ) -> None:
     from tests.documents.samples import image_bytes, pdf_bytes

@@ -234,7 +234,7 @@ def test_a_multipart_submission_keeps_the_files_and_the_sender_downloads_them(
     assert download.status_code == 200
     assert download["Content-Type"] == "application/pdf"
     assert download["X-Content-Type-Options"] == "nosniff"
-    assert b"".join(download.streaming_content).startswith(b"%PDF-")
+    assert download.getvalue().startswith(b"%PDF-")
     assert not DataAccessLog.objects.exists()  # the sender's own file
     followed = client.get(f"/api/v1/feedback/{fb.code}", HTTP_X_FEEDBACK_SECRET=body["secret"])
     assert [a["id"] for a in followed.json()["attachments"]] == [

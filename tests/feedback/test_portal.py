@@ -199,7 +199,7 @@ def test_the_form_takes_photos_and_a_pdf_and_the_sender_downloads_them(
     assert download["Content-Type"] == "application/pdf"
     assert download["X-Content-Type-Options"] == "nosniff"
     assert "attachment" in download["Content-Disposition"]
-    assert b"".join(download.streaming_content).startswith(b"%PDF-")
+    assert download.getvalue().startswith(b"%PDF-")
     # The grant is for this feedback only.
     mine = send(place=world.ward, attachments=[png()]).feedback
     mine_file = FeedbackAttachment.objects.get(feedback=mine).file_id
