@@ -333,6 +333,16 @@ CELERY_BEAT_SCHEDULE = {
 # after receipt (domain.md section 7: 10), or the category's own number when listed here.
 MOTCUA_FEEDBACK_ANSWER_DAYS = int(os.environ.get("MOTCUA_FEEDBACK_ANSWER_DAYS", "10"))
 MOTCUA_FEEDBACK_ANSWER_DAYS_BY_CATEGORY: dict[str, int] = {}
+# Photos and PDFs attached to a feedback (motcua.feedback.services): how many, each file's
+# limit (a dossier component's default, 10 MB) and all of them together; the API accepts a
+# multipart POST /api/v1/feedback up to `total_bytes` plus room for the envelope.
+MOTCUA_FEEDBACK_ATTACHMENTS = {
+    "max_files": 5,
+    "max_bytes": 10 * 1024 * 1024,
+    "total_bytes": int(
+        os.environ.get("MOTCUA_FEEDBACK_ATTACHMENTS_TOTAL_BYTES", str(20 * 1024 * 1024))
+    ),
+}
 # `Idempotency-Key` records are kept this many days, then purged (a retry after that is new).
 MOTCUA_IDEMPOTENCY_TTL_DAYS = int(os.environ.get("MOTCUA_IDEMPOTENCY_TTL_DAYS", "7"))
 

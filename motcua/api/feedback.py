@@ -9,13 +9,18 @@
   code and a wrong secret give the same 404 `feedback_not_found`. The answer is shown to
   the sender only once published.
 - `GET /feedback`: staff's list (status, unit, late), paginated.
+- Attachments: `POST /feedback` as `multipart/form-data` (the fields of the JSON body as
+  form fields, as for the dossiers' actions with files, `api/multipart.py`) with up to 5
+  `attachments` parts (JPEG, PNG, PDF; checked by `motcua.documents` as a dossier's
+  uploads). `GET /feedback/{code}/attachments/{file_id}` downloads one: the sender (as
+  above) or staff who see the feedback (logged).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import FileResponse, HttpRequest
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
@@ -27,6 +32,8 @@ from motcua.core.errors import NotFound, PermissionDenied, ValidationError
 from motcua.core.ratelimit import client_ip, rate_limit_hit, rate_limit_retry_after
 from motcua.feedback.models import Feedback, FeedbackCategory, FeedbackStatus
 from motcua.feedback.selectors import (
+    feedback_attachment_get_for_actor,
+    feedback_attachment_get_for_sender,
     feedback_code_normalise,
     feedback_filter,
     feedback_for_actor,
@@ -36,12 +43,14 @@ from motcua.feedback.selectors import (
     feedback_staff_may_use,
     feedback_staff_units,
 )
-from motcua.feedback.services import feedback_submit
+from motcua.feedback.services import attachment_limits, feedback_submit
 from motcua.organisation.models import Unit
+from motcua.web.downloads import stored_file_response
 
 from .auth import AUTH, request_actor, session_auth, token_auth
 from .datetimes import LocalDateTime
 from .errors import READ_ERRORS, ApiError, ErrorOut, ValidationErrorOut
+from .multipart import is_multipart
 from .pagination import PageQuery, paginate
 
 router = Router(tags=["feedback"])
@@ -115,6 +124,18 @@ class FeedbackIn(Schema):
     )
 
 
+ATTACHMENTS_FIELD = "attachments"
+
+
+class AttachmentOut(Schema):
+    id: int = Field(..., description="Mã tệp: `GET /feedback/{code}/attachments/{id}` để tải về.")
+    name: str = Field(..., description="Tên tệp gốc (đã bỏ đường dẫn, ký tự điều khiển).")
+    content_type: str = Field(..., description="Nhận biết từ nội dung tệp: PDF, JPEG hoặc PNG.")
+    size: int = Field(..., description="Kích thước (byte).")
+    sha256: str
+    pages: int = Field(..., description="Số trang (ảnh: 1).")
+
+
 class UnitRefOut(Schema):
     code: str
     name: str
@@ -147,6 +168,9 @@ class FeedbackOut(Schema):
     published_at: LocalDateTime | None
     closed_reason: str = Field(..., description="Lý do không xử lý hoặc trùng.")
     sender: SenderOut | None = Field(None, description="Người gửi: chỉ cán bộ thấy.")
+    attachments: list[AttachmentOut] = Field(
+        ..., description="Ảnh, tài liệu người gửi đính kèm, theo thứ tự gửi."
+    )
 
 
 class SubmittedOut(FeedbackOut):
@@ -195,6 +219,17 @@ def feedback_out(feedback: Feedback, *, staff: bool) -> dict[str, Any]:
             if staff
             else None
         ),
+        "attachments": [
+            {
+                "id": a.file.pk,
+                "name": a.file.name,
+                "content_type": a.file.content_type,
+                "size": a.file.size,
+                "sha256": a.file.sha256,
+                "pages": a.file.pages,
+            }
+            for a in sorted(feedback.attachments.all(), key=lambda a: a.position)
+        ],
     }
 
 
@@ -218,6 +253,45 @@ def _place(code: str) -> Unit | None:
     return unit
 
 
+def _attachments(request: HttpRequest) -> list[Any]:
+    """The files of a multipart submission, in the order sent; a file part under any other
+    name is refused (`invalid`, `extra_forbidden`), as for the dossiers' actions."""
+    if not is_multipart(request):
+        return []
+    unknown = sorted(key for key in request.FILES if key != ATTACHMENTS_FIELD)
+    if unknown:
+        message = _("Tệp phải được gửi dưới tên attachments.")
+        raise ValidationError(
+            message,
+            code="invalid",
+            errors=[
+                {"field": key, "code": "extra_forbidden", "message": str(message)}
+                for key in unknown
+            ],
+        )
+    return list(request.FILES.getlist(ATTACHMENTS_FIELD))
+
+
+_LIMITS = attachment_limits()
+_MULTIPART_SCHEMA = {
+    "type": "object",
+    "required": ["subject", "body"],
+    "properties": {
+        **{
+            name: {k: v for k, v in prop.items() if k != "title"}
+            for name, prop in FeedbackIn.model_json_schema()["properties"].items()
+        },
+        ATTACHMENTS_FIELD: {
+            "type": "array",
+            "maxItems": _LIMITS["max_files"],
+            "items": {"type": "string", "format": "binary"},
+            "description": "Ảnh JPEG, PNG hoặc PDF (lặp lại phần `attachments`, tối đa "
+            f"{_LIMITS['max_files']} tệp, mỗi tệp tối đa {_LIMITS['max_bytes'] // 2**20} MB).",
+        },
+    },
+}
+
+
 @router.post(
     "",
     auth=OPTIONAL_AUTH,
@@ -229,6 +303,7 @@ def _place(code: str) -> Unit | None:
         413: ErrorOut,
         422: ValidationErrorOut,
         429: ErrorOut,
+        503: ErrorOut,
     },
     operation_id="feedback_create",
     summary="Gửi phản ánh, kiến nghị",
@@ -237,23 +312,46 @@ def _place(code: str) -> Unit | None:
         "nhập), mã hồ sơ liên quan, nơi xảy ra (mã đơn vị), đồng ý công khai. Hạn trả lời: "
         "10 ngày làm việc (cấu hình được). Không đăng nhập: `secret` trả về một lần để theo "
         "dõi (`GET /feedback/{code}` với header `X-Feedback-Secret`). Giới hạn số lần gửi "
-        "theo địa chỉ (429 `rate_limited`)."
+        "theo địa chỉ (429 `rate_limited`).\n\n"
+        "**Kèm ảnh, tài liệu**: gửi `multipart/form-data` thay cho JSON, các trường như trên "
+        "là trường của form và mỗi tệp là một phần `attachments` (tối đa 5; JPEG, PNG, PDF "
+        "nhận biết từ nội dung; mỗi tệp tối đa 10 MB, tổng cộng tối đa "
+        '`MOTCUA_FEEDBACK_ATTACHMENTS["total_bytes"]`, 20 MB). Một tệp bị từ chối thì '
+        "không lưu gì."
     ),
     openapi_extra={
         "security": OPTIONAL_SECURITY,
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {"schema": {"$ref": "#/components/schemas/FeedbackIn"}},
+                "multipart/form-data": {"schema": _MULTIPART_SCHEMA},
+            },
+        },
         "responses": {
             201: {"description": "Đã tiếp nhận: mã phản ánh, hạn trả lời, mã bí mật."},
             400: {
                 "description": "`invalid`: `errors` với `required`, `too_long`, "
                 "`phone_format`, `email_format`, `dossier_code_format`, `invalid_category`; "
-                "`unknown_unit`: không có đơn vị `place`."
+                "`unknown_unit`: không có đơn vị `place`. Tệp đính kèm (trường "
+                "`attachments`, thông báo nêu tên tệp): `too_many_files`, "
+                "`attachments_too_large`, `file_type_not_allowed`, `file_too_large`, "
+                "`file_empty`, `pdf_encrypted`, `pdf_broken`, `image_broken`, "
+                "`image_too_large`, `file_infected`; `extra_forbidden`: phần tệp không mang tên "
+                "`attachments`."
+            },
+            413: {
+                "description": "`payload_too_large`: thân yêu cầu quá lớn (JSON: 1 MiB; "
+                "multipart: tổng dung lượng tệp cho phép và phần bao)."
             },
             429: {"description": "`rate_limited`: quá nhiều lần gửi từ địa chỉ này."},
+            503: {"description": "`antivirus_unavailable`: bật quét virus nhưng không quét được."},
         },
     },
 )
 def feedback_create(request: HttpRequest, payload: FeedbackIn) -> Status[dict[str, Any]]:
     sender = _caller(request)
+    files = _attachments(request)
     _limited(request, "feedback_submit")
     name = payload.sender_name or (sender.display_name if sender is not None else "")
     phone = payload.sender_phone or (sender.phone if sender is not None else "")
@@ -269,6 +367,7 @@ def feedback_create(request: HttpRequest, payload: FeedbackIn) -> Status[dict[st
         category=payload.category,
         public_consent=payload.public_consent,
         channel="api",
+        attachments=files,
         now=clock.now(),
     )
     body = feedback_out(submitted.feedback, staff=False)
@@ -331,6 +430,68 @@ def feedback_get(request: HttpRequest, code: str) -> dict[str, Any]:
     return feedback_out(feedback_get_for_sender(code=canonical, secret=secret), staff=False)
 
 
+@router.get(
+    "/{code}/attachments/{file_id}",
+    auth=OPTIONAL_AUTH,
+    response={200: None, 400: ValidationErrorOut, 401: ErrorOut, 404: ErrorOut, 429: ErrorOut},
+    operation_id="feedback_attachment_download",
+    summary="Tải tệp đính kèm của phản ánh",
+    description=(
+        "Nội dung tệp (`Content-Disposition: attachment`, `X-Content-Type-Options: nosniff`). "
+        "Người gửi (tài khoản, hoặc mã bí mật ở header `X-Feedback-Secret`) hoặc cán bộ được "
+        "xem phản ánh; mỗi lần cán bộ tải được ghi nhật ký truy cập dữ liệu cá nhân. Tệp của "
+        "phản ánh khác, mã sai, mã bí mật sai: 404."
+    ),
+    openapi_extra={
+        "security": OPTIONAL_SECURITY,
+        "parameters": [
+            {
+                "name": SECRET_HEADER,
+                "in": "header",
+                "required": False,
+                "schema": {"type": "string"},
+                "description": "Mã bí mật nhận khi gửi (không cần khi đã đăng nhập).",
+            }
+        ],
+        "responses": {
+            200: {
+                "description": "Nội dung tệp.",
+                "content": {
+                    "application/pdf": {"schema": {"type": "string", "format": "binary"}},
+                    "image/jpeg": {"schema": {"type": "string", "format": "binary"}},
+                    "image/png": {"schema": {"type": "string", "format": "binary"}},
+                },
+            },
+            404: {"description": "`feedback_not_found` hoặc `not_found`: không thấy tệp."},
+            429: {"description": "`rate_limited`: quá nhiều lần tra cứu từ địa chỉ này."},
+        },
+    },
+)
+def feedback_attachment_download(request: HttpRequest, code: str, file_id: int) -> FileResponse:
+    actor = _caller(request)
+    canonical = feedback_code_normalise(code[:40]) or code[:40]
+    if actor is not None:
+        try:
+            own = feedback_attachment_get_for_sender(code=canonical, file_id=file_id, person=actor)
+        except NotFound:
+            pass
+        else:
+            return stored_file_response(own.file)
+        try:
+            found = feedback_attachment_get_for_actor(
+                actor=actor, code=canonical, file_id=file_id, now=clock.now(), channel="api"
+            )
+        except NotFound:
+            pass
+        else:
+            return stored_file_response(found.file)
+    secret = request.headers.get(SECRET_HEADER, "")[:40]
+    if secret:
+        _limited(request, "feedback_follow")
+    attachment = feedback_attachment_get_for_sender(code=canonical, file_id=file_id, secret=secret)
+    return stored_file_response(attachment.file)
+
+
 class FeedbackListQuery(PageQuery):
     status: str | None = Field(
         None,
@@ -386,7 +547,7 @@ def feedback_list(request: HttpRequest, query: Query[FeedbackListQuery]) -> dict
             raise NotFound(_("Không tìm thấy đơn vị %(unit)s."), unit=query.unit)
     now = clock.now()
     rows = feedback_filter(
-        feedback_for_actor(actor=actor, units=units),
+        feedback_for_actor(actor=actor, units=units).prefetch_related("attachments__file"),
         now=now,
         status=status,
         unit=unit,

@@ -7,7 +7,9 @@ API prefix, a body larger than `settings.MOTCUA_API_INPUT_LIMITS["body_bytes"]` 
 the body is read; a file upload to `POST /api/v1/dossiers/{code}/files`,
 `.../actions/issue_result`, `/api/v1/verify/{code}` or a statement file to
 `/api/v1/payments/reconciliations` may be up to
-`settings.MOTCUA_API_UPLOAD_MAX_BYTES`). Under the API the answer is the API's JSON error
+`settings.MOTCUA_API_UPLOAD_MAX_BYTES`; a feedback sent with its photos, multipart
+`POST /api/v1/feedback`, up to `MOTCUA_FEEDBACK_ATTACHMENTS["total_bytes"]` and the
+envelope). Under the API the answer is the API's JSON error
 shape; elsewhere a plain 400 page. JSON bodies are checked by the API's parser
 (`motcua.api.parser`).
 """
@@ -30,6 +32,9 @@ UPLOAD_PATH = re.compile(
     r"^/api/v1/(dossiers/[^/]+/(files|actions/issue_result)|verify/[^/]+|payments/reconciliations)/?$"
 )
 MULTIPART_UPLOAD_PATH = re.compile(r"^/api/v1/dossiers/[^/]+/actions/supplement/?$")
+#: A feedback sent with its photos (multipart only): all its files plus the envelope.
+FEEDBACK_UPLOAD_PATH = re.compile(r"^/api/v1/feedback/?$")
+ENVELOPE_BYTES = 64 * 1024
 
 MESSAGES = {
     "invalid_characters": _("Yêu cầu chứa ký tự không hợp lệ (ký tự NUL)."),
@@ -74,6 +79,12 @@ def _refusal(request: HttpRequest) -> tuple[int, str, str, str, dict[str, Any]] 
             )
         ):
             limit = settings.MOTCUA_API_UPLOAD_MAX_BYTES
+        elif (
+            request.method == "POST"
+            and request.content_type == "multipart/form-data"
+            and FEEDBACK_UPLOAD_PATH.match(request.path_info)
+        ):
+            limit = settings.MOTCUA_FEEDBACK_ATTACHMENTS["total_bytes"] + ENVELOPE_BYTES
         try:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:

@@ -11,6 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from motcua.core.models import AppendOnlyModel, AppendOnlyQuerySet
+from motcua.documents.models import StoredFile
 from motcua.organisation.models import Unit
 
 
@@ -192,6 +193,38 @@ class Feedback(models.Model):
     def handling_unit(self) -> Unit | None:
         """The unit the reminders go to: the assigned one, else the intake unit."""
         return self.unit if self.unit_id is not None else self.intake_unit
+
+
+class FeedbackAttachment(models.Model):
+    """A photo or PDF the sender attached when sending (at most
+    `MOTCUA_FEEDBACK_ATTACHMENTS["max_files"]`), in the order sent. The bytes are a
+    `documents.StoredFile`, checked and stored as a dossier's upload; read by the sender and
+    by staff who see the feedback (their download is logged)."""
+
+    feedback = models.ForeignKey(
+        Feedback,
+        on_delete=models.PROTECT,
+        related_name="attachments",
+        verbose_name=_("phản ánh"),
+    )
+    file = models.OneToOneField(
+        StoredFile, on_delete=models.PROTECT, related_name="+", verbose_name=_("tệp")
+    )
+    position = models.PositiveSmallIntegerField(_("thứ tự"))
+    added_at = models.DateTimeField(_("thêm lúc"))
+
+    class Meta:
+        verbose_name = _("tệp đính kèm phản ánh")
+        verbose_name_plural = _("tệp đính kèm phản ánh")
+        ordering = ["feedback_id", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["feedback", "position"], name="feedback_attachment_position_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.feedback_id} #{self.position}"
 
 
 class FeedbackCodeCounter(models.Model):

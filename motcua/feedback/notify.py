@@ -31,6 +31,7 @@ def feedback_notification_facts(code: str) -> FeedbackFacts | None:
             "sender_phone",
             "sender_email",
             "due_at",
+            "closed_reason",
             "sender__phone",
             "sender__email",
             "sender__language",
@@ -65,6 +66,7 @@ def feedback_notification_facts(code: str) -> FeedbackFacts | None:
         due_at=feedback.due_at,
         channels_off=off,
         events_off=events_off,
+        closed_reason=feedback.closed_reason,
     )
 
 

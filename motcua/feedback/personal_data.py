@@ -54,6 +54,7 @@ def _entry(f: Feedback) -> PersonalDataEntry:
             "answer": f.answer if published else None,
             "published_at": _iso(f.published_at),
             "public": f.is_public,
+            "attachments": [a.file.name for a in f.attachments.all()],
         },
         url=f"/feedback/{f.code}/",
     )
@@ -62,6 +63,7 @@ def _entry(f: Feedback) -> PersonalDataEntry:
 def feedback_collect(*, person: User, now: dt.datetime, limit: int | None) -> PersonalDataSection:
     rows = feedback_of_person(person=person)
     total = rows.count()
+    rows = rows.prefetch_related("attachments__file")
     shown = list(rows if limit is None else rows[:limit])
     return PersonalDataSection(
         key="feedback",

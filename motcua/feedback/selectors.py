@@ -11,6 +11,10 @@
 - The sender: `feedback_get_for_sender` (their account, or the code with the secret given
   at submission: one answer, not found, for a wrong code and a wrong secret),
   `feedback_of_person` (the signed-in person's own).
+- Attachments: `feedback_attachments` (a feedback's files, in the order sent);
+  `feedback_attachment_get_for_actor` (staff who see the feedback; the download is logged
+  as a read of the sender's data) and `feedback_attachment_get_for_sender` (the sender, as
+  for the feedback itself: not logged). Another feedback's file is not found.
 - Everyone: `feedback_public_answers` (published answers the sender agreed to show, newest
   first, without names or contacts).
 """
@@ -33,7 +37,13 @@ from motcua.deadlines.clock import clock_for_unit
 from motcua.organisation.models import Role, Unit
 from motcua.organisation.selectors import user_roles_in_unit, user_unit_ids
 
-from .models import UNANSWERED_STATUSES, Feedback, FeedbackEvent, FeedbackStatus
+from .models import (
+    UNANSWERED_STATUSES,
+    Feedback,
+    FeedbackAttachment,
+    FeedbackEvent,
+    FeedbackStatus,
+)
 
 CLASSIFY_ROLES = frozenset({Role.OFFICER, Role.LEADER, Role.SUPERVISOR})
 ANSWER_ROLES = frozenset({Role.OFFICER, Role.SPECIALIST, Role.LEADER})
@@ -333,3 +343,66 @@ def feedback_deadline_state(*, feedback: Feedback, horizon: dt.datetime, now: dt
 
 def feedback_events(*, feedback: Feedback) -> QuerySet[FeedbackEvent]:
     return feedback.events.select_related("actor").order_by("at", "id")
+
+
+def feedback_attachments(*, feedback: Feedback) -> QuerySet[FeedbackAttachment]:
+    return feedback.attachments.select_related("file").order_by("position")
+
+
+def feedback_attachment_of(*, feedback: Feedback, file_id: int) -> FeedbackAttachment:
+    """The file `file_id` of `feedback` (already allowed by the caller), else `NotFound`."""
+    found = feedback_attachments(feedback=feedback).filter(file_id=file_id).first()
+    if found is None:
+        raise NotFound(_("Không tìm thấy tệp %(file)s."), file=file_id)
+    return found
+
+
+def feedback_attachment_get_for_actor(
+    *,
+    actor: User,
+    code: str,
+    file_id: int,
+    now: dt.datetime,
+    channel: str = "web",
+    units: Units = UNREAD,
+) -> FeedbackAttachment:
+    """A file of a feedback the actor sees as staff (`feedback_get_for_actor`), else
+    `NotFound`. The download reads the sender's data: logged (subject the feedback, purpose
+    `feedback_file_download`), as every staff read of it is."""
+    feedback = feedback_get_for_actor(
+        actor=actor, code=code, now=now, log=False, channel=channel, units=units
+    )
+    attachment = feedback_attachment_of(feedback=feedback, file_id=file_id)
+    data_access_record(
+        actor=actor,
+        subject_type=SUBJECT_TYPE,
+        subject_id=feedback.code,
+        purpose="feedback_file_download",
+        now=now,
+        channel=channel,
+    )
+    return attachment
+
+
+def feedback_followed(*, code: str, feedback_id: int | None) -> Feedback:
+    """The feedback a page already let its sender in to (by the secret, remembered as its id
+    in their session), checked against the code; `NotFound` otherwise."""
+    found = (
+        Feedback.objects.filter(pk=feedback_id, code=code).first()
+        if feedback_id is not None
+        else None
+    )
+    if found is None:
+        raise NotFound(
+            _("Không tìm thấy phản ánh với mã và mã bí mật này."), code="feedback_not_found"
+        )
+    return found
+
+
+def feedback_attachment_get_for_sender(
+    *, code: str, file_id: int, person: User | None = None, secret: str = ""
+) -> FeedbackAttachment:
+    """A file of the sender's own feedback (`feedback_get_for_sender`: the account, or the
+    code and the secret), else `NotFound`. Their own data: not logged."""
+    feedback = feedback_get_for_sender(code=code, person=person, secret=secret)
+    return feedback_attachment_of(feedback=feedback, file_id=file_id)

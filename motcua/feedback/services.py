@@ -23,6 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,12 +39,21 @@ from motcua.core.errors import IllegalTransition, PermissionDenied, ValidationEr
 from motcua.core.identifiers import InvalidIdentifier, phone_clean
 from motcua.core.outbox import outbox_enqueue
 from motcua.deadlines.clock import clock_for_unit
+from motcua.documents.services import (
+    DEFAULT_ALLOWED_TYPES,
+    Checked,
+    file_check,
+    file_name_sanitise,
+    file_store_checked,
+    stored_bytes_delete,
+)
 from motcua.dossiers.lookup import lookup_code_normalise
 from motcua.organisation.models import Unit
 
 from .models import (
     UNANSWERED_STATUSES,
     Feedback,
+    FeedbackAttachment,
     FeedbackCategory,
     FeedbackCodeCounter,
     FeedbackEvent,
@@ -166,6 +176,103 @@ def _iso(value: dt.datetime | None) -> str | None:
     return local(value).isoformat() if value is not None else None
 
 
+def attachment_limits() -> dict[str, int]:
+    """`MOTCUA_FEEDBACK_ATTACHMENTS`: `max_files`, `max_bytes` (each), `total_bytes`."""
+    configured: dict[str, int] = getattr(settings, "MOTCUA_FEEDBACK_ATTACHMENTS", {})
+    return {
+        "max_files": int(configured.get("max_files", 5)),
+        "max_bytes": int(configured.get("max_bytes", 10 * 1024 * 1024)),
+        "total_bytes": int(configured.get("total_bytes", 20 * 1024 * 1024)),
+    }
+
+
+def _mib(size: int) -> str:
+    return f"{size / (1024 * 1024):.0f}"
+
+
+def feedback_attachments_check(*, uploads: Sequence[Any]) -> list[Checked]:
+    """The sender's files (Django UploadedFiles or binary file objects with a `name`) checked
+    as a dossier's uploads are (`motcua.documents.services.file_check`: the type sniffed
+    from the bytes, JPEG, PNG or PDF; the size counted while streaming; the antivirus when
+    on): at most `max_files`, each at most `max_bytes`, all together at most `total_bytes`.
+    A refusal is a `ValidationError` on the field `attachments` whose message names the
+    file (`too_many_files`, `attachments_too_large`, or the file check's own code); nothing
+    is kept. The caller closes the results."""
+    limits = attachment_limits()
+    files = [u for u in uploads if u is not None]
+    if len(files) > limits["max_files"]:
+        raise _invalid(
+            "attachments",
+            "too_many_files",
+            _("Chỉ đính kèm được tối đa %(max)s tệp (bạn đã chọn %(count)s)."),
+            max=limits["max_files"],
+            count=len(files),
+        )
+    checked: list[Checked] = []
+    try:
+        total = 0
+        for upload in files:
+            name = file_name_sanitise(getattr(upload, "name", None))
+            try:
+                one = file_check(
+                    upload=upload,
+                    name=name,
+                    allowed_types=DEFAULT_ALLOWED_TYPES,
+                    max_bytes=limits["max_bytes"],
+                )
+            except ValidationError as exc:
+                code = exc.code or "invalid"
+                if code == "file_too_large":
+                    raise _invalid(
+                        "attachments",
+                        code,
+                        _("Tệp “%(name)s” quá lớn: mỗi tệp tối đa %(limit)s MB."),
+                        name=name,
+                        limit=_mib(limits["max_bytes"]),
+                    ) from exc
+                raise _invalid(
+                    "attachments",
+                    code,
+                    _("Tệp “%(name)s”: %(problem)s"),
+                    name=name,
+                    problem=exc.render(),
+                ) from exc
+            checked.append(one)
+            total += one.size
+            if total > limits["total_bytes"]:
+                raise _invalid(
+                    "attachments",
+                    "attachments_too_large",
+                    _("Các tệp đính kèm quá lớn: tổng cộng tối đa %(limit)s MB."),
+                    limit=_mib(limits["total_bytes"]),
+                )
+    except BaseException:
+        for one in checked:
+            one.close()
+        raise
+    return checked
+
+
+def _attachments_store(
+    *,
+    feedback: Feedback,
+    checked: list[Checked],
+    actor: User | None,
+    now: dt.datetime,
+    saved: list[str],
+) -> list[FeedbackAttachment]:
+    rows = []
+    for position, one in enumerate(checked, start=1):
+        stored = file_store_checked(actor=actor, checked=one, now=now)
+        saved.append(stored.storage_name)
+        rows.append(
+            FeedbackAttachment.objects.create(
+                feedback=feedback, file=stored, position=position, added_at=now
+            )
+        )
+    return rows
+
+
 @dataclass(frozen=True)
 class Submitted:
     feedback: Feedback
@@ -187,10 +294,13 @@ def feedback_submit(
     category: str = "",
     public_consent: bool = False,
     channel: str = "web",
+    attachments: Sequence[Any] = (),
 ) -> Submitted:
     """Receive a feedback. A sender without an account gives a name and a phone number (to be
     told of the answer) and gets a secret to follow it; a signed-in sender follows it from
-    their account. The deadline is fixed here (`feedback_due_at`, on the place's clock)."""
+    their account. The deadline is fixed here (`feedback_due_at`, on the place's clock).
+    `attachments`: photos or PDFs (`feedback_attachments_check`), checked after the text and
+    before the transaction, stored in it; their bytes are removed again when it fails."""
     if sender is not None and not sender.is_authenticated:
         sender = None
     subject = _text(subject, field="subject", max_length=SUBJECT_MAX, one_line=True)
@@ -224,6 +334,53 @@ def feedback_submit(
     if place is not None and not place.is_active:
         raise _invalid("place", "unit_inactive", _("Đơn vị này không còn hoạt động."))
     intake = place if place is not None else _default_intake()
+    checked = feedback_attachments_check(uploads=attachments) if attachments else []
+    saved: list[str] = []
+    try:
+        return _submit(
+            subject=subject,
+            body=body,
+            sender_name=sender_name,
+            sender=sender,
+            phone=phone,
+            email=email,
+            code_ref=code_ref,
+            place=place,
+            intake=intake,
+            category=category,
+            public_consent=public_consent,
+            channel=channel,
+            checked=checked,
+            saved=saved,
+            now=now,
+        )
+    except BaseException:
+        for storage_name in saved:
+            stored_bytes_delete(storage_name=storage_name)
+        raise
+    finally:
+        for one in checked:
+            one.close()
+
+
+def _submit(
+    *,
+    subject: str,
+    body: str,
+    sender_name: str,
+    sender: User | None,
+    phone: str,
+    email: str,
+    code_ref: str,
+    place: Unit | None,
+    intake: Unit | None,
+    category: str,
+    public_consent: bool,
+    channel: str,
+    checked: list[Checked],
+    saved: list[str],
+    now: dt.datetime,
+) -> Submitted:
     secret = "" if sender is not None else feedback_secret_new()
     with transaction.atomic():
         feedback = Feedback.objects.create(
@@ -244,6 +401,9 @@ def feedback_submit(
             received_at=now,
             due_at=feedback_due_at(received_at=now, unit=intake, category=category),
         )
+        files = _attachments_store(
+            feedback=feedback, checked=checked, actor=sender, now=now, saved=saved
+        )
         _event(
             feedback,
             kind=FeedbackEventKind.SUBMIT,
@@ -255,6 +415,9 @@ def feedback_submit(
                 "place": place.code if place is not None else None,
                 "due_at": _iso(feedback.due_at),
                 "channel": channel,
+                "attachments": [
+                    {"file": a.file_id, "name": a.file.name, "sha256": a.file.sha256} for a in files
+                ],
             },
         )
         outbox_enqueue(

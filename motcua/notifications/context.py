@@ -103,6 +103,8 @@ class FeedbackFacts:
     due_at: dt.datetime | None
     channels_off: frozenset[str] | None = None
     events_off: frozenset[str] = frozenset()
+    #: Why it is not handled (rejected or a duplicate); "" otherwise.
+    closed_reason: str = ""
 
     def allows(self, channel: str, event: str) -> bool | None:
         if self.channels_off is None:

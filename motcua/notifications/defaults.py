@@ -236,6 +236,22 @@ _add_feedback(
     subject="Feedback {code} answered",
     body="Your feedback {code} has been answered by the competent authority.",
 )
+# Not handled (rejected or a duplicate): the reason in the e-mail and in-app notice only (it
+# may be long); the SMS points to the follow page.
+_add_feedback(
+    "feedback_rejected",
+    "vi",
+    sms="Phan anh {code} khong duoc xu ly. Xem ly do tai: {follow_url}",
+    subject="Phản ánh {code} không được xử lý",
+    body="Phản ánh, kiến nghị {code} của ông/bà không được xử lý. Lý do:\n\n{reason}",
+)
+_add_feedback(
+    "feedback_rejected",
+    "en",
+    sms="Feedback {code} will not be handled. See why: {follow_url}",
+    subject="Feedback {code} not handled",
+    body="Your feedback {code} will not be handled. The reason:\n\n{reason}",
+)
 # The reminder to the staff of a unit: e-mail only.
 DEFAULTS[("feedback_reminder", "email", "vi")] = Default(
     "Nhắc việc: {count} phản ánh cần trả lời ({unit})",

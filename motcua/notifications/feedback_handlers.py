@@ -3,8 +3,10 @@
 Subscribers of the `feedback.*` outbox topics, one per channel as for dossiers:
 
 - `notifications.feedback_sms`, `.feedback_email`, `.feedback_inapp` (`feedback.submitted`,
-  `feedback.published`): the sender is told the feedback was received, with its code, and
-  that the answer is published. The payload holds the code and ids only: the feedback app's
+  `feedback.published`, `feedback.rejected`): the sender is told the feedback was received,
+  with its code, that the answer is published, or that it is not handled (rejected or a
+  duplicate: the reason in the e-mail and the in-app notice, the SMS points to the follow
+  page). The payload holds the code and ids only: the feedback app's
   resolver (`context.feedback_facts`) answers the contact at delivery time (the phone and
   e-mail the sender gave, else their account's), their language and their account's
   channel choices. In-app only for a sender with an account.
@@ -34,6 +36,7 @@ from .services import Outgoing, deliver_once, delivery_key
 EVENT_FOR_TOPIC: dict[str, str] = {
     "feedback.submitted": Event.FEEDBACK_RECEIVED,
     "feedback.published": Event.FEEDBACK_ANSWERED,
+    "feedback.rejected": Event.FEEDBACK_REJECTED,
 }
 SENDER_TOPICS = sorted(EVENT_FOR_TOPIC)
 SENDER_SUBSCRIBERS = {
@@ -79,6 +82,7 @@ def handle_sender(envelope: OutboxEnvelope, channel: str) -> None:
         "code": facts.code,
         "due_date": local_date(facts.due_at),
         "follow_url": facts.follow_url,
+        "reason": facts.closed_reason,
     }
     outgoing = Outgoing(
         key=delivery_key(

@@ -29,6 +29,7 @@ class Event(models.TextChoices):
     FEEDBACK_RECEIVED = "feedback_received", _("Đã nhận phản ánh, kiến nghị")
     FEEDBACK_ANSWERED = "feedback_answered", _("Đã có trả lời phản ánh, kiến nghị")
     FEEDBACK_REMINDER = "feedback_reminder", _("Nhắc đơn vị trả lời phản ánh (cán bộ)")
+    FEEDBACK_REJECTED = "feedback_rejected", _("Phản ánh, kiến nghị không được xử lý")
 
 
 class Channel(models.TextChoices):

@@ -36,6 +36,7 @@ PLACEHOLDERS = {
     "late_count": _("số phản ánh quá hạn"),
     "feedback_list": _("danh sách phản ánh (mã, tiêu đề, hạn, quá hạn)"),
     "workspace_url": _("địa chỉ trang xử lý phản ánh"),
+    "reason": _("lý do không xử lý phản ánh"),
 }
 
 SMS_LIMIT = 160

@@ -2,25 +2,32 @@
 `/feedback/`:
 
 - `/feedback/`: the form (no account needed; name, phone and e-mail prefilled for a signed-in
-  person). Sending is rate-limited per client address (`MOTCUA_RATE_LIMITS
-  ["feedback_submit"]`, a 429 page). Success redirects to the confirmation.
+  person), with up to 5 photos or PDFs (`feedback_attachments_check`: every problem is
+  listed with the others; a browser cannot keep chosen files, so after an error the page
+  says which were chosen and asks to choose them again, the typed text kept). Sending is
+  rate-limited per client address (`MOTCUA_RATE_LIMITS["feedback_submit"]`, a 429 page).
+  Success redirects to the confirmation.
 - `/feedback/<code>/sent/`: the code, the answer deadline and, for a sender without an
   account, the secret to follow it, shown once (kept in the session until then).
 - `/feedback/<code>/`: the follow page. The signed-in sender sees it at once; anyone else
   types the secret (POST, so it stays out of addresses and logs; attempts rate-limited:
   `["feedback_follow"]`). A wrong code and a wrong secret give one answer. The answer is
   shown once published.
+- `/feedback/<code>/files/<id>/`: a file the sender attached, to the sender only (their
+  account, or this session once the secret was typed on the follow page); a download.
 - `/feedback/answers/`: published answers the senders agreed to show, newest first, without
   names or contacts, paginated, by category.
 """
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from django import forms
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext_lazy
@@ -32,18 +39,49 @@ from motcua.core.errors import DomainError, NotFound
 from motcua.core.ratelimit import client_ip, rate_limit_hit, rate_limit_retry_after
 from motcua.feedback.models import Feedback, FeedbackCategory, FeedbackStatus
 from motcua.feedback.selectors import (
+    feedback_attachment_get_for_sender,
+    feedback_attachment_of,
+    feedback_attachments,
     feedback_code_normalise,
+    feedback_followed,
     feedback_get_for_sender,
     feedback_public_answers,
 )
-from motcua.feedback.services import feedback_submit
+from motcua.feedback.services import (
+    attachment_limits,
+    feedback_attachments_check,
+    feedback_submit,
+)
 from motcua.organisation.models import Unit
 from motcua.organisation.selectors import unit_choices
+from motcua.web.downloads import stored_file_response
 
 from .lookup import retry_minutes
 
 ANSWERS_PAGE = 10
 SESSION_SECRET = "feedback_secret:%s"  # noqa: S105 (a session key)
+#: This session typed the right secret for the code: the sender's files download.
+SESSION_FOLLOW = "feedback_follow:%s"
+ACCEPT = "image/jpeg,image/png,application/pdf,.jpg,.jpeg,.png,.pdf"
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """The files chosen in one `<input type="file" multiple>`, as a list (checked by the
+    service, `feedback_attachments_check`)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(**kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        if not data:
+            return []
+        items = data if isinstance(data, list | tuple) else [data]
+        return [item for item in items if item]
 
 
 def _place_choices() -> list[tuple[str, Any]]:
@@ -109,10 +147,15 @@ class FeedbackForm(forms.Form):
         ),
         required=False,
     )
+    attachments = MultipleFileField(label=gettext_lazy("Ảnh, tài liệu kèm theo"), required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["place"].choices = _place_choices()  # type: ignore[attr-defined]
+        limits = attachment_limits()
+        self.fields["attachments"].help_text = gettext_lazy(
+            "Tối đa %(count)s tệp ảnh JPEG, PNG hoặc PDF, mỗi tệp tối đa %(size)s MB."
+        ) % {"count": limits["max_files"], "size": limits["max_bytes"] // (1024 * 1024)}
 
 
 def _form_error(form: forms.Form, error: DomainError) -> None:
@@ -152,7 +195,7 @@ def feedback_new(request: HttpRequest) -> HttpResponse:
         }
     if request.GET.get("dossier"):
         initial["dossier_code"] = request.GET["dossier"][:40]
-    form = FeedbackForm(request.POST or None, initial=initial)
+    form = FeedbackForm(request.POST or None, request.FILES or None, initial=initial)
     if person is None:
         # Without an account the phone is how the sender hears of the answer: asked at once
         # with the other fields (the service checks it too).
@@ -162,8 +205,11 @@ def feedback_new(request: HttpRequest) -> HttpResponse:
             "Cần số điện thoại để báo cho bạn khi có trả lời."
         )
     status = 200
+    chosen: list[str] = []
     if request.method == "POST":
-        if form.is_valid():
+        if not form.is_valid():
+            _attachments_errors(form, request.FILES.getlist("attachments"))
+        else:
             limited = _limited(request, "feedback_submit")
             if limited is not None:
                 return limited
@@ -185,6 +231,7 @@ def feedback_new(request: HttpRequest) -> HttpResponse:
                     place=place,
                     category=data["category"],
                     public_consent=data["public_consent"],
+                    attachments=data["attachments"],
                     now=clock_now(),
                 )
             except DomainError as error:
@@ -195,12 +242,33 @@ def feedback_new(request: HttpRequest) -> HttpResponse:
                     request.session[SESSION_SECRET % code] = submitted.secret
                 return redirect("portal:feedback_sent", code=code)
         status = 400
+        # The browser forgets chosen files on this page: say which ones to choose again.
+        chosen = [str(f.name) for f in request.FILES.getlist("attachments")]
     return render(
         request,
         "portal/feedback/new.html",
-        {"form": form, "nav": "feedback", "signed_in": person is not None},
+        {
+            "form": form,
+            "nav": "feedback",
+            "signed_in": person is not None,
+            "accept": ACCEPT,
+            "chosen": chosen,
+        },
         status=status,
     )
+
+
+def _attachments_errors(form: FeedbackForm, uploads: list[Any]) -> None:
+    """The files' problems listed with the other fields' (the files are checked, not kept)."""
+    if not uploads:
+        return
+    try:
+        checked = feedback_attachments_check(uploads=uploads)
+    except DomainError as error:
+        form.add_error("attachments", error.render())
+    else:
+        for one in checked:
+            one.close()
 
 
 @require_safe
@@ -226,6 +294,7 @@ def _follow_page(request: HttpRequest, feedback: Feedback, *, status: int = 200)
         "portal/feedback/follow.html",
         {
             "feedback": feedback,
+            "attachments": feedback_attachments(feedback=feedback),
             "published": feedback.status == FeedbackStatus.PUBLISHED,
             "late": feedback.is_late(clock_now()),
             "nav": "feedback",
@@ -258,7 +327,32 @@ def feedback_follow(request: HttpRequest, code: str) -> HttpResponse:
     except NotFound as error:
         context["error"] = error.render()
         return render(request, "portal/feedback/secret.html", context, status=404)
+    request.session[SESSION_FOLLOW % feedback.code] = feedback.pk
     return _follow_page(request, feedback)
+
+
+@require_safe
+def feedback_file(request: HttpRequest, code: str, file_id: int) -> HttpResponseBase:
+    """A file the sender attached: to their account, or to the session that typed the
+    secret on the follow page. 404 for anyone else and for another feedback's file."""
+    canonical = feedback_code_normalise(code) or code[:40]
+    person = _signed_in(request)
+    try:
+        if person is not None:
+            with contextlib.suppress(NotFound):
+                return stored_file_response(
+                    feedback_attachment_get_for_sender(
+                        code=canonical, file_id=file_id, person=person
+                    ).file
+                )
+        granted = request.session.get(SESSION_FOLLOW % canonical)
+        feedback = feedback_followed(
+            code=canonical, feedback_id=granted if isinstance(granted, int) else None
+        )
+        found = feedback_attachment_of(feedback=feedback, file_id=file_id)
+    except NotFound as exc:
+        raise Http404 from exc
+    return stored_file_response(found.file)
 
 
 @require_safe
@@ -286,4 +380,5 @@ urlpatterns = [
     path("answers/", feedback_answers, name="feedback_answers"),
     path("<str:code>/", feedback_follow, name="feedback_follow"),
     path("<str:code>/sent/", feedback_sent, name="feedback_sent"),
+    path("<str:code>/files/<int:file_id>/", feedback_file, name="feedback_file"),
 ]

@@ -100,6 +100,7 @@ PURPOSES: dict[str, Any] = {
     "data_request": _("Xử lý yêu cầu của bạn về dữ liệu cá nhân"),
     "feedback_view": _("Mở phản ánh của bạn để xử lý"),
     "feedback_list": _("Xem danh sách phản ánh cần xử lý"),
+    "feedback_file_download": _("Mở tệp bạn đính kèm phản ánh"),
 }
 CHANNELS: dict[str, Any] = {
     "web": _("Trang làm việc của cán bộ"),

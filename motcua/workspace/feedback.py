@@ -9,6 +9,8 @@
 - `/workspace/feedback/<code>/`: the feedback, the sender's contact (the read is logged),
   the trail, and the forms the actor may use (`feedback_actions_for`): classify and assign,
   reject or mark a duplicate, answer, publish.
+- `/workspace/feedback/<code>/files/<id>/`: a file the sender attached, as a download
+  (`feedback_attachment_get_for_actor`: whoever sees the feedback; logged).
 - POST `<code>/classify/`, `<code>/reject/`, `<code>/answer/`, `<code>/publish/`: one
   service each.
 
@@ -23,6 +25,7 @@ from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
@@ -35,6 +38,8 @@ from motcua.core.errors import DomainError, NotFound
 from motcua.feedback.models import Feedback, FeedbackCategory, FeedbackStatus
 from motcua.feedback.selectors import (
     feedback_actions_for,
+    feedback_attachment_get_for_actor,
+    feedback_attachments,
     feedback_deadline_state,
     feedback_events,
     feedback_filter,
@@ -55,6 +60,7 @@ from motcua.feedback.services import (
 from motcua.organisation.models import Unit
 from motcua.organisation.selectors import unit_choices
 from motcua.web.access import staff_required
+from motcua.web.downloads import stored_file_response
 
 PAGE_SIZE = 25
 STATUS_FILTERS: list[tuple[str, Any]] = [
@@ -246,6 +252,7 @@ def _page(
             ),
             "actions": feedback_actions_for(actor=_actor(request), feedback=feedback),
             "events": feedback_events(feedback=feedback),
+            "attachments": feedback_attachments(feedback=feedback),
             "classify": classify or ClassifyForm(feedback=feedback, initial=initial),
             "reject": reject or RejectForm(prefix="reject"),
             "answer": answer or AnswerForm(initial={"answer": feedback.answer}),
@@ -263,6 +270,22 @@ def feedback_detail(request: HttpRequest, code: str) -> HttpResponse:
     if isinstance(found, HttpResponse):
         return found
     return _page(request, found)
+
+
+@staff_required  # type: ignore[arg-type]  # a download is a FileResponse (streamed)
+@require_safe
+def feedback_file(request: HttpRequest, code: str, file_id: int) -> HttpResponseBase:
+    actor = _actor(request)
+    units = feedback_staff_units(actor=actor)
+    if not feedback_staff_may_use(actor=actor, units=units):
+        return _forbidden(request)
+    try:
+        found = feedback_attachment_get_for_actor(
+            actor=actor, code=code, file_id=file_id, now=clock_now(), units=units
+        )
+    except NotFound:
+        return _not_found(request, code)
+    return stored_file_response(found.file)
 
 
 def _field_error(form: forms.Form, error: DomainError) -> None:
@@ -382,6 +405,7 @@ urlpatterns = [
     path("", feedback_queue, name="feedback_queue"),
     path("late/", feedback_late_view, name="feedback_late"),
     path("<str:code>/", feedback_detail, name="feedback_detail"),
+    path("<str:code>/files/<int:file_id>/", feedback_file, name="feedback_file"),
     path("<str:code>/classify/", feedback_classify_view, name="feedback_classify"),
     path("<str:code>/reject/", feedback_reject_view, name="feedback_reject"),
     path("<str:code>/answer/", feedback_answer_view, name="feedback_answer"),

@@ -73,16 +73,26 @@ OPERATIONS = {
     ("/api/v1/feedback", "post"),
     ("/api/v1/feedback", "get"),
     ("/api/v1/feedback/{code}", "get"),
+    ("/api/v1/feedback/{code}/attachments/{file_id}", "get"),
     ("/api/v1/payments/reconciliations", "get"),
     ("/api/v1/payments/reconciliations", "post"),
     ("/api/v1/payments/reconciliations/{run_id}", "get"),
 }
 #: Public operations that also take a token or a session when sent (security lists `{}`).
-OPTIONAL_AUTH = {("/api/v1/feedback", "post"), ("/api/v1/feedback/{code}", "get")}
+OPTIONAL_AUTH = {
+    ("/api/v1/feedback", "post"),
+    ("/api/v1/feedback/{code}", "get"),
+    ("/api/v1/feedback/{code}/attachments/{file_id}", "get"),
+}
 PUBLIC = {"/api/v1/health", "/api/v1/ready", "/api/v1/auth/token"}
 #: Operations answering 200 with a file's bytes (not JSON), and the types they answer.
 BINARY = {
     ("/api/v1/files/{file_id}", "get"): {"application/pdf", "image/jpeg", "image/png"},
+    ("/api/v1/feedback/{code}/attachments/{file_id}", "get"): {
+        "application/pdf",
+        "image/jpeg",
+        "image/png",
+    },
     ("/api/v1/dossiers/{code}/forms/{number}", "get"): {"application/pdf"},
     ("/api/v1/receipts/{number}/pdf", "get"): {"application/pdf"},
     ("/api/v1/units/{code}/tracking-book", "get"): {

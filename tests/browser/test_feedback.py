@@ -101,3 +101,57 @@ def test_an_officer_classifies_and_answers_a_feedback(  # type: ignore[no-untype
     fb.refresh_from_db()
     assert fb.status == "answered"
     context.close()
+
+
+def test_attaching_photos_at_360_px_errors_first_then_sent_and_downloaded(
+    anonymous_page, live_server, world: World
+) -> None:
+    from tests.documents.samples import image_bytes, pdf_bytes
+
+    page, weights, javascript = anonymous_page
+    suffix = "" if javascript else "-nojs"
+    photo = {"name": "hang-doi.jpg", "mimeType": "image/jpeg", "buffer": image_bytes("JPEG")}
+    notice = {"name": "thong-bao.pdf", "mimeType": "application/pdf", "buffer": pdf_bytes()}
+    word = {"name": "don.docx", "mimeType": "image/png", "buffer": b"PK\x03\x04 not a photo"}
+    page.goto(live_server.url + "/feedback/")
+    page.fill("#id_body", "Xếp hàng hai tiếng ở bộ phận một cửa.")
+    page.fill("#id_sender_name", "Phạm Văn Cường")
+    page.fill("#id_sender_phone", "0912345678")
+    page.set_input_files("#id_attachments", [photo, word])
+    page.click("main button[type=submit]")
+    page.wait_for_load_state()
+
+    summary = page.locator(".error-summary")
+    assert summary.is_visible()
+    assert summary.locator('a[href="#id_subject"]').count() == 1
+    file_error = summary.locator('a[href="#id_attachments"]')
+    assert "don.docx" in file_error.inner_text()
+    assert page.input_value("#id_body") == "Xếp hàng hai tiếng ở bộ phận một cửa."
+    assert page.input_value("#id_sender_name") == "Phạm Văn Cường"
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 360, width  # no sideways scroll
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"feedback-attach-errors{suffix}.png"), full_page=True)
+    if javascript:
+        _check(page, "feedback-attach-errors", weights)
+    assert Feedback.objects.count() == 0
+
+    page.fill("#id_subject", "Chờ lâu ở bộ phận một cửa")
+    page.set_input_files("#id_attachments", [photo, notice])
+    page.click("main button[type=submit]")
+    page.wait_for_load_state()
+    feedback = Feedback.objects.get()
+    secret = page.locator("p > strong.code").inner_text()
+    page.goto(f"{live_server.url}/feedback/{feedback.code}/")
+    page.fill("#secret", secret)
+    page.click("main button[type=submit]")
+    page.wait_for_load_state()
+    links = page.locator("main a[download]")
+    assert links.all_inner_texts() == ["hang-doi.jpg", "thong-bao.pdf"]
+    page.screenshot(path=str(SHOTS / f"feedback-attach-follow{suffix}.png"), full_page=True)
+    with page.expect_download() as info:
+        links.nth(1).click()
+    download = info.value
+    assert download.suggested_filename == "thong-bao.pdf"
+    with open(download.path(), "rb") as saved:
+        assert saved.read(5) == b"%PDF-"

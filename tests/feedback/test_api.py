@@ -197,3 +197,138 @@ def test_the_staff_list_filters_and_paginates(world: World, client: Client) -> N
     assert client.get("/api/v1/feedback?status=lost", **officer).json()["code"] == (
         "invalid_status"
     )
+
+
+# --- attachments (multipart, as the dossiers' actions with files) --------------------------
+
+
+def _multipart(
+    client: Client, files: list[Any], headers: dict[str, str] | None = None, **fields: Any
+) -> Any:
+    return client.post(
+        "/api/v1/feedback", {**BODY, **fields, "attachments": files}, headers=headers
+    )
+
+
+@freeze_time(MON)
+def test_a_multipart_submission_keeps_the_files_and_the_sender_downloads_them(
+    world: World, client: Client
+) -> None:
+    from .test_attachments import jpeg, pdf
+
+    response = _multipart(client, [jpeg(), pdf()], public_consent="true")
+
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert [(a["name"], a["content_type"], a["pages"]) for a in body["attachments"]] == [
+        ("anh.jpg", "image/jpeg", 1),
+        ("giay-hen.pdf", "application/pdf", 1),
+    ]
+    fb = Feedback.objects.get()
+    assert fb.public_consent is True
+    assert fb.channel == "api"
+    url = f"/api/v1/feedback/{fb.code}/attachments/{body['attachments'][1]['id']}"
+    assert client.get(url).status_code == 404  # no secret
+    assert client.get(url, HTTP_X_FEEDBACK_SECRET="AAAA-BBBB-CCCC").status_code == 404
+    download = client.get(url, HTTP_X_FEEDBACK_SECRET=body["secret"])
+    assert download.status_code == 200
+    assert download["Content-Type"] == "application/pdf"
+    assert download["X-Content-Type-Options"] == "nosniff"
+    assert download.getvalue().startswith(b"%PDF-")
+    assert not DataAccessLog.objects.exists()  # the sender's own file
+    followed = client.get(f"/api/v1/feedback/{fb.code}", HTTP_X_FEEDBACK_SECRET=body["secret"])
+    assert [a["id"] for a in followed.json()["attachments"]] == [
+        a["id"] for a in body["attachments"]
+    ]
+
+
+@freeze_time(MON)
+def test_staff_download_is_logged_and_another_units_is_404(world: World, client: Client) -> None:
+    from motcua.feedback.models import FeedbackAttachment
+
+    from .helpers import send
+    from .test_attachments import png
+
+    fb = send(place=world.ward, attachments=[png()]).feedback
+    file_id = FeedbackAttachment.objects.get().file_id
+    url = f"/api/v1/feedback/{fb.code}/attachments/{file_id}"
+
+    assert client.get(url, **bearer(world.other_officer)).status_code == 404
+    assert not DataAccessLog.objects.exists()
+    response = client.get(url, **bearer(world.officer))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/png"
+    log = DataAccessLog.objects.get()
+    assert (log.actor_id, log.subject_id, log.purpose, log.channel) == (
+        world.officer.pk,
+        fb.code,
+        "feedback_file_download",
+        "api",
+    )
+    listed = client.get("/api/v1/feedback?status=open", **bearer(world.officer)).json()
+    assert [a["id"] for a in listed["items"][0]["attachments"]] == [file_id]
+
+
+@freeze_time(MON)
+def test_bad_files_are_400_with_the_code_the_field_and_the_file_name(
+    world: World, client: Client, settings: Any
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from .test_attachments import pdf, png
+
+    fake = SimpleUploadedFile("anh.png", b"GIF89a not allowed", content_type="image/png")
+    response = _multipart(client, [fake])
+    assert response.status_code == 400
+    error = response.json()["errors"][0]
+    assert error["field"] == "attachments"
+    assert error["code"] == "file_type_not_allowed"
+    assert error["message"] == (
+        "Tệp “anh.png”: Loại tệp không được chấp nhận: chỉ nhận PDF, JPEG, PNG."
+    )
+
+    response = _multipart(client, [png(f"{i}.png") for i in range(6)])
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["code"] == "too_many_files"
+
+    settings.MOTCUA_FEEDBACK_ATTACHMENTS = {
+        "max_files": 5,
+        "max_bytes": 1024 * 1024,
+        "total_bytes": 2 * 1024 * 1024,
+    }
+    big = pdf("bien-ban.pdf", padding=1024 * 1024)
+    response = _multipart(client, [big], headers={"Accept-Language": "en"})
+    assert response.status_code == 400
+    assert response.json()["errors"][0] == {
+        "field": "attachments",
+        "code": "file_too_large",
+        "message": "The file “bien-ban.pdf” is too large: at most 1 MB each.",
+    }
+
+    response = client.post("/api/v1/feedback", {**BODY, "photo": png()})
+    assert response.status_code == 400
+    assert response.json()["errors"] == [
+        {
+            "field": "photo",
+            "code": "extra_forbidden",
+            "message": "Tệp phải được gửi dưới tên attachments.",
+        }
+    ]
+    assert Feedback.objects.count() == 0
+
+
+def test_a_multipart_body_over_the_total_is_413_before_it_is_read(
+    world: World, client: Client, settings: Any
+) -> None:
+    from .test_attachments import pdf
+
+    settings.MOTCUA_FEEDBACK_ATTACHMENTS = {
+        "max_files": 5,
+        "max_bytes": 1024 * 1024,
+        "total_bytes": 1024 * 1024,
+    }
+    files = [pdf(f"{i}.pdf", padding=600 * 1024) for i in range(2)]
+    response = _multipart(client, files)
+    assert response.status_code == 413
+    assert response.json()["code"] == "payload_too_large"
+    assert Feedback.objects.count() == 0

@@ -160,3 +160,128 @@ def test_public_answers_show_consenting_published_ones_without_names(
     second = client.get("/feedback/answers/?page=2").content.decode()
     assert "Trang 2 / 2" in second
     assert client.get("/feedback/answers/?category=fees").content.decode().count("<article") == 0
+
+
+# --- attachments -------------------------------------------------------------------------
+
+
+def test_the_form_takes_photos_and_a_pdf_and_the_sender_downloads_them(
+    world: World, client: Client
+) -> None:
+    from motcua.feedback.models import FeedbackAttachment
+
+    from .test_attachments import jpeg, pdf, png
+
+    page = client.get("/feedback/").content.decode()
+    assert 'enctype="multipart/form-data"' in page
+    assert 'type="file" id="id_attachments" name="attachments" multiple' in page
+    assert "Tối đa 5 tệp ảnh JPEG, PNG hoặc PDF, mỗi tệp tối đa 10 MB." in page
+
+    response = client.post("/feedback/", {**FORM, "attachments": [jpeg(), png(), pdf()]})
+
+    assert response.status_code == 302, response.content.decode()
+    fb = Feedback.objects.get()
+    files = list(FeedbackAttachment.objects.filter(feedback=fb).order_by("position"))
+    assert [a.file.name for a in files] == ["anh.jpg", "anh.png", "giay-hen.pdf"]
+    sent = client.get(response["Location"])
+    secret = sent.context["secret"]
+
+    # Another browser: nothing until the secret is typed on the follow page.
+    other = Client()
+    url = f"/feedback/{fb.code}/files/{files[2].file_id}/"
+    assert other.get(url).status_code == 404
+    follow = other.post(f"/feedback/{fb.code}/", {"secret": secret})
+    html = follow.content.decode()
+    assert "Tệp đính kèm" in html
+    assert f'href="{url}"' in html
+    download = other.get(url)
+    assert download.status_code == 200
+    assert download["Content-Type"] == "application/pdf"
+    assert download["X-Content-Type-Options"] == "nosniff"
+    assert "attachment" in download["Content-Disposition"]
+    assert download.getvalue().startswith(b"%PDF-")
+    # The grant is for this feedback only.
+    mine = send(place=world.ward, attachments=[png()]).feedback
+    mine_file = FeedbackAttachment.objects.get(feedback=mine).file_id
+    assert other.get(f"/feedback/{mine.code}/files/{mine_file}/").status_code == 404
+    assert other.get(f"/feedback/{fb.code}/files/{mine_file}/").status_code == 404
+
+
+def test_a_signed_in_sender_sees_and_downloads_their_files_nobody_else(world: World) -> None:
+    from motcua.feedback.models import FeedbackAttachment
+
+    from .test_attachments import png
+
+    fb = send(place=world.ward, sender=world.citizen, attachments=[png()]).feedback
+    file_id = FeedbackAttachment.objects.get().file_id
+    url = f"/feedback/{fb.code}/files/{file_id}/"
+    citizen = Client()
+    citizen.force_login(world.citizen)
+    assert f'href="{url}"' in citizen.get(f"/feedback/{fb.code}/").content.decode()
+    assert citizen.get(url).status_code == 200
+    stranger = Client()
+    stranger.force_login(world.stranger)
+    assert stranger.get(url).status_code == 404
+    assert Client().get(url).status_code == 404
+
+
+def test_bad_files_are_listed_with_the_other_errors_and_the_text_is_kept(
+    world: World, client: Client
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from .test_attachments import png
+
+    fake = SimpleUploadedFile("bao-cao.docx", b"PK\x03\x04 a word file")
+    response = client.post("/feedback/", {**FORM, "subject": "", "attachments": [png(), fake]})
+
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "error-summary" in html
+    assert 'href="#id_subject"' in html
+    assert 'href="#id_attachments"' in html
+    assert "Tệp “bao-cao.docx”: Loại tệp không được chấp nhận: chỉ nhận PDF, JPEG, PNG." in html
+    assert 'aria-invalid="true"' in html
+    assert (
+        "Các tệp bạn đã chọn chưa được gửi, vui lòng chọn lại:</strong> anh.png, bao-cao.docx"
+        in html
+    )
+    assert "Hồ sơ quá hẹn một tuần." in html  # what was typed is still there
+    assert 'value="Phạm Văn Cường"' in html
+    assert Feedback.objects.count() == 0
+
+
+def test_too_many_files_and_good_files_after_another_error_are_explained(
+    world: World, client: Client
+) -> None:
+    from .test_attachments import png
+
+    response = client.post(
+        "/feedback/", {**FORM, "attachments": [png(f"{i}.png") for i in range(6)]}
+    )
+    assert response.status_code == 400
+    assert "Chỉ đính kèm được tối đa 5 tệp (bạn đã chọn 6)." in response.content.decode()
+
+    response = client.post("/feedback/", {**FORM, "body": "", "attachments": [png("a.png")]})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Các tệp bạn đã chọn chưa được gửi, vui lòng chọn lại:</strong> a.png" in html
+    assert 'href="#id_attachments"' not in html  # not an error of the files
+    assert Feedback.objects.count() == 0
+
+
+def test_a_file_too_large_is_refused_with_the_limit(
+    world: World, client: Client, settings: Any
+) -> None:
+    from .test_attachments import pdf
+
+    settings.MOTCUA_FEEDBACK_ATTACHMENTS = {
+        "max_files": 5,
+        "max_bytes": 1024 * 1024,
+        "total_bytes": 2 * 1024 * 1024,
+    }
+    big = pdf("bien-ban.pdf", padding=1024 * 1024)
+    response = client.post("/feedback/", {**FORM, "attachments": [big]})
+    assert response.status_code == 400
+    assert "Tệp “bien-ban.pdf” quá lớn: mỗi tệp tối đa 1 MB." in response.content.decode()
+    assert Feedback.objects.count() == 0

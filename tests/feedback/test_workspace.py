@@ -191,3 +191,57 @@ def test_the_queue_and_the_page_stay_within_the_query_budget(
         assert officer.get("/workspace/feedback/late/").status_code == 200
     with django_assert_max_num_queries(14):
         assert officer.get(f"/workspace/feedback/{fb.code}/").status_code == 200
+
+
+def test_staff_see_the_attachments_and_each_download_is_logged(world: World) -> None:
+    from motcua.feedback.models import FeedbackAttachment
+
+    from .test_attachments import pdf, png
+
+    fb = send(place=world.ward, attachments=[png("hien-truong.png"), pdf(pages=2)]).feedback
+    files = list(FeedbackAttachment.objects.filter(feedback=fb).order_by("position"))
+    officer = _client(world.officer)
+
+    html = officer.get(f"/workspace/feedback/{fb.code}/").content.decode()
+    url = f"/workspace/feedback/{fb.code}/files/{files[0].file_id}/"
+    assert f'href="{url}"' in html
+    assert "hien-truong.png" in html
+    assert "giay-hen.pdf" in html
+    assert "2 trang" in html
+    assert [log.purpose for log in DataAccessLog.objects.all()] == ["feedback_view"]
+
+    response = officer.get(url)
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/png"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Cache-Control"] == "private, no-store"
+    assert response["Content-Disposition"] == 'attachment; filename="hien-truong.png"'
+    log = DataAccessLog.objects.get(purpose="feedback_file_download")
+    assert (log.actor_id, log.subject_id, log.purpose) == (
+        world.officer.pk,
+        fb.code,
+        "feedback_file_download",
+    )
+
+
+def test_a_download_by_anyone_who_does_not_see_the_feedback_is_refused_and_not_logged(
+    world: World,
+) -> None:
+    from motcua.feedback.models import FeedbackAttachment
+
+    from .test_attachments import png
+
+    fb = send(place=world.ward, attachments=[png()]).feedback
+    other = send(place=world.other_ward, attachments=[png()]).feedback
+    file_id = FeedbackAttachment.objects.get(feedback=fb).file_id
+    other_file = FeedbackAttachment.objects.get(feedback=other).file_id
+    url = f"/workspace/feedback/{fb.code}/files/{file_id}/"
+
+    assert Client().get(url).status_code == 302  # sign in first
+    assert _client(world.citizen).get(url).status_code == 403
+    assert _client(world.other_officer).get(url).status_code == 404
+    # A file of another feedback under a code the officer sees.
+    response = _client(world.officer).get(f"/workspace/feedback/{fb.code}/files/{other_file}/")
+    assert response.status_code == 404
+    assert not DataAccessLog.objects.exists()

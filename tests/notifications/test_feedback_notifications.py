@@ -17,6 +17,7 @@ from motcua.feedback.services import (
     feedback_answer,
     feedback_classify,
     feedback_publish,
+    feedback_reject,
     feedback_reminders_send,
 )
 from motcua.notifications.defaults import DEFAULTS
@@ -186,14 +187,115 @@ def test_a_reminder_mails_each_answering_staff_member_of_the_unit_only(world: Wo
     assert len(mail.outbox) == 5
 
 
+REASON = "Nội dung không thuộc thẩm quyền của UBND phường; đề nghị gửi Công an phường."
+
+
+def test_a_rejection_reaches_an_anonymous_sender_once_by_sms_and_email_with_the_reason(
+    world: World,
+) -> None:
+    fb = send(place=world.ward, sender_email="cuong@example.vn").feedback
+    SandboxSms.objects.all().delete()
+    mail.outbox.clear()
+
+    feedback_reject(feedback=fb, actor=world.officer, reason=REASON, now=MON)
+
+    sms = SandboxSms.objects.get()
+    assert sms.to == fb.sender_phone
+    assert sms.text == (f"Phan anh {fb.code} khong duoc xu ly. Xem ly do tai: {FOLLOW}{fb.code}/")
+    assert sms.hits == 1
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == ["cuong@example.vn"]
+    assert mail.outbox[0].subject == f"Phản ánh {fb.code} không được xử lý"
+    assert REASON in mail.outbox[0].body
+    assert f"{FOLLOW}{fb.code}/" in mail.outbox[0].body
+    assert not Notification.objects.exists()  # no account: no in-app notice
+    rows = NotificationDelivery.objects.filter(event="feedback_rejected")
+    assert {(r.channel, r.status) for r in rows} == {("sms", "sent"), ("email", "sent")}
+    # The outbox message carries neither the reason nor the contact.
+    payload = OutboxMessage.objects.get(topic="feedback.rejected").payload
+    assert REASON not in str(payload)
+    assert fb.sender_phone not in str(payload)
+
+    # Redelivered: nothing is sent twice.
+    OutboxDelivery.objects.update(status="pending", delivered_at=None)
+    outbox_deliver_pending(now=None)
+    assert SandboxSms.objects.get().hits == 1
+    assert len(mail.outbox) == 1
+    assert NotificationDelivery.objects.filter(event="feedback_rejected").count() == 2
+
+
+def test_a_rejection_reaches_a_signed_in_sender_in_app_and_respects_their_choices(
+    world: World,
+) -> None:
+    citizen = world.citizen
+    preference_set(
+        person=citizen,
+        now=MON,
+        sms=True,
+        email=True,
+        inapp=True,
+        events_off=[("feedback_rejected", "sms")],
+    )
+    fb = send(place=world.ward, sender=citizen).feedback
+    SandboxSms.objects.all().delete()
+    mail.outbox.clear()
+
+    feedback_reject(feedback=fb, actor=world.officer, reason=REASON, now=MON)
+
+    assert SandboxSms.objects.count() == 0  # this event turned off on SMS
+    assert [m.to for m in mail.outbox] == [[citizen.email]]
+    note = Notification.objects.get(person=citizen, event="feedback_rejected")
+    assert note.title == f"Phản ánh {fb.code} không được xử lý"
+    assert REASON in note.body
+    assert {
+        (r.channel, r.status)
+        for r in NotificationDelivery.objects.filter(event="feedback_rejected")
+    } == {("sms", "opted_out"), ("email", "sent"), ("inapp", "sent")}
+
+
+def test_a_duplicate_is_told_with_its_reason_in_english_to_an_english_speaker(
+    world: World,
+) -> None:
+    world.citizen.language = "en"
+    world.citizen.save(update_fields=["language"])
+    first = send(place=world.ward).feedback
+    fb = send(place=world.ward, sender=world.citizen).feedback
+    SandboxSms.objects.all().delete()
+    mail.outbox.clear()
+
+    feedback_reject(
+        feedback=fb, actor=world.officer, reason=f"Trùng {first.code}.", duplicate_of=first, now=MON
+    )
+
+    assert SandboxSms.objects.get().text == (
+        f"Feedback {fb.code} will not be handled. See why: {FOLLOW}{fb.code}/"
+    )
+    assert mail.outbox[0].subject == f"Feedback {fb.code} not handled"
+    assert f"Trùng {first.code}." in mail.outbox[0].body
+
+
+def test_a_rejection_with_every_channel_off_sends_nothing(world: World) -> None:
+    preference_set(person=world.citizen, now=MON, sms=False, email=False, inapp=False)
+    fb = send(place=world.ward, sender=world.citizen).feedback
+
+    feedback_reject(feedback=fb, actor=world.officer, reason=REASON, now=MON)
+
+    assert SandboxSms.objects.count() == 0
+    assert mail.outbox == []
+    assert not Notification.objects.exists()
+    assert {r.status for r in NotificationDelivery.objects.filter(event="feedback_rejected")} == {
+        "opted_out"
+    }
+
+
 def test_feedback_templates_exist_in_both_languages_and_sms_fit_one_segment() -> None:
-    for event in ("feedback_received", "feedback_answered"):
+    for event in ("feedback_received", "feedback_answered", "feedback_rejected"):
         for channel in ("sms", "email", "inapp"):
             for language in ("vi", "en"):
                 assert DEFAULTS[(event, channel, language)].body
     for language in ("vi", "en"):
         assert DEFAULTS[("feedback_reminder", "email", language)].subject
-        for event in ("feedback_received", "feedback_answered"):
+        for event in ("feedback_received", "feedback_answered", "feedback_rejected"):
             text = render_sms(
                 DEFAULTS[(event, "sms", language)].body,
                 {
@@ -214,6 +316,22 @@ def test_the_migration_seeds_the_feedback_templates(db: None) -> None:
     migration = importlib.import_module("motcua.notifications.migrations.0007_feedback_templates")
     migration.seed(apps, None)
     assert NotificationTemplate.objects.filter(event__startswith="feedback_").count() == 14
+
+
+def test_the_migration_seeds_the_rejection_templates_in_both_languages(db: None) -> None:
+    from django.apps import apps
+
+    NotificationTemplate.objects.filter(event="feedback_rejected").delete()
+    migration = importlib.import_module(
+        "motcua.notifications.migrations.0008_feedback_rejected_template"
+    )
+    migration.seed(apps, None)
+    rows = NotificationTemplate.objects.filter(event="feedback_rejected")
+    assert {(r.channel, r.language) for r in rows} == {
+        (c, lang) for c in ("sms", "email", "inapp") for lang in ("vi", "en")
+    }
+    migration.seed(apps, None)  # again: nothing doubled
+    assert rows.count() == 6
 
 
 def test_an_administrators_edit_of_a_feedback_template_is_used(world: World) -> None:
