@@ -7,6 +7,7 @@ owner's endpoint is 404, as is a deleted one."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.conf import settings
@@ -82,6 +83,11 @@ class WebhookOut(Schema):
     created_at: LocalDateTime
     updated_at: LocalDateTime | None
     secret_rotated_at: LocalDateTime | None
+    previous_secret_expires_at: LocalDateTime | None = Field(
+        None,
+        description="Sau lần đổi khoá gần nhất, khoá cũ còn được ký kèm tới lúc này; "
+        "null: không còn khoá cũ.",
+    )
 
 
 class WebhookCreatedOut(WebhookOut):
@@ -95,10 +101,25 @@ class WebhookPageOut(Schema):
     count: int
 
 
+class WebhookRotateIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    grace_hours: int | None = Field(
+        None,
+        description="Số giờ khoá cũ còn được ký kèm khoá mới (0: hết hiệu lực ngay; "
+        "không gửi: 24 giờ, `MOTCUA_WEBHOOK_SECRET_GRACE_S`).",
+    )
+
+
 class WebhookSecretOut(Schema):
     id: int
     secret: str = Field(..., description="Khoá ký mới: chỉ hiển thị một lần.")
     secret_rotated_at: LocalDateTime
+    previous_secret_expires_at: LocalDateTime | None = Field(
+        ...,
+        description="Tới lúc này mỗi lượt gửi mang cả chữ ký bằng khoá cũ (`v1=<mới>,v1=<cũ>` "
+        "trong `X-Motcua-Signature`); sau đó chỉ khoá mới. null: khoá cũ hết hiệu lực ngay.",
+    )
 
 
 class WebhookDeliveryOut(Schema):
@@ -154,6 +175,7 @@ def endpoint_out(endpoint: WebhookEndpoint) -> dict[str, Any]:
         "created_at": endpoint.created_at,
         "updated_at": endpoint.updated_at,
         "secret_rotated_at": endpoint.secret_rotated_at,
+        "previous_secret_expires_at": endpoint.previous_secret_expires_at,
     }
 
 
@@ -324,21 +346,44 @@ def webhooks_delete(request: HttpRequest, endpoint_id: int) -> HttpResponse:
 
 @router.post(
     "/{endpoint_id}/rotate-secret",
-    response={200: WebhookSecretOut, **READ},
+    response={200: WebhookSecretOut, **WRITE},
     operation_id="webhooks_rotate_secret",
     summary="Đổi khoá ký",
-    description="Khoá mới có hiệu lực ngay, cho mọi lần gửi sau (kể cả thử lại); khoá cũ hết "
-    "hiệu lực. Khoá mới chỉ trả về một lần.",
-    openapi_extra={"responses": {**NOT_ALLOWED, **NOT_FOUND}},
+    description=(
+        "Khoá mới ký mọi lần gửi sau (kể cả thử lại). Khoá cũ còn được ký kèm trong thời gian "
+        "giữ (`grace_hours`, mặc định 24 giờ, tối đa 168; 0: hết hiệu lực ngay): trong thời "
+        "gian đó `X-Motcua-Signature` có hai mục `v1=<khoá mới>,v1=<khoá cũ>` cùng một dấu "
+        "thời gian; `previous_secret_expires_at` cho biết lúc khoá cũ thôi được dùng. Đổi lại "
+        "trong thời gian giữ: khoá cũ hơn hết hiệu lực ngay. Khoá mới chỉ trả về một lần."
+    ),
+    openapi_extra={
+        "responses": {
+            **NOT_ALLOWED,
+            **NOT_FOUND,
+            400: {
+                "description": "`webhook_grace_invalid`: `grace_hours` ngoài khoảng 0 đến "
+                "168 (`MOTCUA_WEBHOOK_SECRET_GRACE_MAX_S`)."
+            },
+        }
+    },
 )
-def webhooks_rotate_secret(request: HttpRequest, endpoint_id: int) -> dict[str, Any]:
+def webhooks_rotate_secret(
+    request: HttpRequest, endpoint_id: int, payload: WebhookRotateIn | None = None
+) -> dict[str, Any]:
     actor = request_actor(request)
     endpoint = webhook_endpoint_get_for_actor(actor=actor, endpoint_id=endpoint_id)
-    rotated = webhook_secret_rotate(actor=actor, endpoint=endpoint, now=clock.now())
+    hours = payload.grace_hours if payload is not None else None
+    rotated = webhook_secret_rotate(
+        actor=actor,
+        endpoint=endpoint,
+        now=clock.now(),
+        grace=dt.timedelta(hours=hours) if hours is not None else None,
+    )
     return {
         "id": rotated.pk,
         "secret": rotated.secret,
         "secret_rotated_at": rotated.secret_rotated_at,
+        "previous_secret_expires_at": rotated.previous_secret_expires_at,
     }
 
 

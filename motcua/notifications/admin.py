@@ -223,8 +223,17 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
     form = WebhookEndpointForm
     list_display = ("name", "owner", "url", "topics", "active", "created_at", "deleted_at")
     list_filter = ("active",)
-    fields = ("name", "url", "topics", "active", "secret", "owner", "deleted_at")
-    readonly_fields = ("secret", "owner", "deleted_at")
+    fields = (
+        "name",
+        "url",
+        "topics",
+        "active",
+        "secret",
+        "previous_secret_expires_at",
+        "owner",
+        "deleted_at",
+    )
+    readonly_fields = ("secret", "previous_secret_expires_at", "owner", "deleted_at")
     actions = ["send_test"]
     inlines = [WebhookDeliveryInline]
 

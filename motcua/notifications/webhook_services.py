@@ -172,23 +172,66 @@ def webhook_endpoint_delete(
     return locked
 
 
+def _grace_clean(grace: dt.timedelta | None) -> dt.timedelta:
+    """The grace period asked for (None: `MOTCUA_WEBHOOK_SECRET_GRACE_S`), between none and
+    `MOTCUA_WEBHOOK_SECRET_GRACE_MAX_S`; else `webhook_grace_invalid`."""
+    if grace is None:
+        return dt.timedelta(seconds=settings.MOTCUA_WEBHOOK_SECRET_GRACE_S)
+    limit = dt.timedelta(seconds=settings.MOTCUA_WEBHOOK_SECRET_GRACE_MAX_S)
+    if not dt.timedelta(0) <= grace <= limit:
+        raise ValidationError(
+            _("Thời gian giữ khoá cũ phải từ 0 đến %(hours)s giờ."),
+            code="webhook_grace_invalid",
+            errors=[{"field": "grace_hours", "code": "webhook_grace_invalid"}],
+            hours=int(limit.total_seconds() // 3600),
+        )
+    return grace
+
+
 @transaction.atomic
 def webhook_secret_rotate(
-    *, actor: User, endpoint: WebhookEndpoint, now: dt.datetime
+    *,
+    actor: User,
+    endpoint: WebhookEndpoint,
+    now: dt.datetime,
+    grace: dt.timedelta | None = None,
 ) -> WebhookEndpoint:
-    """A new secret, in force for the next attempt of every delivery (retries included); the
-    old one stops verifying at once. The caller shows the new one once."""
+    """A new secret, in force for the next attempt of every delivery (retries included).
+    The replaced one keeps signing beside it for `grace` (None: the default of
+    `MOTCUA_WEBHOOK_SECRET_GRACE_S`; zero: it stops at once), so each delivery until
+    `previous_secret_expires_at` carries both signatures; after it, the new one only. A
+    rotation during a grace period drops the older secret at once (two at most). Refused:
+    a grace outside its limits (`webhook_grace_invalid`). The caller shows the new secret
+    once; the audit event `webhook.rotate_secret` holds when the old one stops, no secret."""
+    grace = _grace_clean(grace)
     locked = _locked(actor=actor, endpoint=endpoint)
+    before = {"previous_secret_expires_at": locked.previous_secret_expires_at}
+    expires = now + grace if grace else None
+    locked.previous_secret = locked.secret if expires is not None else ""
+    locked.previous_secret_expires_at = expires
     locked.secret = new_webhook_secret()
     locked.secret_rotated_at = locked.updated_at = now
-    locked.save(update_fields=["secret", "secret_rotated_at", "updated_at"])
+    locked.save(
+        update_fields=[
+            "secret",
+            "previous_secret",
+            "previous_secret_expires_at",
+            "secret_rotated_at",
+            "updated_at",
+        ]
+    )
     audit_record(
         actor=actor,
         action="webhook.rotate_secret",
         object_type=OBJECT_TYPE,
         object_id=locked.pk,
         now=now,
-        after={"secret_rotated_at": now},
+        before=before,
+        after={
+            "secret_rotated_at": now,
+            "grace_s": int(grace.total_seconds()),
+            "previous_secret_expires_at": expires,
+        },
     )
     return locked
 

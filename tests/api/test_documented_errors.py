@@ -753,6 +753,12 @@ CASES: dict[tuple[str, str], Callable[[World], Any]] = {
     ("webhooks_rotate_secret", "404"): lambda w: w.post(
         f"{HOOKS}/999999/rotate-secret", {}, **_integrator_auth(w)
     ),
+    ("webhooks_rotate_secret", "413"): lambda w: w.post(
+        f"{HOOKS}/1/rotate-secret", _too_big(), **_integrator_auth(w)
+    ),
+    ("webhooks_rotate_secret", "422"): lambda w: w.post(
+        f"{HOOKS}/1/rotate-secret", {"grace_hours": "a day"}, **_integrator_auth(w)
+    ),
     ("webhooks_test", "400"): lambda w: w.post(f"{HOOKS}/1%00/test", {}, **w.auth),
     ("webhooks_test", "401"): lambda w: w.post(f"{HOOKS}/1/test", {}),
     ("webhooks_test", "403"): lambda w: _csrf(w, "post", f"{HOOKS}/1/test"),

@@ -324,15 +324,17 @@ def test_the_delivery_log_is_paginated_newest_first(
 def test_a_rotated_secret_signs_the_next_delivery(
     world: Any, integrator: Caller, receiver: Receiver
 ) -> None:
+    """Without a grace period the old secret stops at once (the grace: its own tests)."""
     created = integrator.subscribe(receiver.url)
     old = created["secret"]
 
-    rotated = integrator.post(f"{API}/{created['id']}/rotate-secret").json()
+    rotated = integrator.post(f"{API}/{created['id']}/rotate-secret", {"grace_hours": 0}).json()
     integrator.post(f"{API}/{created['id']}/test")
 
     new = rotated["secret"]
     assert new != old
     assert new == WebhookEndpoint.objects.get().secret
+    assert rotated["previous_secret_expires_at"] is None
     [(headers, body)] = receiver.requests
     assert _verified(headers, body, new)
     assert not _verified(headers, body, old)
@@ -481,6 +483,7 @@ def test_the_documented_verification_snippet_agrees_with_webhook_verify() -> Non
     body = b'{"id": "1:notifications.webhooks:webhook:3", "topic": "dossier.receive"}'
     now = int(time.time())
     good = webhook_signature(secret="s3cret", timestamp=now, body=body)
+    new = webhook_signature(secret="n3w", timestamp=now, body=body)
     cases = [
         ("s3cret", str(now), body, good),
         ("other", str(now), body, good),
@@ -493,12 +496,17 @@ def test_the_documented_verification_snippet_agrees_with_webhook_verify() -> Non
         ),
         ("s3cret", "yesterday", body, good),
         ("s3cret", str(now), body, good.upper()),
+        # during a grace period: the new secret's entry, then the old one's
+        ("s3cret", str(now), body, f"{new},{good}"),
+        ("n3w", str(now), body, f"{new},{good}"),
+        ("other", str(now), body, f"{new},{good}"),
+        ("s3cret", str(now), body, f"{new}, {good}"),
     ]
     answers = [documented(*case) for case in cases]
     assert answers == [
         webhook_verify(secret=s, timestamp=t, body=b, signature=g) for s, t, b, g in cases
     ]
-    assert answers == [True, False, False, False, False, False]
+    assert answers == [True, False, False, False, False, False, True, True, False, True]
 
 
 def test_the_admin_form_accepts_only_declared_topics(admin_client: Any) -> None:
