@@ -32,8 +32,8 @@ from motcua.notifications.webhook_services import (
     webhook_endpoint_delete,
     webhook_endpoint_update,
     webhook_secret_rotate,
+    webhook_test_send,
 )
-from motcua.notifications.webhooks import webhook_send_test
 
 from .auth import AUTH, request_actor
 from .datetimes import LocalDateTime
@@ -389,22 +389,36 @@ def webhooks_rotate_secret(
 
 @router.post(
     "/{endpoint_id}/test",
-    response={200: WebhookDeliveryOut, **READ, 429: ErrorOut},
+    response={202: WebhookDeliveryOut, **READ, 429: ErrorOut},
     operation_id="webhooks_test",
     summary="Gửi sự kiện thử",
     description=(
-        "Gửi ngay một sự kiện `webhook.test` có chữ ký tới điểm nhận (cả khi đang tạm dừng) và "
-        "trả về kết quả: `sent` với mã HTTP, hoặc `failed` với lỗi. Không thử lại."
+        "Xếp một sự kiện `webhook.test` có chữ ký vào hàng đợi gửi tới điểm nhận (cả khi đang "
+        "tạm dừng), như mọi lượt gửi: ghi vào nhật ký gửi, thử lại theo lịch khi lỗi. Trả về "
+        "lượt gửi (`202`, header `Location`: địa chỉ của lượt gửi): `sending` khi còn chờ, "
+        "`sent` với mã HTTP khi điểm nhận đã nhận, `failed` với lỗi (sẽ thử lại)."
     ),
     openapi_extra={
         "responses": {
             **NOT_ALLOWED,
             **NOT_FOUND,
+            202: {
+                "description": "Đã xếp hàng; `Location`: "
+                "`/api/v1/webhooks/{id}/deliveries/{delivery_id}`.",
+                "headers": {
+                    "Location": {
+                        "description": "Địa chỉ của lượt gửi.",
+                        "schema": {"type": "string"},
+                    }
+                },
+            },
             429: {"description": "`rate_limited`: quá nhiều sự kiện thử trong một phút."},
         }
     },
 )
-def webhooks_test(request: HttpRequest, endpoint_id: int) -> dict[str, Any]:
+def webhooks_test(
+    request: HttpRequest, response: HttpResponse, endpoint_id: int
+) -> Status[dict[str, Any]]:
     actor = request_actor(request)
     endpoint = webhook_endpoint_get_for_actor(actor=actor, endpoint_id=endpoint_id)
     if "webhook_test" in settings.MOTCUA_RATE_LIMITS and rate_limit_hit(
@@ -416,7 +430,10 @@ def webhooks_test(request: HttpRequest, endpoint_id: int) -> dict[str, Any]:
             message=MESSAGES["rate_limited"],
             headers={"Retry-After": str(rate_limit_retry_after(name="webhook_test"))},
         )
-    return delivery_out(webhook_send_test(endpoint=endpoint, now=clock.now()))
+    row = webhook_test_send(actor=actor, endpoint=endpoint, now=clock.now())
+    row.refresh_from_db()  # delivered after the commit already when no broker is configured
+    response["Location"] = f"/api/v1/webhooks/{endpoint.pk}/deliveries/{row.pk}"
+    return Status(202, delivery_out(row))
 
 
 @router.get(
@@ -434,6 +451,22 @@ def webhooks_deliveries(
     endpoint = webhook_endpoint_get_for_actor(actor=request_actor(request), endpoint_id=endpoint_id)
     page = paginate(webhook_deliveries_for_endpoint(endpoint=endpoint), query)
     return {"items": [delivery_out(r) for r in page["items"]], "count": page["count"]}
+
+
+@router.get(
+    "/{endpoint_id}/deliveries/{delivery_id}",
+    response={200: WebhookDeliveryOut, **READ},
+    operation_id="webhooks_delivery_get",
+    summary="Một lượt gửi",
+    description="Một lượt gửi của điểm nhận (ví dụ lượt gửi thử vừa xếp hàng): trạng thái, "
+    "số lần thử, mã HTTP trả lời, lỗi gần nhất.",
+    openapi_extra={"responses": {**NOT_ALLOWED, **NOT_FOUND}},
+)
+def webhooks_delivery_get(
+    request: HttpRequest, endpoint_id: int, delivery_id: int
+) -> dict[str, Any]:
+    endpoint = webhook_endpoint_get_for_actor(actor=request_actor(request), endpoint_id=endpoint_id)
+    return delivery_out(webhook_delivery_get(endpoint=endpoint, delivery_id=delivery_id))
 
 
 @router.post(

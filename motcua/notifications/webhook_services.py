@@ -2,15 +2,17 @@
 deletes its endpoints, rotates their secret and asks for a delivery again.
 
 Each service is one transaction with one audit event (`webhook.create`, `webhook.update`,
-`webhook.delete`, `webhook.rotate_secret`, `webhook.redeliver`; the secret is never in
-them). The endpoint's owner is the acting account; only it and webhook administrators may
-touch the endpoint (anyone else: NotFound, as the access selectors answer). Sending the test
-event is `webhooks.webhook_send_test` (no transaction: it waits for the endpoint).
+`webhook.delete`, `webhook.rotate_secret`, `webhook.test`, `webhook.redeliver`; the secret is
+never in them). The endpoint's owner is the acting account; only it and webhook
+administrators may touch the endpoint (anyone else: NotFound, as the access selectors
+answer). Whatever is posted goes through the outbox after the commit (subscriber
+`notifications.webhooks`), the test event and redeliveries included.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from collections.abc import Sequence
 from typing import Any
 
@@ -25,7 +27,8 @@ from motcua.core.services import audit_record
 
 from .models import WebhookDelivery, WebhookEndpoint, new_webhook_secret
 from .selectors import webhook_admin, webhook_may_subscribe
-from .webhook_rules import REDELIVER_TOPIC, topics_clean, webhook_url_check
+from .webhook_rules import REDELIVER_TOPIC, TEST_TOPIC, topics_clean, webhook_url_check
+from .webhooks import webhook_body
 
 OBJECT_TYPE = "notifications.WebhookEndpoint"
 
@@ -268,5 +271,31 @@ def webhook_delivery_redeliver(
         now=now,
         before=before,
         after={"status": row.status, "endpoint": endpoint.pk},
+    )
+    return row
+
+
+@transaction.atomic
+def webhook_test_send(
+    *, actor: User, endpoint: WebhookEndpoint, now: dt.datetime
+) -> WebhookDelivery:
+    """The test button (admin, `POST /api/v1/webhooks/{id}/test`): a signed `webhook.test`
+    event (`{"test": true}`) logged as a new `sending` delivery and posted through the outbox
+    after the commit, retried with its backoff like every delivery, also to a paused endpoint
+    (nothing to a deleted one: NotFound). Audit event `webhook.test`."""
+    locked = _locked(actor=actor, endpoint=endpoint)
+    key = f"test:{secrets.token_hex(8)}:webhook:{locked.pk}"
+    body = webhook_body(key=key, topic=TEST_TOPIC, created_at=now, data={"test": True})
+    row = WebhookDelivery.objects.create(
+        endpoint=locked, delivery_key=key, topic=TEST_TOPIC, body=body.decode(), created_at=now
+    )
+    outbox_enqueue(topic=TEST_TOPIC, payload={"delivery": row.pk}, now=now)
+    audit_record(
+        actor=actor,
+        action="webhook.test",
+        object_type="notifications.WebhookDelivery",
+        object_id=row.pk,
+        now=now,
+        after={"status": row.status, "endpoint": locked.pk, "key": key},
     )
     return row

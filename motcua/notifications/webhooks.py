@@ -11,7 +11,9 @@ matches, and refuses a timestamp more than 5 minutes away (a replayed request).
 `webhook_verify` is that check, for integrators writing in Python and for the tests.
 
 One outbox delivery covers every endpoint of a message; an endpoint already answered 2xx is
-not posted again when another one fails and the delivery is retried.
+not posted again when another one fails and the delivery is retried. A test event and a
+redelivery are outbox messages of their own (`webhook.test`, `webhook.redeliver`) naming
+the logged delivery to post.
 """
 
 from __future__ import annotations
@@ -21,7 +23,6 @@ import hashlib
 import hmac
 import http.client
 import json
-import secrets
 import time
 import urllib.error
 import urllib.request
@@ -245,8 +246,12 @@ def _recipients(envelope: OutboxEnvelope) -> list[WebhookEndpoint]:
 def handle_webhooks(envelope: OutboxEnvelope) -> None:
     if envelope.schema != 1:
         raise ValueError(f"unknown payload schema {envelope.schema}")
-    if envelope.topic == REDELIVER_TOPIC:
-        _redeliver(int(envelope.payload["delivery"]), final=_final(envelope))
+    if envelope.topic in (REDELIVER_TOPIC, TEST_TOPIC):
+        _redeliver(
+            int(envelope.payload["delivery"]),
+            final=_final(envelope),
+            paused_too=envelope.topic == TEST_TOPIC,
+        )
         return
     errors = []
     for endpoint in _recipients(envelope):
@@ -265,23 +270,17 @@ def _final(envelope: OutboxEnvelope) -> bool:
     return envelope.attempt >= settings.MOTCUA_OUTBOX_MAX_ATTEMPTS
 
 
-def _redeliver(delivery_id: int, *, final: bool) -> None:
-    """Post a logged delivery again, as it was (same delivery id, a fresh timestamp and
-    signature with the endpoint's current secret); nothing for an endpoint deleted or paused
-    since."""
+def _redeliver(delivery_id: int, *, final: bool, paused_too: bool = False) -> None:
+    """Post a logged delivery (again), as it was (same delivery id, a fresh timestamp and
+    signature with the endpoint's secrets in force); nothing for an endpoint deleted since,
+    nor for one paused since unless `paused_too` (the test event), nor once it was taken."""
     row = WebhookDelivery.objects.select_related("endpoint").filter(pk=delivery_id).first()
-    if row is None or not row.endpoint.active or row.endpoint.deleted_at is not None:
+    if row is None or row.endpoint.deleted_at is not None:
         return
+    if not (row.endpoint.active or paused_too):
+        return
+    if row.status == WebhookDelivery.Status.SENT:
+        return  # taken already: the outbox delivers at least once, the services set `sending`
     error = _attempt(row.endpoint, row, row.body.encode(), final=final)
     if error is not None:
         raise WebhookFailed(f"{row.endpoint_id}: {error}")
-
-
-def webhook_send_test(*, endpoint: WebhookEndpoint, now: dt.datetime) -> WebhookDelivery:
-    """The test button (admin, `POST /api/v1/webhooks/{id}/test`): a signed `webhook.test`
-    event now, through the same signing and transport, logged like the others. Sends at once,
-    outside any transaction (the call waits for the endpoint's answer, up to TIMEOUT_S)."""
-    key = f"test:{secrets.token_hex(8)}:webhook:{endpoint.pk}"
-    body = webhook_body(key=key, topic=TEST_TOPIC, created_at=now, data={"test": True})
-    _deliver(endpoint, key=key, topic=TEST_TOPIC, body=body)
-    return WebhookDelivery.objects.get(delivery_key=key)

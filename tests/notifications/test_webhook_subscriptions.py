@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from motcua.accounts.models import User
 from motcua.accounts.services import api_token_create
-from motcua.core.models import AuditEvent, OutboxDelivery
+from motcua.core.models import AuditEvent, OutboxDelivery, OutboxMessage
 from motcua.core.outbox import outbox_deliver_pending
 from motcua.dossiers.services import dossier_receive
 from motcua.notifications.models import WebhookDelivery, WebhookEndpoint
@@ -268,8 +268,9 @@ def test_the_test_event_reaches_the_receiver_signed(
 
     response = integrator.post(f"{API}/{created['id']}/test")
 
-    assert response.status_code == 200
+    assert response.status_code == 202
     result = response.json()
+    assert response["Location"] == f"{API}/{created['id']}/deliveries/{result['id']}"
     [(headers, body)] = receiver.requests
     assert (result["status"], result["response_status"], result["attempts"]) == ("sent", 200, 1)
     assert result["topic"] == "webhook.test"
@@ -277,6 +278,61 @@ def test_the_test_event_reaches_the_receiver_signed(
     assert result["sent_at"].endswith("+07:00")
     assert _verified(headers, body, created["secret"])
     assert json.loads(body)["data"] == {"test": True}
+    assert integrator.get(response["Location"]).json() == result
+    [message] = OutboxMessage.objects.filter(topic="webhook.test")
+    assert message.payload == {"delivery": result["id"]}
+    assert OutboxDelivery.objects.get(message=message).status == "delivered"
+    event = AuditEvent.objects.get(action="webhook.test")
+    assert (event.actor_id, event.object_id) == (world.integrator.pk, str(result["id"]))
+
+
+def test_the_test_event_is_sent_by_the_outbox_not_by_the_request(
+    world: Any, integrator: Caller, receiver: Receiver, monkeypatch: Any
+) -> None:
+    """With the hand-off held back (a broker that has not run the job yet) the request only
+    queues: the delivery is `sending` in the log until the outbox posts it, retried after a
+    failure like any delivery; a paused endpoint gets its test event too."""
+    created = integrator.subscribe(receiver.url)
+    integrator.patch(f"{API}/{created['id']}", {"active": False})
+    monkeypatch.setattr("motcua.core.outbox._schedule_delivery", lambda: None)
+    receiver.status = 503
+
+    queued = integrator.post(f"{API}/{created['id']}/test")
+
+    assert queued.status_code == 202
+    assert (queued.json()["status"], queued.json()["attempts"]) == ("sending", 0)
+    assert receiver.requests == []
+    log = integrator.get(f"{API}/{created['id']}/deliveries").json()
+    assert [(d["id"], d["status"]) for d in log["items"]] == [(queued.json()["id"], "sending")]
+
+    outbox_deliver_pending(now=None)
+    failed = integrator.get(queued["Location"]).json()
+    assert (failed["status"], failed["attempts"], failed["last_error"]) == (
+        "failed",
+        1,
+        "HTTP 503",
+    )
+    receiver.status = 200
+    OutboxDelivery.objects.filter(message__topic="webhook.test").update(available_at=timezone.now())
+    outbox_deliver_pending(now=None)
+    sent = integrator.get(queued["Location"]).json()
+    assert (sent["status"], sent["attempts"], sent["response_status"]) == ("sent", 2, 200)
+    first, again = receiver.requests
+    assert first[1] == again[1]
+    assert first[0]["X-Motcua-Delivery"] == again[0]["X-Motcua-Delivery"] == sent["key"]
+    outbox_deliver_pending(now=None)
+    assert len(receiver.requests) == 2  # taken: not posted again
+
+
+def test_a_deleted_endpoint_gets_no_test_event(
+    world: Any, integrator: Caller, receiver: Receiver
+) -> None:
+    created = integrator.subscribe(receiver.url)
+    integrator.delete(f"{API}/{created['id']}")
+    response = integrator.post(f"{API}/{created['id']}/test")
+    assert response.status_code == 404
+    assert not WebhookDelivery.objects.exists()
+    assert not OutboxMessage.objects.filter(topic="webhook.test").exists()
 
 
 def test_a_failing_test_event_says_what_the_endpoint_answered(
