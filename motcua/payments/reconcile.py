@@ -48,7 +48,12 @@ from motcua.core.clock import VN_TZ, local
 from motcua.core.errors import NotFound, ValidationError
 from motcua.core.services import audit_record
 
-from .gateways.base import StatementError, StatementLine, StatementNotSupported
+from .gateways.base import (
+    StatementError,
+    StatementLine,
+    StatementNotSupported,
+    StatementProblem,
+)
 from .gateways.registry import KINDS, UnknownGateway, gateway_statement_reader
 from .models import (
     DifferenceKind,
@@ -563,21 +568,32 @@ def _run_write(
 
 
 class StatementInvalid(ValidationError):
-    """A statement file refused in full: `problems` are (row, why) for every bad row (the
-    header is row 1), as the gateway's parser found them. Nothing of the file was used."""
+    """A statement file refused in full: `problems` (`StatementProblem`) for every bad row
+    (the header is row 1), as the gateway's parser found them. Nothing of the file was used.
+    Each is one `errors` entry: `code` `statement_row`, the problem's own code in `reason`,
+    its `column`, and its text in the active language."""
 
     code = "statement_invalid"
 
-    def __init__(self, problems: Sequence[tuple[int, str]]) -> None:
+    def __init__(self, problems: Sequence[StatementProblem]) -> None:
         self.problems = list(problems)
         super().__init__(
             _("Tệp sao kê có %(count)s lỗi; không dòng nào của tệp được dùng."),
             count=len(self.problems),
-            errors=[
-                {"field": "file", "code": "statement_row", "message": why, "row": row}
-                for row, why in self.problems
-            ],
+            errors=[statement_problem_json(p) for p in self.problems],
         )
+
+
+def statement_problem_json(problem: StatementProblem) -> dict[str, Any]:
+    """One bad row as the API and the command's JSON give it."""
+    return {
+        "field": "file",
+        "code": "statement_row",
+        "reason": problem.reason,
+        "column": problem.column,
+        "message": problem.message,
+        "row": problem.row,
+    }
 
 
 def reconciliation_statement_upload(
