@@ -28,7 +28,7 @@ from motcua.payments.gateways.base import (
     StatementNotSupported,
     statement_problems_text,
 )
-from motcua.payments.gateways.contrib.vnpay import statement_parse
+from motcua.payments.gateways.contrib.vnpay import sign, statement_parse
 from motcua.payments.gateways.registry import gateway_get, gateway_statement_reader
 from motcua.payments.models import (
     DifferenceKind,
@@ -403,17 +403,48 @@ def test_a_payment_at_2359_vietnam_time_belongs_to_that_day(unit) -> None:
     assert _reconcile(second, day=DAY + dt.timedelta(days=1)).is_clean
 
 
-def test_a_callback_across_midnight_is_a_difference_on_the_day_the_bank_took_it(unit) -> None:
+def test_a_payment_across_midnight_reconciles_on_exactly_one_day_the_banks(unit) -> None:
+    """Paid at the bank at 23:59:59, confirmed by a callback after midnight: the payment is
+    dated by the bank's pay time (vnp_PayDate), so it matches on 1 December and is not on
+    motcua's side of 2 December at all."""
     late = dt.datetime(2026, 12, 1, 23, 59, 59, tzinfo=VN_TZ)
+    confirmed = dt.datetime(2026, 12, 2, 0, 0, 4, tzinfo=VN_TZ)
     order, fields = _order(_line(unit, "H-1", 105_000, at=late), late)
     result = bank_payment_decide(fields=fields, paid=True, now=late)
-    payment_callback_receive(gateway="sandbox", params=result, now=late + dt.timedelta(seconds=5))
+    outcome, _ = payment_callback_receive(gateway="sandbox", params=result, now=confirmed)
+    assert outcome == "confirmed"
+    order.refresh_from_db()
+    assert order.payment is not None
+    assert (order.payment.paid_at, order.payment.at) == (late, confirmed)
+    next_day = DAY + dt.timedelta(days=1)
+
+    first = _reconcile(_statement(DAY))
+    second = _reconcile(_statement(next_day), day=next_day)
+
+    assert first.is_clean
+    assert (first.run.matched_count, first.run.motcua_count) == (1, 1)
+    assert (first.run.statement_paid_vnd, first.run.motcua_paid_vnd) == (105_000, 105_000)
+    assert second.is_clean
+    assert (second.run.statement_count, second.run.motcua_count) == (0, 0)
+
+
+def test_a_callback_without_a_pay_time_is_dated_by_its_confirmation(unit) -> None:
+    late = dt.datetime(2026, 12, 1, 23, 59, 59, tzinfo=VN_TZ)
+    confirmed = dt.datetime(2026, 12, 2, 0, 0, 4, tzinfo=VN_TZ)
+    order, fields = _order(_line(unit, "H-1", 105_000, at=late), late)
+    result = bank_payment_decide(fields=fields, paid=True, now=late)
+    del result["vnp_PayDate"], result["vnp_SecureHash"]
+    secret = str(gateway_get("sandbox").config.get("hash_secret", ""))
+    result["vnp_SecureHash"] = sign(result, secret)
+    payment_callback_receive(gateway="sandbox", params=result, now=confirmed)
+    order.refresh_from_db()
+    assert order.payment is not None
+    assert order.payment.paid_at == order.payment.at == confirmed
 
     report = _reconcile(_statement())
 
     assert _kinds(report) == [(DifferenceKind.MISSING_IN_MOTCUA, order.order_ref)]
     assert "02/12/2026 00:00" in report.differences[0].note
-    assert report.differences[0].motcua_status == "paid"
 
 
 # --- the VNPay-style statement file ----------------------------------------------------------
