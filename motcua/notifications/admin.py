@@ -238,7 +238,7 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
     actions = ["send_test"]
     inlines = [WebhookDeliveryInline]
 
-    @admin.action(description=_("Gửi sự kiện thử (webhook.test)"))
+    @admin.action(description=_("Gửi sự kiện thử (webhook.test)"), permissions=["change"])
     def send_test(self, request: HttpRequest, queryset: QuerySet[WebhookEndpoint]) -> None:
         """Through the outbox like every delivery; the message says what is known when the
         page answers (without a broker the endpoint has answered already)."""
