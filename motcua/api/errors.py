@@ -38,6 +38,10 @@ class FieldErrorOut(Schema):
     location: str | None = None
     #: The line of an uploaded file the error is about (a statement file: the header is 1).
     row: int | None = None
+    #: What is wrong with that line, machine-readable (a statement file: `value_empty`,
+    #: `amount_invalid`, ... docs/payments.md), and the column it is about.
+    reason: str | None = None
+    column: str | None = None
 
 
 class ValidationErrorOut(ErrorOut):

@@ -238,7 +238,8 @@ def reconciliations_get(request: HttpRequest, run_id: int) -> dict[str, Any]:
         "`created: false`), không ghi thêm. Chỉ báo cáo: không khoản tiền nào thay đổi. "
         "Tệp có dòng sai bị từ chối cả tệp: 400 `statement_invalid`, mỗi dòng sai một mục "
         "trong `errors` (`field` = `file`, `code` = `statement_row`, `row` = số dòng của tệp, "
-        "dòng tiêu đề là 1)."
+        "dòng tiêu đề là 1; `reason` = mã lỗi của dòng như `value_empty`, `amount_invalid`, "
+        "`pay_date_invalid`; `column` = cột; `message` theo ngôn ngữ của yêu cầu)."
     ),
     openapi_extra={
         "responses": {

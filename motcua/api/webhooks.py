@@ -7,6 +7,7 @@ owner's endpoint is 404, as is a deleted one."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.conf import settings
@@ -31,8 +32,8 @@ from motcua.notifications.webhook_services import (
     webhook_endpoint_delete,
     webhook_endpoint_update,
     webhook_secret_rotate,
+    webhook_test_send,
 )
-from motcua.notifications.webhooks import webhook_send_test
 
 from .auth import AUTH, request_actor
 from .datetimes import LocalDateTime
@@ -82,6 +83,11 @@ class WebhookOut(Schema):
     created_at: LocalDateTime
     updated_at: LocalDateTime | None
     secret_rotated_at: LocalDateTime | None
+    previous_secret_expires_at: LocalDateTime | None = Field(
+        None,
+        description="Sau lần đổi khoá gần nhất, khoá cũ còn được ký kèm tới lúc này; "
+        "null: không còn khoá cũ.",
+    )
 
 
 class WebhookCreatedOut(WebhookOut):
@@ -95,10 +101,25 @@ class WebhookPageOut(Schema):
     count: int
 
 
+class WebhookRotateIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    grace_hours: int | None = Field(
+        None,
+        description="Số giờ khoá cũ còn được ký kèm khoá mới (0: hết hiệu lực ngay; "
+        "không gửi: 24 giờ, `MOTCUA_WEBHOOK_SECRET_GRACE_S`).",
+    )
+
+
 class WebhookSecretOut(Schema):
     id: int
     secret: str = Field(..., description="Khoá ký mới: chỉ hiển thị một lần.")
     secret_rotated_at: LocalDateTime
+    previous_secret_expires_at: LocalDateTime | None = Field(
+        ...,
+        description="Tới lúc này mỗi lượt gửi mang cả chữ ký bằng khoá cũ (`v1=<mới>,v1=<cũ>` "
+        "trong `X-Motcua-Signature`); sau đó chỉ khoá mới. null: khoá cũ hết hiệu lực ngay.",
+    )
 
 
 class WebhookDeliveryOut(Schema):
@@ -154,6 +175,7 @@ def endpoint_out(endpoint: WebhookEndpoint) -> dict[str, Any]:
         "created_at": endpoint.created_at,
         "updated_at": endpoint.updated_at,
         "secret_rotated_at": endpoint.secret_rotated_at,
+        "previous_secret_expires_at": endpoint.previous_secret_expires_at,
     }
 
 
@@ -324,42 +346,79 @@ def webhooks_delete(request: HttpRequest, endpoint_id: int) -> HttpResponse:
 
 @router.post(
     "/{endpoint_id}/rotate-secret",
-    response={200: WebhookSecretOut, **READ},
+    response={200: WebhookSecretOut, **WRITE},
     operation_id="webhooks_rotate_secret",
     summary="Đổi khoá ký",
-    description="Khoá mới có hiệu lực ngay, cho mọi lần gửi sau (kể cả thử lại); khoá cũ hết "
-    "hiệu lực. Khoá mới chỉ trả về một lần.",
-    openapi_extra={"responses": {**NOT_ALLOWED, **NOT_FOUND}},
-)
-def webhooks_rotate_secret(request: HttpRequest, endpoint_id: int) -> dict[str, Any]:
-    actor = request_actor(request)
-    endpoint = webhook_endpoint_get_for_actor(actor=actor, endpoint_id=endpoint_id)
-    rotated = webhook_secret_rotate(actor=actor, endpoint=endpoint, now=clock.now())
-    return {
-        "id": rotated.pk,
-        "secret": rotated.secret,
-        "secret_rotated_at": rotated.secret_rotated_at,
-    }
-
-
-@router.post(
-    "/{endpoint_id}/test",
-    response={200: WebhookDeliveryOut, **READ, 429: ErrorOut},
-    operation_id="webhooks_test",
-    summary="Gửi sự kiện thử",
     description=(
-        "Gửi ngay một sự kiện `webhook.test` có chữ ký tới điểm nhận (cả khi đang tạm dừng) và "
-        "trả về kết quả: `sent` với mã HTTP, hoặc `failed` với lỗi. Không thử lại."
+        "Khoá mới ký mọi lần gửi sau (kể cả thử lại). Khoá cũ còn được ký kèm trong thời gian "
+        "giữ (`grace_hours`, mặc định 24 giờ, tối đa 168; 0: hết hiệu lực ngay): trong thời "
+        "gian đó `X-Motcua-Signature` có hai mục `v1=<khoá mới>,v1=<khoá cũ>` cùng một dấu "
+        "thời gian; `previous_secret_expires_at` cho biết lúc khoá cũ thôi được dùng. Đổi lại "
+        "trong thời gian giữ: khoá cũ hơn hết hiệu lực ngay. Khoá mới chỉ trả về một lần."
     ),
     openapi_extra={
         "responses": {
             **NOT_ALLOWED,
             **NOT_FOUND,
+            400: {
+                "description": "`webhook_grace_invalid`: `grace_hours` ngoài khoảng 0 đến "
+                "168 (`MOTCUA_WEBHOOK_SECRET_GRACE_MAX_S`)."
+            },
+        }
+    },
+)
+def webhooks_rotate_secret(
+    request: HttpRequest, endpoint_id: int, payload: WebhookRotateIn | None = None
+) -> dict[str, Any]:
+    actor = request_actor(request)
+    endpoint = webhook_endpoint_get_for_actor(actor=actor, endpoint_id=endpoint_id)
+    hours = payload.grace_hours if payload is not None else None
+    rotated = webhook_secret_rotate(
+        actor=actor,
+        endpoint=endpoint,
+        now=clock.now(),
+        grace=dt.timedelta(hours=hours) if hours is not None else None,
+    )
+    return {
+        "id": rotated.pk,
+        "secret": rotated.secret,
+        "secret_rotated_at": rotated.secret_rotated_at,
+        "previous_secret_expires_at": rotated.previous_secret_expires_at,
+    }
+
+
+@router.post(
+    "/{endpoint_id}/test",
+    response={202: WebhookDeliveryOut, **READ, 429: ErrorOut},
+    operation_id="webhooks_test",
+    summary="Gửi sự kiện thử",
+    description=(
+        "Xếp một sự kiện `webhook.test` có chữ ký vào hàng đợi gửi tới điểm nhận (cả khi đang "
+        "tạm dừng), như mọi lượt gửi: ghi vào nhật ký gửi, thử lại theo lịch khi lỗi. Trả về "
+        "lượt gửi (`202`, header `Location`: địa chỉ của lượt gửi): `sending` khi còn chờ, "
+        "`sent` với mã HTTP khi điểm nhận đã nhận, `failed` với lỗi (sẽ thử lại)."
+    ),
+    openapi_extra={
+        "responses": {
+            **NOT_ALLOWED,
+            **NOT_FOUND,
+            202: {
+                "description": "Đã xếp hàng; `Location`: "
+                "`/api/v1/webhooks/{id}/deliveries/{delivery_id}`.",
+                "headers": {
+                    "Location": {
+                        "description": "Địa chỉ của lượt gửi.",
+                        "schema": {"type": "string"},
+                    }
+                },
+            },
             429: {"description": "`rate_limited`: quá nhiều sự kiện thử trong một phút."},
         }
     },
 )
-def webhooks_test(request: HttpRequest, endpoint_id: int) -> dict[str, Any]:
+def webhooks_test(
+    request: HttpRequest, response: HttpResponse, endpoint_id: int
+) -> Status[dict[str, Any]]:
     actor = request_actor(request)
     endpoint = webhook_endpoint_get_for_actor(actor=actor, endpoint_id=endpoint_id)
     if "webhook_test" in settings.MOTCUA_RATE_LIMITS and rate_limit_hit(
@@ -371,7 +430,10 @@ def webhooks_test(request: HttpRequest, endpoint_id: int) -> dict[str, Any]:
             message=MESSAGES["rate_limited"],
             headers={"Retry-After": str(rate_limit_retry_after(name="webhook_test"))},
         )
-    return delivery_out(webhook_send_test(endpoint=endpoint, now=clock.now()))
+    row = webhook_test_send(actor=actor, endpoint=endpoint, now=clock.now())
+    row.refresh_from_db()  # delivered after the commit already when no broker is configured
+    response["Location"] = f"/api/v1/webhooks/{endpoint.pk}/deliveries/{row.pk}"
+    return Status(202, delivery_out(row))
 
 
 @router.get(
@@ -389,6 +451,22 @@ def webhooks_deliveries(
     endpoint = webhook_endpoint_get_for_actor(actor=request_actor(request), endpoint_id=endpoint_id)
     page = paginate(webhook_deliveries_for_endpoint(endpoint=endpoint), query)
     return {"items": [delivery_out(r) for r in page["items"]], "count": page["count"]}
+
+
+@router.get(
+    "/{endpoint_id}/deliveries/{delivery_id}",
+    response={200: WebhookDeliveryOut, **READ},
+    operation_id="webhooks_delivery_get",
+    summary="Một lượt gửi",
+    description="Một lượt gửi của điểm nhận (ví dụ lượt gửi thử vừa xếp hàng): trạng thái, "
+    "số lần thử, mã HTTP trả lời, lỗi gần nhất.",
+    openapi_extra={"responses": {**NOT_ALLOWED, **NOT_FOUND}},
+)
+def webhooks_delivery_get(
+    request: HttpRequest, endpoint_id: int, delivery_id: int
+) -> dict[str, Any]:
+    endpoint = webhook_endpoint_get_for_actor(actor=request_actor(request), endpoint_id=endpoint_id)
+    return delivery_out(webhook_delivery_get(endpoint=endpoint, delivery_id=delivery_id))
 
 
 @router.post(

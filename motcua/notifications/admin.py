@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import admin, messages
@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from motcua.accounts.models import User
 from motcua.core.clock import now
 from motcua.core.errors import ValidationError as DomainValidationError
 
@@ -27,7 +28,7 @@ from .selectors import notification_dead_letters
 from .services import template_reset_default, template_update
 from .text import mask_recipient, sms_segments
 from .webhook_rules import topics_clean
-from .webhooks import webhook_send_test
+from .webhook_services import webhook_test_send
 
 SAMPLE = {
     "code": "00070-260302-0001",
@@ -223,26 +224,48 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
     form = WebhookEndpointForm
     list_display = ("name", "owner", "url", "topics", "active", "created_at", "deleted_at")
     list_filter = ("active",)
-    fields = ("name", "url", "topics", "active", "secret", "owner", "deleted_at")
-    readonly_fields = ("secret", "owner", "deleted_at")
+    fields = (
+        "name",
+        "url",
+        "topics",
+        "active",
+        "secret",
+        "previous_secret_expires_at",
+        "owner",
+        "deleted_at",
+    )
+    readonly_fields = ("secret", "previous_secret_expires_at", "owner", "deleted_at")
     actions = ["send_test"]
     inlines = [WebhookDeliveryInline]
 
-    @admin.action(description=_("Gửi sự kiện thử (webhook.test)"))
+    @admin.action(description=_("Gửi sự kiện thử (webhook.test)"), permissions=["change"])
     def send_test(self, request: HttpRequest, queryset: QuerySet[WebhookEndpoint]) -> None:
-        for endpoint in queryset:
-            row = webhook_send_test(endpoint=endpoint, now=now())
+        """Through the outbox like every delivery; the message says what is known when the
+        page answers (without a broker the endpoint has answered already)."""
+        for endpoint in queryset.filter(deleted_at__isnull=True):
+            row = webhook_test_send(actor=cast(User, request.user), endpoint=endpoint, now=now())
+            row.refresh_from_db()
             if row.status == WebhookDelivery.Status.SENT:
                 self.message_user(
                     request,
                     _("%(name)s trả lời HTTP %(status)s.")
                     % {"name": endpoint.name, "status": row.response_status},
                 )
+            elif row.status == WebhookDelivery.Status.SENDING:
+                self.message_user(
+                    request,
+                    _("Đã xếp sự kiện thử cho %(name)s vào hàng đợi: xem nhật ký gửi.")
+                    % {"name": endpoint.name},
+                )
             else:
                 self.message_user(
                     request,
-                    _("%(name)s không nhận: %(error)s")
-                    % {"name": endpoint.name, "error": row.last_error},
+                    _("%(name)s không nhận: %(error)s (%(status)s)")
+                    % {
+                        "name": endpoint.name,
+                        "error": row.last_error,
+                        "status": row.get_status_display(),
+                    },
                     messages.ERROR,
                 )
 

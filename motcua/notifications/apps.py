@@ -12,7 +12,7 @@ class NotificationsConfig(AppConfig):
 
         from .contact import SUBSCRIBER, TOPIC, handle_contact_code
         from .handlers import HANDLERS, PREPARERS, TOPICS
-        from .webhook_rules import REDELIVER_TOPIC, WEBHOOK_TOPICS
+        from .webhook_rules import REDELIVER_TOPIC, TEST_TOPIC, WEBHOOK_TOPICS
         from .webhooks import handle_webhooks
 
         for name, handler in HANDLERS.items():
@@ -20,10 +20,11 @@ class NotificationsConfig(AppConfig):
             outbox_subscribe(
                 name=name, topics=TOPICS, handler=handler, prepare=PREPARERS[name], idempotent=True
             )
-        # Every subscribable topic, and the redeliveries the endpoints' owners ask for.
+        # Every subscribable topic, and the test events and redeliveries the endpoints'
+        # owners ask for.
         outbox_subscribe(
             name="notifications.webhooks",
-            topics=[*sorted(WEBHOOK_TOPICS), REDELIVER_TOPIC],
+            topics=[*sorted(WEBHOOK_TOPICS), REDELIVER_TOPIC, TEST_TOPIC],
             handler=handle_webhooks,
         )
         # Contact confirmation codes (accounts.contact): SMS or e-mail, once per delivery key.

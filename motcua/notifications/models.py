@@ -7,6 +7,7 @@ provider is called (docs/adr/0023-notifications.md).
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 
 from django.conf import settings
@@ -264,6 +265,16 @@ class WebhookEndpoint(models.Model):
     created_at = models.DateTimeField(_("tạo lúc"), default=timezone.now)
     updated_at = models.DateTimeField(_("cập nhật lúc"), null=True, blank=True)
     secret_rotated_at = models.DateTimeField(_("đổi khoá ký lúc"), null=True, blank=True)
+    #: The secret replaced by the last rotation: every delivery is signed with it too until
+    #: `previous_secret_expires_at` (the grace period), so a receiver keeps verifying while
+    #: it is redeployed with the new one.
+    previous_secret = models.CharField(_("khoá ký cũ"), max_length=100, blank=True)
+    previous_secret_expires_at = models.DateTimeField(
+        _("khoá ký cũ hết hạn lúc"),
+        null=True,
+        blank=True,
+        help_text=_("Tới lúc này mỗi lượt gửi mang cả chữ ký bằng khoá cũ."),
+    )
     deleted_at = models.DateTimeField(_("xoá lúc"), null=True, blank=True)
 
     class Meta:
@@ -277,6 +288,14 @@ class WebhookEndpoint(models.Model):
     @property
     def topic_list(self) -> list[str]:
         return [p.strip() for p in self.topics.split(",") if p.strip()]
+
+    def signing_secrets(self, now: dt.datetime) -> list[str]:
+        """The secrets a delivery signed at `now` carries a signature of: the current one
+        first, then the previous one while its grace period runs (until, not at, its end)."""
+        expires = self.previous_secret_expires_at
+        if self.previous_secret and expires is not None and now < expires:
+            return [self.secret, self.previous_secret]
+        return [self.secret]
 
 
 class WebhookDelivery(models.Model):

@@ -44,8 +44,8 @@ WEBHOOK_TOPICS: dict[str, Promise] = {
     "dossier.refuse": _("Từ chối tiếp nhận"),
     "dossier.withdraw": _("Rút hồ sơ"),
 }
-#: Sent on demand to one endpoint (the test button, `POST /webhooks/{id}/test`); not
-#: subscribable.
+#: Sent on demand to one endpoint (the test button, `POST /webhooks/{id}/test`), through
+#: the outbox (payload: the logged delivery); not subscribable.
 TEST_TOPIC = "webhook.test"
 #: The outbox topic of a redelivery asked for by the endpoint's owner (internal).
 REDELIVER_TOPIC = "webhook.redeliver"

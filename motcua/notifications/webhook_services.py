@@ -2,15 +2,17 @@
 deletes its endpoints, rotates their secret and asks for a delivery again.
 
 Each service is one transaction with one audit event (`webhook.create`, `webhook.update`,
-`webhook.delete`, `webhook.rotate_secret`, `webhook.redeliver`; the secret is never in
-them). The endpoint's owner is the acting account; only it and webhook administrators may
-touch the endpoint (anyone else: NotFound, as the access selectors answer). Sending the test
-event is `webhooks.webhook_send_test` (no transaction: it waits for the endpoint).
+`webhook.delete`, `webhook.rotate_secret`, `webhook.test`, `webhook.redeliver`; the secret is
+never in them). The endpoint's owner is the acting account; only it and webhook
+administrators may touch the endpoint (anyone else: NotFound, as the access selectors
+answer). Whatever is posted goes through the outbox after the commit (subscriber
+`notifications.webhooks`), the test event and redeliveries included.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from collections.abc import Sequence
 from typing import Any
 
@@ -25,7 +27,8 @@ from motcua.core.services import audit_record
 
 from .models import WebhookDelivery, WebhookEndpoint, new_webhook_secret
 from .selectors import webhook_admin, webhook_may_subscribe
-from .webhook_rules import REDELIVER_TOPIC, topics_clean, webhook_url_check
+from .webhook_rules import REDELIVER_TOPIC, TEST_TOPIC, topics_clean, webhook_url_check
+from .webhooks import webhook_body
 
 OBJECT_TYPE = "notifications.WebhookEndpoint"
 
@@ -172,23 +175,66 @@ def webhook_endpoint_delete(
     return locked
 
 
+def _grace_clean(grace: dt.timedelta | None) -> dt.timedelta:
+    """The grace period asked for (None: `MOTCUA_WEBHOOK_SECRET_GRACE_S`), between none and
+    `MOTCUA_WEBHOOK_SECRET_GRACE_MAX_S`; else `webhook_grace_invalid`."""
+    if grace is None:
+        return dt.timedelta(seconds=settings.MOTCUA_WEBHOOK_SECRET_GRACE_S)
+    limit = dt.timedelta(seconds=settings.MOTCUA_WEBHOOK_SECRET_GRACE_MAX_S)
+    if not dt.timedelta(0) <= grace <= limit:
+        raise ValidationError(
+            _("Thời gian giữ khoá cũ phải từ 0 đến %(hours)s giờ."),
+            code="webhook_grace_invalid",
+            errors=[{"field": "grace_hours", "code": "webhook_grace_invalid"}],
+            hours=int(limit.total_seconds() // 3600),
+        )
+    return grace
+
+
 @transaction.atomic
 def webhook_secret_rotate(
-    *, actor: User, endpoint: WebhookEndpoint, now: dt.datetime
+    *,
+    actor: User,
+    endpoint: WebhookEndpoint,
+    now: dt.datetime,
+    grace: dt.timedelta | None = None,
 ) -> WebhookEndpoint:
-    """A new secret, in force for the next attempt of every delivery (retries included); the
-    old one stops verifying at once. The caller shows the new one once."""
+    """A new secret, in force for the next attempt of every delivery (retries included).
+    The replaced one keeps signing beside it for `grace` (None: the default of
+    `MOTCUA_WEBHOOK_SECRET_GRACE_S`; zero: it stops at once), so each delivery until
+    `previous_secret_expires_at` carries both signatures; after it, the new one only. A
+    rotation during a grace period drops the older secret at once (two at most). Refused:
+    a grace outside its limits (`webhook_grace_invalid`). The caller shows the new secret
+    once; the audit event `webhook.rotate_secret` holds when the old one stops, no secret."""
+    grace = _grace_clean(grace)
     locked = _locked(actor=actor, endpoint=endpoint)
+    before = {"previous_secret_expires_at": locked.previous_secret_expires_at}
+    expires = now + grace if grace else None
+    locked.previous_secret = locked.secret if expires is not None else ""
+    locked.previous_secret_expires_at = expires
     locked.secret = new_webhook_secret()
     locked.secret_rotated_at = locked.updated_at = now
-    locked.save(update_fields=["secret", "secret_rotated_at", "updated_at"])
+    locked.save(
+        update_fields=[
+            "secret",
+            "previous_secret",
+            "previous_secret_expires_at",
+            "secret_rotated_at",
+            "updated_at",
+        ]
+    )
     audit_record(
         actor=actor,
         action="webhook.rotate_secret",
         object_type=OBJECT_TYPE,
         object_id=locked.pk,
         now=now,
-        after={"secret_rotated_at": now},
+        before=before,
+        after={
+            "secret_rotated_at": now,
+            "grace_s": int(grace.total_seconds()),
+            "previous_secret_expires_at": expires,
+        },
     )
     return locked
 
@@ -225,5 +271,31 @@ def webhook_delivery_redeliver(
         now=now,
         before=before,
         after={"status": row.status, "endpoint": endpoint.pk},
+    )
+    return row
+
+
+@transaction.atomic
+def webhook_test_send(
+    *, actor: User, endpoint: WebhookEndpoint, now: dt.datetime
+) -> WebhookDelivery:
+    """The test button (admin, `POST /api/v1/webhooks/{id}/test`): a signed `webhook.test`
+    event (`{"test": true}`) logged as a new `sending` delivery and posted through the outbox
+    after the commit, retried with its backoff like every delivery, also to a paused endpoint
+    (nothing to a deleted one: NotFound). Audit event `webhook.test`."""
+    locked = _locked(actor=actor, endpoint=endpoint)
+    key = f"test:{secrets.token_hex(8)}:webhook:{locked.pk}"
+    body = webhook_body(key=key, topic=TEST_TOPIC, created_at=now, data={"test": True})
+    row = WebhookDelivery.objects.create(
+        endpoint=locked, delivery_key=key, topic=TEST_TOPIC, body=body.decode(), created_at=now
+    )
+    outbox_enqueue(topic=TEST_TOPIC, payload={"delivery": row.pk}, now=now)
+    audit_record(
+        actor=actor,
+        action="webhook.test",
+        object_type="notifications.WebhookDelivery",
+        object_id=row.pk,
+        now=now,
+        after={"status": row.status, "endpoint": locked.pk, "key": key},
     )
     return row

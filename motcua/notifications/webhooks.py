@@ -3,12 +3,17 @@
 
 Each POST carries `X-Motcua-Timestamp` (Unix seconds), `X-Motcua-Signature: v1=<hex>` with
 `hex = HMAC-SHA256(secret, "<timestamp>.<body>")`, and `X-Motcua-Delivery` (the same on
-every retry: the receiver deduplicates on it). The receiver recomputes the signature over the
-raw body and refuses a timestamp more than 5 minutes away (a replayed request).
+every retry: the receiver deduplicates on it). During a secret's grace period after a
+rotation the signature header holds one `v1=` entry per secret, comma-separated, the new
+secret's first, all over the same timestamp (`v1=<new>,v1=<old>`, as Stripe does). The
+receiver recomputes the signature over the raw body, accepts the request when any entry
+matches, and refuses a timestamp more than 5 minutes away (a replayed request).
 `webhook_verify` is that check, for integrators writing in Python and for the tests.
 
 One outbox delivery covers every endpoint of a message; an endpoint already answered 2xx is
-not posted again when another one fails and the delivery is retried.
+not posted again when another one fails and the delivery is retried. A test event and a
+redelivery are outbox messages of their own (`webhook.test`, `webhook.redeliver`) naming
+the logged delivery to post.
 """
 
 from __future__ import annotations
@@ -18,10 +23,10 @@ import hashlib
 import hmac
 import http.client
 import json
-import secrets
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Sequence
 from typing import Any
 
 from django.conf import settings
@@ -50,11 +55,16 @@ def webhook_signature(*, secret: str, timestamp: int, body: bytes) -> str:
     return "v1=" + mac.hexdigest()
 
 
+def webhook_signature_header(*, secrets: Sequence[str], timestamp: int, body: bytes) -> str:
+    """`X-Motcua-Signature`: one `v1=` entry per secret, in order, comma-separated."""
+    return ",".join(webhook_signature(secret=s, timestamp=timestamp, body=body) for s in secrets)
+
+
 def webhook_verify(
     *, secret: str, timestamp: str, body: bytes, signature: str, now: float | None = None
 ) -> bool:
-    """True when `signature` is ours over `timestamp` and `body`, and the timestamp is within
-    TOLERANCE_S of `now` (else a replay)."""
+    """True when one entry of the `signature` header is ours with `secret` over `timestamp`
+    and `body`, and the timestamp is within TOLERANCE_S of `now` (else a replay)."""
     try:
         sent = int(timestamp)
     except ValueError:
@@ -62,7 +72,9 @@ def webhook_verify(
     if abs((time.time() if now is None else now) - sent) > TOLERANCE_S:
         return False
     expected = webhook_signature(secret=secret, timestamp=sent, body=body)
-    return hmac.compare_digest(expected, signature)
+    entries = [entry.strip() for entry in signature.split(",")]
+    # Every entry compared, so the time taken does not tell which one matched.
+    return sum(hmac.compare_digest(expected, entry) for entry in entries) > 0
 
 
 class WebhookAddressRefused(OSError):
@@ -122,11 +134,12 @@ def _opener(endpoint: WebhookEndpoint) -> urllib.request.OpenerDirector:
     )
 
 
-def _post(endpoint: WebhookEndpoint, *, key: str, body: bytes) -> int:
-    """POST, return the HTTP status; raises on anything but 2xx."""
+def _post(endpoint: WebhookEndpoint, *, key: str, body: bytes, now: dt.datetime) -> int:
+    """POST signed at `now` (with every secret in force then), return the HTTP status;
+    raises on anything but 2xx."""
     if not endpoint.url.startswith(("https://", "http://")):
         raise ValueError("webhook URL must be http(s)")
-    timestamp = int(time.time())
+    timestamp = int(now.timestamp())
     request = urllib.request.Request(  # noqa: S310 (http(s) only, checked above)
         endpoint.url,
         data=body,
@@ -136,8 +149,8 @@ def _post(endpoint: WebhookEndpoint, *, key: str, body: bytes) -> int:
             "User-Agent": "motcua-webhooks/1",
             "X-Motcua-Delivery": key,
             "X-Motcua-Timestamp": str(timestamp),
-            "X-Motcua-Signature": webhook_signature(
-                secret=endpoint.secret, timestamp=timestamp, body=body
+            "X-Motcua-Signature": webhook_signature_header(
+                secrets=endpoint.signing_secrets(now), timestamp=timestamp, body=body
             ),
         },
     )
@@ -180,7 +193,7 @@ def _attempt(
 ) -> str | None:
     """One POST of `row`, recorded on it; returns the error, or None when it was taken."""
     try:
-        status = _post(endpoint, key=row.delivery_key, body=body)
+        status = _post(endpoint, key=row.delivery_key, body=body, now=timezone.now())
     except urllib.error.HTTPError as exc:
         error, status_code = f"HTTP {exc.code}", exc.code
     except urllib.error.URLError as exc:  # the cause: refused, timed out, not public, ...
@@ -233,8 +246,12 @@ def _recipients(envelope: OutboxEnvelope) -> list[WebhookEndpoint]:
 def handle_webhooks(envelope: OutboxEnvelope) -> None:
     if envelope.schema != 1:
         raise ValueError(f"unknown payload schema {envelope.schema}")
-    if envelope.topic == REDELIVER_TOPIC:
-        _redeliver(int(envelope.payload["delivery"]), final=_final(envelope))
+    if envelope.topic in (REDELIVER_TOPIC, TEST_TOPIC):
+        _redeliver(
+            int(envelope.payload["delivery"]),
+            final=_final(envelope),
+            paused_too=envelope.topic == TEST_TOPIC,
+        )
         return
     errors = []
     for endpoint in _recipients(envelope):
@@ -253,23 +270,17 @@ def _final(envelope: OutboxEnvelope) -> bool:
     return envelope.attempt >= settings.MOTCUA_OUTBOX_MAX_ATTEMPTS
 
 
-def _redeliver(delivery_id: int, *, final: bool) -> None:
-    """Post a logged delivery again, as it was (same delivery id, a fresh timestamp and
-    signature with the endpoint's current secret); nothing for an endpoint deleted or paused
-    since."""
+def _redeliver(delivery_id: int, *, final: bool, paused_too: bool = False) -> None:
+    """Post a logged delivery (again), as it was (same delivery id, a fresh timestamp and
+    signature with the endpoint's secrets in force); nothing for an endpoint deleted since,
+    nor for one paused since unless `paused_too` (the test event), nor once it was taken."""
     row = WebhookDelivery.objects.select_related("endpoint").filter(pk=delivery_id).first()
-    if row is None or not row.endpoint.active or row.endpoint.deleted_at is not None:
+    if row is None or row.endpoint.deleted_at is not None:
         return
+    if not (row.endpoint.active or paused_too):
+        return
+    if row.status == WebhookDelivery.Status.SENT:
+        return  # taken already: the outbox delivers at least once, the services set `sending`
     error = _attempt(row.endpoint, row, row.body.encode(), final=final)
     if error is not None:
         raise WebhookFailed(f"{row.endpoint_id}: {error}")
-
-
-def webhook_send_test(*, endpoint: WebhookEndpoint, now: dt.datetime) -> WebhookDelivery:
-    """The test button (admin, `POST /api/v1/webhooks/{id}/test`): a signed `webhook.test`
-    event now, through the same signing and transport, logged like the others. Sends at once,
-    outside any transaction (the call waits for the endpoint's answer, up to TIMEOUT_S)."""
-    key = f"test:{secrets.token_hex(8)}:webhook:{endpoint.pk}"
-    body = webhook_body(key=key, topic=TEST_TOPIC, created_at=now, data={"test": True})
-    _deliver(endpoint, key=key, topic=TEST_TOPIC, body=body)
-    return WebhookDelivery.objects.get(delivery_key=key)

@@ -60,7 +60,7 @@ class LedgerEntryInline(admin.TabularInline):
 
 @admin.register(LedgerTransaction)
 class LedgerTransactionAdmin(_ReadOnly):
-    list_display = ("at", "movement", "dossier_code", "method", "reference")
+    list_display = ("at", "paid_at", "movement", "dossier_code", "method", "reference")
     list_filter = ("movement", "method")
     search_fields = ("dossier_code", "reference")
     date_hierarchy = "at"

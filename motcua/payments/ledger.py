@@ -41,8 +41,11 @@ def ledger_post(
     method: str = "",
     reference: str = "",
     memo: str = "",
+    paid_at: dt.datetime | None = None,
 ) -> LedgerTransaction:
-    """Write one movement and its entries. Runs inside the caller's transaction."""
+    """Write one movement and its entries, recorded at `now`; `paid_at` is when the money
+    moved (a gateway's own pay time), `now` when not given. Runs inside the caller's
+    transaction."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("ledger_post must run inside the transaction of the change")
     if len(entries) < 2:
@@ -59,6 +62,7 @@ def ledger_post(
         actor=actor if actor is not None and actor.is_authenticated else None,
         memo=memo[:300],
         at=now,
+        paid_at=paid_at or now,
     )
     LedgerEntry.objects.bulk_create(
         [

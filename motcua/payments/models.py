@@ -131,7 +131,17 @@ class LedgerTransaction(AppendOnlyModel):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
     )
     memo = models.CharField(_("diễn giải"), max_length=300, blank=True)
+    #: When motcua recorded the movement (a gateway payment: when the callback confirmed it).
     at = models.DateTimeField(_("thời điểm"))
+    #: When the money moved: for a gateway payment the bank's pay time from the callback
+    #: (`vnp_PayDate`), which may be before midnight for a payment confirmed after it; for
+    #: the counter and everything else, when the officer or motcua recorded it (= `at`).
+    #: Reconciliation takes a day's movements by this time, as the bank's statement does.
+    paid_at = models.DateTimeField(
+        _("thời điểm trả tiền"),
+        db_index=True,
+        help_text=_("Giờ ngân hàng ghi nhận giao dịch (cổng thanh toán) hoặc giờ cán bộ ghi nhận."),
+    )
 
     objects = LedgerTransactionQuerySet.as_manager()
 

@@ -18,8 +18,14 @@ that gateway (`order_not_found`), the same amount (`invalid_amount`) and currenc
 
 Every callback, believed or not, is kept in `PaymentCallback` with its outcome.
 
+The payment's `paid_at` is the gateway's pay time from the callback (`vnp_PayDate`, which the
+sandbox's demo bank sends too; the confirmation time when a callback has none): a payment
+made at 23:59 and confirmed after midnight belongs to the day the bank says, as on its
+statement. `at` stays the confirmation.
+
 At the counter: `payment_counter_record` (cash or transfer) by an officer of the collecting
-unit, with the slip number as the reference; who and when are on the ledger movement.
+unit, with the slip number as the reference; who and when are on the ledger movement (paid
+when the officer recorded it).
 """
 
 from __future__ import annotations
@@ -200,6 +206,8 @@ def _settle(
             _release(order)
         return "failed"
     reference = f"{gateway}:{result.gateway_reference or order.order_ref}"
+    # the bank's pay time (vnp_PayDate) dates the money, the confirmation dates our record
+    paid_at = result.paid_at or now
     lines = list(order.lines.order_by("pk"))
     payable = order.status != PaymentOrderStatus.CANCELLED and all(
         line.state in PAYABLE for line in lines
@@ -212,6 +220,7 @@ def _settle(
             reference=reference,
             gateway=gateway,
             now=now,
+            paid_at=paid_at,
         )
         order.status = PaymentOrderStatus.SUCCEEDED
         outcome = "confirmed"
@@ -223,6 +232,7 @@ def _settle(
             reference=reference,
             now=now,
             reason="Thanh toán đến sau khi giao dịch hoặc khoản phí đã hủy, đã thanh toán",
+            paid_at=paid_at,
         )
         outcome = "refunded"
     order.payment = payment

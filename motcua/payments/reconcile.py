@@ -2,8 +2,10 @@
 
 `payments_reconcile` compares, for one day in Asia/Ho_Chi_Minh, the statement's lines (read
 by the gateway's `parse_statement`) with motcua's ledger movements through that gateway on
-that day: each online payment (a `payment` movement whose money sits on the gateway's
-account, with its `PaymentOrder`) and each refund back through it. It lists every
+that day by when the money moved (`LedgerTransaction.paid_at`: the bank's pay time, so a
+payment made at 23:59 and confirmed after midnight is on the day the bank says, once): each
+online payment (a `payment` movement whose money sits on the gateway's account, with its
+`PaymentOrder`) and each refund back through it. It lists every
 difference by kind (`DifferenceKind`) and keeps the run (`ReconciliationRun` with its
 `ReconciliationDifference` rows) so an accountant sees past runs. It only reports: no money
 moves, no order or fee line changes.
@@ -48,7 +50,12 @@ from motcua.core.clock import VN_TZ, local
 from motcua.core.errors import NotFound, ValidationError
 from motcua.core.services import audit_record
 
-from .gateways.base import StatementError, StatementLine, StatementNotSupported
+from .gateways.base import (
+    StatementError,
+    StatementLine,
+    StatementNotSupported,
+    StatementProblem,
+)
 from .gateways.registry import KINDS, UnknownGateway, gateway_statement_reader
 from .models import (
     DifferenceKind,
@@ -180,14 +187,16 @@ def day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
 def _gateway_sums(
     *, gateway: str, movement: LedgerMovement, start: dt.datetime, end: dt.datetime
 ) -> dict[int, int]:
-    """Movements of the day through the gateway's account: transaction id -> money in."""
+    """Movements of the day through the gateway's account, by when the money moved (the
+    bank's pay time, as on its statement, not when motcua confirmed it): transaction id ->
+    money in."""
     rows = (
         LedgerEntry.objects.filter(
             account=LedgerAccount.GATEWAY,
             reference=gateway,
             transaction__movement=movement,
-            transaction__at__gte=start,
-            transaction__at__lt=end,
+            transaction__paid_at__gte=start,
+            transaction__paid_at__lt=end,
         )
         .values("transaction_id")
         .annotate(total=Sum("amount_vnd"))
@@ -202,14 +211,14 @@ def _payments_recorded(
     sums = _gateway_sums(gateway=gateway, movement=LedgerMovement.PAYMENT, start=start, end=end)
     orders = {o.payment_id: o for o in PaymentOrder.objects.filter(payment_id__in=sums)}
     recorded: dict[str, Recorded] = {}
-    for payment in LedgerTransaction.objects.filter(pk__in=sums).order_by("at", "pk"):
+    for payment in LedgerTransaction.objects.filter(pk__in=sums).order_by("paid_at", "pk"):
         order = orders.get(payment.pk)
         number = payment.reference.removeprefix(f"{gateway}:")
         reference = order.order_ref if order is not None else number
         recorded[reference] = Recorded(
             reference=reference,
             amount_vnd=sums[payment.pk],
-            at=payment.at,
+            at=payment.paid_at,
             order=order,
             gateway_reference=number,
         )
@@ -242,7 +251,7 @@ def _refunds_recorded(*, gateway: str, start: dt.datetime, end: dt.datetime) -> 
     sums = _gateway_sums(gateway=gateway, movement=LedgerMovement.REFUND, start=start, end=end)
     totals: dict[str, Recorded] = {}
     refunds = LedgerTransaction.objects.filter(pk__in=sums).prefetch_related("entries")
-    for refund in refunds.order_by("at", "pk"):
+    for refund in refunds.order_by("paid_at", "pk"):
         payment = _refunded_payment(refund, gateway=gateway)
         order = PaymentOrder.objects.filter(payment=payment).first() if payment else None
         reference = order.order_ref if order is not None else f"refund:{refund.pk}"
@@ -250,7 +259,7 @@ def _refunds_recorded(*, gateway: str, start: dt.datetime, end: dt.datetime) -> 
         totals[reference] = Recorded(
             reference=reference,
             amount_vnd=(before.amount_vnd if before else 0) - sums[refund.pk],
-            at=before.at if before else refund.at,
+            at=before.at if before else refund.paid_at,
             order=order,
             gateway_reference=payment.reference.removeprefix(f"{gateway}:") if payment else "",
         )
@@ -372,7 +381,9 @@ class _Comparison:
                 order = self.orders[reference]
                 note = f"Giao dịch đang ở trạng thái {order.get_status_display()}"
                 if order.payment is not None:
-                    note = f"Hệ thống ghi nhận thanh toán ngày khác ({_when(order.payment.at)})"
+                    note = (
+                        f"Hệ thống ghi nhận thanh toán ngày khác ({_when(order.payment.paid_at)})"
+                    )
                 self._add(
                     DifferenceKind.MISSING_IN_MOTCUA,
                     reference,
@@ -563,21 +574,32 @@ def _run_write(
 
 
 class StatementInvalid(ValidationError):
-    """A statement file refused in full: `problems` are (row, why) for every bad row (the
-    header is row 1), as the gateway's parser found them. Nothing of the file was used."""
+    """A statement file refused in full: `problems` (`StatementProblem`) for every bad row
+    (the header is row 1), as the gateway's parser found them. Nothing of the file was used.
+    Each is one `errors` entry: `code` `statement_row`, the problem's own code in `reason`,
+    its `column`, and its text in the active language."""
 
     code = "statement_invalid"
 
-    def __init__(self, problems: Sequence[tuple[int, str]]) -> None:
+    def __init__(self, problems: Sequence[StatementProblem]) -> None:
         self.problems = list(problems)
         super().__init__(
             _("Tệp sao kê có %(count)s lỗi; không dòng nào của tệp được dùng."),
             count=len(self.problems),
-            errors=[
-                {"field": "file", "code": "statement_row", "message": why, "row": row}
-                for row, why in self.problems
-            ],
+            errors=[statement_problem_json(p) for p in self.problems],
         )
+
+
+def statement_problem_json(problem: StatementProblem) -> dict[str, Any]:
+    """One bad row as the API and the command's JSON give it."""
+    return {
+        "field": "file",
+        "code": "statement_row",
+        "reason": problem.reason,
+        "column": problem.column,
+        "message": problem.message,
+        "row": problem.row,
+    }
 
 
 def reconciliation_statement_upload(

@@ -178,8 +178,11 @@ def fee_lines_pay(
     reference: str = "",
     gateway: str = "",
     actor: User | None = None,
+    paid_at: dt.datetime | None = None,
 ) -> LedgerTransaction:
-    """Money received for `lines` (one dossier, one collecting unit), in full. `reference` is
+    """Money received for `lines` (one dossier, one collecting unit), in full, recorded at
+    `now` and paid at `paid_at` (the gateway's pay time; `now` when not given, as at the
+    counter). `reference` is
     the gateway's transaction number or the officer's slip number: the same reference again
     answers the first payment and moves nothing (idempotent callbacks). Lines already paid,
     cancelled or exempt are refused (`fee_line_not_payable`) and nothing is written."""
@@ -216,6 +219,7 @@ def fee_lines_pay(
                 method=method,
                 reference=reference,
                 memo=gateway,
+                paid_at=paid_at,
             )
             FeeLine.objects.filter(pk__in=[line.pk for line in locked]).update(
                 state=FeeLineState.PAID, settled_at=now
@@ -328,10 +332,12 @@ def payment_refund_unmatched(
     reference: str,
     now: dt.datetime,
     reason: str,
+    paid_at: dt.datetime | None = None,
 ) -> LedgerTransaction:
     """Money a gateway confirmed for nothing still owed (a callback arriving after the lines
-    were cancelled or paid otherwise): recorded as received, then refunded, never lost and
-    never counted as paying a line. Idempotent by `reference` like `fee_lines_pay`."""
+    were cancelled or paid otherwise): recorded as received (paid at `paid_at`, the
+    gateway's time), then refunded at `now`, never lost and never counted as paying a line.
+    Idempotent by `reference` like `fee_lines_pay`."""
     amount = _money(amount_vnd, field="amount_vnd", positive=True)
     reference = reference.strip()[:100]
     if not reference:
@@ -353,6 +359,7 @@ def payment_refund_unmatched(
             method=PaymentMethod.ONLINE,
             reference=reference,
             memo=gateway,
+            paid_at=paid_at,
         )
         ledger_post(
             movement=LedgerMovement.REFUND,

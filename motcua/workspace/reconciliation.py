@@ -146,8 +146,10 @@ def reconciliation_list(request: HttpRequest) -> HttpResponse:
             # the count, then every bad row by its line number in the file, in the error
             # summary; beside the file input what to do next
             form.add_error(None, error.render())
-            for row, why in error.problems:
-                form.add_error(None, _("Dòng %(row)s: %(why)s") % {"row": row, "why": why})
+            for problem in error.problems:
+                form.add_error(
+                    None, _("Dòng %(row)s: %(why)s") % {"row": problem.row, "why": problem.message}
+                )
             form.add_error("file", _("Sửa các dòng có lỗi trong tệp rồi chọn lại tệp."))
         except DomainError as error:
             form.add_error("file", error.render())

@@ -753,6 +753,12 @@ CASES: dict[tuple[str, str], Callable[[World], Any]] = {
     ("webhooks_rotate_secret", "404"): lambda w: w.post(
         f"{HOOKS}/999999/rotate-secret", {}, **_integrator_auth(w)
     ),
+    ("webhooks_rotate_secret", "413"): lambda w: w.post(
+        f"{HOOKS}/1/rotate-secret", _too_big(), **_integrator_auth(w)
+    ),
+    ("webhooks_rotate_secret", "422"): lambda w: w.post(
+        f"{HOOKS}/1/rotate-secret", {"grace_hours": "a day"}, **_integrator_auth(w)
+    ),
     ("webhooks_test", "400"): lambda w: w.post(f"{HOOKS}/1%00/test", {}, **w.auth),
     ("webhooks_test", "401"): lambda w: w.post(f"{HOOKS}/1/test", {}),
     ("webhooks_test", "403"): lambda w: _csrf(w, "post", f"{HOOKS}/1/test"),
@@ -768,6 +774,14 @@ CASES: dict[tuple[str, str], Callable[[World], Any]] = {
     ),
     ("webhooks_deliveries", "422"): lambda w: w.client.get(
         f"{HOOKS}/1/deliveries?page=0", **_integrator_auth(w)
+    ),
+    ("webhooks_delivery_get", "400"): lambda w: w.client.get(
+        f"{HOOKS}/1/deliveries/1%00", **w.auth
+    ),
+    ("webhooks_delivery_get", "401"): lambda w: w.client.get(f"{HOOKS}/1/deliveries/1"),
+    ("webhooks_delivery_get", "403"): lambda w: w.client.get(f"{HOOKS}/1/deliveries/1", **w.auth),
+    ("webhooks_delivery_get", "404"): lambda w: w.client.get(
+        f"{HOOKS}/999999/deliveries/1", **_integrator_auth(w)
     ),
     ("webhooks_redeliver", "400"): lambda w: w.post(
         f"{HOOKS}/1/deliveries/1%00/redeliver", {}, **w.auth

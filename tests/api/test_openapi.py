@@ -69,6 +69,7 @@ OPERATIONS = {
     ("/api/v1/webhooks/{endpoint_id}/rotate-secret", "post"),
     ("/api/v1/webhooks/{endpoint_id}/test", "post"),
     ("/api/v1/webhooks/{endpoint_id}/deliveries", "get"),
+    ("/api/v1/webhooks/{endpoint_id}/deliveries/{delivery_id}", "get"),
     ("/api/v1/webhooks/{endpoint_id}/deliveries/{delivery_id}/redeliver", "post"),
     ("/api/v1/feedback", "post"),
     ("/api/v1/feedback", "get"),

@@ -114,11 +114,21 @@ def test_a_bad_file_is_refused_with_every_bad_row_and_nothing_is_kept(
     body = response.json()
     assert body["code"] == "statement_invalid"
     assert "2 lỗi" in body["message"]
-    assert [(e["field"], e["code"], e["row"]) for e in body["errors"]] == [
-        ("file", "statement_row", 3),
-        ("file", "statement_row", 4),
+    found = [(e["field"], e["code"], e["reason"], e["column"], e["row"]) for e in body["errors"]]
+    assert found == [
+        ("file", "statement_row", "amount_invalid", "vnp_Amount", 3),
+        ("file", "statement_row", "value_empty", "vnp_TxnRef", 4),
     ]
-    assert body["errors"][1]["message"] == "vnp_TxnRef is empty"
+    assert body["errors"][1]["message"] == "Cột vnp_TxnRef để trống."
+    english = _post(client, text.encode(), {**bearer(accountant), "HTTP_ACCEPT_LANGUAGE": "en"})
+    assert english.json()["errors"][1] == {
+        "field": "file",
+        "code": "statement_row",
+        "reason": "value_empty",
+        "column": "vnp_TxnRef",
+        "message": "vnp_TxnRef is empty.",
+        "row": 4,
+    }
     assert ReconciliationRun.objects.count() == 0
 
 

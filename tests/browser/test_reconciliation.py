@@ -44,7 +44,7 @@ def test_the_accountant_uploads_a_bad_file_then_the_banks_file(small_page, live_
     )
     page.get_by_role("button", name="Đối soát", exact=True).click()
     page.wait_for_selector(".error-summary")
-    assert "Dòng 2: vnp_TxnRef is empty" in page.locator(".error-summary").inner_text()
+    assert "Dòng 2: Cột vnp_TxnRef để trống." in page.locator(".error-summary").inner_text()
     assert page.get_by_label("Ngày đối soát").input_value() == "01/12/2026"
     _check(page, "reconciliation-bad-file-360", weights)
 

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from motcua.accounts.models import User
 from motcua.accounts.services import api_token_create
-from motcua.core.models import AuditEvent, OutboxDelivery
+from motcua.core.models import AuditEvent, OutboxDelivery, OutboxMessage
 from motcua.core.outbox import outbox_deliver_pending
 from motcua.dossiers.services import dossier_receive
 from motcua.notifications.models import WebhookDelivery, WebhookEndpoint
@@ -268,8 +268,9 @@ def test_the_test_event_reaches_the_receiver_signed(
 
     response = integrator.post(f"{API}/{created['id']}/test")
 
-    assert response.status_code == 200
+    assert response.status_code == 202
     result = response.json()
+    assert response["Location"] == f"{API}/{created['id']}/deliveries/{result['id']}"
     [(headers, body)] = receiver.requests
     assert (result["status"], result["response_status"], result["attempts"]) == ("sent", 200, 1)
     assert result["topic"] == "webhook.test"
@@ -277,6 +278,61 @@ def test_the_test_event_reaches_the_receiver_signed(
     assert result["sent_at"].endswith("+07:00")
     assert _verified(headers, body, created["secret"])
     assert json.loads(body)["data"] == {"test": True}
+    assert integrator.get(response["Location"]).json() == result
+    [message] = OutboxMessage.objects.filter(topic="webhook.test")
+    assert message.payload == {"delivery": result["id"]}
+    assert OutboxDelivery.objects.get(message=message).status == "delivered"
+    event = AuditEvent.objects.get(action="webhook.test")
+    assert (event.actor_id, event.object_id) == (world.integrator.pk, str(result["id"]))
+
+
+def test_the_test_event_is_sent_by_the_outbox_not_by_the_request(
+    world: Any, integrator: Caller, receiver: Receiver, monkeypatch: Any
+) -> None:
+    """With the hand-off held back (a broker that has not run the job yet) the request only
+    queues: the delivery is `sending` in the log until the outbox posts it, retried after a
+    failure like any delivery; a paused endpoint gets its test event too."""
+    created = integrator.subscribe(receiver.url)
+    integrator.patch(f"{API}/{created['id']}", {"active": False})
+    monkeypatch.setattr("motcua.core.outbox._schedule_delivery", lambda: None)
+    receiver.status = 503
+
+    queued = integrator.post(f"{API}/{created['id']}/test")
+
+    assert queued.status_code == 202
+    assert (queued.json()["status"], queued.json()["attempts"]) == ("sending", 0)
+    assert receiver.requests == []
+    log = integrator.get(f"{API}/{created['id']}/deliveries").json()
+    assert [(d["id"], d["status"]) for d in log["items"]] == [(queued.json()["id"], "sending")]
+
+    outbox_deliver_pending(now=None)
+    failed = integrator.get(queued["Location"]).json()
+    assert (failed["status"], failed["attempts"], failed["last_error"]) == (
+        "failed",
+        1,
+        "HTTP 503",
+    )
+    receiver.status = 200
+    OutboxDelivery.objects.filter(message__topic="webhook.test").update(available_at=timezone.now())
+    outbox_deliver_pending(now=None)
+    sent = integrator.get(queued["Location"]).json()
+    assert (sent["status"], sent["attempts"], sent["response_status"]) == ("sent", 2, 200)
+    first, again = receiver.requests
+    assert first[1] == again[1]
+    assert first[0]["X-Motcua-Delivery"] == again[0]["X-Motcua-Delivery"] == sent["key"]
+    outbox_deliver_pending(now=None)
+    assert len(receiver.requests) == 2  # taken: not posted again
+
+
+def test_a_deleted_endpoint_gets_no_test_event(
+    world: Any, integrator: Caller, receiver: Receiver
+) -> None:
+    created = integrator.subscribe(receiver.url)
+    integrator.delete(f"{API}/{created['id']}")
+    response = integrator.post(f"{API}/{created['id']}/test")
+    assert response.status_code == 404
+    assert not WebhookDelivery.objects.exists()
+    assert not OutboxMessage.objects.filter(topic="webhook.test").exists()
 
 
 def test_a_failing_test_event_says_what_the_endpoint_answered(
@@ -324,15 +380,17 @@ def test_the_delivery_log_is_paginated_newest_first(
 def test_a_rotated_secret_signs_the_next_delivery(
     world: Any, integrator: Caller, receiver: Receiver
 ) -> None:
+    """Without a grace period the old secret stops at once (the grace: its own tests)."""
     created = integrator.subscribe(receiver.url)
     old = created["secret"]
 
-    rotated = integrator.post(f"{API}/{created['id']}/rotate-secret").json()
+    rotated = integrator.post(f"{API}/{created['id']}/rotate-secret", {"grace_hours": 0}).json()
     integrator.post(f"{API}/{created['id']}/test")
 
     new = rotated["secret"]
     assert new != old
     assert new == WebhookEndpoint.objects.get().secret
+    assert rotated["previous_secret_expires_at"] is None
     [(headers, body)] = receiver.requests
     assert _verified(headers, body, new)
     assert not _verified(headers, body, old)
@@ -481,6 +539,7 @@ def test_the_documented_verification_snippet_agrees_with_webhook_verify() -> Non
     body = b'{"id": "1:notifications.webhooks:webhook:3", "topic": "dossier.receive"}'
     now = int(time.time())
     good = webhook_signature(secret="s3cret", timestamp=now, body=body)
+    new = webhook_signature(secret="n3w", timestamp=now, body=body)
     cases = [
         ("s3cret", str(now), body, good),
         ("other", str(now), body, good),
@@ -493,12 +552,17 @@ def test_the_documented_verification_snippet_agrees_with_webhook_verify() -> Non
         ),
         ("s3cret", "yesterday", body, good),
         ("s3cret", str(now), body, good.upper()),
+        # during a grace period: the new secret's entry, then the old one's
+        ("s3cret", str(now), body, f"{new},{good}"),
+        ("n3w", str(now), body, f"{new},{good}"),
+        ("other", str(now), body, f"{new},{good}"),
+        ("s3cret", str(now), body, f"{new}, {good}"),
     ]
     answers = [documented(*case) for case in cases]
     assert answers == [
         webhook_verify(secret=s, timestamp=t, body=b, signature=g) for s, t, b, g in cases
     ]
-    assert answers == [True, False, False, False, False, False]
+    assert answers == [True, False, False, False, False, False, True, True, False, True]
 
 
 def test_the_admin_form_accepts_only_declared_topics(admin_client: Any) -> None:

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from motcua.core.models import OutboxDelivery
+from motcua.core.models import AuditEvent, OutboxDelivery, OutboxMessage
 from motcua.core.outbox import outbox_deliver_pending
 from motcua.dossiers.services import dossier_receive
 from motcua.notifications.models import WebhookDelivery, WebhookEndpoint
@@ -148,4 +148,10 @@ def test_the_admin_test_button_sends_a_signed_test_event(admin_client: Any, rece
     assert headers["X-Motcua-Signature"] == webhook_signature(
         secret="k", timestamp=timestamp, body=body
     )
-    assert WebhookDelivery.objects.get().topic == "webhook.test"
+    row = WebhookDelivery.objects.get()
+    assert (row.topic, row.status) == ("webhook.test", "sent")
+    # through the outbox, like every delivery, with its audit event
+    [message] = OutboxMessage.objects.filter(topic="webhook.test")
+    assert message.payload == {"delivery": row.pk}
+    event = AuditEvent.objects.get(action="webhook.test")
+    assert event.object_id == str(row.pk)

@@ -239,6 +239,7 @@ def test_the_counter_records_cash_with_who_and_when(line) -> None:
         lines=[line], method="cash", officer=officer, slip_number="PT-1", now=NOW
     )
     assert (payment.actor, payment.at, payment.reference) == (officer, NOW, "00070:PT-1")
+    assert payment.paid_at == NOW  # at the counter the money moved when the officer says
     again = payment_counter_record(
         lines=[line], method="cash", officer=officer, slip_number="PT-1", now=NOW
     )

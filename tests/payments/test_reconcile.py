@@ -15,14 +15,20 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client
+from django.utils import translation
 from freezegun import freeze_time
 
 from motcua.core.clock import VN_TZ
 from motcua.core.models import AuditEvent
 from motcua.paygate_demo.models import BankTransaction
 from motcua.paygate_demo.services import bank_payment_decide, bank_statement_write
-from motcua.payments.gateways.base import StatementError, StatementLine, StatementNotSupported
-from motcua.payments.gateways.contrib.vnpay import statement_parse
+from motcua.payments.gateways.base import (
+    StatementError,
+    StatementLine,
+    StatementNotSupported,
+    statement_problems_text,
+)
+from motcua.payments.gateways.contrib.vnpay import sign, statement_parse
 from motcua.payments.gateways.registry import gateway_get, gateway_statement_reader
 from motcua.payments.models import (
     DifferenceKind,
@@ -397,17 +403,48 @@ def test_a_payment_at_2359_vietnam_time_belongs_to_that_day(unit) -> None:
     assert _reconcile(second, day=DAY + dt.timedelta(days=1)).is_clean
 
 
-def test_a_callback_across_midnight_is_a_difference_on_the_day_the_bank_took_it(unit) -> None:
+def test_a_payment_across_midnight_reconciles_on_exactly_one_day_the_banks(unit) -> None:
+    """Paid at the bank at 23:59:59, confirmed by a callback after midnight: the payment is
+    dated by the bank's pay time (vnp_PayDate), so it matches on 1 December and is not on
+    motcua's side of 2 December at all."""
     late = dt.datetime(2026, 12, 1, 23, 59, 59, tzinfo=VN_TZ)
+    confirmed = dt.datetime(2026, 12, 2, 0, 0, 4, tzinfo=VN_TZ)
     order, fields = _order(_line(unit, "H-1", 105_000, at=late), late)
     result = bank_payment_decide(fields=fields, paid=True, now=late)
-    payment_callback_receive(gateway="sandbox", params=result, now=late + dt.timedelta(seconds=5))
+    outcome, _ = payment_callback_receive(gateway="sandbox", params=result, now=confirmed)
+    assert outcome == "confirmed"
+    order.refresh_from_db()
+    assert order.payment is not None
+    assert (order.payment.paid_at, order.payment.at) == (late, confirmed)
+    next_day = DAY + dt.timedelta(days=1)
+
+    first = _reconcile(_statement(DAY))
+    second = _reconcile(_statement(next_day), day=next_day)
+
+    assert first.is_clean
+    assert (first.run.matched_count, first.run.motcua_count) == (1, 1)
+    assert (first.run.statement_paid_vnd, first.run.motcua_paid_vnd) == (105_000, 105_000)
+    assert second.is_clean
+    assert (second.run.statement_count, second.run.motcua_count) == (0, 0)
+
+
+def test_a_callback_without_a_pay_time_is_dated_by_its_confirmation(unit) -> None:
+    late = dt.datetime(2026, 12, 1, 23, 59, 59, tzinfo=VN_TZ)
+    confirmed = dt.datetime(2026, 12, 2, 0, 0, 4, tzinfo=VN_TZ)
+    order, fields = _order(_line(unit, "H-1", 105_000, at=late), late)
+    result = bank_payment_decide(fields=fields, paid=True, now=late)
+    del result["vnp_PayDate"], result["vnp_SecureHash"]
+    secret = str(gateway_get("sandbox").config.get("hash_secret", ""))
+    result["vnp_SecureHash"] = sign(result, secret)
+    payment_callback_receive(gateway="sandbox", params=result, now=confirmed)
+    order.refresh_from_db()
+    assert order.payment is not None
+    assert order.payment.paid_at == order.payment.at == confirmed
 
     report = _reconcile(_statement())
 
     assert _kinds(report) == [(DifferenceKind.MISSING_IN_MOTCUA, order.order_ref)]
     assert "02/12/2026 00:00" in report.differences[0].note
-    assert report.differences[0].motcua_status == "paid"
 
 
 # --- the VNPay-style statement file ----------------------------------------------------------
@@ -455,22 +492,60 @@ def test_bad_statement_rows_are_each_named_by_their_row_and_nothing_is_used() ->
         statement_parse(io.StringIO(text))
 
     problems = bad.value.problems
-    assert [row for row, _ in problems] == [3, 4, 4, 5, 6, 7]
-    assert "vnp_Amount '10500050' is not whole dong x 100" in problems[0][1]
-    assert "vnp_PayDate '2026-12-01' is not yyyyMMddHHmmss" in problems[2][1]
-    assert problems[3] == (5, "vnp_TxnRef is empty")
-    assert problems[4] == (6, "6 fields, the header has 10")
-    assert "row 3:" in str(bad.value)
+    assert [(p.row, p.reason, p.column) for p in problems] == [
+        (3, "amount_invalid", "vnp_Amount"),
+        (4, "amount_invalid", "vnp_Amount"),
+        (4, "pay_date_invalid", "vnp_PayDate"),
+        (5, "value_empty", "vnp_TxnRef"),
+        (6, "field_count", ""),
+        (7, "type_invalid", "vnp_TransactionType"),
+    ]
+    with translation.override("vi"):
+        assert [p.message for p in problems] == [
+            "Cột vnp_Amount: '10500050' không phải số đồng chẵn nhân 100.",
+            "Cột vnp_Amount: 'abc' không phải số đồng chẵn nhân 100.",
+            "Cột vnp_PayDate: '2026-12-01' không đúng dạng yyyyMMddHHmmss.",
+            "Cột vnp_TxnRef để trống.",
+            "Dòng có 6 trường, dòng tiêu đề có 10.",
+            "Cột vnp_TransactionType: '09' không phải 01, 02 hay 03.",
+        ]
+        assert str(bad.value).startswith("dòng 3: Cột vnp_Amount: '10500050'")
+    with translation.override("en"):
+        assert [p.message for p in problems] == [
+            "vnp_Amount '10500050' is not whole dong x 100.",
+            "vnp_Amount 'abc' is not whole dong x 100.",
+            "vnp_PayDate '2026-12-01' is not yyyyMMddHHmmss.",
+            "vnp_TxnRef is empty.",
+            "6 fields, the header has 10.",
+            "vnp_TransactionType '09' is not 01, 02 or 03.",
+        ]
+        assert statement_problems_text(problems, limit=2) == (
+            "row 3: vnp_Amount '10500050' is not whole dong x 100.; "
+            "row 4: vnp_Amount 'abc' is not whole dong x 100.; and 4 more"
+        )
 
 
 def test_a_statement_without_the_needed_columns_is_refused_at_its_header() -> None:
     with pytest.raises(StatementError) as bad:
         statement_parse(io.StringIO("vnp_TxnRef,vnp_Amount\nMC1,100\n"))
-    assert bad.value.problems == [
-        (1, "the header lacks vnp_TransactionNo, vnp_PayDate, vnp_TransactionStatus")
-    ]
-    with pytest.raises(StatementError):
+    [problem] = bad.value.problems
+    assert (problem.row, problem.reason) == (1, "header_missing")
+    with translation.override("vi"):
+        assert problem.message == (
+            "Dòng tiêu đề thiếu cột vnp_TransactionNo, vnp_PayDate, vnp_TransactionStatus."
+        )
+    with pytest.raises(StatementError) as undecodable:
         statement_parse(io.BytesIO(b"\xff\xfe not utf-8"))
+    assert [(p.row, p.reason) for p in undecodable.value.problems] == [(1, "not_utf8")]
+    long_ref = HEADER + "M," + "R" * 41 + ",1,01,100,VND,NCB,20261201090000,00,x\n"
+    with pytest.raises(StatementError) as too_long:
+        statement_parse(io.StringIO(long_ref))
+    [problem] = too_long.value.problems
+    with translation.override("vi"):
+        assert (problem.reason, problem.message) == (
+            "reference_too_long",
+            "Cột vnp_TxnRef dài quá 40 ký tự.",
+        )
 
 
 def test_the_vnpay_gateway_reads_its_statement_without_being_configured() -> None:
@@ -591,11 +666,36 @@ def test_the_reconcile_command_lists_the_differences_and_exits_1(unit, tmp_path)
 def test_the_reconcile_command_refuses_a_bad_file_with_exit_2(tmp_path) -> None:
     path = tmp_path / "bad.csv"
     path.write_text(HEADER + "M,MC1,1,01,12,VND,NCB,20261201090000,00,x\n", encoding="utf-8")
-    with pytest.raises(CommandError, match="row 2: vnp_Amount '12'") as refused:
+    with pytest.raises(CommandError, match="dòng 2: Cột vnp_Amount: '12' không phải") as refused:
         call_command(
             "payments_reconcile", "--gateway", "sandbox", "--date", "2026-12-01", str(path)
         )
     assert refused.value.returncode == 2
+    out = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command(
+            "payments_reconcile",
+            "--gateway",
+            "sandbox",
+            "--date",
+            "2026-12-01",
+            "--json",
+            str(path),
+            stdout=out,
+        )
+    assert json.loads(out.getvalue()) == {
+        "code": "statement_invalid",
+        "errors": [
+            {
+                "field": "file",
+                "code": "statement_row",
+                "reason": "amount_invalid",
+                "column": "vnp_Amount",
+                "message": "Cột vnp_Amount: '12' không phải số đồng chẵn nhân 100.",
+                "row": 2,
+            }
+        ],
+    }
     with pytest.raises(CommandError, match="không có sao kê"):
         call_command(
             "payments_reconcile", "--gateway", "counter", "--date", "2026-12-01", str(path)

@@ -208,12 +208,24 @@ def test_a_bad_file_shows_every_bad_row_in_the_error_summary_and_keeps_the_form(
     assert summary.index("Tệp sao kê có 3 lỗi") < summary.index("Dòng 3:")
     assert summary.index("Dòng 4:") < summary.index("Dòng 5:")
     assert 'href="#id_file">Sửa các dòng có lỗi trong tệp rồi chọn lại tệp.' in summary
-    assert re.search(r"Dòng 3: vnp_Amount &#x27;10500050&#x27; is not whole dong x 100", summary)
-    assert "Dòng 4: vnp_TxnRef is empty" in summary
-    assert "Dòng 5: 6 fields, the header has 10" in summary
+    assert re.search(
+        r"Dòng 3: Cột vnp_Amount: &#x27;10500050&#x27; không phải số đồng chẵn nhân 100.", summary
+    )
+    assert "Dòng 4: Cột vnp_TxnRef để trống." in summary
+    assert "Dòng 5: Dòng có 6 trường, dòng tiêu đề có 10." in summary
     assert 'value="01/12/2026"' in html  # the day stays filled in
     assert '<option value="sandbox" selected>' in html
     assert ReconciliationRun.objects.count() == 0
+
+
+def test_the_bad_rows_are_told_in_english_to_an_english_reader(accountant) -> None:
+    text = HEADER + "M,,4,01,100,VND,NCB,20261201090000,00,no reference\n"
+    data = {"gateway": "sandbox", "day": "01/12/2026", "file": _file(text)}
+
+    response = _client(accountant).post(URL, data, HTTP_ACCEPT_LANGUAGE="en")
+
+    assert response.status_code == 400
+    assert "Row 2: vnp_TxnRef is empty." in response.content.decode()
 
 
 def test_the_form_asks_for_what_is_missing(accountant) -> None:

@@ -4,7 +4,8 @@ A gateway turns a `PaymentRequest` into the address the payer is sent to (`redir
 None for a gateway without redirect, such as the counter), reads a callback it signed
 (`parse_callback`: its signature first, then its fields; `InvalidCallback` otherwise) and
 says how to answer it (`acknowledge`). A gateway that sends a daily statement file reads it
-(`parse_statement`: every row or a `StatementError` naming each bad row); the counter has
+(`parse_statement`: every row or a `StatementError` naming each bad row with a
+`StatementProblem`, a code and a translated text); the counter has
 none (`StatementNotSupported`). The services in `motcua.payments.orders` do the rest
 the same way for every gateway: the order must exist, the amount and currency must match,
 the same callback twice is one payment, a callback after a cancel is refunded.
@@ -17,6 +18,9 @@ from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import IO, Any, Literal
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 
 class InvalidCallback(Exception):
@@ -31,16 +35,56 @@ class StatementNotSupported(Exception):
     """The gateway has no statement file (the counter: the officer's record is the truth)."""
 
 
+#: What can be wrong with a row of a statement file: the machine-readable code (the API's
+#: and the command's JSON `reason`) and its text, Vietnamese first (English in the .po).
+STATEMENT_PROBLEMS: dict[str, Promise] = {
+    "not_utf8": _("Tệp không phải văn bản UTF-8."),
+    "header_missing": _("Dòng tiêu đề thiếu cột %(columns)s."),
+    "field_count": _("Dòng có %(count)s trường, dòng tiêu đề có %(header)s."),
+    "value_empty": _("Cột %(column)s để trống."),
+    "amount_invalid": _("Cột %(column)s: %(value)s không phải số đồng chẵn nhân 100."),
+    "pay_date_invalid": _("Cột %(column)s: %(value)s không đúng dạng yyyyMMddHHmmss."),
+    "type_invalid": _("Cột %(column)s: %(value)s không phải 01, 02 hay 03."),
+    "reference_too_long": _("Cột %(column)s dài quá %(max)s ký tự."),
+}
+
+
+@dataclass(frozen=True)
+class StatementProblem:
+    """One thing wrong with one row: its line number in the file (the header is 1), a code
+    of STATEMENT_PROBLEMS, the column it is about (if one) and the values the text shows."""
+
+    row: int
+    reason: str
+    column: str = ""
+    params: Mapping[str, str | int] = field(default_factory=dict)
+
+    @property
+    def message(self) -> str:
+        """The text in the active language (a quoted value keeps what the file had)."""
+        values: dict[str, str | int] = {"column": self.column, **self.params}
+        if "value" in values:
+            values["value"] = repr(str(values["value"]))
+        return str(STATEMENT_PROBLEMS[self.reason]) % values
+
+
 class StatementError(ValueError):
-    """A statement file that cannot be read in full: every bad row with its number (the
-    file's line number, the header being 1) and why. Nothing of such a file is used, so no
+    """A statement file that cannot be read in full: every bad row's problems
+    (`StatementProblem`, by the file's line number). Nothing of such a file is used, so no
     row is silently lost."""
 
-    def __init__(self, problems: Sequence[tuple[int, str]]) -> None:
+    def __init__(self, problems: Sequence[StatementProblem]) -> None:
         self.problems = list(problems)
-        text = "; ".join(f"row {row}: {why}" for row, why in self.problems[:20])
-        more = len(self.problems) - 20
-        super().__init__(text + (f"; and {more} more" if more > 0 else ""))
+        super().__init__(statement_problems_text(self.problems))
+
+
+def statement_problems_text(problems: Sequence[StatementProblem], *, limit: int = 20) -> str:
+    """The first `limit` problems on one line, in the active language."""
+    text = "; ".join(
+        str(_("dòng %(row)s: %(why)s") % {"row": p.row, "why": p.message}) for p in problems[:limit]
+    )
+    more = len(problems) - limit
+    return text + (str(_("; và %(more)s lỗi nữa") % {"more": more}) if more > 0 else "")
 
 
 StatementStatus = Literal["paid", "refunded", "failed"]

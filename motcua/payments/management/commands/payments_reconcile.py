@@ -1,7 +1,9 @@
 """Reconcile a gateway's statement file for one day with what motcua recorded:
 `manage.py payments_reconcile --gateway sandbox --date 2026-12-01 FILE [--json] [--actor U]`.
 Prints the matched count, both sides' totals and a table of the differences; exits 1 when
-there are differences, 2 when the file cannot be read, 0 when all matches."""
+there are differences, 2 when the file cannot be read (with `--json`, its bad rows as
+`{"code": "statement_invalid", "errors": [{"row", "reason", "column", "message"}, ...]}`),
+0 when all matches."""
 
 from __future__ import annotations
 
@@ -18,7 +20,11 @@ from motcua.accounts.models import User
 from motcua.core import clock
 from motcua.payments.gateways.base import StatementError, StatementNotSupported
 from motcua.payments.gateways.registry import UnknownGateway, gateway_statement_reader
-from motcua.payments.reconcile import ReconciliationReport, payments_reconcile
+from motcua.payments.reconcile import (
+    ReconciliationReport,
+    payments_reconcile,
+    statement_problem_json,
+)
 
 
 def _vnd(amount: int | None) -> str:
@@ -61,6 +67,10 @@ class Command(BaseCommand):
         except StatementNotSupported as exc:
             raise CommandError(f"Cổng {gateway.name} không có sao kê.", returncode=2) from exc
         except StatementError as exc:
+            if options["json"]:  # the codes for a script, the texts for a person
+                errors = [statement_problem_json(p) for p in exc.problems]
+                body = {"code": "statement_invalid", "errors": errors}
+                self.stdout.write(json.dumps(body, ensure_ascii=False, indent=2))
             raise CommandError(f"Tệp sao kê không hợp lệ: {exc}", returncode=2) from exc
         report = payments_reconcile(
             gateway=gateway.name,

@@ -42,6 +42,7 @@ from ...base import (
     PaymentRequest,
     StatementError,
     StatementLine,
+    StatementProblem,
     StatementStatus,
 )
 
@@ -80,17 +81,25 @@ def _statement_text(file: IO[bytes] | IO[str]) -> str:
         try:
             return content.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            raise StatementError([(1, "the file is not UTF-8 text")]) from exc
+            raise StatementError([StatementProblem(1, "not_utf8")]) from exc
     return content.removeprefix("\ufeff")
 
 
-def _statement_line(row: dict[str, str], number: int) -> tuple[StatementLine | None, list[str]]:
+def _statement_line(
+    row: dict[str, str], number: int
+) -> tuple[StatementLine | None, list[StatementProblem]]:
     """One row read, or what is wrong with it (every problem, not only the first)."""
-    problems = [f"{name} is empty" for name in STATEMENT_REQUIRED if not row.get(name)]
+    problems = [
+        StatementProblem(number, "value_empty", name)
+        for name in STATEMENT_REQUIRED
+        if not row.get(name)
+    ]
     amount = 0
     raw_amount = row.get("vnp_Amount", "")
     if raw_amount and not (_DIGITS.fullmatch(raw_amount) and int(raw_amount) % 100 == 0):
-        problems.append(f"vnp_Amount {raw_amount!r} is not whole dong x 100")
+        problems.append(
+            StatementProblem(number, "amount_invalid", "vnp_Amount", {"value": raw_amount})
+        )
     elif raw_amount:
         amount = int(raw_amount) // 100
     paid_at = None
@@ -101,12 +110,16 @@ def _statement_line(row: dict[str, str], number: int) -> tuple[StatementLine | N
                 raise ValueError(stamp)
             paid_at = dt.datetime.strptime(stamp, _STAMP).replace(tzinfo=VN_TZ)
         except ValueError:
-            problems.append(f"vnp_PayDate {stamp!r} is not yyyyMMddHHmmss")
+            problems.append(
+                StatementProblem(number, "pay_date_invalid", "vnp_PayDate", {"value": stamp})
+            )
     kind = row.get("vnp_TransactionType", "")
     if kind not in _TYPES:
-        problems.append(f"vnp_TransactionType {kind!r} is not 01, 02 or 03")
+        problems.append(
+            StatementProblem(number, "type_invalid", "vnp_TransactionType", {"value": kind})
+        )
     if len(row.get("vnp_TxnRef", "")) > 40:
-        problems.append("vnp_TxnRef is longer than 40 characters")
+        problems.append(StatementProblem(number, "reference_too_long", "vnp_TxnRef", {"max": 40}))
     if problems or paid_at is None:
         return None, problems
     status: StatementStatus = "failed"
@@ -131,20 +144,26 @@ def statement_parse(file: IO[bytes] | IO[str]) -> list[StatementLine]:
     header = [name.strip() for name in next(reader, [])]
     missing = [name for name in STATEMENT_REQUIRED if name not in header]
     if missing:
-        raise StatementError([(1, f"the header lacks {', '.join(missing)}")])
+        raise StatementError(
+            [StatementProblem(1, "header_missing", params={"columns": ", ".join(missing)})]
+        )
     lines: list[StatementLine] = []
-    problems: list[tuple[int, str]] = []
+    problems: list[StatementProblem] = []
     for values in reader:
         number = reader.line_num
         if not any(value.strip() for value in values):
             continue  # a blank line holds nothing to lose
         if len(values) != len(header):
-            problems.append((number, f"{len(values)} fields, the header has {len(header)}"))
+            problems.append(
+                StatementProblem(
+                    number, "field_count", params={"count": len(values), "header": len(header)}
+                )
+            )
             continue
         line, wrong = _statement_line(
             {name: value.strip() for name, value in zip(header, values, strict=True)}, number
         )
-        problems.extend((number, why) for why in wrong)
+        problems.extend(wrong)
         if line is not None:
             lines.append(line)
     if problems:
