@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('notifications', '0007_feedback_templates'),
+        ('notifications', '0008_feedback_rejected_template'),
     ]
 
     operations = [
