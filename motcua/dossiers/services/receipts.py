@@ -30,7 +30,7 @@ from motcua.documents.issued import (
     verify_url,
 )
 from motcua.documents.models import IssuedDocumentKind
-from motcua.documents.pdf import Block, text_pdf
+from motcua.documents.pdf import Block, text_pdf_pages
 from motcua.documents.services import file_store_pdf, stored_bytes_delete
 from motcua.documents.signing.registry import signer_for_unit
 from motcua.documents.signing.services import document_sign
@@ -71,6 +71,10 @@ def receipt_pdf_render(*, receipt: Receipt, code: str) -> bytes:
     """The receipt's PDF (Vietnamese, the language of record): what Decree 123/2020 asks a
     receipt to show, with its verification code and QR code. The one place its layout is
     decided."""
+    return _receipt_pdf(receipt=receipt, code=code)[0]
+
+
+def _receipt_pdf(*, receipt: Receipt, code: str) -> tuple[bytes, int]:
     series = receipt.series
     blocks = [
         Block(receipt.collector_name.upper(), size=10),
@@ -125,7 +129,7 @@ def receipt_pdf_render(*, receipt: Receipt, code: str) -> bytes:
             space_before=18,
         ),
     ]
-    return text_pdf(
+    return text_pdf_pages(
         blocks=blocks, qr_data=verify_url(code), qr_caption=f"Mã: {verify_code_display(code)}"
     )
 
@@ -134,7 +138,7 @@ def _sign(*, receipt: Receipt, actor: User | None, now: dt.datetime, saved: list
     """Lay out, sign, store and register `receipt` (inside its transaction)."""
     unit = receipt.series.unit
     code = verify_code_generate()
-    pdf = receipt_pdf_render(receipt=receipt, code=code)
+    pdf, pages = _receipt_pdf(receipt=receipt, code=code)
     signed = document_sign(
         pdf=pdf,
         signer=signer_for_unit(unit.code),
@@ -144,7 +148,9 @@ def _sign(*, receipt: Receipt, actor: User | None, now: dt.datetime, saved: list
         now=now,
     )
     number = receipt_number_display(receipt)
-    stored = file_store_pdf(actor=actor, data=signed, name=f"bien-lai-{number}.pdf", now=now)
+    stored = file_store_pdf(
+        actor=actor, data=signed, name=f"bien-lai-{number}.pdf", now=now, pages=pages
+    )
     saved.append(stored.storage_name)
     document_issue(
         kind=IssuedDocumentKind.RECEIPT,
