@@ -134,11 +134,19 @@ def _receipt_pdf(*, receipt: Receipt, code: str) -> tuple[bytes, int]:
     )
 
 
-def _sign(*, receipt: Receipt, actor: User | None, now: dt.datetime, saved: list[str]) -> None:
-    """Lay out, sign, store and register `receipt` (inside its transaction)."""
+def _sign(
+    *,
+    receipt: Receipt,
+    actor: User | None,
+    now: dt.datetime,
+    saved: list[str],
+    code: str | None = None,
+) -> None:
+    """Lay out, sign, store and register `receipt` (inside its transaction). `code` is the
+    verification code the receipt was written with; without it one is drawn and saved."""
     unit = receipt.series.unit
-    code = verify_code_generate()
-    pdf, pages = _receipt_pdf(receipt=receipt, code=code)
+    drawn = code or verify_code_generate()
+    pdf, pages = _receipt_pdf(receipt=receipt, code=drawn)
     signed = document_sign(
         pdf=pdf,
         signer=signer_for_unit(unit.code),
@@ -163,10 +171,11 @@ def _sign(*, receipt: Receipt, actor: User | None, now: dt.datetime, saved: list
         subject_name=receipt.payer_name,
         subject_is_person=len("".join(c for c in receipt.payer_id_number if c.isdigit()))
         not in (10, 13),
-        code=code,
+        code=drawn,
     )
-    receipt.verify_code = code
-    receipt.save(update_fields=["verify_code"])
+    if code is None:
+        receipt.verify_code = drawn
+        receipt.save(update_fields=["verify_code"])
 
 
 def _payer(dossier_code: str) -> dict[str, str]:
@@ -194,9 +203,21 @@ def dossier_receipt_issue(
     saved: list[str] = []
     try:
         with transaction.atomic():
+            # drawn first: a new receipt is written with it (it is printed on its PDF)
+            code = verify_code_generate()
             receipt = receipt_issue(
-                payment=payment, actor=actor, now=now, **_payer(payment.dossier_code)
+                payment=payment,
+                actor=actor,
+                now=now,
+                verify_code=code,
+                **_payer(payment.dossier_code),
             )
+            if receipt.verify_code == code:
+                # written just now in this transaction, with its series and unit: no other
+                # transaction sees it until this one commits, so nothing to lock or re-read
+                _sign(receipt=receipt, actor=actor, now=now, saved=saved, code=code)
+                return receipt
+            # it existed (another transaction made it, or it was made unsigned): lock it
             receipt = (
                 Receipt.objects.select_for_update()
                 .select_related("series__unit")
