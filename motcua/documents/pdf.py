@@ -11,6 +11,7 @@ at its right.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import unicodedata
 from collections.abc import Sequence
@@ -22,8 +23,9 @@ from django.conf import settings
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.writer import PageObject, PdfFileWriter
 
+from motcua.documents.signing.base import Signer
 from motcua.documents.signing.fonts import FastGlyphAccumulator, FastGlyphAccumulatorFactory
-from motcua.documents.signing.services import vietnamese_font
+from motcua.documents.signing.services import vietnamese_font, writer_sign
 
 PAGE = (595, 842)  # A4 in points
 MARGIN_X = 72
@@ -137,6 +139,43 @@ def text_pdf_pages(
     *, blocks: Sequence[Block], qr_data: str | None = None, qr_caption: str = ""
 ) -> tuple[bytes, int]:
     """`text_pdf` and its page count (for storing it without parsing it again)."""
+    writer, pages = _laid_out(blocks=blocks, qr_data=qr_data, qr_caption=qr_caption)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue(), pages
+
+
+def text_pdf_signed(
+    *,
+    blocks: Sequence[Block],
+    qr_data: str | None = None,
+    qr_caption: str = "",
+    signer: Signer,
+    unit_name: str,
+    signer_name: str,
+    reason: str,
+    now: dt.datetime,
+) -> tuple[bytes, int]:
+    """`text_pdf` signed as `document_sign` signs (the same signature, stamp and field), and
+    its page count, written in one pass: the signature goes into the writer that lays the
+    document out (`signing.services.writer_sign`) instead of an incremental update to the
+    written file, which had to be parsed again (docs/adr/0026-one-pass-signing.md)."""
+    writer, pages = _laid_out(blocks=blocks, qr_data=qr_data, qr_caption=qr_caption)
+    signed = writer_sign(
+        writer=writer,
+        pages=pages,
+        signer=signer,
+        unit_name=unit_name,
+        signer_name=signer_name,
+        reason=reason,
+        now=now,
+    )
+    return signed, pages
+
+
+def _laid_out(
+    *, blocks: Sequence[Block], qr_data: str | None, qr_caption: str
+) -> tuple[PdfFileWriter, int]:
     writer = PdfFileWriter()
     engine = _engine(writer)
     width = PAGE[0] - 2 * MARGIN_X
@@ -172,6 +211,4 @@ def text_pdf_pages(
             contents=writer.add_object(stream), media_box=(0, 0, *PAGE), resources=resources
         )
         writer.insert_page(page)
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue(), len(pages)
+    return writer, len(pages)

@@ -17,6 +17,7 @@ from pyhanko import stamp
 from pyhanko.pdf_utils import text
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.misc import PdfError
+from pyhanko.pdf_utils.writer import BasePdfFileWriter, PdfFileWriter
 from pyhanko.sign import fields, signers
 from pyhanko.sign.fields import SigFieldSpec
 from pyhanko.sign.signers.pdf_signer import PdfSigningSession
@@ -156,6 +157,61 @@ def document_sign(
         raise ValidationError(
             _("Tệp không phải PDF đọc được nên không ký được."), code="not_a_pdf"
         ) from exc
+    return _sign_with(
+        writer=writer,
+        pages=pages,
+        existing=existing,
+        signer=signer,
+        unit_name=unit_name,
+        signer_name=signer_name,
+        reason=reason,
+        now=now,
+    )
+
+
+def writer_sign(
+    *,
+    writer: PdfFileWriter,
+    pages: int,
+    signer: Signer,
+    unit_name: str,
+    signer_name: str,
+    reason: str,
+    now: dt.datetime,
+) -> bytes:
+    """`document_sign` for a document motcua is writing (`writer`, fresh, unsigned, `pages`
+    pages), in one pass: pyHanko's signer adds the same field, stamp and signature
+    dictionary to this writer, writes the whole file once with the /ByteRange and
+    /Contents placeholders, digests it and fills the CMS in. The result has one revision
+    instead of the laid-out file plus an incremental update that had to parse it again
+    (docs/adr/0026-one-pass-signing.md)."""
+    if now.tzinfo is None:
+        raise ValueError("naive datetime: motcua only handles aware datetimes")
+    if isinstance(writer, IncrementalPdfFileWriter) or "/AcroForm" in writer.root:
+        raise ValueError("writer_sign signs a fresh document; use document_sign")
+    return _sign_with(
+        writer=writer,
+        pages=pages,
+        existing=0,
+        signer=signer,
+        unit_name=unit_name,
+        signer_name=signer_name,
+        reason=reason,
+        now=now,
+    )
+
+
+def _sign_with(
+    *,
+    writer: BasePdfFileWriter,
+    pages: int,
+    existing: int,
+    signer: Signer,
+    unit_name: str,
+    signer_name: str,
+    reason: str,
+    now: dt.datetime,
+) -> bytes:
     field_name = f"{FIELD_PREFIX}-{existing + 1}"
     meta = signers.PdfSignatureMetadata(
         field_name=field_name,

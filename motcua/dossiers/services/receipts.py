@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from typing import Any
 
 from django.db import transaction
 
@@ -30,10 +31,9 @@ from motcua.documents.issued import (
     verify_url,
 )
 from motcua.documents.models import IssuedDocumentKind
-from motcua.documents.pdf import Block, text_pdf_pages
+from motcua.documents.pdf import Block, text_pdf_pages, text_pdf_signed
 from motcua.documents.services import file_store_pdf, stored_bytes_delete
 from motcua.documents.signing.registry import signer_for_unit
-from motcua.documents.signing.services import document_sign
 from motcua.payments.models import (
     LedgerMovement,
     LedgerTransaction,
@@ -69,12 +69,13 @@ def _vnd(amount: int) -> str:
 
 def receipt_pdf_render(*, receipt: Receipt, code: str) -> bytes:
     """The receipt's PDF (Vietnamese, the language of record): what Decree 123/2020 asks a
-    receipt to show, with its verification code and QR code. The one place its layout is
-    decided."""
-    return _receipt_pdf(receipt=receipt, code=code)[0]
+    receipt to show, with its verification code and QR code, unsigned (`_sign` signs it as
+    it writes it)."""
+    return text_pdf_pages(**_receipt_layout(receipt=receipt, code=code))[0]
 
 
-def _receipt_pdf(*, receipt: Receipt, code: str) -> tuple[bytes, int]:
+def _receipt_layout(*, receipt: Receipt, code: str) -> dict[str, Any]:
+    """The receipt's blocks, QR code and caption: the one place its layout is decided."""
     series = receipt.series
     blocks = [
         Block(receipt.collector_name.upper(), size=10),
@@ -129,9 +130,11 @@ def _receipt_pdf(*, receipt: Receipt, code: str) -> tuple[bytes, int]:
             space_before=18,
         ),
     ]
-    return text_pdf_pages(
-        blocks=blocks, qr_data=verify_url(code), qr_caption=f"Mã: {verify_code_display(code)}"
-    )
+    return {
+        "blocks": blocks,
+        "qr_data": verify_url(code),
+        "qr_caption": f"Mã: {verify_code_display(code)}",
+    }
 
 
 def _sign(
@@ -146,9 +149,8 @@ def _sign(
     verification code the receipt was written with; without it one is drawn and saved."""
     unit = receipt.series.unit
     drawn = code or verify_code_generate()
-    pdf, pages = _receipt_pdf(receipt=receipt, code=drawn)
-    signed = document_sign(
-        pdf=pdf,
+    signed, pages = text_pdf_signed(
+        **_receipt_layout(receipt=receipt, code=drawn),
         signer=signer_for_unit(unit.code),
         unit_name=unit.name,
         signer_name=receipt.collector_name,
