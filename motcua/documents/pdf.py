@@ -139,7 +139,7 @@ def text_pdf_pages(
     *, blocks: Sequence[Block], qr_data: str | None = None, qr_caption: str = ""
 ) -> tuple[bytes, int]:
     """`text_pdf` and its page count (for storing it without parsing it again)."""
-    writer, pages = _laid_out(blocks=blocks, qr_data=qr_data, qr_caption=qr_caption)
+    writer, pages, _engine_used = _laid_out(blocks=blocks, qr_data=qr_data, qr_caption=qr_caption)
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue(), pages
@@ -159,11 +159,13 @@ def text_pdf_signed(
     """`text_pdf` signed as `document_sign` signs (the same signature, stamp and field), and
     its page count, written in one pass: the signature goes into the writer that lays the
     document out (`signing.services.writer_sign`) instead of an incremental update to the
-    written file, which had to be parsed again (docs/adr/0026-one-pass-signing.md)."""
-    writer, pages = _laid_out(blocks=blocks, qr_data=qr_data, qr_caption=qr_caption)
+    written file, which had to be parsed again (docs/adr/0026-one-pass-signing.md). The
+    stamp is drawn with the text's font engine: one embedded font subset."""
+    writer, pages, engine = _laid_out(blocks=blocks, qr_data=qr_data, qr_caption=qr_caption)
     signed = writer_sign(
         writer=writer,
         pages=pages,
+        font=engine,
         signer=signer,
         unit_name=unit_name,
         signer_name=signer_name,
@@ -175,7 +177,7 @@ def text_pdf_signed(
 
 def _laid_out(
     *, blocks: Sequence[Block], qr_data: str | None, qr_caption: str
-) -> tuple[PdfFileWriter, int]:
+) -> tuple[PdfFileWriter, int, Any]:
     writer = PdfFileWriter()
     engine = _engine(writer)
     width = PAGE[0] - 2 * MARGIN_X
@@ -211,4 +213,4 @@ def _laid_out(
             contents=writer.add_object(stream), media_box=(0, 0, *PAGE), resources=resources
         )
         writer.insert_page(page)
-    return writer, len(pages)
+    return writer, len(pages), engine

@@ -302,3 +302,17 @@ class FastGlyphAccumulatorFactory(FontEngineFactory):
         if obj_stream is None and writer.stream_xrefs:
             obj_stream = writer.prepare_object_stream()
         return FastGlyphAccumulator(writer, program, self.font_size, obj_stream=obj_stream)
+
+
+class SharedFontEngine(FontEngineFactory):
+    """A factory that answers one font engine already in use on its writer: a signature stamp
+    drawn with the engine of the document's own text adds its glyphs to the document's
+    subset, so the file embeds the font once."""
+
+    def __init__(self, engine: FontEngine) -> None:
+        self.engine = engine
+
+    def create_font_engine(self, writer: Any, obj_stream: Any = None) -> FontEngine:
+        if writer is not self.engine.writer:
+            raise ValueError("a shared font engine belongs to one writer")
+        return self.engine

@@ -35,6 +35,18 @@ SIGNATURE = {
 }
 
 
+def _font_refs(pdf: bytes) -> dict[str, int]:
+    """The object numbers of the page's font and of the stamp's font."""
+    reader = PdfFileReader(io.BytesIO(pdf))
+    page = reader.root["/Pages"]["/Kids"][0]
+    field = reader.root["/AcroForm"]["/Fields"][0]
+    stamp = field["/AP"]["/N"]
+    return {
+        "page": page["/Resources"]["/Font"].raw_get("/F1").idnum,
+        "stamp": stamp["/Resources"]["/Font"].raw_get("/F1").idnum,
+    }
+
+
 @pytest.fixture(scope="module")
 def one_pass(hoankiem) -> bytes:
     signed, pages = text_pdf_signed(**LAYOUT, signer=hoankiem, **SIGNATURE)
@@ -68,6 +80,11 @@ def test_one_pass_signing_validates_like_an_incremental_signature(
         "Người ký: Nguyễn Thị Hằng",
         "Thời gian ký: 01/12/2026 15:05",
     ]
+    # the stamp is drawn with the page's font: one embedded subset holds the glyphs of both
+    fonts = _font_refs(one_pass)
+    assert fonts["page"] == fonts["stamp"]
+    fonts = _font_refs(incremental)
+    assert fonts["page"] != fonts["stamp"]  # document_sign's stamp brings its own subset
 
 
 def test_a_changed_byte_of_a_one_pass_signature_is_caught(signing_settings, one_pass):
