@@ -182,7 +182,7 @@ def _series_number_take(*, unit: Unit, year: int) -> tuple[ReceiptSeries, int] |
     or full (the caller then opens it or says which)."""
     fields = ReceiptSeries._meta.concrete_fields
     table = connection.ops.quote_name(ReceiptSeries._meta.db_table)
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    columns = ", ".join(connection.ops.quote_name(str(f.column)) for f in fields)
     with connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {table} SET last = last + 1 "  # noqa: S608

@@ -198,10 +198,8 @@ def dossier_receipt_issue(
     *, payment: LedgerTransaction, now: dt.datetime, actor: User | None = None
 ) -> Receipt:
     """The signed receipt of `payment` (one per payment: again answers the one made). The
-    payer is the dossier's applicant."""
-    existing = Receipt.objects.filter(payment=payment).select_related("series__unit").first()
-    if existing is not None and existing.verify_code:
-        return existing
+    payer is the dossier's applicant. `receipt_issue` looks for the payment's receipt first
+    (in this transaction): one made already is locked and answered, signed if it was not."""
     saved: list[str] = []
     try:
         with transaction.atomic():
@@ -219,7 +217,7 @@ def dossier_receipt_issue(
                 # transaction sees it until this one commits, so nothing to lock or re-read
                 _sign(receipt=receipt, actor=actor, now=now, saved=saved, code=code)
                 return receipt
-            # it existed (another transaction made it, or it was made unsigned): lock it
+            # it existed (made before, or by another transaction, or unsigned): lock it
             receipt = (
                 Receipt.objects.select_for_update()
                 .select_related("series__unit")

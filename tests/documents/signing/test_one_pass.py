@@ -9,6 +9,7 @@ import io
 import os
 import shutil
 import subprocess
+from typing import Any
 
 import pytest
 from pyhanko.pdf_utils import generic
@@ -22,12 +23,12 @@ from motcua.documents.signing.validation import document_validate
 from .test_sign import _actual_texts
 
 NOW = dt.datetime(2026, 12, 1, 8, 5, tzinfo=dt.UTC)  # 15:05 in Hà Nội
-LAYOUT = {
+LAYOUT: dict[str, Any] = {
     "blocks": [Block("BIÊN LAI THU PHÍ, LỆ PHÍ", size=14, centred=True), Block("Ban sao")],
     "qr_data": "https://dichvucong.example.vn/verify/7K3MZQ2R/",
     "qr_caption": "Mã: 7K3M-ZQ2R",
 }
-SIGNATURE = {
+SIGNATURE: dict[str, Any] = {
     "unit_name": "UBND Phường Hoàn Kiếm",
     "signer_name": "Nguyễn Thị Hằng",
     "reason": "Lập biên lai điện tử thu phí, lệ phí",
