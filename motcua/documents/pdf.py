@@ -11,6 +11,7 @@ at its right.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import unicodedata
 from collections.abc import Sequence
@@ -22,8 +23,9 @@ from django.conf import settings
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.writer import PageObject, PdfFileWriter
 
+from motcua.documents.signing.base import Signer
 from motcua.documents.signing.fonts import FastGlyphAccumulator, FastGlyphAccumulatorFactory
-from motcua.documents.signing.services import vietnamese_font
+from motcua.documents.signing.services import vietnamese_font, writer_sign
 
 PAGE = (595, 842)  # A4 in points
 MARGIN_X = 72
@@ -91,20 +93,38 @@ def _text_ops(engine: Any, text: str, size: int, x: float, y: float) -> bytes:
     return b"BT /F1 %d Tf %.2f %.2f Td %s ET" % (size, x, y, shaped.graphics_ops)
 
 
+#: The QR code's data mask (ISO/IEC 18004, 7.8.2), fixed: segno's choice of the best of the
+#: eight (scoring each against the standard's penalty rules) was most of the QR code's cost.
+#: Every mask is valid and read by every reader; 3 has the lowest mean penalty over verify
+#: addresses and is the one segno itself picks most often for them.
+QR_MASK = 3
+
+
+def qr_matrix(data: str) -> tuple[bytearray, ...]:
+    """The modules of the QR code of `data` (error correction M, mask `QR_MASK`), row by row
+    from the top, 1 for dark."""
+    return segno.make(data, error="m", micro=False, mask=QR_MASK).matrix
+
+
 def _qr_ops(data: str) -> bytes:
-    """The QR code of `data` as filled squares in QR_BOX."""
-    qr = segno.make(data, error="m", micro=False)
-    matrix = [list(row) for row in qr.matrix]
+    """The QR code of `data` as filled rectangles in QR_BOX: one per horizontal run of dark
+    modules (a third of the squares, the same picture)."""
+    matrix = qr_matrix(data)
     count = len(matrix)
     x1, y1, x2, _y2 = QR_BOX
     cell = (x2 - x1) / count
     ops = [b"q 0 g"]
     for r, row in enumerate(matrix):
-        for c, dark in enumerate(row):
-            if dark:
-                x = x1 + c * cell
-                y = y1 + (count - 1 - r) * cell
-                ops.append(b"%.3f %.3f %.3f %.3f re" % (x, y, cell, cell))
+        y = y1 + (count - 1 - r) * cell
+        c = 0
+        while c < count:
+            if not row[c]:
+                c += 1
+                continue
+            start = c
+            while c < count and row[c]:
+                c += 1
+            ops.append(b"%.3f %.3f %.3f %.3f re" % (x1 + start * cell, y, (c - start) * cell, cell))
     ops.append(b"f Q")
     return b" ".join(ops)
 
@@ -112,6 +132,52 @@ def _qr_ops(data: str) -> bytes:
 def text_pdf(*, blocks: Sequence[Block], qr_data: str | None = None, qr_caption: str = "") -> bytes:
     """An A4 PDF of `blocks`, one page or more; the QR code of `qr_data` (with a caption above
     it) at the bottom right of the last page. One embedded font subset for the whole file."""
+    return text_pdf_pages(blocks=blocks, qr_data=qr_data, qr_caption=qr_caption)[0]
+
+
+def text_pdf_pages(
+    *, blocks: Sequence[Block], qr_data: str | None = None, qr_caption: str = ""
+) -> tuple[bytes, int]:
+    """`text_pdf` and its page count (for storing it without parsing it again)."""
+    writer, pages, _engine_used = _laid_out(blocks=blocks, qr_data=qr_data, qr_caption=qr_caption)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue(), pages
+
+
+def text_pdf_signed(
+    *,
+    blocks: Sequence[Block],
+    qr_data: str | None = None,
+    qr_caption: str = "",
+    signer: Signer,
+    unit_name: str,
+    signer_name: str,
+    reason: str,
+    now: dt.datetime,
+) -> tuple[bytes, int]:
+    """`text_pdf` signed as `document_sign` signs (the same signature, stamp and field), and
+    its page count, written in one pass: the signature goes into the writer that lays the
+    document out (`signing.services.writer_sign`) instead of an incremental update to the
+    written file, which had to be parsed again (docs/adr/0026-one-pass-signing.md). The
+    stamp is drawn with the text's font engine: one embedded font subset."""
+    writer, pages, engine = _laid_out(blocks=blocks, qr_data=qr_data, qr_caption=qr_caption)
+    signed = writer_sign(
+        writer=writer,
+        pages=pages,
+        font=engine,
+        signer=signer,
+        unit_name=unit_name,
+        signer_name=signer_name,
+        reason=reason,
+        now=now,
+    )
+    return signed, pages
+
+
+def _laid_out(
+    *, blocks: Sequence[Block], qr_data: str | None, qr_caption: str
+) -> tuple[PdfFileWriter, int, Any]:
     writer = PdfFileWriter()
     engine = _engine(writer)
     width = PAGE[0] - 2 * MARGIN_X
@@ -147,6 +213,4 @@ def text_pdf(*, blocks: Sequence[Block], qr_data: str | None = None, qr_caption:
             contents=writer.add_object(stream), media_box=(0, 0, *PAGE), resources=resources
         )
         writer.insert_page(page)
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
+    return writer, len(pages), engine

@@ -325,17 +325,42 @@ def file_store(
 
 
 def file_store_pdf(
-    *, actor: User | None, data: bytes, name: str, now: dt.datetime, scanned: bool = False
+    *,
+    actor: User | None,
+    data: bytes,
+    name: str,
+    now: dt.datetime,
+    scanned: bool = False,
+    pages: int | None = None,
 ) -> StoredFile:
     """Store a PDF motcua made itself (a signed result): checked like an upload (a readable
-    PDF, its page count) but not scanned again (`scanned` says whether its source was)."""
-    checked = file_check(
-        upload=io.BytesIO(data),
-        name=name,
-        allowed_types=(ContentType.PDF,),
-        max_bytes=max(len(data), 1),
-        scan=False,
-    )
+    PDF, its page count) but not scanned again (`scanned` says whether its source was).
+
+    A caller that laid the PDF out itself passes its `pages`: the file is then not parsed
+    again (that was a third of storing a receipt); it must still start as a PDF and end
+    with `%%EOF`."""
+    if pages is None:
+        checked = file_check(
+            upload=io.BytesIO(data),
+            name=name,
+            allowed_types=(ContentType.PDF,),
+            max_bytes=max(len(data), 1),
+            scan=False,
+        )
+    else:
+        if pages < 1 or content_type_sniff(data[:16]) != ContentType.PDF:
+            raise ValueError("not a PDF of at least one page")
+        if b"%%EOF" not in data[-PDF_EOF_WINDOW:]:
+            raise _refuse("pdf_broken")
+        checked = Checked(
+            temp=io.BytesIO(data),
+            name=file_name_sanitise(name),
+            content_type=ContentType.PDF,
+            size=len(data),
+            sha256=hashlib.sha256(data).hexdigest(),
+            pages=pages,
+            scanned=False,
+        )
     checked.scanned = scanned
     try:
         return file_store_checked(actor=actor, checked=checked, now=now)

@@ -176,8 +176,38 @@ def receipt_number_take(*, series: ReceiptSeries) -> int:
     return int(row[0])
 
 
-def _items(payment: LedgerTransaction) -> list[dict[str, Any]]:
-    lines = FeeLine.objects.filter(entries__transaction=payment).distinct().order_by("pk")
+def _series_number_take(*, unit: Unit, year: int) -> tuple[ReceiptSeries, int] | None:
+    """`receipt_number_take` on the unit's series of `year` found by the same statement: the
+    series as it stands once locked, and its next number; None when the series is missing
+    or full (the caller then opens it or says which)."""
+    fields = ReceiptSeries._meta.concrete_fields
+    table = connection.ops.quote_name(ReceiptSeries._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(str(f.column)) for f in fields)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET last = last + 1 "  # noqa: S608
+            f"WHERE unit_id = %s AND year = %s AND last < %s RETURNING {columns}",
+            [unit.pk, year, MAX_NUMBER],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    series = ReceiptSeries.from_db(connection.alias, [f.attname for f in fields], row)
+    series.unit = unit
+    return series, series.last
+
+
+def _lines(payment: LedgerTransaction) -> list[FeeLine]:
+    """The fee lines the payment paid, each once, in order, with their collecting unit."""
+    lines = (
+        FeeLine.objects.filter(entries__transaction=payment)
+        .select_related("collecting_unit")
+        .order_by("pk")
+    )
+    return list({line.pk: line for line in lines}.values())
+
+
+def _items(lines: list[FeeLine]) -> list[dict[str, Any]]:
     return [
         {
             "name": line.name,
@@ -201,16 +231,23 @@ def _write(
     actor: User | None,
     now: dt.datetime,
     replaces: Receipt | None = None,
+    lines: list[FeeLine] | None = None,
+    verify_code: str = "",
 ) -> Receipt:
-    series = _series_for(unit=unit, year=local(now).year)
-    items = _items(payment)
+    year = local(now).year
+    items = _items(_lines(payment) if lines is None else lines)
     amount = sum(int(item["amount_vnd"]) for item in items)
     if not items or amount <= 0:
         raise ValidationError(
             _("Không có khoản thu nào để lập biên lai."), code="nothing_to_receipt"
         )
-    number = receipt_number_take(series=series)
-    series.refresh_from_db(fields=["collector_name", "collector_tax_code"])
+    taken = _series_number_take(unit=unit, year=year)
+    if taken is None:  # the first receipt of the year, or the series is full
+        series = _series_for(unit=unit, year=year)
+        number = receipt_number_take(series=series)
+        series.refresh_from_db(fields=["collector_name", "collector_tax_code"])
+    else:
+        series, number = taken
     return Receipt.objects.create(
         series=series,
         number=number,
@@ -228,6 +265,7 @@ def _write(
         payment=None if replaces is not None else payment,
         replaces=replaces,
         issued_by=actor if actor is not None and actor.is_authenticated else None,
+        verify_code=verify_code,
     )
 
 
@@ -239,10 +277,13 @@ def receipt_issue(
     payer_address: str = "",
     actor: User | None = None,
     now: dt.datetime,
+    verify_code: str = "",
 ) -> Receipt:
     """The receipt of one payment (one per payment: the same payment again answers its
     receipt). The collecting unit is the paid lines' unit; the number is the next of its
-    series for the local year of `now`."""
+    series for the local year of `now`. `verify_code` is the code a caller that signs the
+    receipt in the same transaction drew beforehand (it is printed on the PDF); a receipt
+    that already existed keeps its own."""
     if payment.movement != LedgerMovement.PAYMENT:
         raise ValueError("a receipt is issued for a payment")
     if not payer_name.strip():
@@ -255,23 +296,21 @@ def receipt_issue(
         existing = Receipt.objects.filter(payment=payment).first()
         if existing is not None:
             return existing
-        line = (
-            FeeLine.objects.filter(entries__transaction=payment)
-            .select_related("collecting_unit")
-            .first()
-        )
-        if line is None:
+        lines = _lines(payment)
+        if not lines:
             raise ValidationError(
                 _("Không có khoản thu nào để lập biên lai."), code="nothing_to_receipt"
             )
         return _write(
             payment=payment,
-            unit=line.collecting_unit,
+            unit=lines[0].collecting_unit,
             payer_name=payer_name,
             payer_id_number=payer_id_number,
             payer_address=payer_address,
             actor=actor,
             now=now,
+            lines=lines,
+            verify_code=verify_code,
         )
 
 

@@ -22,6 +22,7 @@ from motcua.documents.services import (
     file_name_sanitise,
     file_store,
     file_store_images_as_pdf,
+    file_store_pdf,
 )
 from tests.factories import UserFactory
 
@@ -268,3 +269,28 @@ def test_no_scanned_pages_is_refused() -> None:
     with pytest.raises(ValidationError) as caught:
         file_store_images_as_pdf(actor=None, uploads=[], name="x", now=NOW)
     assert caught.value.code == "images_required"
+
+
+def test_a_pdf_motcua_laid_out_is_stored_with_the_page_count_it_gives() -> None:
+    data = pdf_bytes(pages=2)
+    stored = file_store_pdf(actor=None, data=data, name="ket-qua.pdf", now=NOW, pages=2)
+    # then it is kept as given, not parsed again: the same bytes, hash and count
+    assert (stored.pages, stored.size) == (2, len(data))
+    assert stored.sha256 == hashlib.sha256(data).hexdigest()
+    with documents_storage().open(stored.storage_name) as handle:
+        assert handle.read() == data
+    # and without a count it is parsed as before
+    again = file_store_pdf(actor=None, data=data, name="ket-qua.pdf", now=NOW)
+    assert again.pages == 2
+
+
+def test_a_pdf_given_with_its_page_count_must_still_look_like_a_whole_pdf() -> None:
+    before = stored_names()
+    with pytest.raises(ValidationError) as caught:
+        file_store_pdf(actor=None, data=pdf_bytes()[:-50], name="a.pdf", now=NOW, pages=1)
+    assert caught.value.code == "pdf_broken"
+    with pytest.raises(ValueError):
+        file_store_pdf(
+            actor=None, data=b"PK\x03\x04 not a pdf %%EOF", name="a.pdf", now=NOW, pages=1
+        )
+    assert stored_names() == before

@@ -129,7 +129,7 @@ def test_the_same_payment_again_answers_the_same_receipt(paid) -> None:
 def test_a_failed_signature_takes_no_number_and_leaves_no_bytes_and_is_made_later(paid) -> None:
     payment = paid(20_000)
     before = stored_names()
-    with mock.patch.object(receipts, "document_sign", side_effect=RuntimeError("no key")):
+    with mock.patch.object(receipts, "text_pdf_signed", side_effect=RuntimeError("no key")):
         assert dossier_payment_receipt(payment=payment, now=MON) is None
     assert Receipt.objects.count() == 0
     assert ReceiptSeries.objects.get().last == 0

@@ -26,7 +26,7 @@ from typing import Any
 import uharfbuzz as hb
 from fontTools.ttLib import TTFont
 from pyhanko.pdf_utils import generic
-from pyhanko.pdf_utils.font.api import FontEngine, FontEngineFactory
+from pyhanko.pdf_utils.font.api import FontEngine, FontEngineFactory, ShapeResult
 from pyhanko.pdf_utils.font.opentype import (
     CIDFontType2,
     GlyphAccumulator,
@@ -34,6 +34,9 @@ from pyhanko.pdf_utils.font.opentype import (
     _read_ps_name,
 )
 
+#: How pyHanko writes a byte of a literal string (`generic.TextStringObject`): letters,
+#: digits and the space as they are, every other byte as an octal escape.
+_LITERAL = [bytes([c]) if bytes([c]).isalnum() or c == 0x20 else b"\\%03o" % c for c in range(256)]
 _HEAD_CHECKSUM_ADJUSTMENT = 8  # byte offset of head.checkSumAdjustment
 _HEAD_INDEX_TO_LOC_FORMAT = 50  # byte offset of head.indexToLocFormat
 
@@ -225,6 +228,59 @@ class FastGlyphAccumulator(GlyphAccumulator):
         operators (a word measured to wrap a line)."""
         return self._program.advance(text)
 
+    def shape(self, txt: str, with_actual_text: bool = True) -> ShapeResult:
+        """pyHanko's `GlyphAccumulator.shape`, byte for byte, written for the only case this
+        font meets (no layout tables: one glyph per character, each advanced by its width,
+        no offsets, horizontal): one TJ of the glyph ids, the ToUnicode entries, the
+        /ActualText span. Anything else (a glyph not in the font, a mark HarfBuzz moved)
+        goes through pyHanko's code."""
+        if not txt or not with_actual_text or self.writing_direction is not None:
+            return super().shape(txt, with_actual_text)
+        buffer = hb.Buffer()
+        buffer.add_str(txt)
+        buffer.guess_segment_properties()
+        hb.shape(self.hb_font, buffer, None)
+        infos = buffer.glyph_infos
+        if len(infos) != len(txt) or buffer.direction != "ltr":
+            return super().shape(txt, with_actual_text)
+        widths = self._program.widths
+        positions = buffer.glyph_positions
+        gids = []
+        total = 0
+        for index, (info, position) in enumerate(zip(infos, positions, strict=True)):
+            gid = info.codepoint
+            if (
+                gid == 0
+                or info.cluster != index
+                or position.x_offset
+                or position.y_offset
+                or position.x_advance != widths[gid]
+            ):
+                return super().shape(txt, with_actual_text)
+            gids.append(gid)
+            total += widths[gid]
+        glyphs = self._glyphs
+        to_unicode = self._cid_to_unicode
+        for gid, char in zip(gids, txt, strict=True):
+            if gid not in glyphs:
+                glyphs[gid] = (gid, widths[gid])
+            to_unicode[gid] = char
+        advance = total / self.units_per_em
+        ops = b"[<%s>] TJ %g 0 Td" % (
+            "".join(f"{gid:04x}" for gid in gids).encode("ascii"),
+            advance * self.font_size,
+        )
+        try:
+            encoded = generic.encode_pdfdocencoding(txt)
+        except UnicodeEncodeError:
+            encoded = b"\xfe\xff" + txt.encode("utf-16be")
+        actual = b"".join([_LITERAL[c] for c in encoded])
+        return ShapeResult(
+            graphics_ops=b"/Span <<\n/ActualText (%s)\n>> BDC %s EMC" % (actual, ops),
+            x_advance=advance,
+            y_advance=0,
+        )
+
     def _extract_subset(self, options: Any = None) -> None:
         # the shared font is never cut down: the CID font writes the subset itself
         self._cidfont.used_gids = set(self._glyphs)
@@ -246,3 +302,17 @@ class FastGlyphAccumulatorFactory(FontEngineFactory):
         if obj_stream is None and writer.stream_xrefs:
             obj_stream = writer.prepare_object_stream()
         return FastGlyphAccumulator(writer, program, self.font_size, obj_stream=obj_stream)
+
+
+class SharedFontEngine(FontEngineFactory):
+    """A factory that answers one font engine already in use on its writer: a signature stamp
+    drawn with the engine of the document's own text adds its glyphs to the document's
+    subset, so the file embeds the font once."""
+
+    def __init__(self, engine: FontEngine) -> None:
+        self.engine = engine
+
+    def create_font_engine(self, writer: Any, obj_stream: Any = None) -> FontEngine:
+        if writer is not self.engine.writer:
+            raise ValueError("a shared font engine belongs to one writer")
+        return self.engine

@@ -15,8 +15,10 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from pyhanko import stamp
 from pyhanko.pdf_utils import text
+from pyhanko.pdf_utils.font.api import FontEngine, FontEngineFactory
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.misc import PdfError
+from pyhanko.pdf_utils.writer import BasePdfFileWriter, PdfFileWriter
 from pyhanko.sign import fields, signers
 from pyhanko.sign.fields import SigFieldSpec
 from pyhanko.sign.signers.pdf_signer import PdfSigningSession
@@ -25,7 +27,7 @@ from motcua.core.clock import local
 from motcua.core.errors import ValidationError
 from motcua.documents.signing._sync import outside_event_loop
 from motcua.documents.signing.base import Signer
-from motcua.documents.signing.fonts import FastGlyphAccumulatorFactory
+from motcua.documents.signing.fonts import FastGlyphAccumulatorFactory, SharedFontEngine
 
 # fontTools logs every subset at INFO (long glyph lists): keep it to warnings.
 logging.getLogger("fontTools").setLevel(logging.WARNING)
@@ -93,17 +95,19 @@ def vietnamese_font(font_path: str) -> str:
     return name
 
 
-@functools.lru_cache(maxsize=4)
-def _stamp_style(font_path: str) -> stamp.TextStampStyle:
-    # An OpenType font with every Vietnamese glyph (DejaVu Sans by default).
+def _stamp_style_with(font: FontEngineFactory) -> stamp.TextStampStyle:
     return stamp.TextStampStyle(
         stamp_text=STAMP_TEXT,
-        text_box_style=text.TextBoxStyle(
-            font=FastGlyphAccumulatorFactory(vietnamese_font(font_path)), font_size=9, leading=12
-        ),
+        text_box_style=text.TextBoxStyle(font=font, font_size=9, leading=12),
         border_width=1,
         background=None,
     )
+
+
+@functools.lru_cache(maxsize=4)
+def _stamp_style(font_path: str) -> stamp.TextStampStyle:
+    # An OpenType font with every Vietnamese glyph (DejaVu Sans by default).
+    return _stamp_style_with(FastGlyphAccumulatorFactory(vietnamese_font(font_path)))
 
 
 class _DatedPdfSigner(signers.PdfSigner):
@@ -156,6 +160,65 @@ def document_sign(
         raise ValidationError(
             _("Tệp không phải PDF đọc được nên không ký được."), code="not_a_pdf"
         ) from exc
+    return _sign_with(
+        writer=writer,
+        pages=pages,
+        existing=existing,
+        signer=signer,
+        unit_name=unit_name,
+        signer_name=signer_name,
+        reason=reason,
+        now=now,
+    )
+
+
+def writer_sign(
+    *,
+    writer: PdfFileWriter,
+    pages: int,
+    font: FontEngine | None = None,
+    signer: Signer,
+    unit_name: str,
+    signer_name: str,
+    reason: str,
+    now: dt.datetime,
+) -> bytes:
+    """`document_sign` for a document motcua is writing (`writer`, fresh, unsigned, `pages`
+    pages), in one pass: pyHanko's signer adds the same field, stamp and signature
+    dictionary to this writer, writes the whole file once with the /ByteRange and
+    /Contents placeholders, digests it and fills the CMS in. The result has one revision
+    instead of the laid-out file plus an incremental update that had to parse it again
+    (docs/adr/0026-one-pass-signing.md). `font`, the engine of the document's text (the
+    stamp's font), draws the stamp too: one embedded subset instead of two."""
+    if now.tzinfo is None:
+        raise ValueError("naive datetime: motcua only handles aware datetimes")
+    if isinstance(writer, IncrementalPdfFileWriter) or "/AcroForm" in writer.root:
+        raise ValueError("writer_sign signs a fresh document; use document_sign")
+    return _sign_with(
+        writer=writer,
+        pages=pages,
+        existing=0,
+        stamp_style=None if font is None else _stamp_style_with(SharedFontEngine(font)),
+        signer=signer,
+        unit_name=unit_name,
+        signer_name=signer_name,
+        reason=reason,
+        now=now,
+    )
+
+
+def _sign_with(
+    *,
+    writer: BasePdfFileWriter,
+    pages: int,
+    existing: int,
+    signer: Signer,
+    unit_name: str,
+    signer_name: str,
+    reason: str,
+    now: dt.datetime,
+    stamp_style: stamp.TextStampStyle | None = None,
+) -> bytes:
     field_name = f"{FIELD_PREFIX}-{existing + 1}"
     meta = signers.PdfSignatureMetadata(
         field_name=field_name,
@@ -168,7 +231,7 @@ def document_sign(
     pdf_signer = _DatedPdfSigner(
         meta,
         signer=signer.pyhanko_signer(),
-        stamp_style=_stamp_style(str(settings.MOTCUA_SIGNING_FONT)),
+        stamp_style=stamp_style or _stamp_style(str(settings.MOTCUA_SIGNING_FONT)),
         new_field_spec=SigFieldSpec(field_name, on_page=pages - 1, box=_box(existing)),
         signing_time=now,
     )

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from typing import Any
 
 from django.db import transaction
 
@@ -30,10 +31,9 @@ from motcua.documents.issued import (
     verify_url,
 )
 from motcua.documents.models import IssuedDocumentKind
-from motcua.documents.pdf import Block, text_pdf
+from motcua.documents.pdf import Block, text_pdf_pages, text_pdf_signed
 from motcua.documents.services import file_store_pdf, stored_bytes_delete
 from motcua.documents.signing.registry import signer_for_unit
-from motcua.documents.signing.services import document_sign
 from motcua.payments.models import (
     LedgerMovement,
     LedgerTransaction,
@@ -69,8 +69,13 @@ def _vnd(amount: int) -> str:
 
 def receipt_pdf_render(*, receipt: Receipt, code: str) -> bytes:
     """The receipt's PDF (Vietnamese, the language of record): what Decree 123/2020 asks a
-    receipt to show, with its verification code and QR code. The one place its layout is
-    decided."""
+    receipt to show, with its verification code and QR code, unsigned (`_sign` signs it as
+    it writes it)."""
+    return text_pdf_pages(**_receipt_layout(receipt=receipt, code=code))[0]
+
+
+def _receipt_layout(*, receipt: Receipt, code: str) -> dict[str, Any]:
+    """The receipt's blocks, QR code and caption: the one place its layout is decided."""
     series = receipt.series
     blocks = [
         Block(receipt.collector_name.upper(), size=10),
@@ -125,18 +130,27 @@ def receipt_pdf_render(*, receipt: Receipt, code: str) -> bytes:
             space_before=18,
         ),
     ]
-    return text_pdf(
-        blocks=blocks, qr_data=verify_url(code), qr_caption=f"Mã: {verify_code_display(code)}"
-    )
+    return {
+        "blocks": blocks,
+        "qr_data": verify_url(code),
+        "qr_caption": f"Mã: {verify_code_display(code)}",
+    }
 
 
-def _sign(*, receipt: Receipt, actor: User | None, now: dt.datetime, saved: list[str]) -> None:
-    """Lay out, sign, store and register `receipt` (inside its transaction)."""
+def _sign(
+    *,
+    receipt: Receipt,
+    actor: User | None,
+    now: dt.datetime,
+    saved: list[str],
+    code: str | None = None,
+) -> None:
+    """Lay out, sign, store and register `receipt` (inside its transaction). `code` is the
+    verification code the receipt was written with; without it one is drawn and saved."""
     unit = receipt.series.unit
-    code = verify_code_generate()
-    pdf = receipt_pdf_render(receipt=receipt, code=code)
-    signed = document_sign(
-        pdf=pdf,
+    drawn = code or verify_code_generate()
+    signed, pages = text_pdf_signed(
+        **_receipt_layout(receipt=receipt, code=drawn),
         signer=signer_for_unit(unit.code),
         unit_name=unit.name,
         signer_name=receipt.collector_name,
@@ -144,7 +158,9 @@ def _sign(*, receipt: Receipt, actor: User | None, now: dt.datetime, saved: list
         now=now,
     )
     number = receipt_number_display(receipt)
-    stored = file_store_pdf(actor=actor, data=signed, name=f"bien-lai-{number}.pdf", now=now)
+    stored = file_store_pdf(
+        actor=actor, data=signed, name=f"bien-lai-{number}.pdf", now=now, pages=pages
+    )
     saved.append(stored.storage_name)
     document_issue(
         kind=IssuedDocumentKind.RECEIPT,
@@ -157,10 +173,11 @@ def _sign(*, receipt: Receipt, actor: User | None, now: dt.datetime, saved: list
         subject_name=receipt.payer_name,
         subject_is_person=len("".join(c for c in receipt.payer_id_number if c.isdigit()))
         not in (10, 13),
-        code=code,
+        code=drawn,
     )
-    receipt.verify_code = code
-    receipt.save(update_fields=["verify_code"])
+    if code is None:
+        receipt.verify_code = drawn
+        receipt.save(update_fields=["verify_code"])
 
 
 def _payer(dossier_code: str) -> dict[str, str]:
@@ -181,16 +198,26 @@ def dossier_receipt_issue(
     *, payment: LedgerTransaction, now: dt.datetime, actor: User | None = None
 ) -> Receipt:
     """The signed receipt of `payment` (one per payment: again answers the one made). The
-    payer is the dossier's applicant."""
-    existing = Receipt.objects.filter(payment=payment).select_related("series__unit").first()
-    if existing is not None and existing.verify_code:
-        return existing
+    payer is the dossier's applicant. `receipt_issue` looks for the payment's receipt first
+    (in this transaction): one made already is locked and answered, signed if it was not."""
     saved: list[str] = []
     try:
         with transaction.atomic():
+            # drawn first: a new receipt is written with it (it is printed on its PDF)
+            code = verify_code_generate()
             receipt = receipt_issue(
-                payment=payment, actor=actor, now=now, **_payer(payment.dossier_code)
+                payment=payment,
+                actor=actor,
+                now=now,
+                verify_code=code,
+                **_payer(payment.dossier_code),
             )
+            if receipt.verify_code == code:
+                # written just now in this transaction, with its series and unit: no other
+                # transaction sees it until this one commits, so nothing to lock or re-read
+                _sign(receipt=receipt, actor=actor, now=now, saved=saved, code=code)
+                return receipt
+            # it existed (made before, or by another transaction, or unsigned): lock it
             receipt = (
                 Receipt.objects.select_for_update()
                 .select_related("series__unit")

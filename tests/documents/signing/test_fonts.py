@@ -98,3 +98,35 @@ def test_a_font_without_truetype_outlines_goes_through_pyhankos_own_accumulator(
     engine = FastGlyphAccumulatorFactory(str(path)).create_font_engine(PdfFileWriter())
     assert isinstance(engine, GlyphAccumulator)
     assert not isinstance(engine, FastGlyphAccumulator)
+
+
+def test_shaping_writes_what_pyhankos_own_shaping_writes_byte_for_byte() -> None:
+    from pyhanko.pdf_utils.font.opentype import GlyphAccumulator
+    from pyhanko.pdf_utils.writer import PdfFileWriter
+
+    from motcua.documents.signing.fonts import FastGlyphAccumulatorFactory
+
+    factory = FastGlyphAccumulatorFactory(vietnamese_font(str(settings.MOTCUA_SIGNING_FONT)))
+    ours = factory.create_font_engine(PdfFileWriter())
+    theirs = factory.create_font_engine(PdfFileWriter())
+    texts = [
+        "BIÊN LAI THU PHÍ, LỆ PHÍ",
+        "Người nộp: Nguyễn Văn Ánh (ông) – 001090000001",
+        "Số tiền viết bằng chữ: Một trăm linh năm nghìn đồng; 105.000 ₫ \"trọn\" 'gói' (a\\b)",
+        "Thời gian ký: 01/12/2026 15:05",
+        "plain ASCII only",
+        "x",
+    ]
+    for size in (8, 9, 11, 14):
+        for text in texts:
+            ours.font_size = theirs.font_size = size
+            mine = ours.shape(text)
+            reference = GlyphAccumulator.shape(theirs, text)
+            assert mine.graphics_ops == reference.graphics_ops, text
+            assert (mine.x_advance, mine.y_advance) == (reference.x_advance, reference.y_advance)
+    # and the same glyphs and ToUnicode entries are kept for the embedded subset
+    assert ours._glyphs == theirs._glyphs
+    assert ours._cid_to_unicode == theirs._cid_to_unicode
+    # a character the font lacks still goes through pyHanko (a .notdef, no ToUnicode entry)
+    ours.font_size = theirs.font_size = 10
+    assert ours.shape("中 x").graphics_ops == GlyphAccumulator.shape(theirs, "中 x").graphics_ops
