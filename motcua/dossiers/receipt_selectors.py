@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,7 +22,8 @@ from motcua.core.errors import NotFound, ValidationError
 from motcua.core.services import data_access_record_many
 from motcua.organisation.models import Role, Unit
 from motcua.organisation.selectors import user_unit_ids
-from motcua.payments.models import Receipt, ReceiptStatus
+from motcua.payments.gateways.registry import gateway_label
+from motcua.payments.models import PaymentMethod, PaymentOrder, Receipt, ReceiptStatus
 
 from .models import Dossier
 from .selectors import dossier_list_for_actor
@@ -165,6 +167,41 @@ def _is_organisation(id_number: str) -> bool:
     return len("".join(c for c in id_number if c.isdigit())) in (10, 13)
 
 
+def _payment_id(receipt: Receipt) -> int | None:
+    """The payment a receipt receipts (a replacement's is its original's)."""
+    while receipt.payment_id is None and receipt.replaces is not None:
+        receipt = receipt.replaces
+    return receipt.payment_id
+
+
+def receipt_channels(*, receipts: Sequence[Receipt]) -> dict[int, str]:
+    """How each receipt's money came in, as pages say it, in the active language: online,
+    the gateway's name ("Trực tuyến qua VNPAY"); otherwise the counter and the method
+    ("Nộp tại quầy (Tiền mặt)"). One query for the online ones."""
+    online = {r.pk: _payment_id(r) for r in receipts if r.method == PaymentMethod.ONLINE}
+    gateways: dict[int | None, str] = dict(
+        PaymentOrder.objects.filter(payment_id__in=[p for p in online.values() if p]).values_list(
+            "payment_id", "gateway"
+        )
+    )
+    channels: dict[int, str] = {}
+    for receipt in receipts:
+        method = receipt.get_method_display()
+        if receipt.pk in online:
+            name = gateways.get(online[receipt.pk])
+            channels[receipt.pk] = (
+                _("Trực tuyến qua %(gateway)s") % {"gateway": gateway_label(name)}
+                if name
+                else str(method)
+            )
+        else:
+            channels[receipt.pk] = _("%(counter)s (%(method)s)") % {
+                "counter": gateway_label("counter"),
+                "method": method,
+            }
+    return channels
+
+
 def receipt_public_get(*, verify_code: str, payer_masked: str) -> ReceiptPublic | None:
     """The public facts of the receipt whose signed PDF has `verify_code` (one query), or
     None. `payer_masked` is the issued document's masked subject (masked once, at issue)."""
@@ -203,7 +240,7 @@ def receipt_public_get(*, verify_code: str, payer_masked: str) -> ReceiptPublic 
         items=items,
         amount_vnd=receipt.amount_vnd,
         amount_in_words=receipt.amount_in_words,
-        method=receipt.get_method_display(),
+        method=receipt_channels(receipts=[receipt])[receipt.pk],
         issued_at=receipt.issued_at,
         cancelled=receipt.status == ReceiptStatus.CANCELLED,
         cancelled_at=receipt.cancelled_at,

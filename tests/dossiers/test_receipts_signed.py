@@ -199,7 +199,7 @@ def test_a_receipt_page_shows_its_own_number_and_what_the_decree_prints(world, p
     assert facts["Mã hồ sơ"] == paid.dossier.code
     assert facts["Ngày lập"] == "02/03/2026"
     assert facts["Người nộp"] == "Nguyễn V. A."
-    assert facts["Hình thức thanh toán"] == "Tiền mặt"
+    assert facts["Hình thức thanh toán"] == "Nộp tại quầy (Tiền mặt)"
     assert facts["Tình trạng"] == "Còn hiệu lực"
     assert "Số hiệu" not in facts  # the dossier code is no longer passed off as the number
     # Privacy: neither the payer's full name nor their identity number is public.

@@ -18,6 +18,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import IO, Any, Literal
 
+from django.utils.functional import Promise
+
 
 class InvalidCallback(Exception):
     """A callback that cannot be believed: bad or missing signature, malformed fields."""
@@ -94,7 +96,8 @@ class CallbackResult:
 class Gateway(ABC):
     #: Stable id (settings, URLs, the ledger's gateway account).
     name: str = ""
-    label: str = ""
+    #: What pages call it (`gettext_lazy`: shown in the reader's language; `str()` it).
+    label: str | Promise = ""
 
     def __init__(self, **config: Any) -> None:
         self.config = config
