@@ -508,7 +508,7 @@ MOTCUA_WEBHOOK_LOCAL_URLS = env_bool("MOTCUA_WEBHOOK_LOCAL_URLS", False)
 # Endpoints one account may have (deleted ones not counted).
 MOTCUA_WEBHOOKS_MAX_PER_OWNER = int(os.environ.get("MOTCUA_WEBHOOKS_MAX_PER_OWNER", "10"))
 # After a secret rotation the old secret keeps signing (beside the new one) this long by
-# default; a rotation may ask for 0 (at once) up to the maximum (ADR 0026).
+# default; a rotation may ask for 0 (at once) up to the maximum (ADR 0027).
 MOTCUA_WEBHOOK_SECRET_GRACE_S = int(os.environ.get("MOTCUA_WEBHOOK_SECRET_GRACE_S", "86400"))
 MOTCUA_WEBHOOK_SECRET_GRACE_MAX_S = int(
     os.environ.get("MOTCUA_WEBHOOK_SECRET_GRACE_MAX_S", str(7 * 86400))

@@ -284,6 +284,7 @@ class OrganisationAuthorisation(models.Model):
 class SignInCodePurpose(models.TextChoices):
     SIGN_IN = "sign_in", _("đăng nhập")
     SIGN_UP = "sign_up", _("đăng ký tài khoản")
+    PASSWORD_RESET = "reset", _("đặt lại mật khẩu")
 
 
 class SignInCode(models.Model):
@@ -299,8 +300,9 @@ class SignInCode(models.Model):
     used_at = models.DateTimeField(_("dùng lúc"), null=True, blank=True)
     superseded_at = models.DateTimeField(_("thay bằng mã mới lúc"), null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(_("số lần nhập sai"), default=0)
-    # Why it was sent: to sign in, or to prove a phone before creating an account
-    # (`accounts.phone_signup`); the account created with a sign-up code (used once).
+    # Why it was sent: to sign in, to prove a phone before creating an account
+    # (`accounts.phone_signup`) or to reset a forgotten password (`accounts.passwords`); the
+    # account created with a sign-up code (used once).
     purpose = models.CharField(
         _("mục đích"), max_length=10, choices=SignInCodePurpose.choices, default="sign_in"
     )

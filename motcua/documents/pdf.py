@@ -1,6 +1,7 @@
-"""Plain generated PDFs (a result, a refusal to settle): A4 pages of wrapped Vietnamese text,
-written with pyHanko's own PDF writer and the signing stamp's font (DejaVu Sans cut down to
-the Vietnamese repertoire, `signing.services.vietnamese_font`), so no extra dependency.
+"""Plain generated PDFs (a result, a refusal to settle, a receipt): A4 pages of wrapped
+Vietnamese text and ruled tables (`Table`: a receipt's items), written with pyHanko's own PDF
+writer and the signing stamp's font (DejaVu Sans cut down to the Vietnamese repertoire,
+`signing.services.vietnamese_font`), so no extra dependency.
 
 `text_pdf` is the one place a generated document is laid out: when an HTML-to-PDF renderer
 (WeasyPrint, for the official forms) is available, a caller can swap it for a template
@@ -44,6 +45,29 @@ class Block:
     size: int = 11
     centred: bool = False
     space_before: int = 4
+
+
+@dataclass(frozen=True)
+class Column:
+    """A table column: its heading, its width in points and how its cells align
+    (`left`, `right` or `centre`)."""
+
+    heading: str
+    width: float
+    align: str = "left"
+
+
+@dataclass(frozen=True)
+class Table:
+    """A ruled table: a heading row (repeated on a new page), rows of cells wrapped within
+    their column, then footer rows (a total). Columns wider than the page are the caller's
+    mistake; each row has one cell per column."""
+
+    columns: Sequence[Column]
+    rows: Sequence[Sequence[str]]
+    footer: Sequence[Sequence[str]] = ()
+    size: int = 10
+    space_before: int = 8
 
 
 def _engine(writer: PdfFileWriter) -> Any:
@@ -129,14 +153,79 @@ def _qr_ops(data: str) -> bytes:
     return b" ".join(ops)
 
 
-def text_pdf(*, blocks: Sequence[Block], qr_data: str | None = None, qr_caption: str = "") -> bytes:
-    """An A4 PDF of `blocks`, one page or more; the QR code of `qr_data` (with a caption above
+CELL_PAD = 3.0
+
+
+def _table(engine: Any, table: Table, pages: list[list[bytes]], y: float) -> float:
+    """Lay `table` out from `y` down (a new page, with the heading again, when a row does not
+    fit above BOTTOM); answers the y below it."""
+    size = table.size
+    leading = round(size * 1.35)
+    edges = [float(MARGIN_X)]
+    for column in table.columns:
+        edges.append(edges[-1] + column.width)
+
+    def cells(row: Sequence[str]) -> list[list[str]]:
+        return [
+            _wrap(engine, unicodedata.normalize("NFC", text), column.width - 2 * CELL_PAD, size)
+            for column, text in zip(table.columns, row, strict=True)
+        ]
+
+    def draw(wrapped: list[list[str]], top: float, height: float) -> None:
+        ops = pages[-1]
+        for column, lines, left, right in zip(
+            table.columns, wrapped, edges[:-1], edges[1:], strict=True
+        ):
+            for index, line in enumerate(lines):
+                if not line:
+                    continue
+                baseline = top - CELL_PAD - size * 0.95 - index * leading
+                if column.align == "right":
+                    x = right - CELL_PAD - _width(engine, line, size)
+                elif column.align == "centre":
+                    x = left + (right - left - _width(engine, line, size)) / 2
+                else:
+                    x = left + CELL_PAD
+                ops.append(_text_ops(engine, line, size, x, baseline))
+        bottom = top - height
+        rules = [b"%.2f %.2f m %.2f %.2f l" % (edges[0], bottom, edges[-1], bottom)]
+        rules += [b"%.2f %.2f m %.2f %.2f l" % (x, top, x, bottom) for x in edges]
+        ops.append(b"q 0.5 w 0 G " + b" ".join(rules) + b" S Q")
+
+    def height_of(wrapped: list[list[str]]) -> float:
+        return 2 * CELL_PAD + size * 1.2 + (max(len(lines) for lines in wrapped) - 1) * leading
+
+    heading = cells([column.heading for column in table.columns])
+
+    def start(top: float) -> float:
+        pages[-1].append(
+            b"q 0.5 w 0 G %.2f %.2f m %.2f %.2f l S Q" % (edges[0], top, edges[-1], top)
+        )
+        height = height_of(heading)
+        draw(heading, top, height)
+        return top - height
+
+    y -= table.space_before
+    y = start(y)
+    for row in [*table.rows, *table.footer]:
+        wrapped = cells(row)
+        height = height_of(wrapped)
+        if y - height < BOTTOM:
+            pages.append([])
+            y = start(float(TOP))
+        draw(wrapped, y, height)
+        y -= height
+    return y
+
+
+def text_pdf(*, blocks: Sequence[Block | Table], qr_data: str | None = None, qr_caption: str = "") -> bytes:
+    """An A4 PDF of `blocks` (paragraphs and tables), one page or more; the QR code of `qr_data` (with a caption above
     it) at the bottom right of the last page. One embedded font subset for the whole file."""
     return text_pdf_pages(blocks=blocks, qr_data=qr_data, qr_caption=qr_caption)[0]
 
 
 def text_pdf_pages(
-    *, blocks: Sequence[Block], qr_data: str | None = None, qr_caption: str = ""
+    *, blocks: Sequence[Block | Table], qr_data: str | None = None, qr_caption: str = ""
 ) -> tuple[bytes, int]:
     """`text_pdf` and its page count (for storing it without parsing it again)."""
     writer, pages, _engine_used = _laid_out(blocks=blocks, qr_data=qr_data, qr_caption=qr_caption)
@@ -147,7 +236,7 @@ def text_pdf_pages(
 
 def text_pdf_signed(
     *,
-    blocks: Sequence[Block],
+    blocks: Sequence[Block | Table],
     qr_data: str | None = None,
     qr_caption: str = "",
     signer: Signer,
@@ -159,7 +248,7 @@ def text_pdf_signed(
     """`text_pdf` signed as `document_sign` signs (the same signature, stamp and field), and
     its page count, written in one pass: the signature goes into the writer that lays the
     document out (`signing.services.writer_sign`) instead of an incremental update to the
-    written file, which had to be parsed again (docs/adr/0026-one-pass-signing.md). The
+    written file, which had to be parsed again (docs/adr/0028-one-pass-signing.md). The
     stamp is drawn with the text's font engine: one embedded font subset."""
     writer, pages, engine = _laid_out(blocks=blocks, qr_data=qr_data, qr_caption=qr_caption)
     signed = writer_sign(
@@ -176,7 +265,7 @@ def text_pdf_signed(
 
 
 def _laid_out(
-    *, blocks: Sequence[Block], qr_data: str | None, qr_caption: str
+    *, blocks: Sequence[Block | Table], qr_data: str | None, qr_caption: str
 ) -> tuple[PdfFileWriter, int, Any]:
     writer = PdfFileWriter()
     engine = _engine(writer)
@@ -184,6 +273,9 @@ def _laid_out(
     pages: list[list[bytes]] = [[]]
     y = TOP
     for block in blocks:
+        if isinstance(block, Table):
+            y = round(_table(engine, block, pages, y))
+            continue
         text = unicodedata.normalize("NFC", block.text)
         leading = round(block.size * 1.35)
         y -= block.space_before

@@ -16,7 +16,7 @@ from motcua.accounts.models import User
 from motcua.core.errors import NotFound, PermissionDenied
 from motcua.organisation.models import Role, RoleAssignment
 
-from .gateways.registry import KINDS
+from .gateways.registry import KINDS, gateway_label
 from .models import DifferenceKind, ReconciliationDifference, ReconciliationRun
 
 #: The role that reconciles the gateways' statements.
@@ -25,7 +25,7 @@ RECONCILER_ROLE = Role.ACCOUNTANT
 
 def reconciliation_gateways() -> list[tuple[str, str]]:
     """The gateways that have a statement file, as (name, label)."""
-    return [(name, kind.label or name) for name, kind in KINDS.items() if name != "counter"]
+    return [(name, gateway_label(name)) for name in KINDS if name != "counter"]
 
 
 def reconciliation_allowed(*, actor: User) -> bool:

@@ -62,7 +62,7 @@ from motcua.dossiers.models import (
     DossierStatus,
     SatisfactionLevel,
 )
-from motcua.dossiers.receipt_selectors import dossier_receipts
+from motcua.dossiers.receipt_selectors import dossier_receipts, receipt_channels
 from motcua.dossiers.selectors import (
     dossier_actions_for,
     dossier_events,
@@ -74,7 +74,7 @@ from motcua.dossiers.services.fees import dossier_fee_lines
 from motcua.dossiers.services.payments import dossier_payment_callback, dossier_payment_start
 from motcua.dossiers.services.receipts import receipt_number_display
 from motcua.dossiers.timeline import applicant_timeline
-from motcua.payments.gateways.registry import gateways_online
+from motcua.payments.gateways.registry import gateway_label, gateways_online
 from motcua.payments.models import FeeLineState, PaymentOrderStatus, ReceiptStatus
 from motcua.payments.services import PAYABLE
 from motcua.web.downloads import stored_file_response
@@ -260,8 +260,11 @@ def _results(dossier: Dossier) -> list[dict[str, Any]]:
 
 
 def _receipts(dossier: Dossier) -> list[dict[str, Any]]:
+    receipts = dossier_receipts(dossier=dossier)
+    channels = receipt_channels(receipts=receipts)
     return [
         {
+            "channel": channels[receipt.pk],
             "id": receipt.pk,
             "payment_id": receipt.payment_id,
             "number": receipt_number_display(receipt),
@@ -272,18 +275,20 @@ def _receipts(dossier: Dossier) -> list[dict[str, Any]]:
             "code": verify_code_display(receipt.verify_code) if receipt.verify_code else "",
             "verify": verify_path(receipt.verify_code) if receipt.verify_code else "",
         }
-        for receipt in dossier_receipts(dossier=dossier)
+        for receipt in receipts
     ]
 
 
 def _fees(dossier: Dossier) -> dict[str, Any]:
     lines = dossier_fee_lines(dossier.code)
     payable = [line for line in lines if line.state in PAYABLE]
+    online = gateways_online() if payable else []
     return {
         "lines": lines,
         "payable": sum(line.net_vnd for line in payable),
         "pending": any(line.state == FeeLineState.PENDING for line in payable),
-        "online": bool(payable) and bool(gateways_online()),
+        "online": bool(online),
+        "gateway": gateway_label(online[0].name) if online else "",
     }
 
 
@@ -514,6 +519,7 @@ def my_dossier_payment_return(request: HttpRequest, code: str) -> HttpResponse:
         "state": state,
         "fees": _fees(dossier),
         "receipts": [r for r in _receipts(dossier) if paid_by and r["payment_id"] == paid_by],
+        "gateway": gateway_label(order.gateway) if order is not None else "",
     }
     return render(request, "portal/mine/payment_return.html", context)
 

@@ -178,7 +178,11 @@ def profile(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "portal/profile/summary.html",
-        {"rows": _rows(user), "verified": user.identity_verified_at is not None},
+        {
+            "rows": _rows(user),
+            "verified": user.identity_verified_at is not None,
+            "has_password": user.has_usable_password(),
+        },
     )
 
 

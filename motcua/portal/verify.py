@@ -28,7 +28,9 @@ from motcua.documents.issued import (
     verify_path,
     verify_url,
 )
+from motcua.documents.models import IssuedDocumentKind
 from motcua.documents.verification import VERIFY_MAX_BYTES, document_verify
+from motcua.dossiers.receipt_selectors import receipt_public_get
 
 #: Room for the multipart envelope around the file.
 ENVELOPE_BYTES = 64 * 1024
@@ -114,8 +116,14 @@ def verify_document(request: HttpRequest, code: str) -> HttpResponse:
                     result = document_verify(document=document, upload=upload, now=clock.now())
                 except ValidationError as exc:
                     errors.append(exc.render())
+    receipt = None
+    if document.kind == IssuedDocumentKind.RECEIPT:
+        receipt = receipt_public_get(
+            verify_code=document.code, payer_masked=document.subject_masked
+        )
     context = {
         "document": document,
+        "receipt": receipt,
         "display_code": verify_code_display(document.code),
         "url": verify_url(document.code),
         "result": result,

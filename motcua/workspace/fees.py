@@ -19,7 +19,7 @@ from motcua.core.clock import now as clock_now
 from motcua.core.errors import DomainError, NotFound
 from motcua.documents.issued import verify_path
 from motcua.dossiers.models import Dossier
-from motcua.dossiers.receipt_selectors import dossier_receipts
+from motcua.dossiers.receipt_selectors import dossier_receipts, receipt_channels
 from motcua.dossiers.selectors import dossier_get_for_actor
 from motcua.dossiers.services.fees import dossier_fee_lines
 from motcua.dossiers.services.payments import dossier_payment_at_counter
@@ -71,6 +71,8 @@ def _context(*, actor: User, dossier: Dossier, form: CounterPaymentForm) -> dict
     unit_id = mine[0].collecting_unit_id if mine else None
     chosen = [line for line in mine if line.collecting_unit_id == unit_id]
     amount = sum(line.net_vnd for line in chosen)
+    receipts = dossier_receipts(dossier=dossier)
+    channels = receipt_channels(receipts=receipts)
     return {
         "dossier": dossier,
         "lines": lines,
@@ -81,9 +83,10 @@ def _context(*, actor: User, dossier: Dossier, form: CounterPaymentForm) -> dict
             {
                 "number": receipt_number_display(r),
                 "receipt": r,
+                "channel": channels[r.pk],
                 "verify": verify_path(r.verify_code) if r.verify_code else "",
             }
-            for r in dossier_receipts(dossier=dossier)
+            for r in receipts
         ],
         "form": form,
     }

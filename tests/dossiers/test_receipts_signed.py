@@ -5,6 +5,7 @@ takes no number; cancel and replace revokes the old one on its verification page
 from __future__ import annotations
 
 import io
+import re
 from unittest import mock
 
 import pytest
@@ -104,10 +105,10 @@ def test_the_receipt_is_signed_by_the_collecting_unit_and_prints_what_the_decree
         "Mã số thuế: 0101234567",
         "Người nộp: Nguyễn Văn An",
         "001090000001",
-        "Lệ phí 0: 2 x 50.000 = 100.000 đồng",
-        "Lệ phí 1: 1 x 5.000 = 5.000 đồng",
-        "Tổng số tiền: 105.000 đồng",
-        "Một trăm linh năm nghìn đồng",
+        "1 Lệ phí 0 2 50.000 100.000",
+        "2 Lệ phí 1 1 5.000 5.000",
+        "Tổng số tiền 105.000",
+        "Số tiền viết bằng chữ: Một trăm linh năm nghìn đồng",
         verify_code_display(receipt.verify_code),
     ):
         assert expected in text, expected
@@ -168,3 +169,128 @@ def test_cancel_and_replace_revokes_the_old_page_and_signs_the_new_one(world, pa
     current = Client().get(f"/verify/{new.verify_code}/")
     assert current.status_code == 200
     assert "Biên lai thu phí, lệ phí HK26-0000002" in current.content.decode()
+
+
+# --- the public verification page of a receipt ---------------------------------------------
+
+
+def _page(receipt: Receipt) -> str:
+    response = Client().get(f"/verify/{receipt.verify_code}/")
+    assert response.status_code == 200
+    return re.sub(r"[ \t\r\n]+", " ", response.content.decode())  # keeps no-break spaces
+
+
+def _facts(page: str) -> dict[str, str]:
+    """The page's summary list as {label: value}, tags stripped."""
+    pairs = re.findall(r"<dt>(.*?)</dt> ?<dd[^>]*>(.*?)</dd>", page)
+    return {label: re.sub(r"<[^>]+>", "", value).strip() for label, value in pairs}
+
+
+def test_a_receipt_page_shows_its_own_number_and_what_the_decree_prints(world, paid) -> None:
+    receipt = dossier_receipt_issue(payment=paid(50_000, 5_000), now=MON, actor=world.officer)
+
+    page = _page(receipt)
+    facts = _facts(page)
+    assert facts["Đơn vị thu"] == "UBND Phường Hoàn Kiếm"
+    assert facts["Mã số thuế đơn vị thu"] == "0101234567"
+    assert facts["Mẫu số"] == "01BLP"
+    assert facts["Ký hiệu"] == "HK26"
+    assert facts["Số biên lai"] == "0000001"
+    assert facts["Mã hồ sơ"] == paid.dossier.code
+    assert facts["Ngày lập"] == "02/03/2026"
+    assert facts["Người nộp"] == "Nguyễn V. A."
+    assert facts["Hình thức thanh toán"] == "Nộp tại quầy (Tiền mặt)"
+    assert facts["Tình trạng"] == "Còn hiệu lực"
+    assert "Số hiệu" not in facts  # the dossier code is no longer passed off as the number
+    # Privacy: neither the payer's full name nor their identity number is public.
+    assert "Nguyễn Văn An" not in page
+    assert "001090000001" not in page
+    rows = re.findall(r"<tbody>(.*?)</tbody>", page)[0]
+    cells = [
+        [re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<td[^>]*>(.*?)</td>", row)]
+        for row in re.findall(r"<tr>(.*?)</tr>", rows)
+    ]
+    assert cells == [
+        ["1", "Lệ phí 0", "2", "50.000\u00a0đ", "100.000\u00a0đ"],
+        ["2", "Lệ phí 1", "1", "5.000\u00a0đ", "5.000\u00a0đ"],
+    ]
+    total = re.findall(r"<tfoot>(.*?)</tfoot>", page)[0]
+    assert "Tổng số tiền" in total
+    assert "105.000\u00a0đ" in total
+    assert "Một trăm linh năm nghìn đồng" in page
+
+
+def test_a_cancelled_receipt_links_to_its_replacement_and_back(world, paid) -> None:
+    old = dossier_receipt_issue(payment=paid(30_000), now=MON)
+    new = dossier_receipt_cancel(
+        receipt=old,
+        reason="Sai tên người nộp",
+        actor=world.officer,
+        now=MON,
+        replace_with={"payer_name": "Nguyễn Văn Anh"},
+    )
+    assert new is not None
+    old.refresh_from_db()
+
+    page = _page(old)
+    assert "Biên lai đã bị hủy" in page
+    assert "Hủy ngày 02/03/2026." in page
+    assert "Lý do: Sai tên người nộp" in page
+    assert f'Được thay thế bởi biên lai <a href="/verify/{new.verify_code}/">HK26-0000002</a>' in (
+        page
+    )
+    assert _facts(page)["Tình trạng"] == "Đã hủy"
+
+    page = _page(new)
+    facts = _facts(page)
+    assert facts["Số biên lai"] == "0000002"
+    assert facts["Tình trạng"] == "Còn hiệu lực"
+    assert facts["Người nộp"] == "Nguyễn V. A."
+    assert f'<a href="/verify/{old.verify_code}/">HK26-0000001</a>' in page
+    assert "Biên lai đã bị hủy" not in page
+
+
+def test_a_receipt_cancelled_without_replacement_names_none(world, paid) -> None:
+    old = dossier_receipt_issue(payment=paid(30_000), now=MON)
+    assert (
+        dossier_receipt_cancel(
+            receipt=old, reason="Thu nhầm", actor=world.officer, now=MON, replace=False
+        )
+        is None
+    )
+    page = _page(old)
+    assert "Lý do: Thu nhầm" in page
+    assert "Được thay thế" not in page
+    assert _facts(page)["Tình trạng"] == "Đã hủy"
+
+
+def test_an_organisation_payer_is_named_with_its_tax_code(world) -> None:
+    receipt_series_configure(
+        unit=world.ward,
+        year=MON.year,
+        form_symbol="01BLP",
+        letters="HK",
+        collector_name="UBND Phường Hoàn Kiếm",
+        collector_tax_code="0101234567",
+        actor=None,
+        now=MON,
+    )
+    dossier = received(
+        world, applicant_name="Công ty TNHH An Bình", applicant_id_number="0109876543"
+    )
+    line = fee_line_add(
+        dossier_code=dossier.code,
+        collecting_unit=world.ward,
+        name="Lệ phí đăng ký",
+        kind="charge",
+        timing="before",
+        unit_amount_vnd=100_000,
+        quantity=1,
+        now=MON,
+    )
+    receipt = dossier_receipt_issue(
+        payment=fee_lines_pay(lines=[line], method="cash", reference="", now=MON), now=MON
+    )
+    facts = _facts(_page(receipt))
+    assert facts["Người nộp"] == "Công ty TNHH An Bình"
+    assert facts["Mã số thuế người nộp"] == "0109876543"

@@ -258,3 +258,23 @@ def test_the_counter_records_cash_with_who_and_when(line) -> None:
             lines=[other], method="cash", officer=officer, slip_number="PT-1", now=NOW
         )
     assert reused.value.code == "payment_reference_used"
+
+
+def test_the_gateways_labels_are_translated() -> None:
+    from django.utils.translation import override
+
+    from motcua.payments.gateways.registry import gateway_label
+
+    with override("vi"):
+        assert [gateway_label(n) for n in ("sandbox", "vnpay", "counter")] == [
+            "Cổng thanh toán thử nghiệm",
+            "VNPAY",
+            "Nộp tại quầy",
+        ]
+    with override("en"):
+        assert [gateway_label(n) for n in ("sandbox", "vnpay", "counter")] == [
+            "Test payment gateway",
+            "VNPAY",
+            "Paid at the counter",
+        ]
+    assert gateway_label("retired") == "retired"  # an old row of a gateway since removed

@@ -60,6 +60,10 @@ def test_the_officer_receives_the_fee_at_the_counter_and_the_receipt_is_issued(
     after = client.get(address).content.decode()
     assert "Xác nhận đã thu" not in after
     assert "HK26-0000001" in after
+    assert "Nộp tại quầy (Tiền mặt)" in after  # the counter's label, translated
+    english = _client(world.officer)
+    english.cookies["django_language"] = "en"
+    assert "Paid at the counter (Cash)" in english.get(address).content.decode()
 
 
 def test_another_units_officer_does_not_see_the_dossier(world, owing) -> None:

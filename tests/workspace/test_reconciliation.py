@@ -90,7 +90,7 @@ def test_the_page_lists_the_runs_newest_day_first_with_totals_and_who_ran_them(
     assert "Khớp hết" in table
     assert "Có chênh lệch" in table
     assert "Trần Thị Kế Toán" in table
-    assert "Ngân hàng thử nghiệm (sandbox)" in table
+    assert "Cổng thanh toán thử nghiệm" in table
     assert 'enctype="multipart/form-data"' in html
     assert "csrfmiddlewaretoken" in html
     assert 'href="/workspace/payments/reconciliation/"' in html  # the nav entry

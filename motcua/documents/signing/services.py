@@ -188,7 +188,7 @@ def writer_sign(
     dictionary to this writer, writes the whole file once with the /ByteRange and
     /Contents placeholders, digests it and fills the CMS in. The result has one revision
     instead of the laid-out file plus an incremental update that had to parse it again
-    (docs/adr/0026-one-pass-signing.md). `font`, the engine of the document's text (the
+    (docs/adr/0028-one-pass-signing.md). `font`, the engine of the document's text (the
     stamp's font), draws the stamp too: one embedded subset instead of two."""
     if now.tzinfo is None:
         raise ValueError("naive datetime: motcua only handles aware datetimes")

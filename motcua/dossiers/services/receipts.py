@@ -31,7 +31,7 @@ from motcua.documents.issued import (
     verify_url,
 )
 from motcua.documents.models import IssuedDocumentKind
-from motcua.documents.pdf import Block, text_pdf_pages, text_pdf_signed
+from motcua.documents.pdf import Block, Column, Table, text_pdf_pages, text_pdf_signed
 from motcua.documents.services import file_store_pdf, stored_bytes_delete
 from motcua.documents.signing.registry import signer_for_unit
 from motcua.payments.models import (
@@ -67,6 +67,40 @@ def _vnd(amount: int) -> str:
     return vnd_figures(amount)
 
 
+#: The items table's columns: 451 points, the A4 text width (`motcua.documents.pdf`).
+ITEM_COLUMNS = (
+    Column("STT", 30, "centre"),
+    Column("Tên khoản thu", 181),
+    Column("Số lượng", 50, "right"),
+    Column("Đơn giá (đồng)", 85, "right"),
+    Column("Thành tiền (đồng)", 105, "right"),
+)
+
+
+def _items_table(receipt: Receipt) -> Table:
+    """No., item, quantity, unit price, amount (in đồng, as the headings say); an exemption
+    beside the item's name; the total as the last row."""
+    rows = []
+    for index, item in enumerate(receipt.items, start=1):
+        name = str(item["name"])
+        if int(item.get("exempt_vnd") or 0):
+            name += f" (miễn, giảm {_vnd(int(item['exempt_vnd']))})"
+        rows.append(
+            [
+                str(index),
+                name,
+                str(item["quantity"]),
+                _vnd(int(item["unit_amount_vnd"])),
+                _vnd(int(item["amount_vnd"])),
+            ]
+        )
+    return Table(
+        columns=ITEM_COLUMNS,
+        rows=rows,
+        footer=[["", "Tổng số tiền", "", "", _vnd(receipt.amount_vnd)]],
+    )
+
+
 def receipt_pdf_render(*, receipt: Receipt, code: str) -> bytes:
     """The receipt's PDF (Vietnamese, the language of record): what Decree 123/2020 asks a
     receipt to show, with its verification code and QR code, unsigned (`_sign` signs it as
@@ -77,7 +111,7 @@ def receipt_pdf_render(*, receipt: Receipt, code: str) -> bytes:
 def _receipt_layout(*, receipt: Receipt, code: str) -> dict[str, Any]:
     """The receipt's blocks, QR code and caption: the one place its layout is decided."""
     series = receipt.series
-    blocks = [
+    blocks: list[Block | Table] = [
         Block(receipt.collector_name.upper(), size=10),
         Block(f"Mã số thuế: {receipt.collector_tax_code}", size=10, space_before=0),
         Block(TITLE, size=14, centred=True, space_before=18),
@@ -113,16 +147,10 @@ def _receipt_layout(*, receipt: Receipt, code: str) -> dict[str, Any]:
     for label, value in facts:
         blocks.append(Block(f"{label}: {value}", space_before=14 if first else 4))
         first = False
-    blocks.append(Block("Các khoản thu:", space_before=12))
-    for index, item in enumerate(receipt.items, start=1):
-        line = f"{index}. {item['name']}: {item['quantity']} x {_vnd(int(item['unit_amount_vnd']))}"
-        if int(item.get("exempt_vnd") or 0):
-            line += f", miễn, giảm {_vnd(int(item['exempt_vnd']))}"
-        line += f" = {_vnd(int(item['amount_vnd']))} đồng"
-        blocks.append(Block(line, size=10, space_before=2))
     blocks += [
-        Block(f"Tổng số tiền: {_vnd(receipt.amount_vnd)} đồng", space_before=10),
-        Block(f"Số tiền viết bằng chữ: {receipt.amount_in_words}", space_before=4),
+        Block("Các khoản thu:", space_before=12),
+        _items_table(receipt),
+        Block(f"Số tiền viết bằng chữ: {receipt.amount_in_words}", space_before=8),
         Block(
             f"Mã tra cứu: {verify_code_display(code)}. Kiểm tra biên lai này tại "
             f"{verify_url(code)} (không cần đăng nhập).",

@@ -138,7 +138,8 @@ class CallbackResult:
 class Gateway(ABC):
     #: Stable id (settings, URLs, the ledger's gateway account).
     name: str = ""
-    label: str = ""
+    #: What pages call it (`gettext_lazy`: shown in the reader's language; `str()` it).
+    label: str | Promise = ""
 
     def __init__(self, **config: Any) -> None:
         self.config = config

@@ -52,6 +52,13 @@ def gateways_online() -> list[Gateway]:
     return [gateway_get(name) for name in configured if name in KINDS and name != "counter"]
 
 
+def gateway_label(name: str) -> str:
+    """What pages call the gateway `name`, in the active language (its name when no plugin
+    has it: an old row of a gateway since removed)."""
+    kind = KINDS.get(name)
+    return str(kind.label) if kind is not None and kind.label else name
+
+
 def gateway_statement_reader(name: str) -> Gateway:
     """The gateway `name` to read its statement file with: the configured one, or the plugin
     without configuration (a statement needs no merchant secret). UnknownGateway if no

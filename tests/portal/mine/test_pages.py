@@ -519,3 +519,45 @@ def test_the_applicant_pays_online_through_the_sandbox_bank_and_the_page_tells_t
     assert "Tải biên lai" in page
     # someone else's dossier: not found
     assert _client(world.other_citizen).post(f"/my/{dossier.code}/pay/").status_code == 404
+
+
+def test_the_gateway_is_named_in_the_readers_language_on_the_pay_and_return_pages(world):
+    from urllib.parse import parse_qsl, urlsplit
+
+    from motcua.paygate_demo.views import bank_result
+    from motcua.payments.receipts import receipt_series_configure
+    from motcua.payments.services import fee_line_add
+
+    receipt_series_configure(
+        unit=world.ward, year=2026, form_symbol="01BLP", letters="HK",
+        collector_name="UBND Phường Hoàn Kiếm", collector_tax_code="0101234567",
+        actor=None, now=MON,
+    )  # fmt: skip
+    dossier = received(world)
+    fee_line_add(
+        dossier_code=dossier.code, collecting_unit=world.ward, name="Lệ phí", kind="charge",
+        timing="before", unit_amount_vnd=30_000, now=MON,
+    )  # fmt: skip
+    client = _client(world.citizen)
+    page = client.get(f"/my/{dossier.code}/").content.decode()
+    assert "Thanh toán qua Cổng thanh toán thử nghiệm." in page
+    assert "sandbox" not in page.split('id="fees-section"')[1].split("</section>")[0]
+    english = _client(world.citizen)
+    english.cookies["django_language"] = "en"
+    assert (
+        "Pay through Test payment gateway." in english.get(f"/my/{dossier.code}/").content.decode()
+    )
+
+    fields = dict(parse_qsl(urlsplit(client.post(f"/my/{dossier.code}/pay/")["Location"]).query))
+    back = f"/my/{dossier.code}/payment/return/"
+    cancelled = client.get(back, bank_result(fields, paid=False)).content.decode()
+    assert "Cổng thanh toán: Cổng thanh toán thử nghiệm." in cancelled
+
+    fields = dict(parse_qsl(urlsplit(client.post(f"/my/{dossier.code}/pay/")["Location"]).query))
+    done = client.get(back, bank_result(fields, paid=True)).content.decode()
+    assert "Qua Cổng thanh toán thử nghiệm." in done
+    # the receipt on the dossier page says how it was paid, in either language
+    page = client.get(f"/my/{dossier.code}/").content.decode()
+    assert "Trực tuyến qua Cổng thanh toán thử nghiệm" in page
+    page = english.get(f"/my/{dossier.code}/").content.decode()
+    assert "Online via Test payment gateway" in page

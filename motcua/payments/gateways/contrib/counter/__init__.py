@@ -6,12 +6,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from django.utils.translation import gettext_lazy as _
+
 from ...base import CallbackResult, Gateway, InvalidCallback, PaymentRequest
 
 
 class CounterGateway(Gateway):
     name = "counter"
-    label = "Tại quầy (tiền mặt, chuyển khoản)"
+    label = _("Nộp tại quầy")
 
     def redirect_url(self, request: PaymentRequest) -> str | None:
         return None

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+
 from ..vnpay import VNPayGateway
 
 #: Where the demo bank's pay page is served (motcua.paygate_demo.urls).
@@ -26,7 +28,7 @@ TMN_CODE = "MOTCUADEMO"
 
 class SandboxGateway(VNPayGateway):
     name = "sandbox"
-    label = "Ngân hàng thử nghiệm (sandbox)"
+    label = _("Cổng thanh toán thử nghiệm")
 
     def __init__(self, **config: Any) -> None:
         secret = str(config.get("secret", ""))

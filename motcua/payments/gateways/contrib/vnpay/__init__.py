@@ -33,6 +33,8 @@ from collections.abc import Iterable, Mapping
 from typing import IO, Protocol
 from urllib.parse import quote_plus
 
+from django.utils.translation import gettext_lazy as _
+
 from motcua.core.clock import VN_TZ
 
 from ...base import (
@@ -204,7 +206,7 @@ def sign(params: Mapping[str, str], secret: str) -> str:
 
 class VNPayGateway(Gateway):
     name = "vnpay"
-    label = "VNPay"
+    label = _("VNPAY")
 
     @property
     def secret(self) -> str:
