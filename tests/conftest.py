@@ -7,6 +7,15 @@ import socket
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
+
+# Property tests check outcomes, never speed (speed is for `make bench`): no per-example
+# deadline, which a loaded 2-core CI machine would turn into random failures.
+hypothesis_settings.register_profile(
+    "motcua", deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+hypothesis_settings.load_profile("motcua")
 
 CRL_PREFIX = "http://pki.motcua.invalid/"
 TEST_SIGNING_BACKEND = "tests-any-unit"

@@ -589,6 +589,9 @@ def payment_gateways_config(*, demo_bank: bool) -> dict[str, dict[str, str]]:
 
 
 MOTCUA_DEMO_BANK = env_bool("MOTCUA_DEMO_BANK", MOTCUA_DEMO_MODE)
+# How long the demo bank waits for motcua to answer its server-to-server result (the IPN)
+# before sending the payer back anyway (the return then carries the result).
+MOTCUA_DEMO_BANK_IPN_TIMEOUT_S = float(os.environ.get("MOTCUA_DEMO_BANK_IPN_TIMEOUT_S", "5"))
 MOTCUA_PAYMENT_GATEWAYS = payment_gateways_config(demo_bank=MOTCUA_DEMO_BANK)
 
 # The demo identity provider (motcua.idp_demo, under /demo-idp/): on with the demo mode

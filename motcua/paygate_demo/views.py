@@ -77,7 +77,8 @@ def _send_ipn(result: dict[str, str]) -> None:
     ipn = urllib.request.Request(url, data=body, method="POST")  # noqa: S310 - our own URL
     ipn.add_header("Content-Type", "application/x-www-form-urlencoded")
     try:
-        with urllib.request.urlopen(ipn, timeout=5) as answer:  # noqa: S310
+        timeout = settings.MOTCUA_DEMO_BANK_IPN_TIMEOUT_S
+        with urllib.request.urlopen(ipn, timeout=timeout) as answer:  # noqa: S310
             answer.read(2048)
     # RuntimeError: the tests' network guard refuses hosts other than loopback
     except (OSError, RuntimeError, urllib.error.URLError) as exc:

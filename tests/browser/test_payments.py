@@ -83,6 +83,10 @@ def _signed_in(browser, live_server, user, *, width: int) -> tuple[object, dict[
 def journey(browser, live_server, world: World, settings) -> tuple[Dossier, Dossier]:  # type: ignore[no-untyped-def]
     # the bank's server-to-server call reaches this live server (as it would in production)
     settings.MOTCUA_PUBLIC_URL = live_server.url
+    # The bank's result reaches motcua before the payer does, however loaded the machine:
+    # a return page racing a slow IPN would meet the in-memory test database's table locks
+    # (a file or PostgreSQL waits for the lock instead).
+    settings.MOTCUA_DEMO_BANK_IPN_TIMEOUT_S = 120
     return _owing(world)
 
 
