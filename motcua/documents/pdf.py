@@ -218,9 +218,12 @@ def _table(engine: Any, table: Table, pages: list[list[bytes]], y: float) -> flo
     return y
 
 
-def text_pdf(*, blocks: Sequence[Block | Table], qr_data: str | None = None, qr_caption: str = "") -> bytes:
-    """An A4 PDF of `blocks` (paragraphs and tables), one page or more; the QR code of `qr_data` (with a caption above
-    it) at the bottom right of the last page. One embedded font subset for the whole file."""
+def text_pdf(
+    *, blocks: Sequence[Block | Table], qr_data: str | None = None, qr_caption: str = ""
+) -> bytes:
+    """An A4 PDF of `blocks` (paragraphs and tables), one page or more; the QR code of
+    `qr_data` (with a caption above it) at the bottom right of the last page. One embedded
+    font subset for the whole file."""
     return text_pdf_pages(blocks=blocks, qr_data=qr_data, qr_caption=qr_caption)[0]
 
 
