@@ -34,13 +34,11 @@ from motcua.accounts.passwords import (
     password_reset_grant_user,
     user_password_set,
 )
-from motcua.accounts.sms_codes import SignInCodeLimited, phone_mask, sign_in_phone_clean
+from motcua.accounts.sms_codes import phone_mask
 from motcua.core.clock import now as clock_now
 from motcua.core.errors import ValidationError
-from motcua.core.ratelimit import client_ip
 
-from .forms import CodeForm
-from .sms_signin import PhoneForm, _limited
+from .code_steps import code_step, phone_step
 
 PHONE_KEY = "motcua_password_reset_phone"
 GRANT_KEY = "motcua_password_reset_grant"
@@ -107,23 +105,14 @@ def password_set(request: HttpRequest) -> HttpResponse:
 @csrf_protect
 @require_http_methods(["GET", "POST"])
 def password_forgot(request: HttpRequest) -> HttpResponse:
-    form = PhoneForm(request.POST if request.method == "POST" else None)
-    status = 200
-    if request.method == "POST" and form.is_valid():
-        try:
-            phone = sign_in_phone_clean(form.cleaned_data["phone"])
-            password_reset_code_request(phone=phone, address=client_ip(request), now=clock_now())
-        except SignInCodeLimited as exc:
-            return _limited(request, exc)
-        except ValidationError as exc:
-            form.add_error("phone", exc.render())
-            status = 400
-        else:
-            request.session.pop(GRANT_KEY, None)
-            request.session[PHONE_KEY] = phone
-            return redirect("web:password_forgot_code")
-    elif request.method == "POST":
-        status = 400
+    step = phone_step(request, send=password_reset_code_request)
+    if step.refusal is not None:
+        return step.refusal
+    if step.done:
+        request.session.pop(GRANT_KEY, None)
+        request.session[PHONE_KEY] = step.value
+        return redirect("web:password_forgot_code")
+    form, status = step.form, step.status
     return render(request, "web/password/forgot.html", {"form": form}, status=status)
 
 
@@ -134,27 +123,17 @@ def password_forgot_code(request: HttpRequest) -> HttpResponse:
     phone = request.session.get(PHONE_KEY)
     if not phone:
         return redirect("web:password_forgot")
-    form = CodeForm(request.POST if request.method == "POST" else None)
-    status = 200
-    if request.method == "POST" and form.is_valid():
-        now = clock_now()
-        try:
-            user = password_reset_code_verify(
-                phone=phone, code=form.cleaned_data["code"], address=client_ip(request), now=now
-            )
-        except SignInCodeLimited as exc:
-            return _limited(request, exc)
-        except ValidationError as exc:
-            form.add_error("code", exc.render())
-            status = 400
-        else:
-            request.session.pop(PHONE_KEY, None)
-            if user is None:
-                return render(request, "web/signin/code_no_account.html", {})
-            request.session[GRANT_KEY] = password_reset_grant(user=user, now=now)
-            return redirect("web:password_forgot_new")
-    elif request.method == "POST":
-        status = 400
+    now = clock_now()
+    step = code_step(request, phone=phone, verify=password_reset_code_verify, now=now)
+    if step.refusal is not None:
+        return step.refusal
+    if step.done:
+        request.session.pop(PHONE_KEY, None)
+        if step.value is None:
+            return render(request, "web/signin/code_no_account.html", {})
+        request.session[GRANT_KEY] = password_reset_grant(user=step.value, now=now)
+        return redirect("web:password_forgot_new")
+    form, status = step.form, step.status
     return render(
         request,
         "web/password/forgot_code.html",

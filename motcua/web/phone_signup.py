@@ -26,18 +26,14 @@ from motcua.accounts.phone_signup import (
 from motcua.accounts.signup import CONSENT_TEXT, CONSENT_VERSION
 from motcua.accounts.sms_codes import (
     CODE_MINUTES,
-    SignInCodeLimited,
     phone_mask,
-    sign_in_phone_clean,
 )
 from motcua.core.clock import now as clock_now
 from motcua.core.errors import ValidationError
-from motcua.core.ratelimit import client_ip
 
+from .code_steps import code_step, phone_step
 from .fields import ServiceCheckedCharField
-from .forms import CodeForm
 from .signup import BACKEND, _next
-from .sms_signin import PhoneForm, _limited
 
 PHONE_KEY = "motcua_signup_phone"
 PROOF_KEY = "motcua_signup_proof"
@@ -77,23 +73,14 @@ def _signed_in(request: HttpRequest, user: object) -> HttpResponse:
 def signup_phone(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect(_next(request))
-    form = PhoneForm(request.POST if request.method == "POST" else None)
-    status = 200
-    if request.method == "POST" and form.is_valid():
-        try:
-            phone = sign_in_phone_clean(form.cleaned_data["phone"])
-            phone_sign_up_code_request(phone=phone, address=client_ip(request), now=clock_now())
-        except SignInCodeLimited as exc:
-            return _limited(request, exc)
-        except ValidationError as exc:
-            form.add_error("phone", exc.render())
-            status = 400
-        else:
-            request.session.pop(PROOF_KEY, None)
-            request.session[PHONE_KEY] = phone
-            return redirect("web:signup_phone_code")
-    elif request.method == "POST":
-        status = 400
+    step = phone_step(request, send=phone_sign_up_code_request)
+    if step.refusal is not None:
+        return step.refusal
+    if step.done:
+        request.session.pop(PROOF_KEY, None)
+        request.session[PHONE_KEY] = step.value
+        return redirect("web:signup_phone_code")
+    form, status = step.form, step.status
     return render(
         request,
         "web/signin/signup_phone.html",
@@ -109,34 +96,27 @@ def signup_phone_code(request: HttpRequest) -> HttpResponse:
     phone = request.session.get(PHONE_KEY)
     if not phone:
         return redirect("web:signup_phone")
-    form = CodeForm(request.POST if request.method == "POST" else None)
-    status = 200
-    if request.method == "POST" and form.is_valid():
-        try:
-            check = phone_sign_up_code_verify(
-                phone=phone,
-                code=form.cleaned_data["code"],
-                address=client_ip(request),
-                now=clock_now(),
+    step = code_step(
+        request,
+        phone=phone,
+        verify=phone_sign_up_code_verify,
+        errors=(ValidationError, ProofExpired),
+    )
+    if step.refusal is not None:
+        return step.refusal
+    if step.done and step.value is not None:
+        check = step.value
+        if check.user is not None:
+            messages.info(
+                request,
+                gettext(
+                    "Số điện thoại này đã có tài khoản: bạn đã được đăng nhập vào tài khoản đó."
+                ),
             )
-        except SignInCodeLimited as exc:
-            return _limited(request, exc)
-        except (ValidationError, ProofExpired) as exc:
-            form.add_error("code", exc.render())
-            status = 400
-        else:
-            if check.user is not None:
-                messages.info(
-                    request,
-                    gettext(
-                        "Số điện thoại này đã có tài khoản: bạn đã được đăng nhập vào tài khoản đó."
-                    ),
-                )
-                return _signed_in(request, check.user)
-            request.session[PROOF_KEY] = check.proof
-            return redirect("web:signup_phone_details")
-    elif request.method == "POST":
-        status = 400
+            return _signed_in(request, check.user)
+        request.session[PROOF_KEY] = check.proof
+        return redirect("web:signup_phone_details")
+    form, status = step.form, step.status
     return render(
         request,
         "web/signin/signup_phone_code.html",
