@@ -55,6 +55,14 @@ from .pagination import PageQuery, paginate
 
 router = Router(tags=["feedback"])
 SECRET_HEADER = "X-Feedback-Secret"  # noqa: S105 (a header name)
+#: The sender's secret, for the operations that a sender without an account may call.
+SECRET_PARAMETER = {
+    "name": SECRET_HEADER,
+    "in": "header",
+    "required": False,
+    "schema": {"type": "string"},
+    "description": "Mã bí mật nhận khi gửi (không cần khi đã đăng nhập).",
+}
 MESSAGES = {
     "rate_limited": _("Quá nhiều lần gửi hoặc tra cứu. Vui lòng thử lại sau %(minutes)s phút."),
     "forbidden": _("Chỉ cán bộ được xem danh sách phản ánh."),
@@ -394,15 +402,7 @@ def feedback_create(request: HttpRequest, payload: FeedbackIn) -> Status[dict[st
     ),
     openapi_extra={
         "security": OPTIONAL_SECURITY,
-        "parameters": [
-            {
-                "name": SECRET_HEADER,
-                "in": "header",
-                "required": False,
-                "schema": {"type": "string"},
-                "description": "Mã bí mật nhận khi gửi (không cần khi đã đăng nhập).",
-            }
-        ],
+        "parameters": [SECRET_PARAMETER],
         "responses": {
             404: {"description": "`feedback_not_found`: không có phản ánh với mã và mã bí mật."},
             429: {"description": "`rate_limited`: quá nhiều lần tra cứu từ địa chỉ này."},
@@ -444,15 +444,7 @@ def feedback_get(request: HttpRequest, code: str) -> dict[str, Any]:
     ),
     openapi_extra={
         "security": OPTIONAL_SECURITY,
-        "parameters": [
-            {
-                "name": SECRET_HEADER,
-                "in": "header",
-                "required": False,
-                "schema": {"type": "string"},
-                "description": "Mã bí mật nhận khi gửi (không cần khi đã đăng nhập).",
-            }
-        ],
+        "parameters": [SECRET_PARAMETER],
         "responses": {
             200: {
                 "description": "Nội dung tệp.",
