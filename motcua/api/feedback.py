@@ -50,6 +50,7 @@ from motcua.web.downloads import stored_file_response
 from .auth import AUTH, request_actor, session_auth, token_auth
 from .datetimes import LocalDateTime
 from .errors import READ_ERRORS, ApiError, ErrorOut, ValidationErrorOut
+from .files import STORED_FILE_CONTENT
 from .multipart import is_multipart
 from .pagination import PageQuery, paginate
 
@@ -448,11 +449,7 @@ def feedback_get(request: HttpRequest, code: str) -> dict[str, Any]:
         "responses": {
             200: {
                 "description": "Nội dung tệp.",
-                "content": {
-                    "application/pdf": {"schema": {"type": "string", "format": "binary"}},
-                    "image/jpeg": {"schema": {"type": "string", "format": "binary"}},
-                    "image/png": {"schema": {"type": "string", "format": "binary"}},
-                },
+                "content": STORED_FILE_CONTENT,
             },
             404: {"description": "`feedback_not_found` hoặc `not_found`: không thấy tệp."},
             429: {"description": "`rate_limited`: quá nhiều lần tra cứu từ địa chỉ này."},
