@@ -345,17 +345,17 @@ _CLAIM_SQL = """
         ORDER BY message_id LIMIT %(batch)s
     ),
     claimable AS (
-        SELECT locked.id FROM heads, LATERAL (
-            SELECT d.id FROM {d} AS d
-             WHERE d.id = heads.id
-               AND d.status = 'pending' AND d.available_at <= %(now)s
-               AND d.subscriber = ANY(%(names)s::text[])
-               AND (d.locked_until IS NULL OR d.locked_until <= %(now)s)
-               AND (d.key = '' OR NOT EXISTS (
-                    SELECT 1 FROM {d} AS e
-                     WHERE e.subscriber = d.subscriber AND e.key = d.key
-                       AND e.status = 'pending' AND e.message_id < d.message_id))
-               FOR UPDATE OF d SKIP LOCKED) AS locked
+        SELECT d.id FROM heads, LATERAL (
+            SELECT id, message_id, subscriber, key, status, available_at, locked_until
+              FROM {d} WHERE id = heads.id
+             LIMIT 1 FOR UPDATE SKIP LOCKED) AS d
+         WHERE d.status = 'pending' AND d.available_at <= %(now)s
+           AND d.subscriber = ANY(%(names)s::text[])
+           AND (d.locked_until IS NULL OR d.locked_until <= %(now)s)
+           AND (d.key = '' OR NOT EXISTS (
+                SELECT 1 FROM {d} AS e
+                 WHERE e.subscriber = d.subscriber AND e.key = d.key
+                   AND e.status = 'pending' AND e.message_id < d.message_id))
     ),
     relaxed AS (SELECT set_config('synchronous_commit', 'off', true))
     UPDATE {d} AS d SET locked_until = %(until)s, lease_token = %(token)s
