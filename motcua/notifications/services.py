@@ -15,6 +15,7 @@ import contextlib
 import datetime as dt
 import hashlib
 import logging
+import threading
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -148,12 +149,12 @@ def _insert_returning(rows: list[NotificationDelivery]) -> dict[str, Notificatio
         first.setdefault(row.delivery_key, row)
     unique = list(first.values())
     sql, fields = _insert_statement()
-    params = [
-        [f.get_db_prep_save(getattr(row, f.attname), connection) for row in unique] for f in fields
-    ]
-    with _server_binding_cursor() as cursor:
-        cursor.execute(sql, params)
-        inserted = {key: pk for pk, key in cursor.fetchall()}
+    # The values as built by `_new_row` (strings, an int or None, aware datetimes): what the
+    # fields' `get_db_prep_save` would pass on unchanged on PostgreSQL, without its cost.
+    params = [[getattr(row, f.attname) for row in unique] for f in fields]
+    cursor = _server_binding_cursor()
+    cursor.execute(sql, params)
+    inserted = {key: pk for pk, key in cursor.fetchall()}
     stored: dict[str, NotificationDelivery] = {}
     for row in unique:
         if row.delivery_key in inserted:
@@ -248,8 +249,7 @@ def _mark_sent(
             f"UPDATE {table} SET status = %s, provider = %s, provider_message_id = %s, "
             "sent_at = %s, last_error = '', attempts = attempts + 1 FROM relaxed WHERE id = %s"
         )
-        with _server_binding_cursor() as cursor:
-            cursor.execute(relaxed_sql, params)
+        _server_binding_cursor().execute(relaxed_sql, params)
     else:
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
@@ -261,12 +261,28 @@ def _mark_sent(
 def _server_binding_cursor() -> Any:
     """A cursor of Django's connection (its execute wrappers apply) that binds parameters
     on the server, so psycopg prepares a statement run again and again (after
-    `prepare_threshold` runs; per connection). PostgreSQL only."""
+    `prepare_threshold` runs; per connection). Kept per thread while its connection is open
+    and query logging unchanged (the dispatch marks rows one by one with it: not a new
+    cursor each). PostgreSQL only."""
     import psycopg
 
     connection.ensure_connection()
-    raw: Any = psycopg.Cursor(connection.connection)  # (django-stubs type the wrapper's cursor)
-    return connection.make_cursor(raw)
+    raw_connection, logged = connection.connection, connection.queries_logged
+    kept = getattr(_binding, "cursor", None)
+    if (
+        kept is None
+        or kept.cursor.closed
+        or _binding.of is not raw_connection
+        or _binding.logged != logged
+    ):
+        raw: Any = psycopg.Cursor(raw_connection)  # (django-stubs type the wrapper's cursor)
+        kept = connection.make_cursor(raw)
+        _binding.cursor, _binding.of, _binding.logged = kept, raw_connection, logged
+    return kept
+
+
+#: Per thread (Django's connections are): the kept cursor, its connection, its logging.
+_binding = threading.local()
 
 
 def _savepoint() -> Any:
