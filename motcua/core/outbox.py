@@ -273,32 +273,23 @@ def relaxed_commit() -> None:
         cursor.execute("SET LOCAL synchronous_commit = off")
 
 
-@contextlib.contextmanager
-def _relaxed_transaction() -> Any:
-    """A transaction whose commit is relaxed, on PostgreSQL (elsewhere: autocommit as is)."""
-    if transaction.get_connection().vendor != "postgresql":
-        yield
-        return
-    with transaction.atomic():
-        relaxed_commit()
-        yield
-
-
 def _claim(
     *, now: dt.datetime, batch: int, names: Sequence[str]
 ) -> tuple[str, list[OutboxDelivery]]:
-    """One short transaction: lease up to `batch` due deliveries, each the oldest pending of
-    its (subscriber, key) chain. Returns the lease token and the claimed rows."""
+    """Lease up to `batch` due deliveries, each the oldest pending of its (subscriber, key)
+    chain, in one short transaction (on PostgreSQL one statement). Returns the lease token
+    and the claimed rows, oldest first, each with its message."""
+    token = uuid.uuid4().hex
+    until = now + dt.timedelta(seconds=settings.MOTCUA_OUTBOX_LEASE_S)
+    if transaction.get_connection().vendor == "postgresql":
+        return token, _claim_postgresql(now=now, until=until, token=token, batch=batch, names=names)
     earlier = OutboxDelivery.objects.filter(
         subscriber=OuterRef("subscriber"),
         key=OuterRef("key"),
         status=_PENDING,
         message_id__lt=OuterRef("message_id"),
     )
-    token = uuid.uuid4().hex
-    lease = dt.timedelta(seconds=settings.MOTCUA_OUTBOX_LEASE_S)
     with transaction.atomic():
-        relaxed_commit()  # a lease lost with the server only means a later redelivery
         claimable = (
             OutboxDelivery.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("message")
@@ -306,58 +297,117 @@ def _claim(
             .filter(Q(locked_until__isnull=True) | Q(locked_until__lte=now))
             .filter(Q(key="") | ~Exists(earlier))
         )
-        if transaction.get_connection().vendor == "postgresql":
-            # The candidates first, in time proportional to the chains rather than to every
-            # pending delivery (a backlog after an outage must not make each claim slower);
-            # the query above re-checks each under its lock.
-            claimable = claimable.filter(pk__in=_chain_heads(now=now, batch=batch, names=names))
         rows = list(claimable.order_by("message_id", "id")[:batch])
         if rows:
             OutboxDelivery.objects.filter(pk__in=[r.pk for r in rows]).update(
-                locked_until=now + lease, lease_token=token
+                locked_until=until, lease_token=token
             )
     return token, rows
 
 
-def _chain_heads(*, now: dt.datetime, batch: int, names: Sequence[str]) -> list[int]:
-    """PostgreSQL: the ids of up to `batch` claimable deliveries, each the head (oldest
-    pending) of its (subscriber, key) chain, oldest first, without locking them. The chains
-    are walked with a recursive "loose index scan" over `outbox_delivery_order_idx`, one
-    index probe per chain instead of one look at every pending row; unkeyed deliveries are
-    each their own chain."""
-    table = transaction.get_connection().ops.quote_name(OutboxDelivery._meta.db_table)
-    due = (
-        "{0}.available_at <= %(now)s AND ({0}.locked_until IS NULL OR {0}.locked_until <= %(now)s)"
-    )
-    sql = f"""
-        WITH RECURSIVE chains(subscriber, key) AS (
-            SELECT s.name, (SELECT min(key) FROM {table}
-                             WHERE status = 'pending' AND subscriber = s.name AND key <> '')
-              FROM unnest(%(names)s::text[]) AS s(name)
-            UNION ALL
-            SELECT chains.subscriber, (SELECT min(d.key) FROM {table} AS d
-                                        WHERE d.status = 'pending'
-                                          AND d.subscriber = chains.subscriber
-                                          AND d.key > chains.key)
-              FROM chains WHERE chains.key IS NOT NULL
-        )
+#: PostgreSQL's claim, one statement (the table names are filled in once, see `_claim_sql`).
+#: `chains` walks the (subscriber, key) chains with a recursive "loose index scan" over
+#: `outbox_delivery_order_idx` (one index probe per chain instead of one look at every
+#: pending delivery: a backlog after an outage must not make each claim slower); `heads` are
+#: up to `batch` chain heads (oldest pending of each chain) that are due, and unkeyed due
+#: deliveries (each its own chain), oldest first, unlocked; `claimable` re-checks each under
+#: its row lock (FOR UPDATE SKIP LOCKED: another worker's claims are skipped), exactly as
+#: the SQLite query does; the UPDATE writes the lease and returns each row with its message.
+#: `relaxed` makes this statement's own (autocommit) transaction commit without waiting for
+#: the WAL flush: a lease lost with the server only means a later redelivery.
+_CLAIM_SQL = """
+    WITH RECURSIVE chains(subscriber, key) AS (
+        SELECT s.name, (SELECT min(key) FROM {d}
+                         WHERE status = 'pending' AND subscriber = s.name AND key <> '')
+          FROM unnest(%(names)s::text[]) AS s(name)
+        UNION ALL
+        SELECT chains.subscriber, (SELECT min(d.key) FROM {d} AS d
+                                    WHERE d.status = 'pending'
+                                      AND d.subscriber = chains.subscriber
+                                      AND d.key > chains.key)
+          FROM chains WHERE chains.key IS NOT NULL
+    ),
+    heads AS (
         (SELECT head.id, head.message_id FROM chains, LATERAL (
-            SELECT id, message_id, available_at, locked_until FROM {table} AS d
+            SELECT id, message_id, available_at, locked_until FROM {d} AS d
              WHERE d.status = 'pending' AND d.subscriber = chains.subscriber
                AND d.key = chains.key
              ORDER BY d.message_id LIMIT 1) AS head
-          WHERE chains.key IS NOT NULL AND {due.format("head")})
+          WHERE chains.key IS NOT NULL AND head.available_at <= %(now)s
+            AND (head.locked_until IS NULL OR head.locked_until <= %(now)s))
         UNION ALL
         (SELECT free.id, free.message_id FROM unnest(%(names)s::text[]) AS s(name), LATERAL (
-            SELECT id, message_id FROM {table} AS d
+            SELECT id, message_id FROM {d} AS d
              WHERE d.status = 'pending' AND d.subscriber = s.name AND d.key = ''
-               AND {due.format("d")}
+               AND d.available_at <= %(now)s
+               AND (d.locked_until IS NULL OR d.locked_until <= %(now)s)
              ORDER BY d.message_id LIMIT %(batch)s) AS free)
         ORDER BY message_id LIMIT %(batch)s
-    """  # noqa: S608 (the table's name is the model's; values are parameters)
-    with transaction.get_connection().cursor() as cursor:
-        cursor.execute(sql, {"now": now, "names": list(names), "batch": batch})
-        return [row[0] for row in cursor.fetchall()]
+    ),
+    claimable AS (
+        SELECT d.id FROM heads, LATERAL (
+            SELECT id, message_id, subscriber, key, status, available_at, locked_until
+              FROM {d} WHERE id = heads.id
+             LIMIT 1 FOR UPDATE SKIP LOCKED) AS d
+         WHERE d.status = 'pending' AND d.available_at <= %(now)s
+           AND d.subscriber = ANY(%(names)s::text[])
+           AND (d.locked_until IS NULL OR d.locked_until <= %(now)s)
+           AND (d.key = '' OR NOT EXISTS (
+                SELECT 1 FROM {d} AS e
+                 WHERE e.subscriber = d.subscriber AND e.key = d.key
+                   AND e.status = 'pending' AND e.message_id < d.message_id))
+    ),
+    relaxed AS (SELECT set_config('synchronous_commit', 'off', true))
+    UPDATE {d} AS d SET locked_until = %(until)s, lease_token = %(token)s
+      FROM claimable, {m} AS m, relaxed
+     WHERE d.id = claimable.id AND m.id = d.message_id
+    RETURNING {columns}
+"""
+
+_claim_sql: list[str] = []  # built once per process
+
+
+def _claim_statement() -> str:
+    if not _claim_sql:
+        quote = transaction.get_connection().ops.quote_name
+        columns = [f"d.{quote(f.column)}" for f in OutboxDelivery._meta.concrete_fields]
+        columns += [f"m.{quote(f.column)}" for f in OutboxMessage._meta.concrete_fields]
+        _claim_sql.append(
+            _CLAIM_SQL.format(
+                d=quote(OutboxDelivery._meta.db_table),
+                m=quote(OutboxMessage._meta.db_table),
+                columns=", ".join(columns),
+            )
+        )
+    return _claim_sql[0]
+
+
+def _claim_postgresql(
+    *, now: dt.datetime, until: dt.datetime, token: str, batch: int, names: Sequence[str]
+) -> list[OutboxDelivery]:
+    """The claim in one statement and one round trip (see `_CLAIM_SQL`); the rows are built
+    from its answer as `select_related("message")` would."""
+    connection = transaction.get_connection()
+    params = {"now": now, "until": until, "token": token, "batch": batch, "names": list(names)}
+    with connection.cursor() as cursor:
+        cursor.execute(_claim_statement(), params)
+        answer = cursor.fetchall()
+    delivery_fields = [f.attname for f in OutboxDelivery._meta.concrete_fields]
+    message_fields = [f.attname for f in OutboxMessage._meta.concrete_fields]
+    payload = OutboxMessage._meta.get_field("payload")
+    at = message_fields.index("payload")
+    cache = OutboxDelivery._meta.get_field("message")
+    split = len(delivery_fields)
+    rows = []
+    for values in answer:
+        message_values = list(values[split:])
+        message_values[at] = payload.from_db_value(message_values[at], None, connection)  # type: ignore[arg-type]
+        message = OutboxMessage.from_db(connection.alias, message_fields, message_values)
+        delivery = OutboxDelivery.from_db(connection.alias, delivery_fields, values[:split])
+        cache.set_cached_value(delivery, message)
+        rows.append(delivery)
+    rows.sort(key=lambda row: (row.message_id, row.pk))
+    return rows
 
 
 @dataclass
@@ -492,12 +542,24 @@ def _record_success(delivery: OutboxDelivery, *, token: str, at: dt.datetime) ->
 def _record_successes(deliveries: list[OutboxDelivery], *, token: str, at: dt.datetime) -> int:
     """Acknowledge many successes in one write (idempotent subscribers: an acknowledgement
     lost with the database server only means a redelivery, which they absorb, so its commit
-    does not wait for the WAL flush)."""
-    with _relaxed_transaction():
+    does not wait for the WAL flush; on PostgreSQL one statement that relaxes its own
+    commit)."""
+    ids = [d.pk for d in deliveries]
+    connection = transaction.get_connection()
+    if connection.vendor == "postgresql":
+        table = connection.ops.quote_name(OutboxDelivery._meta.db_table)
+        sql = (  # the table's name is the model's; the values are parameters
+            "WITH relaxed AS (SELECT set_config('synchronous_commit', 'off', true)) "  # noqa: S608
+            f"UPDATE {table} SET status = %s, delivered_at = %s, attempts = attempts + 1, "
+            "locked_until = NULL, lease_token = '', last_error = '' FROM relaxed "
+            "WHERE id = ANY(%s) AND lease_token = %s AND status = %s"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [_DELIVERED, at, ids, token, _PENDING])
+            updated = cursor.rowcount
+    else:
         updated = int(
-            OutboxDelivery.objects.filter(
-                pk__in=[d.pk for d in deliveries], lease_token=token, status=_PENDING
-            ).update(
+            OutboxDelivery.objects.filter(pk__in=ids, lease_token=token, status=_PENDING).update(
                 status=_DELIVERED,
                 delivered_at=at,
                 attempts=F("attempts") + 1,

@@ -15,6 +15,7 @@ import contextlib
 import datetime as dt
 import hashlib
 import logging
+import threading
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -138,28 +139,22 @@ def deliveries_insert(
 
 
 def _insert_returning(rows: list[NotificationDelivery]) -> dict[str, NotificationDelivery]:
-    """PostgreSQL: one `INSERT ... ON CONFLICT DO NOTHING RETURNING`; a row it inserted is
-    stored as built (its id set from the answer), so only the rows that already existed (a
-    redelivered envelope) are read back, as stored."""
+    """PostgreSQL: one `INSERT ... SELECT FROM unnest(<one array per column>) ON CONFLICT DO
+    NOTHING RETURNING`; a row it inserted is stored as built (its id set from the answer),
+    so only the rows that already existed (a redelivered envelope) are read back, as stored.
+    The statement's text is the same whatever the batch's size (one array a column, not a
+    placeholder a value), so the server prepares it once per connection."""
     first: dict[str, NotificationDelivery] = {}
     for row in rows:
         first.setdefault(row.delivery_key, row)
     unique = list(first.values())
-    meta = NotificationDelivery._meta
-    fields = [f for f in meta.concrete_fields if not f.primary_key]
-    columns = ", ".join(connection.ops.quote_name(str(f.column)) for f in fields)
-    one = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    params: list[Any] = []
-    for row in unique:
-        params.extend(f.get_db_prep_save(getattr(row, f.attname), connection) for f in fields)
-    table = connection.ops.quote_name(meta.db_table)
-    sql = (  # the table's and columns' names are the model's, the values parameters
-        f"INSERT INTO {table} ({columns}) VALUES {', '.join([one] * len(unique))} "  # noqa: S608
-        "ON CONFLICT (delivery_key) DO NOTHING RETURNING id, delivery_key"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        inserted = {key: pk for pk, key in cursor.fetchall()}
+    sql, fields = _insert_statement()
+    # The values as built by `_new_row` (strings, an int or None, aware datetimes): what the
+    # fields' `get_db_prep_save` would pass on unchanged on PostgreSQL, without its cost.
+    params = [[getattr(row, f.attname) for row in unique] for f in fields]
+    cursor = _server_binding_cursor()
+    cursor.execute(sql, params)
+    inserted = {key: pk for pk, key in cursor.fetchall()}
     stored: dict[str, NotificationDelivery] = {}
     for row in unique:
         if row.delivery_key in inserted:
@@ -171,6 +166,30 @@ def _insert_returning(rows: list[NotificationDelivery]) -> dict[str, Notificatio
         for row in NotificationDelivery.objects.filter(delivery_key__in=existing):
             stored[row.delivery_key] = row
     return stored
+
+
+_insert_sql: list[tuple[str, list[Any]]] = []  # built once per process
+
+
+def _insert_statement() -> tuple[str, list[Any]]:
+    """The batch INSERT's text and the fields of its columns, in order."""
+    if not _insert_sql:
+        meta = NotificationDelivery._meta
+        fields = [f for f in meta.concrete_fields if not f.primary_key]
+        quote = connection.ops.quote_name
+        columns = ", ".join(quote(str(f.column)) for f in fields)
+        # varchar(n) as text: the column's own length check then refuses an overlong value
+        # as a plain INSERT would (a cast to varchar(n) would cut it silently).
+        types = [str(f.db_type(connection)) for f in fields]
+        types = ["text" if t.startswith("varchar") else t for t in types]
+        arrays = ", ".join(f"%s::{t}[]" for t in types)
+        sql = (  # the table's and columns' names and types are the model's, not input
+            f"INSERT INTO {quote(meta.db_table)} ({columns}) "  # noqa: S608
+            f"SELECT * FROM unnest({arrays}) "
+            "ON CONFLICT (delivery_key) DO NOTHING RETURNING id, delivery_key"
+        )
+        _insert_sql.append((sql, fields))
+    return _insert_sql[0]
 
 
 def deliver_prepared(
@@ -230,8 +249,7 @@ def _mark_sent(
             f"UPDATE {table} SET status = %s, provider = %s, provider_message_id = %s, "
             "sent_at = %s, last_error = '', attempts = attempts + 1 FROM relaxed WHERE id = %s"
         )
-        with _server_binding_cursor() as cursor:
-            cursor.execute(relaxed_sql, params)
+        _server_binding_cursor().execute(relaxed_sql, params)
     else:
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
@@ -243,12 +261,28 @@ def _mark_sent(
 def _server_binding_cursor() -> Any:
     """A cursor of Django's connection (its execute wrappers apply) that binds parameters
     on the server, so psycopg prepares a statement run again and again (after
-    `prepare_threshold` runs; per connection). PostgreSQL only."""
+    `prepare_threshold` runs; per connection). Kept per thread while its connection is open
+    and query logging unchanged (the dispatch marks rows one by one with it: not a new
+    cursor each). PostgreSQL only."""
     import psycopg
 
     connection.ensure_connection()
-    raw: Any = psycopg.Cursor(connection.connection)  # (django-stubs type the wrapper's cursor)
-    return connection.make_cursor(raw)
+    raw_connection, logged = connection.connection, connection.queries_logged
+    kept = getattr(_binding, "cursor", None)
+    if (
+        kept is None
+        or kept.cursor.closed
+        or _binding.of is not raw_connection
+        or _binding.logged != logged
+    ):
+        raw: Any = psycopg.Cursor(raw_connection)  # (django-stubs type the wrapper's cursor)
+        kept = connection.make_cursor(raw)
+        _binding.cursor, _binding.of, _binding.logged = kept, raw_connection, logged
+    return kept
+
+
+#: Per thread (Django's connections are): the kept cursor, its connection, its logging.
+_binding = threading.local()
 
 
 def _savepoint() -> Any:
