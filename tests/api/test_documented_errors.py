@@ -202,6 +202,12 @@ def _upload_unscanned(w: World) -> Any:
         return _upload(w, code, pdf_bytes(), **w.auth)
 
 
+def _feedback_unscanned(w: World) -> Any:
+    photo = SimpleUploadedFile("anh.pdf", pdf_bytes(), content_type="application/pdf")
+    with override_settings(MOTCUA_CLAMAV_HOST="127.0.0.1", MOTCUA_CLAMAV_PORT=free_port()):
+        return w.client.post("/api/v1/feedback", {**FEEDBACK, "attachments": photo})
+
+
 def _upload_too_big(w: World) -> Any:
     code = _own_dossier(w)
     with override_settings(MOTCUA_API_UPLOAD_MAX_BYTES=100):
@@ -626,6 +632,23 @@ CASES: dict[tuple[str, str], Callable[[World], Any]] = {
         {"MOTCUA_RATE_LIMITS": LIMITS_ZERO},
         lambda: w.client.get(
             "/api/v1/feedback/PA-2026-000001", HTTP_X_FEEDBACK_SECRET="AAAA-AAAA-AAAA"
+        ),
+    ),
+    ("feedback_create", "503"): _feedback_unscanned,
+    ("feedback_attachment_download", "400"): lambda w: w.client.get(
+        "/api/v1/feedback/a%00/attachments/1"
+    ),
+    ("feedback_attachment_download", "401"): lambda w: w.client.get(
+        "/api/v1/feedback/PA-2026-000001/attachments/1", HTTP_AUTHORIZATION="Bearer wrong"
+    ),
+    ("feedback_attachment_download", "404"): lambda w: w.client.get(
+        "/api/v1/feedback/PA-2026-000001/attachments/1", HTTP_X_FEEDBACK_SECRET="AAAA-AAAA-AAAA"
+    ),
+    ("feedback_attachment_download", "429"): lambda w: _with(
+        {"MOTCUA_RATE_LIMITS": LIMITS_ZERO},
+        lambda: w.client.get(
+            "/api/v1/feedback/PA-2026-000001/attachments/1",
+            HTTP_X_FEEDBACK_SECRET="AAAA-AAAA-AAAA",
         ),
     ),
     ("feedback_list", "400"): lambda w: _staff_get(w, "/api/v1/feedback?status=lost"),
