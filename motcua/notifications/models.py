@@ -128,11 +128,11 @@ class DeliveryStatus(models.TextChoices):
 class NotificationDelivery(models.Model):
     """One message to one recipient on one channel, whatever the number of attempts."""
 
-    delivery_key = models.CharField(_("khoá gửi"), max_length=160, unique=True)
+    delivery_key = models.CharField(_("khoá gửi"), max_length=160)
     channel = models.CharField(_("kênh"), max_length=10, choices=Channel.choices)
     event = models.CharField(_("sự kiện"), max_length=30, choices=Event.choices)
     language = models.CharField(_("ngôn ngữ"), max_length=5, choices=Language.choices)
-    dossier_code = models.CharField(_("mã hồ sơ"), max_length=60, blank=True, db_index=True)
+    dossier_code = models.CharField(_("mã hồ sơ"), max_length=60, blank=True)
     person = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -149,7 +149,6 @@ class NotificationDelivery(models.Model):
         max_length=10,
         choices=DeliveryStatus.choices,
         default=DeliveryStatus.SENDING,
-        db_index=True,
     )
     provider = models.CharField(_("nhà cung cấp"), max_length=40, blank=True)
     provider_message_id = models.CharField(_("mã tin của nhà cung cấp"), max_length=100, blank=True)
@@ -162,6 +161,16 @@ class NotificationDelivery(models.Model):
         verbose_name = _("lượt gửi thông báo")
         verbose_name_plural = _("lượt gửi thông báo")
         ordering = ["-created_at", "-id"]
+        # Only what is looked up is indexed, and not the columns a send changes (status,
+        # provider, attempts...): PostgreSQL then marks a message sent in place (a HOT
+        # update, no index written; the table keeps room for it, migration 0010), the one
+        # write each message costs. Plain b-tree indexes: no `_like` twins (exact lookups).
+        constraints = [
+            models.UniqueConstraint(fields=["delivery_key"], name="notification_delivery_key")
+        ]
+        indexes = [
+            models.Index(fields=["dossier_code", "created_at"], name="notification_dossier")
+        ]
 
     def __str__(self) -> str:
         return self.delivery_key
