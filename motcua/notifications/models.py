@@ -168,9 +168,7 @@ class NotificationDelivery(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["delivery_key"], name="notification_delivery_key")
         ]
-        indexes = [
-            models.Index(fields=["dossier_code", "created_at"], name="notification_dossier")
-        ]
+        indexes = [models.Index(fields=["dossier_code", "created_at"], name="notification_dossier")]
 
     def __str__(self) -> str:
         return self.delivery_key
