@@ -74,6 +74,11 @@ def report() -> None:
                         "delivery_key", flat=True
                     )
                 ),
+                "stuck": [
+                    [d.pk, d.key, d.attempts, str(d.available_at), str(d.locked_until),
+                     d.lease_token[:6], d.last_error[:120]]
+                    for d in OutboxDelivery.objects.exclude(status="delivered").order_by("pk")[:6]
+                ],
                 "deliveries": dict(
                     OutboxDelivery.objects.values_list("status").annotate(
                         n=django.db.models.Count("id")

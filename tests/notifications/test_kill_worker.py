@@ -82,11 +82,14 @@ def _sandbox_count(database: dict[str, str]) -> int:
     return SandboxSms.objects.count()
 
 
-def _worker(url: str, *, exit_when_idle: float) -> subprocess.Popen[bytes]:
+def _worker(
+    url: str, *, exit_when_idle: float, env: dict[str, str] | None = None
+) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
         [sys.executable, "manage.py", "deliver_outbox", "--loop", "--batch=100",
          "--interval=0.2", f"--exit-when-idle={exit_when_idle}"],
-        cwd=ROOT, env=_env(url), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        cwd=ROOT, env={**_env(url), **(env or {})}, stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )  # fmt: skip
 
 

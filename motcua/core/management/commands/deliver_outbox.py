@@ -81,6 +81,8 @@ class Command(BaseCommand):
                 )
                 connections.close_all()
                 time.sleep(wait)
+                # not idle: the broken pass may have run long, and its leases are still due
+                idle_since = time.monotonic()
                 continue
             failures = 0
             total += done
