@@ -75,8 +75,15 @@ def report() -> None:
                     )
                 ),
                 "stuck": [
-                    [d.pk, d.key, d.attempts, str(d.available_at), str(d.locked_until),
-                     d.lease_token[:6], d.last_error[:120]]
+                    [
+                        d.pk,
+                        d.key,
+                        d.attempts,
+                        str(d.available_at),
+                        str(d.locked_until),
+                        d.lease_token[:6],
+                        d.last_error[:120],
+                    ]
                     for d in OutboxDelivery.objects.exclude(status="delivered").order_by("pk")[:6]
                 ],
                 "deliveries": dict(
