@@ -258,21 +258,6 @@ def outbox_deliver_pending(
     return delivered
 
 
-def relaxed_commit() -> None:
-    """Inside a transaction: on PostgreSQL, let its commit return before the WAL reaches the
-    disk (`synchronous_commit = off` for this transaction only). Others see the change at
-    once; only a crash of the database server itself (not of a worker) can lose the last
-    fraction of a second of such commits. For writes whose loss only causes a redelivery
-    (leases, idempotent acknowledgements): under load a flushed commit costs milliseconds."""
-    connection = transaction.get_connection()
-    if connection.vendor != "postgresql":
-        return
-    if not connection.in_atomic_block:
-        raise RuntimeError("relaxed_commit() applies to the open transaction")
-    with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL synchronous_commit = off")
-
-
 def _claim(
     *, now: dt.datetime, batch: int, names: Sequence[str]
 ) -> tuple[str, list[OutboxDelivery]]:
