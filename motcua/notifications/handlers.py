@@ -21,6 +21,7 @@ from django.utils import timezone
 from motcua.core.outbox import OutboxEnvelope
 
 from .context import DossierFacts, dossier_facts, dossier_facts_many
+from .marks import marks_pipelined
 from .models import Channel, Event, NotificationDelivery
 from .rendering import render
 from .services import Outgoing, deliver_once, deliver_prepared, deliveries_insert, delivery_key
@@ -145,7 +146,8 @@ def prepare(envelopes: Sequence[OutboxEnvelope], channel: str) -> Iterator[None]
         key: (outgoing, rows[outgoing.key]) for key, outgoing, _a in work if outgoing.key in rows
     }
     try:
-        yield
+        with marks_pipelined():  # the handler's marks go out without waiting for answers
+            yield
     finally:
         _prepared.pop(channel, None)
 

@@ -15,7 +15,6 @@ import contextlib
 import datetime as dt
 import hashlib
 import logging
-import threading
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -32,6 +31,7 @@ from motcua.core.errors import ValidationError
 from motcua.core.services import audit_record
 
 from .defaults import DEFAULTS
+from .marks import mark_sent_relaxed, server_binding_cursor
 from .models import (
     OPT_OUT_EVENTS,
     Channel,
@@ -152,7 +152,7 @@ def _insert_returning(rows: list[NotificationDelivery]) -> dict[str, Notificatio
     # The values as built by `_new_row` (strings, an int or None, aware datetimes): what the
     # fields' `get_db_prep_save` would pass on unchanged on PostgreSQL, without its cost.
     params = [[getattr(row, f.attname) for row in unique] for f in fields]
-    cursor = _server_binding_cursor()
+    cursor = server_binding_cursor()
     cursor.execute(sql, params)
     inserted = {key: pk for pk, key in cursor.fetchall()}
     stored: dict[str, NotificationDelivery] = {}
@@ -241,48 +241,21 @@ def _mark_sent(
     relaxed = connection.vendor == "postgresql" and row.channel in _DEDUPLICATED
     if relaxed and not connection.in_atomic_block:
         # One statement in its own (autocommit) transaction, relaxed by `set_config(...,
-        # true)`, which lasts to the end of that transaction: one round trip, and prepared
-        # by the server after a few runs (server-side binding), so it is not planned again
-        # for every message.
+        # true)`, which lasts to the end of that transaction, prepared by the server after a
+        # few runs (server-side binding), and within a dispatch batch pipelined: sent without
+        # waiting for the answer (`marks`).
         relaxed_sql = (  # the same statement, with the table's name, not input
             "WITH relaxed AS (SELECT set_config('synchronous_commit', 'off', true)) "  # noqa: S608
             f"UPDATE {table} SET status = %s, provider = %s, provider_message_id = %s, "
             "sent_at = %s, last_error = '', attempts = attempts + 1 FROM relaxed WHERE id = %s"
         )
-        _server_binding_cursor().execute(relaxed_sql, params)
+        mark_sent_relaxed(relaxed_sql, params)
     else:
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
     row.status, row.provider, row.provider_message_id = DeliveryStatus.SENT, provider, message_id
     row.sent_at, row.last_error = now, ""
     row.attempts += 1
-
-
-def _server_binding_cursor() -> Any:
-    """A cursor of Django's connection (its execute wrappers apply) that binds parameters
-    on the server, so psycopg prepares a statement run again and again (after
-    `prepare_threshold` runs; per connection). Kept per thread while its connection is open
-    and query logging unchanged (the dispatch marks rows one by one with it: not a new
-    cursor each). PostgreSQL only."""
-    import psycopg
-
-    connection.ensure_connection()
-    raw_connection, logged = connection.connection, connection.queries_logged
-    kept = getattr(_binding, "cursor", None)
-    if (
-        kept is None
-        or kept.cursor.closed
-        or _binding.of is not raw_connection
-        or _binding.logged != logged
-    ):
-        raw: Any = psycopg.Cursor(raw_connection)  # (django-stubs type the wrapper's cursor)
-        kept = connection.make_cursor(raw)
-        _binding.cursor, _binding.of, _binding.logged = kept, raw_connection, logged
-    return kept
-
-
-#: Per thread (Django's connections are): the kept cursor, its connection, its logging.
-_binding = threading.local()
 
 
 def _savepoint() -> Any:

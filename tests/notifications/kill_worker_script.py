@@ -1,6 +1,6 @@
-"""Helper process for test_kill_worker: `seed N` writes N `dossier.issue_result` messages
-(20 dossiers, one chain each) with their `notifications.sms` deliveries; `report` prints what
-reached the sandbox provider as JSON. Runs against DATABASE_URL."""
+"""Helper process for test_kill_worker: `seed N [D]` writes N `dossier.issue_result` messages
+(D dossiers, 20 by default, one chain each) with their `notifications.sms` deliveries;
+`report` prints what reached the sandbox provider as JSON. Runs against DATABASE_URL."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from motcua.core.models import OutboxDelivery, OutboxMessage  # noqa: E402
 MON = dt.datetime(2026, 3, 2, 9, 0, tzinfo=VN_TZ)
 
 
-def seed(count: int) -> None:
+def seed(count: int, dossiers: int = 20) -> None:
     from motcua.deadlines.services import calendar_seed
     from motcua.dossiers.services import dossier_submit
     from tests.dossiers.factories import standard_version
@@ -40,14 +40,14 @@ def seed(count: int) -> None:
             form_data={"ho_ten": "Nguyễn Văn An", "ngay_sinh": "1990-01-01"},
             now=MON,
         ).code
-        for _ in range(20)
+        for _ in range(dossiers)
     ]
     with transaction.atomic():
         messages = OutboxMessage.objects.bulk_create(
             OutboxMessage(
                 topic="dossier.issue_result",
-                key=codes[n % 20],
-                payload={"code": codes[n % 20], "status": 9, "action": "issue_result",
+                key=codes[n % dossiers],
+                payload={"code": codes[n % dossiers], "status": 9, "action": "issue_result",
                          "version": n},
                 created_at=MON,
             )
@@ -98,6 +98,6 @@ def report() -> None:
 
 if __name__ == "__main__":
     if sys.argv[1] == "seed":
-        seed(int(sys.argv[2]))
+        seed(int(sys.argv[2]), *(int(a) for a in sys.argv[3:4]))
     else:
         report()

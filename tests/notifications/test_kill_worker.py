@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import sqlite3
 import subprocess
@@ -24,6 +25,7 @@ from django.db import connection
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = Path(__file__).with_name("kill_worker_script.py")
 BATCH = 1000
+CHAINS = 100  # dossiers in the console test: claims of 100 chain heads
 LEASE_S = 4
 
 
@@ -83,13 +85,13 @@ def _sandbox_count(database: dict[str, str]) -> int:
 
 
 def _worker(
-    url: str, *, exit_when_idle: float, env: dict[str, str] | None = None
+    url: str, *, exit_when_idle: float, env: dict[str, str] | None = None, log: Any = None
 ) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
         [sys.executable, "manage.py", "deliver_outbox", "--loop", "--batch=100",
          "--interval=0.2", f"--exit-when-idle={exit_when_idle}"],
         cwd=ROOT, env={**_env(url), **(env or {})}, stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=log or subprocess.DEVNULL,
     )  # fmt: skip
 
 
@@ -124,3 +126,54 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_sends_nothing_twice(
     # What the provider's deduplication absorbed (a send in flight at the kill): at most the
     # one message the worker was handling.
     assert result["hits"] - BATCH in (0, 1)
+
+
+#: What the console provider logs for each text it "sends" (its reference is the delivery key,
+#: `<outbox idempotency key>:sms:<hash>`).
+CONSOLE_SENT = re.compile(r"motcua\.notifications\.sms\.console sms to \S+ \(\d+ chars\) ref (\S+)")
+
+
+def _console_sends(*logs: Path) -> list[str]:
+    return [m.group(1) for log in logs for m in CONSOLE_SENT.finditer(log.read_text())]
+
+
+def test_a_worker_killed_mid_batch_with_a_provider_that_does_not_deduplicate(
+    database: dict[str, str], tmp_path: Path
+) -> None:
+    """The console provider keeps no record and deduplicates nothing, and touches no database
+    (so on PostgreSQL every "sent" mark goes out pipelined, not waited for): each text it
+    logs is a text sent. Killed in the middle of a batch's sends, the worker leaves at most
+    the one message it was handling unmarked: at most one message is sent twice, none lost.
+    (100 dossiers, so that every claim is a full batch of 100 chain heads.)"""
+    url = database["url"]
+    messages = _run(url, "seed", str(BATCH), str(CHAINS))["messages"]
+    console = {"MOTCUA_SMS_PROVIDERS": "console", "LOG_LEVEL": "INFO"}
+    first_log, second_log = tmp_path / "first.log", tmp_path / "second.log"
+    with first_log.open("wb") as log:
+        first = _worker(url, exit_when_idle=60, env=console, log=log)
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:  # no sleep: to kill it while it sends a batch
+            assert first.poll() is None, "the first worker ended before it was killed"
+            sent = len(_console_sends(first_log))
+            if sent >= 150 and sent % CHAINS:
+                break
+        first.send_signal(signal.SIGKILL)
+        first.wait(timeout=10)
+    assert first.returncode == -signal.SIGKILL
+    at_kill = len(_console_sends(first_log))
+    assert 150 <= at_kill < BATCH
+    assert at_kill % CHAINS  # in the middle of a batch: some of its texts sent, not all
+
+    with second_log.open("wb") as log:
+        second = _worker(url, exit_when_idle=LEASE_S * 2 + 2, env=console, log=log)
+        second.wait(timeout=300)
+    assert second.returncode == 0
+
+    sends = Counter(_console_sends(first_log, second_log))
+    per_message = Counter(int(reference.split(":")[0]) for reference in sends)
+    assert sorted(per_message) == sorted(messages)  # every message was sent
+    assert set(per_message.values()) == {1}  # one delivery key each
+    assert sum(sends.values()) - BATCH in (0, 1)  # at most the one in flight sent twice
+    result = _run(url, "report")
+    assert sorted(result["sent"]) == sorted(sends)  # and each row says so
+    assert result["deliveries"] == {"delivered": BATCH}
