@@ -22,6 +22,7 @@ acknowledgement, so the outbox delivers those messages again.
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import threading
 from collections.abc import Iterator, Sequence
@@ -52,8 +53,12 @@ _state = _State()
 
 
 def _supported() -> bool:
-    if connection.vendor != "postgresql":
-        return False
+    return connection.vendor == "postgresql" and _libpq_has_pipeline()
+
+
+@functools.cache
+def _libpq_has_pipeline() -> bool:
+    """libpq 14 or later (psycopg's binary wheels carry one)."""
     import psycopg
 
     return bool(psycopg.Pipeline.is_supported())
