@@ -283,7 +283,12 @@ def receipt_issue(
     receipt). The collecting unit is the paid lines' unit; the number is the next of its
     series for the local year of `now`. `verify_code` is the code a caller that signs the
     receipt in the same transaction drew beforehand (it is printed on the PDF); a receipt
-    that already existed keeps its own."""
+    that already existed keeps its own.
+
+    Inside a caller's transaction it opens no savepoint of its own (two statements fewer per
+    receipt): an error here fails the caller's transaction, or its savepoint, as a whole, so
+    a caller must not catch one and go on in the same transaction
+    (`dossier_receipt_issue` lets it out)."""
     if payment.movement != LedgerMovement.PAYMENT:
         raise ValueError("a receipt is issued for a payment")
     if not payer_name.strip():
@@ -292,9 +297,9 @@ def receipt_issue(
             code="payer_required",
             errors=[{"field": "payer_name", "code": "required"}],
         )
-    with transaction.atomic():
-        existing = Receipt.objects.filter(payment=payment).first()
-        if existing is not None:
+    with transaction.atomic(savepoint=False):
+        # one receipt per payment (a one-to-one field): no ordering to compile or to sort by
+        for existing in Receipt.objects.filter(payment=payment).order_by()[:1]:
             return existing
         lines = _lines(payment)
         if not lines:

@@ -34,6 +34,8 @@ from pyhanko.pdf_utils.font.opentype import (
     _read_ps_name,
 )
 
+from motcua.documents.signing.serialise import NumberArray
+
 #: How pyHanko writes a byte of a literal string (`generic.TextStringObject`): letters,
 #: digits and the space as they are, every other byte as an octal escape.
 _LITERAL = [bytes([c]) if bytes([c]).isalnum() or c == 0x20 else b"\\%03o" % c for c in range(256)]
@@ -280,6 +282,14 @@ class FastGlyphAccumulator(GlyphAccumulator):
             x_advance=advance,
             y_advance=0,
         )
+
+    def prepare_write(self) -> None:
+        """pyHanko's, with the font's /W array written in one piece (`serialise.NumberArray`:
+        the same bytes)."""
+        prepared = self._write_prepared
+        super().prepare_write()
+        if not prepared and "/W" in self.cidfont_obj:
+            self.cidfont_obj[generic.pdf_name("/W")] = NumberArray(self.cidfont_obj["/W"])
 
     def _extract_subset(self, options: Any = None) -> None:
         # the shared font is never cut down: the CID font writes the subset itself
