@@ -75,9 +75,7 @@ def test_a_signed_document_is_the_same_bytes_as_with_pyhankos_serialiser(
     fast = _signed(hoankiem, monkeypatch)
     with monkeypatch.context() as patch:
         patch.setattr(generic.NameObject, "write_to_stream", serialise._original_name_write)
-        patch.setattr(
-            serialise.NumberArray, "write_to_stream", generic.ArrayObject.write_to_stream
-        )
+        patch.setattr(serialise.NumberArray, "write_to_stream", generic.ArrayObject.write_to_stream)
         plain = _signed(hoankiem, patch)
     assert fast == plain
     assert b"/W [ " in fast
