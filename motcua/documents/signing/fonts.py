@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import functools
 import io
+import itertools
 import struct
 from dataclasses import dataclass
 from typing import Any
@@ -89,6 +90,7 @@ class _FontProgram:
         for tag in ("head", "hhea", "OS/2", "post", "name", "maxp"):
             tt[tag]
         self._advances: dict[str, float] = {}
+        self._padded: list[bytes] | None = None
 
     def advance(self, text: str) -> float:
         """The width of `text` in em, shaped by HarfBuzz (remembered: words repeat)."""
@@ -116,24 +118,23 @@ class _FontProgram:
         return done
 
     def subset(self, gids: set[int]) -> bytes:
-        """The font with only `gids` (and what they need) in glyf, every glyph id kept."""
+        """The font with only `gids` (and what they need) in glyf, every glyph id kept.
+
+        The glyphs' padded bytes and the checksums of the tables that never change are
+        computed once (`_prepare_subsets`); the file's checksum adjustment is the sum of its
+        pieces' checksums (each a multiple of 4 bytes), so the file is not summed again."""
+        if self._padded is None:
+            self._prepare_subsets()
+        padded = self._padded
+        assert padded is not None
         keep = self.closure(gids)
-        parts: list[bytes] = []
-        offsets = [0]
-        position = 0
-        for gid, glyph in enumerate(self.glyphs):
-            if gid in keep and glyph:
-                glyph += b"\0" * (-len(glyph) % 4)
-                parts.append(glyph)
-                position += len(glyph)
-            offsets.append(position)
+        parts = [padded[gid] if gid in keep else b"" for gid in range(len(padded))]
+        offsets = [0, *itertools.accumulate(map(len, parts))]
         glyf = b"".join(parts)
         loca = struct.pack(f">{len(offsets)}I", *offsets)  # long offsets
-        head = bytearray(self.tables["head"])
-        head[_HEAD_CHECKSUM_ADJUSTMENT : _HEAD_CHECKSUM_ADJUSTMENT + 4] = b"\0\0\0\0"
-        head[_HEAD_INDEX_TO_LOC_FORMAT : _HEAD_INDEX_TO_LOC_FORMAT + 2] = b"\0\1"
-        tables = dict(self.tables, glyf=glyf, loca=loca, head=bytes(head))
-        tags = sorted(tables)
+        tables = dict(self.tables, glyf=glyf, loca=loca, head=self._head)
+        checksums = dict(self._checksums, glyf=_checksum(glyf), loca=_checksum(loca))
+        tags = self._tags
         count = len(tags)
         entry_selector = max(count.bit_length() - 1, 0)
         search_range = (1 << entry_selector) * 16
@@ -146,18 +147,33 @@ class _FontProgram:
         for tag in tags:
             table = tables[tag]
             directory.append(
-                struct.pack(">4sIII", tag.encode("latin-1"), _checksum(table), offset, len(table))
+                struct.pack(">4sIII", tag.encode("latin-1"), checksums[tag], offset, len(table))
             )
             table += b"\0" * (-len(table) % 4)
             body.append(table)
             offset += len(table)
-        font = bytearray(header + b"".join(directory) + b"".join(body))
-        adjustment = (0xB1B0AFBA - _checksum(bytes(font))) & 0xFFFFFFFF
+        head_piece = header + b"".join(directory)
+        total = (_checksum(head_piece) + sum(checksums.values())) & 0xFFFFFFFF
+        adjustment = (0xB1B0AFBA - total) & 0xFFFFFFFF
+        font = bytearray(head_piece + b"".join(body))
         head_at = 12 + 16 * count + sum(len(t) for t in body[: tags.index("head")])
         font[head_at + _HEAD_CHECKSUM_ADJUSTMENT : head_at + _HEAD_CHECKSUM_ADJUSTMENT + 4] = (
             struct.pack(">I", adjustment)
         )
         return bytes(font)
+
+    def _prepare_subsets(self) -> None:
+        self._padded = [glyph + b"\0" * (-len(glyph) % 4) for glyph in self.glyphs]
+        head = bytearray(self.tables["head"])
+        head[_HEAD_CHECKSUM_ADJUSTMENT : _HEAD_CHECKSUM_ADJUSTMENT + 4] = b"\0\0\0\0"
+        head[_HEAD_INDEX_TO_LOC_FORMAT : _HEAD_INDEX_TO_LOC_FORMAT + 2] = b"\0\1"
+        self._head = bytes(head)
+        self._tags = sorted({*self.tables, "glyf", "loca", "head"})
+        self._checksums = {
+            tag: _checksum(table)
+            for tag, table in dict(self.tables, head=self._head).items()
+            if tag not in ("glyf", "loca")
+        }
 
 
 @functools.lru_cache(maxsize=4)
