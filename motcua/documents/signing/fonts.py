@@ -91,6 +91,7 @@ class _FontProgram:
             tt[tag]
         self._advances: dict[str, float] = {}
         self._padded: list[bytes] | None = None
+        self._shaped: dict[str, tuple[tuple[int, ...], float, bytes, bytes] | None] = {}
 
     def advance(self, text: str) -> float:
         """The width of `text` in em, shaped by HarfBuzz (remembered: words repeat)."""
@@ -103,6 +104,53 @@ class _FontProgram:
             found = sum(p.x_advance for p in buffer.glyph_positions) / self.units_per_em
             if len(self._advances) < 100_000:
                 self._advances[text] = found
+        return found
+
+    def shaped(self, text: str) -> tuple[tuple[int, ...], float, bytes, bytes] | None:
+        """`text` shaped by HarfBuzz for the one case `FastGlyphAccumulator.shape` writes
+        itself (one glyph per character, each advanced by its width, no offsets, left to
+        right): its glyph ids, its width in em, the ids in hex and the /ActualText string's
+        bytes; None otherwise. Remembered per process: a receipt's labels, headings and
+        figures repeat."""
+        if text in self._shaped:
+            return self._shaped[text]
+        buffer = hb.Buffer()
+        buffer.add_str(text)
+        buffer.guess_segment_properties()
+        hb.shape(self.hb_font, buffer, None)
+        infos = buffer.glyph_infos
+        found: tuple[tuple[int, ...], float, bytes, bytes] | None = None
+        if len(infos) == len(text) and buffer.direction == "ltr":
+            widths = self.widths
+            gids = []
+            total = 0
+            for index, (info, position) in enumerate(
+                zip(infos, buffer.glyph_positions, strict=True)
+            ):
+                gid = info.codepoint
+                if (
+                    gid == 0
+                    or info.cluster != index
+                    or position.x_offset
+                    or position.y_offset
+                    or position.x_advance != widths[gid]
+                ):
+                    break
+                gids.append(gid)
+                total += widths[gid]
+            else:
+                try:
+                    encoded = generic.encode_pdfdocencoding(text)
+                except UnicodeEncodeError:
+                    encoded = b"\xfe\xff" + text.encode("utf-16be")
+                found = (
+                    tuple(gids),
+                    total / self.units_per_em,
+                    "".join(f"{gid:04x}" for gid in gids).encode("ascii"),
+                    b"".join([_LITERAL[c] for c in encoded]),
+                )
+        if len(self._shaped) < 100_000:
+            self._shaped[text] = found
         return found
 
     def closure(self, gids: set[int]) -> set[int]:
@@ -254,45 +302,18 @@ class FastGlyphAccumulator(GlyphAccumulator):
         goes through pyHanko's code."""
         if not txt or not with_actual_text or self.writing_direction is not None:
             return super().shape(txt, with_actual_text)
-        buffer = hb.Buffer()
-        buffer.add_str(txt)
-        buffer.guess_segment_properties()
-        hb.shape(self.hb_font, buffer, None)
-        infos = buffer.glyph_infos
-        if len(infos) != len(txt) or buffer.direction != "ltr":
+        found = self._program.shaped(txt)
+        if found is None:
             return super().shape(txt, with_actual_text)
-        widths = self._program.widths
-        positions = buffer.glyph_positions
-        gids = []
-        total = 0
-        for index, (info, position) in enumerate(zip(infos, positions, strict=True)):
-            gid = info.codepoint
-            if (
-                gid == 0
-                or info.cluster != index
-                or position.x_offset
-                or position.y_offset
-                or position.x_advance != widths[gid]
-            ):
-                return super().shape(txt, with_actual_text)
-            gids.append(gid)
-            total += widths[gid]
+        gids, advance, hex_gids, actual = found
         glyphs = self._glyphs
         to_unicode = self._cid_to_unicode
+        widths = self._program.widths
         for gid, char in zip(gids, txt, strict=True):
             if gid not in glyphs:
                 glyphs[gid] = (gid, widths[gid])
             to_unicode[gid] = char
-        advance = total / self.units_per_em
-        ops = b"[<%s>] TJ %g 0 Td" % (
-            "".join(f"{gid:04x}" for gid in gids).encode("ascii"),
-            advance * self.font_size,
-        )
-        try:
-            encoded = generic.encode_pdfdocencoding(txt)
-        except UnicodeEncodeError:
-            encoded = b"\xfe\xff" + txt.encode("utf-16be")
-        actual = b"".join([_LITERAL[c] for c in encoded])
+        ops = b"[<%s>] TJ %g 0 Td" % (hex_gids, advance * self.font_size)
         return ShapeResult(
             graphics_ops=b"/Span <<\n/ActualText (%s)\n>> BDC %s EMC" % (actual, ops),
             x_advance=advance,
