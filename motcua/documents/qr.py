@@ -21,8 +21,13 @@ from __future__ import annotations
 
 import functools
 from itertools import zip_longest
+from typing import Any, cast
 
 from segno import consts, encoder
+
+#: segno's tables (untyped): error correction blocks and capacities by version and level
+_ECC = cast(Any, consts.ECC)
+_CAPACITY = cast(Any, consts.SYMBOL_CAPACITY)
 
 _BITS = [tuple((value >> shift) & 1 for shift in range(7, -1, -1)) for value in range(256)]
 _REMAINDER = {
@@ -76,7 +81,7 @@ def _final_message(version: int, error: int, codewords: list[int]) -> list[int]:
     data_blocks: list[list[int]] = []
     error_blocks: list[list[int]] = []
     at = 0
-    for info in consts.ECC[version][error]:
+    for info in _ECC[version][error]:
         count = info.num_total - info.num_data
         generator = consts.GEN_POLY[count]
         for _block in range(info.num_blocks):
@@ -109,7 +114,7 @@ def qr_matrix_fast(data: str, *, error: str, mask: int) -> tuple[bytearray, ...]
     level = encoder.boost_error_level(version, level, segments, False)
     buff = encoder.Buffer()
     encoder.write_segment(buff, segments[0], None, encoder.version_range(version), False)
-    capacity = consts.SYMBOL_CAPACITY[version][level]
+    capacity = _CAPACITY[version][level]
     encoder.write_terminator(buff, capacity, None, len(buff))
     encoder.write_padding_bits(buff, version, len(buff))
     encoder.write_pad_codewords(buff, version, capacity, len(buff))

@@ -23,6 +23,7 @@ def _original(obj: generic.PdfObject) -> bytes:
     if isinstance(obj, generic.NameObject):
         serialise._original_name_write(obj, out)
     else:
+        assert isinstance(obj, generic.ArrayObject)
         generic.ArrayObject.write_to_stream(obj, out)
     return out.getvalue()
 
