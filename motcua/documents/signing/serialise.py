@@ -23,7 +23,10 @@ from typing import Any
 
 from pyhanko.pdf_utils import generic
 
-_original_name_write = generic.NameObject.write_to_stream
+# pyHanko's own method, even when this module is loaded again after `install()`
+_original_name_write = getattr(
+    generic.NameObject.write_to_stream, "pyhanko_original", generic.NameObject.write_to_stream
+)
 _NAMES: dict[str, bytes] = {}
 _MAX_NAMES = 10_000
 
@@ -44,6 +47,9 @@ def _name_write(
     self: generic.NameObject, stream: Any, handler: Any = None, container_ref: Any = None
 ) -> None:
     stream.write(name_bytes(self))
+
+
+_name_write.pyhanko_original = _original_name_write  # type: ignore[attr-defined]
 
 
 def install() -> None:

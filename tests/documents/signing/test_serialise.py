@@ -3,12 +3,14 @@ signed document byte for byte (docs/adr/0030-faster-pdf-serialisation.md)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import os
 import random
 
 import pytest
 from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils.metadata import info
 from pyhanko.pdf_utils.misc import PdfWriteError
 
 from motcua.documents.pdf import text_pdf_signed
@@ -61,9 +63,18 @@ def test_a_number_array_is_written_as_an_array_object():
     assert _written(odd) == _written(generic.ArrayObject(odd))
 
 
+class _Frozen(dt.datetime):
+    """The wall clock pyHanko writes as the file's /ModDate, held still."""
+
+    @classmethod
+    def now(cls, tz=None):
+        return SIGNATURE["now"].astimezone(tz)
+
+
 def _signed(hoankiem, monkeypatch) -> bytes:
     random.seed(7)  # the font subset's prefix
     monkeypatch.setattr(os, "urandom", lambda n: b"\x01" * n)  # the file's /ID
+    monkeypatch.setattr(info, "datetime", _Frozen)  # its /ModDate
     signed, _pages = text_pdf_signed(**LAYOUT, signer=hoankiem, **SIGNATURE)
     monkeypatch.undo()
     return signed
@@ -80,6 +91,7 @@ def test_a_signed_document_is_the_same_bytes_as_with_pyhankos_serialiser(
         plain = _signed(hoankiem, patch)
     assert fast == plain
     assert b"/W [ " in fast
+    assert b"/ModDate (D\\07220261201" in fast  # held still (else a second may pass)
     report = document_validate(pdf=fast)
     assert report.ok is True
     [check] = report.signatures
