@@ -10,9 +10,10 @@ uses into a new `glyf`/`loca` pair, the other tables as they are: the same kind 
 fontTools makes with `retain_gids` (the glyph ids, hence the text operators, unchanged; an
 unused glyph is empty), in well under a millisecond.
 
-A font without TrueType outlines (CFF) goes through pyHanko's own accumulator. Shaping,
-positioning, widths (/W) and ToUnicode are pyHanko's own code, unchanged: this
-module only replaces where the font comes from and how its subset is written.
+A font without TrueType outlines (CFF) goes through pyHanko's own accumulator. Positioning,
+widths (/W) and ToUnicode are pyHanko's own code; shaping is pyHanko's for anything but the
+simple case `FastGlyphAccumulator.shape` writes itself (byte for byte, remembered per text),
+and the subset is written here (docs/adr/0030-faster-pdf-serialisation.md).
 """
 
 from __future__ import annotations
@@ -211,7 +212,7 @@ class _FontProgram:
         return bytes(font)
 
     def _prepare_subsets(self) -> None:
-        self._padded = [glyph + b"\0" * (-len(glyph) % 4) for glyph in self.glyphs]
+        # `_padded` last: another thread that sees it set finds the rest set too
         head = bytearray(self.tables["head"])
         head[_HEAD_CHECKSUM_ADJUSTMENT : _HEAD_CHECKSUM_ADJUSTMENT + 4] = b"\0\0\0\0"
         head[_HEAD_INDEX_TO_LOC_FORMAT : _HEAD_INDEX_TO_LOC_FORMAT + 2] = b"\0\1"
@@ -222,6 +223,7 @@ class _FontProgram:
             for tag, table in dict(self.tables, head=self._head).items()
             if tag not in ("glyf", "loca")
         }
+        self._padded = [glyph + b"\0" * (-len(glyph) % 4) for glyph in self.glyphs]
 
 
 @functools.lru_cache(maxsize=4)
