@@ -83,7 +83,6 @@ def name_mask(name: str) -> str:
     return " ".join([words[0], *(f"{w[0]}." for w in words[1:])])
 
 
-@transaction.atomic
 def document_issue(
     *,
     kind: IssuedDocumentKind | str,
@@ -105,6 +104,10 @@ def document_issue(
 
     `code` is one drawn beforehand with `verify_code_generate` when it had to be printed on
     the document before signing (a generated result); it is then used as is.
+
+    The record is one INSERT (a drawn code: each draw in a savepoint of its own, to draw
+    again on a clash), so no transaction of its own around it: inside a signed receipt's
+    transaction that was a savepoint, two statements, for nothing.
     """
     if now.tzinfo is None:
         raise ValueError("naive datetime: motcua only handles aware datetimes")

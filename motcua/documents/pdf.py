@@ -24,6 +24,7 @@ from django.conf import settings
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.writer import PageObject, PdfFileWriter
 
+from motcua.documents.qr import qr_matrix_fast
 from motcua.documents.signing.base import Signer
 from motcua.documents.signing.fonts import FastGlyphAccumulator, FastGlyphAccumulatorFactory
 from motcua.documents.signing.services import vietnamese_font, writer_sign
@@ -126,7 +127,11 @@ QR_MASK = 3
 
 def qr_matrix(data: str) -> tuple[bytearray, ...]:
     """The modules of the QR code of `data` (error correction M, mask `QR_MASK`), row by row
-    from the top, 1 for dark."""
+    from the top, 1 for dark: segno's symbol, made by `documents.qr` where it applies (the
+    same modules in a fraction of the time)."""
+    fast = qr_matrix_fast(data, error="m", mask=QR_MASK)
+    if fast is not None:
+        return fast
     return segno.make(data, error="m", micro=False, mask=QR_MASK).matrix
 
 

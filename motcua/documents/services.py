@@ -276,13 +276,16 @@ def _storage_name(*, content_type: str, now: dt.datetime) -> str:
     return f"{now:%Y/%m}/{uuid.uuid4().hex}{EXTENSIONS[content_type]}"  # type: ignore[index]
 
 
-@transaction.atomic
 def file_store_checked(
     *, actor: User | None, checked: Checked, now: dt.datetime, previous: StoredFile | None = None
 ) -> StoredFile:
     """Stream a checked file into the storage and record it. The bytes are removed again when
     the row cannot be written; a caller whose own transaction fails later removes them with
-    `stored_bytes_delete`."""
+    `stored_bytes_delete`.
+
+    The record is one INSERT, atomic by itself: no transaction or savepoint of its own (a
+    savepoint was two more statements in every signed receipt's transaction). A caller
+    inside a transaction lets a failure out of it, as every caller does."""
     storage = documents_storage()
     wanted = _storage_name(content_type=checked.content_type, now=now)
     checked.temp.seek(0)

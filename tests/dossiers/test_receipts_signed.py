@@ -294,3 +294,30 @@ def test_an_organisation_payer_is_named_with_its_tax_code(world) -> None:
     facts = _facts(_page(receipt))
     assert facts["Người nộp"] == "Công ty TNHH An Bình"
     assert facts["Mã số thuế người nộp"] == "0109876543"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_signed_receipt_takes_a_fixed_number_of_statements(paid) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    dossier_receipt_issue(payment=paid(5_000), now=MON)  # warm: the series exists
+    payment = paid(7_000)
+    with CaptureQueriesContext(connection) as queries:
+        receipt = dossier_receipt_issue(payment=payment, now=MON)
+    assert receipt.verify_code
+    statements = [q["sql"].split()[0].upper() for q in queries.captured_queries]
+    # the payer, the payment's receipt (none yet), its lines, the number, the receipt, the
+    # stored file, the verification record; no savepoint (docs/payments.md, "Speed": 15
+    # statements before, with BEGIN and COMMIT, which SQLite's backend logs and
+    # PostgreSQL's does not)
+    assert "SAVEPOINT" not in statements, statements
+    assert [s for s in statements if s not in ("BEGIN", "COMMIT")] == [
+        "SELECT",
+        "SELECT",
+        "SELECT",
+        "UPDATE",
+        "INSERT",
+        "INSERT",
+        "INSERT",
+    ], statements

@@ -10,15 +10,17 @@ uses into a new `glyf`/`loca` pair, the other tables as they are: the same kind 
 fontTools makes with `retain_gids` (the glyph ids, hence the text operators, unchanged; an
 unused glyph is empty), in well under a millisecond.
 
-A font without TrueType outlines (CFF) goes through pyHanko's own accumulator. Shaping,
-positioning, widths (/W) and ToUnicode are pyHanko's own code, unchanged: this
-module only replaces where the font comes from and how its subset is written.
+A font without TrueType outlines (CFF) goes through pyHanko's own accumulator. Positioning,
+widths (/W) and ToUnicode are pyHanko's own code; shaping is pyHanko's for anything but the
+simple case `FastGlyphAccumulator.shape` writes itself (byte for byte, remembered per text),
+and the subset is written here (docs/adr/0030-faster-pdf-serialisation.md).
 """
 
 from __future__ import annotations
 
 import functools
 import io
+import itertools
 import struct
 from dataclasses import dataclass
 from typing import Any
@@ -33,6 +35,8 @@ from pyhanko.pdf_utils.font.opentype import (
     GlyphAccumulatorFactory,
     _read_ps_name,
 )
+
+from motcua.documents.signing.serialise import NumberArray
 
 #: How pyHanko writes a byte of a literal string (`generic.TextStringObject`): letters,
 #: digits and the space as they are, every other byte as an octal escape.
@@ -87,6 +91,8 @@ class _FontProgram:
         for tag in ("head", "hhea", "OS/2", "post", "name", "maxp"):
             tt[tag]
         self._advances: dict[str, float] = {}
+        self._padded: list[bytes] | None = None
+        self._shaped: dict[str, tuple[tuple[int, ...], float, bytes, bytes] | None] = {}
 
     def advance(self, text: str) -> float:
         """The width of `text` in em, shaped by HarfBuzz (remembered: words repeat)."""
@@ -99,6 +105,53 @@ class _FontProgram:
             found = sum(p.x_advance for p in buffer.glyph_positions) / self.units_per_em
             if len(self._advances) < 100_000:
                 self._advances[text] = found
+        return found
+
+    def shaped(self, text: str) -> tuple[tuple[int, ...], float, bytes, bytes] | None:
+        """`text` shaped by HarfBuzz for the one case `FastGlyphAccumulator.shape` writes
+        itself (one glyph per character, each advanced by its width, no offsets, left to
+        right): its glyph ids, its width in em, the ids in hex and the /ActualText string's
+        bytes; None otherwise. Remembered per process: a receipt's labels, headings and
+        figures repeat."""
+        if text in self._shaped:
+            return self._shaped[text]
+        buffer = hb.Buffer()
+        buffer.add_str(text)
+        buffer.guess_segment_properties()
+        hb.shape(self.hb_font, buffer, None)
+        infos = buffer.glyph_infos
+        found: tuple[tuple[int, ...], float, bytes, bytes] | None = None
+        if len(infos) == len(text) and buffer.direction == "ltr":
+            widths = self.widths
+            gids = []
+            total = 0
+            for index, (info, position) in enumerate(
+                zip(infos, buffer.glyph_positions, strict=True)
+            ):
+                gid = info.codepoint
+                if (
+                    gid == 0
+                    or info.cluster != index
+                    or position.x_offset
+                    or position.y_offset
+                    or position.x_advance != widths[gid]
+                ):
+                    break
+                gids.append(gid)
+                total += widths[gid]
+            else:
+                try:
+                    encoded = generic.encode_pdfdocencoding(text)
+                except UnicodeEncodeError:
+                    encoded = b"\xfe\xff" + text.encode("utf-16be")
+                found = (
+                    tuple(gids),
+                    total / self.units_per_em,
+                    "".join(f"{gid:04x}" for gid in gids).encode("ascii"),
+                    b"".join([_LITERAL[c] for c in encoded]),
+                )
+        if len(self._shaped) < 100_000:
+            self._shaped[text] = found
         return found
 
     def closure(self, gids: set[int]) -> set[int]:
@@ -114,24 +167,23 @@ class _FontProgram:
         return done
 
     def subset(self, gids: set[int]) -> bytes:
-        """The font with only `gids` (and what they need) in glyf, every glyph id kept."""
+        """The font with only `gids` (and what they need) in glyf, every glyph id kept.
+
+        The glyphs' padded bytes and the checksums of the tables that never change are
+        computed once (`_prepare_subsets`); the file's checksum adjustment is the sum of its
+        pieces' checksums (each a multiple of 4 bytes), so the file is not summed again."""
+        if self._padded is None:
+            self._prepare_subsets()
+        padded = self._padded
+        assert padded is not None
         keep = self.closure(gids)
-        parts: list[bytes] = []
-        offsets = [0]
-        position = 0
-        for gid, glyph in enumerate(self.glyphs):
-            if gid in keep and glyph:
-                glyph += b"\0" * (-len(glyph) % 4)
-                parts.append(glyph)
-                position += len(glyph)
-            offsets.append(position)
+        parts = [padded[gid] if gid in keep else b"" for gid in range(len(padded))]
+        offsets = [0, *itertools.accumulate(map(len, parts))]
         glyf = b"".join(parts)
         loca = struct.pack(f">{len(offsets)}I", *offsets)  # long offsets
-        head = bytearray(self.tables["head"])
-        head[_HEAD_CHECKSUM_ADJUSTMENT : _HEAD_CHECKSUM_ADJUSTMENT + 4] = b"\0\0\0\0"
-        head[_HEAD_INDEX_TO_LOC_FORMAT : _HEAD_INDEX_TO_LOC_FORMAT + 2] = b"\0\1"
-        tables = dict(self.tables, glyf=glyf, loca=loca, head=bytes(head))
-        tags = sorted(tables)
+        tables = dict(self.tables, glyf=glyf, loca=loca, head=self._head)
+        checksums = dict(self._checksums, glyf=_checksum(glyf), loca=_checksum(loca))
+        tags = self._tags
         count = len(tags)
         entry_selector = max(count.bit_length() - 1, 0)
         search_range = (1 << entry_selector) * 16
@@ -144,18 +196,34 @@ class _FontProgram:
         for tag in tags:
             table = tables[tag]
             directory.append(
-                struct.pack(">4sIII", tag.encode("latin-1"), _checksum(table), offset, len(table))
+                struct.pack(">4sIII", tag.encode("latin-1"), checksums[tag], offset, len(table))
             )
             table += b"\0" * (-len(table) % 4)
             body.append(table)
             offset += len(table)
-        font = bytearray(header + b"".join(directory) + b"".join(body))
-        adjustment = (0xB1B0AFBA - _checksum(bytes(font))) & 0xFFFFFFFF
+        head_piece = header + b"".join(directory)
+        total = (_checksum(head_piece) + sum(checksums.values())) & 0xFFFFFFFF
+        adjustment = (0xB1B0AFBA - total) & 0xFFFFFFFF
+        font = bytearray(head_piece + b"".join(body))
         head_at = 12 + 16 * count + sum(len(t) for t in body[: tags.index("head")])
         font[head_at + _HEAD_CHECKSUM_ADJUSTMENT : head_at + _HEAD_CHECKSUM_ADJUSTMENT + 4] = (
             struct.pack(">I", adjustment)
         )
         return bytes(font)
+
+    def _prepare_subsets(self) -> None:
+        # `_padded` last: another thread that sees it set finds the rest set too
+        head = bytearray(self.tables["head"])
+        head[_HEAD_CHECKSUM_ADJUSTMENT : _HEAD_CHECKSUM_ADJUSTMENT + 4] = b"\0\0\0\0"
+        head[_HEAD_INDEX_TO_LOC_FORMAT : _HEAD_INDEX_TO_LOC_FORMAT + 2] = b"\0\1"
+        self._head = bytes(head)
+        self._tags = sorted({*self.tables, "glyf", "loca", "head"})
+        self._checksums = {
+            tag: _checksum(table)
+            for tag, table in dict(self.tables, head=self._head).items()
+            if tag not in ("glyf", "loca")
+        }
+        self._padded = [glyph + b"\0" * (-len(glyph) % 4) for glyph in self.glyphs]
 
 
 @functools.lru_cache(maxsize=4)
@@ -236,50 +304,31 @@ class FastGlyphAccumulator(GlyphAccumulator):
         goes through pyHanko's code."""
         if not txt or not with_actual_text or self.writing_direction is not None:
             return super().shape(txt, with_actual_text)
-        buffer = hb.Buffer()
-        buffer.add_str(txt)
-        buffer.guess_segment_properties()
-        hb.shape(self.hb_font, buffer, None)
-        infos = buffer.glyph_infos
-        if len(infos) != len(txt) or buffer.direction != "ltr":
+        found = self._program.shaped(txt)
+        if found is None:
             return super().shape(txt, with_actual_text)
-        widths = self._program.widths
-        positions = buffer.glyph_positions
-        gids = []
-        total = 0
-        for index, (info, position) in enumerate(zip(infos, positions, strict=True)):
-            gid = info.codepoint
-            if (
-                gid == 0
-                or info.cluster != index
-                or position.x_offset
-                or position.y_offset
-                or position.x_advance != widths[gid]
-            ):
-                return super().shape(txt, with_actual_text)
-            gids.append(gid)
-            total += widths[gid]
+        gids, advance, hex_gids, actual = found
         glyphs = self._glyphs
         to_unicode = self._cid_to_unicode
+        widths = self._program.widths
         for gid, char in zip(gids, txt, strict=True):
             if gid not in glyphs:
                 glyphs[gid] = (gid, widths[gid])
             to_unicode[gid] = char
-        advance = total / self.units_per_em
-        ops = b"[<%s>] TJ %g 0 Td" % (
-            "".join(f"{gid:04x}" for gid in gids).encode("ascii"),
-            advance * self.font_size,
-        )
-        try:
-            encoded = generic.encode_pdfdocencoding(txt)
-        except UnicodeEncodeError:
-            encoded = b"\xfe\xff" + txt.encode("utf-16be")
-        actual = b"".join([_LITERAL[c] for c in encoded])
+        ops = b"[<%s>] TJ %g 0 Td" % (hex_gids, advance * self.font_size)
         return ShapeResult(
             graphics_ops=b"/Span <<\n/ActualText (%s)\n>> BDC %s EMC" % (actual, ops),
             x_advance=advance,
             y_advance=0,
         )
+
+    def prepare_write(self) -> None:
+        """pyHanko's, with the font's /W array written in one piece (`serialise.NumberArray`:
+        the same bytes)."""
+        prepared = self._write_prepared
+        super().prepare_write()
+        if not prepared and "/W" in self.cidfont_obj:
+            self.cidfont_obj[generic.pdf_name("/W")] = NumberArray(self.cidfont_obj["/W"])
 
     def _extract_subset(self, options: Any = None) -> None:
         # the shared font is never cut down: the CID font writes the subset itself

@@ -20,14 +20,18 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.writer import BasePdfFileWriter, PdfFileWriter
 from pyhanko.sign import fields, signers
+from pyhanko.sign._session_scope import run_and_release
 from pyhanko.sign.fields import SigFieldSpec
 from pyhanko.sign.signers.pdf_signer import PdfSigningSession
 
 from motcua.core.clock import local
 from motcua.core.errors import ValidationError
-from motcua.documents.signing._sync import outside_event_loop
+from motcua.documents.signing import serialise
+from motcua.documents.signing._sync import run_coroutine
 from motcua.documents.signing.base import Signer
 from motcua.documents.signing.fonts import FastGlyphAccumulatorFactory, SharedFontEngine
+
+serialise.install()
 
 # fontTools logs every subset at INFO (long glyph lists): keep it to warnings.
 logging.getLogger("fontTools").setLevel(logging.WARNING)
@@ -235,16 +239,22 @@ def _sign_with(
         new_field_spec=SigFieldSpec(field_name, on_page=pages - 1, box=_box(existing)),
         signing_time=now,
     )
-    out = outside_event_loop(
-        pdf_signer.sign_pdf,
-        writer,
-        # A fixed room for the CMS blob skips pyHanko's estimate (a dry-run signature: a third
-        # of the time); RSA 4096 with a three-certificate chain stays well under it.
-        bytes_reserved=SIGNATURE_BYTES,
-        appearance_text_params={
-            "unit": unicodedata.normalize("NFC", unit_name),
-            "signer": unicodedata.normalize("NFC", signer_name),
-            "when": stamp_time(now),
-        },
+    # what `pdf_signer.sign_pdf` does, on the thread's reused event loop (`_sync`)
+    out = run_coroutine(
+        run_and_release(
+            pdf_signer.async_sign_pdf(
+                writer,
+                # A fixed room for the CMS blob skips pyHanko's estimate (a dry-run signature:
+                # a third of the time); RSA 4096 with a three-certificate chain stays well
+                # under it.
+                bytes_reserved=SIGNATURE_BYTES,
+                appearance_text_params={
+                    "unit": unicodedata.normalize("NFC", unit_name),
+                    "signer": unicodedata.normalize("NFC", signer_name),
+                    "when": stamp_time(now),
+                },
+            ),
+            meta.validation_context,
+        )
     )
     return out.getvalue()

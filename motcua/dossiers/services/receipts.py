@@ -209,17 +209,15 @@ def _sign(
 
 
 def _payer(dossier_code: str) -> dict[str, str]:
-    dossier = Dossier.objects.filter(code=dossier_code).only(
-        "applicant_name", "applicant_id_number", "applicant_address"
+    # the three columns only, by the unique code: no model to build, no ordering
+    found = (
+        Dossier.objects.filter(code=dossier_code)
+        .order_by()
+        .values_list("applicant_name", "applicant_id_number", "applicant_address")[:1]
     )
-    found = dossier.first()
-    if found is None:
-        raise ValueError(f"no dossier {dossier_code}")
-    return {
-        "payer_name": found.applicant_name,
-        "payer_id_number": found.applicant_id_number,
-        "payer_address": found.applicant_address,
-    }
+    for name, id_number, address in found:
+        return {"payer_name": name, "payer_id_number": id_number, "payer_address": address}
+    raise ValueError(f"no dossier {dossier_code}")
 
 
 def dossier_receipt_issue(
