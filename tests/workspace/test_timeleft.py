@@ -5,12 +5,19 @@ read "còn dưới 1 phút làm việc" and was not marked late."""
 from __future__ import annotations
 
 import pytest
+from django.utils import translation
 
 from motcua.deadlines.clock import clock_for_unit
 from motcua.workspace.timeleft import time_left_text, working_hours_left
 from tests.dossiers.helpers import World, vn
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _vietnamese():  # type: ignore[no-untyped-def]
+    with translation.override("vi"):
+        yield
 
 
 @pytest.mark.parametrize(
