@@ -55,3 +55,17 @@ def test_a_specialist_reads_the_counter_records_but_does_not_receive() -> None:
     assert 'href="/workspace/certified-copies/"' not in nav
     assert client.get("/workspace/counter/").status_code == 403
     assert client.get("/workspace/certified-copies/").status_code == 403
+
+
+def test_a_superuser_without_a_post_is_not_sent_to_the_counter_or_the_book(admin_user) -> None:  # type: ignore[no-untyped-def]
+    """Both pages need the role itself (an officer's post; a unit whose book one reads)."""
+    UnitFactory(code="00070")
+    client, nav = _nav(admin_user)
+    assert 'href="/workspace/counter/"' not in nav
+    assert 'href="/workspace/certified-copies/"' not in nav
+    assert client.get("/workspace/counter/").status_code == 403
+    assert client.get("/workspace/certified-copies/").status_code == 403
+    # what a superuser does get stays offered
+    assert 'href="/workspace/counter/advice/"' in nav
+    assert client.get("/workspace/counter/advice/").status_code == 200
+    assert 'href="/workspace/procedures/"' in nav

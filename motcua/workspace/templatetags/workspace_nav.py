@@ -46,6 +46,9 @@ NAV_ROLES: dict[str, frozenset[str]] = {
     "reconciliation": frozenset({Role.ACCOUNTANT}),
 }
 _ALL_NAV_ROLES = sorted(set().union(*NAV_ROLES.values()))
+#: The entries whose pages give a superuser nothing without the role itself (counter
+#: reception needs an officer's post; the certification book, a unit whose book it reads).
+ROLE_ONLY = frozenset({"counter", "certified"})
 
 
 @register.filter
@@ -59,8 +62,7 @@ def workspace_nav_for(user: object) -> dict[str, bool]:
     (an accountant or a privacy officer is not offered pages that would refuse them)."""
     if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
         return dict.fromkeys(NAV_ROLES, False)
-    if getattr(user, "is_superuser", False):
-        return dict.fromkeys(NAV_ROLES, True)
+    superuser = bool(getattr(user, "is_superuser", False))
     # The roles the page's access read saw, when it made one (no query); display only.
     seen = user_roles_seen(user=user)  # type: ignore[arg-type]
     held = (
@@ -74,4 +76,7 @@ def workspace_nav_for(user: object) -> dict[str, bool]:
             ).values_list("role", flat=True)
         )
     )
-    return {entry: bool(roles & held) for entry, roles in NAV_ROLES.items()}
+    return {
+        entry: (superuser and entry not in ROLE_ONLY) or bool(roles & held)
+        for entry, roles in NAV_ROLES.items()
+    }
