@@ -55,7 +55,14 @@ FAILURES_PHONE = "sms_code_failures"  # (5, 900): the lock after 5 wrong codes
 
 class SignInCodeSender(Protocol):
     def send(
-        self, *, phone: str, code: str, minutes: int, reference: str, now: dt.datetime
+        self,
+        *,
+        phone: str,
+        code: str,
+        minutes: int,
+        reference: str,
+        now: dt.datetime,
+        purpose: str = ...,
     ) -> None: ...
 
 
@@ -63,7 +70,14 @@ class LoggingSignInCodeSender:
     """A sender for settings without notifications: logs that a code was made, never the code."""
 
     def send(
-        self, *, phone: str, code: str, minutes: int, reference: str, now: dt.datetime
+        self,
+        *,
+        phone: str,
+        code: str,
+        minutes: int,
+        reference: str,
+        now: dt.datetime,
+        purpose: str = "sign_in",
     ) -> None:
         logger.info(
             "sign-in code %s made for %s (no sender configured)", reference, phone_mask(phone)
@@ -138,8 +152,9 @@ def sign_in_code_request(
 ) -> SignInCode:
     """Make and send a new code for `phone` (already normalised). SignInCodeLimited when
     this phone or address asked too often. `purpose`: signing in, or proving the phone
-    before an account is created (`accounts.phone_signup`); the limits and the text sent
-    are the same, and a new code of either purpose ends the phone's older ones."""
+    before an account is created (`accounts.phone_signup`), or resetting a forgotten password
+    (`accounts.passwords`); the limits are the same (the sender words a reset's text apart),
+    and a new code of any purpose ends the phone's older ones."""
     wait = _limited([(SEND_PHONE_MINUTE, phone), (SEND_PHONE_HOUR, phone), (SEND_ADDRESS, address)])
     if wait is not None:
         sign_in_refusal_log(
@@ -167,7 +182,12 @@ def sign_in_code_request(
             expires_at=now + dt.timedelta(minutes=CODE_MINUTES),
         )
     _sender().send(
-        phone=phone, code=code, minutes=CODE_MINUTES, reference=f"code-{row.pk}", now=now
+        phone=phone,
+        code=code,
+        minutes=CODE_MINUTES,
+        reference=f"code-{row.pk}",
+        now=now,
+        purpose=purpose,
     )
     logger.info("sign-in code sent: phone=%s address=%s", phone_mask(phone), address)
     return row

@@ -132,6 +132,15 @@ def wards_choices(province_code: str) -> tuple[tuple[str, str], ...]:
     )
 
 
-def _sort_key(name: str) -> str:
+def name_sort_key(name: str) -> tuple[tuple[int, int | str], ...]:
+    """A key putting Vietnamese names in the order a reader expects: accents and case aside
+    (Đ with D), and numbers by their value ("Chi nhánh số 2" before "Chi nhánh số 10")."""
     decomposed = unicodedata.normalize("NFD", name.replace("Đ", "D").replace("đ", "d"))
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    return tuple(
+        (1, int(part)) if part.isdigit() else (0, part) for part in _DIGITS.split(plain) if part
+    )
+
+
+_DIGITS = re.compile(r"(\d+)")
+_sort_key = name_sort_key

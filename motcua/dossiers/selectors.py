@@ -37,6 +37,7 @@ from django.utils.translation import gettext_lazy as _
 from motcua.accounts.models import User
 from motcua.catalog.models import ProcessStep
 from motcua.catalog.selectors import version_components
+from motcua.core.addresses import name_sort_key
 from motcua.core.clock import VN_TZ, local
 from motcua.core.errors import DomainError, NotFound, PermissionDenied
 from motcua.core.models import DataAccessLog
@@ -780,8 +781,8 @@ def dossier_work_queue(
     return WorkQueue(
         dossiers=dossiers,
         counts={name: int(counts[name] or 0) for name in QUEUE_BUCKETS},
-        procedures=sorted(procedures, key=lambda item: item[1]),
-        fields=sorted(fields, key=lambda item: item[1]),
+        procedures=sorted(procedures, key=lambda item: name_sort_key(item[1])),
+        fields=sorted(fields, key=lambda item: name_sort_key(item[1])),
     )
 
 

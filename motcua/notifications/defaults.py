@@ -173,6 +173,23 @@ _add(
     body="Your sign-in code: {otp}. It is valid for {minutes} minutes. Never share it.",
 )
 _add(
+    "reset_code",
+    "vi",
+    sms="Ma dat lai mat khau motcua: {otp}. Hieu luc {minutes} phut. Khong dua ma nay cho bat "
+    "ky ai.",
+    subject="Mã đặt lại mật khẩu motcua",
+    body="Mã đặt lại mật khẩu của ông/bà: {otp}. Mã có hiệu lực {minutes} phút. Không đưa mã "
+    "này cho bất kỳ ai. Nếu ông/bà không yêu cầu đặt lại mật khẩu, hãy bỏ qua tin này.",
+)
+_add(
+    "reset_code",
+    "en",
+    sms="motcua password reset code: {otp}. Valid {minutes} minutes. Never share this code.",
+    subject="motcua password reset code",
+    body="Your password reset code: {otp}. It is valid for {minutes} minutes. Never share it. "
+    "If you did not ask to reset your password, ignore this message.",
+)
+_add(
     "contact_code",
     "vi",
     sms="Ma xac nhan so dien thoai motcua: {otp}. Hieu luc {minutes} phut. Khong dua ma nay "

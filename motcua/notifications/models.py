@@ -26,6 +26,7 @@ class Event(models.TextChoices):
     REFUSED = "refused", _("Từ chối tiếp nhận")
     WITHDRAWN = "withdrawn", _("Rút hồ sơ")
     SIGN_IN_CODE = "sign_in_code", _("Mã đăng nhập")
+    RESET_CODE = "reset_code", _("Mã đặt lại mật khẩu")
     CONTACT_CODE = "contact_code", _("Mã xác nhận số điện thoại, thư điện tử")
     FEEDBACK_RECEIVED = "feedback_received", _("Đã nhận phản ánh, kiến nghị")
     FEEDBACK_ANSWERED = "feedback_answered", _("Đã có trả lời phản ánh, kiến nghị")
@@ -72,10 +73,12 @@ class NotificationTemplate(models.Model):
         return f"{self.event} / {self.channel} / {self.language}"
 
 
-#: The events a person may opt out of, per channel (not sign-in codes; not the reminders to a
-#: unit's staff, which are work mail).
+#: The events a person may opt out of, per channel (not sign-in or reset codes; not the
+#: reminders to a unit's staff, which are work mail).
 OPT_OUT_EVENTS: tuple[str, ...] = tuple(
-    e for e in Event.values if e not in (Event.SIGN_IN_CODE, Event.FEEDBACK_REMINDER)
+    e
+    for e in Event.values
+    if e not in (Event.SIGN_IN_CODE, Event.RESET_CODE, Event.FEEDBACK_REMINDER)
 )
 
 

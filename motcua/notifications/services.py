@@ -71,8 +71,8 @@ class Outgoing:
 
 
 def channel_allowed(*, person_id: int | None, channel: str, event: str) -> bool:
-    """A person's opt-out, except for sign-in codes (they asked for them just now)."""
-    if event == "sign_in_code" or person_id is None:
+    """A person's opt-out, except for sign-in and reset codes (they asked for them just now)."""
+    if event in ("sign_in_code", "reset_code") or person_id is None:
         return True
     preference = NotificationPreference.objects.filter(person_id=person_id).first()
     return preference is None or preference.allows(channel, event)
@@ -316,17 +316,21 @@ def notify_sign_in_code(
     now: dt.datetime,
     language: str = "vi",
     person_id: int | None = None,
+    event: str = "sign_in_code",
 ) -> NotificationDelivery:
     """Text a one-time sign-in code at once (not through the outbox: it is wanted now and
     useless later). Ignores opt-outs. `reference` identifies the code request (the same
-    reference twice sends once). The code is never stored: the logged body is masked."""
+    reference twice sends once). The code is never stored: the logged body is masked.
+    `event`: `sign_in_code`, or `reset_code` for a forgotten password (the text says so)."""
+    if event not in ("sign_in_code", "reset_code"):
+        raise ValueError(f"not a code event: {event}")
     values = {"otp": otp, "minutes": str(minutes)}
-    rendered = render(event="sign_in_code", channel="sms", language=language, values=values)
+    rendered = render(event=event, channel="sms", language=language, values=values)
     key = delivery_key(idempotency_key=f"signin:{reference}", channel="sms", recipient=phone)
     outgoing = Outgoing(
         key=key,
         channel=Channel.SMS,
-        event="sign_in_code",
+        event=event,
         language=language,
         dossier_code="",
         person_id=person_id,

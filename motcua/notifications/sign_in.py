@@ -8,9 +8,28 @@ import datetime as dt
 
 from .services import notify_sign_in_code
 
+#: The text of each code purpose (`accounts.SignInCodePurpose`): a forgotten password's code
+#: says it resets the password, so nobody takes it for a sign-in code; a sign-up's code is the
+#: sign-in code (the account then signs in by code).
+EVENT_OF_PURPOSE = {"reset": "reset_code"}
+
 
 class NotificationsSignInCodeSender:
     def send(
-        self, *, phone: str, code: str, minutes: int, reference: str, now: dt.datetime
+        self,
+        *,
+        phone: str,
+        code: str,
+        minutes: int,
+        reference: str,
+        now: dt.datetime,
+        purpose: str = "sign_in",
     ) -> None:
-        notify_sign_in_code(phone=phone, otp=code, minutes=minutes, reference=reference, now=now)
+        notify_sign_in_code(
+            phone=phone,
+            otp=code,
+            minutes=minutes,
+            reference=reference,
+            now=now,
+            event=EVENT_OF_PURPOSE.get(purpose, "sign_in_code"),
+        )

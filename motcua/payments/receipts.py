@@ -25,9 +25,10 @@ from django.utils.translation import gettext_lazy as _
 
 from motcua.accounts.models import User
 from motcua.core.clock import local
-from motcua.core.errors import Conflict, NotFound, ValidationError
+from motcua.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from motcua.core.services import audit_record
-from motcua.organisation.models import Unit
+from motcua.organisation.models import Role, Unit
+from motcua.organisation.selectors import user_unit_ids
 
 from .models import (
     FeeLine,
@@ -317,6 +318,20 @@ def receipt_issue(
         )
 
 
+#: Who may cancel (and replace) a unit's receipts: those who collect for it
+#: (`payments.orders.COLLECTOR_ROLES`).
+CANCEL_ROLES = (Role.OFFICER, Role.LEADER)
+
+
+def receipt_cancel_allowed(*, actor: User, receipt: Receipt) -> bool:
+    """May `actor` cancel `receipt`: a superuser, or an officer or leader of its series' unit."""
+    if not actor.is_authenticated or not actor.is_active:
+        return False
+    if actor.is_superuser:
+        return True
+    return receipt.series.unit_id in user_unit_ids(user=actor, roles=CANCEL_ROLES)
+
+
 def receipt_cancel(
     *,
     receipt: Receipt,
@@ -328,7 +343,13 @@ def receipt_cancel(
     """Cancel a receipt with its reason (its number stays used). With `replace_with`
     (`payer_name`, `payer_id_number`, `payer_address`), issue the replacement in the same
     transaction with the next number; it names the one it replaces. Answers the replacement
-    (or None). Audited."""
+    (or None). Audited. A person (`actor`) must collect for the receipt's unit (its officer or
+    leader, `receipt_cancel_allowed`); None is the system (the demo, a repair)."""
+    if actor is not None and not receipt_cancel_allowed(actor=actor, receipt=receipt):
+        raise PermissionDenied(
+            _("Chỉ công chức, lãnh đạo của đơn vị thu được hủy biên lai của đơn vị."),
+            code="forbidden",
+        )
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError(

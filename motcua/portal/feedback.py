@@ -34,6 +34,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_safe
 
 from motcua.accounts.models import User
+from motcua.core.addresses import name_sort_key
 from motcua.core.clock import now as clock_now
 from motcua.core.errors import DomainError, NotFound
 from motcua.core.ratelimit import client_ip, rate_limit_hit, rate_limit_retry_after
@@ -93,7 +94,7 @@ def _place_choices() -> list[tuple[str, Any]]:
     )
     rows = unit_choices(province_code=province) if province else []
     return [("", gettext_lazy("Không rõ, hoặc không gắn với đơn vị nào"))] + [
-        (code, name) for _pk, code, name in sorted(rows, key=lambda r: r[2])
+        (code, name) for _pk, code, name in sorted(rows, key=lambda r: name_sort_key(r[2]))
     ]
 
 

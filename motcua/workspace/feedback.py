@@ -33,6 +33,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
 from motcua.accounts.models import User
+from motcua.core.addresses import name_sort_key
 from motcua.core.clock import now as clock_now
 from motcua.core.errors import DomainError, NotFound
 from motcua.feedback.models import Feedback, FeedbackCategory, FeedbackStatus
@@ -81,8 +82,9 @@ def _unit_choices(feedback: Feedback | None = None) -> list[tuple[str, Any]]:
             .first()
         )
     rows = unit_choices(province_code=province) if province else []
+    rows = sorted(rows, key=lambda r: name_sort_key(r[2]))
     return [("", gettext_lazy("Chọn đơn vị"))] + [
-        (code, f"{name} ({code})") for _pk, code, name in sorted(rows, key=lambda r: r[2])
+        (code, f"{name} ({code})") for _pk, code, name in rows
     ]
 
 

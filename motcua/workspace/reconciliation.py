@@ -80,7 +80,8 @@ class StatementUploadForm(forms.Form):
     file = forms.FileField(
         label=gettext_lazy("Tệp sao kê (CSV)"),
         help_text=gettext_lazy(
-            "Tệp CSV của cổng thanh toán, mã UTF-8, có dòng tiêu đề (docs/payments.md)."
+            "Tệp sao kê giao dịch của ngày, tải về từ trang quản trị của cổng thanh toán "
+            "(CSV, mã UTF-8, có dòng tiêu đề)."
         ),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
         error_messages={

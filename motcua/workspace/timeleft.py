@@ -12,11 +12,18 @@ from motcua.deadlines.clock import WorkingClock
 HOURS_PER_DAY = 8  # domain.md section 4: 1 working day = 8 working hours
 
 
+#: What a passed deadline counts when no working time has gone by since (17:00 due, read at
+#: 21:00 or on the Saturday): below zero, so the dossier reads late as its queue bucket says,
+#: and "quá hạn dưới 1 phút làm việc" rather than "còn dưới 1 phút làm việc".
+JUST_PASSED = Decimal("-0.0001")
+
+
 def working_hours_left(*, clock: WorkingClock, now: dt.datetime, due: dt.datetime) -> Decimal:
-    """Working hours from `now` to `due` on `clock`; negative when `due` has passed."""
+    """Working hours from `now` to `due` on `clock`; negative when `due` has passed (at
+    least `JUST_PASSED`, even outside working hours)."""
     if due >= now:
         return clock.working_hours_between(now, due)
-    return -clock.working_hours_between(due, now)
+    return min(-clock.working_hours_between(due, now), JUST_PASSED)
 
 
 def _amount(hours: Decimal) -> str:

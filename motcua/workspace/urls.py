@@ -15,6 +15,11 @@ urlpatterns = [
     path("forms/bulk.pdf", views.forms_bulk, name="forms_bulk"),
     path("dossiers/<str:code>/files/<int:file_id>/", views.dossier_file, name="file"),
     path("dossiers/<str:code>/fees/", fees.dossier_fees, name="dossier_fees"),
+    path(
+        "dossiers/<str:code>/fees/receipts/<int:pk>/cancel/",
+        fees.dossier_receipt_cancel_view,
+        name="dossier_receipt_cancel",
+    ),
     path("dossiers/<str:code>/actions/<str:action>/", views.dossier_act_view, name="act"),
     path("privacy/", include("motcua.workspace.privacy")),  # docs/personal-data.md
     path("feedback/", include("motcua.workspace.feedback")),  # docs/feedback.md

@@ -175,3 +175,20 @@ def test_searching_works_without_javascript(browser, live_server, city) -> None:
     assert page.locator(".finder__more[open]").count() == 1  # a filter is set: shown open
     _check(page, "results-no-js", weights, scripts=False)
     context.close()
+
+
+def test_the_finder_trigger_parses_and_a_filter_refreshes_the_results(
+    browser, live_server, city
+) -> None:  # type: ignore[no-untyped-def]
+    """The form's hx-trigger named `from:.finder__filters select` (a selector with a space,
+    which htmx reads up to the space): every results page logged `htmx:syntax:error`."""
+    context, page, _weights, _blocked = _phone_page(browser, live_server)
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto(live_server.url + "/procedures/?q=khai+sinh")
+    page.click(".finder__more > summary")
+    with page.expect_request(lambda r: "online_level=full" in r.url):
+        page.select_option("#f-online", "full")  # no button pressed: the change alone
+    page.wait_for_url("**online_level=full*")
+    assert errors == []
+    context.close()

@@ -285,3 +285,22 @@ def test_a_file_too_large_is_refused_with_the_limit(
     assert response.status_code == 400
     assert "Tệp “bien-ban.pdf” quá lớn: mỗi tệp tối đa 1 MB." in response.content.decode()
     assert Feedback.objects.count() == 0
+
+
+def test_the_places_are_in_a_readers_order(world: World, client: Client) -> None:
+    """Numbers by their value and accents aside: "Chi nhánh số 2" before "Chi nhánh số 10",
+    "Phường Đống Đa" among the D's (not after every Z, as the code points put it)."""
+    from motcua.organisation.selectors import units_cache_invalidate
+    from tests.factories import UnitFactory
+
+    for number in (10, 2, 1):
+        UnitFactory(code=f"01.CN{number:02d}", name=f"Chi nhánh số {number}", parent=world.province)
+    UnitFactory(code="00235", name="Phường Đống Đa", parent=world.province)
+    UnitFactory(code="00236", name="Phường Yên Hòa", parent=world.province)
+    units_cache_invalidate()
+    html = client.get("/feedback/").content.decode()
+    order = [html.index(f">{name}</option>") for name in (
+        "Chi nhánh số 1", "Chi nhánh số 2", "Chi nhánh số 10",
+        "Phường Ba Đình", "Phường Đống Đa", "Phường Hoàn Kiếm", "Phường Yên Hòa",
+    )]  # fmt: skip
+    assert order == sorted(order)

@@ -245,3 +245,15 @@ def test_a_download_by_anyone_who_does_not_see_the_feedback_is_refused_and_not_l
     response = _client(world.officer).get(f"/workspace/feedback/{fb.code}/files/{other_file}/")
     assert response.status_code == 404
     assert not DataAccessLog.objects.exists()
+
+
+def test_the_unit_filter_is_in_a_readers_order(world: World) -> None:
+    """Numbers by their value: "Chi nhánh số 2" before "Chi nhánh số 10" (as in the portal)."""
+    from motcua.organisation.selectors import units_cache_invalidate
+    from tests.factories import UnitFactory
+
+    for number in (10, 2):
+        UnitFactory(code=f"01.CN{number:02d}", name=f"Chi nhánh số {number}", parent=world.province)
+    units_cache_invalidate()
+    html = _client(world.officer).get("/workspace/feedback/").content.decode()
+    assert html.index(">Chi nhánh số 2 (01.CN02)<") < html.index(">Chi nhánh số 10 (01.CN10)<")

@@ -11,10 +11,11 @@ from django.db import transaction
 from motcua.core.clock import VN_TZ
 from motcua.core.errors import Conflict, NotFound, ValidationError
 from motcua.core.models import AuditEvent
+from motcua.organisation.models import Role
 from motcua.payments.models import Receipt, ReceiptSeries, ReceiptStatus
 from motcua.payments.receipts import receipt_cancel, receipt_issue, receipt_series_configure
 from motcua.payments.services import fee_line_add, fee_lines_pay
-from tests.factories import StaffFactory, UnitFactory
+from tests.factories import RoleAssignmentFactory, StaffFactory, UnitFactory
 
 NOW = dt.datetime(2026, 12, 2, 9, 0, tzinfo=VN_TZ)
 pytestmark = pytest.mark.django_db
@@ -117,6 +118,7 @@ def test_numbers_start_at_one_on_the_first_of_january(unit) -> None:
 
 def test_cancel_and_replace_never_reuses_a_number(unit) -> None:
     officer = StaffFactory()
+    RoleAssignmentFactory(user=officer, unit=unit, role=Role.OFFICER)  # collects for the unit
     receipt = receipt_issue(payment=_paid(unit), payer_name="Nguyễn Văn Anh", now=NOW)
     replacement = receipt_cancel(
         receipt=receipt,

@@ -214,3 +214,35 @@ def test_staff_cannot_reset_by_a_texted_code() -> None:
     assert client.get("/accounts/password/forgot/new/")["Location"] == "/accounts/password/forgot/"
     staff.refresh_from_db()
     assert staff.check_password("mat-khau-can-bo-2026")
+
+
+@override_settings(MOTCUA_SMS_PROVIDERS=["sandbox"])
+def test_the_texted_code_for_a_forgotten_password_says_it_resets_the_password() -> None:
+    """It read "Ma dang nhap motcua: …" (the sign-in code's text): a person who asked to reset
+    a password got a "sign-in code", and one who did not could not tell what was asked."""
+    from motcua.notifications.models import NotificationDelivery
+
+    user = _phone_only()
+    user.set_password("mat-khau-cu-2025")
+    user.save()
+    Client().post("/accounts/password/forgot/", {"phone": "0912345678"})
+    text = SandboxSms.objects.get(to="0912345678").text
+    assert text.startswith("Ma dat lai mat khau motcua: ")
+    assert "dang nhap" not in text
+    assert len(text) <= 160
+    delivery = NotificationDelivery.objects.get(recipient="0912345678")
+    assert delivery.event == "reset_code"
+    assert _code() not in delivery.body  # masked in the log like a sign-in code
+    # signing in by code keeps its own text
+    from django.core.cache import cache
+
+    from motcua.core.ratelimit import rate_limits_local_clear
+
+    cache.clear()
+    rate_limits_local_clear()
+    Client().post("/accounts/login/code/", {"phone": "0912345678"})
+    assert (
+        SandboxSms.objects.filter(to="0912345678")
+        .latest("pk")
+        .text.startswith("Ma dang nhap motcua: ")
+    )

@@ -263,3 +263,13 @@ def test_signed_out_people_go_to_sign_in(client: Client) -> None:
     response = client.get(URL)
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/")
+
+
+def test_the_upload_form_speaks_to_an_accountant_not_a_developer(accountant) -> None:
+    """The file's hint named a developer's document ("docs/payments.md")."""
+    html = _client(accountant).get(URL).content.decode()
+    assert "docs/" not in html
+    assert "tải về từ trang quản trị của cổng thanh toán" in html
+    english = _client(accountant)
+    english.cookies["django_language"] = "en"
+    assert "downloaded from the payment gateway" in english.get(URL).content.decode()
