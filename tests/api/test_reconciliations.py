@@ -89,9 +89,14 @@ def test_uploading_a_statement_creates_a_run_and_the_same_file_again_answers_it(
         "statement_status": "paid",
         "motcua_status": "pending",
         "row": difference["row"],
+        "note_code": "order_status",
+        "note_params": {"status": "pending"},
         "note": "Giao dịch đang ở trạng thái Đang chờ thanh toán",
     }
     assert difference["row"] in {2, 3}
+    english = client.get(f"{URL}/{run.pk}", **auth, HTTP_ACCEPT_LANGUAGE="en").json()
+    assert english["differences"][0]["note_code"] == "order_status"
+    assert english["differences"][0]["note"] == "The order is Waiting for payment"
 
     again = _post(client, _bank_file(), auth)
     assert again.status_code == 200
