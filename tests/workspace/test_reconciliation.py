@@ -12,6 +12,7 @@ import re
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils import translation
 
 from motcua.organisation.models import Role
 from motcua.paygate_demo.services import bank_statement_write
@@ -165,7 +166,8 @@ def test_a_run_shows_its_differences_by_kind_with_links_to_the_dossiers(unit, ac
     assert "NOT-OURS" in page
     assert "đang chờ thanh toán" in page  # the lost callback's order, in words
     assert f"{URL}{run.pk}/differences.csv" in page
-    english = client.get(response["Location"], HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    with translation.override("vi"):  # the request switches the thread to English
+        english = client.get(response["Location"], HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Not in this system" in english  # the unknown order's note, in the reader's words
     assert "Không có giao dịch này trong hệ thống" not in english
 
