@@ -323,6 +323,11 @@ CELERY_BEAT_SCHEDULE = {
     # Reminders to the units of feedback due within 2 working days or late (motcua.feedback).
     "feedback-remind": {"task": "motcua.feedback.reminders_send", "schedule": 3600.0},
     "purge-orphan-files": {"task": "motcua.documents.purge_orphan_files", "schedule": 86400.0},
+    # Previous webhook secrets whose rotation grace is over are erased, not only ignored.
+    "webhook-secrets-erase": {
+        "task": "motcua.notifications.webhook_secrets_erase",
+        "schedule": 3600.0,
+    },
     # Procedure.use_count (search ranking): dossiers of the last 12 months per procedure.
     "refresh-procedure-use": {
         "task": "motcua.dossiers.refresh_procedure_use",

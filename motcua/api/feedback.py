@@ -12,8 +12,10 @@
 - Attachments: `POST /feedback` as `multipart/form-data` (the fields of the JSON body as
   form fields, as for the dossiers' actions with files, `api/multipart.py`) with up to 5
   `attachments` parts (JPEG, PNG, PDF; checked by `motcua.documents` as a dossier's
-  uploads). `GET /feedback/{code}/attachments/{file_id}` downloads one: the sender (as
-  above) or staff who see the feedback (logged).
+  uploads). The staff member answering may attach files too (`answer_attachments`: to the
+  sender once the answer is published). `GET /feedback/{code}/attachments/{file_id}`
+  downloads one: the sender (as above; an answer's once published) or staff who see the
+  feedback (logged).
 """
 
 from __future__ import annotations
@@ -30,7 +32,13 @@ from motcua.accounts.models import User
 from motcua.core import clock
 from motcua.core.errors import NotFound, PermissionDenied, ValidationError
 from motcua.core.ratelimit import client_ip, rate_limit_hit, rate_limit_retry_after
-from motcua.feedback.models import Feedback, FeedbackCategory, FeedbackStatus
+from motcua.feedback.models import (
+    Feedback,
+    FeedbackAttachment,
+    FeedbackAttachmentPart,
+    FeedbackCategory,
+    FeedbackStatus,
+)
 from motcua.feedback.selectors import (
     feedback_attachment_get_for_actor,
     feedback_attachment_get_for_sender,
@@ -180,6 +188,11 @@ class FeedbackOut(Schema):
     attachments: list[AttachmentOut] = Field(
         ..., description="Ảnh, tài liệu người gửi đính kèm, theo thứ tự gửi."
     )
+    answer_attachments: list[AttachmentOut] = Field(
+        ...,
+        description="Ảnh, tài liệu cán bộ đính kèm câu trả lời: với người gửi chỉ khi đã công "
+        "bố; với cán bộ luôn có. Tải về như tệp của người gửi.",
+    )
 
 
 class SubmittedOut(FeedbackOut):
@@ -201,6 +214,7 @@ def _unit_ref(unit: Unit | None) -> dict[str, str] | None:
 
 def feedback_out(feedback: Feedback, *, staff: bool) -> dict[str, Any]:
     shown = staff or feedback.status == FeedbackStatus.PUBLISHED
+    files = list(feedback.attachments.all())
     return {
         "code": feedback.code,
         "status": feedback.status,
@@ -228,18 +242,24 @@ def feedback_out(feedback: Feedback, *, staff: bool) -> dict[str, Any]:
             if staff
             else None
         ),
-        "attachments": [
-            {
-                "id": a.file.pk,
-                "name": a.file.name,
-                "content_type": a.file.content_type,
-                "size": a.file.size,
-                "sha256": a.file.sha256,
-                "pages": a.file.pages,
-            }
-            for a in sorted(feedback.attachments.all(), key=lambda a: a.position)
-        ],
+        "attachments": _files_out(files, FeedbackAttachmentPart.FEEDBACK),
+        "answer_attachments": _files_out(files, FeedbackAttachmentPart.ANSWER) if shown else [],
     }
+
+
+def _files_out(files: list[FeedbackAttachment], part: str) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": a.file.pk,
+            "name": a.file.name,
+            "content_type": a.file.content_type,
+            "size": a.file.size,
+            "sha256": a.file.sha256,
+            "pages": a.file.pages,
+        }
+        for a in sorted(files, key=lambda a: a.position)
+        if a.part == part
+    ]
 
 
 def _place(code: str) -> Unit | None:
@@ -440,8 +460,9 @@ def feedback_get(request: HttpRequest, code: str) -> dict[str, Any]:
     description=(
         "Nội dung tệp (`Content-Disposition: attachment`, `X-Content-Type-Options: nosniff`). "
         "Người gửi (tài khoản, hoặc mã bí mật ở header `X-Feedback-Secret`) hoặc cán bộ được "
-        "xem phản ánh; mỗi lần cán bộ tải được ghi nhật ký truy cập dữ liệu cá nhân. Tệp của "
-        "phản ánh khác, mã sai, mã bí mật sai: 404."
+        "xem phản ánh; mỗi lần cán bộ tải được ghi nhật ký truy cập dữ liệu cá nhân. Tệp kèm "
+        "câu trả lời (`answer_attachments`): người gửi tải được khi câu trả lời đã công bố. "
+        "Tệp của phản ánh khác, mã sai, mã bí mật sai: 404."
     ),
     openapi_extra={
         "security": OPTIONAL_SECURITY,

@@ -16,7 +16,7 @@ from ninja.responses import Status
 
 from motcua.core import clock
 from motcua.core.errors import ValidationError
-from motcua.payments.models import DifferenceKind, ReconciliationRun
+from motcua.payments.models import DIFFERENCE_NOTES, DifferenceKind, ReconciliationRun
 from motcua.payments.reconcile import reconciliation_statement_upload, run_totals
 from motcua.payments.reconcile_selectors import (
     reconciliation_differences,
@@ -32,6 +32,7 @@ from .pagination import PageQuery, paginate
 router = Router(tags=["payments"], auth=AUTH)
 
 KINDS_TEXT = ", ".join(f"`{kind.value}`" for kind in DifferenceKind)
+NOTES_TEXT = ", ".join(f"`{code}`" for code in DIFFERENCE_NOTES)
 
 
 class SideOut(Schema):
@@ -59,7 +60,14 @@ class DifferenceOut(Schema):
     statement_status: str = Field(..., description="paid | refunded | failed | rỗng")
     motcua_status: str = Field(..., description="paid | refunded | pending | failed | ... | rỗng")
     row: int | None = Field(None, description="Dòng của sao kê (dòng tiêu đề là 1).")
-    note: str
+    note_code: str = Field(
+        ...,
+        description=f"Mã lý do của chênh lệch: {NOTES_TEXT}; rỗng khi loại chênh lệch đã đủ.",
+    )
+    note_params: dict[str, str] = Field(
+        ..., description="Giá trị của ghi chú (thời điểm theo ISO 8601, trạng thái theo mã)."
+    )
+    note: str = Field(..., description="Ghi chú theo ngôn ngữ yêu cầu.")
 
 
 class RunOut(Schema):
@@ -125,6 +133,8 @@ def _detail_out(run: ReconciliationRun, *, created: bool = True) -> dict[str, An
                 "statement_status": d.statement_status,
                 "motcua_status": d.motcua_status,
                 "row": d.row,
+                "note_code": d.note_code,
+                "note_params": d.note_params,
                 "note": d.note,
             }
             for d in reconciliation_differences(run=run)

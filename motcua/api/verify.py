@@ -36,7 +36,14 @@ class VerifyDocumentOut(Schema):
     unit: str = Field(..., description="Đơn vị phát hành (ký số).")
     unit_code: str
     issued_at: LocalDateTime
-    reference: str = Field(..., description="Mã hồ sơ, số chứng thực hoặc số biên lai.")
+    reference: str = Field(
+        ...,
+        description="Số hiệu của giấy tờ: mã hồ sơ của kết quả, số chứng thực của bản sao, "
+        "số biên lai (`HK26-0000001`) của biên lai.",
+    )
+    dossier_code: str | None = Field(
+        None, description="Mã hồ sơ mà giấy tờ thuộc về; null khi không thuộc hồ sơ nào."
+    )
     subject: str = Field(..., description="Người được cấp, đã che (họ và chữ cái đầu).")
     revoked: bool
     revoked_at: LocalDateTime | None
@@ -82,6 +89,7 @@ def document_out(document: IssuedDocument) -> dict[str, Any]:
         "unit_code": document.unit.code,
         "issued_at": document.issued_at,
         "reference": document.reference,
+        "dossier_code": document.dossier_code or None,
         "subject": document.subject_masked,
         "revoked": document.is_revoked,
         "revoked_at": document.revoked_at,

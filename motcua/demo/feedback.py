@@ -2,13 +2,16 @@
 driven through the real services at simulated times: some answered and published (most on
 the public page of answers), one waiting for the leader's publication, some late without an
 answer (the supervisor's late view), some just received, one rejected and one duplicate.
-The demo citizen (`congdan`) sent two of them from the account. Idempotent: nothing is added
-once any feedback exists."""
+The demo citizen (`congdan`) sent two of them from the account. Some carry a photo or a PDF
+the sender attached, and one published answer the letter the ward attached (small real
+files made in code, `demo.files`, checked and stored as any upload). Idempotent: nothing is
+added once any feedback exists."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from motcua.accounts.models import User
 from motcua.feedback.models import Feedback
@@ -20,6 +23,8 @@ from motcua.feedback.services import (
     feedback_submit,
 )
 from motcua.organisation.models import Unit
+
+from .files import demo_letter, demo_photo
 
 
 @dataclass(frozen=True)
@@ -34,6 +39,9 @@ class Item:
     answer: str = ""
     public: bool = True
     by_citizen: bool = False
+    #: Keys of FILES: what the sender attached, and what the answer did.
+    files: tuple[str, ...] = ()
+    answer_files: tuple[str, ...] = ()
 
 
 ITEMS = (
@@ -47,6 +55,8 @@ ITEMS = (
         "published",
         "Phường đã kiểm tra: hồ sơ chậm do chuyển nhầm bước thẩm định. Kết quả đã được trả "
         "ngày hôm sau kèm thư xin lỗi; cán bộ liên quan đã được nhắc nhở.",
+        files=("appointment",),
+        answer_files=("apology",),
     ),
     Item(
         35,
@@ -103,6 +113,7 @@ ITEMS = (
         "Thiếu chỗ để xe tại bộ phận một cửa",
         "Người dân đến nộp hồ sơ không có chỗ để xe máy, phải để trên vỉa hè.",
         "received",
+        files=("pavement",),
     ),
     Item(
         18,
@@ -139,10 +150,42 @@ ITEMS = (
         "Mức phí khác với niêm yết",
         "Bảng niêm yết ghi 8.000 đồng nhưng tôi bị thu 10.000 đồng.",
         "received",
+        files=("notice_board",),
     ),
 )
 
 SENDERS = ("Trần Văn Bình", "Lê Thị Hoa", "Phạm Minh Đức", "Hoàng Thị Lan", "Vũ Văn Nam")
+
+
+def _file(key: str) -> Any:
+    """A fresh upload of the demo file `key` (each upload is read once)."""
+    if key == "pavement":
+        return demo_photo(name="xe-tren-via-he.png", scene="pavement")
+    if key == "notice_board":
+        return demo_photo(name="bang-niem-yet.png", scene="notice_board")
+    if key == "appointment":
+        return demo_letter(
+            name="giay-hen.pdf",
+            title="GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ",
+            paragraphs=(
+                "Hồ sơ: Đăng ký hộ kinh doanh.",
+                "Thời hạn giải quyết: 3 ngày làm việc kể từ ngày tiếp nhận.",
+                "Người tiếp nhận: Bộ phận Một cửa phường Hoàn Kiếm.",
+            ),
+        )
+    if key == "apology":
+        return demo_letter(
+            name="thu-xin-loi.pdf",
+            title="THƯ XIN LỖI",
+            paragraphs=(
+                "Kính gửi ông/bà,",
+                "Hồ sơ đăng ký hộ kinh doanh của ông/bà đã được giải quyết chậm so với giấy hẹn "
+                "do cán bộ chuyển nhầm bước thẩm định. Ủy ban nhân dân phường Hoàn Kiếm chân "
+                "thành xin lỗi ông/bà vì sự chậm trễ này.",
+                "Kết quả đã được trả; cán bộ liên quan đã được nhắc nhở.",
+            ),
+        )
+    raise ValueError(f"unknown demo file {key!r}")
 
 
 def _staff(unit: Unit, prefix: str) -> User | None:
@@ -171,6 +214,7 @@ def demo_feedback_load(*, now: dt.datetime) -> int:
             sender_phone=f"09{n:02d}123456" if sender is None else "",
             place=place,
             public_consent=item.public,
+            attachments=[_file(key) for key in item.files],
             now=at,
         )
         feedback = submitted.feedback
@@ -195,7 +239,11 @@ def demo_feedback_load(*, now: dt.datetime) -> int:
         if item.outcome == "assigned":
             continue
         feedback = feedback_answer(
-            feedback=feedback, actor=officer, answer=item.answer, now=at + 3 * step
+            feedback=feedback,
+            actor=officer,
+            answer=item.answer,
+            attachments=[_file(key) for key in item.answer_files],
+            now=at + 3 * step,
         )
         if item.outcome == "published":
             feedback_publish(feedback=feedback, actor=leader, now=at + 4 * step)

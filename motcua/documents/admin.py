@@ -111,9 +111,11 @@ class StoredFileAdmin(admin.ModelAdmin):
 class IssuedDocumentAdmin(admin.ModelAdmin):
     """Read only: documents are issued by the services that sign them, never by hand."""
 
-    list_display = ("code", "kind", "title", "reference", "unit", "issued_at", "revoked_at")
+    list_display = (
+        "code", "kind", "title", "reference", "dossier_code", "unit", "issued_at", "revoked_at",
+    )  # fmt: skip
     list_filter = ("kind",)
-    search_fields = ("code", "reference")
+    search_fields = ("code", "reference", "dossier_code")
     list_select_related = ("unit",)
     readonly_fields = (
         "code",
@@ -121,6 +123,7 @@ class IssuedDocumentAdmin(admin.ModelAdmin):
         "file",
         "title",
         "reference",
+        "dossier_code",
         "subject_masked",
         "unit",
         "issued_by",

@@ -368,6 +368,7 @@ def copy_certify(
                 now=now,
                 issued_by=actor,
                 reference=book_number,
+                dossier_code=dossier_code,
                 subject_name=name,
                 code=code,
             )

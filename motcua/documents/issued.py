@@ -92,6 +92,7 @@ def document_issue(
     now: dt.datetime,
     issued_by: User | None = None,
     reference: str = "",
+    dossier_code: str = "",
     subject_name: str = "",
     subject_is_person: bool = True,
     code: str | None = None,
@@ -104,6 +105,10 @@ def document_issue(
 
     `code` is one drawn beforehand with `verify_code_generate` when it had to be printed on
     the document before signing (a generated result); it is then used as is.
+
+    `reference` is the document's own number as people quote it (a result's dossier code, a
+    certified copy's book number, a receipt's number); `dossier_code` the dossier it belongs
+    to, when it does.
 
     The record is one INSERT (a drawn code: each draw in a savepoint of its own, to draw
     again on a clash), so no transaction of its own around it: inside a signed receipt's
@@ -118,6 +123,7 @@ def document_issue(
         "unit": unit,
         "title": title[:300],
         "reference": reference[:100],
+        "dossier_code": dossier_code[:60],
         "subject_masked": masked[:200],
         "issued_by": issued_by if issued_by is not None and issued_by.is_authenticated else None,
         "issued_at": now,

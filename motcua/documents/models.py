@@ -87,6 +87,9 @@ class IssuedDocument(models.Model):
         blank=True,
         help_text=_("Mã hồ sơ, số chứng thực hoặc số biên lai: được hiển thị khi kiểm tra."),
     )
+    #: The dossier the document belongs to, when it does: a result's, a receipt's (whose
+    #: `reference` is the receipt's number), a certified copy's related one.
+    dossier_code = models.CharField(_("mã hồ sơ"), max_length=60, blank=True, db_index=True)
     subject_masked = models.CharField(
         _("người được cấp (đã che)"), max_length=200, blank=True, editable=False
     )

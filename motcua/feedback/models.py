@@ -195,17 +195,34 @@ class Feedback(models.Model):
         return self.unit if self.unit_id is not None else self.intake_unit
 
 
+class FeedbackAttachmentPart(models.TextChoices):
+    #: Sent by the citizen with the feedback.
+    FEEDBACK = "feedback", _("Kèm phản ánh")
+    #: Attached by the staff member answering; the sender sees it once the answer is published.
+    ANSWER = "answer", _("Kèm trả lời")
+
+
 class FeedbackAttachment(models.Model):
-    """A photo or PDF the sender attached when sending (at most
-    `MOTCUA_FEEDBACK_ATTACHMENTS["max_files"]`), in the order sent. The bytes are a
-    `documents.StoredFile`, checked and stored as a dossier's upload; read by the sender and
-    by staff who see the feedback (their download is logged)."""
+    """A photo or PDF attached to a feedback (`part` `feedback`: by the sender when sending)
+    or to its answer (`part` `answer`: by the staff member answering), at most
+    `MOTCUA_FEEDBACK_ATTACHMENTS["max_files"]` each, in the order given. The bytes are a
+    `documents.StoredFile`, checked and stored as a dossier's upload; read by the sender (an
+    answer's once it is published) and by staff who see the feedback (their download is
+    logged)."""
+
+    Part = FeedbackAttachmentPart
 
     feedback = models.ForeignKey(
         Feedback,
         on_delete=models.PROTECT,
         related_name="attachments",
         verbose_name=_("phản ánh"),
+    )
+    part = models.CharField(
+        _("kèm theo"),
+        max_length=10,
+        choices=FeedbackAttachmentPart.choices,
+        default=FeedbackAttachmentPart.FEEDBACK,
     )
     file = models.OneToOneField(
         StoredFile, on_delete=models.PROTECT, related_name="+", verbose_name=_("tệp")
@@ -216,10 +233,10 @@ class FeedbackAttachment(models.Model):
     class Meta:
         verbose_name = _("tệp đính kèm phản ánh")
         verbose_name_plural = _("tệp đính kèm phản ánh")
-        ordering = ["feedback_id", "position"]
+        ordering = ["feedback_id", "part", "position"]
         constraints = [
             models.UniqueConstraint(
-                fields=["feedback", "position"], name="feedback_attachment_position_once"
+                fields=["feedback", "part", "position"], name="feedback_attachment_position_once"
             )
         ]
 

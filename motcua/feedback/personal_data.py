@@ -19,7 +19,7 @@ from motcua.core.personal_data import (
     personal_data_source_register,
 )
 
-from .models import Feedback, FeedbackStatus
+from .models import Feedback, FeedbackAttachmentPart, FeedbackStatus
 from .selectors import SUBJECT_TYPE, feedback_of_person
 
 
@@ -54,7 +54,16 @@ def _entry(f: Feedback) -> PersonalDataEntry:
             "answer": f.answer if published else None,
             "published_at": _iso(f.published_at),
             "public": f.is_public,
-            "attachments": [a.file.name for a in f.attachments.all()],
+            "attachments": [
+                a.file.name
+                for a in f.attachments.all()
+                if a.part == FeedbackAttachmentPart.FEEDBACK
+            ],
+            "answer_attachments": [
+                a.file.name for a in f.attachments.all() if a.part == FeedbackAttachmentPart.ANSWER
+            ]
+            if published
+            else [],
         },
         url=f"/feedback/{f.code}/",
     )

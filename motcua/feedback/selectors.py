@@ -11,10 +11,12 @@
 - The sender: `feedback_get_for_sender` (their account, or the code with the secret given
   at submission: one answer, not found, for a wrong code and a wrong secret),
   `feedback_of_person` (the signed-in person's own).
-- Attachments: `feedback_attachments` (a feedback's files, in the order sent);
-  `feedback_attachment_get_for_actor` (staff who see the feedback; the download is logged
-  as a read of the sender's data) and `feedback_attachment_get_for_sender` (the sender, as
-  for the feedback itself: not logged). Another feedback's file is not found.
+- Attachments: `feedback_attachments` (a feedback's files, the sender's or its answer's, in
+  the order given); `feedback_attachment_get_for_actor` (staff who see the feedback; the
+  download is logged as a read of the sender's data) and
+  `feedback_attachment_get_for_sender` (the sender, as for the feedback itself: not logged;
+  an answer's files only once the answer is published). Another feedback's file is not
+  found.
 - Everyone: `feedback_public_answers` (published answers the sender agreed to show, newest
   first, without names or contacts).
 """
@@ -41,6 +43,7 @@ from .models import (
     UNANSWERED_STATUSES,
     Feedback,
     FeedbackAttachment,
+    FeedbackAttachmentPart,
     FeedbackEvent,
     FeedbackStatus,
 )
@@ -345,14 +348,33 @@ def feedback_events(*, feedback: Feedback) -> QuerySet[FeedbackEvent]:
     return feedback.events.select_related("actor").order_by("at", "id")
 
 
-def feedback_attachments(*, feedback: Feedback) -> QuerySet[FeedbackAttachment]:
-    return feedback.attachments.select_related("file").order_by("position")
+def feedback_attachments(
+    *, feedback: Feedback, part: str = FeedbackAttachmentPart.FEEDBACK
+) -> QuerySet[FeedbackAttachment]:
+    """The files of one part of `feedback`: the sender's (`feedback`) or its answer's."""
+    return feedback.attachments.filter(part=part).select_related("file").order_by("position")
 
 
-def feedback_attachment_of(*, feedback: Feedback, file_id: int) -> FeedbackAttachment:
-    """The file `file_id` of `feedback` (already allowed by the caller), else `NotFound`."""
-    found = feedback_attachments(feedback=feedback).filter(file_id=file_id).first()
-    if found is None:
+def feedback_answer_attachments_for_sender(*, feedback: Feedback) -> list[FeedbackAttachment]:
+    """The answer's files as its sender sees them: once the answer is published, else none."""
+    if feedback.status != FeedbackStatus.PUBLISHED:
+        return []
+    return list(feedback_attachments(feedback=feedback, part=FeedbackAttachmentPart.ANSWER))
+
+
+def feedback_attachment_of(
+    *, feedback: Feedback, file_id: int, sender: bool = False
+) -> FeedbackAttachment:
+    """The file `file_id` of `feedback` (already allowed by the caller), else `NotFound`.
+    For its `sender`, an answer's file exists once the answer is published."""
+    found = feedback.attachments.select_related("file").filter(file_id=file_id).first()
+    hidden = (
+        sender
+        and found is not None
+        and found.part == FeedbackAttachmentPart.ANSWER
+        and feedback.status != FeedbackStatus.PUBLISHED
+    )
+    if found is None or hidden:
         raise NotFound(_("Không tìm thấy tệp %(file)s."), file=file_id)
     return found
 
@@ -405,4 +427,4 @@ def feedback_attachment_get_for_sender(
     """A file of the sender's own feedback (`feedback_get_for_sender`: the account, or the
     code and the secret), else `NotFound`. Their own data: not logged."""
     feedback = feedback_get_for_sender(code=code, person=person, secret=secret)
-    return feedback_attachment_of(feedback=feedback, file_id=file_id)
+    return feedback_attachment_of(feedback=feedback, file_id=file_id, sender=True)

@@ -9,8 +9,9 @@ feedback no longer in a state that allows the change `IllegalTransition`.
   then: `MOTCUA_FEEDBACK_ANSWER_DAYS` working days (10), or the category's own number.
 - `feedback_classify`: a one-stop officer, leader or supervisor gives it a category and the
   unit that answers (received or assigned -> assigned).
-- `feedback_answer`: staff of the assigned unit write the answer (assigned or answered ->
-  answered; a second answer before publication replaces the first).
+- `feedback_answer`: staff of the assigned unit write the answer, with photos or PDFs of
+  their own checked as the sender's (assigned or answered -> answered; a second answer
+  before publication replaces the first, and its files the first's when it has any).
 - `feedback_publish`: a leader of the unit or a supervisor publishes the answer to the
   sender, and on the public page when the sender agreed (answered -> published).
 - `feedback_reject`: not handled (out of scope, abusive) or a duplicate, with the reason.
@@ -54,6 +55,7 @@ from .models import (
     UNANSWERED_STATUSES,
     Feedback,
     FeedbackAttachment,
+    FeedbackAttachmentPart,
     FeedbackCategory,
     FeedbackCodeCounter,
     FeedbackEvent,
@@ -260,6 +262,7 @@ def _attachments_store(
     actor: User | None,
     now: dt.datetime,
     saved: list[str],
+    part: str = FeedbackAttachmentPart.FEEDBACK,
 ) -> list[FeedbackAttachment]:
     rows = []
     for position, one in enumerate(checked, start=1):
@@ -267,10 +270,14 @@ def _attachments_store(
         saved.append(stored.storage_name)
         rows.append(
             FeedbackAttachment.objects.create(
-                feedback=feedback, file=stored, position=position, added_at=now
+                feedback=feedback, part=part, file=stored, position=position, added_at=now
             )
         )
     return rows
+
+
+def _files_data(rows: Sequence[FeedbackAttachment]) -> list[dict[str, Any]]:
+    return [{"file": a.file_id, "name": a.file.name, "sha256": a.file.sha256} for a in rows]
 
 
 @dataclass(frozen=True)
@@ -415,9 +422,7 @@ def _submit(
                 "place": place.code if place is not None else None,
                 "due_at": _iso(feedback.due_at),
                 "channel": channel,
-                "attachments": [
-                    {"file": a.file_id, "name": a.file.name, "sha256": a.file.sha256} for a in files
-                ],
+                "attachments": _files_data(files),
             },
         )
         outbox_enqueue(
@@ -504,10 +509,56 @@ def feedback_classify(
     return locked
 
 
-def feedback_answer(*, feedback: Feedback, actor: User, answer: str, now: dt.datetime) -> Feedback:
+def feedback_answer(
+    *,
+    feedback: Feedback,
+    actor: User,
+    answer: str,
+    now: dt.datetime,
+    attachments: Sequence[Any] = (),
+    attachments_remove: bool = False,
+) -> Feedback:
     """Staff of the assigned unit write the answer (assigned or answered -> answered). The
-    sender sees it once it is published."""
+    sender sees it, and its files, once it is published.
+
+    `attachments`: photos or PDFs checked and stored exactly as the sender's
+    (`feedback_attachments_check`: the same types, sizes, count and antivirus), after the
+    text and before the transaction; their bytes are removed again when it fails. A second
+    answer with files replaces the first answer's files; without, it keeps them, unless
+    `attachments_remove`. The rows replaced are removed; their stored files stay, named by
+    the earlier `answer` event."""
     answer = _text(answer, field="answer", max_length=ANSWER_MAX, one_line=False)
+    checked = feedback_attachments_check(uploads=attachments) if attachments else []
+    saved: list[str] = []
+    try:
+        return _answer(
+            feedback=feedback,
+            actor=actor,
+            answer=answer,
+            checked=checked,
+            remove=attachments_remove,
+            saved=saved,
+            now=now,
+        )
+    except BaseException:
+        for storage_name in saved:
+            stored_bytes_delete(storage_name=storage_name)
+        raise
+    finally:
+        for one in checked:
+            one.close()
+
+
+def _answer(
+    *,
+    feedback: Feedback,
+    actor: User,
+    answer: str,
+    checked: list[Checked],
+    remove: bool,
+    saved: list[str],
+    now: dt.datetime,
+) -> Feedback:
     with transaction.atomic():
         locked = _locked(feedback)
         if locked.status not in (FeedbackStatus.ASSIGNED, FeedbackStatus.ANSWERED):
@@ -522,6 +573,20 @@ def feedback_answer(*, feedback: Feedback, actor: User, answer: str, now: dt.dat
         locked.answered_at = now
         locked.answered_by = actor
         locked.save(update_fields=["status", "answer", "answered_at", "answered_by"])
+        earlier = FeedbackAttachment.objects.filter(
+            feedback=locked, part=FeedbackAttachmentPart.ANSWER
+        )
+        dropped = list(earlier.values_list("file_id", flat=True)) if checked or remove else []
+        if dropped:
+            earlier.delete()
+        files = _attachments_store(
+            feedback=locked,
+            checked=checked,
+            actor=actor,
+            now=now,
+            saved=saved,
+            part=FeedbackAttachmentPart.ANSWER,
+        )
         _event(
             locked,
             kind=FeedbackEventKind.ANSWER,
@@ -531,6 +596,8 @@ def feedback_answer(*, feedback: Feedback, actor: User, answer: str, now: dt.dat
                 "status": locked.status,
                 "replaced": replaced,
                 "late": locked.answered_at > locked.due_at,
+                "attachments": _files_data(files),
+                "attachments_removed": dropped,
             },
         )
         outbox_enqueue(

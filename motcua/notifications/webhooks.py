@@ -45,6 +45,7 @@ from .webhook_rules import (
     local_urls_allowed,
     topic_matches,
 )
+from .webhook_secrets import webhook_previous_secrets_erase
 
 TOLERANCE_S = 300
 TIMEOUT_S = 5.0
@@ -136,9 +137,12 @@ def _opener(endpoint: WebhookEndpoint) -> urllib.request.OpenerDirector:
 
 def _post(endpoint: WebhookEndpoint, *, key: str, body: bytes, now: dt.datetime) -> int:
     """POST signed at `now` (with every secret in force then), return the HTTP status;
-    raises on anything but 2xx."""
+    raises on anything but 2xx. A previous secret whose grace is over is erased first."""
     if not endpoint.url.startswith(("https://", "http://")):
         raise ValueError("webhook URL must be http(s)")
+    secrets = endpoint.signing_secrets(now)
+    if endpoint.previous_secret and endpoint.previous_secret not in secrets:
+        webhook_previous_secrets_erase(now=now, endpoint=endpoint)
     timestamp = int(now.timestamp())
     request = urllib.request.Request(  # noqa: S310 (http(s) only, checked above)
         endpoint.url,
@@ -150,7 +154,7 @@ def _post(endpoint: WebhookEndpoint, *, key: str, body: bytes, now: dt.datetime)
             "X-Motcua-Delivery": key,
             "X-Motcua-Timestamp": str(timestamp),
             "X-Motcua-Signature": webhook_signature_header(
-                secrets=endpoint.signing_secrets(now), timestamp=timestamp, body=body
+                secrets=secrets, timestamp=timestamp, body=body
             ),
         },
     )

@@ -124,11 +124,15 @@ class ReconciliationDifferenceInline(admin.TabularInline):
     model = ReconciliationDifference
     fields = (
         "kind", "reference", "order", "gateway_reference", "statement_amount_vnd",
-        "statement_status", "motcua_amount_vnd", "motcua_status", "row", "note",
+        "statement_status", "motcua_amount_vnd", "motcua_status", "row", "note_code", "note_text",
     )  # fmt: skip
     readonly_fields = fields
     extra = 0
     can_delete = False
+
+    @admin.display(description=_("ghi chú"))
+    def note_text(self, obj: ReconciliationDifference) -> str:
+        return obj.note
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

@@ -10,11 +10,15 @@ section 5; docs/payments.md).
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from motcua.core.clock import local
 from motcua.core.models import AppendOnlyModel, AppendOnlyQuerySet
 
 
@@ -449,8 +453,43 @@ class DifferenceKind(models.TextChoices):
     UNKNOWN_ORDER = "unknown_order", _("Không phải giao dịch của hệ thống")
 
 
+#: Why a reconciliation difference is what it is: a stable code (`note_code`, in the API and
+#: the command's JSON) with the text in the active language, filled at display time from the
+#: stored `note_params` (instants as ISO 8601, order states as their code).
+DIFFERENCE_NOTES: dict[str, Any] = {
+    "other_gateway": _("Giao dịch của cổng %(gateway)s"),
+    "no_such_order": _("Không có giao dịch này trong hệ thống"),
+    "duplicate_line": _("Giao dịch đã có ở dòng trước của sao kê"),
+    "currency": _("Loại tiền %(currency)s"),
+    "order_status": _("Giao dịch đang ở trạng thái %(status)s"),
+    "paid_other_day": _("Hệ thống ghi nhận thanh toán ngày khác (%(paid_at)s)"),
+    "recorded_at": _("Hệ thống ghi nhận lúc %(at)s"),
+    "bank_failed": _("Ngân hàng báo giao dịch không thành công"),
+    "refund_day_total": _("Tổng số tiền hoàn trong ngày"),
+    "refund_bank_only": _("Ngân hàng đã hoàn tiền, hệ thống chưa ghi nhận hoàn"),
+    "refund_motcua_only": _("Hệ thống đã ghi hoàn tiền, sao kê chưa có giao dịch hoàn"),
+    #: A note of a run kept before the codes (migration 0008 found no code for its text).
+    "text": "%(text)s",
+}
+
+
+def difference_note_text(code: str, params: dict[str, Any]) -> str:
+    """A difference's note in the active language (empty without a code)."""
+    if not code:
+        return ""
+    values = dict(params)
+    for name in ("paid_at", "at"):
+        if name in values:
+            values[name] = f"{local(dt.datetime.fromisoformat(values[name])):%d/%m/%Y %H:%M}"
+    if "status" in values:
+        labels = dict(PaymentOrderStatus.choices)
+        values["status"] = str(labels.get(values["status"], values["status"]))
+    return str(DIFFERENCE_NOTES[code]) % values
+
+
 class ReconciliationDifference(models.Model):
-    """One difference a reconciliation run found, with both sides' amounts and states."""
+    """One difference a reconciliation run found, with both sides' amounts and states and why
+    (`note_code` and its `note_params`; `note` is its text in the active language)."""
 
     run = models.ForeignKey(ReconciliationRun, on_delete=models.CASCADE, related_name="differences")
     kind = models.CharField(_("loại chênh lệch"), max_length=24, choices=DifferenceKind.choices)
@@ -471,7 +510,9 @@ class ReconciliationDifference(models.Model):
     motcua_status = models.CharField(_("trạng thái theo hệ thống"), max_length=12, blank=True)
     #: The statement's line number (the header is 1), when the difference comes from a line.
     row = models.PositiveIntegerField(_("dòng"), null=True, blank=True)
-    note = models.CharField(_("ghi chú"), max_length=300, blank=True)
+    #: A code of DIFFERENCE_NOTES (empty: nothing to add to the kind).
+    note_code = models.CharField(_("mã ghi chú"), max_length=24, blank=True)
+    note_params = models.JSONField(_("tham số ghi chú"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("chênh lệch đối soát")
@@ -480,3 +521,8 @@ class ReconciliationDifference(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.reference}"
+
+    @property
+    def note(self) -> str:
+        """The note in the active language."""
+        return difference_note_text(self.note_code, self.note_params)

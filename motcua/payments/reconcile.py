@@ -46,7 +46,7 @@ from django.db.models import Sum
 from django.utils.translation import gettext_lazy as _
 
 from motcua.accounts.models import User
-from motcua.core.clock import VN_TZ, local
+from motcua.core.clock import VN_TZ
 from motcua.core.errors import NotFound, ValidationError
 from motcua.core.services import audit_record
 
@@ -58,6 +58,7 @@ from .gateways.base import (
 )
 from .gateways.registry import KINDS, UnknownGateway, gateway_statement_reader
 from .models import (
+    DIFFERENCE_NOTES,
     DifferenceKind,
     LedgerAccount,
     LedgerEntry,
@@ -98,7 +99,9 @@ class Difference:
     statement_status: str = ""
     motcua_status: str = ""
     row: int | None = None
-    note: str = ""
+    #: Why (a code of `models.DIFFERENCE_NOTES`) and the values its text shows.
+    note_code: str = ""
+    note_params: dict[str, Any] = field(default_factory=dict)
 
     def key(self) -> dict[str, Any]:
         data = asdict(self)
@@ -153,6 +156,8 @@ class ReconciliationReport:
                     "statement_status": d.statement_status,
                     "motcua_status": d.motcua_status,
                     "row": d.row,
+                    "note_code": d.note_code,
+                    "note_params": d.note_params,
                     "note": d.note,
                 }
                 for d in self.differences
@@ -266,8 +271,14 @@ def _refunds_recorded(*, gateway: str, start: dt.datetime, end: dt.datetime) -> 
     return totals
 
 
-def _when(value: dt.datetime) -> str:
-    return f"{local(value):%d/%m/%Y %H:%M}"
+def _instant(value: dt.datetime) -> str:
+    """An instant as a note keeps it (rendered in Asia/Ho_Chi_Minh when shown)."""
+    return value.astimezone(dt.UTC).isoformat()
+
+
+def _note(code: str, **params: str) -> dict[str, Any]:
+    assert code in DIFFERENCE_NOTES, code
+    return {"note_code": code, "note_params": params}
 
 
 def _row(line: StatementLine | None) -> int | None:
@@ -328,11 +339,11 @@ class _Comparison:
             order = self.orders.get(line.order_ref)
             if order is None or order.gateway != self.gateway:
                 note = (
-                    f"Giao dịch của cổng {order.gateway}"
+                    _note("other_gateway", gateway=order.gateway)
                     if order is not None
-                    else "Không có giao dịch này trong hệ thống"
+                    else _note("no_such_order")
                 )
-                self._add(DifferenceKind.UNKNOWN_ORDER, line.order_ref, **line_values, note=note)
+                self._add(DifferenceKind.UNKNOWN_ORDER, line.order_ref, **line_values, **note)
                 continue
             twice = number in numbers or (
                 line.status == "paid" and line.order_ref in self.bank_paid
@@ -344,7 +355,7 @@ class _Comparison:
                     line.order_ref,
                     order=order,
                     **line_values,
-                    note="Giao dịch đã có ở dòng trước của sao kê",
+                    **_note("duplicate_line"),
                 )
             elif line.status == "paid":
                 self.bank_paid[line.order_ref] = line
@@ -375,15 +386,13 @@ class _Comparison:
                     statement_status="paid",
                     motcua_status="paid",
                     row=_row(line),
-                    note="" if line.currency == "VND" else f"Loại tiền {line.currency}",
+                    **({} if line.currency == "VND" else _note("currency", currency=line.currency)),
                 )
             elif line is not None:
                 order = self.orders[reference]
-                note = f"Giao dịch đang ở trạng thái {order.get_status_display()}"
+                note = _note("order_status", status=str(order.status))
                 if order.payment is not None:
-                    note = (
-                        f"Hệ thống ghi nhận thanh toán ngày khác ({_when(order.payment.paid_at)})"
-                    )
+                    note = _note("paid_other_day", paid_at=_instant(order.payment.paid_at))
                 self._add(
                     DifferenceKind.MISSING_IN_MOTCUA,
                     reference,
@@ -393,15 +402,15 @@ class _Comparison:
                     statement_status="paid",
                     motcua_status=_order_state(order),
                     row=_row(line),
-                    note=note,
+                    **note,
                 )
             elif mine is not None:
                 failed = self.bank_failed.get(reference)
                 kind = DifferenceKind.MISSING_IN_STATEMENT
-                note = f"Hệ thống ghi nhận lúc {_when(mine.at)}"
+                note = _note("recorded_at", at=_instant(mine.at))
                 if failed is not None:
                     kind = DifferenceKind.STATUS_MISMATCH
-                    note = "Ngân hàng báo giao dịch không thành công"
+                    note = _note("bank_failed")
                 self._add(
                     kind,
                     reference,
@@ -412,7 +421,7 @@ class _Comparison:
                     statement_status="failed" if failed else "",
                     motcua_status="paid",
                     row=_row(failed),
-                    note=note,
+                    **note,
                 )
 
     def _refunds(self) -> None:
@@ -438,7 +447,7 @@ class _Comparison:
                     motcua_amount_vnd=mine.amount_vnd,
                     statement_status="refunded",
                     motcua_status="refunded",
-                    note="Tổng số tiền hoàn trong ngày",
+                    **_note("refund_day_total"),
                 )
             elif lines:
                 order = self.orders[reference]
@@ -449,7 +458,7 @@ class _Comparison:
                     statement_amount_vnd=bank_total,
                     statement_status="refunded",
                     motcua_status=_order_state(order),
-                    note="Ngân hàng đã hoàn tiền, hệ thống chưa ghi nhận hoàn",
+                    **_note("refund_bank_only"),
                 )
             elif mine is not None:
                 self._add(
@@ -459,7 +468,7 @@ class _Comparison:
                     motcua_amount_vnd=mine.amount_vnd,
                     statement_status="paid",
                     motcua_status="refunded",
-                    note="Hệ thống đã ghi hoàn tiền, sao kê chưa có giao dịch hoàn",
+                    **_note("refund_motcua_only"),
                 )
 
     def fingerprint(self) -> str:
@@ -551,7 +560,8 @@ def _run_write(
             statement_status=d.statement_status,
             motcua_status=d.motcua_status,
             row=d.row,
-            note=d.note[:300],
+            note_code=d.note_code,
+            note_params=d.note_params,
         )
         for d in comparison.differences
     )

@@ -97,6 +97,7 @@ CSV_COLUMNS = (
     "motcua_amount_vnd",
     "motcua_status",
     "row",
+    "note_code",
     "note",
 )
 
@@ -120,6 +121,7 @@ def reconciliation_differences_write(*, run: ReconciliationRun, out: IO[str]) ->
                 "" if d.motcua_amount_vnd is None else d.motcua_amount_vnd,
                 d.motcua_status,
                 "" if d.row is None else d.row,
+                d.note_code,
                 d.note,
             ]
         )

@@ -40,6 +40,7 @@ from motcua.core.errors import DomainError, NotFound
 from motcua.core.ratelimit import client_ip, rate_limit_hit, rate_limit_retry_after
 from motcua.feedback.models import Feedback, FeedbackCategory, FeedbackStatus
 from motcua.feedback.selectors import (
+    feedback_answer_attachments_for_sender,
     feedback_attachment_get_for_sender,
     feedback_attachment_of,
     feedback_attachments,
@@ -56,6 +57,7 @@ from motcua.feedback.services import (
 from motcua.organisation.models import Unit
 from motcua.organisation.selectors import unit_choices
 from motcua.web.downloads import stored_file_response
+from motcua.web.fields import MultipleFileField
 
 from .lookup import retry_minutes
 
@@ -64,25 +66,6 @@ SESSION_SECRET = "feedback_secret:%s"  # noqa: S105 (a session key)
 #: This session typed the right secret for the code: the sender's files download.
 SESSION_FOLLOW = "feedback_follow:%s"
 ACCEPT = "image/jpeg,image/png,application/pdf,.jpg,.jpeg,.png,.pdf"
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """The files chosen in one `<input type="file" multiple>`, as a list (checked by the
-    service, `feedback_attachments_check`)."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("widget", MultipleFileInput())
-        super().__init__(**kwargs)
-
-    def clean(self, data: Any, initial: Any = None) -> list[Any]:
-        if not data:
-            return []
-        items = data if isinstance(data, list | tuple) else [data]
-        return [item for item in items if item]
 
 
 def _place_choices() -> list[tuple[str, Any]]:
@@ -296,6 +279,7 @@ def _follow_page(request: HttpRequest, feedback: Feedback, *, status: int = 200)
         {
             "feedback": feedback,
             "attachments": feedback_attachments(feedback=feedback),
+            "answer_attachments": feedback_answer_attachments_for_sender(feedback=feedback),
             "published": feedback.status == FeedbackStatus.PUBLISHED,
             "late": feedback.is_late(clock_now()),
             "nav": "feedback",
@@ -350,7 +334,7 @@ def feedback_file(request: HttpRequest, code: str, file_id: int) -> HttpResponse
         feedback = feedback_followed(
             code=canonical, feedback_id=granted if isinstance(granted, int) else None
         )
-        found = feedback_attachment_of(feedback=feedback, file_id=file_id)
+        found = feedback_attachment_of(feedback=feedback, file_id=file_id, sender=True)
     except NotFound as exc:
         raise Http404 from exc
     return stored_file_response(found.file)

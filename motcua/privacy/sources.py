@@ -343,7 +343,7 @@ def datastore_subjects(*, person: User) -> list[SubjectKey]:
 def issued_collect(*, person: User, now: dt.datetime, limit: int | None) -> PersonalDataSection:
     codes = list(dossiers_of_person(person=person).values_list("code", flat=True))
     numbers = datastore_owner_keys(user=person)
-    condition = Q(reference__in=codes) if codes else Q(pk__in=[])
+    condition = Q(dossier_code__in=codes) if codes else Q(pk__in=[])
     if numbers:
         certified = CertificationEntry.objects.filter(
             requester_id_number__in=numbers, issued__isnull=False
@@ -359,6 +359,7 @@ def issued_collect(*, person: User, now: dt.datetime, limit: int | None) -> Pers
             rows=(
                 (_("Loại"), doc.get_kind_display()),
                 (_("Số hiệu"), doc.reference or "—"),
+                (_("Mã hồ sơ"), doc.dossier_code or "—"),
                 (_("Đơn vị phát hành"), doc.unit.name),
                 (_("Ngày phát hành"), vn(doc.issued_at)),
                 (_("Mã kiểm tra"), doc.code),
@@ -369,6 +370,7 @@ def issued_collect(*, person: User, now: dt.datetime, limit: int | None) -> Pers
                 "kind": doc.kind,
                 "title": doc.title,
                 "reference": doc.reference,
+                "dossier_code": doc.dossier_code,
                 "unit": doc.unit.code,
                 "issued_at": iso(doc.issued_at),
                 "revoked_at": iso(doc.revoked_at),

@@ -9,8 +9,12 @@
 - `/workspace/feedback/<code>/`: the feedback, the sender's contact (the read is logged),
   the trail, and the forms the actor may use (`feedback_actions_for`): classify and assign,
   reject or mark a duplicate, answer, publish.
-- `/workspace/feedback/<code>/files/<id>/`: a file the sender attached, as a download
-  (`feedback_attachment_get_for_actor`: whoever sees the feedback; logged).
+- `/workspace/feedback/<code>/files/<id>/`: a file the sender attached, or one attached to
+  the answer, as a download (`feedback_attachment_get_for_actor`: whoever sees the
+  feedback; logged).
+- The answer form takes photos or PDFs (`multipart/form-data`, no JavaScript needed),
+  checked as the sender's; every problem is listed at once in the error summary, the text
+  typed stays, and the files chosen are named to be chosen again.
 - POST `<code>/classify/`, `<code>/reject/`, `<code>/answer/`, `<code>/publish/`: one
   service each.
 
@@ -36,7 +40,12 @@ from motcua.accounts.models import User
 from motcua.core.addresses import name_sort_key
 from motcua.core.clock import now as clock_now
 from motcua.core.errors import DomainError, NotFound
-from motcua.feedback.models import Feedback, FeedbackCategory, FeedbackStatus
+from motcua.feedback.models import (
+    Feedback,
+    FeedbackAttachmentPart,
+    FeedbackCategory,
+    FeedbackStatus,
+)
 from motcua.feedback.selectors import (
     feedback_actions_for,
     feedback_attachment_get_for_actor,
@@ -53,7 +62,9 @@ from motcua.feedback.selectors import (
     feedback_staff_units,
 )
 from motcua.feedback.services import (
+    attachment_limits,
     feedback_answer,
+    feedback_attachments_check,
     feedback_classify,
     feedback_publish,
     feedback_reject,
@@ -62,8 +73,10 @@ from motcua.organisation.models import Unit
 from motcua.organisation.selectors import unit_choices
 from motcua.web.access import staff_required
 from motcua.web.downloads import stored_file_response
+from motcua.web.fields import MultipleFileField
 
 PAGE_SIZE = 25
+ACCEPT = "image/jpeg,image/png,application/pdf,.jpg,.jpeg,.png,.pdf"
 STATUS_FILTERS: list[tuple[str, Any]] = [
     ("open", gettext_lazy("Chưa công bố trả lời")),
     ("", gettext_lazy("Tất cả")),
@@ -124,6 +137,18 @@ class AnswerForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 6}),
         error_messages={"required": gettext_lazy("Viết nội dung trả lời.")},
     )
+    attachments = MultipleFileField(label=gettext_lazy("Ảnh, tài liệu kèm trả lời"), required=False)
+    attachments_remove = forms.BooleanField(
+        label=gettext_lazy("Bỏ các tệp đã kèm câu trả lời"), required=False
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        limits = attachment_limits()
+        self.fields["attachments"].help_text = gettext_lazy(
+            "Tối đa %(count)s tệp ảnh JPEG, PNG hoặc PDF, mỗi tệp tối đa %(size)s MB. Người "
+            "gửi thấy các tệp cùng câu trả lời khi được công bố; tệp mới thay các tệp đã kèm."
+        ) % {"count": limits["max_files"], "size": limits["max_bytes"] // (1024 * 1024)}
 
 
 class PublishForm(forms.Form):
@@ -238,6 +263,7 @@ def _page(
     classify: ClassifyForm | None = None,
     reject: RejectForm | None = None,
     answer: AnswerForm | None = None,
+    chosen: list[str] | None = None,
     status: int = 200,
 ) -> HttpResponse:
     now = clock_now()
@@ -255,6 +281,11 @@ def _page(
             "actions": feedback_actions_for(actor=_actor(request), feedback=feedback),
             "events": feedback_events(feedback=feedback),
             "attachments": feedback_attachments(feedback=feedback),
+            "answer_attachments": feedback_attachments(
+                feedback=feedback, part=FeedbackAttachmentPart.ANSWER
+            ),
+            "accept": ACCEPT,
+            "chosen": chosen or [],
             "classify": classify or ClassifyForm(feedback=feedback, initial=initial),
             "reject": reject or RejectForm(prefix="reject"),
             "answer": answer or AnswerForm(initial={"answer": feedback.answer}),
@@ -361,13 +392,18 @@ def feedback_answer_view(request: HttpRequest, code: str) -> HttpResponse:
     found = _get(request, code, log=False)
     if isinstance(found, HttpResponse):
         return found
-    form = AnswerForm(request.POST)
-    if form.is_valid():
+    form = AnswerForm(request.POST, request.FILES)
+    uploads = request.FILES.getlist("attachments")
+    if not form.is_valid():
+        _attachments_errors(form, uploads)
+    else:
         try:
             feedback_answer(
                 feedback=found,
                 actor=_actor(request),
                 answer=form.cleaned_data["answer"],
+                attachments=form.cleaned_data["attachments"],
+                attachments_remove=form.cleaned_data["attachments_remove"],
                 now=clock_now(),
             )
         except DomainError as error:
@@ -375,7 +411,22 @@ def feedback_answer_view(request: HttpRequest, code: str) -> HttpResponse:
         else:
             messages.success(request, _("Đã lưu câu trả lời. Câu trả lời cần được công bố."))
             return redirect("workspace:feedback_detail", code=code)
-    return _page(request, found, answer=form, status=400)
+    # The browser forgets chosen files on this page: say which ones to choose again.
+    chosen = [str(f.name) for f in uploads]
+    return _page(request, found, answer=form, chosen=chosen, status=400)
+
+
+def _attachments_errors(form: AnswerForm, uploads: list[Any]) -> None:
+    """The files' problems listed with the other fields' (the files are checked, not kept)."""
+    if not uploads:
+        return
+    try:
+        checked = feedback_attachments_check(uploads=uploads)
+    except DomainError as error:
+        form.add_error("attachments", error.render())
+    else:
+        for one in checked:
+            one.close()
 
 
 @staff_required

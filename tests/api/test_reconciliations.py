@@ -11,6 +11,7 @@ from typing import cast
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils import translation
 
 from motcua.accounts.models import User
 from motcua.organisation.models import Role, Unit
@@ -89,9 +90,15 @@ def test_uploading_a_statement_creates_a_run_and_the_same_file_again_answers_it(
         "statement_status": "paid",
         "motcua_status": "pending",
         "row": difference["row"],
+        "note_code": "order_status",
+        "note_params": {"status": "pending"},
         "note": "Giao dịch đang ở trạng thái Đang chờ thanh toán",
     }
     assert difference["row"] in {2, 3}
+    with translation.override("vi"):  # the request switches the thread to English
+        english = client.get(f"{URL}/{run.pk}", **auth, HTTP_ACCEPT_LANGUAGE="en").json()
+    assert english["differences"][0]["note_code"] == "order_status"
+    assert english["differences"][0]["note"] == "The order is Waiting for payment"
 
     again = _post(client, _bank_file(), auth)
     assert again.status_code == 200

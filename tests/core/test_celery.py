@@ -25,5 +25,6 @@ def test_every_scheduled_job_names_a_registered_task() -> None:
         "motcua.dossiers.refresh_procedure_use",
         "motcua.dossiers.receipts_issue_missing",
         "motcua.feedback.reminders_send",
+        "motcua.notifications.webhook_secrets_erase",
     }
     assert scheduled <= set(app.tasks)

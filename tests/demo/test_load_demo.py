@@ -202,7 +202,7 @@ def test_the_demo_pays_settled_dossiers_online_and_at_the_counter_with_signed_re
 
 @pytest.mark.usefixtures("demo_city")
 def test_demo_feedback_once_through_the_services_with_answers_and_late_ones() -> None:
-    from motcua.feedback.models import Feedback, FeedbackStatus
+    from motcua.feedback.models import Feedback, FeedbackAttachment, FeedbackStatus
     from motcua.feedback.selectors import feedback_late, feedback_public_answers
 
     assert demo_feedback_load(now=NOW) == 12
@@ -217,6 +217,20 @@ def test_demo_feedback_once_through_the_services_with_answers_and_late_ones() ->
     assert Feedback.objects.filter(sender__username="congdan").count() == 2
     published = Feedback.objects.filter(status=FeedbackStatus.PUBLISHED, unit__code="00070")
     assert {f.answered_by.username for f in published if f.answered_by} == {"motcua.hoankiem"}
+    # Real files, made in code, stored as uploads: three senders' and one answer's.
+    files = FeedbackAttachment.objects.select_related("file", "feedback").order_by("pk")
+    assert sorted((a.part, a.file.name, a.file.content_type) for a in files) == [
+        ("answer", "thu-xin-loi.pdf", "application/pdf"),
+        ("feedback", "bang-niem-yet.png", "image/png"),
+        ("feedback", "giay-hen.pdf", "application/pdf"),
+        ("feedback", "xe-tren-via-he.png", "image/png"),
+    ]
+    answered = files.get(part="answer").feedback
+    assert answered.status == FeedbackStatus.PUBLISHED
+    assert [a.file.name for a in files.filter(feedback=answered, part="feedback")] == [
+        "giay-hen.pdf"
+    ]
+    assert all(a.file.size > 0 and a.file.sha256 for a in files)
     assert demo_feedback_load(now=NOW) == 0  # again: nothing added
 
 

@@ -4,16 +4,18 @@ takes no number; cancel and replace revokes the old one on its verification page
 
 from __future__ import annotations
 
+import importlib
 import io
 import re
 from unittest import mock
 
 import pytest
+from django.apps import apps as django_apps
 from django.test import Client
 from pypdf import PdfReader
 
 from motcua.documents.issued import issued_document_get, verify_code_display
-from motcua.documents.models import IssuedDocumentKind, StoredFile
+from motcua.documents.models import IssuedDocument, IssuedDocumentKind, StoredFile
 from motcua.documents.selectors import stored_file_open
 from motcua.documents.signing.validation import document_validate
 from motcua.dossiers.services import receipts
@@ -91,7 +93,8 @@ def test_the_receipt_is_signed_by_the_collecting_unit_and_prints_what_the_decree
     assert document is not None
     assert document.kind == IssuedDocumentKind.RECEIPT
     assert document.unit == world.ward
-    assert document.reference == paid.dossier.code
+    assert document.reference == "HK26-0000001"  # the receipt's own number
+    assert document.dossier_code == paid.dossier.code
     assert document.subject_masked == "Nguyễn V. A."
     data = _bytes(receipt)
     assert document.file.sha256
@@ -321,3 +324,39 @@ def test_a_signed_receipt_takes_a_fixed_number_of_statements(paid) -> None:
         "INSERT",
         "INSERT",
     ], statements
+
+
+def test_the_public_verify_api_names_the_receipt_by_its_number_and_its_dossier_apart(
+    world, paid
+) -> None:
+    receipt = dossier_receipt_issue(payment=paid(50_000), now=MON, actor=world.officer)
+
+    body = Client().get(f"/api/v1/verify/{receipt.verify_code}").json()
+
+    assert (body["kind"], body["reference"], body["dossier_code"]) == (
+        "receipt",
+        "HK26-0000001",
+        paid.dossier.code,
+    )
+
+
+def test_receipts_signed_before_get_their_number_as_reference_and_keep_their_dossier(
+    world, paid
+) -> None:
+    receipt = dossier_receipt_issue(payment=paid(50_000), now=MON, actor=world.officer)
+    IssuedDocument.objects.filter(code=receipt.verify_code).update(
+        reference=paid.dossier.code, dossier_code=""
+    )
+    documents = importlib.import_module(
+        "motcua.documents.migrations.0005_issued_document_dossier_code"
+    )
+    payments = importlib.import_module("motcua.payments.migrations.0009_receipt_document_reference")
+
+    documents.forwards(django_apps, None)
+    payments.forwards(django_apps, None)
+
+    document = IssuedDocument.objects.get(code=receipt.verify_code)
+    assert (document.reference, document.dossier_code) == ("HK26-0000001", paid.dossier.code)
+    payments.backwards(django_apps, None)
+    document.refresh_from_db()
+    assert (document.reference, document.dossier_code) == (paid.dossier.code, paid.dossier.code)

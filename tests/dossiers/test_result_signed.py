@@ -58,6 +58,7 @@ def test_a_generated_result_is_signed_by_the_handling_unit_and_given_a_code(worl
     issued = IssuedDocument.objects.get(file=link.file)
     assert issued.kind == "result"
     assert issued.reference == dossier.code
+    assert issued.dossier_code == dossier.code
     assert issued.unit == world.ward
     assert issued.subject_masked == "Nguyễn V. A."  # never the full name
     assert issued.issued_at == ISSUED_AT

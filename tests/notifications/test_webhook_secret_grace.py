@@ -7,17 +7,22 @@ one stops and holds no secret. Time is frozen; deliveries go to a local receiver
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
 from freezegun import freeze_time
 
 from motcua.core.errors import ValidationError
 from motcua.core.models import AuditEvent
 from motcua.dossiers.services import dossier_receive
 from motcua.notifications.models import WebhookEndpoint
+from motcua.notifications.tasks import webhook_secrets_erase
+from motcua.notifications.webhook_secrets import webhook_previous_secrets_erase
 from motcua.notifications.webhook_services import webhook_secret_rotate
 from motcua.notifications.webhooks import webhook_signature, webhook_verify
 from tests.dossiers.helpers import MON, submitted, vn
@@ -140,6 +145,61 @@ def test_a_grace_outside_its_limits_is_refused_and_nothing_changes(
     assert not AuditEvent.objects.filter(action="webhook.rotate_secret").exists()
 
 
+# --- erasing an expired previous secret -----------------------------------------------------
+
+
+def _rotated(world: Any, name: str, *, hours: int) -> WebhookEndpoint:
+    endpoint = WebhookEndpoint.objects.create(
+        owner=world.integrator, name=name, url="http://127.0.0.1:9/hook", secret=f"{name}-old"
+    )
+    return webhook_secret_rotate(
+        actor=world.integrator, endpoint=endpoint, now=T0, grace=dt.timedelta(hours=hours)
+    )
+
+
+def test_an_expired_previous_secret_is_erased_at_its_expiry_not_before(world: Any) -> None:
+    short = _rotated(world, "short", hours=1)
+    _rotated(world, "long", hours=48)
+    never = WebhookEndpoint.objects.create(
+        owner=world.integrator, name="never", url="http://127.0.0.1:9/hook", secret="only"
+    )
+    expiry = T0 + dt.timedelta(hours=1)
+
+    assert webhook_previous_secrets_erase(now=expiry - dt.timedelta(seconds=1)) == 0
+    assert WebhookEndpoint.objects.get(pk=short.pk).previous_secret == "short-old"
+
+    assert webhook_previous_secrets_erase(now=expiry) == 1
+
+    stored = {e.name: e for e in WebhookEndpoint.objects.all()}
+    assert stored["short"].previous_secret == ""
+    assert stored["short"].previous_secret_expires_at == expiry  # when it stopped, kept
+    assert stored["short"].secret == short.secret
+    assert stored["long"].previous_secret == "long-old"  # still in its grace
+    assert stored["never"].secret == never.secret == "only"
+    [event] = AuditEvent.objects.filter(action="webhook.previous_secret_erase")
+    assert (event.object_id, event.actor_id) == (str(short.pk), None)
+    assert "short-old" not in json.dumps([event.before, event.after])
+    assert webhook_previous_secrets_erase(now=expiry) == 0  # nothing left: no second event
+
+
+def test_the_erase_command_and_the_beat_job(world: Any, settings: Any) -> None:
+    _rotated(world, "a", hours=1)
+    _rotated(world, "b", hours=3)
+    out = io.StringIO()
+
+    call_command("webhook_secrets_erase", "--now", "2026-03-02T09:30:00", stdout=out)
+
+    assert "Erased 1 expired previous secrets" in out.getvalue()
+    assert settings.CELERY_BEAT_SCHEDULE["webhook-secrets-erase"]["task"] == (
+        "motcua.notifications.webhook_secrets_erase"
+    )
+    with freeze_time(T0 + dt.timedelta(hours=3)):
+        assert webhook_secrets_erase() == 1
+    assert set(WebhookEndpoint.objects.values_list("previous_secret", flat=True)) == {""}
+    with pytest.raises(CommandError):
+        call_command("webhook_secrets_erase", "--now", "hôm qua")
+
+
 # --- through the API, with deliveries --------------------------------------------------------
 
 
@@ -163,6 +223,7 @@ def test_during_the_grace_deliveries_carry_both_signatures_then_only_the_new_one
         frozen.move_to(T0 + dt.timedelta(hours=23, minutes=59))
         dossier_receive(dossier=submitted(world), actor=world.officer, now=MON)
         [(headers, body)] = receiver.requests
+        assert WebhookEndpoint.objects.get(pk=created["id"]).previous_secret == old
         stamp = int(headers["X-Motcua-Timestamp"])
         assert _entries(headers) == [
             webhook_signature(secret=new, timestamp=stamp, body=body),
@@ -180,6 +241,10 @@ def test_during_the_grace_deliveries_carry_both_signatures_then_only_the_new_one
         ]
         assert _verified(headers, body, new)
         assert not _verified(headers, body, old)
+        # signing after the expiry erased the old secret from its column
+        stored = WebhookEndpoint.objects.get(pk=created["id"])
+        assert (stored.secret, stored.previous_secret) == (new, "")
+        assert AuditEvent.objects.filter(action="webhook.previous_secret_erase").count() == 1
 
 
 def test_the_grace_is_chosen_per_call_within_its_limits(

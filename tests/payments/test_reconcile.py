@@ -444,7 +444,16 @@ def test_a_callback_without_a_pay_time_is_dated_by_its_confirmation(unit) -> Non
     report = _reconcile(_statement())
 
     assert _kinds(report) == [(DifferenceKind.MISSING_IN_MOTCUA, order.order_ref)]
-    assert "02/12/2026 00:00" in report.differences[0].note
+    (difference,) = report.differences
+    assert (difference.note_code, difference.note_params) == (
+        "paid_other_day",
+        {"paid_at": "2026-12-01T17:00:04+00:00"},
+    )
+    assert difference.note == "Hệ thống ghi nhận thanh toán ngày khác (02/12/2026 00:00)"
+    with translation.override("en"):
+        english = "The system recorded the payment on another day (02/12/2026 00:00)"
+        assert difference.note == english
+        assert report.as_dict()["differences"][0]["note_code"] == "paid_other_day"
 
 
 # --- the VNPay-style statement file ----------------------------------------------------------
@@ -660,6 +669,11 @@ def test_the_reconcile_command_lists_the_differences_and_exits_1(unit, tmp_path)
     assert [(d["kind"], d["order"], d["row"]) for d in data["differences"]] == [
         ("missing_in_motcua", lost.order_ref, 3)
     ]
+    assert {k: data["differences"][0][k] for k in ("note_code", "note_params", "note")} == {
+        "note_code": "order_status",
+        "note_params": {"status": "pending"},
+        "note": "Giao dịch đang ở trạng thái Đang chờ thanh toán",
+    }
     assert ReconciliationRun.objects.count() == 1
 
 

@@ -14,6 +14,9 @@ from motcua.core.services import data_access_record
 from motcua.counter.models import HotlineCall
 from motcua.documents.services import datastore_item_add, file_store
 from motcua.dossiers.selectors import dossier_get_for_actor
+from motcua.dossiers.services.receipts import dossier_receipt_issue
+from motcua.payments.receipts import receipt_series_configure
+from motcua.payments.services import fee_line_add, fee_lines_pay
 from motcua.privacy.export import SCHEMA, personal_data_export
 from motcua.privacy.selectors import (
     data_request_countdown,
@@ -165,6 +168,39 @@ def test_counter_records_are_linked_by_the_dossier_code(world: World) -> None:
     assert section.count == 1
     assert section.entries[0].data["id"] == call.pk
     assert "caller_phone" not in section.entries[0].data
+
+
+def test_the_receipt_of_the_persons_dossier_is_listed_under_its_number_and_dossier(
+    world: World,
+) -> None:
+    mine = received(world)
+    receipt_series_configure(
+        unit=world.ward,
+        year=MON.year,
+        form_symbol="01BLP",
+        letters="HK",
+        collector_name="UBND Phường Hoàn Kiếm",
+        collector_tax_code="0101234567",
+        actor=None,
+        now=MON,
+    )
+    line = fee_line_add(
+        dossier_code=mine.code,
+        collecting_unit=world.ward,
+        name="Lệ phí",
+        kind="charge",
+        timing="before",
+        unit_amount_vnd=50_000,
+        now=MON,
+    )
+    payment = fee_lines_pay(lines=[line], method="cash", reference="", now=MON)
+    receipt = dossier_receipt_issue(payment=payment, now=MON, actor=world.officer)
+
+    section = _sections(world.citizen)["issued"]
+
+    (entry,) = [e for e in section.entries if e.data["kind"] == "receipt"]
+    assert entry.data["verify_code"] == receipt.verify_code
+    assert (entry.data["reference"], entry.data["dossier_code"]) == ("HK26-0000001", mine.code)
 
 
 def test_the_export_has_every_section_and_the_reads_in_iso_8601(world: World) -> None:

@@ -12,6 +12,7 @@ import re
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils import translation
 
 from motcua.organisation.models import Role
 from motcua.paygate_demo.services import bank_statement_write
@@ -165,6 +166,10 @@ def test_a_run_shows_its_differences_by_kind_with_links_to_the_dossiers(unit, ac
     assert "NOT-OURS" in page
     assert "đang chờ thanh toán" in page  # the lost callback's order, in words
     assert f"{URL}{run.pk}/differences.csv" in page
+    with translation.override("vi"):  # the request switches the thread to English
+        english = client.get(response["Location"], HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Not in this system" in english  # the unknown order's note, in the reader's words
+    assert "Không có giao dịch này trong hệ thống" not in english
 
 
 def test_the_differences_download_as_csv(unit, accountant) -> None:
@@ -187,6 +192,10 @@ def test_the_differences_download_as_csv(unit, accountant) -> None:
     assert (row["reference"], row["dossier"]) == (lost.order_ref, "H-LOST")
     assert (row["statement_amount_vnd"], row["motcua_amount_vnd"]) == ("105000", "")
     assert (row["statement_status"], row["motcua_status"], row["row"]) == ("paid", "pending", "2")
+    assert (row["note_code"], row["note"]) == (
+        "order_status",
+        "Giao dịch đang ở trạng thái Đang chờ thanh toán",
+    )
 
 
 def test_a_bad_file_shows_every_bad_row_in_the_error_summary_and_keeps_the_form(

@@ -197,7 +197,8 @@ def _sign(
         title=f"Biên lai thu phí, lệ phí {number}: {_vnd(receipt.amount_vnd)} đồng",
         now=now,
         issued_by=actor,
-        reference=receipt.dossier_code,
+        reference=number,
+        dossier_code=receipt.dossier_code,
         subject_name=receipt.payer_name,
         subject_is_person=len("".join(c for c in receipt.payer_id_number if c.isdigit()))
         not in (10, 13),

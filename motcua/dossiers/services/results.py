@@ -184,6 +184,7 @@ def _sign_and_issue(
         now=now,
         issued_by=actor,
         reference=dossier.code,
+        dossier_code=dossier.code,
         subject_name=dossier.applicant_name,
         subject_is_person=_subject_is_person(dossier),
         code=code,
