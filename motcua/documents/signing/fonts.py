@@ -255,18 +255,30 @@ class _CIDFontType2(CIDFontType2):
 def widths_array(glyphs: Any) -> NumberArray:
     """pyHanko's /W array of a CID font (`_build_type0_font_from_cidfont`) for `glyphs`
     (cid, width) pairs: each run of consecutive cids as its first cid and the array of their
-    widths (`NumberObject`s in `NumberArray`s, written in one piece)."""
-    number = generic.NumberObject
+    widths (`NumberObject`s in `NumberArray`s, written in one piece). A `NumberObject` is an
+    immutable `int`, so one per value is kept for the process (pyHanko makes each anew, a
+    Python-level `__new__`: most of the array's cost)."""
+    numbers = _NUMBERS
     items: list[Any] = []
     chunk: list[Any] = []
     previous = -2
     for cid, width in sorted(glyphs):
         if cid != previous + 1:
             chunk = NumberArray()
-            items += [number(cid), chunk]
-        chunk.append(number(width))
+            items += [numbers[cid] if cid in numbers else _number(cid), chunk]
+        chunk.append(numbers[width] if width in numbers else _number(width))
         previous = cid
     return NumberArray(items)
+
+
+#: The `NumberObject` of each cid and width written so far (at most the font's glyph count
+#: and its distinct widths).
+_NUMBERS: dict[int, generic.NumberObject] = {}
+
+
+def _number(value: int) -> generic.NumberObject:
+    found = _NUMBERS[value] = generic.NumberObject(value)
+    return found
 
 
 #: Each character's UTF-16BE in hexadecimal, as pyHanko's ToUnicode writes it.
