@@ -10,10 +10,11 @@ uses into a new `glyf`/`loca` pair, the other tables as they are: the same kind 
 fontTools makes with `retain_gids` (the glyph ids, hence the text operators, unchanged; an
 unused glyph is empty), in well under a millisecond.
 
-A font without TrueType outlines (CFF) goes through pyHanko's own accumulator. Positioning,
-widths (/W) and ToUnicode are pyHanko's own code; shaping is pyHanko's for anything but the
-simple case `FastGlyphAccumulator.shape` writes itself (byte for byte, remembered per text),
-and the subset is written here (docs/adr/0030-faster-pdf-serialisation.md).
+A font without TrueType outlines (CFF) goes through pyHanko's own accumulator. Positioning is
+pyHanko's own code; shaping is pyHanko's for anything but the simple case
+`FastGlyphAccumulator.shape` writes itself (byte for byte, remembered per text); the subset,
+the widths (/W) and the ToUnicode CMap are written here, byte for byte what pyHanko writes
+(docs/adr/0030-faster-pdf-serialisation.md, docs/adr/0032-receipt-statements-compiled-once.md).
 """
 
 from __future__ import annotations
