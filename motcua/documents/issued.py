@@ -19,6 +19,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from motcua.accounts.models import User
+from motcua.core.inserts import row_insert
 from motcua.organisation.models import Unit
 
 from .models import IssuedDocument, IssuedDocumentKind, StoredFile
@@ -129,7 +130,7 @@ def document_issue(
         "issued_at": now,
     }
     if code:  # printed already: no other draw is possible (a clash fails the transaction)
-        return IssuedDocument.objects.create(code=code, **fields)
+        return row_insert(IssuedDocument(code=code, **fields))
     for _attempt in range(5):
         try:
             with transaction.atomic():

@@ -34,6 +34,7 @@ from django.utils.translation import gettext_lazy as _
 
 from motcua.accounts.models import User
 from motcua.core.errors import DomainError, ValidationError
+from motcua.core.inserts import row_insert
 
 from . import antivirus
 from .models import ContentType, DataStoreItem, DataStoreOrigin, StoredFile
@@ -291,18 +292,20 @@ def file_store_checked(
     checked.temp.seek(0)
     saved = storage.save(wanted, File(checked.temp, name=wanted))
     try:
-        return StoredFile.objects.create(
-            storage_name=saved,
-            name=checked.name,
-            content_type=checked.content_type,
-            size=checked.size,
-            sha256=checked.sha256,
-            pages=checked.pages,
-            version=previous.version + 1 if previous is not None else 1,
-            previous=previous,
-            scanned=checked.scanned,
-            added_by=actor if actor is not None and actor.is_authenticated else None,
-            added_at=now,
+        return row_insert(
+            StoredFile(
+                storage_name=saved,
+                name=checked.name,
+                content_type=checked.content_type,
+                size=checked.size,
+                sha256=checked.sha256,
+                pages=checked.pages,
+                version=previous.version + 1 if previous is not None else 1,
+                previous=previous,
+                scanned=checked.scanned,
+                added_by=actor if actor is not None and actor.is_authenticated else None,
+                added_at=now,
+            )
         )
     except BaseException:
         storage.delete(saved)

@@ -26,12 +26,14 @@ from django.utils.translation import gettext_lazy as _
 from motcua.accounts.models import User
 from motcua.core.clock import local
 from motcua.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from motcua.core.inserts import column_sql, row_insert, table_sql
 from motcua.core.services import audit_record
 from motcua.organisation.models import Role, Unit
 from motcua.organisation.selectors import user_unit_ids
 
 from .models import (
     FeeLine,
+    LedgerEntry,
     LedgerMovement,
     LedgerTransaction,
     Receipt,
@@ -198,26 +200,69 @@ def _series_number_take(*, unit: Unit, year: int) -> tuple[ReceiptSeries, int] |
     return series, series.last
 
 
-def _lines(payment: LedgerTransaction) -> list[FeeLine]:
-    """The fee lines the payment paid, each once, in order, with their collecting unit."""
-    # ordered here rather than by the query: Django's compiling of an ORDER BY costs more
-    # CPU than sorting the two or three rows a payment has
-    lines = FeeLine.objects.filter(entries__transaction=payment).select_related("collecting_unit")
-    return sorted({line.pk: line for line in lines.order_by()}.values(), key=lambda line: line.pk)
+def _converted(model: type[Any], row: Any) -> list[Any]:
+    """`row` (the model's concrete columns, as the database answered them) as the ORM would
+    have it: each field's database converters applied (a SQLite boolean, say)."""
+    values = list(row)
+    for index, field in enumerate(model._meta.concrete_fields):
+        column = field.get_col(model._meta.db_table)
+        for converter in connection.ops.get_db_converters(column) + field.get_db_converters(
+            connection
+        ):
+            values[index] = converter(values[index], column, connection)
+    return values
 
 
-def _items(lines: list[FeeLine]) -> list[dict[str, Any]]:
-    return [
-        {
-            "name": line.name,
-            "kind": line.kind,
-            "quantity": line.quantity,
-            "unit_amount_vnd": line.unit_amount_vnd,
-            "exempt_vnd": line.exempt_vnd,
-            "amount_vnd": line.net_vnd,
-        }
-        for line in lines
-    ]
+def _paid(payment: LedgerTransaction) -> tuple[Unit | None, list[dict[str, Any]]]:
+    """The fee lines the payment paid as the receipt's items (each line once, in order) and
+    the first line's collecting unit (None: no lines).
+
+    One statement written out rather than compiled by the ORM: compiling the join, and
+    building a `FeeLine` per row that only six numbers and words are read from, cost more CPU
+    than the query (docs/payments.md, "Speed"). The lines' columns are words and integers,
+    which no backend converts; the unit's go through its fields' converters."""
+    unit_fields = Unit._meta.concrete_fields
+    columns = ", ".join(
+        [f"l.{column_sql(FeeLine, name)}" for name in _ITEM_FIELDS]
+        + [f"u.{connection.ops.quote_name(str(field.column))}" for field in unit_fields]
+    )
+    line_id = f"l.{column_sql(FeeLine, 'pk')}"
+    sql = (
+        f"SELECT {line_id}, {columns} "  # noqa: S608
+        f"FROM {table_sql(FeeLine)} l JOIN {table_sql(Unit)} u "
+        f"ON u.{column_sql(Unit, 'pk')} = l.{column_sql(FeeLine, 'collecting_unit')} "
+        f"WHERE {line_id} IN (SELECT e.{column_sql(LedgerEntry, 'fee_line')} "
+        f"FROM {table_sql(LedgerEntry)} e WHERE e.{column_sql(LedgerEntry, 'transaction')} = %s) "
+        f"ORDER BY {line_id}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [payment.pk])
+        rows = cursor.fetchall()
+    if not rows:
+        return None, []
+    width = 1 + len(_ITEM_FIELDS)
+    unit = Unit.from_db(
+        connection.alias,
+        [field.attname for field in unit_fields],
+        _converted(Unit, rows[0][width:]),
+    )
+    return unit, [_item(row[1:width]) for row in rows]
+
+
+#: The fee line's fields a receipt's item is made of, in `_item`'s order.
+_ITEM_FIELDS = ("name", "kind", "quantity", "unit_amount_vnd", "exempt_vnd", "net_vnd")
+
+
+def _item(values: Any) -> dict[str, Any]:
+    name, kind, quantity, unit_amount_vnd, exempt_vnd, net_vnd = values
+    return {
+        "name": name,
+        "kind": kind,
+        "quantity": quantity,
+        "unit_amount_vnd": unit_amount_vnd,
+        "exempt_vnd": exempt_vnd,
+        "amount_vnd": net_vnd,
+    }
 
 
 def _write(
@@ -230,11 +275,12 @@ def _write(
     actor: User | None,
     now: dt.datetime,
     replaces: Receipt | None = None,
-    lines: list[FeeLine] | None = None,
+    items: list[dict[str, Any]] | None = None,
     verify_code: str = "",
 ) -> Receipt:
     year = local(now).year
-    items = _items(_lines(payment) if lines is None else lines)
+    if items is None:
+        items = _paid(payment)[1]
     amount = sum(int(item["amount_vnd"]) for item in items)
     if not items or amount <= 0:
         raise ValidationError(
@@ -247,25 +293,40 @@ def _write(
         series.refresh_from_db(fields=["collector_name", "collector_tax_code"])
     else:
         series, number = taken
-    return Receipt.objects.create(
-        series=series,
-        number=number,
-        issued_at=now,
-        collector_name=series.collector_name,
-        collector_tax_code=series.collector_tax_code,
-        payer_name=payer_name.strip()[:200],
-        payer_id_number=payer_id_number.strip()[:20],
-        payer_address=payer_address.strip()[:300],
-        dossier_code=payment.dossier_code,
-        items=items,
-        amount_vnd=amount,
-        amount_in_words=vnd_in_words(amount),
-        method=payment.method,
-        payment=None if replaces is not None else payment,
-        replaces=replaces,
-        issued_by=actor if actor is not None and actor.is_authenticated else None,
-        verify_code=verify_code,
+    return row_insert(
+        Receipt(
+            series=series,
+            number=number,
+            issued_at=now,
+            collector_name=series.collector_name,
+            collector_tax_code=series.collector_tax_code,
+            payer_name=payer_name.strip()[:200],
+            payer_id_number=payer_id_number.strip()[:20],
+            payer_address=payer_address.strip()[:300],
+            dossier_code=payment.dossier_code,
+            items=items,
+            amount_vnd=amount,
+            amount_in_words=vnd_in_words(amount),
+            method=payment.method,
+            payment=None if replaces is not None else payment,
+            replaces=replaces,
+            issued_by=actor if actor is not None and actor.is_authenticated else None,
+            verify_code=verify_code,
+        )
     )
+
+
+def _receipt_of(payment: LedgerTransaction) -> int | None:
+    """The id of the payment's receipt (one per payment: a one-to-one field), or None; its
+    one column by one written statement (nothing to compile, no model to build)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {column_sql(Receipt, 'pk')} FROM {table_sql(Receipt)} "  # noqa: S608
+            f"WHERE {column_sql(Receipt, 'payment')} = %s",
+            [payment.pk],
+        )
+        row = cursor.fetchone()
+    return None if row is None else int(row[0])
 
 
 def receipt_issue(
@@ -298,22 +359,23 @@ def receipt_issue(
         )
     with transaction.atomic(savepoint=False):
         # one receipt per payment (a one-to-one field): no ordering to compile or to sort by
-        for existing in Receipt.objects.filter(payment=payment).order_by()[:1]:
-            return existing
-        lines = _lines(payment)
-        if not lines:
+        existing = _receipt_of(payment)
+        if existing is not None:
+            return Receipt.objects.get(pk=existing)
+        unit, items = _paid(payment)
+        if unit is None:
             raise ValidationError(
                 _("Không có khoản thu nào để lập biên lai."), code="nothing_to_receipt"
             )
         return _write(
             payment=payment,
-            unit=lines[0].collecting_unit,
+            unit=unit,
             payer_name=payer_name,
             payer_id_number=payer_id_number,
             payer_address=payer_address,
             actor=actor,
             now=now,
-            lines=lines,
+            items=items,
             verify_code=verify_code,
         )
 

@@ -10,10 +10,11 @@ uses into a new `glyf`/`loca` pair, the other tables as they are: the same kind 
 fontTools makes with `retain_gids` (the glyph ids, hence the text operators, unchanged; an
 unused glyph is empty), in well under a millisecond.
 
-A font without TrueType outlines (CFF) goes through pyHanko's own accumulator. Positioning,
-widths (/W) and ToUnicode are pyHanko's own code; shaping is pyHanko's for anything but the
-simple case `FastGlyphAccumulator.shape` writes itself (byte for byte, remembered per text),
-and the subset is written here (docs/adr/0030-faster-pdf-serialisation.md).
+A font without TrueType outlines (CFF) goes through pyHanko's own accumulator. Positioning is
+pyHanko's own code; shaping is pyHanko's for anything but the simple case
+`FastGlyphAccumulator.shape` writes itself (byte for byte, remembered per text); the subset,
+the widths (/W) and the ToUnicode CMap are written here, byte for byte what pyHanko writes
+(docs/adr/0030-faster-pdf-serialisation.md, docs/adr/0032-receipt-statements-compiled-once.md).
 """
 
 from __future__ import annotations
@@ -252,6 +253,96 @@ class _CIDFontType2(CIDFontType2):
         return ref
 
 
+def widths_array(glyphs: Any) -> NumberArray:
+    """pyHanko's /W array of a CID font (`_build_type0_font_from_cidfont`) for `glyphs`
+    (cid, width) pairs: each run of consecutive cids as its first cid and the array of their
+    widths (`NumberObject`s in `NumberArray`s, written in one piece). A `NumberObject` is an
+    immutable `int`, so one per value is kept for the process (pyHanko makes each anew, a
+    Python-level `__new__`: most of the array's cost)."""
+    numbers = _NUMBERS
+    items: list[Any] = []
+    chunk: list[Any] = []
+    previous = -2
+    for cid, width in sorted(glyphs):
+        if cid != previous + 1:
+            chunk = NumberArray()
+            items += [numbers[cid] if cid in numbers else _number(cid), chunk]
+        chunk.append(numbers[width] if width in numbers else _number(width))
+        previous = cid
+    return NumberArray(items)
+
+
+#: The `NumberObject` of each cid and width written so far (at most the font's glyph count
+#: and its distinct widths).
+_NUMBERS: dict[int, generic.NumberObject] = {}
+
+
+def _number(value: int) -> generic.NumberObject:
+    found = _NUMBERS[value] = generic.NumberObject(value)
+    return found
+
+
+#: Each character's UTF-16BE in hexadecimal, as pyHanko's ToUnicode writes it.
+_UTF16_HEX: dict[str, str] = {}
+_CMAP_HEADER = (
+    "/CIDInit /ProcSet findresource begin\n"
+    "12 dict begin\n"
+    "begincmap\n"
+    "/CIDSystemInfo <<\n"
+    "/Registry (Adobe)\n"
+    "/Ordering (UCS2)\n"
+    "/Supplement 0\n"
+    ">> def\n"
+    "/CMapName /Adobe-Identity-UCS2 def\n"
+    "/CMapType 2 def\n"
+    "1 begincodespacerange\n"
+    "<0000> <FFFF>\n"
+    "endcodespacerange\n"
+)
+_CMAP_FOOTER = "\nendcmap\nCMapName\ncurrentdict\n/CMap defineresource\npop\nend\nend"
+
+
+def tounicode_cmap(cid_to_unicode: dict[int, str]) -> bytes:
+    """The ToUnicode CMap pyHanko writes (`GlyphAccumulator._format_tounicode_cmap`, its
+    `_segment_cmap`): runs of consecutive cids as `bfrange` lines, a cid alone as a `bfchar`
+    line, at most 100 lines a block, a new block when the kind changes."""
+    hexes = _UTF16_HEX
+    segments: list[tuple[int, list[str]]] = []
+    previous = -2
+    for cid, text in sorted(cid_to_unicode.items()):
+        target = hexes.get(text)
+        if target is None:
+            target = hexes[text] = text.encode("utf-16be").hex()
+        if cid == previous + 1:
+            segments[-1][1].append(target)
+        else:
+            segments.append((cid, [target]))
+        previous = cid
+    lines: list[str] = []
+    block: list[str] = []
+    heading = "char"
+
+    def emit() -> None:
+        lines.append(f"{len(block)} beginbf{heading}")
+        lines.extend(block)
+        lines.append(f"endbf{heading}")
+
+    for start, targets in segments:
+        kind = "char" if len(targets) == 1 else "range"
+        if (block and heading != kind) or len(block) >= 100:
+            emit()
+            block = []
+        heading = kind
+        if kind == "range":
+            values = " ".join(f"<{t}>" for t in targets)
+            block.append(f"<{start:04x}> <{start + len(targets) - 1:04x}> [{values}]")
+        else:
+            block.append(f"<{start:04x}> <{targets[0]}>")
+    if block:
+        emit()
+    return (_CMAP_HEADER + "\n".join(lines) + _CMAP_FOOTER).encode("ascii")
+
+
 class FastGlyphAccumulator(GlyphAccumulator):
     """A `GlyphAccumulator` on a font program shared by the process (see the module)."""
 
@@ -323,8 +414,42 @@ class FastGlyphAccumulator(GlyphAccumulator):
         )
 
     def prepare_write(self) -> None:
-        """pyHanko's, with the font's /W array written in one piece (`serialise.NumberArray`:
-        the same bytes)."""
+        """pyHanko's `GlyphAccumulator.prepare_write` (with the `_build_type0_font_from_cidfont`
+        it calls): the same objects, added in the same order, but the font's /W array built
+        directly (`widths_array`) and the ToUnicode CMap written by `tounicode_cmap`. The same
+        bytes: `tests/documents/signing/test_serialise.py` compares a whole signed document
+        with `prepare_write_pyhanko`, and both pieces with pyHanko's functions."""
+        if self._write_prepared:
+            return
+        if not self._glyphs or not self._cid_to_unicode:  # pyHanko says what it says of these
+            self.prepare_write_pyhanko()
+            return
+        if not self._subset_created:
+            self._extract_subset()
+            self._subset_created = True
+        writer, obj_stream, cidfont = self.writer, self.obj_stream, self.cidfont_obj
+        cidfont.embed(writer, obj_stream=obj_stream)
+        cidfont_ref = writer.add_object(cidfont, obj_stream=obj_stream)
+        name = generic.pdf_name
+        type0 = generic.DictionaryObject(
+            {
+                name("/Type"): name("/Font"),
+                name("/Subtype"): name("/Type0"),
+                name("/DescendantFonts"): generic.ArrayObject([cidfont_ref]),
+                name("/Encoding"): name("/Identity-H"),
+                name("/BaseFont"): name(f"/{cidfont.name}-Identity-H"),
+            }
+        )
+        cidfont[name("/W")] = widths_array(self._glyphs.values())
+        stream = generic.StreamObject(stream_data=tounicode_cmap(self._cid_to_unicode))
+        stream.compress()
+        type0[name("/ToUnicode")] = writer.add_object(stream)
+        writer.add_object(type0, obj_stream, idnum=self._font_ref.idnum)
+        self._write_prepared = True
+
+    def prepare_write_pyhanko(self) -> None:
+        """What `prepare_write` did before: pyHanko's own, with the /W array it built written
+        in one piece (kept to compare with)."""
         prepared = self._write_prepared
         super().prepare_write()
         if not prepared and "/W" in self.cidfont_obj:

@@ -18,10 +18,11 @@ import datetime as dt
 import logging
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from motcua.accounts.models import User
 from motcua.core.clock import local
+from motcua.core.inserts import column_sql, table_sql
 from motcua.documents.issued import (
     document_issue,
     document_revoke,
@@ -210,15 +211,24 @@ def _sign(
 
 
 def _payer(dossier_code: str) -> dict[str, str]:
-    # the three columns only, by the unique code: no model to build, no ordering
-    found = (
-        Dossier.objects.filter(code=dossier_code)
-        .order_by()
-        .values_list("applicant_name", "applicant_id_number", "applicant_address")[:1]
+    """The dossier's applicant as the receipt's payer: three words by the unique code, in one
+    written statement (the ORM's compiling of it cost more CPU than the query;
+    docs/payments.md, "Speed")."""
+    columns = ", ".join(
+        column_sql(Dossier, name)
+        for name in ("applicant_name", "applicant_id_number", "applicant_address")
     )
-    for name, id_number, address in found:
-        return {"payer_name": name, "payer_id_number": id_number, "payer_address": address}
-    raise ValueError(f"no dossier {dossier_code}")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {columns} FROM {table_sql(Dossier)} "  # noqa: S608
+            f"WHERE {column_sql(Dossier, 'code')} = %s",
+            [dossier_code],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        raise ValueError(f"no dossier {dossier_code}")
+    name, id_number, address = row
+    return {"payer_name": name, "payer_id_number": id_number, "payer_address": address}
 
 
 def dossier_receipt_issue(

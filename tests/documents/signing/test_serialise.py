@@ -96,3 +96,59 @@ def test_a_signed_document_is_the_same_bytes_as_with_pyhankos_serialiser(
     assert report.ok is True
     [check] = report.signatures
     assert (check.integrity, check.coverage) == ("intact", "ENTIRE_FILE")
+
+
+def test_a_signed_document_is_the_same_bytes_as_with_pyhankos_font_dictionaries(
+    signing_settings, hoankiem, monkeypatch
+):
+    """`FastGlyphAccumulator.prepare_write` (its own /W and ToUnicode) against pyHanko's."""
+    from motcua.documents.signing.fonts import FastGlyphAccumulator
+
+    serialise.install()
+    fast = _signed(hoankiem, monkeypatch)
+    with monkeypatch.context() as patch:
+        patch.setattr(
+            FastGlyphAccumulator, "prepare_write", FastGlyphAccumulator.prepare_write_pyhanko
+        )
+        plain = _signed(hoankiem, patch)
+    assert fast == plain
+    assert document_validate(pdf=fast).ok is True
+
+
+class _Mappings:
+    """What pyHanko's ToUnicode is made from: a glyph accumulator's cid -> text."""
+
+    def __init__(self, mapping: dict[int, str]) -> None:
+        self._cid_to_unicode = mapping
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_the_tounicode_cmap_and_the_widths_are_pyhankos(seed):
+    from pyhanko.pdf_utils.font import opentype
+
+    from motcua.documents.signing.fonts import tounicode_cmap, widths_array
+
+    draw = random.Random(seed)
+    cids = draw.sample(range(1, 400 if seed % 2 else 4000), draw.randint(1, 330))
+    if seed % 5 == 0:  # long runs (blocks of more than 100 ranges or chars)
+        cids = sorted(set(cids) | set(range(500, 500 + draw.randint(1, 300))))
+    alphabet = "aăâbcdđeêghiklmnoôơpqrstuưvxyÀẢẠẤẦỹỷ0123456789 .,:()/-🙂中"
+    mapping = {cid: draw.choice(alphabet) for cid in cids}
+    stream = opentype.GlyphAccumulator._format_tounicode_cmap(_Mappings(mapping))
+    assert tounicode_cmap(mapping) == stream.data
+    glyphs = {cid: (cid, draw.randint(0, 2048)) for cid in cids}
+    by_cid = iter(sorted(glyphs.values(), key=lambda t: t[0]))
+
+    class _CIDFont(dict):
+        name = "X"
+
+        def embed(self, writer, obj_stream=None):
+            return None
+
+    class _Writer:
+        def add_object(self, obj, obj_stream=None):
+            return generic.NullObject()
+
+    cidfont = _CIDFont()
+    opentype._build_type0_font_from_cidfont(_Writer(), cidfont, by_cid, False)
+    assert _written(widths_array(glyphs.values())) == _written(generic.ArrayObject(cidfont["/W"]))

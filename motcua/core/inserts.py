@@ -1,0 +1,144 @@
+"""One new row written as `Model.objects.create` writes it, with the INSERT compiled once.
+
+`QuerySet.create` compiles its INSERT for every row: Django resolves the table, the columns,
+their placeholders and the RETURNING clause again each time, which costs more CPU than the
+statement takes in the database for the three rows a signed receipt writes
+(docs/payments.md, "Speed"; ADR 0032). `row_insert` lets Django's own compiler make the
+statement for the first row of a model on a connection, keeps its text, and for the next
+rows only works out the values as the compiler does (each field's `pre_save(add=True)`, then
+`get_db_prep_save`) and reads back what the database returns (the id).
+
+It falls back to `obj.save(force_insert=True)` whenever the shortcut would not be the same:
+a model with parents (multi-table inheritance) or `order_with_respect_to`, a pre- or
+post-save receiver, a value that is an expression, a backend that cannot return columns
+from an INSERT, or a compiled statement whose parameters are not exactly the values.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple, TypeVar
+
+from django.db import connection, connections, router, transaction
+from django.db.models import Model, signals
+from django.db.models.sql import InsertQuery
+
+M = TypeVar("M", bound=Model)
+
+
+class _Statement(NamedTuple):
+    sql: str
+    fields: list[Any]
+    returning: list[Any]
+    returning_params: Any
+
+
+#: (model, database alias) -> its compiled INSERT
+_STATEMENTS: dict[tuple[type[Model], str], _Statement] = {}
+
+
+def table_sql(model: type[Model]) -> str:
+    """The model's table, quoted for a statement written out."""
+    return str(connection.ops.quote_name(model._meta.db_table))
+
+
+def column_sql(model: type[Model], name: str) -> str:
+    """The column of the model's field `name` (`"pk"`: its primary key), quoted."""
+    field = model._meta.pk if name == "pk" else model._meta.get_field(name)
+    column = getattr(field, "column", None)
+    if not isinstance(column, str):
+        raise ValueError(f"{model.__name__}.{name} has no column")
+    return str(connection.ops.quote_name(column))
+
+
+def _plain(model: type[Model]) -> bool:
+    meta = model._meta
+    return not (
+        meta.parents
+        or meta.order_with_respect_to
+        or signals.pre_save.has_listeners(model)
+        or signals.post_save.has_listeners(model)
+    )
+
+
+def _values(obj: Model, fields: list[Any], connection: Any) -> list[Any] | None:
+    """The values the INSERT compiler would send for `obj` (None: one is an expression)."""
+    values = []
+    for field in fields:
+        value = field.pre_save(obj, add=True)
+        if hasattr(value, "resolve_expression"):
+            return None
+        values.append(field.get_db_prep_save(value, connection=connection))
+    return values
+
+
+def _compiled(
+    model: type[Model], obj: Model, fields: list[Any], alias: str
+) -> tuple[_Statement, list[Any]] | None:
+    """Django's statement for `obj` and its parameters, when every parameter is a plain value
+    in a `%s` placeholder of its own (else None)."""
+    connection = connections[alias]
+    if not connection.features.can_return_columns_from_insert:
+        return None
+    if any(hasattr(field, "get_placeholder") for field in fields):
+        return None
+    returning = list(model._meta.db_returning_fields)
+    query = InsertQuery(model)
+    query.insert_values(fields, [obj])
+    compiler = query.get_compiler(using=alias)
+    compiler.returning_fields = returning
+    statements = compiler.as_sql()
+    if len(statements) != 1:
+        return None
+    sql, params = statements[0]
+    values = list(params)
+    if len(values) != len(fields) or sql.count("%s") != len(values):
+        return None
+    if any(hasattr(value, "as_sql") or hasattr(value, "resolve_expression") for value in values):
+        return None
+    return _Statement(sql, fields, returning, compiler.returning_params), values
+
+
+def row_insert(obj: M) -> M:
+    """Write the new `obj` as `type(obj).objects.create(...)` does (one INSERT, its id and
+    any other database-returned field set on it) and answer it."""
+    model = type(obj)
+    meta = model._meta
+    instance: Any = obj  # Django's own methods, not in its stubs
+    alias = router.db_for_write(model, instance=obj)
+    if not _plain(model) or meta.auto_field is None or instance._is_pk_set(meta):
+        obj.save(force_insert=True, using=alias)  # an id chosen by the caller, say
+        return obj
+    instance._prepare_related_fields_for_save(operation_name="save")
+    connection = connections[alias]
+    statement = _STATEMENTS.get((model, alias))
+    values: list[Any] | None
+    if statement is None:
+        fields = [
+            f for f in meta.local_concrete_fields if not f.generated and f is not meta.auto_field
+        ]
+        compiled = _compiled(model, obj, fields, alias)
+        if compiled is None:
+            obj.save(force_insert=True, using=alias)
+            return obj
+        statement, values = compiled
+        _STATEMENTS[(model, alias)] = statement
+    else:
+        values = _values(obj, statement.fields, connection)
+        if values is None:
+            obj.save(force_insert=True, using=alias)
+            return obj
+    with transaction.mark_for_rollback_on_error(using=alias), connection.cursor() as cursor:
+        cursor.execute(statement.sql, values)
+        row = connection.ops.fetch_returned_insert_columns(  # type: ignore[attr-defined]
+            cursor, statement.returning_params
+        )
+    for value, field in zip(row, statement.returning, strict=True):
+        column = field.get_col(meta.db_table)
+        for converter in connection.ops.get_db_converters(column) + field.get_db_converters(
+            connection
+        ):
+            value = converter(value, column, connection)
+        setattr(obj, field.attname, value)
+    obj._state.adding = False
+    obj._state.db = alias
+    return obj
