@@ -41,6 +41,20 @@ def _no_network(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest)
 
 
 @pytest.fixture(autouse=True)
+def _vietnamese_by_default() -> Any:
+    """Each test starts in the site's language and leaves it so: a request with
+    `Accept-Language: en` (the locale middleware) or a `translation.activate` leaves the
+    thread's language behind, which made later tests' Vietnamese assertions depend on the
+    order the tests ran in."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _fresh_working_clocks() -> None:
     """Clocks are cached per unit id, and ids are reused across tests: start each test clean."""
     from motcua.accounts.services import api_tokens_cache_clear
