@@ -76,7 +76,9 @@ def message_values(facts: DossierFacts, payload: dict[str, Any], language: str) 
         "procedure": facts.procedure_name,
         "appointment": local_date(facts.appointment_at),
         "new_appointment": local_date(payload.get("new_appointment_at")),
-        "amount": format_amount(payload.get("amount_vnd"), language),
+        # A payment request quotes what is due in all (an earlier line still unpaid too);
+        # events written before `amount_due_vnd` existed have the amount requested only.
+        "amount": format_amount(payload.get("amount_due_vnd", payload.get("amount_vnd")), language),
         "lookup_url": facts.lookup_url,
     }
 

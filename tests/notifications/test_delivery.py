@@ -144,6 +144,37 @@ def test_payment_and_apology_quote_the_amount_and_the_new_date(world: Any) -> No
     )
 
 
+def test_a_payment_request_quotes_the_total_due_with_an_earlier_unpaid_line(
+    world: Any,
+) -> None:
+    """An earlier line still unpaid must be paid too before the dossier goes on: the notice
+    says the total the applicant will be asked for, not only the amount requested now."""
+    from motcua.payments.services import fee_line_add
+
+    dossier = processing(world)
+    fee_line_add(
+        dossier_code=dossier.code,
+        collecting_unit=dossier.receiving_unit,
+        name="Phí cấp bản sao",
+        kind="fee",
+        timing="before",
+        unit_amount_vnd=2_000,
+        quantity=1,
+        now=vn(2026, 3, 3, 8),
+    )
+    dossier = dossier_request_payment(
+        dossier=dossier, actor=world.officer, amount_vnd=50_000, now=vn(2026, 3, 3, 9)
+    )
+    texts = list(SandboxSms.objects.order_by("id").values_list("text", flat=True))
+    assert texts[-1] == (
+        f"Ho so {dossier.code}: moi nop phi, le phi 52.000 dong. "
+        "Chi tiet: https://dichvucong.hanoi.gov.vn/tra-cuu"
+    )
+    event = dossier.events.order_by("-id").first()
+    assert event is not None
+    assert (event.after["amount_vnd"], event.after["amount_due_vnd"]) == (50_000, 52_000)
+
+
 def test_apology_gives_the_new_date(world: Any) -> None:
     dossier = processing(world)
     dossier_apologize(

@@ -430,7 +430,8 @@ def dossier_request_payment(
 
     The fee lines are written now (`services.fees.dossier_fees_charge_after`): one line of
     `amount_vnd` (named `fee_name`) when the officer gives the amount, else the version's
-    "after" rules; the suspension's items and the event name the lines and the total."""
+    "after" rules; the suspension's items and the event name the lines and the total, and the
+    event the total due (`amount_due_vnd`: these lines and any earlier one still unpaid)."""
     change = begin(
         action="request_payment",
         dossier=dossier,
@@ -463,9 +464,12 @@ def dossier_request_payment(
     )
     dossier.status = DossierStatus.PAYMENT_REQUESTED
     ids = [line.pk for line in lines]
+    # What the applicant must pay before the dossier goes on: these lines and any earlier one
+    # still unpaid (the pause ends only when none is left), so the notice quotes that total.
+    due = sum(line.net_vnd for line in dossier_fee_lines_payable(dossier_code=dossier.code))
     return change.commit(
-        extra={"amount_vnd": total, "fee_lines": ids},
-        payload={"amount_vnd": total, "fee_lines": ids},
+        extra={"amount_vnd": total, "amount_due_vnd": due, "fee_lines": ids},
+        payload={"amount_vnd": total, "amount_due_vnd": due, "fee_lines": ids},
     )
 
 
