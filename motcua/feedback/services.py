@@ -21,10 +21,11 @@ feedback no longer in a state that allows the change `IllegalTransition`.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import secrets
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -255,6 +256,26 @@ def feedback_attachments_check(*, uploads: Sequence[Any]) -> list[Checked]:
     return checked
 
 
+@contextlib.contextmanager
+def _attachments_checked(
+    attachments: Sequence[Any],
+) -> Iterator[tuple[list[Checked], list[str]]]:
+    """The uploads checked (`feedback_attachments_check`) before any transaction, and a list
+    the transaction appends each stored file's name to: if the block fails, those bytes are
+    removed again (the rows went with the rollback); the checked files are closed either way."""
+    checked = feedback_attachments_check(uploads=attachments) if attachments else []
+    saved: list[str] = []
+    try:
+        yield checked, saved
+    except BaseException:
+        for storage_name in saved:
+            stored_bytes_delete(storage_name=storage_name)
+        raise
+    finally:
+        for one in checked:
+            one.close()
+
+
 def _attachments_store(
     *,
     feedback: Feedback,
@@ -341,9 +362,7 @@ def feedback_submit(
     if place is not None and not place.is_active:
         raise _invalid("place", "unit_inactive", _("Đơn vị này không còn hoạt động."))
     intake = place if place is not None else _default_intake()
-    checked = feedback_attachments_check(uploads=attachments) if attachments else []
-    saved: list[str] = []
-    try:
+    with _attachments_checked(attachments) as (checked, saved):
         return _submit(
             subject=subject,
             body=body,
@@ -361,13 +380,6 @@ def feedback_submit(
             saved=saved,
             now=now,
         )
-    except BaseException:
-        for storage_name in saved:
-            stored_bytes_delete(storage_name=storage_name)
-        raise
-    finally:
-        for one in checked:
-            one.close()
 
 
 def _submit(
@@ -528,9 +540,7 @@ def feedback_answer(
     `attachments_remove`. The rows replaced are removed; their stored files stay, named by
     the earlier `answer` event."""
     answer = _text(answer, field="answer", max_length=ANSWER_MAX, one_line=False)
-    checked = feedback_attachments_check(uploads=attachments) if attachments else []
-    saved: list[str] = []
-    try:
+    with _attachments_checked(attachments) as (checked, saved):
         return _answer(
             feedback=feedback,
             actor=actor,
@@ -540,13 +550,6 @@ def feedback_answer(
             saved=saved,
             now=now,
         )
-    except BaseException:
-        for storage_name in saved:
-            stored_bytes_delete(storage_name=storage_name)
-        raise
-    finally:
-        for one in checked:
-            one.close()
 
 
 def _answer(
