@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from motcua.api.idempotency import idempotency_purge
-from motcua.core import clock
+from motcua.core.management.now_option import now_argument_add, now_from_options
 
 
 class Command(BaseCommand):
@@ -19,10 +18,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument(
-            "--now",
-            help="Thời điểm coi là hiện tại, ISO 8601 (giờ Việt Nam nếu không ghi múi giờ).",
-        )
+        now_argument_add(parser)
         parser.add_argument(
             "--days",
             type=int,
@@ -31,14 +27,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        try:
-            now = (
-                clock.aware(dt.datetime.fromisoformat(options["now"]))
-                if options["now"]
-                else clock.now()
-            )
-        except ValueError as exc:
-            raise CommandError(f"--now không hợp lệ / bad --now: {options['now']!r}") from exc
+        now = now_from_options(options)
         days = settings.MOTCUA_IDEMPOTENCY_TTL_DAYS if options["days"] is None else options["days"]
         if days < 0:
             raise CommandError("--days phải không âm / must not be negative")

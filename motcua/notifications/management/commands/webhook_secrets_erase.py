@@ -3,12 +3,11 @@ the beat job `webhook-secrets-erase`; ADR 0027)."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 
-from motcua.core import clock
+from motcua.core.management.now_option import now_argument_add, now_from_options
 from motcua.notifications.webhook_secrets import webhook_previous_secrets_erase
 
 
@@ -19,20 +18,10 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument(
-            "--now",
-            help="Thời điểm coi là hiện tại, ISO 8601 (giờ Việt Nam nếu không ghi múi giờ).",
-        )
+        now_argument_add(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        try:
-            now = (
-                clock.aware(dt.datetime.fromisoformat(options["now"]))
-                if options["now"]
-                else clock.now()
-            )
-        except ValueError as exc:
-            raise CommandError(f"--now không hợp lệ / bad --now: {options['now']!r}") from exc
+        now = now_from_options(options)
         erased = webhook_previous_secrets_erase(now=now)
         self.stdout.write(
             self.style.SUCCESS(
