@@ -6,7 +6,8 @@ to stay in one 160-character segment with long values; e-mail and in-app texts a
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
 
 class Default(NamedTuple):
@@ -281,3 +282,27 @@ DEFAULTS[("feedback_reminder", "email", "en")] = Default(
     "{unit} has {count} feedback items due soon or late for an answer, {late_count} of them "
     "late:\n\n{feedback_list}\n\nAnswer them at: {workspace_url}\nThis is an automatic message.",
 )
+
+
+def templates_seed_steps(*events: str) -> tuple[Callable[[Any, Any], None], ...]:
+    """(seed, unseed) for a migration's RunPython that adds `events`: the shipped templates of
+    those events, each one not there yet (a template an administrator edited is kept), and
+    on the way back the events' templates removed."""
+
+    def seed(apps: Any, schema_editor: Any) -> None:
+        Template = apps.get_model("notifications", "NotificationTemplate")
+        existing = set(Template.objects.values_list("event", "channel", "language"))
+        Template.objects.bulk_create(
+            Template(
+                event=event, channel=channel, language=language, subject=d.subject, body=d.body
+            )
+            for (event, channel, language), d in DEFAULTS.items()
+            if event in events and (event, channel, language) not in existing
+        )
+
+    def unseed(apps: Any, schema_editor: Any) -> None:
+        apps.get_model("notifications", "NotificationTemplate").objects.filter(
+            event__in=events
+        ).delete()
+
+    return seed, unseed

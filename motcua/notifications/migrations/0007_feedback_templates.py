@@ -1,29 +1,14 @@
 """The feedback events (to the sender; the reminders to a unit's staff) and their shipped
 templates."""
 
-from typing import Any
-
 from django.db import migrations, models
+
+from motcua.notifications.defaults import templates_seed_steps
 
 EVENTS = ("feedback_received", "feedback_answered", "feedback_reminder")
 
 
-def seed(apps: Any, schema_editor: Any) -> None:
-    from motcua.notifications.defaults import DEFAULTS
-
-    Template = apps.get_model("notifications", "NotificationTemplate")
-    existing = set(Template.objects.values_list("event", "channel", "language"))
-    Template.objects.bulk_create(
-        Template(event=event, channel=channel, language=language, subject=d.subject, body=d.body)
-        for (event, channel, language), d in DEFAULTS.items()
-        if event in EVENTS and (event, channel, language) not in existing
-    )
-
-
-def unseed(apps: Any, schema_editor: Any) -> None:
-    apps.get_model("notifications", "NotificationTemplate").objects.filter(
-        event__in=EVENTS
-    ).delete()
+seed, unseed = templates_seed_steps(*EVENTS)
 
 
 class Migration(migrations.Migration):

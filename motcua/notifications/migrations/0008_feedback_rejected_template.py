@@ -3,29 +3,14 @@
 """The feedback_rejected event (the sender told their feedback is not handled, with the
 reason) and its shipped templates (SMS, e-mail, in-app; vi and en)."""
 
-from typing import Any
-
 from django.db import migrations, models
+
+from motcua.notifications.defaults import templates_seed_steps
 
 EVENTS = ("feedback_rejected",)
 
 
-def seed(apps: Any, schema_editor: Any) -> None:
-    from motcua.notifications.defaults import DEFAULTS
-
-    Template = apps.get_model("notifications", "NotificationTemplate")
-    existing = set(Template.objects.values_list("event", "channel", "language"))
-    Template.objects.bulk_create(
-        Template(event=event, channel=channel, language=language, subject=d.subject, body=d.body)
-        for (event, channel, language), d in DEFAULTS.items()
-        if event in EVENTS and (event, channel, language) not in existing
-    )
-
-
-def unseed(apps: Any, schema_editor: Any) -> None:
-    apps.get_model("notifications", "NotificationTemplate").objects.filter(
-        event__in=EVENTS
-    ).delete()
+seed, unseed = templates_seed_steps(*EVENTS)
 
 
 class Migration(migrations.Migration):
