@@ -105,9 +105,9 @@ def marks_pipelined() -> Iterator[None]:
 
 
 def _barrier(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
-    """Every statement not of a mark waits for the marks in flight (and their repair)."""
-    if not _state.busy and (_state.pipeline is not None or _state.window):
-        marks_flush()
+    """Every statement not of a mark waits for the marks in flight (and their repair);
+    `marks_flush` lets the marks' own statements by."""
+    marks_flush()
     return execute(sql, params, many, context)
 
 
