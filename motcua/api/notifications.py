@@ -30,8 +30,8 @@ class NotificationOut(Schema):
     id: int
     event: str = Field(
         ...,
-        description="received | supplement_requested | payment_requested | apology | "
-        "result_ready | returned | refused | withdrawn.",
+        description="received | supplement_requested | payment_requested | payment_received | "
+        "receipt_replaced | apology | result_ready | returned | refused | withdrawn.",
     )
     event_label: str = Field(..., description="Tên sự kiện, theo ngôn ngữ của yêu cầu.")
     dossier_code: str = Field(..., description="Mã hồ sơ (GET /dossiers/{code}).")

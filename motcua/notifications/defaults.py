@@ -80,6 +80,41 @@ _add(
     body="Application {code} ({procedure}): please pay the fee of {amount}." + _EN_FOOT,
 )
 _add(
+    "payment_received",
+    "vi",
+    sms="Da nhan {amount} phi, le phi ho so {code}. Bien lai {receipt}: {receipt_url}",
+    subject="Hồ sơ {code}: đã nhận phí, lệ phí",
+    body="Cơ quan đã nhận {amount} phí, lệ phí của hồ sơ {code} ({procedure}). Biên lai điện "
+    "tử số {receipt}, có chữ ký số, xem và tải về tại {receipt_url}." + _VI_FOOT,
+)
+_add(
+    "payment_received",
+    "en",
+    sms="Received {amount} for application {code}. Receipt {receipt}: {receipt_url}",
+    subject="Application {code}: fee received",
+    body="We received the fee of {amount} for application {code} ({procedure}). Your signed "
+    "electronic receipt {receipt} is at {receipt_url}." + _EN_FOOT,
+)
+_add(
+    "receipt_replaced",
+    "vi",
+    sms="Ho so {code}: bien lai {replaces} da huy, thay bang bien lai {receipt}: {receipt_url}",
+    subject="Hồ sơ {code}: biên lai {replaces} được thay thế",
+    body="Biên lai {replaces} của hồ sơ {code} ({procedure}) đã được hủy và thay bằng biên lai "
+    "điện tử số {receipt} ({amount}), xem và tải về tại {receipt_url}. Số tiền ông/bà đã nộp "
+    "không thay đổi." + _VI_FOOT,
+)
+_add(
+    "receipt_replaced",
+    "en",
+    sms="Application {code}: receipt {replaces} was cancelled, replaced by {receipt}: "
+    "{receipt_url}",
+    subject="Application {code}: receipt {replaces} replaced",
+    body="Receipt {replaces} of application {code} ({procedure}) was cancelled and replaced by "
+    "electronic receipt {receipt} ({amount}), at {receipt_url}. What you paid is unchanged."
+    + _EN_FOOT,
+)
+_add(
     "apology",
     "vi",
     sms="Xin loi ong/ba: ho so {code} ({procedure}) tre hen. Hen moi {new_appointment}. "

@@ -32,6 +32,8 @@ EVENT_FOR_TOPIC: dict[str, str] = {
     "dossier.receive_at_counter": Event.RECEIVED,
     "dossier.request_supplement": Event.SUPPLEMENT_REQUESTED,
     "dossier.request_payment": Event.PAYMENT_REQUESTED,
+    "dossier.issue_receipt": Event.PAYMENT_RECEIVED,
+    "dossier.replace_receipt": Event.RECEIPT_REPLACED,
     "dossier.apologize": Event.APOLOGY,
     "dossier.issue_result": Event.RESULT_READY,
     "dossier.return_result": Event.RETURNED,
@@ -80,6 +82,11 @@ def message_values(facts: DossierFacts, payload: dict[str, Any], language: str) 
         # events written before `amount_due_vnd` existed have the amount requested only.
         "amount": format_amount(payload.get("amount_due_vnd", payload.get("amount_vnd")), language),
         "lookup_url": facts.lookup_url,
+        # a receipt's number and the address of its verification page (with its PDF), and
+        # the number of the cancelled receipt a replacement stands for
+        "receipt": str(payload.get("receipt", "")),
+        "receipt_url": str(payload.get("verify_url", "")),
+        "replaces": str(payload.get("replaces", "")),
     }
 
 

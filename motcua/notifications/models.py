@@ -20,6 +20,8 @@ class Event(models.TextChoices):
     RECEIVED = "received", _("Tiếp nhận, hẹn trả kết quả")
     SUPPLEMENT_REQUESTED = "supplement_requested", _("Yêu cầu bổ sung hồ sơ")
     PAYMENT_REQUESTED = "payment_requested", _("Yêu cầu nộp phí, lệ phí")
+    PAYMENT_RECEIVED = "payment_received", _("Đã nhận phí, lệ phí; biên lai điện tử")
+    RECEIPT_REPLACED = "receipt_replaced", _("Biên lai được thay thế")
     APOLOGY = "apology", _("Xin lỗi và hẹn lại ngày trả")
     RESULT_READY = "result_ready", _("Đã có kết quả")
     RETURNED = "returned", _("Đã trả kết quả")

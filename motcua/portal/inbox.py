@@ -40,6 +40,10 @@ EVENT_HINTS: dict[str, Any] = {
         "Khi hồ sơ cần bổ sung giấy tờ: nếu không bổ sung, hồ sơ có thể bị dừng."
     ),
     Event.PAYMENT_REQUESTED: gettext_lazy("Khi cần nộp phí, lệ phí để hồ sơ được giải quyết."),
+    Event.PAYMENT_RECEIVED: gettext_lazy(
+        "Khi cơ quan đã nhận tiền phí, lệ phí và lập biên lai điện tử."
+    ),
+    Event.RECEIPT_REPLACED: gettext_lazy("Khi một biên lai bị hủy và được thay bằng biên lai mới."),
     Event.APOLOGY: gettext_lazy("Khi hồ sơ bị chậm và cơ quan hẹn lại ngày trả kết quả."),
     Event.RESULT_READY: gettext_lazy("Khi đã có kết quả để nhận hoặc tải về."),
     Event.RETURNED: gettext_lazy("Khi kết quả đã được trả cho bạn."),

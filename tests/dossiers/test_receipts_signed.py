@@ -304,14 +304,21 @@ def test_a_signed_receipt_takes_a_fixed_number_of_statements(paid) -> None:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    from motcua.core import outbox
+
     dossier_receipt_issue(payment=paid(5_000), now=MON)  # warm: the series exists
     payment = paid(7_000)
-    with CaptureQueriesContext(connection) as queries:
+    # the receipt's own statements: not the delivery of its message, which runs after commit
+    with (
+        mock.patch.object(outbox, "_schedule_delivery", return_value=None),
+        CaptureQueriesContext(connection) as queries,
+    ):
         receipt = dossier_receipt_issue(payment=payment, now=MON)
     assert receipt.verify_code
     statements = [q["sql"].split()[0].upper() for q in queries.captured_queries]
-    # the payer, the payment's receipt (none yet), its lines, the number, the receipt, the
-    # stored file, the verification record; no savepoint (docs/payments.md, "Speed": 15
+    # the payer (and the dossier's status and version), the payment's receipt (none yet),
+    # its lines, the number, the receipt, the stored file, the verification record, the
+    # outbox message and its deliveries; no savepoint (docs/payments.md, "Speed": 15
     # statements before, with BEGIN and COMMIT, which SQLite's backend logs and
     # PostgreSQL's does not)
     assert "SAVEPOINT" not in statements, statements
@@ -320,6 +327,8 @@ def test_a_signed_receipt_takes_a_fixed_number_of_statements(paid) -> None:
         "SELECT",
         "SELECT",
         "UPDATE",
+        "INSERT",
+        "INSERT",
         "INSERT",
         "INSERT",
         "INSERT",

@@ -33,6 +33,10 @@ LONG = {
     "minutes": "5",
     "due_date": "30/12/2026",
     "follow_url": "https://dichvucong.hanoi.gov.vn/feedback/PA-2026-000123/",
+    # the longest series (six letters and the year) and seven digits; the public address
+    "receipt": "BLPHKM26-0001234",
+    "replaces": "BLPHKM26-0001233",
+    "receipt_url": "https://dichvucong.hanoi.gov.vn/verify/7KQ2M9XD/",
 }
 
 

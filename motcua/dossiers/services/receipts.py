@@ -23,6 +23,7 @@ from django.db import connection, transaction
 from motcua.accounts.models import User
 from motcua.core.clock import local
 from motcua.core.inserts import column_sql, table_sql
+from motcua.core.outbox import outbox_enqueue
 from motcua.documents.issued import (
     document_issue,
     document_revoke,
@@ -173,9 +174,11 @@ def _sign(
     now: dt.datetime,
     saved: list[str],
     code: str | None = None,
+    state: tuple[int, int] | None = None,
 ) -> None:
-    """Lay out, sign, store and register `receipt` (inside its transaction). `code` is the
-    verification code the receipt was written with; without it one is drawn and saved."""
+    """Lay out, sign, store and register `receipt` (inside its transaction), and announce it.
+    `code` is the verification code the receipt was written with; without it one is drawn
+    and saved. `state` is the dossier's status and version when the caller read them."""
     unit = receipt.series.unit
     drawn = code or verify_code_generate()
     signed, pages = text_pdf_signed(
@@ -208,15 +211,67 @@ def _sign(
     if code is None:
         receipt.verify_code = drawn
         receipt.save(update_fields=["verify_code"])
+    _announce(receipt=receipt, number=number, code=drawn, now=now, state=state)
 
 
-def _payer(dossier_code: str) -> dict[str, str]:
-    """The dossier's applicant as the receipt's payer: three words by the unique code, in one
-    written statement (the ORM's compiling of it cost more CPU than the query;
-    docs/payments.md, "Speed")."""
+def _announce(
+    *,
+    receipt: Receipt,
+    number: str,
+    code: str,
+    now: dt.datetime,
+    state: tuple[int, int] | None = None,
+) -> None:
+    """The receipt in the outbox, in its transaction: `dossier.issue_receipt` (the applicant
+    is told the money arrived, with the receipt's number and address: notification
+    `payment_received`), or `dossier.replace_receipt` for the replacement of a cancelled one
+    (`receipt_replaced`, naming the receipt it replaces). No personal data: the dossier's
+    code, the receipts' numbers, the amount and the verification code."""
+    status, version = state or _dossier_state(receipt.dossier_code)
+    action = "issue_receipt" if receipt.replaces_id is None else "replace_receipt"
+    payload: dict[str, Any] = {
+        "code": receipt.dossier_code,
+        "status": status,
+        "action": action,
+        "version": version,
+        "receipt": number,
+        "amount_vnd": receipt.amount_vnd,
+        "verify_code": code,
+        "verify_url": verify_url(code),
+    }
+    if receipt.replaces is not None:
+        payload["replaces"] = receipt_number_display(receipt.replaces)
+    outbox_enqueue(topic=f"dossier.{action}", payload=payload, now=now)
+
+
+def _dossier_state(dossier_code: str) -> tuple[int, int]:
+    """The dossier's status and version, as every `dossier.*` message carries them."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {column_sql(Dossier, 'status')}, {column_sql(Dossier, 'version')} "  # noqa: S608
+            f"FROM {table_sql(Dossier)} WHERE {column_sql(Dossier, 'code')} = %s",
+            [dossier_code],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        raise ValueError(f"no dossier {dossier_code}")
+    return int(row[0]), int(row[1])
+
+
+def _payer(dossier_code: str) -> tuple[dict[str, str], tuple[int, int]]:
+    """The dossier's applicant as the receipt's payer, and the dossier's status and version
+    (the receipt's outbox message carries them): by the unique code, in one written
+    statement (the ORM's compiling of it cost more CPU than the query; docs/payments.md,
+    "Speed")."""
     columns = ", ".join(
         column_sql(Dossier, name)
-        for name in ("applicant_name", "applicant_id_number", "applicant_address")
+        for name in (
+            "applicant_name",
+            "applicant_id_number",
+            "applicant_address",
+            "status",
+            "version",
+        )
     )
     with connection.cursor() as cursor:
         cursor.execute(
@@ -227,8 +282,9 @@ def _payer(dossier_code: str) -> dict[str, str]:
         row = cursor.fetchone()
     if row is None:
         raise ValueError(f"no dossier {dossier_code}")
-    name, id_number, address = row
-    return {"payer_name": name, "payer_id_number": id_number, "payer_address": address}
+    name, id_number, address, status, version = row
+    payer = {"payer_name": name, "payer_id_number": id_number, "payer_address": address}
+    return payer, (int(status), int(version))
 
 
 def dossier_receipt_issue(
@@ -242,17 +298,14 @@ def dossier_receipt_issue(
         with transaction.atomic():
             # drawn first: a new receipt is written with it (it is printed on its PDF)
             code = verify_code_generate()
+            payer, state = _payer(payment.dossier_code)
             receipt = receipt_issue(
-                payment=payment,
-                actor=actor,
-                now=now,
-                verify_code=code,
-                **_payer(payment.dossier_code),
+                payment=payment, actor=actor, now=now, verify_code=code, **payer
             )
             if receipt.verify_code == code:
                 # written just now in this transaction, with its series and unit: no other
                 # transaction sees it until this one commits, so nothing to lock or re-read
-                _sign(receipt=receipt, actor=actor, now=now, saved=saved, code=code)
+                _sign(receipt=receipt, actor=actor, now=now, saved=saved, code=code, state=state)
                 return receipt
             # it existed (made before, or by another transaction, or unsigned): lock it
             receipt = (
@@ -261,7 +314,7 @@ def dossier_receipt_issue(
                 .get(pk=receipt.pk)
             )
             if not receipt.verify_code:
-                _sign(receipt=receipt, actor=actor, now=now, saved=saved)
+                _sign(receipt=receipt, actor=actor, now=now, saved=saved, state=state)
             return receipt
     except BaseException:
         for storage_name in saved:
@@ -327,6 +380,23 @@ def dossier_receipt_cancel(
                 replacement = Receipt.objects.select_related("series__unit", "replaces").get(
                     pk=replacement.pk
                 )
+            # told first, then the replacement (its own `dossier.issue_receipt`, in order)
+            status, version = _dossier_state(receipt.dossier_code)
+            outbox_enqueue(
+                topic="dossier.cancel_receipt",
+                payload={
+                    "code": receipt.dossier_code,
+                    "status": status,
+                    "action": "cancel_receipt",
+                    "version": version,
+                    "receipt": receipt_number_display(receipt),
+                    "replaced_by": (
+                        receipt_number_display(replacement) if replacement is not None else ""
+                    ),
+                },
+                now=now,
+            )
+            if replacement is not None:
                 _sign(receipt=replacement, actor=actor, now=now, saved=saved)
             document = (
                 issued_document_get(code=receipt.verify_code) if receipt.verify_code else None

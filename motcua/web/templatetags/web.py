@@ -6,6 +6,7 @@ from typing import Any
 
 from django import template
 from django.http import QueryDict
+from django.utils import translation
 
 from motcua.dossiers.models import DossierStatus
 from motcua.payments.words import vnd_figures, vnd_in_words
@@ -37,19 +38,27 @@ def query_with(context: template.Context, **changes: Any) -> str:
     return query.urlencode()
 
 
+def _english() -> bool:
+    return (translation.get_language() or "vi").startswith("en")
+
+
 @register.filter
 def vnd(value: int | None) -> str:
-    """15000 -> "15.000" (dots between thousands, as Vietnamese writes amounts)."""
+    """15000 -> "15.000" (dots between thousands, as Vietnamese writes amounts); on an
+    English page "15,000"."""
     if value is None:
         return ""
-    return vnd_figures(value)
+    return f"{int(value):,}" if _english() else vnd_figures(value)
 
 
 @register.filter
 def money(value: int | None) -> str:
-    """1250000 -> "1.250.000 đ" (a no-break space: the sign never wraps onto its own line)."""
+    """1250000 -> "1.250.000 đ", on an English page "1,250,000 VND" (a no-break space: the
+    sign never wraps onto its own line)."""
     if value is None:
         return ""
+    if _english():
+        return f"{int(value):,}\u00a0VND"
     return f"{vnd_figures(value)}\u00a0đ"
 
 
