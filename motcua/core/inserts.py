@@ -142,3 +142,60 @@ def row_insert(obj: M) -> M:
     obj._state.adding = False
     obj._state.db = alias
     return obj
+
+
+#: SQLite's oldest limit on a statement's parameters, under PostgreSQL's: more goes to
+#: `bulk_create`, which splits the rows into batches.
+_MAX_PARAMETERS = 999
+#: (model, database alias, rows) -> the fields and the statement of that many rows
+_MANY: dict[tuple[type[Model], str, int], tuple[list[Any], str]] = {}
+
+
+def rows_insert(objs: list[M]) -> None:
+    """Write the new `objs` (one model) as `bulk_create(objs)` writes them, in one
+    multi-row INSERT kept per model and number of rows, without reading their ids back
+    (a caller that needs them uses `bulk_create` or `row_insert`). The values are what
+    Django's compiler sends (`pre_save(add=True)`, then `get_db_prep_save`); whenever the
+    shortcut might differ (see the module's docstring), `bulk_create` itself."""
+    if not objs:
+        return
+    model = type(objs[0])
+    meta = model._meta
+    alias = router.db_for_write(model, instance=objs[0])
+    instances: list[Any] = list(objs)  # Django's own methods, not in its stubs
+    fields = [f for f in meta.local_concrete_fields if not f.generated and f is not meta.auto_field]
+    if (
+        not _plain(model)
+        or meta.auto_field is None
+        or any(type(item) is not model for item in instances)
+        or any(item._is_pk_set(meta) for item in instances)
+        or any(hasattr(field, "get_placeholder") for field in fields)
+        or len(objs) * len(fields) > _MAX_PARAMETERS
+    ):
+        model._default_manager.using(alias).bulk_create(objs)
+        return
+    connection = connections[alias]
+    params: list[Any] = []
+    for obj in instances:
+        obj._prepare_related_fields_for_save(operation_name="bulk_create")
+        values = _values(obj, fields, connection)
+        if values is None:
+            model._default_manager.using(alias).bulk_create(objs)
+            return
+        params += values
+    key = (model, alias, len(objs))
+    cached = _MANY.get(key)
+    if cached is None:
+        quote = connection.ops.quote_name
+        row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+        sql = (
+            f"INSERT INTO {quote(meta.db_table)} "  # noqa: S608 (names from the model)
+            f"({', '.join(quote(str(field.column)) for field in fields)}) "
+            f"VALUES {', '.join([row] * len(objs))}"
+        )
+        cached = _MANY[key] = (fields, sql)
+    with transaction.mark_for_rollback_on_error(using=alias), connection.cursor() as cursor:
+        cursor.execute(cached[1], params)
+    for obj in instances:
+        obj._state.adding = False
+        obj._state.db = alias

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from motcua.core.clock import local
 from motcua.organisation.models import Unit
-from motcua.payments.words import vnd_figures
+from motcua.payments.words import vnd_figures_local
 
 from .lifecycle import DELIVERY_COUNTER, DELIVERY_ONLINE, DELIVERY_POST, action_label
 from .models import Channel, Dossier, DossierEvent, ResultOutcome, StepRun
@@ -52,7 +52,7 @@ def _date(value: Any) -> str:
 
 def _money(amount: Any) -> str:
     try:
-        return vnd_figures(amount)
+        return vnd_figures_local(amount)
     except (TypeError, ValueError):
         return str(amount)
 

@@ -107,3 +107,23 @@ def vnd_in_words(amount: int) -> str:
 def vnd_figures(amount: int) -> str:
     """An amount in figures as Vietnamese writes it: dots between thousands (1.250.000)."""
     return f"{int(amount):,}".replace(",", ".")
+
+
+def vnd_figures_local(amount: int) -> str:
+    """An amount in figures as the active language writes it: 1.250.000 in Vietnamese,
+    1,250,000 in English (the receipt itself, Vietnamese, uses `vnd_figures`)."""
+    from django.utils import translation
+
+    if (translation.get_language() or "vi").startswith("en"):
+        return f"{int(amount):,}"
+    return vnd_figures(amount)
+
+
+def vnd_text_local(amount: int) -> str:
+    """An amount with its currency as the active language writes it: "1.250.000 đồng",
+    "1,250,000 VND"."""
+    from django.utils import translation
+
+    if (translation.get_language() or "vi").startswith("en"):
+        return f"{int(amount):,} VND"
+    return f"{vnd_figures(amount)} đồng"

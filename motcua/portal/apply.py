@@ -72,7 +72,7 @@ from motcua.dossiers.services.drafts import (
     reusable_items,
     version_offered_online,
 )
-from motcua.payments.words import vnd_figures
+from motcua.payments.words import vnd_text_local
 
 DRAFTS_PER_PAGE = 10
 #: The province whose wards an empty address field lists first (the demo city, Hà Nội).
@@ -485,7 +485,7 @@ def _eform_fields(
 
 
 def _vnd(amount: int) -> str:
-    return vnd_figures(amount) + " đồng"
+    return vnd_text_local(amount)
 
 
 def _fees(version: ProcedureVersion, draft: ApplicationDraft | None = None) -> dict[str, Any]:

@@ -40,7 +40,7 @@ from motcua.documents.selectors import (
 )
 from motcua.organisation.models import Unit
 from motcua.organisation.selectors import user_unit_ids
-from motcua.payments.words import vnd_figures
+from motcua.payments.words import vnd_figures_local
 from motcua.web.access import forbidden, staff_required
 from motcua.web.downloads import stored_file_response
 
@@ -314,7 +314,7 @@ def entry_page(request: HttpRequest, pk: int) -> HttpResponse:
         (_("Cơ quan cấp"), entry.document_issuer),
         (_("Số trang"), entry.pages),
         (_("Số bản sao"), entry.copies),
-        (_("Lệ phí (đồng)"), vnd_figures(entry.fee_vnd)),
+        (_("Lệ phí (đồng)"), vnd_figures_local(entry.fee_vnd)),
         (_("Người thực hiện"), entry.officer.display_name),
         (_("Người ký chứng thực"), entry.signer_name),
     ]

@@ -1,4 +1,5 @@
-"""`core.inserts.row_insert` writes the row `QuerySet.create` writes (ADR 0032)."""
+"""`core.inserts.row_insert` writes the row `QuerySet.create` writes, and `rows_insert` the
+rows `bulk_create` writes (ADR 0032)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from django.db.models import signals
 from django.forms.models import model_to_dict
 
 from motcua.core.clock import VN_TZ
-from motcua.core.inserts import _STATEMENTS, row_insert
+from motcua.core.inserts import _MANY, _STATEMENTS, row_insert, rows_insert
 from motcua.documents.models import StoredFile
 from motcua.organisation.models import Unit
 
@@ -101,3 +102,63 @@ def test_a_chosen_id_or_a_save_receiver_goes_through_save() -> None:
     finally:
         signals.post_save.disconnect(receiver, sender=StoredFile)
     assert seen == [("2026/03/8.pdf", True)]
+
+
+def _rows(model, names) -> list[dict]:
+    """The rows written under `names`, without their ids, the name's tag dropped."""
+    rows = list(model.objects.filter(storage_name__in=names).values())
+    for row in rows:
+        row.pop("id")
+        row["storage_name"] = row["storage_name"].split("-")[-1]
+    return sorted(rows, key=lambda row: row["storage_name"])
+
+
+def test_rows_are_the_rows_bulk_create_writes_in_one_statement_kept_per_count() -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _MANY.clear()
+    first = StoredFile.objects.create(**_fields(1))
+
+    def batch(tag: str, count: int) -> list[StoredFile]:
+        return [
+            _file(n, storage_name=f"2026/03/{tag}-{n}.pdf", previous=first, scanned=n % 2 == 0)
+            for n in range(count)
+        ]
+
+    StoredFile.objects.bulk_create(batch("bulk", 4))
+    with CaptureQueriesContext(connection) as queries:
+        rows_insert(batch("rows", 4))
+        rows_insert(batch("again", 4))
+    assert [q["sql"].split()[0] for q in queries.captured_queries] == ["INSERT", "INSERT"]
+    assert (StoredFile, "default", 4) in _MANY
+    names = lambda tag: [f"2026/03/{tag}-{n}.pdf" for n in range(4)]  # noqa: E731
+    assert _rows(StoredFile, names("rows")) == _rows(StoredFile, names("bulk"))
+    assert _rows(StoredFile, names("again")) == _rows(StoredFile, names("bulk"))
+    written = batch("state", 2)
+    rows_insert(written)
+    assert [(f._state.adding, f._state.db) for f in written] == [(False, "default")] * 2
+
+
+def test_rows_with_a_chosen_id_a_receiver_or_too_many_values_go_through_bulk_create() -> None:
+    rows_insert([])  # nothing: no statement
+    rows_insert([_file(900, id=987_600), _file(901, id=987_601)])
+    assert set(StoredFile.objects.filter(pk__gte=987_600).values_list("pk", flat=True)) == {
+        987_600,
+        987_601,
+    }
+    seen = []
+
+    def receiver(sender, instance, created, **kwargs) -> None:
+        seen.append(instance.storage_name)
+
+    signals.post_save.connect(receiver, sender=StoredFile)
+    try:
+        rows_insert([_file(902)])
+    finally:
+        signals.post_save.disconnect(receiver, sender=StoredFile)
+    # bulk_create sends no post_save: what matters is that the row is written all the same
+    assert StoredFile.objects.filter(storage_name="2026/03/902.pdf").exists()
+    many = [_file(1000 + n) for n in range(200)]  # 200 rows x 9 values: over 999 parameters
+    rows_insert(many)
+    assert StoredFile.objects.filter(storage_name__startswith="2026/03/1").count() >= 200

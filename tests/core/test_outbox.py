@@ -29,6 +29,7 @@ from motcua.core.outbox import (
     outbox_retry_delay,
     outbox_subscribe,
     outbox_subscribers,
+    outbox_unsubscribe,
 )
 from tests.factories import StaffFactory
 
@@ -193,6 +194,23 @@ def test_each_subscriber_of_the_topic_gets_its_own_delivery(subscribers: Any) ->
     assert outbox_subscribers("catalog.imported") == ["all", "webhook"]
     assert outbox_subscribers("dossiers.submit") == ["all"]  # a prefix is a whole segment
     assert outbox_subscribers("dossier") == ["all"]
+
+
+def test_a_topic_s_subscribers_follow_every_registration_and_a_swapped_registry(
+    subscribers: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The names per topic are kept between messages (every change costs a lookup), never
+    past a change of the subscribers."""
+    subscribers.add("sms", ["dossier.*"])
+    assert outbox_subscribers("dossier.receive") == ["sms"]
+    subscribers.add("webhook", ["dossier.receive"])
+    assert outbox_subscribers("dossier.receive") == ["sms", "webhook"]
+    outbox_unsubscribe(name="sms")
+    assert outbox_subscribers("dossier.receive") == ["webhook"]
+    monkeypatch.setattr(outbox, "_SUBSCRIBERS", {})  # as a test's fixture swaps it
+    assert outbox_subscribers("dossier.receive") == []
+    subscribers.add("inapp", "*")
+    assert outbox_subscribers("dossier.receive") == ["inapp"]
 
 
 @pytest.mark.parametrize("name", ["", "has space", "x" * 101])

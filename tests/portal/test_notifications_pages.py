@@ -130,6 +130,24 @@ def test_a_row_shows_event_dossier_link_text_date_and_unread_state(an: User) -> 
     assert page.index("chưa đọc: </span>Hồ sơ số 2") > 0
 
 
+def test_an_address_in_a_text_is_a_link_and_markup_stays_text(an: User) -> None:
+    """A receipt's address (payment_received) can be followed; a template an administrator
+    edited cannot inject markup."""
+    note = _note(an, 1)
+    Notification.objects.filter(pk=note.pk).update(
+        body="Biên lai HK26-0000001: https://dichvucong.hanoi.gov.vn/verify/7KQ2M9XD/ <b>x</b>"
+    )
+    client = _client(an)
+    for url in ("/my/notifications/", f"/my/notifications/{note.pk}/"):
+        page = client.get(url).content.decode()
+        assert (
+            '<a href="https://dichvucong.hanoi.gov.vn/verify/7KQ2M9XD/" rel="nofollow">'
+            "https://dichvucong.hanoi.gov.vn/verify/7KQ2M9XD/</a>"
+        ) in page, url
+        assert "&lt;b&gt;x&lt;/b&gt;" in page
+        assert "<b>x</b>" not in page
+
+
 def test_another_persons_notification_is_not_found_and_stays_unread(an: User, binh: User) -> None:
     theirs = _note(binh, 1)
     answer = _client(an).get(f"/my/notifications/{theirs.pk}/")

@@ -30,3 +30,13 @@ def test_an_english_page_groups_thousands_with_commas_and_says_vnd() -> None:
 def test_nothing_for_no_amount() -> None:
     with translation.override("en"):
         assert Template("{% load web %}[{{ a|money }}]").render(Context({"a": None})) == "[]"
+
+
+def test_the_plain_helpers_follow_the_active_language() -> None:
+    from motcua.payments.words import vnd_figures, vnd_figures_local, vnd_text_local
+
+    with translation.override("en"):
+        assert (vnd_figures_local(52_000), vnd_text_local(52_000)) == ("52,000", "52,000 VND")
+        assert vnd_figures(52_000) == "52.000"  # the receipt's own, always Vietnamese
+    with translation.override("vi"):
+        assert (vnd_figures_local(52_000), vnd_text_local(52_000)) == ("52.000", "52.000 đồng")

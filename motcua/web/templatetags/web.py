@@ -9,7 +9,7 @@ from django.http import QueryDict
 from django.utils import translation
 
 from motcua.dossiers.models import DossierStatus
-from motcua.payments.words import vnd_figures, vnd_in_words
+from motcua.payments.words import vnd_figures_local, vnd_in_words
 
 register = template.Library()
 
@@ -38,17 +38,13 @@ def query_with(context: template.Context, **changes: Any) -> str:
     return query.urlencode()
 
 
-def _english() -> bool:
-    return (translation.get_language() or "vi").startswith("en")
-
-
 @register.filter
 def vnd(value: int | None) -> str:
     """15000 -> "15.000" (dots between thousands, as Vietnamese writes amounts); on an
     English page "15,000"."""
     if value is None:
         return ""
-    return f"{int(value):,}" if _english() else vnd_figures(value)
+    return vnd_figures_local(value)
 
 
 @register.filter
@@ -57,9 +53,8 @@ def money(value: int | None) -> str:
     sign never wraps onto its own line)."""
     if value is None:
         return ""
-    if _english():
-        return f"{int(value):,}\u00a0VND"
-    return f"{vnd_figures(value)}\u00a0đ"
+    sign = "VND" if (translation.get_language() or "vi").startswith("en") else "đ"
+    return f"{vnd_figures_local(value)}\u00a0{sign}"
 
 
 @register.filter
