@@ -19,7 +19,7 @@ from __future__ import annotations
 from typing import Any, NamedTuple, TypeVar
 
 from django.db import connection, connections, router, transaction
-from django.db.models import Model, signals
+from django.db.models import Field, Model, signals
 from django.db.models.sql import InsertQuery
 
 M = TypeVar("M", bound=Model)
@@ -149,6 +149,7 @@ def row_insert(obj: M) -> M:
 _MAX_PARAMETERS = 999
 #: (model, database alias, rows) -> the fields and the statement of that many rows
 _MANY: dict[tuple[type[Model], str, int], tuple[list[Any], str]] = {}
+_FIELD_PRE_SAVE = Field.pre_save
 
 
 def rows_insert(objs: list[M]) -> None:
@@ -175,14 +176,31 @@ def rows_insert(objs: list[M]) -> None:
         model._default_manager.using(alias).bulk_create(objs)
         return
     connection = connections[alias]
-    params: list[Any] = []
-    for obj in instances:
+    # the first row's values worked out in full; a next row's value is the first's wherever
+    # its attribute is the first's (of the same type) and the field's `pre_save` is Field's
+    # own (the attribute as it is): the deliveries of a message differ by one field of ten
+    first = instances[0]
+    first._prepare_related_fields_for_save(operation_name="bulk_create")
+    head = _values(first, fields, connection)
+    if head is None:
+        model._default_manager.using(alias).bulk_create(objs)
+        return
+    params: list[Any] = list(head)
+    attnames = [field.attname for field in fields]
+    raws = [getattr(first, name) for name in attnames]
+    reads = [type(field).pre_save is _FIELD_PRE_SAVE for field in fields]
+    for obj in instances[1:]:
         obj._prepare_related_fields_for_save(operation_name="bulk_create")
-        values = _values(obj, fields, connection)
-        if values is None:
-            model._default_manager.using(alias).bulk_create(objs)
-            return
-        params += values
+        for index, field in enumerate(fields):
+            raw = getattr(obj, attnames[index])
+            if reads[index] and type(raw) is type(raws[index]) and raw == raws[index]:
+                params.append(head[index])
+                continue
+            value = field.pre_save(obj, add=True)
+            if hasattr(value, "resolve_expression"):
+                model._default_manager.using(alias).bulk_create(objs)
+                return
+            params.append(field.get_db_prep_save(value, connection=connection))
     key = (model, alias, len(objs))
     cached = _MANY.get(key)
     if cached is None:
