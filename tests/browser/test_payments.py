@@ -155,6 +155,13 @@ def test_the_citizen_pays_online_and_the_officer_at_the_counter(  # type: ignore
     page.wait_for_url(f"**/verify/{receipt.verify_code}/**")
     assert "Biên lai điện tử" in _text(page.locator("main"))
     _check(page, "pay-7-verify", weights)
+    # told in the portal: the money arrived, with the receipt's number and a link to it
+    weights.clear()
+    page.goto(live_server.url + "/my/notifications/")
+    told = page.locator(".notice").filter(has_text="đã nhận phí, lệ phí").first
+    assert "HK26-0000001" in _text(told)
+    assert told.locator(f'a[href$="/verify/{receipt.verify_code}/"]').count() == 1
+    _check(page, "pay-8-notification", weights)
     page.context.close()
 
     # the officer at the counter, on a phone-sized window too
