@@ -17,6 +17,7 @@ signs; `motcua.dossiers` orchestrates), from the receipt's fields here.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from typing import Any
 
@@ -179,23 +180,33 @@ def receipt_number_take(*, series: ReceiptSeries) -> int:
     return int(row[0])
 
 
+#: The written-out statements are built once per process and database kind (building them,
+#: quoting every name, cost a receipt more than running some of them).
+_SERIES_ATTNAMES = [f.attname for f in ReceiptSeries._meta.concrete_fields]
+
+
+@functools.cache
+def _series_number_sql(vendor: str) -> str:
+    table = connection.ops.quote_name(ReceiptSeries._meta.db_table)
+    columns = ", ".join(
+        connection.ops.quote_name(str(f.column)) for f in ReceiptSeries._meta.concrete_fields
+    )
+    return (
+        f"UPDATE {table} SET last = last + 1 "  # noqa: S608
+        f"WHERE unit_id = %s AND year = %s AND last < %s RETURNING {columns}"
+    )
+
+
 def _series_number_take(*, unit: Unit, year: int) -> tuple[ReceiptSeries, int] | None:
     """`receipt_number_take` on the unit's series of `year` found by the same statement: the
     series as it stands once locked, and its next number; None when the series is missing
     or full (the caller then opens it or says which)."""
-    fields = ReceiptSeries._meta.concrete_fields
-    table = connection.ops.quote_name(ReceiptSeries._meta.db_table)
-    columns = ", ".join(connection.ops.quote_name(str(f.column)) for f in fields)
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} SET last = last + 1 "  # noqa: S608
-            f"WHERE unit_id = %s AND year = %s AND last < %s RETURNING {columns}",
-            [unit.pk, year, MAX_NUMBER],
-        )
+        cursor.execute(_series_number_sql(connection.vendor), [unit.pk, year, MAX_NUMBER])
         row = cursor.fetchone()
     if row is None:
         return None
-    series = ReceiptSeries.from_db(connection.alias, [f.attname for f in fields], row)
+    series = ReceiptSeries.from_db(connection.alias, _SERIES_ATTNAMES, row)
     series.unit = unit
     return series, series.last
 
@@ -221,13 +232,32 @@ def _paid(payment: LedgerTransaction) -> tuple[Unit | None, list[dict[str, Any]]
     building a `FeeLine` per row that only six numbers and words are read from, cost more CPU
     than the query (docs/payments.md, "Speed"). The lines' columns are words and integers,
     which no backend converts; the unit's go through its fields' converters."""
-    unit_fields = Unit._meta.concrete_fields
+    with connection.cursor() as cursor:
+        cursor.execute(_paid_sql(connection.vendor), [payment.pk])
+        rows = cursor.fetchall()
+    if not rows:
+        return None, []
+    width = 1 + len(_ITEM_FIELDS)
+    unit = Unit.from_db(connection.alias, _UNIT_ATTNAMES, _converted(Unit, rows[0][width:]))
+    return unit, [_item(row[1:width]) for row in rows]
+
+
+#: The fee line's fields a receipt's item is made of, in `_item`'s order.
+_ITEM_FIELDS = ("name", "kind", "quantity", "unit_amount_vnd", "exempt_vnd", "net_vnd")
+_UNIT_ATTNAMES = [field.attname for field in Unit._meta.concrete_fields]
+
+
+@functools.cache
+def _paid_sql(vendor: str) -> str:
     columns = ", ".join(
         [f"l.{column_sql(FeeLine, name)}" for name in _ITEM_FIELDS]
-        + [f"u.{connection.ops.quote_name(str(field.column))}" for field in unit_fields]
+        + [
+            f"u.{connection.ops.quote_name(str(field.column))}"
+            for field in Unit._meta.concrete_fields
+        ]
     )
     line_id = f"l.{column_sql(FeeLine, 'pk')}"
-    sql = (
+    return (
         f"SELECT {line_id}, {columns} "  # noqa: S608
         f"FROM {table_sql(FeeLine)} l JOIN {table_sql(Unit)} u "
         f"ON u.{column_sql(Unit, 'pk')} = l.{column_sql(FeeLine, 'collecting_unit')} "
@@ -235,22 +265,6 @@ def _paid(payment: LedgerTransaction) -> tuple[Unit | None, list[dict[str, Any]]
         f"FROM {table_sql(LedgerEntry)} e WHERE e.{column_sql(LedgerEntry, 'transaction')} = %s) "
         f"ORDER BY {line_id}"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [payment.pk])
-        rows = cursor.fetchall()
-    if not rows:
-        return None, []
-    width = 1 + len(_ITEM_FIELDS)
-    unit = Unit.from_db(
-        connection.alias,
-        [field.attname for field in unit_fields],
-        _converted(Unit, rows[0][width:]),
-    )
-    return unit, [_item(row[1:width]) for row in rows]
-
-
-#: The fee line's fields a receipt's item is made of, in `_item`'s order.
-_ITEM_FIELDS = ("name", "kind", "quantity", "unit_amount_vnd", "exempt_vnd", "net_vnd")
 
 
 def _item(values: Any) -> dict[str, Any]:
@@ -320,13 +334,17 @@ def _receipt_of(payment: LedgerTransaction) -> int | None:
     """The id of the payment's receipt (one per payment: a one-to-one field), or None; its
     one column by one written statement (nothing to compile, no model to build)."""
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {column_sql(Receipt, 'pk')} FROM {table_sql(Receipt)} "  # noqa: S608
-            f"WHERE {column_sql(Receipt, 'payment')} = %s",
-            [payment.pk],
-        )
+        cursor.execute(_receipt_of_sql(connection.vendor), [payment.pk])
         row = cursor.fetchone()
     return None if row is None else int(row[0])
+
+
+@functools.cache
+def _receipt_of_sql(vendor: str) -> str:
+    return (
+        f"SELECT {column_sql(Receipt, 'pk')} FROM {table_sql(Receipt)} "  # noqa: S608
+        f"WHERE {column_sql(Receipt, 'payment')} = %s"
+    )
 
 
 def receipt_issue(

@@ -15,6 +15,7 @@ later with the next number.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 from typing import Any
 
@@ -244,25 +245,27 @@ def _announce(
     outbox_enqueue(topic=f"dossier.{action}", payload=payload, now=now)
 
 
+@functools.cache
+def _dossier_state_sql(vendor: str) -> str:
+    return (
+        f"SELECT {column_sql(Dossier, 'status')}, {column_sql(Dossier, 'version')} "  # noqa: S608
+        f"FROM {table_sql(Dossier)} WHERE {column_sql(Dossier, 'code')} = %s"
+    )
+
+
 def _dossier_state(dossier_code: str) -> tuple[int, int]:
     """The dossier's status and version, as every `dossier.*` message carries them."""
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {column_sql(Dossier, 'status')}, {column_sql(Dossier, 'version')} "  # noqa: S608
-            f"FROM {table_sql(Dossier)} WHERE {column_sql(Dossier, 'code')} = %s",
-            [dossier_code],
-        )
+        cursor.execute(_dossier_state_sql(connection.vendor), [dossier_code])
         row = cursor.fetchone()
     if row is None:
         raise ValueError(f"no dossier {dossier_code}")
     return int(row[0]), int(row[1])
 
 
-def _payer(dossier_code: str) -> tuple[dict[str, str], tuple[int, int]]:
-    """The dossier's applicant as the receipt's payer, and the dossier's status and version
-    (the receipt's outbox message carries them): by the unique code, in one written
-    statement (the ORM's compiling of it cost more CPU than the query; docs/payments.md,
-    "Speed")."""
+@functools.cache
+def _payer_sql(vendor: str) -> str:
+    """(Built once per process and database kind: see `payments.receipts`.)"""
     columns = ", ".join(
         column_sql(Dossier, name)
         for name in (
@@ -273,12 +276,19 @@ def _payer(dossier_code: str) -> tuple[dict[str, str], tuple[int, int]]:
             "version",
         )
     )
+    return (
+        f"SELECT {columns} FROM {table_sql(Dossier)} "  # noqa: S608
+        f"WHERE {column_sql(Dossier, 'code')} = %s"
+    )
+
+
+def _payer(dossier_code: str) -> tuple[dict[str, str], tuple[int, int]]:
+    """The dossier's applicant as the receipt's payer, and the dossier's status and version
+    (the receipt's outbox message carries them): by the unique code, in one written
+    statement (the ORM's compiling of it cost more CPU than the query; docs/payments.md,
+    "Speed")."""
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {columns} FROM {table_sql(Dossier)} "  # noqa: S608
-            f"WHERE {column_sql(Dossier, 'code')} = %s",
-            [dossier_code],
-        )
+        cursor.execute(_payer_sql(connection.vendor), [dossier_code])
         row = cursor.fetchone()
     if row is None:
         raise ValueError(f"no dossier {dossier_code}")
