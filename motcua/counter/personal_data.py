@@ -33,7 +33,7 @@ def _iso(value: dt.datetime | dt.date | None) -> str | None:
 
 
 def _when(value: dt.datetime | None) -> str:
-    return local(value).strftime("%H:%M %d/%m/%Y") if value is not None else "—"
+    return local(value).strftime("%d/%m/%Y %H:%M") if value is not None else "—"
 
 
 def _codes(person: User) -> list[str]:

@@ -32,7 +32,7 @@ def _entry(f: Feedback) -> PersonalDataEntry:
     return PersonalDataEntry(
         title=_("Phản ánh %(code)s: %(subject)s") % {"code": f.code, "subject": f.subject},
         rows=(
-            (_("Gửi lúc"), local(f.received_at).strftime("%H:%M %d/%m/%Y")),
+            (_("Gửi lúc"), local(f.received_at).strftime("%d/%m/%Y %H:%M")),
             (_("Trạng thái"), str(f.get_status_display())),
             (
                 _("Họ tên, liên hệ đã khai"),

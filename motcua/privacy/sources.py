@@ -46,7 +46,7 @@ def vn(value: dt.datetime | dt.date | None, *, time: bool = False) -> str:
     if value is None:
         return "—"
     if isinstance(value, dt.datetime) and time:
-        return local(value).strftime("%H:%M %d/%m/%Y")
+        return local(value).strftime("%d/%m/%Y %H:%M")
     return format_vn_date(value)
 
 

@@ -307,7 +307,7 @@ def entry_page(request: HttpRequest, pk: int) -> HttpResponse:
     rows: list[tuple[Any, Any]] = [
         (_("Số chứng thực"), entry.book_number),
         (_("Mã kiểm tra"), verify_code_display(code)),
-        (_("Ngày chứng thực"), local(entry.certified_at).strftime("%H:%M %d/%m/%Y")),
+        (_("Ngày chứng thực"), local(entry.certified_at).strftime("%d/%m/%Y %H:%M")),
         (_("Người yêu cầu"), entry.requester_name),
         (_("Số giấy tờ tùy thân"), entry.requester_id_number),
         (_("Tên giấy tờ"), entry.document_title),

@@ -91,7 +91,7 @@ def test_who_read_it_lists_unit_role_purpose_channel(world: World) -> None:
     dossier = submitted(world)
     dossier_get_for_actor(actor=world.officer, code=dossier.code, now=vn(2026, 3, 2, 10, 5))
     page = _client(world.citizen).get("/my/data/reads/").content.decode()
-    assert "10:05 02/03/2026" in page
+    assert "02/03/2026 10:05" in page
     assert "Cán bộ một cửa, Phường Hoàn Kiếm" in page
     assert "Mở hồ sơ để xem hoặc xử lý" in page
     assert world.officer.full_name not in page
@@ -105,11 +105,11 @@ def test_reads_are_paginated(world: World) -> None:
         )
     client = _client(world.citizen)
     first = client.get("/my/data/reads/").content.decode()
-    assert "10:29 02/03/2026" in first
-    assert "10:04 02/03/2026" not in first
+    assert "02/03/2026 10:29" in first
+    assert "02/03/2026 10:04" not in first
     assert "Trang 1 / 2" in first
     second = client.get("/my/data/reads/?page=2").content.decode()
-    assert "10:04 02/03/2026" in second
+    assert "02/03/2026 10:04" in second
 
 
 def test_json_export_is_a_recorded_attachment(world: World) -> None:
@@ -158,7 +158,7 @@ def test_filing_a_request_shows_its_deadline(world: World) -> None:
     assert response.status_code == 302
     assert response["Location"] == f"/my/data/requests/{request.pk}/"
     assert request.person == world.citizen
-    assert "17:00 17/03/2026" in page
+    assert "17/03/2026 17:00" in page
     assert "Hạn chế xử lý dữ liệu" in page
 
 
@@ -300,5 +300,5 @@ def test_the_officer_extends_and_the_person_sees_why(world: World) -> None:
     page = client.get(f"/workspace/privacy/{request.pk}/").content.decode()
     assert "Gia hạn thêm 15 ngày" not in page  # once only
     mine = _client(world.citizen).get(f"/my/data/requests/{request.pk}/").content.decode()
-    assert "17:00 01/04/2026" in mine
+    assert "01/04/2026 17:00" in mine
     assert "Cần đối chiếu lưu trữ." in mine

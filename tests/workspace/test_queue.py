@@ -74,7 +74,7 @@ def test_rows_show_the_remaining_working_time_and_the_tabs_count(world: World, d
         today = client.get("/workspace/").content.decode()
         late = client.get("/workspace/?bucket=late").content.decode()
     assert "còn 1 giờ làm việc" in today  # 08:00 -> 09:00
-    assert "09:00 09/03/2026" in today  # dd/mm/yyyy
+    assert "09/03/2026 09:00" in today  # dd/mm/yyyy
     # Fri 09:00 -> 17:00 (6 working hours: lunch 11:30-13:30) + Mon 07:00 -> 08:00
     assert "quá hạn 7 giờ làm việc" in late
     for label in ("Đến hạn hôm nay", "Đến hạn trong 2 ngày làm việc", "Quá hạn", "Chờ người nộp"):
@@ -167,7 +167,7 @@ def test_rows_are_sorted_by_the_current_steps_deadline(world: World) -> None:
     assert page.index(stuck.code) < page.index(earlier.code)
     # each row shows the current step's due instant and its remaining working time
     row = page.split(earlier.code, 2)[2].split("</tr>", 1)[0]
-    assert "10:00 04/03/2026" in row
+    assert "04/03/2026 10:00" in row
     assert "quá hạn" in row
     assert "Hạn bước hiện tại" in page
 

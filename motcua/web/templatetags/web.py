@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import template
 from django.http import QueryDict
 from django.utils import translation
 
+from motcua.core.clock import local
 from motcua.dossiers.models import DossierStatus
 from motcua.payments.words import vnd_figures_local, vnd_in_words
 
@@ -36,6 +38,19 @@ def query_with(context: template.Context, **changes: Any) -> str:
         else:
             query[key] = str(value)
     return query.urlencode()
+
+
+@register.filter
+def when(value: dt.datetime | None) -> str:
+    """A moment as every page writes it: dd/mm/yyyy HH:MM in Vietnam's time (one order
+    throughout, as the signing stamp prints it); "" when there is none."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, dt.datetime):
+        return local(value).strftime("%d/%m/%Y %H:%M")
+    if isinstance(value, dt.date):
+        return value.strftime("%d/%m/%Y")
+    return str(value)
 
 
 @register.filter

@@ -1,0 +1,31 @@
+"""One order for a moment on every page: dd/mm/yyyy HH:MM in Vietnam's time."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+from django.template import Context, Template
+
+ROOT = Path(__file__).resolve().parents[2] / "motcua"
+
+
+def _render(value: object) -> str:
+    return Template("{% load web %}[{{ v|when }}]").render(Context({"v": value}))
+
+
+def test_a_moment_is_written_day_first_in_vietnam_s_time() -> None:
+    assert _render(dt.datetime(2026, 12, 31, 17, 30, tzinfo=dt.UTC)) == "[01/01/2027 00:30]"
+    assert _render(dt.date(2026, 3, 2)) == "[02/03/2026]"
+    assert _render(None) == "[]"
+
+
+def test_no_page_writes_the_time_before_the_day() -> None:
+    """The pages use `when` (or the day-first format): none goes back to "17:00 03/12/2026"."""
+    offenders = [
+        str(path.relative_to(ROOT))
+        for path in ROOT.rglob("templates/**/*.html")
+        if re.search(r'date:"H:i d/m/Y"', path.read_text(encoding="utf-8"))
+    ]
+    assert offenders == []
