@@ -238,7 +238,10 @@ def text_pdf_pages(
     """`text_pdf` and its page count (for storing it without parsing it again)."""
     writer, pages, _engine_used = _laid_out(blocks=blocks, qr_data=qr_data, qr_caption=qr_caption)
     out = io.BytesIO()
-    writer.write(out)
+    try:
+        writer.write(out)
+    finally:
+        writer_release(writer)
     return out.getvalue(), pages
 
 
@@ -259,17 +262,35 @@ def text_pdf_signed(
     written file, which had to be parsed again (docs/adr/0028-one-pass-signing.md). The
     stamp is drawn with the text's font engine: one embedded font subset."""
     writer, pages, engine = _laid_out(blocks=blocks, qr_data=qr_data, qr_caption=qr_caption)
-    signed = writer_sign(
-        writer=writer,
-        pages=pages,
-        font=engine,
-        signer=signer,
-        unit_name=unit_name,
-        signer_name=signer_name,
-        reason=reason,
-        now=now,
-    )
+    try:
+        signed = writer_sign(
+            writer=writer,
+            pages=pages,
+            font=engine,
+            signer=signer,
+            unit_name=unit_name,
+            signer_name=signer_name,
+            reason=reason,
+            now=now,
+        )
+    finally:
+        writer_release(writer)
     return signed, pages
+
+
+def writer_release(writer: PdfFileWriter) -> None:
+    """Drop what a written `writer` holds, so that its objects go when their last reference
+    does instead of waiting for the garbage collector: the writer holds every object, each
+    reference among them holds the writer, and the font engine holds the writer that holds it
+    (reference cycles of a few hundred objects per document). Left to the collector they
+    made it run about three times as often while receipts were issued, and its full passes
+    over the process's objects are long (docs/adr/0033-receipt-pdf-objects-written-once.md).
+    The writer cannot be written again afterwards."""
+    writer.objects.clear()
+    writer.object_streams.clear()
+    writer.objs_in_streams.clear()
+    writer._font_resources.clear()
+    writer._resolves_objs_from = ()
 
 
 def _laid_out(
