@@ -23,6 +23,7 @@ import functools
 import io
 import itertools
 import struct
+import zlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -92,6 +93,10 @@ class _FontProgram:
         for tag in ("head", "hhea", "OS/2", "post", "name", "maxp"):
             tt[tag]
         self._advances: dict[str, float] = {}
+        self._closures: dict[int, frozenset[int]] = {}
+        self._runs: dict[
+            str, tuple[float, bytes, dict[int, tuple[int, int]], dict[int, str]] | None
+        ] = {}
         self._padded: list[bytes] | None = None
         self._shaped: dict[str, tuple[tuple[int, ...], float, bytes, bytes] | None] = {}
 
@@ -155,17 +160,54 @@ class _FontProgram:
             self._shaped[text] = found
         return found
 
+    def run(
+        self, text: str
+    ) -> tuple[float, bytes, dict[int, tuple[int, int]], dict[int, str]] | None:
+        """What `FastGlyphAccumulator.shape` adds for `text` (None where pyHanko shapes it):
+        its width in em, its operators up to the advance (the /ActualText span opened, the
+        TJ of its glyph ids), and its glyphs' (id, width) and ToUnicode entries, as the
+        accumulator keeps them (for a glyph met twice, the later character). Remembered per
+        process, as `shaped` is."""
+        if text in self._runs:
+            return self._runs[text]
+        shaped = self.shaped(text)
+        found = None
+        if shaped is not None:
+            gids, advance, hex_gids, actual = shaped
+            found = (
+                advance,
+                b"/Span <<\n/ActualText (%s)\n>> BDC [<%s>] TJ " % (actual, hex_gids),
+                {gid: (gid, self.widths[gid]) for gid in gids},
+                dict(zip(gids, text, strict=True)),
+            )
+        if len(self._runs) < 20_000:
+            self._runs[text] = found
+        return found
+
     def closure(self, gids: set[int]) -> set[int]:
-        """`gids`, .notdef, and the components of composite glyphs, recursively."""
-        todo = [0, *gids]
-        done: set[int] = set()
-        while todo:
-            gid = todo.pop()
-            if gid in done or not 0 <= gid < len(self.glyphs):
-                continue
-            done.add(gid)
-            todo.extend(self.components[gid])
+        """`gids`, .notdef, and the components of composite glyphs, recursively (each
+        composite's components found once per process)."""
+        count = len(self.glyphs)
+        done = {gid for gid in gids if 0 <= gid < count}
+        done.add(0)
+        components = self.components
+        for gid in [gid for gid in done if components[gid]]:
+            done |= self._composite_closure(gid)
         return done
+
+    def _composite_closure(self, gid: int) -> frozenset[int]:
+        found = self._closures.get(gid)
+        if found is None:
+            todo = [gid]
+            seen: set[int] = set()
+            while todo:
+                at = todo.pop()
+                if at in seen or not 0 <= at < len(self.glyphs):
+                    continue
+                seen.add(at)
+                todo.extend(self.components[at])
+            found = self._closures[gid] = frozenset(seen)
+        return found
 
     def subset(self, gids: set[int]) -> bytes:
         """The font with only `gids` (and what they need) in glyf, every glyph id kept.
@@ -237,6 +279,12 @@ def font_program(path: str) -> _FontProgram | None:
         return None
 
 
+#: zlib's level for the embedded font file (pyHanko's `compress()` uses the default, 6): the
+#: subset is most of what a receipt compresses, and level 1 takes half the time for a file
+#: 280 bytes larger in 41 KB (docs/adr/0033-receipt-pdf-objects-written-once.md).
+FONT_FILE_LEVEL = 1
+
+
 class _CIDFontType2(CIDFontType2):
     """pyHanko's CIDFontType2 whose font file is the program's subset of the glyphs used."""
 
@@ -246,8 +294,13 @@ class _CIDFontType2(CIDFontType2):
         self.used_gids: set[int] = set()
 
     def set_font_file(self, writer: Any) -> generic.IndirectObject:
-        stream = generic.StreamObject(stream_data=self._program.subset(self.used_gids))
-        stream.compress()
+        data = self._program.subset(self.used_gids)
+        name = generic.pdf_name
+        stream = generic.StreamObject(
+            {name("/Filter"): name("/FlateDecode")},
+            stream_data=data,
+            encoded_data=zlib.compress(data, FONT_FILE_LEVEL),
+        )
         ref = writer.add_object(stream)
         self._font_descriptor[generic.pdf_name("/FontFile2")] = ref
         return ref
@@ -395,20 +448,14 @@ class FastGlyphAccumulator(GlyphAccumulator):
         goes through pyHanko's code."""
         if not txt or not with_actual_text or self.writing_direction is not None:
             return super().shape(txt, with_actual_text)
-        found = self._program.shaped(txt)
+        found = self._program.run(txt)
         if found is None:
             return super().shape(txt, with_actual_text)
-        gids, advance, hex_gids, actual = found
-        glyphs = self._glyphs
-        to_unicode = self._cid_to_unicode
-        widths = self._program.widths
-        for gid, char in zip(gids, txt, strict=True):
-            if gid not in glyphs:
-                glyphs[gid] = (gid, widths[gid])
-            to_unicode[gid] = char
-        ops = b"[<%s>] TJ %g 0 Td" % (hex_gids, advance * self.font_size)
+        advance, head, glyphs, to_unicode = found
+        self._glyphs.update(glyphs)
+        self._cid_to_unicode.update(to_unicode)
         return ShapeResult(
-            graphics_ops=b"/Span <<\n/ActualText (%s)\n>> BDC %s EMC" % (actual, ops),
+            graphics_ops=head + b"%g 0 Td EMC" % (advance * self.font_size),
             x_advance=advance,
             y_advance=0,
         )
