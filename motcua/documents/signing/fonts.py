@@ -212,20 +212,27 @@ class _FontProgram:
     def subset(self, gids: set[int]) -> bytes:
         """The font with only `gids` (and what they need) in glyf, every glyph id kept.
 
-        The glyphs' padded bytes and the checksums of the tables that never change are
-        computed once (`_prepare_subsets`); the file's checksum adjustment is the sum of its
-        pieces' checksums (each a multiple of 4 bytes), so the file is not summed again."""
+        The glyphs' padded bytes, their checksums and the checksums of the tables that never
+        change are computed once (`_prepare_subsets`); glyf's checksum is the sum of its
+        glyphs', loca's the sum of its offsets, and the file's checksum adjustment the sum of
+        its pieces' checksums (each a multiple of 4 bytes), so nothing is summed again."""
         if self._padded is None:
             self._prepare_subsets()
         padded = self._padded
         assert padded is not None
-        keep = self.closure(gids)
-        parts = [padded[gid] if gid in keep else b"" for gid in range(len(padded))]
-        offsets = [0, *itertools.accumulate(map(len, parts))]
-        glyf = b"".join(parts)
+        keep = sorted(self.closure(gids))
+        lengths = [0] * len(padded)
+        sizes = self._sizes
+        for gid in keep:
+            lengths[gid] = sizes[gid]
+        offsets = [0, *itertools.accumulate(lengths)]
+        glyf = b"".join([padded[gid] for gid in keep])
         loca = struct.pack(f">{len(offsets)}I", *offsets)  # long offsets
         tables = dict(self.tables, glyf=glyf, loca=loca, head=self._head)
-        checksums = dict(self._checksums, glyf=_checksum(glyf), loca=_checksum(loca))
+        # each glyph starts on a 4-byte boundary and is padded to one, so glyf sums as its
+        # glyphs do; each long loca entry is one 4-byte word, so loca sums as its offsets
+        glyf_sum = sum([self._glyph_sums[gid] for gid in keep]) & 0xFFFFFFFF
+        checksums = dict(self._checksums, glyf=glyf_sum, loca=sum(offsets) & 0xFFFFFFFF)
         tags = self._tags
         count = len(tags)
         entry_selector = max(count.bit_length() - 1, 0)
@@ -266,7 +273,10 @@ class _FontProgram:
             for tag, table in dict(self.tables, head=self._head).items()
             if tag not in ("glyf", "loca")
         }
-        self._padded = [glyph + b"\0" * (-len(glyph) % 4) for glyph in self.glyphs]
+        padded = [glyph + b"\0" * (-len(glyph) % 4) for glyph in self.glyphs]
+        self._sizes = [len(glyph) for glyph in padded]
+        self._glyph_sums = [_checksum(glyph) for glyph in padded]
+        self._padded = padded
 
 
 @functools.lru_cache(maxsize=4)
