@@ -72,6 +72,8 @@ class _FontProgram:
         order = tt.getGlyphOrder()
         hmtx = tt["hmtx"]
         self.widths = [hmtx[name][0] for name in order]
+        #: each glyph's (id, width), the value a glyph accumulator keeps for it
+        self.cid_widths = [(gid, width) for gid, width in enumerate(self.widths)]
         self.reverse_cmap = tt["cmap"].buildReversed()
         # the raw tables, and each glyph's raw bytes from glyf by loca
         self.tables = {tag: tt.reader[tag] for tag in sorted(tt.reader.keys())}
@@ -94,9 +96,6 @@ class _FontProgram:
             tt[tag]
         self._advances: dict[str, float] = {}
         self._closures: dict[int, frozenset[int]] = {}
-        self._runs: dict[
-            str, tuple[float, bytes, dict[int, tuple[int, int]], dict[int, str]] | None
-        ] = {}
         self._padded: list[bytes] | None = None
         self._shaped: dict[str, tuple[tuple[int, ...], float, bytes, bytes] | None] = {}
 
@@ -158,30 +157,6 @@ class _FontProgram:
                 )
         if len(self._shaped) < 100_000:
             self._shaped[text] = found
-        return found
-
-    def run(
-        self, text: str
-    ) -> tuple[float, bytes, dict[int, tuple[int, int]], dict[int, str]] | None:
-        """What `FastGlyphAccumulator.shape` adds for `text` (None where pyHanko shapes it):
-        its width in em, its operators up to the advance (the /ActualText span opened, the
-        TJ of its glyph ids), and its glyphs' (id, width) and ToUnicode entries, as the
-        accumulator keeps them (for a glyph met twice, the later character). Remembered per
-        process, as `shaped` is."""
-        if text in self._runs:
-            return self._runs[text]
-        shaped = self.shaped(text)
-        found = None
-        if shaped is not None:
-            gids, advance, hex_gids, actual = shaped
-            found = (
-                advance,
-                b"/Span <<\n/ActualText (%s)\n>> BDC [<%s>] TJ " % (actual, hex_gids),
-                {gid: (gid, self.widths[gid]) for gid in gids},
-                dict(zip(gids, text, strict=True)),
-            )
-        if len(self._runs) < 20_000:
-            self._runs[text] = found
         return found
 
     def closure(self, gids: set[int]) -> set[int]:
@@ -458,14 +433,18 @@ class FastGlyphAccumulator(GlyphAccumulator):
         goes through pyHanko's code."""
         if not txt or not with_actual_text or self.writing_direction is not None:
             return super().shape(txt, with_actual_text)
-        found = self._program.run(txt)
+        found = self._program.shaped(txt)
         if found is None:
             return super().shape(txt, with_actual_text)
-        advance, head, glyphs, to_unicode = found
-        self._glyphs.update(glyphs)
-        self._cid_to_unicode.update(to_unicode)
+        gids, advance, hex_gids, actual = found
+        # each glyph's (id, width) and the character it shows, as pyHanko's loop keeps them
+        # (a glyph met twice: the later character), added by C-level updates
+        widths = map(self._program.cid_widths.__getitem__, gids)
+        self._glyphs.update(zip(gids, widths, strict=True))
+        self._cid_to_unicode.update(zip(gids, txt, strict=True))
         return ShapeResult(
-            graphics_ops=head + b"%g 0 Td EMC" % (advance * self.font_size),
+            graphics_ops=b"/Span <<\n/ActualText (%s)\n>> BDC [<%s>] TJ %g 0 Td EMC"
+            % (actual, hex_gids, advance * self.font_size),
             x_advance=advance,
             y_advance=0,
         )
