@@ -294,9 +294,9 @@ def writer_release(writer: PdfFileWriter) -> None:
     does instead of waiting for the garbage collector: the writer holds every object, each
     reference among them holds the writer, and the font engine holds the writer that holds it
     (reference cycles of a few hundred objects per document). Left to the collector they
-    made it run about three times as often while receipts were issued, and its full passes
-    over the process's objects are long (docs/adr/0033-receipt-pdf-objects-written-once.md).
-    The writer cannot be written again afterwards."""
+    made it run two to three times as often while receipts were issued, and its full passes
+    over the process's objects are long (docs/adr/0033-receipt-pdf-one-walk-and-released-
+    writer.md). The writer cannot be written again afterwards."""
     writer.objects.clear()
     writer.object_streams.clear()
     writer.objs_in_streams.clear()

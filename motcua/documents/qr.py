@@ -11,7 +11,8 @@ segno's own functions) and the placement order of the data modules with their ma
 and per symbol only computes the codewords (segno's data encoding, then the same
 Reed-Solomon division over segno's tables, one data codeword at a time on an integer of the
 remainder's bytes) and places the data modules by one gather (`operator.itemgetter` over
-the symbol without data and the masked bits; docs/adr/0033-receipt-pdf-objects-written-once.md).
+the symbol without data and the masked bits; docs/adr/0033-receipt-pdf-one-walk-and-
+released-writer.md).
 
 It answers None where it does not apply (Micro QR codes, several segments, ECI, a layout
 whose encoding region does not match the placement) and the caller asks segno; the result

@@ -266,7 +266,7 @@ def font_program(path: str) -> _FontProgram | None:
 
 #: zlib's level for the embedded font file (pyHanko's `compress()` uses the default, 6): the
 #: subset is most of what a receipt compresses, and level 1 takes half the time for a file
-#: 280 bytes larger in 41 KB (docs/adr/0033-receipt-pdf-objects-written-once.md).
+#: 280 bytes larger in 41 KB (docs/adr/0033-receipt-pdf-one-walk-and-released-writer.md).
 FONT_FILE_LEVEL = 1
 
 

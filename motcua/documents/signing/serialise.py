@@ -13,8 +13,8 @@ hundred numbers. Both were a tenth of writing a receipt.
 - `NumberArray` is an `ArrayObject` of integers and of such arrays (the /W entry of a
   CID font) that writes itself in one piece, as `ArrayObject` and `NumberObject` would.
 - `install()` also replaces `DictionaryObject.write_to_stream` and
-  `ArrayObject.write_to_stream` (docs/adr/0033-receipt-pdf-objects-written-once.md): a
-  dictionary or an array is rendered to bytes in one walk over its plain items (names,
+  `ArrayObject.write_to_stream` (docs/adr/0033-receipt-pdf-one-walk-and-released-writer.md):
+  a dictionary or an array is rendered to bytes in one walk over its plain items (names,
   integers, numbers, booleans, null, references, byte and text strings, nested dictionaries
   and arrays), each as pyHanko writes it, and written in one call, instead of a method call
   and a `write` per item (three per dictionary entry). A text string's bytes are remembered
