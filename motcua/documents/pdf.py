@@ -13,7 +13,9 @@ at its right.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
+import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -135,25 +137,34 @@ def qr_matrix(data: str) -> tuple[bytearray, ...]:
     return segno.make(data, error="m", micro=False, mask=QR_MASK).matrix
 
 
-def _qr_ops(data: str) -> bytes:
-    """The QR code of `data` as filled rectangles in QR_BOX: one per horizontal run of dark
-    modules (a third of the squares, the same picture)."""
-    matrix = qr_matrix(data)
-    count = len(matrix)
+#: A run of dark modules in a row of the QR code's matrix.
+_DARK_RUN = re.compile(rb"[^\x00]+")
+
+
+@functools.lru_cache(maxsize=8)
+def _qr_grid(count: int) -> tuple[tuple[bytes, ...], tuple[bytes, ...], tuple[bytes, ...]]:
+    """For a QR code of `count` modules a side in QR_BOX, as `_qr_ops` writes them: the left
+    edge of each column, the bottom edge of each row, and the width and height of a run of
+    each length with the operator (the same numbers, formatted once per process)."""
     x1, y1, x2, _y2 = QR_BOX
     cell = (x2 - x1) / count
+    lefts = tuple(b"%.3f" % (x1 + start * cell) for start in range(count))
+    bottoms = tuple(b"%.3f" % (y1 + (count - 1 - r) * cell) for r in range(count))
+    sizes = tuple(b"%.3f %.3f re" % (length * cell, cell) for length in range(count + 1))
+    return lefts, bottoms, sizes
+
+
+def _qr_ops(data: str) -> bytes:
+    """The QR code of `data` as filled rectangles in QR_BOX: one per horizontal run of dark
+    modules (a third of the squares, the same picture), `x y width height re` each."""
+    matrix = qr_matrix(data)
+    lefts, bottoms, sizes = _qr_grid(len(matrix))
     ops = [b"q 0 g"]
-    for r, row in enumerate(matrix):
-        y = y1 + (count - 1 - r) * cell
-        c = 0
-        while c < count:
-            if not row[c]:
-                c += 1
-                continue
-            start = c
-            while c < count and row[c]:
-                c += 1
-            ops.append(b"%.3f %.3f %.3f %.3f re" % (x1 + start * cell, y, (c - start) * cell, cell))
+    add = ops.extend
+    for bottom, row in zip(bottoms, matrix, strict=True):
+        for run in _DARK_RUN.finditer(row):
+            start, end = run.span()
+            add((lefts[start], bottom, sizes[end - start]))
     ops.append(b"f Q")
     return b" ".join(ops)
 
@@ -238,7 +249,10 @@ def text_pdf_pages(
     """`text_pdf` and its page count (for storing it without parsing it again)."""
     writer, pages, _engine_used = _laid_out(blocks=blocks, qr_data=qr_data, qr_caption=qr_caption)
     out = io.BytesIO()
-    writer.write(out)
+    try:
+        writer.write(out)
+    finally:
+        writer_release(writer)
     return out.getvalue(), pages
 
 
@@ -259,17 +273,35 @@ def text_pdf_signed(
     written file, which had to be parsed again (docs/adr/0028-one-pass-signing.md). The
     stamp is drawn with the text's font engine: one embedded font subset."""
     writer, pages, engine = _laid_out(blocks=blocks, qr_data=qr_data, qr_caption=qr_caption)
-    signed = writer_sign(
-        writer=writer,
-        pages=pages,
-        font=engine,
-        signer=signer,
-        unit_name=unit_name,
-        signer_name=signer_name,
-        reason=reason,
-        now=now,
-    )
+    try:
+        signed = writer_sign(
+            writer=writer,
+            pages=pages,
+            font=engine,
+            signer=signer,
+            unit_name=unit_name,
+            signer_name=signer_name,
+            reason=reason,
+            now=now,
+        )
+    finally:
+        writer_release(writer)
     return signed, pages
+
+
+def writer_release(writer: PdfFileWriter) -> None:
+    """Drop what a written `writer` holds, so that its objects go when their last reference
+    does instead of waiting for the garbage collector: the writer holds every object, each
+    reference among them holds the writer, and the font engine holds the writer that holds it
+    (reference cycles of a few hundred objects per document). Left to the collector they
+    made it run two to three times as often while receipts were issued, and its full passes
+    over the process's objects are long (docs/adr/0033-receipt-pdf-one-walk-and-released-
+    writer.md). The writer cannot be written again afterwards."""
+    writer.objects.clear()
+    writer.object_streams.clear()
+    writer.objs_in_streams.clear()
+    writer._font_resources.clear()
+    writer._resolves_objs_from = ()
 
 
 def _laid_out(

@@ -9,7 +9,10 @@ hence the same version. `qr_matrix_fast` keeps, per version and error level, the
 without data (finder, timing and alignment patterns, format and version information, from
 segno's own functions) and the placement order of the data modules with their mask bits,
 and per symbol only computes the codewords (segno's data encoding, then the same
-Reed-Solomon division over segno's tables on whole bytes) and sets the data modules.
+Reed-Solomon division over segno's tables, one data codeword at a time on an integer of the
+remainder's bytes) and places the data modules by one gather (`operator.itemgetter` over
+the symbol without data and the masked bits; docs/adr/0033-receipt-pdf-one-walk-and-
+released-writer.md).
 
 It answers None where it does not apply (Micro QR codes, several segments, ECI, a layout
 whose encoding region does not match the placement) and the caller asks segno; the result
@@ -20,6 +23,7 @@ is compared module for module with segno's for many addresses and lengths
 from __future__ import annotations
 
 import functools
+import operator
 from itertools import zip_longest
 from typing import Any, cast
 
@@ -40,9 +44,9 @@ _REMAINDER = {
 @functools.lru_cache(maxsize=32)
 def _layout(
     version: int, error: int, mask: int
-) -> tuple[tuple[bytes, ...], tuple[tuple[int, int, int], ...]] | None:
-    """The symbol without data (rows of bytes) and the data modules in placement order
-    (row, column, mask bit); None when segno's encoding region and placement differ."""
+) -> tuple[bytes, tuple[tuple[int, int, int], ...]] | None:
+    """The symbol without data (its rows of bytes joined) and the data modules in placement
+    order (row, column, mask bit); None when segno's encoding region and placement differ."""
     size = encoder.calc_matrix_size(version)
     matrix = encoder.make_matrix(size, size)
     encoder.add_finder_patterns(matrix, size, size)
@@ -71,31 +75,48 @@ def _layout(
         matrix[i][j] = 0
     encoder.add_format_info(matrix, version, error, mask)
     encoder.add_version_info(matrix, version)
-    return tuple(bytes(row) for row in matrix), placed
+    return b"".join(bytes(row) for row in matrix), placed
+
+
+@functools.lru_cache(maxsize=64)
+def _ecc_table(count: int) -> tuple[int, ...]:
+    """For each leading coefficient, the generator polynomial of `count` error correction
+    codewords times it, as one integer of `count` bytes (the step of the division)."""
+    log, exp = consts.GALIOS_LOG, consts.GALIOS_EXP
+    generator = consts.GEN_POLY[count]
+    table = [0]
+    for coef in range(1, 256):
+        lcoef = log[coef]
+        table.append(int.from_bytes(bytes(exp[lcoef + g] for g in generator), "big"))
+    return tuple(table)
+
+
+def _ecc(block: list[int], count: int) -> list[int]:
+    """The `count` error correction codewords of `block`: the remainder of its division by
+    the generator polynomial (`encoder.make_final_message`'s), one data codeword at a time
+    on a `count`-byte integer instead of one product at a time."""
+    table = _ecc_table(count)
+    shift = 8 * (count - 1)
+    mask = (1 << (8 * count)) - 1
+    remainder = 0
+    for value in block:
+        remainder = ((remainder << 8) & mask) ^ table[(remainder >> shift) ^ value]
+    return list(remainder.to_bytes(count, "big"))
 
 
 def _final_message(version: int, error: int, codewords: list[int]) -> list[int]:
     """`encoder.make_final_message` on whole bytes: the data blocks and their error
     correction blocks interleaved."""
-    log, exp = consts.GALIOS_LOG, consts.GALIOS_EXP
     data_blocks: list[list[int]] = []
     error_blocks: list[list[int]] = []
     at = 0
     for info in _ECC[version][error]:
         count = info.num_total - info.num_data
-        generator = consts.GEN_POLY[count]
         for _block in range(info.num_blocks):
             block = codewords[at : at + info.num_data]
             at += info.num_data
             data_blocks.append(block)
-            work = [*block, *([0] * count)]
-            for k in range(len(block)):
-                coef = work[k]
-                if coef:
-                    lcoef = log[coef]
-                    for n in range(count):
-                        work[k + n + 1] ^= exp[lcoef + generator[n]]
-            error_blocks.append(work[len(block) :])
+            error_blocks.append(_ecc(block, count))
     message = [x for group in zip_longest(*data_blocks) for x in group if x is not None]
     message += [x for group in zip_longest(*error_blocks) for x in group if x is not None]
     return message
@@ -123,11 +144,32 @@ def qr_matrix_fast(data: str, *, error: str, mask: int) -> tuple[bytearray, ...]
         return None
     template, placed = layout
     message = _final_message(version, level, list(buff.toints()))
-    bits = [bit for value in message for bit in _BITS[value]]
-    bits += [0] * _REMAINDER.get(version, 0)
+    bits = b"".join([_BIT_BYTES[value] for value in message])
+    bits += bytes(_REMAINDER.get(version, 0))
     if len(bits) != len(placed):
         return None
-    matrix = tuple(bytearray(row) for row in template)
-    for (i, j, flip), bit in zip(placed, bits, strict=True):
-        matrix[i][j] = bit ^ flip
-    return matrix
+    gather, flips, size = _placement(version, level, mask)
+    masked = (int.from_bytes(bits, "big") ^ flips).to_bytes(len(bits), "big")
+    flat = bytes(gather(template + masked))
+    return tuple(bytearray(flat[at : at + size]) for at in range(0, len(flat), size))
+
+
+#: Each codeword's eight bits, the first the most significant, one byte (0 or 1) each.
+_BIT_BYTES = [bytes(bits) for bits in _BITS]
+
+
+@functools.lru_cache(maxsize=32)
+def _placement(version: int, error: int, mask: int) -> tuple[Any, int, int]:
+    """The data modules placed by one C-level gather instead of one assignment each: a
+    getter that picks, for every module of the symbol row by row, either the symbol without
+    data (its rows joined) or the data bit placed there (after it); the mask bits of the
+    data modules in placement order as one integer of 0/1 bytes; the symbol's size."""
+    layout = _layout(version, error, mask)
+    assert layout is not None
+    _template, placed = layout
+    size = encoder.calc_matrix_size(version)
+    picks = list(range(size * size))
+    for k, (i, j, _flip) in enumerate(placed):
+        picks[i * size + j] = size * size + k
+    flips = int.from_bytes(bytes(flip for _i, _j, flip in placed), "big")
+    return operator.itemgetter(*picks), flips, size

@@ -51,3 +51,29 @@ def test_other_modes_give_segnos_symbol_or_go_to_segno(data):
     if fast is not None:
         assert tuple(bytes(row) for row in fast) == _segno(data, "m", QR_MASK)
     assert tuple(bytes(row) for row in qr_matrix(data)) == _segno(data, "m", QR_MASK)
+
+
+def _ecc_by_product(block: list[int], count: int) -> list[int]:
+    """The division `qr._ecc` replaced: one product of the generator at a time."""
+    from segno import consts
+
+    log, exp = consts.GALIOS_LOG, consts.GALIOS_EXP
+    generator = consts.GEN_POLY[count]
+    work = [*block, *([0] * count)]
+    for k in range(len(block)):
+        coef = work[k]
+        if coef:
+            for n in range(count):
+                work[k + n + 1] ^= exp[log[coef] + generator[n]]
+    return work[len(block) :]
+
+
+@pytest.mark.parametrize("count", [7, 10, 18, 26, 30])
+def test_the_error_correction_is_the_division_by_products(count):
+    from motcua.documents.qr import _ecc
+
+    rng = random.Random(count)
+    for length in [1, 2, 15, 16, 43, 118]:
+        block = [rng.randrange(256) for _ in range(length)]
+        assert _ecc(block, count) == _ecc_by_product(block, count)
+    assert _ecc([0] * 20, count) == [0] * count

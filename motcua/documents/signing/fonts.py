@@ -23,6 +23,7 @@ import functools
 import io
 import itertools
 import struct
+import zlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -71,6 +72,8 @@ class _FontProgram:
         order = tt.getGlyphOrder()
         hmtx = tt["hmtx"]
         self.widths = [hmtx[name][0] for name in order]
+        #: each glyph's (id, width), the value a glyph accumulator keeps for it
+        self.cid_widths = [(gid, width) for gid, width in enumerate(self.widths)]
         self.reverse_cmap = tt["cmap"].buildReversed()
         # the raw tables, and each glyph's raw bytes from glyf by loca
         self.tables = {tag: tt.reader[tag] for tag in sorted(tt.reader.keys())}
@@ -92,6 +95,7 @@ class _FontProgram:
         for tag in ("head", "hhea", "OS/2", "post", "name", "maxp"):
             tt[tag]
         self._advances: dict[str, float] = {}
+        self._closures: dict[int, frozenset[int]] = {}
         self._padded: list[bytes] | None = None
         self._shaped: dict[str, tuple[tuple[int, ...], float, bytes, bytes] | None] = {}
 
@@ -156,34 +160,54 @@ class _FontProgram:
         return found
 
     def closure(self, gids: set[int]) -> set[int]:
-        """`gids`, .notdef, and the components of composite glyphs, recursively."""
-        todo = [0, *gids]
-        done: set[int] = set()
-        while todo:
-            gid = todo.pop()
-            if gid in done or not 0 <= gid < len(self.glyphs):
-                continue
-            done.add(gid)
-            todo.extend(self.components[gid])
+        """`gids`, .notdef, and the components of composite glyphs, recursively (each
+        composite's components found once per process)."""
+        count = len(self.glyphs)
+        done = {gid for gid in gids if 0 <= gid < count}
+        done.add(0)
+        components = self.components
+        for gid in [gid for gid in done if components[gid]]:
+            done |= self._composite_closure(gid)
         return done
+
+    def _composite_closure(self, gid: int) -> frozenset[int]:
+        found = self._closures.get(gid)
+        if found is None:
+            todo = [gid]
+            seen: set[int] = set()
+            while todo:
+                at = todo.pop()
+                if at in seen or not 0 <= at < len(self.glyphs):
+                    continue
+                seen.add(at)
+                todo.extend(self.components[at])
+            found = self._closures[gid] = frozenset(seen)
+        return found
 
     def subset(self, gids: set[int]) -> bytes:
         """The font with only `gids` (and what they need) in glyf, every glyph id kept.
 
-        The glyphs' padded bytes and the checksums of the tables that never change are
-        computed once (`_prepare_subsets`); the file's checksum adjustment is the sum of its
-        pieces' checksums (each a multiple of 4 bytes), so the file is not summed again."""
+        The glyphs' padded bytes, their checksums and the checksums of the tables that never
+        change are computed once (`_prepare_subsets`); glyf's checksum is the sum of its
+        glyphs', loca's the sum of its offsets, and the file's checksum adjustment the sum of
+        its pieces' checksums (each a multiple of 4 bytes), so nothing is summed again."""
         if self._padded is None:
             self._prepare_subsets()
         padded = self._padded
         assert padded is not None
-        keep = self.closure(gids)
-        parts = [padded[gid] if gid in keep else b"" for gid in range(len(padded))]
-        offsets = [0, *itertools.accumulate(map(len, parts))]
-        glyf = b"".join(parts)
+        keep = sorted(self.closure(gids))
+        lengths = [0] * len(padded)
+        sizes = self._sizes
+        for gid in keep:
+            lengths[gid] = sizes[gid]
+        offsets = [0, *itertools.accumulate(lengths)]
+        glyf = b"".join([padded[gid] for gid in keep])
         loca = struct.pack(f">{len(offsets)}I", *offsets)  # long offsets
         tables = dict(self.tables, glyf=glyf, loca=loca, head=self._head)
-        checksums = dict(self._checksums, glyf=_checksum(glyf), loca=_checksum(loca))
+        # each glyph starts on a 4-byte boundary and is padded to one, so glyf sums as its
+        # glyphs do; each long loca entry is one 4-byte word, so loca sums as its offsets
+        glyf_sum = sum([self._glyph_sums[gid] for gid in keep]) & 0xFFFFFFFF
+        checksums = dict(self._checksums, glyf=glyf_sum, loca=sum(offsets) & 0xFFFFFFFF)
         tags = self._tags
         count = len(tags)
         entry_selector = max(count.bit_length() - 1, 0)
@@ -224,7 +248,10 @@ class _FontProgram:
             for tag, table in dict(self.tables, head=self._head).items()
             if tag not in ("glyf", "loca")
         }
-        self._padded = [glyph + b"\0" * (-len(glyph) % 4) for glyph in self.glyphs]
+        padded = [glyph + b"\0" * (-len(glyph) % 4) for glyph in self.glyphs]
+        self._sizes = [len(glyph) for glyph in padded]
+        self._glyph_sums = [_checksum(glyph) for glyph in padded]
+        self._padded = padded
 
 
 @functools.lru_cache(maxsize=4)
@@ -237,6 +264,12 @@ def font_program(path: str) -> _FontProgram | None:
         return None
 
 
+#: zlib's level for the embedded font file (pyHanko's `compress()` uses the default, 6): the
+#: subset is most of what a receipt compresses, and level 1 takes half the time for a file
+#: 280 bytes larger in 41 KB (docs/adr/0033-receipt-pdf-one-walk-and-released-writer.md).
+FONT_FILE_LEVEL = 1
+
+
 class _CIDFontType2(CIDFontType2):
     """pyHanko's CIDFontType2 whose font file is the program's subset of the glyphs used."""
 
@@ -246,8 +279,13 @@ class _CIDFontType2(CIDFontType2):
         self.used_gids: set[int] = set()
 
     def set_font_file(self, writer: Any) -> generic.IndirectObject:
-        stream = generic.StreamObject(stream_data=self._program.subset(self.used_gids))
-        stream.compress()
+        data = self._program.subset(self.used_gids)
+        name = generic.pdf_name
+        stream = generic.StreamObject(
+            {name("/Filter"): name("/FlateDecode")},
+            stream_data=data,
+            encoded_data=zlib.compress(data, FONT_FILE_LEVEL),
+        )
         ref = writer.add_object(stream)
         self._font_descriptor[generic.pdf_name("/FontFile2")] = ref
         return ref
@@ -399,16 +437,14 @@ class FastGlyphAccumulator(GlyphAccumulator):
         if found is None:
             return super().shape(txt, with_actual_text)
         gids, advance, hex_gids, actual = found
-        glyphs = self._glyphs
-        to_unicode = self._cid_to_unicode
-        widths = self._program.widths
-        for gid, char in zip(gids, txt, strict=True):
-            if gid not in glyphs:
-                glyphs[gid] = (gid, widths[gid])
-            to_unicode[gid] = char
-        ops = b"[<%s>] TJ %g 0 Td" % (hex_gids, advance * self.font_size)
+        # each glyph's (id, width) and the character it shows, as pyHanko's loop keeps them
+        # (a glyph met twice: the later character), added by C-level updates
+        widths = map(self._program.cid_widths.__getitem__, gids)
+        self._glyphs.update(zip(gids, widths, strict=True))
+        self._cid_to_unicode.update(zip(gids, txt, strict=True))
         return ShapeResult(
-            graphics_ops=b"/Span <<\n/ActualText (%s)\n>> BDC %s EMC" % (actual, ops),
+            graphics_ops=b"/Span <<\n/ActualText (%s)\n>> BDC [<%s>] TJ %g 0 Td EMC"
+            % (actual, hex_gids, advance * self.font_size),
             x_advance=advance,
             y_advance=0,
         )

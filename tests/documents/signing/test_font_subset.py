@@ -78,3 +78,50 @@ def test_the_subset_is_the_plain_construction_byte_for_byte():
         font = TTFont(io.BytesIO(made))
         assert font["maxp"].numGlyphs == count
         assert _checksum(made) == 0xB1B0AFBA
+
+
+def _reference_closure(program: Any, gids: set[int]) -> set[int]:
+    """What `closure` computed before each composite's components were kept: one walk."""
+    todo = [0, *gids]
+    done: set[int] = set()
+    while todo:
+        gid = todo.pop()
+        if gid in done or not 0 <= gid < len(program.glyphs):
+            continue
+        done.add(gid)
+        todo.extend(program.components[gid])
+    return done
+
+
+def test_the_closure_is_the_plain_walk():
+    program = font_program(vietnamese_font(str(settings.MOTCUA_SIGNING_FONT)))
+    assert program is not None
+    rng = random.Random(5)
+    count = len(program.glyphs)
+    composites = [gid for gid in range(count) if program.components[gid]]
+    assert composites
+    for size in (0, 1, 5, 50, 200, count):
+        gids = set(rng.sample(range(count), size)) | {count + 3, -1}  # out of range: dropped
+        assert program.closure(gids) == _reference_closure(program, gids), size
+        assert program.closure(gids) == _reference_closure(program, gids)  # remembered
+    assert program.closure(set(composites)) == _reference_closure(program, set(composites))
+
+
+def test_the_embedded_font_file_is_the_subset_at_zlib_level_1():
+    import zlib
+
+    from pyhanko.pdf_utils.writer import PdfFileWriter
+
+    from motcua.documents.signing.fonts import FONT_FILE_LEVEL, _CIDFontType2
+
+    program = font_program(vietnamese_font(str(settings.MOTCUA_SIGNING_FONT)))
+    assert program is not None
+    cidfont = _CIDFontType2(program, "ABCDEF")
+    cidfont.used_gids = {5, 40, 41, 200}
+    writer = PdfFileWriter()
+    stream = cidfont.set_font_file(writer).get_object()
+    subset = program.subset(cidfont.used_gids)
+    assert FONT_FILE_LEVEL == 1
+    assert stream["/Filter"] == "/FlateDecode"
+    assert stream.encoded_data == zlib.compress(subset, 1)
+    assert zlib.decompress(stream.encoded_data) == subset == stream.data

@@ -20,13 +20,22 @@ from motcua.documents.signing.validation import document_validate
 from .test_one_pass import LAYOUT, SIGNATURE
 
 
+def _pyhankos_serialiser(patch: pytest.MonkeyPatch) -> None:
+    """pyHanko's own writers back in place of `serialise`'s, for the rest of `patch`."""
+    patch.setattr(generic.NameObject, "write_to_stream", serialise._original_name_write)
+    patch.setattr(generic.DictionaryObject, "write_to_stream", serialise._original_dict_write)
+    patch.setattr(generic.ArrayObject, "write_to_stream", serialise._original_array_write)
+    patch.setattr(serialise.NumberArray, "write_to_stream", serialise._original_array_write)
+
+
 def _original(obj: generic.PdfObject) -> bytes:
     out = io.BytesIO()
     if isinstance(obj, generic.NameObject):
         serialise._original_name_write(obj, out)
     else:
-        assert isinstance(obj, generic.ArrayObject)
-        generic.ArrayObject.write_to_stream(obj, out)
+        with pytest.MonkeyPatch.context() as patch:
+            _pyhankos_serialiser(patch)
+            obj.write_to_stream(out)
     return out.getvalue()
 
 
@@ -63,6 +72,99 @@ def test_a_number_array_is_written_as_an_array_object():
     assert _written(odd) == _written(generic.ArrayObject(odd))
 
 
+class _Placeholder(generic.PdfObject):
+    """An object with a writer of its own that notes where the stream stands (as the
+    signature's /ByteRange and /Contents placeholders do)."""
+
+    def __init__(self) -> None:
+        self.at: list[int] = []
+
+    def write_to_stream(self, stream, handler=None, container_ref=None):
+        self.at.append(stream.tell())
+        stream.write(b"<placeholder>")
+
+
+def _every_kind() -> generic.DictionaryObject:
+    name = generic.NameObject
+    inner = generic.DictionaryObject(
+        {
+            name("/Registry"): generic.TextStringObject("Adobe"),
+            name("/Supplement"): generic.NumberObject(0),
+        }
+    )
+    forced = generic.TextStringObject("abc")
+    forced.force_output_encoding = generic.TextStringEncoding.UTF16BE
+    return generic.DictionaryObject(
+        {
+            name("/Type"): name("/Font"),
+            name("/N"): generic.NumberObject(-12),
+            name("/F"): generic.FloatObject("0.5"),
+            name("/G"): generic.FloatObject("3.000"),
+            name("/Ref"): generic.IndirectObject(7, 0, None),
+            name("/On"): generic.BooleanObject(True),
+            name("/Off"): generic.BooleanObject(False),
+            name("/Nil"): generic.NullObject(),
+            name("/Bytes"): generic.ByteStringObject(b"\x00\xffsig"),
+            name("/Text"): generic.TextStringObject("Nguyễn Thị Hằng (ký) \\ 100%"),
+            name("/Latin"): generic.TextStringObject("Reason: a/b"),
+            name("/Forced"): forced,
+            name("/Info"): inner,
+            name("/Kids"): generic.ArrayObject(
+                [generic.NumberObject(1), generic.ArrayObject(), inner, name("/A#B")]
+            ),
+            name("/W"): serialise.NumberArray([generic.NumberObject(3), serialise.NumberArray()]),
+            name("/Sub"): generic.StreamObject(stream_data=b"x"),
+        }
+    )
+
+
+def test_dictionaries_and_arrays_are_written_as_pyhanko_writes_them():
+    serialise.install()
+    obj = _every_kind()
+    written = _written(obj)
+    assert written == _original(obj)
+    assert written == _written(obj)  # the text strings remembered
+    assert b"/Text (\\376\\377" in written  # UTF-16BE, escaped as pyHanko escapes it
+    items = generic.ArrayObject([obj, generic.NumberObject(2)])
+    assert _written(items) == _original(items)
+
+
+def test_an_object_with_its_own_writer_is_written_in_its_place():
+    serialise.install()
+    name = generic.NameObject
+    first, second = _Placeholder(), _Placeholder()
+    obj = generic.DictionaryObject(
+        {
+            name("/Type"): name("/Sig"),
+            name("/ByteRange"): first,
+            name("/Kids"): generic.ArrayObject([generic.NumberObject(1), second]),
+            name("/Contents"): generic.NumberObject(5),
+        }
+    )
+    out = io.BytesIO(b"%PDF")
+    out.seek(4)
+    obj.write_to_stream(out)
+    fast = out.getvalue()
+    plain = io.BytesIO(b"%PDF")
+    plain.seek(4)
+    with pytest.MonkeyPatch.context() as patch:
+        _pyhankos_serialiser(patch)
+        obj.write_to_stream(plain)
+    assert fast == plain.getvalue()
+    assert first.at[0] == first.at[1] == fast.index(b"<placeholder>")
+    assert second.at[0] == second.at[1] == fast.rindex(b"<placeholder>")
+
+
+def test_an_encrypted_dictionary_goes_through_pyhanko(monkeypatch):
+    serialise.install()
+    calls = []
+    monkeypatch.setattr(serialise, "_original_dict_write", lambda *args: calls.append(args[2:]))
+    obj = generic.DictionaryObject({generic.NameObject("/A"): generic.NumberObject(1)})
+    handler, ref = object(), generic.Reference(3, 0)
+    obj.write_to_stream(io.BytesIO(), handler, ref)
+    assert calls == [(handler, ref)]
+
+
 class _Frozen(dt.datetime):
     """The wall clock pyHanko writes as the file's /ModDate, held still."""
 
@@ -86,8 +188,7 @@ def test_a_signed_document_is_the_same_bytes_as_with_pyhankos_serialiser(
     serialise.install()
     fast = _signed(hoankiem, monkeypatch)
     with monkeypatch.context() as patch:
-        patch.setattr(generic.NameObject, "write_to_stream", serialise._original_name_write)
-        patch.setattr(serialise.NumberArray, "write_to_stream", generic.ArrayObject.write_to_stream)
+        _pyhankos_serialiser(patch)
         plain = _signed(hoankiem, patch)
     assert fast == plain
     assert b"/W [ " in fast
