@@ -61,11 +61,14 @@ def measure(count: int, dossiers: int = 50) -> dict[str, Any]:
     from motcua.core.clock import VN_TZ
     from motcua.core.models import OutboxDelivery, OutboxMessage
     from motcua.core.outbox import outbox_deliver_pending
+    from motcua.core.runtime import process_started
     from motcua.deadlines.services import calendar_seed
     from motcua.dossiers.services import dossier_submit
     from motcua.notifications.models import NotificationDelivery
     from motcua.notifications.services import templates_seed
 
+    # loaded as a Celery worker process is once started (config.celery)
+    process_started()
     now = dt.datetime(2026, 3, 2, 9, tzinfo=VN_TZ)
     calendar_seed(years=(2026,), now=now)
     templates_seed()

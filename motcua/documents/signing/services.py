@@ -14,7 +14,7 @@ from typing import Any, BinaryIO
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from pyhanko import stamp
-from pyhanko.pdf_utils import text
+from pyhanko.pdf_utils import generic, text
 from pyhanko.pdf_utils.font.api import FontEngine, FontEngineFactory
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.misc import PdfError
@@ -129,6 +129,24 @@ class _DatedPdfSigner(signers.PdfSigner):
         return session
 
 
+def _modified_at(writer: BasePdfFileWriter, now: dt.datetime) -> None:
+    """The file's /ModDate is `now` (the signing time), not the wall clock pyHanko's writer
+    stamps it with (its `_update_meta` sets "now" whatever the metadata says): the
+    document's information dictionary is dated as its signature is. A fresh document is
+    created then too (/CreationDate)."""
+    original = writer._update_meta
+    if not writer.document_meta.created and not isinstance(writer, IncrementalPdfFileWriter):
+        writer.document_meta.created = now
+
+    def dated() -> None:
+        original()
+        info = writer._info.get_object() if writer._info is not None else None
+        if info is not None and "/ModDate" in info:
+            info["/ModDate"] = generic.pdf_date(now)
+
+    writer._update_meta = dated  # type: ignore[method-assign]
+
+
 def _box(existing: int) -> tuple[int, int, int, int]:
     x1, y1, x2, y2 = STAMP_BOX
     return (x1, y1 + existing * STAMP_STEP, x2, y2 + existing * STAMP_STEP)
@@ -232,6 +250,7 @@ def _sign_with(
         name=signer_name,
         location=unit_name,
     )
+    _modified_at(writer, now)
     pdf_signer = _DatedPdfSigner(
         meta,
         signer=signer.pyhanko_signer(),

@@ -165,3 +165,17 @@ def test_a_released_writer_is_empty(signing_settings):
     writer_release(writer)
     assert writer.objects == {}
     assert writer._resolves_objs_from == ()
+
+
+def test_the_file_is_dated_by_the_signing_time_not_the_wall_clock(one_pass, hoankiem) -> None:
+    """/ModDate and /CreationDate are `now` (15:05 in Hà Nội), as the signature's /M is."""
+    info = PdfFileReader(io.BytesIO(one_pass)).trailer["/Info"]
+    assert str(info["/ModDate"]).startswith("D:20261201")
+    assert generic.parse_pdf_date(str(info["/ModDate"])) == NOW
+    assert generic.parse_pdf_date(str(info["/CreationDate"])) == NOW
+    # a document signed again later (an incremental update) is modified then
+    later = NOW + dt.timedelta(days=3)
+    again = document_sign(pdf=one_pass, signer=hoankiem, **{**SIGNATURE, "now": later})
+    info = PdfFileReader(io.BytesIO(again)).trailer["/Info"]
+    assert generic.parse_pdf_date(str(info["/ModDate"])) == later
+    assert generic.parse_pdf_date(str(info["/CreationDate"])) == NOW
