@@ -98,6 +98,7 @@ class _FontProgram:
         self._closures: dict[int, frozenset[int]] = {}
         self._padded: list[bytes] | None = None
         self._shaped: dict[str, tuple[tuple[int, ...], float, bytes, bytes] | None] = {}
+        self._common: tuple[frozenset[int], bytes, bytes] | None = None
 
     def advance(self, text: str) -> float:
         """The width of `text` in em, shaped by HarfBuzz (remembered: words repeat)."""
@@ -236,6 +237,26 @@ class _FontProgram:
         )
         return bytes(font)
 
+    def font_file(self, gids: set[int]) -> tuple[bytes, bytes]:
+        """The font file to embed for a document showing `gids`, and its Flate encoding.
+
+        A document whose glyphs are all in the common subset (every character Vietnamese
+        and English text and their numbers and punctuation use: `COMMON_TEXT`) embeds that
+        one subset, made and compressed once per process (at zlib's best level, as it is
+        done once); any other document (a name with a rarer letter) gets its own subset of
+        exactly its glyphs, as before. Either way only glyphs shown are referenced."""
+        common = self._common
+        if common is None:
+            cmap = self.tt.getBestCmap()
+            wanted = {self.tt.getGlyphID(cmap[ord(c)]) for c in COMMON_TEXT if ord(c) in cmap}
+            keep = frozenset(self.closure({0, *wanted}))  # and .notdef
+            data = self.subset(set(keep))
+            common = self._common = (keep, data, zlib.compress(data, 9))
+        if gids <= common[0]:
+            return common[1], common[2]
+        data = self.subset(gids)
+        return data, zlib.compress(data, FONT_FILE_LEVEL)
+
     def _prepare_subsets(self) -> None:
         # `_padded` last: another thread that sees it set finds the rest set too
         head = bytearray(self.tables["head"])
@@ -269,6 +290,17 @@ def font_program(path: str) -> _FontProgram | None:
 #: 280 bytes larger in 41 KB (docs/adr/0033-receipt-pdf-one-walk-and-released-writer.md).
 FONT_FILE_LEVEL = 1
 
+#: The characters of the common font subset (`_FontProgram.font_file`): the printable ASCII
+#: range, every Vietnamese letter in both cases (precomposed), and the punctuation and
+#: signs motcua's documents print.
+_VIETNAMESE = "àáảãạăằắẳẵặâầấẩẫậđèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵ"
+COMMON_TEXT = (
+    "".join(chr(c) for c in range(0x20, 0x7F))
+    + _VIETNAMESE
+    + _VIETNAMESE.upper()
+    + "–—‘’“”…·•°±×÷§₫ "
+)
+
 
 class _CIDFontType2(CIDFontType2):
     """pyHanko's CIDFontType2 whose font file is the program's subset of the glyphs used."""
@@ -279,12 +311,12 @@ class _CIDFontType2(CIDFontType2):
         self.used_gids: set[int] = set()
 
     def set_font_file(self, writer: Any) -> generic.IndirectObject:
-        data = self._program.subset(self.used_gids)
+        data, encoded = self._program.font_file(self.used_gids)
         name = generic.pdf_name
         stream = generic.StreamObject(
             {name("/Filter"): name("/FlateDecode")},
             stream_data=data,
-            encoded_data=zlib.compress(data, FONT_FILE_LEVEL),
+            encoded_data=encoded,
         )
         ref = writer.add_object(stream)
         self._font_descriptor[generic.pdf_name("/FontFile2")] = ref

@@ -53,16 +53,53 @@ def test_a_subset_keeps_the_glyphs_used_with_their_components_and_empties_the_re
     assert _checksum(data) == 0xB1B0AFBA
 
 
-def test_the_laid_out_text_reads_back_with_one_small_embedded_subset() -> None:
-    text = "Số tiền viết bằng chữ: Một triệu hai trăm năm mươi nghìn đồng"
-    pdf = text_pdf(blocks=[Block(text)])
+def _drawn(pdf: bytes) -> list[str]:
     reader = PdfReader(io.BytesIO(pdf))
-    assert " ".join(reader.pages[0].extract_text().split()) == text
     font = reader.pages[0]["/Resources"]["/Font"]["/F1"]["/DescendantFonts"][0]
     data = font["/FontDescriptor"]["/FontFile2"].get_data()
     embedded = TTFont(io.BytesIO(data))
-    drawn = [g for g in embedded.getGlyphOrder() if embedded["glyf"][g].numberOfContours]
-    assert 20 < len(drawn) < 80  # the letters used and their parts, not the repertoire
+    return [g for g in embedded.getGlyphOrder() if embedded["glyf"][g].numberOfContours]
+
+
+def test_the_laid_out_text_reads_back_with_the_common_subset_made_once() -> None:
+    """Vietnamese and English text embeds the common subset (every Vietnamese letter, ASCII,
+    the usual signs: a few hundred glyphs of DejaVu's thousands), the same bytes for every
+    document of the process."""
+    from motcua.documents.signing.fonts import COMMON_TEXT
+
+    text = "Số tiền viết bằng chữ: Một triệu hai trăm năm mươi nghìn đồng"
+    first = text_pdf(blocks=[Block(text)])
+    reader = PdfReader(io.BytesIO(first))
+    assert " ".join(reader.pages[0].extract_text().split()) == text
+    drawn = _drawn(first)
+    assert 200 < len(drawn) < 400  # the common subset, not the repertoire (~6,000)
+    assert _drawn(text_pdf(blocks=[Block("Nguyễn Thị Hằng, 1.250.000 đ")])) == drawn
+    # every character of the common subset the font has is drawn, and reads back
+    letters = "".join(c for c in COMMON_TEXT if not c.isspace() and ord(c) in _cmap())
+    every = text_pdf(blocks=[Block(letters[i : i + 40]) for i in range(0, len(letters), 40)])
+    assert "".join(PdfReader(io.BytesIO(every)).pages[0].extract_text().split()) == letters
+    assert _drawn(every) == drawn
+
+
+def _cmap() -> dict[int, str]:
+    from django.conf import settings
+
+    from motcua.documents.signing.fonts import font_program
+
+    program = font_program(str(settings.MOTCUA_SIGNING_FONT))
+    assert program is not None
+    return program.tt.getBestCmap()
+
+
+def test_a_rarer_letter_gets_a_small_subset_of_its_own() -> None:
+    from motcua.documents.signing.fonts import COMMON_TEXT
+
+    # letters the font has outside the common subset (Latin Extended-A: Ā ā Ă...)
+    rare = [chr(c) for c in range(0x100, 0x180) if c in _cmap() and chr(c) not in COMMON_TEXT]
+    text = "".join(rare[:3]) + " mega"
+    pdf = text_pdf(blocks=[Block(text)])
+    assert " ".join(PdfReader(io.BytesIO(pdf)).pages[0].extract_text().split()) == text
+    assert 3 <= len(_drawn(pdf)) < 20  # the letters used and their parts
 
 
 def test_a_font_without_truetype_outlines_goes_through_pyhankos_own_accumulator(tmp_path) -> None:
