@@ -38,7 +38,7 @@ from pyhanko.pdf_utils.font.opentype import (
     _read_ps_name,
 )
 
-from motcua.documents.signing.serialise import NumberArray
+from motcua.documents.signing.serialise import FixedNumberArray, NumberArray
 
 #: How pyHanko writes a byte of a literal string (`generic.TextStringObject`): letters,
 #: digits and the space as they are, every other byte as an octal escape.
@@ -99,6 +99,7 @@ class _FontProgram:
         self._padded: list[bytes] | None = None
         self._shaped: dict[str, tuple[tuple[int, ...], float, bytes, bytes] | None] = {}
         self._common: tuple[frozenset[int], bytes, bytes] | None = None
+        self._common_tables: _CommonTables | None = None
 
     def advance(self, text: str) -> float:
         """The width of `text` in em, shaped by HarfBuzz (remembered: words repeat)."""
@@ -257,6 +258,28 @@ class _FontProgram:
         data = self.subset(gids)
         return data, zlib.compress(data, FONT_FILE_LEVEL)
 
+    def common_tables(self) -> _CommonTables:
+        """The /W array and the ToUnicode CMap of the common subset's characters (each glyph
+        with the character the font maps to it, the later one where two share a glyph), made
+        once: a document that showed only those glyphs, each for that character, writes
+        them instead of its own (`FastGlyphAccumulator.prepare_write`)."""
+        found = self._common_tables
+        if found is None:
+            cmap = self.tt.getBestCmap()
+            characters: dict[int, str] = {}
+            for c in COMMON_TEXT:
+                if ord(c) in cmap:
+                    characters[self.tt.getGlyphID(cmap[ord(c)])] = c
+            widths = widths_array((gid, self.widths[gid]) for gid in characters)
+            text = tounicode_cmap(characters)
+            found = self._common_tables = _CommonTables(
+                characters=characters,
+                widths=FixedNumberArray(widths),
+                tounicode=text,
+                tounicode_encoded=zlib.compress(text, 9),
+            )
+        return found
+
     def _prepare_subsets(self) -> None:
         # `_padded` last: another thread that sees it set finds the rest set too
         head = bytearray(self.tables["head"])
@@ -300,6 +323,14 @@ COMMON_TEXT = (
     + _VIETNAMESE.upper()
     + "–—‘’“”…·•°±×÷§₫ "
 )
+
+
+@dataclass(frozen=True)
+class _CommonTables:
+    characters: dict[int, str]  # glyph id -> the character it shows
+    widths: FixedNumberArray
+    tounicode: bytes
+    tounicode_encoded: bytes
 
 
 class _CIDFontType2(CIDFontType2):
@@ -508,9 +539,23 @@ class FastGlyphAccumulator(GlyphAccumulator):
                 name("/BaseFont"): name(f"/{cidfont.name}-Identity-H"),
             }
         )
-        cidfont[name("/W")] = widths_array(self._glyphs.values())
-        stream = generic.StreamObject(stream_data=tounicode_cmap(self._cid_to_unicode))
-        stream.compress()
+        common = self._program.common_tables()
+        characters = common.characters
+        if self._glyphs.keys() <= characters.keys() and all(
+            characters[gid] == text for gid, text in self._cid_to_unicode.items()
+        ):
+            # the document showed only common glyphs, each for its usual character: the
+            # common /W and ToUnicode (a superset of its own, made and compressed once)
+            cidfont[name("/W")] = common.widths
+            stream = generic.StreamObject(
+                {name("/Filter"): name("/FlateDecode")},
+                stream_data=common.tounicode,
+                encoded_data=common.tounicode_encoded,
+            )
+        else:
+            cidfont[name("/W")] = widths_array(self._glyphs.values())
+            stream = generic.StreamObject(stream_data=tounicode_cmap(self._cid_to_unicode))
+            stream.compress()
         type0[name("/ToUnicode")] = writer.add_object(stream)
         writer.add_object(type0, obj_stream, idnum=self._font_ref.idnum)
         self._write_prepared = True

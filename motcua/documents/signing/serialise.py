@@ -128,6 +128,8 @@ def _render(obj: Any, parts: list[bytes], stream: Any, container_ref: Any) -> li
         parts.append(b" ]")
     elif kind is NumberArray:
         parts.append(_array_bytes(obj))
+    elif kind is FixedNumberArray:
+        parts.append(obj.written)
     elif kind is generic.TextStringObject and obj.force_output_encoding is None:
         parts.append(_TEXTS.get(obj) or text_bytes(obj))
     elif kind is generic.FloatObject:
@@ -200,3 +202,15 @@ class NumberArray(generic.ArrayObject):
 
     def write_to_stream(self, stream: Any, handler: Any = None, container_ref: Any = None) -> None:
         stream.write(_array_bytes(self))
+
+
+class FixedNumberArray(NumberArray):
+    """A `NumberArray` that never changes (shared by the documents of a process: the common
+    font subset's /W), its bytes worked out once. Do not modify it."""
+
+    def __init__(self, items: Any = ()) -> None:
+        super().__init__(items)
+        self.written = _array_bytes(self)
+
+    def write_to_stream(self, stream: Any, handler: Any = None, container_ref: Any = None) -> None:
+        stream.write(self.written)

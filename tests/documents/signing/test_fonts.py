@@ -85,8 +85,9 @@ def _cmap() -> dict[int, str]:
     from django.conf import settings
 
     from motcua.documents.signing.fonts import font_program
+    from motcua.documents.signing.services import vietnamese_font
 
-    program = font_program(str(settings.MOTCUA_SIGNING_FONT))
+    program = font_program(vietnamese_font(str(settings.MOTCUA_SIGNING_FONT)))
     assert program is not None
     return program.tt.getBestCmap()
 

@@ -202,11 +202,16 @@ def test_a_signed_document_is_the_same_bytes_as_with_pyhankos_serialiser(
 def test_a_signed_document_is_the_same_bytes_as_with_pyhankos_font_dictionaries(
     signing_settings, hoankiem, monkeypatch
 ):
-    """`FastGlyphAccumulator.prepare_write` (its own /W and ToUnicode) against pyHanko's."""
+    """`FastGlyphAccumulator.prepare_write` (its own /W and ToUnicode) against pyHanko's,
+    for a document's own glyphs (the common tables left out: the next test has them)."""
+    from motcua.documents.signing import fonts
     from motcua.documents.signing.fonts import FastGlyphAccumulator
 
     serialise.install()
-    fast = _signed(hoankiem, monkeypatch)
+    with monkeypatch.context() as patch:
+        none = fonts._CommonTables({}, fonts.FixedNumberArray(), b"", b"")
+        patch.setattr(fonts._FontProgram, "common_tables", lambda self: none)
+        fast = _signed(hoankiem, patch)
     with monkeypatch.context() as patch:
         patch.setattr(
             FastGlyphAccumulator, "prepare_write", FastGlyphAccumulator.prepare_write_pyhanko
@@ -214,6 +219,43 @@ def test_a_signed_document_is_the_same_bytes_as_with_pyhankos_font_dictionaries(
         plain = _signed(hoankiem, patch)
     assert fast == plain
     assert document_validate(pdf=fast).ok is True
+
+
+def test_a_document_of_common_glyphs_writes_the_common_widths_and_tounicode(
+    signing_settings, hoankiem, monkeypatch
+):
+    """Its /W and ToUnicode are the common subset's (made once, a superset of its own): the
+    text reads back, the signature validates; a rarer letter makes its own again."""
+    import io as _io
+
+    from pypdf import PdfReader
+
+    from motcua.documents.pdf import Block, text_pdf
+    from motcua.documents.signing.fonts import font_program
+
+    serialise.install()
+    signed = _signed(hoankiem, monkeypatch)
+    assert document_validate(pdf=signed).ok is True
+    from django.conf import settings
+
+    from motcua.documents.signing.services import vietnamese_font
+
+    program = font_program(vietnamese_font(str(settings.MOTCUA_SIGNING_FONT)))
+    assert program is not None
+    common = program.common_tables()
+
+    def font_of(pdf: bytes):  # type: ignore[no-untyped-def]
+        page = PdfReader(_io.BytesIO(pdf)).pages[0]
+        return page, page["/Resources"]["/Font"]["/F1"]
+
+    text = "Số tiền: Một triệu hai trăm năm mươi nghìn đồng (1.250.000 đ)"
+    page, font = font_of(text_pdf(blocks=[Block(text)]))
+    assert font["/ToUnicode"].get_data() == common.tounicode
+    assert font["/DescendantFonts"][0]["/W"] == list(common.widths)
+    assert " ".join(page.extract_text().split()) == text
+    page, font = font_of(text_pdf(blocks=[Block("Ā mega")]))
+    assert font["/ToUnicode"].get_data() != common.tounicode
+    assert " ".join(page.extract_text().split()) == "Ā mega"
 
 
 class _Mappings:
