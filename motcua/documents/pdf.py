@@ -17,7 +17,7 @@ import functools
 import io
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -89,15 +89,30 @@ def _width(engine: Any, text: str, size: int) -> float:
 
 def _wrap(engine: Any, text: str, width: float, size: int) -> list[str]:
     """Greedy word wrap. Widths add up (the font has no kerning tables: see
-    `vietnamese_font`), so each word is measured once."""
+    `vietnamese_font`), so each word is measured once; with the process's shared font
+    program the lines of a text are remembered (labels, headings and most cells repeat from
+    one document to the next)."""
+    if isinstance(engine, FastGlyphAccumulator):
+        return list(_wrapped(engine.program, text, width, size))
+    return _wrap_measured(lambda word: _width(engine, word, size), text, width, size)
+
+
+@functools.lru_cache(maxsize=8192)
+def _wrapped(program: Any, text: str, width: float, size: int) -> tuple[str, ...]:
+    return tuple(_wrap_measured(lambda word: program.advance(word) * size, text, width, size))
+
+
+def _wrap_measured(
+    width_of: Callable[[str], float], text: str, width: float, size: int
+) -> list[str]:
     widths: dict[str, float] = {}
 
     def measure(word: str) -> float:
         if word not in widths:
-            widths[word] = _width(engine, word, size)
+            widths[word] = width_of(word) if word else 0.0
         return widths[word]
 
-    space = _width(engine, " ", size)
+    space = width_of(" ")
     lines: list[str] = []
     for paragraph in text.split("\n"):
         line, used = "", 0.0

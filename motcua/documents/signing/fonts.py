@@ -477,6 +477,11 @@ class FastGlyphAccumulator(GlyphAccumulator):
         self.bcp47_lang_code = None
         self._subset_created = self._write_prepared = False
 
+    @property
+    def program(self) -> _FontProgram:
+        """The process's font program this engine draws with."""
+        return self._program
+
     def _get_cid_and_width(self, glyph_id: int) -> tuple[int, int]:
         found = self._glyphs.get(glyph_id)
         if found is None:
