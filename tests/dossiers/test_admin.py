@@ -79,7 +79,7 @@ def test_the_event_trail_in_the_dossier_page_reads_in_vietnamese(world, client, 
     assert "Tiếp nhận" in trail
     assert "Cán bộ một cửa" in trail
     assert "trạng thái: Mới đăng ký → Đã tiếp nhận" in trail
-    assert "tiếp nhận lúc: — → 09:00 02/03/2026" in trail
+    assert "tiếp nhận lúc: — → 02/03/2026 09:00" in trail
     assert f"đơn vị giải quyết: — → {world.ward.name}" in trail
     for raw in ("receive", '"status"', '{"'):
         assert raw not in re.sub(r"<[^>]+>", "", trail), raw
@@ -96,9 +96,9 @@ def test_event_labels_and_changes(world):
     )
     assert event_changes(event) == [
         ("trạng thái", "Mới đăng ký", "Đã tiếp nhận"),
-        ("tiếp nhận lúc", "—", "09:00 02/03/2026"),
-        ("bắt đầu tính thời hạn", "—", "09:00 02/03/2026"),
-        ("hẹn trả kết quả", "—", "09:00 09/03/2026"),
+        ("tiếp nhận lúc", "—", "02/03/2026 09:00"),
+        ("bắt đầu tính thời hạn", "—", "02/03/2026 09:00"),
+        ("hẹn trả kết quả", "—", "09/03/2026 09:00"),
         ("bước hiện tại", "—", "Phân công xử lý"),
     ]
     assert action_label("unknown_action") == "unknown_action"

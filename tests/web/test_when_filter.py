@@ -29,3 +29,15 @@ def test_no_page_writes_the_time_before_the_day() -> None:
         if re.search(r'date:"H:i d/m/Y"', path.read_text(encoding="utf-8"))
     ]
     assert offenders == []
+
+
+def test_a_moment_printed_as_it_is_reads_the_same_in_both_languages() -> None:
+    """A datetime a template prints without a filter (a summary list's value) follows the
+    project's formats, which say the same as `when`."""
+    from django.utils import translation
+
+    moment = dt.datetime(2026, 3, 2, 2, 5, tzinfo=dt.UTC)
+    for language in ("vi", "en"):
+        with translation.override(language):
+            page = Template("{% load web %}{{ v }}|{{ v|when }}").render(Context({"v": moment}))
+        assert page == "02/03/2026 09:05|02/03/2026 09:05", language

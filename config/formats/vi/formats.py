@@ -1,8 +1,9 @@
-# Vietnamese pages show every date as dd/mm/yyyy (and times as 24-hour HH:MM).
+# Vietnamese pages show every date as dd/mm/yyyy, a moment as dd/mm/yyyy HH:MM (24-hour;
+# the `when` filter of the web tag library writes the same).
 DATE_FORMAT = "d/m/Y"
 SHORT_DATE_FORMAT = "d/m/Y"
-DATETIME_FORMAT = "H:i d/m/Y"
-SHORT_DATETIME_FORMAT = "H:i d/m/Y"
+DATETIME_FORMAT = "d/m/Y H:i"
+SHORT_DATETIME_FORMAT = "d/m/Y H:i"
 TIME_FORMAT = "H:i"
 MONTH_DAY_FORMAT = "d/m"
 YEAR_MONTH_FORMAT = "m/Y"
