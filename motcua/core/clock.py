@@ -34,3 +34,9 @@ def format_vn_date(value: dt.date | dt.datetime) -> str:
     if isinstance(value, dt.datetime):
         value = local(value)
     return value.strftime("%d/%m/%Y")
+
+
+def format_vn_moment(value: dt.datetime) -> str:
+    """dd/mm/yyyy HH:MM in Vietnam's time, as every page, export and stamp writes a moment
+    (Django's DATETIME_FORMAT in config/formats says the same)."""
+    return local(value).strftime("%d/%m/%Y %H:%M")

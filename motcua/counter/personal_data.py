@@ -14,7 +14,7 @@ import datetime as dt
 from django.utils.translation import gettext as _
 
 from motcua.accounts.models import User
-from motcua.core.clock import local
+from motcua.core.clock import format_vn_moment, local
 from motcua.core.personal_data import (
     PersonalDataEntry,
     PersonalDataSection,
@@ -33,7 +33,7 @@ def _iso(value: dt.datetime | dt.date | None) -> str | None:
 
 
 def _when(value: dt.datetime | None) -> str:
-    return local(value).strftime("%d/%m/%Y %H:%M") if value is not None else "—"
+    return format_vn_moment(value) if value is not None else "—"
 
 
 def _codes(person: User) -> list[str]:

@@ -11,7 +11,7 @@ import datetime as dt
 from django.utils.translation import gettext as _
 
 from motcua.accounts.models import User
-from motcua.core.clock import local
+from motcua.core.clock import format_vn_moment, local
 from motcua.core.personal_data import (
     PersonalDataEntry,
     PersonalDataSection,
@@ -32,7 +32,7 @@ def _entry(f: Feedback) -> PersonalDataEntry:
     return PersonalDataEntry(
         title=_("Phản ánh %(code)s: %(subject)s") % {"code": f.code, "subject": f.subject},
         rows=(
-            (_("Gửi lúc"), local(f.received_at).strftime("%d/%m/%Y %H:%M")),
+            (_("Gửi lúc"), format_vn_moment(f.received_at)),
             (_("Trạng thái"), str(f.get_status_display())),
             (
                 _("Họ tên, liên hệ đã khai"),

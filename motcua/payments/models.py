@@ -18,7 +18,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from motcua.core.clock import local
+from motcua.core.clock import format_vn_moment
 from motcua.core.models import AppendOnlyModel, AppendOnlyQuerySet
 
 
@@ -480,7 +480,7 @@ def difference_note_text(code: str, params: dict[str, Any]) -> str:
     values = dict(params)
     for name in ("paid_at", "at"):
         if name in values:
-            values[name] = f"{local(dt.datetime.fromisoformat(values[name])):%d/%m/%Y %H:%M}"
+            values[name] = format_vn_moment(dt.datetime.fromisoformat(values[name]))
     if "status" in values:
         labels = dict(PaymentOrderStatus.choices)
         values["status"] = str(labels.get(values["status"], values["status"]))

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from motcua.accounts.models import ConsentPurpose, User
 from motcua.accounts.selectors import consent_current, consent_history
-from motcua.core.clock import format_vn_date, local
+from motcua.core.clock import format_vn_date, format_vn_moment, local
 from motcua.core.personal_data import (
     PersonalDataEntry,
     PersonalDataSection,
@@ -46,7 +46,7 @@ def vn(value: dt.datetime | dt.date | None, *, time: bool = False) -> str:
     if value is None:
         return "—"
     if isinstance(value, dt.datetime) and time:
-        return local(value).strftime("%d/%m/%Y %H:%M")
+        return format_vn_moment(value)
     return format_vn_date(value)
 
 

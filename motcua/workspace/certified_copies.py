@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_safe
 
 from motcua.accounts.models import User
-from motcua.core.clock import local
+from motcua.core.clock import format_vn_moment, local
 from motcua.core.clock import now as clock_now
 from motcua.core.errors import DomainError, NotFound, PermissionDenied, ValidationError
 from motcua.documents.certification import CERTIFIER_ROLES, Place, copy_certify
@@ -307,7 +307,7 @@ def entry_page(request: HttpRequest, pk: int) -> HttpResponse:
     rows: list[tuple[Any, Any]] = [
         (_("Số chứng thực"), entry.book_number),
         (_("Mã kiểm tra"), verify_code_display(code)),
-        (_("Ngày chứng thực"), local(entry.certified_at).strftime("%d/%m/%Y %H:%M")),
+        (_("Ngày chứng thực"), format_vn_moment(entry.certified_at)),
         (_("Người yêu cầu"), entry.requester_name),
         (_("Số giấy tờ tùy thân"), entry.requester_id_number),
         (_("Tên giấy tờ"), entry.document_title),

@@ -24,7 +24,7 @@ from pyhanko.sign._session_scope import run_and_release
 from pyhanko.sign.fields import SigFieldSpec
 from pyhanko.sign.signers.pdf_signer import PdfSigningSession
 
-from motcua.core.clock import local
+from motcua.core.clock import format_vn_moment
 from motcua.core.errors import ValidationError
 from motcua.documents.signing import serialise
 from motcua.documents.signing._sync import run_coroutine
@@ -154,7 +154,7 @@ def _box(existing: int) -> tuple[int, int, int, int]:
 
 def stamp_time(now: dt.datetime) -> str:
     """dd/mm/yyyy HH:MM in Asia/Ho_Chi_Minh, as printed on the stamp."""
-    return local(now).strftime("%d/%m/%Y %H:%M")
+    return format_vn_moment(now)
 
 
 def document_sign(

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from motcua.accounts.models import User
 from motcua.catalog.models import ResultKind
-from motcua.core.clock import local
+from motcua.core.clock import format_vn_moment, local
 from motcua.documents.issued import (
     document_issue,
     verify_code_display,
@@ -112,7 +112,7 @@ def result_pdf_render(
         facts.append(("Lý do" if outcome == ResultOutcome.REFUSED else "Nội dung", note))
     facts += [
         ("Đơn vị giải quyết", unit.name),
-        ("Ngày ban hành", local(now).strftime("%d/%m/%Y %H:%M")),
+        ("Ngày ban hành", format_vn_moment(now)),
         ("Người ký", signer),
     ]
     first = True

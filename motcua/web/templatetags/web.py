@@ -9,7 +9,7 @@ from django import template
 from django.http import QueryDict
 from django.utils import translation
 
-from motcua.core.clock import local
+from motcua.core.clock import format_vn_date, format_vn_moment
 from motcua.dossiers.models import DossierStatus
 from motcua.payments.words import vnd_figures_local, vnd_in_words
 
@@ -47,9 +47,9 @@ def when(value: dt.datetime | None) -> str:
     if value is None or value == "":
         return ""
     if isinstance(value, dt.datetime):
-        return local(value).strftime("%d/%m/%Y %H:%M")
+        return format_vn_moment(value)
     if isinstance(value, dt.date):
-        return value.strftime("%d/%m/%Y")
+        return format_vn_date(value)
     return str(value)
 
 
