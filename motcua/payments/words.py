@@ -109,21 +109,22 @@ def vnd_figures(amount: int) -> str:
     return f"{int(amount):,}".replace(",", ".")
 
 
+def _english() -> bool:
+    from django.utils import translation
+
+    return (translation.get_language() or "vi").startswith("en")
+
+
 def vnd_figures_local(amount: int) -> str:
     """An amount in figures as the active language writes it: 1.250.000 in Vietnamese,
     1,250,000 in English (the receipt itself, Vietnamese, uses `vnd_figures`)."""
-    from django.utils import translation
-
-    if (translation.get_language() or "vi").startswith("en"):
-        return f"{int(amount):,}"
-    return vnd_figures(amount)
+    return f"{int(amount):,}" if _english() else vnd_figures(amount)
 
 
-def vnd_text_local(amount: int) -> str:
+def vnd_text_local(amount: int, *, short: bool = False) -> str:
     """An amount with its currency as the active language writes it: "1.250.000 đồng",
-    "1,250,000 VND"."""
-    from django.utils import translation
-
-    if (translation.get_language() or "vi").startswith("en"):
-        return f"{int(amount):,} VND"
-    return f"{vnd_figures(amount)} đồng"
+    "1,250,000 VND"; `short`: "1.250.000 đ" (the sign after a no-break space, as pages
+    print amounts: it never wraps onto its own line)."""
+    if _english():
+        return f"{int(amount):,}\u00a0VND" if short else f"{int(amount):,} VND"
+    return f"{vnd_figures(amount)}\u00a0đ" if short else f"{vnd_figures(amount)} đồng"

@@ -484,10 +484,6 @@ def _eform_fields(
     return fields
 
 
-def _vnd(amount: int) -> str:
-    return vnd_text_local(amount)
-
-
 def _fees(version: ProcedureVersion, draft: ApplicationDraft | None = None) -> dict[str, Any]:
     """The assessed lines (gross, exemption with its reason, net) of the fees collected at
     submission for this applicant, the fees asked for later, and the exemptions offered."""
@@ -509,14 +505,14 @@ def _fees(version: ProcedureVersion, draft: ApplicationDraft | None = None) -> d
         elif not line.amount_known:
             amount = _("Theo mức Hội đồng nhân dân quy định: cán bộ thông báo khi tiếp nhận")
         else:
-            amount = _vnd(line.gross_vnd)
+            amount = vnd_text_local(line.gross_vnd)
         rows.append(
             {
                 "name": line.name,
                 "amount": amount,
-                "exempt": _vnd(line.exempt_vnd) if line.exempt_vnd else "",
+                "exempt": vnd_text_local(line.exempt_vnd) if line.exempt_vnd else "",
                 "reason": line.exemption_reason,
-                "net": _vnd(line.net_vnd) if line.amount_known else "",
+                "net": vnd_text_local(line.net_vnd) if line.amount_known else "",
                 "later": line.timing == Fee.Timing.AFTER,
             }
         )

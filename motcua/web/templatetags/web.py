@@ -7,11 +7,10 @@ from typing import Any
 
 from django import template
 from django.http import QueryDict
-from django.utils import translation
 
 from motcua.core.clock import format_vn_date, format_vn_moment
 from motcua.dossiers.models import DossierStatus
-from motcua.payments.words import vnd_figures_local, vnd_in_words
+from motcua.payments.words import vnd_figures_local, vnd_in_words, vnd_text_local
 
 register = template.Library()
 
@@ -68,8 +67,7 @@ def money(value: int | None) -> str:
     sign never wraps onto its own line)."""
     if value is None:
         return ""
-    sign = "VND" if (translation.get_language() or "vi").startswith("en") else "đ"
-    return f"{vnd_figures_local(value)}\u00a0{sign}"
+    return vnd_text_local(value, short=True)
 
 
 @register.filter
