@@ -228,20 +228,41 @@ def _announce(
     `payment_received`), or `dossier.replace_receipt` for the replacement of a cancelled one
     (`receipt_replaced`, naming the receipt it replaces). No personal data: the dossier's
     code, the receipts' numbers, the amount and the verification code."""
-    status, version = state or _dossier_state(receipt.dossier_code)
-    action = "issue_receipt" if receipt.replaces_id is None else "replace_receipt"
-    payload: dict[str, Any] = {
-        "code": receipt.dossier_code,
-        "status": status,
-        "action": action,
-        "version": version,
+    facts: dict[str, Any] = {
         "receipt": number,
         "amount_vnd": receipt.amount_vnd,
         "verify_code": code,
         "verify_url": verify_url(code),
     }
     if receipt.replaces is not None:
-        payload["replaces"] = receipt_number_display(receipt.replaces)
+        facts["replaces"] = receipt_number_display(receipt.replaces)
+    _receipt_message(
+        action="issue_receipt" if receipt.replaces is None else "replace_receipt",
+        receipt=receipt,
+        facts=facts,
+        now=now,
+        state=state,
+    )
+
+
+def _receipt_message(
+    *,
+    action: str,
+    receipt: Receipt,
+    facts: dict[str, Any],
+    now: dt.datetime,
+    state: tuple[int, int] | None = None,
+) -> None:
+    """`dossier.<action>` of `receipt` in the outbox, shaped as every `dossier.*` message
+    (the dossier's code, status and version, the action) with the receipt's `facts`."""
+    status, version = state or _dossier_state(receipt.dossier_code)
+    payload = {
+        "code": receipt.dossier_code,
+        "status": status,
+        "action": action,
+        "version": version,
+        **facts,
+    }
     outbox_enqueue(topic=f"dossier.{action}", payload=payload, now=now)
 
 
@@ -391,14 +412,10 @@ def dossier_receipt_cancel(
                     pk=replacement.pk
                 )
             # told first, then the replacement (its own `dossier.issue_receipt`, in order)
-            status, version = _dossier_state(receipt.dossier_code)
-            outbox_enqueue(
-                topic="dossier.cancel_receipt",
-                payload={
-                    "code": receipt.dossier_code,
-                    "status": status,
-                    "action": "cancel_receipt",
-                    "version": version,
+            _receipt_message(
+                action="cancel_receipt",
+                receipt=receipt,
+                facts={
                     "receipt": receipt_number_display(receipt),
                     "replaced_by": (
                         receipt_number_display(replacement) if replacement is not None else ""
