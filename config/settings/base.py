@@ -308,6 +308,9 @@ MOTCUA_OUTBOX_RETRY_BASE_S = float(os.environ.get("MOTCUA_OUTBOX_RETRY_BASE_S", 
 MOTCUA_OUTBOX_RETRY_MAX_S = float(os.environ.get("MOTCUA_OUTBOX_RETRY_MAX_S", "3600"))
 # A worker's claim on a batch of deliveries; a crashed worker's claims are retaken after it.
 MOTCUA_OUTBOX_LEASE_S = float(os.environ.get("MOTCUA_OUTBOX_LEASE_S", "300"))
+# A web or Celery worker process, once started, freezes what it loaded out of the garbage
+# collector's passes (motcua.core.runtime, docs/adr/0034).
+MOTCUA_GC_FREEZE = env_bool("MOTCUA_GC_FREEZE", True)
 
 CELERY_BEAT_SCHEDULE = {
     # Rows whose hand-off after commit was lost (see motcua.core.outbox): the worst-case latency.

@@ -12,24 +12,16 @@ from __future__ import annotations
 
 import gc
 import logging
-import os
+
+from django.conf import settings
 
 logger = logging.getLogger(__name__)
-
-
-def _wanted() -> bool:
-    return os.environ.get("MOTCUA_GC_FREEZE", "true").strip().lower() not in (
-        "0",
-        "false",
-        "no",
-        "off",
-    )
 
 
 def process_started() -> int:
     """Freeze the objects loaded so far out of the collector's view; answers how many are
     frozen (0 when switched off). Safe to call again (what was loaded since is frozen too)."""
-    if not _wanted():
+    if not settings.MOTCUA_GC_FREEZE:
         return 0
     gc.collect()  # garbage made while loading is freed, not kept for ever
     gc.freeze()

@@ -8,9 +8,11 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from config.settings.base import env_bool
 from motcua.core.runtime import process_started
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -23,10 +25,8 @@ def _thawed() -> Iterator[None]:
     gc.unfreeze()  # the test process itself keeps collecting everything
 
 
-def test_what_is_loaded_is_frozen_and_what_comes_after_is_collected(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.delenv("MOTCUA_GC_FREEZE", raising=False)
+def test_what_is_loaded_is_frozen_and_what_comes_after_is_collected(settings: Any) -> None:
+    settings.MOTCUA_GC_FREEZE = True
     frozen = process_started()
     assert frozen == gc.get_freeze_count() > 10_000  # Django and the apps
     before = gc.get_count()[0]
@@ -39,8 +39,9 @@ def test_what_is_loaded_is_frozen_and_what_comes_after_is_collected(
 
 
 @pytest.mark.parametrize("value", ["false", "0", "off", "No"])
-def test_it_can_be_switched_off(monkeypatch: pytest.MonkeyPatch, value: str) -> None:
+def test_it_can_be_switched_off(monkeypatch: pytest.MonkeyPatch, settings: Any, value: str) -> None:
     monkeypatch.setenv("MOTCUA_GC_FREEZE", value)
+    settings.MOTCUA_GC_FREEZE = env_bool("MOTCUA_GC_FREEZE", True)  # as the settings read it
     assert process_started() == 0
     assert gc.get_freeze_count() == 0
 
