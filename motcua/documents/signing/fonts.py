@@ -98,7 +98,6 @@ class _FontProgram:
         self._closures: dict[int, frozenset[int]] = {}
         self._padded: list[bytes] | None = None
         self._shaped: dict[str, tuple[tuple[int, ...], float, bytes, bytes] | None] = {}
-        self._common: tuple[frozenset[int], bytes, bytes] | None = None
         self._common_tables: _CommonTables | None = None
 
     def advance(self, text: str) -> float:
@@ -246,23 +245,18 @@ class _FontProgram:
         one subset, made and compressed once per process (at zlib's best level, as it is
         done once); any other document (a name with a rarer letter) gets its own subset of
         exactly its glyphs, as before. Either way only glyphs shown are referenced."""
-        common = self._common
-        if common is None:
-            cmap = self.tt.getBestCmap()
-            wanted = {self.tt.getGlyphID(cmap[ord(c)]) for c in COMMON_TEXT if ord(c) in cmap}
-            keep = frozenset(self.closure({0, *wanted}))  # and .notdef
-            data = self.subset(set(keep))
-            common = self._common = (keep, data, zlib.compress(data, 9))
-        if gids <= common[0]:
-            return common[1], common[2]
+        common = self.common_tables()
+        if gids <= common.glyphs:
+            return common.font_file, common.font_file_encoded
         data = self.subset(gids)
         return data, zlib.compress(data, FONT_FILE_LEVEL)
 
     def common_tables(self) -> _CommonTables:
-        """The /W array and the ToUnicode CMap of the common subset's characters (each glyph
-        with the character the font maps to it, the later one where two share a glyph), made
-        once: a document that showed only those glyphs, each for that character, writes
-        them instead of its own (`FastGlyphAccumulator.prepare_write`)."""
+        """The common subset, made once: its glyphs (the characters' and their composite
+        parts, and .notdef) and font file (`font_file`), and the /W array and ToUnicode CMap
+        of its characters (each glyph with the character the font maps to it, the later one
+        where two share a glyph), which a document that showed only those glyphs, each for
+        that character, writes instead of its own (`FastGlyphAccumulator.prepare_write`)."""
         found = self._common_tables
         if found is None:
             cmap = self.tt.getBestCmap()
@@ -270,9 +264,14 @@ class _FontProgram:
             for c in COMMON_TEXT:
                 if ord(c) in cmap:
                     characters[self.tt.getGlyphID(cmap[ord(c)])] = c
+            glyphs = frozenset(self.closure({0, *characters}))
+            data = self.subset(set(glyphs))
             widths = widths_array((gid, self.widths[gid]) for gid in characters)
             text = tounicode_cmap(characters)
             found = self._common_tables = _CommonTables(
+                glyphs=glyphs,
+                font_file=data,
+                font_file_encoded=zlib.compress(data, 9),
                 characters=characters,
                 widths=FixedNumberArray(widths),
                 tounicode=text,
@@ -327,6 +326,9 @@ COMMON_TEXT = (
 
 @dataclass(frozen=True)
 class _CommonTables:
+    glyphs: frozenset[int]  # the subset's glyph ids
+    font_file: bytes
+    font_file_encoded: bytes
     characters: dict[int, str]  # glyph id -> the character it shows
     widths: FixedNumberArray
     tounicode: bytes
