@@ -28,7 +28,10 @@ def _thawed() -> Iterator[None]:
 def test_what_is_loaded_is_frozen_and_what_comes_after_is_collected(settings: Any) -> None:
     settings.MOTCUA_GC_FREEZE = True
     frozen = process_started()
-    assert frozen == gc.get_freeze_count() > 10_000  # Django and the apps
+    assert frozen > 10_000  # Django and the apps
+    # nothing is added to the frozen generation afterwards; a frozen object whose last
+    # reference goes is still freed by reference counting, so the count may only shrink
+    assert 0 <= frozen - gc.get_freeze_count() < 1_000
     before = gc.get_count()[0]
     assert before < 700  # the young generation starts afresh
     # a cycle made afterwards is still garbage the collector finds
