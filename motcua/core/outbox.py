@@ -44,6 +44,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import logging
 import os
 import random
@@ -59,7 +60,7 @@ from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ImproperlyConfigured
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -212,18 +213,21 @@ def outbox_enqueue(
     if key is None:
         key = str(payload.get("code", ""))[:100] if topic.startswith("dossier.") else ""
     names = outbox_subscribers(topic)
+    message = OutboxMessage(
+        topic=topic,
+        key=key,
+        schema=schema,
+        payload=payload,
+        created_at=now,
+        status=OutboxMessage.Status.ROUTED if names else OutboxMessage.Status.UNROUTED,
+    )
+    if names and connection.vendor == "postgresql":
+        _insert_routed_postgresql(message, names, now=now)
+        _deliver_after_commit()
+        return message
     # the message and its deliveries by statements compiled once (`core.inserts`): through
     # the ORM's compiler, their writing cost a signed receipt more CPU than its statements
-    message = row_insert(
-        OutboxMessage(
-            topic=topic,
-            key=key,
-            schema=schema,
-            payload=payload,
-            created_at=now,
-            status=OutboxMessage.Status.ROUTED if names else OutboxMessage.Status.UNROUTED,
-        )
-    )
+    row_insert(message)
     if names:
         _create_deliveries(message, names, now=now)
         _deliver_after_commit()
@@ -240,15 +244,86 @@ def _deliver_after_commit() -> None:
 
 
 def _create_deliveries(message: OutboxMessage, names: Sequence[str], *, now: dt.datetime) -> None:
-    # Due at once: at the change's time, or at the clock's if the service was given a `now`
-    # ahead of it (a delivery must not wait for a business time that has not come).
-    due = min(now, timezone.now())
+    due = _due(now)
     rows_insert(
         [
             OutboxDelivery(message=message, subscriber=name, key=message.key, available_at=due)
             for name in names
         ]
     )
+
+
+def _due(now: dt.datetime) -> dt.datetime:
+    """When new deliveries are due: at once, at the change's time, or at the clock's if the
+    service was given a `now` ahead of it (a delivery must not wait for a business time that
+    has not come)."""
+    return min(now, timezone.now())
+
+
+#: Where the deliveries' key and due time go among `_routed_statement_postgresql`'s parameters.
+_KEY, _DUE = object(), object()
+
+
+@functools.cache
+def _routed_statement_postgresql() -> tuple[str, list[Any], tuple[Any, ...]]:
+    """The one statement writing a message and its deliveries on PostgreSQL, built once from
+    the models: its text, the message's fields, and the deliveries' parameters in their
+    columns' order (`_KEY`, `_DUE`, or a column's default as Django sends it). Parameters:
+    the message's columns, the deliveries', then the subscribers."""
+    quote = connection.ops.quote_name
+    message_fields = [
+        f for f in OutboxMessage._meta.local_concrete_fields if f is not OutboxMessage._meta.pk
+    ]
+    delivery_fields = [
+        f for f in OutboxDelivery._meta.local_concrete_fields if f is not OutboxDelivery._meta.pk
+    ]
+    message_id = quote(str(OutboxMessage._meta.pk.column))
+    slots: list[Any] = []
+    selected = []
+    for f in delivery_fields:
+        if f.name == "message":
+            selected.append(f"m.{message_id}")
+        elif f.name == "subscriber":
+            selected.append("s.subscriber")
+        elif f.name in ("key", "available_at"):
+            slots.append(_KEY if f.name == "key" else _DUE)
+            selected.append(f"%s::{f.db_type(connection)}")
+        else:
+            slots.append(f.get_db_prep_save(f.get_default(), connection=connection))
+            selected.append("%s")
+    sql = (
+        f"WITH m AS (INSERT INTO {quote(OutboxMessage._meta.db_table)} "  # noqa: S608
+        f"({', '.join(quote(str(f.column)) for f in message_fields)}) "
+        f"VALUES ({', '.join(['%s'] * len(message_fields))}) "
+        f"RETURNING {message_id}), "
+        f"d AS (INSERT INTO {quote(OutboxDelivery._meta.db_table)} "
+        f"({', '.join(quote(str(f.column)) for f in delivery_fields)}) "
+        f"SELECT {', '.join(selected)} FROM m CROSS JOIN "
+        "unnest(%s::varchar[]) WITH ORDINALITY AS s(subscriber, n) ORDER BY s.n) "
+        f"SELECT {message_id} FROM m"
+    )
+    return sql, message_fields, tuple(slots)
+
+
+def _insert_routed_postgresql(
+    message: OutboxMessage, names: Sequence[str], *, now: dt.datetime
+) -> None:
+    """`row_insert(message)` and `_create_deliveries` in one statement (PostgreSQL): a data-
+    modifying CTE writes the message and, from its id, one delivery per subscriber in their
+    order, with the same values: the CPU of one statement instead of two and of no delivery
+    objects, about 0.2 ms of a signed receipt's 4.5 (ADR 0032)."""
+    sql, fields, slots = _routed_statement_postgresql()
+    params = [
+        f.get_db_prep_save(f.pre_save(message, add=True), connection=connection) for f in fields
+    ]
+    due = _due(now)
+    params.extend(message.key if slot is _KEY else due if slot is _DUE else slot for slot in slots)
+    params.append(list(names))
+    with transaction.mark_for_rollback_on_error(), connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        message.pk = cursor.fetchone()[0]
+    message._state.adding = False
+    message._state.db = connection.alias
 
 
 # --- delivering ---------------------------------------------------------------------------
@@ -377,8 +452,8 @@ _claim_sql: list[str] = []  # built once per process
 def _claim_statement() -> str:
     if not _claim_sql:
         quote = transaction.get_connection().ops.quote_name
-        columns = [f"d.{quote(f.column)}" for f in OutboxDelivery._meta.concrete_fields]
-        columns += [f"m.{quote(f.column)}" for f in OutboxMessage._meta.concrete_fields]
+        columns = [f"d.{quote(str(f.column))}" for f in OutboxDelivery._meta.concrete_fields]
+        columns += [f"m.{quote(str(f.column))}" for f in OutboxMessage._meta.concrete_fields]
         _claim_sql.append(
             _CLAIM_SQL.format(
                 d=quote(OutboxDelivery._meta.db_table),
