@@ -9,6 +9,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from motcua.core.clock import format_vn_moment
+
 
 class LegalAdviceTurn(models.Model):
     """A lawyer's turn of free legal advice at a service point: planned, then held (with the
@@ -191,7 +193,7 @@ class HotlineCall(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.at:%d/%m/%Y %H:%M} {self.get_topic_display()}"
+        return f"{format_vn_moment(self.at)} {self.get_topic_display()}"
 
     @property
     def callback_pending(self) -> bool:

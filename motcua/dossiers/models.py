@@ -18,6 +18,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from motcua.catalog.models import ProcedureVersion, ProcessStep, ResultKind
+from motcua.core.clock import format_vn_date
 from motcua.core.models import AppendOnlyModel, AppendOnlyQuerySet
 from motcua.documents.models import DataStoreItem, StoredFile
 from motcua.organisation.models import ServicePoint, Unit
@@ -563,7 +564,7 @@ class Suspension(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.dossier_id} {self.kind} {self.started_at:%Y-%m-%d}"
+        return f"{self.dossier_id} {self.kind} {format_vn_date(self.started_at)}"
 
 
 class DossierFileKind(models.TextChoices):

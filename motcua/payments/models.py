@@ -18,7 +18,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from motcua.core.clock import format_vn_moment
+from motcua.core.clock import format_vn_date, format_vn_moment
 from motcua.core.models import AppendOnlyModel, AppendOnlyQuerySet
 
 
@@ -164,7 +164,7 @@ class LedgerTransaction(AppendOnlyModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.movement} {self.dossier_code} {self.at:%Y-%m-%d}"
+        return f"{self.movement} {self.dossier_code} {format_vn_date(self.at)}"
 
 
 class LedgerEntryQuerySet(AppendOnlyQuerySet["LedgerEntry"]):

@@ -114,15 +114,13 @@ def _someone_elses_token(w: World) -> Any:
 
 def _unsigned_receipt(w: World) -> Any:
     """A receipt of the citizen's own dossier whose signature is still to come."""
-    from motcua.payments.receipts import receipt_issue, receipt_series_configure
+    from motcua.payments.receipts import receipt_issue
     from motcua.payments.services import fee_line_add, fee_lines_pay
+    from tests.dossiers.helpers import hk_receipt_series
 
     code = _own_dossier(w)
     now = timezone.now()
-    receipt_series_configure(
-        unit=w.ward, year=timezone.localtime(now).year, form_symbol="01BLP", letters="HK",
-        collector_name="UBND", collector_tax_code="0101234567", actor=None, now=now,
-    )  # fmt: skip
+    hk_receipt_series(unit=w.ward, now=now)
     line = fee_line_add(
         dossier_code=code, collecting_unit=w.ward, name="Lệ phí", kind="charge",
         timing="before", unit_amount_vnd=10_000, now=now,

@@ -15,9 +15,9 @@ from motcua.dossiers.models import Dossier, DossierEvent, DossierStatus
 from motcua.organisation.models import Unit
 from motcua.paygate_demo.views import bank_result
 from motcua.payments.models import FeeLine, Receipt
-from motcua.payments.receipts import receipt_series_configure
 from motcua.payments.services import fee_line_add
 from tests.api.conftest import bearer
+from tests.dossiers.helpers import hk_receipt_series
 
 pytestmark = pytest.mark.django_db
 
@@ -32,11 +32,7 @@ def _procedure(procedure: Procedure, ward: Unit) -> None:
 @pytest.fixture
 def owing(client: Client, citizen, ward: Unit) -> str:
     now = timezone.now()
-    receipt_series_configure(
-        unit=ward, year=timezone.localtime(now).year, form_symbol="01BLP", letters="HK",
-        collector_name="UBND Phường Hoàn Kiếm", collector_tax_code="0101234567",
-        actor=None, now=now,
-    )  # fmt: skip
+    hk_receipt_series(unit=ward, now=now)
     response = client.post(
         "/api/v1/dossiers", SUBMIT, content_type="application/json", **bearer(citizen)
     )

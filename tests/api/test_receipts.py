@@ -18,9 +18,9 @@ from motcua.core.models import DataAccessLog
 from motcua.dossiers.services.receipts import dossier_receipt_cancel, dossier_receipt_issue
 from motcua.organisation.models import Role, Unit
 from motcua.payments.models import Receipt
-from motcua.payments.receipts import receipt_series_configure
 from motcua.payments.services import fee_line_add, fee_lines_pay
 from tests.api.conftest import bearer
+from tests.dossiers.helpers import hk_receipt_series
 from tests.factories import RoleAssignmentFactory, StaffFactory
 
 pytestmark = pytest.mark.django_db
@@ -43,16 +43,7 @@ def supervisor(province: Unit) -> User:
 
 @pytest.fixture
 def receipt(client: Client, citizen: User, ward: Unit) -> Receipt:
-    receipt_series_configure(
-        unit=ward,
-        year=2026,
-        form_symbol="01BLP",
-        letters="HK",
-        collector_name="UBND Phường Hoàn Kiếm",
-        collector_tax_code="0101234567",
-        actor=None,
-        now=NOW,
-    )
+    hk_receipt_series(unit=ward, now=NOW)
     with freeze_time("2026-03-03 02:00:00"):
         response = client.post(
             "/api/v1/dossiers", SUBMIT, content_type="application/json", **bearer(citizen)

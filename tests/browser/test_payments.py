@@ -19,10 +19,9 @@ import pytest
 from motcua.dossiers.models import Dossier, DossierStatus
 from motcua.dossiers.services import dossier_request_payment
 from motcua.payments.models import FeeLine, Receipt
-from motcua.payments.receipts import receipt_series_configure
 from motcua.payments.services import fee_line_add
 from tests.browser.test_workspace import SHOTS, _check
-from tests.dossiers.helpers import MON, World, processing, received, vn
+from tests.dossiers.helpers import MON, World, hk_receipt_series, processing, received, vn
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -30,11 +29,7 @@ PASSWORD = "matkhau-demo-2026"  # tests.factories.UserFactory
 
 
 def _owing(world: World) -> tuple[Dossier, Dossier]:
-    receipt_series_configure(
-        unit=world.ward, year=2026, form_symbol="01BLP", letters="HK",
-        collector_name="UBND Phường Hoàn Kiếm", collector_tax_code="0101234567",
-        actor=None, now=MON,
-    )  # fmt: skip
+    hk_receipt_series(unit=world.ward, now=MON)
     waiting = dossier_request_payment(
         dossier=processing(world),
         actor=world.officer,

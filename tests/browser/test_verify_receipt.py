@@ -8,10 +8,9 @@ from __future__ import annotations
 import pytest
 
 from motcua.dossiers.services.receipts import dossier_receipt_cancel, dossier_receipt_issue
-from motcua.payments.receipts import receipt_series_configure
 from motcua.payments.services import fee_line_add, fee_lines_pay
 from tests.browser.test_workspace import _check
-from tests.dossiers.helpers import MON, World, received
+from tests.dossiers.helpers import MON, World, hk_receipt_series, received
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -19,11 +18,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_a_scanned_receipt_and_its_replacement_at_360_px(  # type: ignore[no-untyped-def]
     browser, live_server, world: World
 ) -> None:
-    receipt_series_configure(
-        unit=world.ward, year=2026, form_symbol="01BLP", letters="HK",
-        collector_name="UBND Phường Hoàn Kiếm", collector_tax_code="0101234567",
-        actor=None, now=MON,
-    )  # fmt: skip
+    hk_receipt_series(unit=world.ward, now=MON)
     dossier = received(world, applicant_id_number="001090000001")
     lines = [
         fee_line_add(

@@ -12,7 +12,7 @@ import pytest
 
 from motcua.accounts.models import User
 from motcua.catalog.models import ProcedureVersion
-from motcua.core.clock import VN_TZ
+from motcua.core.clock import VN_TZ, local
 from motcua.core.models import OutboxMessage
 from motcua.deadlines.clock import clock_cache_clear
 from motcua.deadlines.services import calendar_seed
@@ -24,6 +24,8 @@ from motcua.dossiers.services import (
     dossier_submit,
 )
 from motcua.organisation.models import Role, Unit
+from motcua.payments.models import ReceiptSeries
+from motcua.payments.receipts import receipt_series_configure
 from tests.factories import (
     CitizenFactory,
     ProvinceUnitFactory,
@@ -191,6 +193,21 @@ def at_leader_step(world: World) -> Dossier:
     dossier = processing(world)
     return dossier_forward(
         dossier=dossier, actor=world.specialist, to_user=world.leader, now=vn(2026, 3, 3, 15, 0)
+    )
+
+
+def hk_receipt_series(*, unit: Unit, now: dt.datetime) -> ReceiptSeries:
+    """The unit's receipt series "HK" (form 01BLP, collected by UBND Phường Hoàn Kiếm, tax code
+    0101234567) for the year `now` falls in, as the fee and receipt tests use it."""
+    return receipt_series_configure(
+        unit=unit,
+        year=local(now).year,
+        form_symbol="01BLP",
+        letters="HK",
+        collector_name="UBND Phường Hoàn Kiếm",
+        collector_tax_code="0101234567",
+        actor=None,
+        now=now,
     )
 
 

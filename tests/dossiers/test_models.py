@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.db import IntegrityError, transaction
 
-from motcua.dossiers.models import Dossier, DossierEvent, DossierStatus
+from motcua.dossiers.models import Dossier, DossierEvent, DossierStatus, Suspension
 
 from .helpers import MON, processing, received, submitted, vn
 
@@ -72,3 +74,11 @@ def test_events_are_append_only(world):
     with pytest.raises(TypeError):
         DossierEvent.objects.filter(dossier=dossier).delete()
     assert DossierEvent.objects.get(dossier=dossier).reason == ""
+
+
+def test_a_suspension_reads_its_start_day_in_vietnam_time():
+    # 17:30 UTC on 1 March is 00:30 on 2 March in Việt Nam.
+    pause = Suspension(
+        dossier_id=7, kind="stop", started_at=dt.datetime(2026, 3, 1, 17, 30, tzinfo=dt.UTC)
+    )
+    assert str(pause) == "7 stop 02/03/2026"

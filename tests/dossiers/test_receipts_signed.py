@@ -27,27 +27,17 @@ from motcua.dossiers.services.receipts import (
     receipt_number_display,
 )
 from motcua.payments.models import Receipt, ReceiptSeries, ReceiptStatus
-from motcua.payments.receipts import receipt_series_configure
 from motcua.payments.services import fee_line_add, fee_lines_pay
 from tests.documents.samples import stored_names
 
-from .helpers import MON, received
+from .helpers import MON, hk_receipt_series, received
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def paid(world):
-    receipt_series_configure(
-        unit=world.ward,
-        year=MON.year,
-        form_symbol="01BLP",
-        letters="HK",
-        collector_name="UBND Phường Hoàn Kiếm",
-        collector_tax_code="0101234567",
-        actor=None,
-        now=MON,
-    )
+    hk_receipt_series(unit=world.ward, now=MON)
     dossier = received(world, applicant_id_number="001090000001")
 
     def pay(*amounts: int, reference: str = ""):
@@ -268,16 +258,7 @@ def test_a_receipt_cancelled_without_replacement_names_none(world, paid) -> None
 
 
 def test_an_organisation_payer_is_named_with_its_tax_code(world) -> None:
-    receipt_series_configure(
-        unit=world.ward,
-        year=MON.year,
-        form_symbol="01BLP",
-        letters="HK",
-        collector_name="UBND Phường Hoàn Kiếm",
-        collector_tax_code="0101234567",
-        actor=None,
-        now=MON,
-    )
+    hk_receipt_series(unit=world.ward, now=MON)
     dossier = received(
         world, applicant_name="Công ty TNHH An Bình", applicant_id_number="0109876543"
     )

@@ -24,8 +24,7 @@ from motcua.dossiers.services.receipts import (
 from motcua.notifications.models import NotificationDelivery, SandboxSms
 from motcua.notifications.selectors import notifications_for
 from motcua.payments.models import Receipt
-from motcua.payments.receipts import receipt_series_configure
-from tests.dossiers.helpers import MON, processing, vn
+from tests.dossiers.helpers import MON, hk_receipt_series, processing, vn
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -34,16 +33,7 @@ LOOKUP = "https://dichvucong.hanoi.gov.vn/tra-cuu"
 
 @pytest.fixture
 def series(world: Any) -> None:
-    receipt_series_configure(
-        unit=world.ward,
-        year=MON.year,
-        form_symbol="01BLP",
-        letters="HK",
-        collector_name="UBND Phường Hoàn Kiếm",
-        collector_tax_code="0101234567",
-        actor=None,
-        now=MON,
-    )
+    hk_receipt_series(unit=world.ward, now=MON)
 
 
 def _waiting_for_payment(world: Any, amount: int = 1_250_000) -> Any:

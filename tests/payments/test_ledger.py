@@ -285,3 +285,13 @@ def test_entries_cannot_be_rewritten() -> None:
         entry.save()
     with pytest.raises(AppendOnlyViolation):
         LedgerEntry.objects.all().delete()
+
+
+def test_a_ledger_transaction_reads_its_day_in_vietnam_time() -> None:
+    # 17:30 UTC on 1 March is 00:30 on 2 March in Việt Nam.
+    movement = LedgerTransaction(
+        movement=LedgerMovement.PAYMENT,
+        dossier_code="H01.01-260302-0001",
+        at=dt.datetime(2026, 3, 1, 17, 30, tzinfo=dt.UTC),
+    )
+    assert str(movement) == "payment H01.01-260302-0001 02/03/2026"

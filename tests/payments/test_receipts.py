@@ -15,6 +15,7 @@ from motcua.organisation.models import Role
 from motcua.payments.models import Receipt, ReceiptSeries, ReceiptStatus
 from motcua.payments.receipts import receipt_cancel, receipt_issue, receipt_series_configure
 from motcua.payments.services import fee_line_add, fee_lines_pay
+from tests.dossiers.helpers import hk_receipt_series
 from tests.factories import RoleAssignmentFactory, StaffFactory, UnitFactory
 
 NOW = dt.datetime(2026, 12, 2, 9, 0, tzinfo=VN_TZ)
@@ -24,16 +25,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def unit():
     unit = UnitFactory(code="00070", name="UBND Phường Hoàn Kiếm")
-    receipt_series_configure(
-        unit=unit,
-        year=2026,
-        form_symbol="01BLP",
-        letters="HK",
-        collector_name="UBND Phường Hoàn Kiếm",
-        collector_tax_code="0101234567",
-        actor=None,
-        now=NOW,
-    )
+    hk_receipt_series(unit=unit, now=NOW)
     return unit
 
 

@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db import connection
 
 from motcua.payments.models import Receipt, ReceiptSeries
-from motcua.payments.receipts import receipt_series_configure
+from tests.dossiers.helpers import hk_receipt_series
 from tests.dossiers.test_concurrency_postgres import _database_url
 from tests.factories import UnitFactory
 
@@ -52,16 +52,7 @@ def _start(args: list[str]) -> subprocess.Popen[str]:
 
 def test_two_processes_issuing_at_once_get_unique_gap_free_numbers(tmp_path) -> None:
     unit = UnitFactory(code="00070", name="UBND Phường Hoàn Kiếm")
-    receipt_series_configure(
-        unit=unit,
-        year=2026,
-        form_symbol="01BLP",
-        letters="HK",
-        collector_name="UBND Phường Hoàn Kiếm",
-        collector_tax_code="0101234567",
-        actor=None,
-        now=NOW,
-    )
+    hk_receipt_series(unit=unit, now=NOW)
     go = tmp_path / "go"
     # each process issues 60 receipts; every 7th fails after taking its number
     workers = [

@@ -15,7 +15,6 @@ from motcua.counter.models import HotlineCall
 from motcua.documents.services import datastore_item_add, file_store
 from motcua.dossiers.selectors import dossier_get_for_actor
 from motcua.dossiers.services.receipts import dossier_receipt_issue
-from motcua.payments.receipts import receipt_series_configure
 from motcua.payments.services import fee_line_add, fee_lines_pay
 from motcua.privacy.export import SCHEMA, personal_data_export
 from motcua.privacy.selectors import (
@@ -26,7 +25,7 @@ from motcua.privacy.selectors import (
 )
 from motcua.privacy.services import data_request_submit
 from tests.documents.samples import pdf_bytes
-from tests.dossiers.helpers import MON, World, received, submitted, vn
+from tests.dossiers.helpers import MON, World, hk_receipt_series, received, submitted, vn
 
 pytestmark = pytest.mark.django_db
 
@@ -174,16 +173,7 @@ def test_the_receipt_of_the_persons_dossier_is_listed_under_its_number_and_dossi
     world: World,
 ) -> None:
     mine = received(world)
-    receipt_series_configure(
-        unit=world.ward,
-        year=MON.year,
-        form_symbol="01BLP",
-        letters="HK",
-        collector_name="UBND Phường Hoàn Kiếm",
-        collector_tax_code="0101234567",
-        actor=None,
-        now=MON,
-    )
+    hk_receipt_series(unit=world.ward, now=MON)
     line = fee_line_add(
         dossier_code=mine.code,
         collecting_unit=world.ward,

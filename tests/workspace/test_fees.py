@@ -10,9 +10,8 @@ from django.test import Client
 from motcua.core.errors import PermissionDenied
 from motcua.dossiers.services.receipts import dossier_receipt_cancel
 from motcua.payments.models import FeeLine, Receipt
-from motcua.payments.receipts import receipt_series_configure
 from motcua.payments.services import fee_line_add
-from tests.dossiers.helpers import MON, received
+from tests.dossiers.helpers import MON, hk_receipt_series, received
 
 pytestmark = pytest.mark.django_db
 
@@ -25,11 +24,7 @@ def _client(user) -> Client:
 
 @pytest.fixture
 def owing(world):
-    receipt_series_configure(
-        unit=world.ward, year=2026, form_symbol="01BLP", letters="HK",
-        collector_name="UBND Phường Hoàn Kiếm", collector_tax_code="0101234567",
-        actor=None, now=MON,
-    )  # fmt: skip
+    hk_receipt_series(unit=world.ward, now=MON)
     dossier = received(world)
     fee_line_add(
         dossier_code=dossier.code, collecting_unit=world.ward, name="Lệ phí chứng thực",

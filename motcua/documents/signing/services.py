@@ -45,8 +45,9 @@ SIGNATURE_BYTES = 16 * 1024
 STAMP_TEXT = "%(unit)s\nNgười ký: %(signer)s\nThời gian ký: %(when)s"
 
 
-# What the stamp can print: Latin-1, Latin Extended-A/B (ơ, ư, đ), combining marks and the
-# Vietnamese block of Latin Extended Additional, dashes, quotes and the đồng sign.
+# What the stamp and motcua's PDFs can print: Latin-1 (° § ×), Latin Extended-A/B (ơ, ư, đ),
+# combining marks and the Vietnamese block of Latin Extended Additional, dashes, quotes, the
+# ellipsis and the bullet, the đồng and euro signs and the numero sign (№).
 VIETNAMESE_UNICODES = [
     *range(0x20, 0x7F),
     *range(0xA0, 0x250),
@@ -54,6 +55,8 @@ VIETNAMESE_UNICODES = [
     *range(0x1EA0, 0x1EFA),
     *range(0x2010, 0x2027),
     0x20AB,
+    0x20AC,
+    0x2116,
 ]
 
 

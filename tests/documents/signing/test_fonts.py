@@ -103,6 +103,21 @@ def test_a_rarer_letter_gets_a_small_subset_of_its_own() -> None:
     assert 3 <= len(_drawn(pdf)) < 20  # the letters used and their parts
 
 
+def test_the_signs_forms_and_receipts_carry_are_drawn_not_left_as_notdef() -> None:
+    """The euro and numero signs, typographic quotes, dashes, the ellipsis and bullet, ×, °
+    and §: the font's subset (`VIETNAMESE_UNICODES`) keeps every one the configured font
+    has, and a text with them is shaped one glyph per character (no .notdef) and reads
+    back."""
+    signs = "€№“”‘’–—…•×°§"
+    source = TTFont(str(settings.MOTCUA_SIGNING_FONT)).getBestCmap()
+    assert all(ord(c) in source for c in signs)  # DejaVu Sans has them all
+    assert all(ord(c) in _cmap() for c in signs)
+    text = "Giá 5 € – hồ sơ № 12 “trích” ‘dẫn’ — xem … • 3×4 m, 20°C, §2"
+    assert _program().shaped(text) is not None  # no glyph 0 among its glyphs
+    pdf = text_pdf(blocks=[Block(text)])
+    assert " ".join(PdfReader(io.BytesIO(pdf)).pages[0].extract_text().split()) == text
+
+
 def test_a_font_without_truetype_outlines_goes_through_pyhankos_own_accumulator(tmp_path) -> None:
     from fontTools.fontBuilder import FontBuilder
     from fontTools.pens.t2CharStringPen import T2CharStringPen

@@ -26,7 +26,15 @@ from motcua.dossiers.services import (
     dossier_request_supplement,
 )
 from tests.documents.samples import pdf_bytes
-from tests.dossiers.helpers import MON, at_leader_step, received, state, submitted, vn
+from tests.dossiers.helpers import (
+    MON,
+    at_leader_step,
+    hk_receipt_series,
+    received,
+    state,
+    submitted,
+    vn,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -428,19 +436,9 @@ def test_my_data_store_lists_marks_expired_and_logs_downloads(world):
 
 def test_the_signed_receipts_are_listed_and_download_for_the_applicant_only(world):
     from motcua.dossiers.services.receipts import dossier_receipt_issue
-    from motcua.payments.receipts import receipt_series_configure
     from motcua.payments.services import fee_line_add, fee_lines_pay
 
-    receipt_series_configure(
-        unit=world.ward,
-        year=2026,
-        form_symbol="01BLP",
-        letters="HK",
-        collector_name="UBND Phường Hoàn Kiếm",
-        collector_tax_code="0101234567",
-        actor=None,
-        now=MON,
-    )
+    hk_receipt_series(unit=world.ward, now=MON)
     dossier = received(world)
     line = fee_line_add(
         dossier_code=dossier.code,
@@ -473,14 +471,9 @@ def test_the_applicant_pays_online_through_the_sandbox_bank_and_the_page_tells_t
 
     from motcua.paygate_demo.views import bank_result
     from motcua.payments.models import FeeLine, Receipt
-    from motcua.payments.receipts import receipt_series_configure
     from motcua.payments.services import fee_line_add
 
-    receipt_series_configure(
-        unit=world.ward, year=2026, form_symbol="01BLP", letters="HK",
-        collector_name="UBND Phường Hoàn Kiếm", collector_tax_code="0101234567",
-        actor=None, now=MON,
-    )  # fmt: skip
+    hk_receipt_series(unit=world.ward, now=MON)
     dossier = received(world)
     fee_line_add(
         dossier_code=dossier.code, collecting_unit=world.ward, name="Lệ phí", kind="charge",
@@ -525,14 +518,9 @@ def test_the_gateway_is_named_in_the_readers_language_on_the_pay_and_return_page
     from urllib.parse import parse_qsl, urlsplit
 
     from motcua.paygate_demo.views import bank_result
-    from motcua.payments.receipts import receipt_series_configure
     from motcua.payments.services import fee_line_add
 
-    receipt_series_configure(
-        unit=world.ward, year=2026, form_symbol="01BLP", letters="HK",
-        collector_name="UBND Phường Hoàn Kiếm", collector_tax_code="0101234567",
-        actor=None, now=MON,
-    )  # fmt: skip
+    hk_receipt_series(unit=world.ward, now=MON)
     dossier = received(world)
     fee_line_add(
         dossier_code=dossier.code, collecting_unit=world.ward, name="Lệ phí", kind="charge",
