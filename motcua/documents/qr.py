@@ -8,11 +8,15 @@ data is the same in every symbol, and a receipt's verify address always has the 
 hence the same version. `qr_matrix_fast` keeps, per version and error level, the symbol
 without data (finder, timing and alignment patterns, format and version information, from
 segno's own functions) and the placement order of the data modules with their mask bits,
-and per symbol only computes the codewords (segno's data encoding, then the same
-Reed-Solomon division over segno's tables, one data codeword at a time on an integer of the
-remainder's bytes) and places the data modules by one gather (`operator.itemgetter` over
-the symbol without data and the masked bits; docs/adr/0033-receipt-pdf-one-walk-and-
-released-writer.md).
+and per symbol only computes the codewords and places the data modules by one gather
+(`operator.itemgetter` over the symbol without data and the masked bits; docs/adr/0033-
+receipt-pdf-one-walk-and-released-writer.md). The data codewords of a text segno writes as
+one byte-mode segment (a verify address: Latin-1, not all digits nor all of the
+alphanumeric set) are written whole bytes at a time, with segno's choice of version and its
+error level boost computed once per length (`_byte_mode_codewords`); any other text goes
+through segno's data encoding, bit by bit. The error correction is the same Reed-Solomon
+division over segno's tables, one data codeword at a time on an integer of the remainder's
+bytes.
 
 It answers None where it does not apply (Micro QR codes, several segments, ECI, a layout
 whose encoding region does not match the placement) and the caller asks segno; the result
@@ -24,6 +28,7 @@ from __future__ import annotations
 
 import functools
 import operator
+from collections.abc import Sequence
 from itertools import zip_longest
 from typing import Any, cast
 
@@ -91,7 +96,7 @@ def _ecc_table(count: int) -> tuple[int, ...]:
     return tuple(table)
 
 
-def _ecc(block: list[int], count: int) -> list[int]:
+def _ecc(block: Sequence[int], count: int) -> list[int]:
     """The `count` error correction codewords of `block`: the remainder of its division by
     the generator polynomial (`encoder.make_final_message`'s), one data codeword at a time
     on a `count`-byte integer instead of one product at a time."""
@@ -104,10 +109,10 @@ def _ecc(block: list[int], count: int) -> list[int]:
     return list(remainder.to_bytes(count, "big"))
 
 
-def _final_message(version: int, error: int, codewords: list[int]) -> list[int]:
+def _final_message(version: int, error: int, codewords: Sequence[int]) -> list[int]:
     """`encoder.make_final_message` on whole bytes: the data blocks and their error
     correction blocks interleaved."""
-    data_blocks: list[list[int]] = []
+    data_blocks: list[Sequence[int]] = []
     error_blocks: list[list[int]] = []
     at = 0
     for info in _ECC[version][error]:
@@ -122,28 +127,108 @@ def _final_message(version: int, error: int, codewords: list[int]) -> list[int]:
     return message
 
 
-def qr_matrix_fast(data: str, *, error: str, mask: int) -> tuple[bytearray, ...] | None:
-    """`segno.make(data, error=error, micro=False, mask=mask).matrix`, or None where this
-    shortcut does not apply (see the module)."""
+#: segno's error levels from the lowest; `encoder.boost_error_level` raises one along them.
+_LEVELS = (
+    consts.ERROR_LEVEL_L,
+    consts.ERROR_LEVEL_M,
+    consts.ERROR_LEVEL_Q,
+    consts.ERROR_LEVEL_H,
+)
+#: The pad codewords (ISO/IEC 18004, 7.4.10), alternating, enough for the largest capacity.
+_PAD_CODEWORDS = b"\xec\x11" * (max(_CAPACITY[v][lv] for v in range(1, 41) for lv in _LEVELS) // 16)
+
+
+@functools.lru_cache(maxsize=256)
+def _byte_mode_plan(length: int, error: int) -> tuple[int, int, int, int] | None:
+    """For one byte-mode segment of `length` bytes at error level `error`: segno's version
+    (`encoder.find_version`: the smallest whose capacity at the level holds the mode
+    indicator, the character count and the bytes), the level after `encoder.
+    boost_error_level` (raised while the same bits still fit the same version), the bits of
+    the character count and the data capacity in bytes; None when no version holds it."""
+    ranges = cast(Any, consts.CHAR_COUNT_INDICATOR_LENGTH)[consts.MODE_BYTE]
+    count_bits = 0
+    for version in range(1, 41):
+        count_bits = ranges[encoder.version_range(version)]
+        bits = 4 + count_bits + 8 * length
+        if _CAPACITY[version][error] >= bits:
+            break
+    else:
+        return None
+    if error != consts.ERROR_LEVEL_H:
+        for higher in _LEVELS[_LEVELS.index(error) + 1 :]:
+            if _CAPACITY[version][higher] < bits:
+                break
+            error = higher
+    return version, error, count_bits, _CAPACITY[version][error] // 8
+
+
+def _byte_mode_codewords(data: str, error: int) -> tuple[int, int, bytes] | None:
+    """The version, the error level and the data codewords segno writes for `data` when it
+    makes one byte-mode segment of it (Latin-1, no ECI, and `encoder.find_mode` neither
+    numeric, alphanumeric nor kanji), written whole: the mode indicator 0100, the character
+    count, the bytes, the terminator, then the pad codewords to the capacity. None for any
+    other text (or one too long for a QR code)."""
+    try:
+        raw = data.encode(consts.DEFAULT_BYTE_ENCODING)
+    except UnicodeEncodeError:
+        return None
+    if encoder.find_mode(raw) != consts.MODE_BYTE:
+        return None
+    plan = _byte_mode_plan(len(raw), error)
+    if plan is None:
+        return None
+    version, error, count_bits, capacity = plan
+    # mode, count and bytes end 4 bits short of a byte (a count is 8 or 16 bits) and a
+    # version that holds them holds the whole 4-bit terminator too (capacities are whole
+    # bytes): the terminator ends them on a byte boundary
+    head = (consts.MODE_BYTE << count_bits) | len(raw)
+    value = ((head << (8 * len(raw))) | int.from_bytes(raw, "big")) << 4
+    body = value.to_bytes(len(raw) + count_bits // 8 + 1, "big")
+    # `encoder.write_padding_bits` adds 8 - (length % 8) zero bits, a whole zero codeword
+    # when the stream ends on a byte boundary, as here; the pad codewords follow it, and
+    # where the body fills the capacity that zero codeword is past it and dropped
+    pads = max(capacity - len(body) - 1, 0)
+    codewords = (body + b"\x00" + _PAD_CODEWORDS[:pads])[:capacity]
+    return version, error, codewords
+
+
+def _segno_codewords(data: str, error: int) -> tuple[int, int, bytes] | None:
+    """The version, the error level and the data codewords of `data` by segno's own
+    encoding (any mode, bit by bit); None for several segments."""
     segments = encoder.prepare_data(data, None, None)
     if len(segments) != 1:
         return None
-    level = encoder.normalize_errorlevel(error)
-    version = encoder.find_version(segments, level, eci=False, micro=False)
+    version = encoder.find_version(segments, error, eci=False, micro=False)
     if version < 1:
         return None
-    level = encoder.boost_error_level(version, level, segments, False)
+    error = encoder.boost_error_level(version, error, segments, False)
     buff = encoder.Buffer()
     encoder.write_segment(buff, segments[0], None, encoder.version_range(version), False)
-    capacity = _CAPACITY[version][level]
+    capacity = _CAPACITY[version][error]
     encoder.write_terminator(buff, capacity, None, len(buff))
     encoder.write_padding_bits(buff, version, len(buff))
     encoder.write_pad_codewords(buff, version, capacity, len(buff))
+    return version, error, bytes(buff.toints())
+
+
+def _data_codewords(data: str, error: int) -> tuple[int, int, bytes] | None:
+    """The version, the error level and the data codewords segno writes for `data` at
+    error level `error` (a segno constant)."""
+    return _byte_mode_codewords(data, error) or _segno_codewords(data, error)
+
+
+def qr_matrix_fast(data: str, *, error: str, mask: int) -> tuple[bytearray, ...] | None:
+    """`segno.make(data, error=error, micro=False, mask=mask).matrix`, or None where this
+    shortcut does not apply (see the module)."""
+    encoded = _data_codewords(data, encoder.normalize_errorlevel(error))
+    if encoded is None:
+        return None
+    version, level, codewords = encoded
     layout = _layout(version, level, mask)
     if layout is None:
         return None
     template, placed = layout
-    message = _final_message(version, level, list(buff.toints()))
+    message = _final_message(version, level, codewords)
     bits = b"".join([_BIT_BYTES[value] for value in message])
     bits += bytes(_REMAINDER.get(version, 0))
     if len(bits) != len(placed):
