@@ -50,7 +50,9 @@ def column_sql(model: type[Model], name: str) -> str:
     return str(connection.ops.quote_name(column))
 
 
-def _plain(model: type[Model]) -> bool:
+def insert_plain(model: type[Model]) -> bool:
+    """Whether a row of `model` may be written by a statement of its own rather than by
+    `save()`: no parents, no `order_with_respect_to`, no pre- or post-save receiver."""
     meta = model._meta
     return not (
         meta.parents
@@ -60,7 +62,14 @@ def _plain(model: type[Model]) -> bool:
     )
 
 
-def _values(obj: Model, fields: list[Any], connection: Any) -> list[Any] | None:
+def insert_fields(model: type[Model]) -> list[Any]:
+    """The fields an INSERT of `model` writes, in Django's order (not the auto id, not a
+    generated column)."""
+    meta = model._meta
+    return [f for f in meta.local_concrete_fields if not f.generated and f is not meta.auto_field]
+
+
+def insert_values(obj: Model, fields: list[Any], connection: Any) -> list[Any] | None:
     """The values the INSERT compiler would send for `obj` (None: one is an expression)."""
     values = []
     for field in fields:
@@ -105,7 +114,7 @@ def row_insert(obj: M) -> M:
     meta = model._meta
     instance: Any = obj  # Django's own methods, not in its stubs
     alias = router.db_for_write(model, instance=obj)
-    if not _plain(model) or meta.auto_field is None or instance._is_pk_set(meta):
+    if not insert_plain(model) or meta.auto_field is None or instance._is_pk_set(meta):
         obj.save(force_insert=True, using=alias)  # an id chosen by the caller, say
         return obj
     instance._prepare_related_fields_for_save(operation_name="save")
@@ -113,9 +122,7 @@ def row_insert(obj: M) -> M:
     statement = _STATEMENTS.get((model, alias))
     values: list[Any] | None
     if statement is None:
-        fields = [
-            f for f in meta.local_concrete_fields if not f.generated and f is not meta.auto_field
-        ]
+        fields = insert_fields(model)
         compiled = _compiled(model, obj, fields, alias)
         if compiled is None:
             obj.save(force_insert=True, using=alias)
@@ -123,7 +130,7 @@ def row_insert(obj: M) -> M:
         statement, values = compiled
         _STATEMENTS[(model, alias)] = statement
     else:
-        values = _values(obj, statement.fields, connection)
+        values = insert_values(obj, statement.fields, connection)
         if values is None:
             obj.save(force_insert=True, using=alias)
             return obj
@@ -164,9 +171,9 @@ def rows_insert(objs: list[M]) -> None:
     meta = model._meta
     alias = router.db_for_write(model, instance=objs[0])
     instances: list[Any] = list(objs)  # Django's own methods, not in its stubs
-    fields = [f for f in meta.local_concrete_fields if not f.generated and f is not meta.auto_field]
+    fields = insert_fields(model)
     if (
-        not _plain(model)
+        not insert_plain(model)
         or meta.auto_field is None
         or any(type(item) is not model for item in instances)
         or any(item._is_pk_set(meta) for item in instances)
@@ -181,7 +188,7 @@ def rows_insert(objs: list[M]) -> None:
     # own (the attribute as it is): the deliveries of a message differ by one field of ten
     first = instances[0]
     first._prepare_related_fields_for_save(operation_name="bulk_create")
-    head = _values(first, fields, connection)
+    head = insert_values(first, fields, connection)
     if head is None:
         model._default_manager.using(alias).bulk_create(objs)
         return

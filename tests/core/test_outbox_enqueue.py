@@ -86,3 +86,21 @@ def test_a_message_nobody_subscribed_to_is_unrouted_without_deliveries() -> None
         message = outbox_enqueue(topic="account.created", payload={"id": 1}, now=NOW)
     assert OutboxMessage.objects.get(pk=message.pk).status == OutboxMessage.Status.UNROUTED
     assert not OutboxDelivery.objects.filter(message_id=message.pk).exists()
+
+
+def test_a_save_receiver_of_the_message_is_still_called() -> None:
+    from django.db.models.signals import post_save
+
+    saved: list[int] = []
+
+    def receiver(sender: type, instance: OutboxMessage, created: bool, **kwargs: object) -> None:
+        saved.append(instance.pk)
+
+    post_save.connect(receiver, sender=OutboxMessage)
+    try:
+        with transaction.atomic():
+            message = outbox_enqueue(topic="dossier.receive", payload={"code": "X-3"}, now=NOW)
+    finally:
+        post_save.disconnect(receiver, sender=OutboxMessage)
+    assert saved == [message.pk]
+    assert OutboxDelivery.objects.filter(message_id=message.pk).count() == 3
