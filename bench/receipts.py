@@ -7,7 +7,10 @@ Delivering that message is the worker's (`bench.run notifications` measures it):
 production with a broker, the commit only hands it off, so the hand-off is switched off
 rather than delivering inline as the brokerless embedded setup does. The bare operation in
 the same run is `receipt_issue` alone (number and row, no PDF), so the ratio says what the
-signed document costs.
+signed document costs. The machine's own speed is measured beside them: the bare view
+(`GET /api/v1/health` through Django's whole stack in the same process, BARE_VIEWS requests
+a round), so a figure from a slower or busier core can be read against one from another
+(`signed_per_second_in_bare_views`: receipts a second per thousand bare views a second).
 
 What it does: a fresh PostgreSQL database `motcua_bench_receipts_<pid>` (MOTCUA_BENCH_PG, as
 the other benchmarks), migrated; a subprocess builds the demo PKI in a temporary directory,
@@ -34,10 +37,11 @@ from bench.api_submission import PG_SERVER, PYTHON, ROOT, _admin_sql
 
 RECEIPTS = int(os.environ.get("MOTCUA_BENCH_RECEIPTS", "200"))
 ROUNDS = max(1, int(os.environ.get("MOTCUA_BENCH_RECEIPT_ROUNDS", "5")))
+BARE_VIEWS = int(os.environ.get("MOTCUA_BENCH_RECEIPT_BARE_VIEWS", "1000"))
 GOAL_PER_SECOND = 200
 
 
-def measure(count: int, rounds: int = 1) -> dict[str, Any]:
+def measure(count: int, rounds: int = 1, bare_views: int = BARE_VIEWS) -> dict[str, Any]:
     import datetime as dt
     import tempfile
     from pathlib import Path
@@ -111,6 +115,11 @@ def measure(count: int, rounds: int = 1) -> dict[str, Any]:
     bare = [[payment(2 * r * count + n) for n in range(count)] for r in range(rounds)]
     signed = [[payment((2 * r + 1) * count + n) for n in range(count)] for r in range(rounds)]
     dossier_receipt_issue(payment=payment(10 * rounds * count), now=now)  # warm: font, key
+    from django.test import Client
+
+    client = Client(HTTP_HOST="127.0.0.1")
+    if client.get("/api/v1/health").status_code != 200:  # warm, and the view answers
+        raise RuntimeError("the bare view does not answer 200")
 
     load = os.getloadavg()[0]
     measured: list[dict[str, float]] = []
@@ -123,15 +132,25 @@ def measure(count: int, rounds: int = 1) -> dict[str, Any]:
         for p in signed[r]:
             dossier_receipt_issue(payment=p, now=now)
         seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu
+        cpu = time.process_time()
+        for _ in range(bare_views):
+            client.get("/api/v1/health")
+        view_cpu = time.process_time() - cpu
         measured.append(
             {
                 "seconds": seconds,
                 "cpu_seconds": cpu_seconds,
                 "bare_seconds": bare_seconds,
                 "bare_cpu_seconds": bare_cpu,
+                "bare_view_cpu_seconds": view_cpu,
             }
         )
-    return {"count": count, "rounds": measured, "loadavg_before": round(load, 2)}
+    return {
+        "count": count,
+        "bare_views": bare_views,
+        "rounds": measured,
+        "loadavg_before": round(load, 2),
+    }
 
 
 def run() -> list[dict[str, Any]]:
@@ -171,6 +190,8 @@ def run() -> list[dict[str, Any]]:
     median = sorted(rounds, key=lambda r: r["cpu_seconds"])[len(rounds) // 2]
     per_core = round(count / median["cpu_seconds"], 1)
     bare_per_core = round(statistics.median(count / r["bare_cpu_seconds"] for r in rounds), 1)
+    views = figures["bare_views"]
+    view_per_core = round(statistics.median(views / r["bare_view_cpu_seconds"] for r in rounds))
     return [
         {
             "name": "signed receipts per core",
@@ -182,6 +203,8 @@ def run() -> list[dict[str, Any]]:
                 "ms_each_cpu": round(median["cpu_seconds"] / count * 1000, 2),
                 "bare_receipt_per_second_cpu": bare_per_core,
                 "signed_to_bare_ratio": round(per_core / bare_per_core, 3),
+                "bare_view_per_second_cpu": view_per_core,
+                "signed_per_second_in_bare_views": round(per_core / view_per_core * 1000, 2),
                 "receipts": count,
                 "rounds": len(rounds),
                 "loadavg_before": figures["loadavg_before"],
