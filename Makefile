@@ -7,10 +7,13 @@ PY := $(BIN)/python
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Where the demo is served: the signed documents' QR codes and the demo VNeID's and the demo
+# bank's returns point there, so another HOST or PORT moves them too (or set it yourself).
+MOTCUA_PUBLIC_URL ?= http://$(HOST):$(PORT)
 PYTEST_ARGS ?=
 # manage.py defaults to the production settings (DEBUG off, secrets required); the embedded
 # development setup asks for its own explicitly.
-LOCAL := DJANGO_SETTINGS_MODULE=config.settings.local
+LOCAL := DJANGO_SETTINGS_MODULE=config.settings.local MOTCUA_PUBLIC_URL=$(MOTCUA_PUBLIC_URL)
 # pytest reads config.settings.test from pyproject, unless the environment names other
 # settings (an exported local setup): the test targets say it again.
 TESTING := DJANGO_SETTINGS_MODULE=config.settings.test
@@ -66,7 +69,7 @@ migrate: install
 
 demo: migrate
 	$(LOCAL) $(PY) manage.py demo_pki
-	$(LOCAL) $(PY) manage.py load_demo --url http://$(HOST):$(PORT)/
+	$(LOCAL) $(PY) manage.py load_demo
 
 run: demo
 	@echo "motcua: serving http://$(HOST):$(PORT)/ (admin http://$(HOST):$(PORT)/admin/, demo accounts above)"

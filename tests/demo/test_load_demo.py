@@ -2,6 +2,10 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
+import subprocess
+from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -115,14 +119,47 @@ def test_load_demo_is_refused_without_demo_mode(settings) -> None:
     assert (Unit.objects.count(), User.objects.count(), Dossier.objects.count()) == (0, 0, 0)
 
 
-def test_load_demo_prints_the_url_it_is_given(capsys: pytest.CaptureFixture[str]) -> None:
+def test_load_demo_prints_the_url_it_is_given(
+    capsys: pytest.CaptureFixture[str], settings: Any
+) -> None:
+    settings.MOTCUA_PUBLIC_URL = "http://127.0.0.1:8000"
     call_command("load_demo", "--dossiers", "3", "--url", "http://0.0.0.0:9000/")
     out = capsys.readouterr().out
     assert "Mở http://0.0.0.0:9000/  ·  Quản trị: http://0.0.0.0:9000/admin/" in out
+    # the documents' QR codes point elsewhere: said, with what to set
+    assert "MOTCUA_PUBLIC_URL=http://0.0.0.0:9000" in out
+    assert "trỏ tới http://127.0.0.1:8000" in out
     # statuses and roles in Vietnamese, not codes
     assert "Cán bộ một cửa" in out
     assert "submit" not in out
     assert "officer" not in out
+
+
+def test_load_demo_prints_the_public_url_by_default(
+    capsys: pytest.CaptureFixture[str], settings: Any
+) -> None:
+    # given the address the demo is served at (what `make run` sets from HOST and PORT)
+    settings.MOTCUA_PUBLIC_URL = "http://127.0.0.1:8765"
+    call_command("load_demo", "--dossiers", "1")
+    out = capsys.readouterr().out
+    assert "Mở http://127.0.0.1:8765/  ·  Quản trị: http://127.0.0.1:8765/admin/" in out
+    assert "Lưu ý" not in out
+
+
+def test_make_run_serves_and_loads_the_demo_at_one_public_url() -> None:
+    # `make -n` prints the commands without running them
+    done = subprocess.run(
+        ["make", "-n", "run", "PORT=8765"],
+        cwd=Path(__file__).resolve().parents[2],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={k: v for k, v in os.environ.items() if k != "MOTCUA_PUBLIC_URL"},
+    )
+    commands = [line for line in done.stdout.splitlines() if "manage.py" in line]
+    for name in ("load_demo", "runserver"):
+        (line,) = [c for c in commands if f"manage.py {name}" in c]
+        assert "MOTCUA_PUBLIC_URL=http://127.0.0.1:8765 " in line, line
 
 
 def test_the_demo_summary_names_statuses_in_vietnamese() -> None:

@@ -44,8 +44,11 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=2026)
         parser.add_argument(
             "--url",
-            default="http://127.0.0.1:8000/",
-            help="Địa chỉ máy chủ in ra cuối cùng (make run truyền HOST và PORT của nó).",
+            default=None,
+            help=(
+                "Địa chỉ máy chủ in ra cuối cùng; mặc định MOTCUA_PUBLIC_URL (make run đặt nó "
+                "theo HOST và PORT), địa chỉ mà mã QR trên giấy tờ trỏ tới."
+            ),
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -117,7 +120,17 @@ class Command(BaseCommand):
         )
         if raw_key:
             self.stdout.write(f"\nKhoá API của tichhop.congtinh (chỉ hiện một lần): {raw_key}")
-        url = options["url"].rstrip("/")
+        public = settings.MOTCUA_PUBLIC_URL.rstrip("/")
+        url = (options["url"] or public).rstrip("/")
+        if url != public:
+            # the documents signed above carry MOTCUA_PUBLIC_URL in their QR codes
+            self.stdout.write(
+                self.style.WARNING(
+                    f"\nLưu ý: mã QR trên giấy tờ và các trang trả về trỏ tới {public} "
+                    f"(MOTCUA_PUBLIC_URL), không phải {url}: đặt MOTCUA_PUBLIC_URL={url} "
+                    "trước khi nạp và chạy máy chủ."
+                )
+            )
         if settings.MOTCUA_IDENTITY_PROVIDERS.get("oidc"):
             newcomer = NEWCOMERS[0]
             self.stdout.write(
