@@ -9,29 +9,36 @@ daily statement is made of), sends it server to server to motcua's callback (the
 `/api/v1/payments/callback/sandbox`; best effort: a bank retries, and the payer's return
 carries the same signed result, which motcua also accepts), then sends the payer back to the
 merchant's return address with it.
+
+`/demo-bank/statement/?day=dd/mm/yyyy`: the bank's statement of a day from its book, the CSV
+that reconciliation reads, for the merchant's accountants (who may reconcile in motcua):
+what a real bank's merchant pages give them to download.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import urllib.error
 import urllib.request
 from urllib.parse import quote_plus, urlencode, urlsplit
 
 from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from motcua.core import clock
 from motcua.core.clock import VN_TZ
 from motcua.payments.gateways.base import InvalidCallback
 from motcua.payments.gateways.registry import UnknownGateway, gateway_get
+from motcua.payments.reconcile_selectors import reconciliation_allowed
 
-from .services import bank_payment_decide
+from .services import bank_payment_decide, bank_statement_write
 
 logger = logging.getLogger(__name__)
 
@@ -106,3 +113,44 @@ def pay(request: HttpRequest) -> HttpResponse:
     query = "&".join(f"{quote_plus(k)}={quote_plus(v)}" for k, v in result.items())
     back = fields.get("vnp_ReturnUrl", "/")
     return HttpResponseRedirect(f"{back}{'&' if '?' in back else '?'}{query}")
+
+
+def _day(value: str) -> dt.date | None:
+    for pattern in ("%d/%m/%Y", "%Y-%m-%d"):
+        try:
+            return dt.datetime.strptime(value.strip(), pattern).replace(tzinfo=VN_TZ).date()
+        except ValueError:
+            continue
+    return None
+
+
+@never_cache
+@require_safe
+def statement(request: HttpRequest) -> HttpResponse:
+    """The statement of `?day=` (Việt Nam time) as CSV: to an accountant of the merchant (who
+    may reconcile in motcua) or a superuser; others are asked to sign in, or refused."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    heading = _("Không tải được sao kê")
+    if not reconciliation_allowed(actor=request.user):  # type: ignore[arg-type]
+        problem = _("Chỉ kế toán (người đối soát thanh toán) được tải sao kê.")
+        return render(
+            request, "paygate_demo/error.html", {"problem": problem, "heading": heading}, status=403
+        )
+    try:
+        gateway_get("sandbox")
+    except UnknownGateway:
+        problem = _("Cổng thanh toán thử nghiệm chưa được bật.")
+        return render(
+            request, "paygate_demo/error.html", {"problem": problem, "heading": heading}, status=404
+        )
+    day = _day(request.GET.get("day", ""))
+    if day is None:
+        problem = _("Nhập ngày theo dạng ngày/tháng/năm, ví dụ 01/12/2026.")
+        return render(
+            request, "paygate_demo/error.html", {"problem": problem, "heading": heading}, status=400
+        )
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="sao-ke-{day:%Y-%m-%d}.csv"'
+    bank_statement_write(day=day, out=response)
+    return response

@@ -5,6 +5,8 @@ gateways' statements (docs/payments.md, "Reconciliation").
   form to upload a day's statement file (gateway, day, CSV). A file the gateway's parser
   refuses shows every bad row by its number in the error summary; the gateway and day stay
   filled in.
+- in the demo (the demo bank on): a form that downloads the demo bank's statement of a day
+  (`/demo-bank/statement/`), the file a real bank's merchant pages give;
 - `<id>/`: one run, its totals and its differences by kind (a link to the dossier of the
   order when there is one); `<id>/differences.csv`: the differences as CSV.
 
@@ -22,12 +24,13 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path
+from django.urls import NoReverseMatch, path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_safe
 
 from motcua.accounts.models import User
+from motcua.core.clock import VN_TZ
 from motcua.core.clock import now as clock_now
 from motcua.core.errors import DomainError, NotFound, PermissionDenied
 from motcua.payments.models import DifferenceKind, ReconciliationRun
@@ -100,6 +103,29 @@ class StatementUploadForm(forms.Form):
         return upload
 
 
+class DemoStatementForm(forms.Form):
+    """The day of the demo bank's statement to download (a GET to the bank's page)."""
+
+    day = forms.DateField(
+        label=gettext_lazy("Ngày của sao kê"),
+        input_formats=DATE_FORMATS,
+        help_text=gettext_lazy("Giờ Việt Nam, ví dụ 01/12/2026."),
+        widget=forms.DateInput(format="%d/%m/%Y", attrs={"inputmode": "numeric"}),
+    )
+
+
+def _demo_statement(gateways: dict[str, str]) -> dict[str, Any] | None:
+    """The demo bank's statement download, when the demo bank is on (its pages mounted)."""
+    if "sandbox" not in gateways:
+        return None
+    try:
+        url = reverse("paygate_demo:statement")
+    except NoReverseMatch:
+        return None
+    today = clock_now().astimezone(VN_TZ).date()
+    return {"url": url, "form": DemoStatementForm(auto_id="statement-%s", initial={"day": today})}
+
+
 def _actor(request: HttpRequest) -> User:
     return cast(User, request.user)
 
@@ -110,13 +136,15 @@ def _list_page(request: HttpRequest, *, form: StatementUploadForm) -> HttpRespon
     except PermissionDenied as error:
         return forbidden(request, error.render())
     page = Paginator(runs, PAGE_SIZE).get_page(request.GET.get("page"))
+    gateways = dict(reconciliation_gateways())
     return render(
         request,
         "workspace/payments/reconciliation_list.html",
         {
             "page": page,
             "form": form,
-            "gateways": dict(reconciliation_gateways()),
+            "gateways": gateways,
+            "demo_statement": _demo_statement(gateways),
             "nav": "reconciliation",
         },
         status=400 if form.is_bound else 200,

@@ -10,6 +10,7 @@ import io
 import re
 
 import pytest
+from freezegun import freeze_time
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import translation
@@ -282,3 +283,73 @@ def test_the_upload_form_speaks_to_an_accountant_not_a_developer(accountant) -> 
     english = _client(accountant)
     english.cookies["django_language"] = "en"
     assert "downloaded from the payment gateway" in english.get(URL).content.decode()
+
+
+# --- the demo bank's statement, downloaded from the page ----------------------------------
+
+
+STATEMENT = "/demo-bank/statement/"
+
+
+def test_in_the_demo_the_accountant_downloads_the_banks_statement_and_reconciles_it(
+    unit, accountant
+) -> None:
+    # given two payments the demo bank took on 1 December
+    _pay(unit, "H-1", 105_000)
+    _pay(unit, "H-2", 50_000)
+    with freeze_time(RUN_AT):  # the page's default day, and the staff session's clock
+        client = _client(accountant)
+        # the page offers the demo bank's statement of a day (today by default, dd/mm/yyyy)
+        page = client.get(URL).content.decode()
+        form = page[page.index('id="demo-bank"') :]
+        assert f'action="{STATEMENT}"' in form
+        assert 'method="get"' in form
+        assert 'name="day" value="02/12/2026"' in form
+        assert 'id="statement-day"' in form and 'id="id_day"' in page  # no id used twice
+        # when the accountant asks for 1 December's
+        answer = client.get(STATEMENT, {"day": "01/12/2026"})
+        # then the bank's book of that day comes as the CSV reconciliation reads
+        assert answer.status_code == 200
+        assert answer["Content-Type"] == "text/csv; charset=utf-8"
+        assert answer["Content-Disposition"] == 'attachment; filename="sao-ke-2026-12-01.csv"'
+        text = answer.content.decode()
+        assert text == _bank_file()
+        assert len(list(csv.DictReader(io.StringIO(text)))) == 2
+        # and, uploaded back, it reconciles with no difference
+        done = _upload(client, text)
+        assert done.status_code == 302
+        run = ReconciliationRun.objects.get()
+        assert (run.matched_count, run.matched_vnd, run.differences_count) == (2, 155_000, 0)
+
+
+def test_the_demo_banks_statement_is_only_for_accountants(unit, accountant) -> None:
+    _pay(unit, "H-1", 105_000)
+    # a visitor is asked to sign in first
+    anonymous = Client().get(STATEMENT, {"day": "01/12/2026"})
+    assert anonymous.status_code == 302
+    assert anonymous["Location"].startswith("/accounts/login/?next=/demo-bank/statement/")
+    # a one-stop officer who does not reconcile is refused, with why
+    officer = StaffFactory(username="motcua.hk")
+    RoleAssignmentFactory(user=officer, unit=unit, role=Role.OFFICER)
+    refused = _client(officer).get(STATEMENT, {"day": "01/12/2026"})
+    assert refused.status_code == 403
+    assert "Chỉ kế toán" in refused.content.decode()
+    assert "vnp_TxnRef" not in refused.content.decode()
+    # a day that is not one gets a clear error, not a file
+    bad = _client(accountant).get(STATEMENT, {"day": "31/02/2026"})
+    assert bad.status_code == 400
+    assert "ngày/tháng/năm" in bad.content.decode()
+    assert "Content-Disposition" not in bad
+    # and an ISO day works too
+    assert _client(accountant).get(STATEMENT, {"day": "2026-12-01"}).status_code == 200
+
+
+def test_without_the_demo_bank_the_page_offers_no_statement(
+    unit, accountant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from motcua.workspace import reconciliation
+
+    monkeypatch.setattr(reconciliation, "reconciliation_gateways", lambda: [("vnpay", "VNPay")])
+    page = _client(accountant).get(URL).content.decode()
+    assert 'id="demo-bank"' not in page
+    assert STATEMENT not in page
