@@ -111,6 +111,15 @@ def counter_start(request: HttpRequest) -> HttpResponse:
 # --- page 2: the dossier ------------------------------------------------------------------
 
 
+def _date_typed(value: str) -> str:
+    """A date as the officer types it (dd/mm/yyyy): a prefilled ISO date shown so, anything
+    typed kept as it was (the form's check says what is wrong with it)."""
+    try:
+        return dt.date.fromisoformat(value).strftime("%d/%m/%Y")
+    except ValueError:
+        return value
+
+
 def _eform_fields(
     version: ProcedureVersion, *, values: QueryDict | None, applicant: dict[str, str]
 ) -> list[dict[str, Any]]:
@@ -126,6 +135,8 @@ def _eform_fields(
             if prefill
             else ""
         )
+        if kind == "date":
+            value = _date_typed(value)
         choices = [
             c if isinstance(c, dict) else {"value": c, "label": c} for c in spec.get("choices", [])
         ]

@@ -312,13 +312,30 @@ def dossier_file(request: HttpRequest, code: str, file_id: int) -> HttpResponse:
     return stored_file_response(link.file, inline=True)  # type: ignore[return-value]
 
 
-def _local_datetime(value: str) -> str:
-    """An `<input type=datetime-local>` value (Vietnamese local time) as ISO 8601 with the
-    offset, which `dossier_act` takes; anything else is passed on for it to refuse."""
+#: How an officer types a moment: day/month/year hour:minute, Việt Nam's time (the pages'
+#: own order, whatever the browser's language; a native date picker shows the browser's).
+LOCAL_MOMENT_FORMATS = ("%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S", "%d/%m/%Y %Hh%M", "%d/%m/%Y %Hh")
+
+
+def _local_datetime(value: str, *, field: str) -> str:
+    """A moment as typed ("15/12/2026 16:00", Việt Nam time) as ISO 8601 with the offset,
+    which `dossier_act` takes; an ISO 8601 value passes too (an older page, a script).
+    Anything else is refused here, in the officer's terms."""
+    text = " ".join(value.split())
+    for pattern in LOCAL_MOMENT_FORMATS:
+        try:
+            return dt.datetime.strptime(text, pattern).replace(tzinfo=VN_TZ).isoformat()
+        except ValueError:
+            continue
     try:
-        parsed = dt.datetime.fromisoformat(value)
+        parsed = dt.datetime.fromisoformat(text)
     except ValueError:
-        return value
+        message = _("Nhập ngày giờ theo dạng ngày/tháng/năm giờ:phút, ví dụ 15/12/2026 16:00.")
+        raise ValidationError(
+            message,
+            code="invalid",
+            errors=[{"field": field, "code": "datetime_invalid", "message": str(message)}],
+        ) from None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=VN_TZ)
     return parsed.isoformat()
@@ -347,7 +364,7 @@ def action_values(action: str, data: QueryDict) -> dict[str, Any]:
                 values[spec.name] = int(raw) if raw.strip().isdigit() else raw
         elif spec.kind == FieldKind.DATETIME:
             if raw.strip():
-                values[spec.name] = _local_datetime(raw.strip())
+                values[spec.name] = _local_datetime(raw.strip(), field=spec.name)
         elif spec.kind == FieldKind.OBJECT:
             continue
         elif raw != "":

@@ -179,10 +179,13 @@ def test_a_second_apology_is_refused_clearly(world: World, sign_in, live_server)
     _open(leader, live_server, dossier, "processing-apology", weights)
     new_date = local(dossier.appointment_at) + dt.timedelta(days=3)
     form = leader.locator("#action-apologize")
-    form.locator("input[name=new_appointment_at]").fill(new_date.strftime("%Y-%m-%dT%H:%M"))
+    # typed as the page asks, dd/mm/yyyy HH:MM, whatever the browser's language
+    form.locator("input[name=new_appointment_at]").fill(new_date.strftime("%d/%m/%Y %H:%M"))
     form.locator("textarea[name=reason]").fill("Cần xác minh thêm với cơ quan khác")
     _act(leader, "apologize", "Xin lỗi và hẹn lại ngày trả kết quả")
     assert leader.locator("#action-apologize").count() == 0  # not offered again
+    dossier.refresh_from_db()
+    assert local(dossier.new_appointment_at) == new_date.replace(second=0, microsecond=0)
     token = leader.locator("input[name=csrfmiddlewaretoken]").first.get_attribute("value")
     dossier.refresh_from_db()
     response = leader.request.post(

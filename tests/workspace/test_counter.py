@@ -457,3 +457,24 @@ def test_a_procedure_settled_in_the_session_says_so_at_the_counter(world: World)
         page = _client(world.officer).get(_page(world)).content.decode()
     assert '<strong class="tag tag--ok">Ngày không hẹn</strong>' in page
     assert "trả kết quả ngay trong buổi làm việc tiếp nhận" in page
+
+
+def test_a_date_is_typed_day_month_year_whatever_the_browsers_language(world: World) -> None:
+    # given a procedure whose form asks for a date of birth
+    eform = world.version.eform
+    eform["fields"][1]["type"] = "date"
+    type(world.version).objects.filter(pk=world.version.pk).update(eform=eform)
+    client = _client(world.officer)
+    with freeze_time(MON):
+        html = client.get(_page(world)).content.decode()
+        # a text field that says the order, not the browser's own date picker
+        assert 'type="date"' not in html
+        assert 'id="form-ngay_sinh"' in html
+        assert 'aria-describedby="form-ngay_sinh-hint"' in html
+        assert "Ngày/tháng/năm, ví dụ 12/05/1990." in html
+        response = client.post(
+            "/workspace/counter/dossier/",
+            _form(world, **{"form__ngay_sinh": "01/05/1990", "files-TP1": [_pdf()]}),
+        )
+    assert response.status_code == 302
+    assert Dossier.objects.get().form_data["ngay_sinh"] == "1990-05-01"

@@ -4,6 +4,7 @@ and returning the result (counter receipt, post tracking number) through the pag
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import pytest
@@ -246,13 +247,15 @@ def test_consult_another_unit_then_its_answer_lets_the_holder_go_on(world: World
     page = _page(world.specialist, dossier)
     assert "Xin ý kiến đơn vị khác" in page
     assert f'<option value="{world.other_ward.code}"' in page
+    assert "ví dụ 15/12/2026 16:00" in page  # the deadline's field says how to type it
+    assert 'type="datetime-local"' not in page  # not the browser's own order
     with freeze_time(AT):
         asked = _client(world.specialist).post(
             f"/workspace/dossiers/{dossier.code}/actions/consult/",
             {
                 "expected_version": dossier.version,
                 "to_unit": world.other_ward.code,
-                "answer_by": "2026-03-05T17:00",
+                "answer_by": "05/03/2026 17:00",  # as the page asks: dd/mm/yyyy HH:MM
                 "reason": "Xin ý kiến về ranh giới thửa đất",
             },
         )
@@ -307,3 +310,43 @@ def test_the_receipt_of_return_is_linked_after_the_counter_return(world: World) 
         other = Client()
         other.force_login(world.other_officer)
         assert other.get(url).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("05/03/2026 17:00", vn(2026, 3, 5, 17)),
+        ("5/3/2026 9:30", vn(2026, 3, 5, 9, 30)),
+        (" 05/03/2026   17h ", vn(2026, 3, 5, 17)),
+        ("05/03/2026 17h30", vn(2026, 3, 5, 17, 30)),
+        ("2026-03-05T17:00", vn(2026, 3, 5, 17)),  # an older page, a script
+        ("2026-03-05T10:00:00+00:00", vn(2026, 3, 5, 17)),
+    ],
+)
+def test_a_typed_moment_is_read_in_viet_nam_time(typed: str, meant: object) -> None:
+    from motcua.workspace.views import _local_datetime
+
+    assert dt.datetime.fromisoformat(_local_datetime(typed, field="answer_by")) == meant
+
+
+def test_a_moment_typed_wrong_is_refused_in_the_officers_terms(world: World) -> None:
+    dossier = processing(world)
+    version = dossier.version
+    with freeze_time(AT):
+        refused = _client(world.specialist).post(
+            f"/workspace/dossiers/{dossier.code}/actions/consult/",
+            {
+                "expected_version": version,
+                "to_unit": world.other_ward.code,
+                "answer_by": "03/05/26 5pm",
+                "reason": "Xin ý kiến về ranh giới thửa đất",
+            },
+        )
+    assert refused.status_code == 400
+    page = refused.content.decode()
+    assert "Nhập ngày giờ theo dạng ngày/tháng/năm giờ:phút, ví dụ 15/12/2026 16:00." in page
+    assert "ISO 8601" not in page
+    assert 'value="03/05/26 5pm"' in page  # what was typed stays, with the reason
+    assert "Xin ý kiến về ranh giới thửa đất" in page
+    assert not StepRun.objects.filter(dossier=dossier, kind="consult").exists()
+    assert Dossier.objects.get(pk=dossier.pk).version == version
