@@ -10,10 +10,10 @@ import io
 import re
 
 import pytest
-from freezegun import freeze_time
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import translation
+from freezegun import freeze_time
 
 from motcua.organisation.models import Role
 from motcua.paygate_demo.services import bank_statement_write
@@ -305,7 +305,9 @@ def test_in_the_demo_the_accountant_downloads_the_banks_statement_and_reconciles
         assert f'action="{STATEMENT}"' in form
         assert 'method="get"' in form
         assert 'name="day" value="02/12/2026"' in form
-        assert 'id="statement-day"' in form and 'id="id_day"' in page  # no id used twice
+        # its own field id beside the upload form's: no id used twice
+        assert 'id="statement-day"' in form
+        assert 'id="id_day"' in page
         # when the accountant asks for 1 December's
         answer = client.get(STATEMENT, {"day": "01/12/2026"})
         # then the bank's book of that day comes as the CSV reconciliation reads
