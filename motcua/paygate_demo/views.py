@@ -132,7 +132,7 @@ def statement(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     heading = _("Không tải được sao kê")
-    if not reconciliation_allowed(actor=request.user):  # type: ignore[arg-type]
+    if not reconciliation_allowed(actor=request.user):
         problem = _("Chỉ kế toán (người đối soát thanh toán) được tải sao kê.")
         return render(
             request, "paygate_demo/error.html", {"problem": problem, "heading": heading}, status=403
