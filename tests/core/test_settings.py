@@ -125,22 +125,41 @@ def test_local_and_test_settings_turn_debug_and_demo_mode_on():
     assert settings.MOTCUA_DEMO_MODE is True  # this suite: config.settings.test
 
 
-@pytest.mark.skipif(shutil.which("make") is None, reason="needs make")
-def test_make_run_asks_for_the_local_settings_and_prints_its_url():
-    result = subprocess.run(
-        ["make", "-n", "-W", ".venv/.installed", "run", "HOST=0.0.0.0", "PORT=9000"],
+def _make_run(*args: str, public_url: str | None = None) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != "MOTCUA_PUBLIC_URL"}
+    if public_url is not None:
+        env["MOTCUA_PUBLIC_URL"] = public_url
+    return subprocess.run(
+        ["make", "-n", "-W", ".venv/.installed", "run", *args],
         cwd=ROOT,
         capture_output=True,
         text=True,
         timeout=60,
         check=True,
+        env=env,
     )
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="needs make")
+def test_make_run_asks_for_the_local_settings_and_prints_its_url():
+    result = _make_run("HOST=0.0.0.0", "PORT=9000")
     commands = [line for line in result.stdout.splitlines() if "manage.py" in line]
     assert [c.split("manage.py ")[1] for c in commands] == [
         "migrate --noinput",
         "demo_pki",
-        "load_demo --url http://0.0.0.0:9000/",
+        "load_demo",
         "runserver 0.0.0.0:9000",
     ]
-    assert all(c.startswith("DJANGO_SETTINGS_MODULE=config.settings.local ") for c in commands)
+    # every step knows where the demo is served: the signed documents' QR codes, the demo
+    # VNeID's and the demo bank's returns, and the address load_demo prints
+    prefix = "DJANGO_SETTINGS_MODULE=config.settings.local MOTCUA_PUBLIC_URL=http://0.0.0.0:9000 "
+    assert all(c.startswith(prefix) for c in commands)
     assert "serving http://0.0.0.0:9000/" in result.stdout
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="needs make")
+def test_make_run_keeps_a_public_url_set_in_the_environment():
+    result = _make_run("PORT=9000", public_url="https://dichvucong.example.vn")
+    commands = [line for line in result.stdout.splitlines() if "manage.py" in line]
+    assert commands
+    assert all(" MOTCUA_PUBLIC_URL=https://dichvucong.example.vn " in c for c in commands)

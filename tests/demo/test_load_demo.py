@@ -2,9 +2,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import os
-import subprocess
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -144,22 +141,6 @@ def test_load_demo_prints_the_public_url_by_default(
     out = capsys.readouterr().out
     assert "Mở http://127.0.0.1:8765/  ·  Quản trị: http://127.0.0.1:8765/admin/" in out
     assert "Lưu ý" not in out
-
-
-def test_make_run_serves_and_loads_the_demo_at_one_public_url() -> None:
-    # `make -n` prints the commands without running them
-    done = subprocess.run(
-        ["make", "-n", "run", "PORT=8765"],
-        cwd=Path(__file__).resolve().parents[2],
-        capture_output=True,
-        text=True,
-        check=True,
-        env={k: v for k, v in os.environ.items() if k != "MOTCUA_PUBLIC_URL"},
-    )
-    commands = [line for line in done.stdout.splitlines() if "manage.py" in line]
-    for name in ("load_demo", "runserver"):
-        (line,) = [c for c in commands if f"manage.py {name}" in c]
-        assert "MOTCUA_PUBLIC_URL=http://127.0.0.1:8765 " in line, line
 
 
 def test_the_demo_summary_names_statuses_in_vietnamese() -> None:
