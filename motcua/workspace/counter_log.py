@@ -218,7 +218,7 @@ def _local(day: dt.date, time: dt.time) -> dt.datetime:
 
 def _context(request: HttpRequest, units: list[Unit], unit: Unit, **extra: Any) -> dict[str, Any]:
     return {
-        "nav": "counter",
+        "nav": "counter_log",
         "units": units,
         "unit": unit,
         "is_staff": counter_is_staff(actor=_actor(request), unit=unit),

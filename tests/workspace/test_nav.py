@@ -69,3 +69,23 @@ def test_a_superuser_without_a_post_is_not_sent_to_the_counter_or_the_book(admin
     assert 'href="/workspace/counter/advice/"' in nav
     assert client.get("/workspace/counter/advice/").status_code == 200
     assert 'href="/workspace/procedures/"' in nav
+
+
+def test_each_page_marks_one_entry_its_own() -> None:
+    """One `aria-current="page"` in the navigation, on the page's own entry (counter
+    reception and the counter's records were both marked on either)."""
+    user = StaffFactory()
+    RoleAssignmentFactory(user=user, unit=UnitFactory(code="00070"), role=Role.OFFICER)
+    client = Client()
+    client.force_login(user)
+    pages = {
+        "/workspace/": "Hồ sơ cần xử lý",
+        **ENTRIES,
+        "/workspace/counter/home/": "Quanh quầy",
+        "/workspace/counter/hotline/": "Quanh quầy",
+    }
+    for url, label in pages.items():
+        html = client.get(url).content.decode()
+        nav = html[html.index('class="service-nav"') : html.index("</nav>")]
+        assert nav.count('aria-current="page"') == 1, url
+        assert f'aria-current="page">{label}</a>' in nav, url
