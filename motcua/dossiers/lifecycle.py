@@ -22,6 +22,7 @@ from typing import Any
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from motcua.accounts.models import User
 from motcua.organisation.models import Role, Unit
@@ -324,7 +325,8 @@ _TABLE: tuple[Transition, ...] = (
         doing=_("yêu cầu thực hiện nghĩa vụ tài chính"),
         sources=frozenset({S.PROCESSING}),
         allow=(Allow(Who.HANDLING_OFFICER), Allow(Who.RECEIVING_OFFICER)),
-        label=_("Yêu cầu thực hiện nghĩa vụ tài chính"),
+        # the same words as the status; an action in other languages ("dossier action")
+        label=pgettext_lazy("dossier action", "Yêu cầu thực hiện nghĩa vụ tài chính"),
         target=S.PAYMENT_REQUESTED,
         fields=(
             ActionField("amount_vnd", FieldKind.MONEY, _("Số tiền (đồng)"), False),
@@ -351,7 +353,8 @@ _TABLE: tuple[Transition, ...] = (
         doing=_("dừng xử lý"),
         sources=frozenset({S.PROCESSING}),
         allow=(Allow(Who.HANDLING_SPECIALIST), Allow(Who.HANDLING_LEADER)),
-        label=_("Dừng xử lý"),
+        # the same words as the status; an action in other languages ("dossier action")
+        label=pgettext_lazy("dossier action", "Dừng xử lý"),
         target=S.STOPPED,
         reason_required=True,
         fields=(REASON,),
@@ -390,7 +393,8 @@ _TABLE: tuple[Transition, ...] = (
         doing=_("rút hồ sơ"),
         sources=WITHDRAWABLE,
         allow=(Allow(Who.APPLICANT), Allow(Who.RECEIVING_OFFICER), Allow(Who.HANDLING_OFFICER)),
-        label=_("Rút hồ sơ theo yêu cầu"),
+        # the same words as the status; an action in other languages ("dossier action")
+        label=pgettext_lazy("dossier action", "Rút hồ sơ theo yêu cầu"),
         target=S.WITHDRAWN,
         reason_required=True,
         form="05",
