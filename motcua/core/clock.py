@@ -29,6 +29,29 @@ def aware(value: dt.datetime) -> dt.datetime:
     return value
 
 
+#: How a date is typed on motcua's pages: dd/mm/yyyy, or ISO 8601 (a script, an older link).
+DATE_INPUT_FORMATS = ("%d/%m/%Y", "%Y-%m-%d")
+
+
+def parse_vn_date(text: str) -> dt.date | None:
+    """The date typed in `text` (one of DATE_INPUT_FORMATS, a real date), or None."""
+    for pattern in DATE_INPUT_FORMATS:
+        try:
+            return dt.datetime.strptime(text.strip(), pattern).replace(tzinfo=VN_TZ).date()
+        except ValueError:
+            continue
+    return None
+
+
+def vn_date_as_typed(value: object) -> str:
+    """A stored ISO date as a person types it in a page's field (dd/mm/yyyy); anything else
+    (what was typed, not a date) as it was, None as ""."""
+    try:
+        return dt.date.fromisoformat(str(value)).strftime("%d/%m/%Y")
+    except ValueError:
+        return "" if value is None else str(value)
+
+
 def format_vn_date(value: dt.date | dt.datetime) -> str:
     """dd/mm/yyyy, as every Vietnamese page shows dates."""
     if isinstance(value, dt.datetime):

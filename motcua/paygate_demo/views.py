@@ -17,7 +17,6 @@ what a real bank's merchant pages give them to download.
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import urllib.error
 import urllib.request
@@ -33,7 +32,7 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_http_methods, require_safe
 
 from motcua.core import clock
-from motcua.core.clock import VN_TZ
+from motcua.core.clock import VN_TZ, parse_vn_date
 from motcua.payments.gateways.base import InvalidCallback
 from motcua.payments.gateways.registry import UnknownGateway, gateway_get
 from motcua.payments.reconcile_selectors import reconciliation_allowed
@@ -115,13 +114,10 @@ def pay(request: HttpRequest) -> HttpResponse:
     return HttpResponseRedirect(f"{back}{'&' if '?' in back else '?'}{query}")
 
 
-def _day(value: str) -> dt.date | None:
-    for pattern in ("%d/%m/%Y", "%Y-%m-%d"):
-        try:
-            return dt.datetime.strptime(value.strip(), pattern).replace(tzinfo=VN_TZ).date()
-        except ValueError:
-            continue
-    return None
+def _statement_refused(request: HttpRequest, problem: str, *, status: int) -> HttpResponse:
+    heading = _("Không tải được sao kê")
+    context = {"problem": problem, "heading": heading}
+    return render(request, "paygate_demo/error.html", context, status=status)
 
 
 @never_cache
@@ -131,25 +127,18 @@ def statement(request: HttpRequest) -> HttpResponse:
     may reconcile in motcua) or a superuser; others are asked to sign in, or refused."""
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
-    heading = _("Không tải được sao kê")
     if not reconciliation_allowed(actor=request.user):
         problem = _("Chỉ kế toán (người đối soát thanh toán) được tải sao kê.")
-        return render(
-            request, "paygate_demo/error.html", {"problem": problem, "heading": heading}, status=403
-        )
+        return _statement_refused(request, problem, status=403)
     try:
         gateway_get("sandbox")
     except UnknownGateway:
         problem = _("Cổng thanh toán thử nghiệm chưa được bật.")
-        return render(
-            request, "paygate_demo/error.html", {"problem": problem, "heading": heading}, status=404
-        )
-    day = _day(request.GET.get("day", ""))
+        return _statement_refused(request, problem, status=404)
+    day = parse_vn_date(request.GET.get("day", ""))
     if day is None:
         problem = _("Nhập ngày theo dạng ngày/tháng/năm, ví dụ 01/12/2026.")
-        return render(
-            request, "paygate_demo/error.html", {"problem": problem, "heading": heading}, status=400
-        )
+        return _statement_refused(request, problem, status=400)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="sao-ke-{day:%Y-%m-%d}.csv"'
     bank_statement_write(day=day, out=response)

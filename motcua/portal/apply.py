@@ -44,7 +44,7 @@ from motcua.catalog.models import (
     ProcedureVersion,
 )
 from motcua.catalog.selectors import version_in_force
-from motcua.core.clock import local
+from motcua.core.clock import local, vn_date_as_typed
 from motcua.core.clock import now as clock_now
 from motcua.core.errors import DomainError, NotFound, ValidationError
 from motcua.dossiers.forms import FormNotIssued, form_pdf_for_actor, forms_issued
@@ -399,14 +399,6 @@ def _ward_choices(province: str) -> list[tuple[str, str]]:
     return sorted(wards, key=lambda c: c[1])
 
 
-def _date_input(value: Any) -> str:
-    """A date as the person types it (dd/mm/yyyy); what they typed when it is not a date."""
-    try:
-        return dt.date.fromisoformat(str(value)).strftime("%d/%m/%Y")
-    except ValueError:
-        return "" if value is None else str(value)
-
-
 def _field_display(spec: dict[str, Any], value: Any) -> str:
     kind = field_type(spec)
     if value in (None, "", {}):
@@ -456,7 +448,7 @@ def _eform_fields(
             "locked": locked,
             "value": "" if value is None or isinstance(value, dict) else value,
             "display": _field_display(spec, value),
-            "display_input": _date_input(value) if kind == "date" else "",
+            "display_input": vn_date_as_typed(value) if kind == "date" else "",
             "choices": [
                 c if isinstance(c, dict) else {"value": c, "label": c}
                 for c in spec.get("choices") or []
@@ -562,7 +554,11 @@ def _step_context(
             if draft.for_someone_else
             else "self",
             "rep": {
-                k: _date_input(rep.get(k)) if k == "principal_date_of_birth" else rep.get(k, "")
+                k: (
+                    vn_date_as_typed(rep.get(k))
+                    if k == "principal_date_of_birth"
+                    else rep.get(k, "")
+                )
                 for k in REPRESENTATIVE_KEYS
             },
             "identity": Identity.of_user(actor),

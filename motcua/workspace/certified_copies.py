@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_safe
 
 from motcua.accounts.models import User
-from motcua.core.clock import format_vn_moment, local
+from motcua.core.clock import DATE_INPUT_FORMATS, format_vn_moment, local
 from motcua.core.clock import now as clock_now
 from motcua.core.errors import DomainError, NotFound, PermissionDenied, ValidationError
 from motcua.documents.certification import CERTIFIER_ROLES, Place, copy_certify
@@ -45,7 +45,6 @@ from motcua.web.access import forbidden, staff_required
 from motcua.web.downloads import stored_file_response
 
 PAGE_SIZE = 25
-DATE_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -55,7 +54,7 @@ CONTENT_TYPES = {
 def _date(label: Any) -> forms.DateField:
     return forms.DateField(
         label=label,
-        input_formats=DATE_FORMATS,
+        input_formats=DATE_INPUT_FORMATS,
         help_text=gettext_lazy("Ngày/tháng/năm, ví dụ 04/03/2026."),
         widget=forms.DateInput(format="%d/%m/%Y", attrs={"inputmode": "numeric"}),
         error_messages={

@@ -29,7 +29,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from motcua.accounts.models import User
 from motcua.catalog.models import AcceptedForm, ProcedureVersion
 from motcua.catalog.selectors import procedure_list, version_in_force
-from motcua.core.clock import local
+from motcua.core.clock import local, vn_date_as_typed
 from motcua.core.clock import now as clock_now
 from motcua.core.errors import DomainError, NotFound, PermissionDenied, ValidationError
 from motcua.dossiers.counter_selectors import (
@@ -111,15 +111,6 @@ def counter_start(request: HttpRequest) -> HttpResponse:
 # --- page 2: the dossier ------------------------------------------------------------------
 
 
-def _date_typed(value: str) -> str:
-    """A date as the officer types it (dd/mm/yyyy): a prefilled ISO date shown so, anything
-    typed kept as it was (the form's check says what is wrong with it)."""
-    try:
-        return dt.date.fromisoformat(value).strftime("%d/%m/%Y")
-    except ValueError:
-        return value
-
-
 def _eform_fields(
     version: ProcedureVersion, *, values: QueryDict | None, applicant: dict[str, str]
 ) -> list[dict[str, Any]]:
@@ -136,7 +127,7 @@ def _eform_fields(
             else ""
         )
         if kind == "date":
-            value = _date_typed(value)
+            value = vn_date_as_typed(value)
         choices = [
             c if isinstance(c, dict) else {"value": c, "label": c} for c in spec.get("choices", [])
         ]

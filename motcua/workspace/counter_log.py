@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from motcua.accounts.models import User
-from motcua.core.clock import VN_TZ, local
+from motcua.core.clock import DATE_INPUT_FORMATS, VN_TZ, local, parse_vn_date
 from motcua.core.clock import now as clock_now
 from motcua.core.errors import DomainError, PermissionDenied, ValidationError
 from motcua.counter import services
@@ -44,7 +44,6 @@ from motcua.organisation.models import Unit
 from motcua.web.access import staff_required
 
 PAGE_SIZE = 25
-DATE_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
 TIME_FORMATS = ["%H:%M", "%H:%M:%S", "%Hh%M"]
 
 
@@ -52,7 +51,7 @@ def _date_field(label: Any, *, required: bool = True) -> forms.DateField:
     return forms.DateField(
         label=label,
         required=required,
-        input_formats=DATE_FORMATS,
+        input_formats=DATE_INPUT_FORMATS,
         help_text=gettext_lazy("Ngày/tháng/năm, ví dụ 04/03/2026."),
         widget=forms.DateInput(format="%d/%m/%Y", attrs={"inputmode": "numeric"}),
         error_messages={
@@ -551,15 +550,6 @@ def home_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 # --- the hotline ------------------------------------------------------------------------------
 
 
-def _day(raw: str, today: dt.date) -> dt.date:
-    for fmt in DATE_FORMATS:
-        try:
-            return dt.datetime.strptime(raw.strip(), fmt).replace(tzinfo=VN_TZ).date()
-        except ValueError:
-            continue
-    return today
-
-
 @staff_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def hotline(request: HttpRequest) -> HttpResponse:
@@ -591,7 +581,7 @@ def hotline(request: HttpRequest) -> HttpResponse:
                     _with_unit("counter_hotline", unit, day=f"{local(call.at):%Y-%m-%d}")
                 )
         status = 400
-    day = _day(request.GET.get("day", ""), today)
+    day = parse_vn_date(request.GET.get("day", "")) or today
     start = _local(day, dt.time(0, 0))
     calls = hotline_calls_for(actor=actor, unit=unit, start=start, end=start + dt.timedelta(days=1))
     page = Paginator(calls, PAGE_SIZE).get_page(request.GET.get("page"))

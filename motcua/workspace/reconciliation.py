@@ -30,7 +30,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_safe
 
 from motcua.accounts.models import User
-from motcua.core.clock import VN_TZ
+from motcua.core.clock import DATE_INPUT_FORMATS, VN_TZ
 from motcua.core.clock import now as clock_now
 from motcua.core.errors import DomainError, NotFound, PermissionDenied
 from motcua.payments.models import DifferenceKind, ReconciliationRun
@@ -58,7 +58,6 @@ STATES = {
     "succeeded": gettext_lazy("thanh toán thành công"),
     "cancelled": gettext_lazy("đã hủy"),
 }
-DATE_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
 
 
 class StatementUploadForm(forms.Form):
@@ -72,7 +71,7 @@ class StatementUploadForm(forms.Form):
     )
     day = forms.DateField(
         label=gettext_lazy("Ngày đối soát"),
-        input_formats=DATE_FORMATS,
+        input_formats=DATE_INPUT_FORMATS,
         help_text=gettext_lazy("Ngày của sao kê (giờ Việt Nam), ví dụ 01/12/2026."),
         widget=forms.DateInput(format="%d/%m/%Y", attrs={"inputmode": "numeric"}),
         error_messages={
@@ -108,7 +107,7 @@ class DemoStatementForm(forms.Form):
 
     day = forms.DateField(
         label=gettext_lazy("Ngày của sao kê"),
-        input_formats=DATE_FORMATS,
+        input_formats=DATE_INPUT_FORMATS,
         help_text=gettext_lazy("Giờ Việt Nam, ví dụ 01/12/2026."),
         widget=forms.DateInput(format="%d/%m/%Y", attrs={"inputmode": "numeric"}),
     )
